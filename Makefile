@@ -1,0 +1,23 @@
+# The commands a newcomer needs. Each one sets up what it needs first.
+.PHONY: run test lint fmt openapi bench messages
+
+run:            ## set up, load the demo province and serve on http://127.0.0.1:8000
+	bash scripts/run.sh
+
+test:           ## the whole test suite (SQLite; with CI=true also PostgreSQL)
+	bash scripts/test.sh
+
+lint:
+	bash scripts/setup.sh >/dev/null && .venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+fmt:
+	.venv/bin/ruff format . && .venv/bin/ruff check --fix .
+
+openapi:        ## regenerate docs/openapi.yaml after an API change
+	.venv/bin/python manage.py spectacular --file docs/openapi.yaml --validate
+
+messages:       ## compile the English translations
+	.venv/bin/python manage.py compilemessages -l en
+
+bench:          ## all benchmarks (see bench/README.md for each one and its options)
+	bash bench/run.sh

@@ -1,0 +1,170 @@
+"""The catalogue of administrative procedures (thủ tục hành chính).
+
+A `Procedure` is the stable identity (its national code). Its content lives in
+`ProcedureVersion` rows: a change publishes a new version with its own validity dates, and a
+dossier keeps the version it was filed under.
+"""
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.text import fold
+from directory.choices import Role
+
+from .choices import ApplicantKind, FeeKind, Level, OnlineMode, TimeUnit, VersionStatus
+
+
+class Field(models.Model):
+    """Lĩnh vực: the subject area a procedure belongs to."""
+
+    code = models.CharField(_("mã lĩnh vực"), max_length=30, unique=True)
+    name = models.CharField(_("tên lĩnh vực"), max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("lĩnh vực")
+        verbose_name_plural = _("lĩnh vực")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Procedure(models.Model):
+    code = models.CharField(_("mã thủ tục (CSDL quốc gia)"), max_length=40, unique=True)
+    field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="procedures", verbose_name=_("lĩnh vực"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("thủ tục hành chính")
+        verbose_name_plural = _("thủ tục hành chính")
+
+    def __str__(self) -> str:
+        current = self.current_version
+        return f"{self.code} – {current.name}" if current else self.code
+
+    @property
+    def current_version(self) -> "ProcedureVersion | None":
+        cached = getattr(self, "_current_version", None)
+        if cached is None:
+            cached = self.versions.filter(status=VersionStatus.PUBLISHED).order_by("-number").first()
+            self._current_version = cached
+        return cached
+
+
+class ProcedureVersion(models.Model):
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="versions",
+                                  verbose_name=_("thủ tục"))
+    number = models.PositiveIntegerField(_("phiên bản"), default=1)
+    status = models.CharField(_("trạng thái"), max_length=20, choices=VersionStatus.choices,
+                              default=VersionStatus.PUBLISHED, db_index=True)
+    name = models.CharField(_("tên thủ tục"), max_length=500)
+    search_text = models.TextField(editable=False, default="")
+    level = models.CharField(_("cấp thực hiện"), max_length=20, choices=Level.choices)
+    applicant_kind = models.CharField(_("đối tượng thực hiện"), max_length=20, choices=ApplicantKind.choices,
+                                      default=ApplicantKind.BOTH)
+    competent_agencies = models.ManyToManyField("directory.Agency", related_name="competent_for",
+                                                verbose_name=_("cơ quan có thẩm quyền"))
+    receiving_agencies = models.ManyToManyField("directory.Agency", related_name="receives_for",
+                                                verbose_name=_("cơ quan tiếp nhận"))
+    online_mode = models.CharField(_("dịch vụ công trực tuyến"), max_length=20, choices=OnlineMode.choices)
+    description = models.TextField(_("trình tự thực hiện / mô tả"), blank=True)
+    requirements = models.TextField(_("yêu cầu, điều kiện"), blank=True)
+    form_schema = models.JSONField(_("biểu mẫu trực tuyến (JSON Schema)"), default=dict, blank=True)
+    processing_time = models.DecimalField(_("thời hạn giải quyết"), max_digits=6, decimal_places=1,
+                                          validators=[MinValueValidator(Decimal("0"))])
+    time_unit = models.CharField(_("đơn vị thời hạn"), max_length=20, choices=TimeUnit.choices,
+                                 default=TimeUnit.WORKING_DAYS)
+    result_name = models.CharField(_("kết quả thực hiện"), max_length=500)
+    legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
+    valid_from = models.DateField(_("hiệu lực từ"))
+    valid_to = models.DateField(_("hết hiệu lực từ"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["procedure__code", "-number"]
+        verbose_name = _("phiên bản thủ tục")
+        verbose_name_plural = _("phiên bản thủ tục")
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "number"], name="procedure_version_unique"),
+            models.UniqueConstraint(fields=["procedure"], condition=Q(status="published"),
+                                    name="one_published_version_per_procedure"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.number})"
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(f"{self.name} {self.procedure.code} {self.result_name}")
+        super().save(*args, **kwargs)
+
+    @property
+    def offered_online(self) -> bool:
+        return self.online_mode != OnlineMode.NONE
+
+
+class DossierComponent(models.Model):
+    """Thành phần hồ sơ: one document the applicant must (or may) supply."""
+
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="components")
+    order = models.PositiveIntegerField(_("thứ tự"), default=0)
+    name = models.CharField(_("tên giấy tờ"), max_length=500)
+    required = models.BooleanField(_("bắt buộc"), default=True)
+    originals = models.PositiveSmallIntegerField(_("số bản chính"), default=0)
+    copies = models.PositiveSmallIntegerField(_("số bản sao"), default=0)
+    template = models.FileField(_("mẫu đơn, tờ khai"), upload_to="catalog/templates/", blank=True)
+    template_name = models.CharField(_("tên mẫu"), max_length=200, blank=True)
+    electronic_copy_accepted = models.BooleanField(_("chấp nhận bản điện tử"), default=True)
+
+    class Meta:
+        ordering = ["version", "order", "id"]
+        verbose_name = _("thành phần hồ sơ")
+        verbose_name_plural = _("thành phần hồ sơ")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Fee(models.Model):
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="fees")
+    kind = models.CharField(_("loại"), max_length=10, choices=FeeKind.choices)
+    name = models.CharField(_("nội dung"), max_length=300)
+    amount = models.DecimalField(_("mức thu (đồng)"), max_digits=14, decimal_places=0,
+                                 validators=[MinValueValidator(Decimal("0"))])
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["version", "id"]
+        verbose_name = _("phí, lệ phí")
+        verbose_name_plural = _("phí, lệ phí")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.name} – {self.amount:,.0f} đ"
+
+
+class ProcessStep(models.Model):
+    """One step of the internal process, done by a role, within its working-time budget."""
+
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveIntegerField(_("thứ tự"))
+    name = models.CharField(_("tên bước"), max_length=300)
+    role = models.CharField(_("vai trò thực hiện"), max_length=30, choices=Role.choices)
+    agency = models.ForeignKey("directory.Agency", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", verbose_name=_("cơ quan thực hiện"),
+                               help_text=_("Để trống: cơ quan có thẩm quyền giải quyết hồ sơ."))
+    unit_name = models.CharField(_("đơn vị thực hiện"), max_length=300, blank=True)
+    budget = models.DecimalField(_("thời gian (theo đơn vị thời hạn)"), max_digits=6, decimal_places=1,
+                                 validators=[MinValueValidator(Decimal("0"))])
+
+    class Meta:
+        ordering = ["version", "order"]
+        verbose_name = _("bước xử lý")
+        verbose_name_plural = _("quy trình xử lý")
+        constraints = [models.UniqueConstraint(fields=["version", "order"], name="step_order_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.name}"

@@ -1,0 +1,11 @@
+"""The REST API: each app contributes its own `api_urls.py` under one prefix."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("catalog/", include("catalog.api_urls")),
+    path("dossiers/", include("dossiers.api_urls")),
+    path("payments/", include("payments.api_urls")),
+    path("signing/", include("signing.api_urls")),
+    path("feedback/", include("feedback.api_urls")),
+]

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+admin.site.site_header = "Quản trị nền tảng chính quyền số"
+admin.site.site_title = "chinhquyenso"
+admin.site.index_title = "Quản trị"
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("danh-ba/", include("directory.urls")),
+    path("thu-tuc/", include("catalog.urls")),
+    path("ho-so/", include("dossiers.urls")),
+    path("thanh-toan/", include("payments.urls")),
+    path("xac-thuc/", include("signing.urls")),
+    path("phan-anh/", include("feedback.urls")),
+    path("open311/", include("feedback.open311_urls")),
+    path("quan-tri/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/", include("config.api_urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

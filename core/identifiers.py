@@ -1,0 +1,104 @@
+"""Validators and formatters for the identifiers Vietnamese administration uses.
+
+- CCCD: the 12-digit citizen identity number.
+- MST: the tax code (10 digits, or 13 as ``XXXXXXXXXX-YYY`` for a dependent unit) with its check digit.
+- Agency code: QCVN 102:2016/BTTTT, four dot-separated levels, level 4 first (``000.00.00.H44``).
+- Dossier code: Circular 01/2018/TT-VPCP Art. 19, ``<agency code>-YYMMDD-XXXX``.
+
+Each ``validate_*`` raises Django's ``ValidationError`` with a Vietnamese message, so forms,
+serializers and services share one rule.
+"""
+
+import datetime as dt
+import re
+
+from django.core.exceptions import ValidationError
+
+CCCD_RE = re.compile(r"^\d{12}$")
+MST_RE = re.compile(r"^(\d{10})(?:-(\d{3}))?$")
+# Level 4 . level 3 . level 2 . level 1; each part digits/A–Z; level 1 starts with a letter group.
+AGENCY_CODE_RE = re.compile(r"^[0-9A-Z]{2,3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9A-Z]{2}$")
+DOSSIER_CODE_RE = re.compile(r"^(?P<agency>[0-9A-Z.]+)-(?P<date>\d{6})-(?P<seq>\d{4,})$")
+MST_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+
+# CCCD century+sex digit → (century start year, sex)
+_CCCD_CENTURY = {0: (1900, "M"), 1: (1900, "F"), 2: (2000, "M"), 3: (2000, "F"),
+                 4: (2100, "M"), 5: (2100, "F"), 6: (2200, "M"), 7: (2200, "F"),
+                 8: (1800, "M"), 9: (1800, "F")}
+
+
+def normalize_digits(value: str) -> str:
+    return re.sub(r"[\s.]", "", value or "")
+
+
+def validate_cccd(value: str) -> None:
+    value = normalize_digits(value)
+    if not CCCD_RE.match(value):
+        raise ValidationError("Số CCCD phải gồm đúng 12 chữ số.", code="cccd_format")
+    province = int(value[:3])
+    if not 1 <= province <= 96:
+        raise ValidationError("Ba số đầu của CCCD phải là mã tỉnh nơi đăng ký khai sinh (001–096).",
+                              code="cccd_province")
+    century, _sex = _CCCD_CENTURY[int(value[3])]
+    year = century + int(value[4:6])
+    if year > dt.date.today().year:
+        raise ValidationError("Năm sinh mã hóa trong số CCCD nằm ở tương lai.", code="cccd_year")
+
+
+def cccd_birth_info(value: str) -> dict:
+    """Decode province-of-birth code, birth year and sex from a valid CCCD."""
+    validate_cccd(value)
+    century, sex = _CCCD_CENTURY[int(value[3])]
+    return {"province_code": value[:3], "birth_year": century + int(value[4:6]), "sex": sex}
+
+
+def mst_check_digit(first_nine: str) -> int | None:
+    """The tenth digit for nine given digits, or None when no digit can be valid."""
+    total = sum(int(d) * w for d, w in zip(first_nine, MST_WEIGHTS, strict=True))
+    check = 10 - (total % 11)
+    return None if check == 10 else check
+
+
+def validate_mst(value: str) -> None:
+    value = (value or "").strip()
+    match = MST_RE.match(value)
+    if not match:
+        raise ValidationError("Mã số thuế phải gồm 10 chữ số, hoặc 13 ký tự dạng XXXXXXXXXX-YYY.",
+                              code="mst_format")
+    main, branch = match.groups()
+    expected = mst_check_digit(main[:9])
+    if expected is None or expected != int(main[9]):
+        raise ValidationError("Mã số thuế không hợp lệ (sai chữ số kiểm tra).", code="mst_check")
+    if branch == "000":
+        raise ValidationError("Mã đơn vị phụ thuộc (3 số cuối) phải từ 001 đến 999.", code="mst_branch")
+
+
+def validate_agency_code(value: str) -> None:
+    if not value or len(value) > 35 or not AGENCY_CODE_RE.match(value):
+        raise ValidationError(
+            "Mã định danh cơ quan không đúng QCVN 102:2016 (ví dụ 000.00.00.H44: bốn cấp, "
+            "chữ số và chữ in hoa, tối đa 35 ký tự).",
+            code="agency_code",
+        )
+
+
+def format_dossier_code(agency_code: str, day: dt.date, sequence: int) -> str:
+    if sequence < 1:
+        raise ValueError("sequence starts at 1")
+    return f"{agency_code}-{day:%y%m%d}-{sequence:04d}"
+
+
+def parse_dossier_code(value: str) -> tuple[str, dt.date, int]:
+    match = DOSSIER_CODE_RE.match((value or "").strip().upper())
+    if not match:
+        raise ValidationError("Mã hồ sơ không đúng định dạng <mã cơ quan>-YYMMDD-XXXX.", code="dossier_code")
+    validate_agency_code(match["agency"])
+    try:
+        day = dt.datetime.strptime(match["date"], "%y%m%d").date()
+    except ValueError as exc:
+        raise ValidationError("Ngày trong mã hồ sơ không hợp lệ.", code="dossier_code_date") from exc
+    return match["agency"], day, int(match["seq"])
+
+
+def validate_dossier_code(value: str) -> None:
+    parse_dossier_code(value)

@@ -1,0 +1,36 @@
+from django.conf import settings
+
+from core import request_context
+
+
+class SecurityHeadersMiddleware:
+    """Adds the headers Django does not set itself (Content-Security-Policy, Permissions-Policy)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith("/api/docs"):
+            response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
+        return response
+
+
+class RequestContextMiddleware:
+    """Makes the client's address and browser known to the audit trail for this request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        ip = request.META.get("REMOTE_ADDR")
+        if settings.SECURE_PROXY_SSL_HEADER and request.META.get("HTTP_X_FORWARDED_FOR"):
+            ip = request.META["HTTP_X_FORWARDED_FOR"].split(",")[0].strip()
+        token = request_context.set_current(
+            request_context.RequestInfo(ip_address=ip or None, user_agent=request.META.get("HTTP_USER_AGENT", ""))
+        )
+        try:
+            return self.get_response(request)
+        finally:
+            request_context.reset(token)

@@ -1,0 +1,122 @@
+"""Shared models: the base model, the hash-chained audit trail and the working-day calendar data."""
+
+import datetime as dt
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete an audit event."""
+
+
+class AuditEvent(models.Model):
+    """One state change: who did what to which object, before/after, when and from where.
+
+    Events form a chain: each stores the hash of the previous one and its own hash over its
+    content, so `manage.py audit_verify` finds the first event that was altered or removed.
+    """
+
+    occurred_at = models.DateTimeField(_("thời điểm"), db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", verbose_name=_("người thực hiện"), db_constraint=False)
+    actor_label = models.CharField(_("người thực hiện (ghi lại)"), max_length=200, blank=True)
+    action = models.CharField(_("hành động"), max_length=100, db_index=True)
+    object_type = models.CharField(_("loại đối tượng"), max_length=100, db_index=True)
+    object_id = models.CharField(_("mã đối tượng"), max_length=64, db_index=True)
+    object_repr = models.CharField(_("đối tượng"), max_length=300, blank=True)
+    before = models.JSONField(_("trước"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(_("sau"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    ip_address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
+    user_agent = models.CharField(_("trình duyệt"), max_length=300, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("sự kiện nhật ký")
+        verbose_name_plural = _("nhật ký hệ thống")
+        indexes = [models.Index(fields=["object_type", "object_id", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.object_repr}"
+
+    def canonical_payload(self) -> str:
+        """The exact text the hash covers. Values pass through JSON so a reload gives the same text."""
+        data = {
+            "occurred_at": self.occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+            "actor_id": self.actor_id,
+            "actor_label": self.actor_label,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": str(self.object_id),
+            "object_repr": self.object_repr,
+            "before": json.loads(json.dumps(self.before, cls=DjangoJSONEncoder)),
+            "after": json.loads(json.dumps(self.after, cls=DjangoJSONEncoder)),
+            "ip_address": self.ip_address,
+            "user_agent": self.user_agent,
+            "prev_hash": self.prev_hash,
+        }
+        return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.canonical_payload().encode("utf-8")).hexdigest()
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.pop("_allow_update", False):
+            raise AppendOnlyError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit events are append-only.")
+
+
+class OfficeSchedule(models.Model):
+    """Office hours of an agency: morning and afternoon sessions, optionally Saturday morning."""
+
+    name = models.CharField(_("tên lịch làm việc"), max_length=200, unique=True)
+    morning_start = models.TimeField(_("sáng bắt đầu"), default=dt.time(7, 30))
+    morning_end = models.TimeField(_("sáng kết thúc"), default=dt.time(11, 30))
+    afternoon_start = models.TimeField(_("chiều bắt đầu"), default=dt.time(13, 30))
+    afternoon_end = models.TimeField(_("chiều kết thúc"), default=dt.time(17, 0))
+    saturday_morning = models.BooleanField(_("làm việc sáng thứ Bảy"), default=False)
+    is_default = models.BooleanField(_("lịch mặc định"), default=False)
+
+    class Meta:
+        verbose_name = _("lịch làm việc")
+        verbose_name_plural = _("lịch làm việc")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CalendarOverride(models.Model):
+    """An administrator's correction to the holiday calendar: an extra day off or a make-up working day."""
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "day_off", _("Ngày nghỉ thêm")
+        WORKING_DAY = "working_day", _("Ngày làm việc bù")
+
+    date = models.DateField(_("ngày"), unique=True)
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    note = models.CharField(_("ghi chú / căn cứ"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("điều chỉnh lịch nghỉ")
+        verbose_name_plural = _("điều chỉnh lịch nghỉ")
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} – {self.get_kind_display()}"
