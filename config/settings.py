@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "payments",
     "signing",
     "feedback",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -169,7 +170,7 @@ TASKS = {
     "default": (
         {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
         if os.environ.get("CQS_TASK_BACKEND") == "rq"
-        else {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "ENQUEUE_ON_COMMIT": True}
+        else {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
     )
 }
 RQ_QUEUES = {"default": {"URL": os.environ.get("CQS_REDIS_URL", "redis://127.0.0.1:6379/0")}}

@@ -17,6 +17,7 @@ urlpatterns = [
     path("thanh-toan/", include("payments.urls")),
     path("xac-thuc/", include("signing.urls")),
     path("phan-anh/", include("feedback.urls")),
+    path("thong-bao/", include("notifications.urls")),
     path("open311/", include("feedback.open311_urls")),
     path("quan-tri/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
