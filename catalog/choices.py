@@ -35,3 +35,12 @@ class VersionStatus(models.TextChoices):
     DRAFT = "draft", _("Bản nháp")
     PUBLISHED = "published", _("Đang áp dụng")
     RETIRED = "retired", _("Hết hiệu lực")
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Đang chờ")
+    VALIDATING = "validating", _("Đang kiểm tra")
+    IMPORTING = "importing", _("Đang ghi dữ liệu")
+    SUCCEEDED = "succeeded", _("Hoàn tất")
+    REJECTED = "rejected", _("Bị từ chối (dữ liệu lỗi)")
+    FAILED = "failed", _("Lỗi hệ thống")

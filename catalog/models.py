@@ -7,6 +7,8 @@ dossier keeps the version it was filed under.
 
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -15,7 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from core.text import fold
 from directory.choices import Role
 
-from .choices import ApplicantKind, FeeKind, Level, OnlineMode, TimeUnit, VersionStatus
+from .choices import ApplicantKind, FeeKind, ImportStatus, Level, OnlineMode, TimeUnit, VersionStatus
+
+
+def build_search_text(name: str, code: str, result_name: str) -> str:
+    """The folded text a search matches: the name first (so a prefix match ranks first), code, result."""
+    return fold(f"{name} {code} {result_name}")
 
 
 class Field(models.Model):
@@ -83,6 +90,8 @@ class ProcedureVersion(models.Model):
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
     valid_from = models.DateField(_("hiệu lực từ"))
     valid_to = models.DateField(_("hết hiệu lực từ"), null=True, blank=True)
+    note = models.TextField(_("ghi chú biên tập"), blank=True,
+                            help_text=_("Giá trị cần tỉnh kiểm tra lại (thời hạn, phí, căn cứ…)."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -99,8 +108,15 @@ class ProcedureVersion(models.Model):
         return f"{self.name} (v{self.number})"
 
     def save(self, *args, **kwargs):
-        self.search_text = fold(f"{self.name} {self.procedure.code} {self.result_name}")
+        self.search_text = build_search_text(self.name, self.procedure.code, self.result_name)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        from .formschema import schema_problems
+
+        problems = schema_problems(self.form_schema)
+        if problems:
+            raise ValidationError({"form_schema": problems})
 
     @property
     def offered_online(self) -> bool:
@@ -168,3 +184,38 @@ class ProcessStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
+
+
+class CatalogImport(models.Model):
+    """One upload of a catalogue file (JSON or XLSX) and the progress and report of its import."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("người nhập"))
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
+    file = models.FileField(_("tệp"), upload_to="catalog/imports/%Y/%m/")
+    filename = models.CharField(_("tên tệp"), max_length=255)
+    status = models.CharField(_("trạng thái"), max_length=20, choices=ImportStatus.choices,
+                              default=ImportStatus.PENDING)
+    total_rows = models.PositiveIntegerField(_("tổng số dòng"), default=0)
+    processed_rows = models.PositiveIntegerField(_("số dòng đã xử lý"), default=0)
+    report = models.JSONField(_("báo cáo kiểm tra"), default=list, blank=True)
+    summary = models.JSONField(_("kết quả"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("lượt nhập danh mục")
+        verbose_name_plural = _("lượt nhập danh mục")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED, ImportStatus.REJECTED):
+            return 100
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED, ImportStatus.REJECTED)

@@ -101,6 +101,17 @@ class OfficeSchedule(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        times = [self.morning_start, self.morning_end, self.afternoon_start, self.afternoon_end]
+        if all(times) and not (times[0] < times[1] <= times[2] < times[3]):
+            raise ValidationError(_("Giờ làm việc phải theo thứ tự: sáng bắt đầu < sáng kết thúc ≤ chiều bắt đầu "
+                                    "< chiều kết thúc."), code="schedule_order")
+        if self.is_default and OfficeSchedule.objects.filter(is_default=True).exclude(pk=self.pk).exists():
+            raise ValidationError({"is_default": _("Đã có một lịch làm việc mặc định; hãy bỏ chọn lịch đó trước.")},
+                                  code="schedule_default")
+
 
 class CalendarOverride(models.Model):
     """An administrator's correction to the holiday calendar: an extra day off or a make-up working day."""

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_account
 
 app_name = "core"
 
@@ -10,4 +10,8 @@ urlpatterns = [
     path("dang-nhap/", views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    path("tai-khoan/bao-mat/", views_account.security, name="account_security"),
+    path("tai-khoan/bao-mat/bat/", views_account.totp_start, name="totp_start"),
+    path("tai-khoan/bao-mat/xac-nhan/", views_account.totp_confirm, name="totp_confirm"),
+    path("tai-khoan/bao-mat/tat/", views_account.totp_turn_off, name="totp_disable"),
 ]

@@ -51,3 +51,121 @@ def province_agency() -> Agency | None:
     from .choices import AgencyKind
 
     return Agency.objects.filter(kind=AgencyKind.PROVINCIAL_COMMITTEE, parent__isnull=True).first()
+
+
+def agency_directory(query: str = "") -> list[dict]:
+    """The public agency tree (active agencies) as nested dicts, in a fixed number of queries.
+
+    With a query (folded, so "so tu phap" finds "Sở Tư pháp"), matching agencies are kept together
+    with their ancestors so the tree still reads top-down.
+    """
+    from django.db.models import Prefetch
+
+    from core.models import OfficeSchedule
+    from core.text import fold
+
+    from .models import OrgUnit
+
+    agencies = list(
+        Agency.objects.filter(is_active=True)
+        .select_related("administrative_unit", "office_schedule")
+        .prefetch_related(Prefetch("units", queryset=OrgUnit.objects.order_by("-is_one_stop_desk", "name")))
+        .order_by("code")
+    )
+    default_schedule = OfficeSchedule.objects.filter(is_default=True).first()
+    by_id = {a.pk: a for a in agencies}
+    keep = set(by_id)
+    terms = fold(query).split()
+    if terms:
+        matched = {a.pk for a in agencies if all(t in a.name_folded or t in a.code.casefold() for t in terms)}
+        keep = set()
+        for pk in matched:
+            while pk is not None and pk in by_id and pk not in keep:
+                keep.add(pk)
+                pk = by_id[pk].parent_id
+    nodes = {pk: {"agency": by_id[pk], "schedule": by_id[pk].office_schedule or default_schedule,
+                  "children": []} for pk in keep}
+    roots = []
+    for pk in sorted(keep, key=lambda p: _sort_key(by_id[p])):
+        parent = by_id[pk].parent_id
+        (nodes[parent]["children"] if parent in nodes else roots).append(nodes[pk])
+    return roots
+
+
+def _sort_key(agency: Agency) -> tuple:
+    # level 1 . level 2 . level 3 . level 4 — the code read from its most significant part
+    return tuple(reversed(agency.code.split(".")))
+
+
+def active_positions(user):
+    return (StaffPosition.objects.filter(user=user, is_active=True)
+            .select_related("agency", "unit").order_by("agency__code", "role"))
+
+
+def officials_with_role(role: str, *, agency_id: int | None = None, unit_id: int | None = None):
+    """Active officials holding `role` (optionally in one agency / unit) — e.g. whom to notify or assign.
+
+    A position without a unit covers the whole agency, so it matches any `unit_id` of that agency.
+    """
+    from django.db.models import Q
+
+    from .models import User
+
+    positions = StaffPosition.objects.filter(role=role, is_active=True)
+    if agency_id is not None:
+        positions = positions.filter(agency_id=agency_id)
+    if unit_id is not None:
+        positions = positions.filter(Q(unit_id=unit_id) | Q(unit__isnull=True))
+    return User.objects.filter(is_active=True, pk__in=positions.values("user_id")).order_by("full_name", "username")
+
+
+def agency_by_code(code: str) -> Agency | None:
+    return Agency.objects.filter(code=(code or "").strip().upper()).first()
+
+
+def unit_search(query: str = "", *, level: str | None = None, province_code: str | None = None,
+                include_historic: bool = False):
+    """Administrative units by folded name or code ("dong hoi" finds "Phường Đồng Hới")."""
+    from core.text import fold
+
+    from .models import AdministrativeUnit
+
+    qs = AdministrativeUnit.objects.select_related("parent").prefetch_related("successors")
+    if not include_historic:
+        qs = qs.filter(valid_to__isnull=True)
+    if level:
+        qs = qs.filter(level=level)
+    if province_code:
+        qs = qs.filter(_in_province(province_code))
+    for term in fold(query).split():
+        qs = qs.filter(name_folded__contains=term) if not term.isdigit() else qs.filter(code__startswith=term)
+    return qs.order_by("code")
+
+
+def _in_province(province_code: str):
+    from django.db.models import Q
+
+    return Q(code=province_code) | Q(parent__code=province_code)
+
+
+def current_successors(unit, *, max_depth: int = 5) -> list:
+    """The units in force today that took over `unit` (itself if still in force), following chains.
+
+    Old records reference units abolished on 1/7/2025; this maps them to today's units for
+    display and routing (e.g. "Thành phố Đồng Hới" → the wards Đồng Hới, Đồng Thuận, Đồng Sơn).
+    """
+    if unit.valid_to is None:
+        return [unit]
+    found, frontier, seen = [], [unit], {unit.pk}
+    for _ in range(max_depth):
+        following = []
+        for item in frontier:
+            for successor in item.successors.all():
+                if successor.pk in seen:
+                    continue
+                seen.add(successor.pk)
+                (found if successor.valid_to is None else following).append(successor)
+        if not following:
+            break
+        frontier = following
+    return sorted(found, key=lambda u: u.code)

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "directory"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("dang-ky/", views.signup, name="signup"),
+    path("ho-so-ca-nhan/", views.profile, name="profile"),
+    path("doi-mat-khau/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("co-quan/", views.agency_directory, name="agencies"),
+]

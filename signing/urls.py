@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "signing"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("kiem-tra/", views.upload_verify, name="upload"),
+    path("pki/<slug:name>.crl", views.crl, name="crl"),
+    path("pki/<slug:name>.pem", views.ca_certificate, name="ca_certificate"),
+    path("<slug:public_id>/", views.verify, name="verify"),
+    path("<slug:public_id>/tai-ve/", views.download, name="download"),
+]

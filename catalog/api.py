@@ -1,0 +1,189 @@
+"""Read-only public REST API of the procedure catalogue (mounted at /api/catalog/).
+
+Public (AllowAny) and throttled per client: ``settings.CATALOG_API_THROTTLE_RATE`` (default
+"120/min"; None switches throttling off, e.g. for a benchmark).
+"""
+
+from django.conf import settings
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.throttling import SimpleRateThrottle
+
+from directory.choices import Role
+
+from . import selectors
+from .choices import ApplicantKind, FeeKind, Level, OnlineMode, TimeUnit, VersionStatus
+from .models import DossierComponent, Fee, Field, ProcedureVersion, ProcessStep
+
+
+class CatalogThrottle(SimpleRateThrottle):
+    scope = "catalog"
+
+    def get_rate(self):
+        return getattr(settings, "CATALOG_API_THROTTLE_RATE", "120/min")
+
+    def get_cache_key(self, request, view):
+        ident = request.user.pk if request.user and request.user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class PublicCatalogMixin:
+    permission_classes = [AllowAny]
+    throttle_classes = [CatalogThrottle]
+
+
+# --------------------------------------------------------------------------- serializers
+
+
+def choice_field(choices_cls, **kwargs) -> serializers.ChoiceField:
+    """A read-only choice field documented with an inline enum, so its OpenAPI name never collides
+    with another app's field of the same name (e.g. "kind", "level", "role")."""
+    schema = {"type": "string", "enum": list(choices_cls.values),
+              "description": "; ".join(f"{value}: {label}" for value, label in choices_cls.choices)}
+    field_class = extend_schema_field(schema)(type(f"{choices_cls.__name__}Field", (serializers.ChoiceField,), {}))
+    return field_class(choices=choices_cls.choices, read_only=True, **kwargs)
+
+
+
+class FieldSerializer(serializers.ModelSerializer):
+    procedures = serializers.IntegerField(source="n", read_only=True, help_text="Số thủ tục đang áp dụng.")
+
+    class Meta:
+        model = Field
+        fields = ["code", "name", "procedures"]
+
+
+class FieldRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class AgencyRefSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Mã định danh QCVN 102.")
+    name = serializers.CharField()
+
+
+class ProcedureListSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="procedure.code", help_text="Mã thủ tục (CSDL quốc gia).")
+    version = serializers.IntegerField(source="number")
+    field = FieldRefSerializer(source="procedure.field")
+    competent_agencies = AgencyRefSerializer(many=True)
+    url = serializers.SerializerMethodField()
+
+    level = choice_field(Level)
+    applicant_kind = choice_field(ApplicantKind)
+    online_mode = choice_field(OnlineMode)
+    time_unit = choice_field(TimeUnit)
+
+    class Meta:
+        model = ProcedureVersion
+        fields = ["code", "name", "version", "field", "level", "applicant_kind", "online_mode", "processing_time",
+                  "time_unit", "competent_agencies", "url"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        path = reverse("catalog_api:procedure-detail", args=[obj.procedure.code])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class ComponentSerializer(serializers.ModelSerializer):
+    template_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DossierComponent
+        fields = ["order", "name", "required", "originals", "copies", "electronic_copy_accepted", "template_name",
+                  "template_url"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_template_url(self, obj) -> str | None:
+        return obj.template.url if obj.template else None
+
+
+class FeeSerializer(serializers.ModelSerializer):
+    kind = choice_field(FeeKind)
+    class Meta:
+        model = Fee
+        fields = ["kind", "name", "amount", "note"]
+
+
+class StepSerializer(serializers.ModelSerializer):
+    agency = AgencyRefSerializer(allow_null=True)
+    role = choice_field(Role)
+
+    class Meta:
+        model = ProcessStep
+        fields = ["order", "name", "role", "agency", "unit_name", "budget"]
+
+
+class ProcedureDetailSerializer(ProcedureListSerializer):
+    receiving_agencies = AgencyRefSerializer(many=True)
+    components = ComponentSerializer(many=True)
+    fees = FeeSerializer(many=True)
+    steps = StepSerializer(many=True)
+    status = choice_field(VersionStatus)
+    form_schema = serializers.JSONField(help_text="Biểu mẫu trực tuyến: tập con JSON Schema (catalog.formschema).")
+
+    class Meta(ProcedureListSerializer.Meta):
+        fields = [*ProcedureListSerializer.Meta.fields, "status", "valid_from", "valid_to", "description",
+                  "requirements", "receiving_agencies", "result_name", "legal_basis", "form_schema", "components",
+                  "fees", "steps"]
+
+
+_CHOICE_ERRORS = {"invalid_choice": "“{input}” không phải giá trị hợp lệ."}
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200,
+                              help_text="Từ khóa, không cần dấu: “dang ky khai sinh”.")
+    field = serializers.CharField(required=False, allow_blank=True, help_text="Mã lĩnh vực.")
+    agency = serializers.CharField(required=False, allow_blank=True, help_text="Mã cơ quan (QCVN 102).")
+    level = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True,
+                                    error_messages=_CHOICE_ERRORS)
+    online_mode = serializers.ChoiceField(choices=OnlineMode.choices, required=False, allow_blank=True,
+                                          error_messages=_CHOICE_ERRORS)
+    applicant = serializers.ChoiceField(choices=[ApplicantKind.CITIZEN, ApplicantKind.BUSINESS], required=False,
+                                        allow_blank=True, error_messages=_CHOICE_ERRORS)
+
+
+# --------------------------------------------------------------------------- views
+
+
+@extend_schema(tags=["catalog"], parameters=[SearchQuerySerializer],
+               summary="Tìm thủ tục (không dấu, mọi từ phải khớp; xếp hạng theo mã, tên)")
+class ProcedureListView(PublicCatalogMixin, generics.ListAPIView):
+    serializer_class = ProcedureListSerializer
+
+    def get_queryset(self):
+        params = SearchQuerySerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        return selectors.procedure_search(data.get("q", ""), field=data.get("field", ""),
+                                          agency=data.get("agency", ""), level=data.get("level", ""),
+                                          online_mode=data.get("online_mode", ""),
+                                          applicant=data.get("applicant", ""))
+
+
+@extend_schema(tags=["catalog"], summary="Chi tiết thủ tục (phiên bản đang áp dụng hoặc ?version=)", parameters=[
+    OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH, description="Mã thủ tục."),
+    OpenApiParameter("version", OpenApiTypes.INT, OpenApiParameter.QUERY,
+                     description="Số phiên bản (mặc định: phiên bản đang áp dụng)."),
+])
+class ProcedureDetailView(PublicCatalogMixin, generics.RetrieveAPIView):
+    serializer_class = ProcedureDetailSerializer
+    queryset = ProcedureVersion.objects.none()
+
+    def get_object(self):
+        return selectors.version_for(self.request.user, self.kwargs["code"], self.request.query_params.get("version"))
+
+
+@extend_schema(tags=["catalog"], summary="Lĩnh vực có thủ tục đang áp dụng")
+class FieldListView(PublicCatalogMixin, generics.ListAPIView):
+    serializer_class = FieldSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.fields_with_counts()

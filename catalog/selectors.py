@@ -1,0 +1,152 @@
+"""Reads of the procedure catalogue.
+
+Published and retired versions are public information (a citizen may need the version a dossier
+was filed under); drafts are visible to administrators only. Every list read uses a fixed number of
+queries: one count, one page, one prefetch per relation shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
+
+from core.text import fold_terms
+from directory.models import Agency
+from directory.selectors import is_administrator
+
+from .choices import ApplicantKind, VersionStatus
+from .models import Field, Procedure, ProcedureVersion
+
+PAGE_SIZE = 20
+MAX_TERMS = 8
+
+
+@dataclass
+class SearchFilters:
+    q: str = ""
+    field: str = ""
+    agency: str = ""
+    level: str = ""
+    online_mode: str = ""
+    applicant: str = ""
+
+
+def published_versions() -> QuerySet[ProcedureVersion]:
+    return ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED)
+
+
+def procedure_search(q: str = "", *, field: str = "", agency: str = "", level: str = "", online_mode: str = "",
+                     applicant: str = "") -> QuerySet[ProcedureVersion]:
+    """Published versions matching every folded term of `q` and the filters, best matches first.
+
+    Ranking: code equal to the query, then name starting with the query, then name containing the
+    whole query as a phrase, then the rest; ties in folded alphabetical order. `field` is a field code, `agency` an agency
+    code (competent or receiving), `applicant` citizen/business (procedures for both always match).
+    The queryset selects the field and prefetches competent agencies (one extra query per page).
+    """
+    qs = published_versions().select_related("procedure__field")
+    terms = fold_terms(q)[:MAX_TERMS]
+    for term in terms:
+        qs = qs.filter(search_text__contains=term)
+    if field:
+        qs = qs.filter(procedure__field__code=field)
+    if level:
+        qs = qs.filter(level=level)
+    if online_mode:
+        qs = qs.filter(online_mode=online_mode)
+    if applicant in (ApplicantKind.CITIZEN, ApplicantKind.BUSINESS):
+        qs = qs.filter(applicant_kind__in=[applicant, ApplicantKind.BOTH])
+    if agency:
+        through_c = ProcedureVersion.competent_agencies.through.objects.filter(
+            procedureversion_id=OuterRef("pk"), agency__code=agency)
+        through_r = ProcedureVersion.receiving_agencies.through.objects.filter(
+            procedureversion_id=OuterRef("pk"), agency__code=agency)
+        qs = qs.filter(Q(Exists(through_c)) | Q(Exists(through_r)))
+    if terms:
+        phrase = " ".join(terms)
+        qs = qs.annotate(rank=Case(
+            When(procedure__code__iexact=q.strip(), then=Value(0)),
+            When(search_text__startswith=phrase, then=Value(1)),
+            When(search_text__contains=phrase, then=Value(2)),
+            default=Value(3), output_field=IntegerField(),
+        )).order_by("rank", "search_text")
+    else:
+        qs = qs.order_by("search_text")  # folded name first: a Vietnamese-friendly alphabetical order
+    return qs.prefetch_related(Prefetch("competent_agencies", queryset=Agency.objects.only("id", "code", "name")))
+
+
+def procedure_search_page(filters: SearchFilters, page: int | str = 1, per_page: int = PAGE_SIZE):
+    """A Django Page of `procedure_search` results (out-of-range pages give the last page)."""
+    qs = procedure_search(filters.q, field=filters.field, agency=filters.agency, level=filters.level,
+                          online_mode=filters.online_mode, applicant=filters.applicant)
+    paginator = Paginator(qs, per_page)
+    try:
+        return paginator.page(page)
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        return paginator.page(paginator.num_pages)
+
+
+def _detail_queryset() -> QuerySet[ProcedureVersion]:
+    return ProcedureVersion.objects.select_related("procedure__field").prefetch_related(
+        "competent_agencies", "receiving_agencies", "components", "fees",
+        Prefetch("steps__agency"),
+    )
+
+
+def version_for(user, code: str, number: int | str | None = None) -> ProcedureVersion:
+    """The current published version of procedure `code`, or version `number` of it.
+
+    Retired versions are public; drafts only for administrators. Raises Http404.
+    """
+    qs = _detail_queryset().filter(procedure__code=code)
+    if number in (None, ""):
+        version = qs.filter(status=VersionStatus.PUBLISHED).first()
+    else:
+        try:
+            number = int(number)
+        except (TypeError, ValueError) as exc:
+            raise Http404 from exc
+        version = qs.filter(number=number).first()
+        if version is not None and version.status == VersionStatus.DRAFT and not is_administrator(user):
+            version = None
+    if version is None:
+        raise Http404
+    return version
+
+
+def version_history(code: str) -> list[ProcedureVersion]:
+    return list(ProcedureVersion.objects.filter(procedure__code=code)
+                .exclude(status=VersionStatus.DRAFT).order_by("-number")
+                .only("id", "number", "status", "valid_from", "valid_to", "procedure_id"))
+
+
+def fields_with_counts() -> QuerySet[Field]:
+    """Fields that have published procedures, with `n` = how many."""
+    published = Q(procedures__versions__status=VersionStatus.PUBLISHED)
+    return Field.objects.annotate(n=Count("procedures", filter=published)).filter(n__gt=0).order_by("name")
+
+
+def agencies_in_catalog() -> QuerySet[Agency]:
+    """Agencies that are competent for or receive at least one published procedure (for filters)."""
+    return Agency.objects.filter(
+        Q(competent_for__status=VersionStatus.PUBLISHED) | Q(receives_for__status=VersionStatus.PUBLISHED)
+    ).distinct().only("id", "code", "name").order_by("name")
+
+
+def procedures_for_export(codes: list[str] | None = None) -> QuerySet[Procedure]:
+    """Procedures with their current version fully prefetched (for catalog/io.py export)."""
+    qs = Procedure.objects.select_related("field").order_by("code")
+    if codes:
+        qs = qs.filter(code__in=codes)
+    return qs.prefetch_related(Prefetch(
+        "versions",
+        queryset=_detail_queryset().filter(status=VersionStatus.PUBLISHED).prefetch_related("steps__agency"),
+        to_attr="published_versions",
+    ))
+
+

@@ -1,0 +1,125 @@
+"""The hash-chained audit trail and `manage.py audit_verify`."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+
+from core import audit
+from core.models import AppendOnlyError, AuditEvent, CalendarOverride
+
+
+def _record(n: int, **extra) -> list[AuditEvent]:
+    events = []
+    with transaction.atomic():
+        for i in range(n):
+            events.append(audit.record(actor=None, action="test.step", object_type="test.thing", object_id=i,
+                                       object_repr=f"Thứ {i}", before={"i": i}, after={"i": i + 1}, **extra))
+    return events
+
+
+def _disable_pg_trigger(cur) -> None:
+    """On PostgreSQL the append-only trigger would refuse the forgery; a table owner with direct access
+    (the threat audit_verify exists for) can switch it off. DDL is transactional: the test's rollback
+    switches it back on."""
+    if connection.vendor == "postgresql":
+        cur.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_audit_append_only")
+
+
+@pytest.mark.django_db
+def test_record_chains_events():
+    first, second, third = _record(3)
+    assert first.prev_hash == audit.GENESIS_HASH
+    assert second.prev_hash == first.hash and third.prev_hash == second.hash
+    assert first.actor_label == "hệ thống"
+    assert first.hash == first.compute_hash()
+    reloaded = AuditEvent.objects.get(pk=second.pk)  # the hash survives a round trip through the database
+    assert reloaded.compute_hash() == second.hash
+    assert audit.verify_chain() is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_record_outside_a_transaction_is_refused():
+    with pytest.raises(RuntimeError, match="transaction"):
+        audit.record(actor=None, action="test.step", object_type="test.thing", object_id=1)
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_record_rolls_back_with_the_state_change():
+    _record(1)
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        override = CalendarOverride.objects.create(date=dt.date(2027, 1, 9), kind="working_day")
+        audit.record(actor=None, action="calendar.override.create", obj=override)
+        1 / 0  # noqa: B018
+    assert AuditEvent.objects.count() == 1
+    assert not CalendarOverride.objects.exists()
+
+
+@pytest.mark.django_db
+def test_history_for_an_object():
+    with transaction.atomic():
+        override = CalendarOverride.objects.create(date=dt.date(2027, 1, 9), kind="working_day")
+        audit.record(actor=None, action="calendar.override.create", obj=override, after={"kind": "working_day"})
+        audit.record(actor=None, action="other", object_type="test.thing", object_id=override.pk)
+    history = audit.history_for(override)
+    assert [e.action for e in history] == ["calendar.override.create"]
+    assert history[0].object_type == "core.calendaroverride" and history[0].object_id == str(override.pk)
+
+
+@pytest.mark.django_db
+def test_events_are_append_only_in_the_orm():
+    (event,) = _record(1)
+    event.action = "changed"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+
+
+@pytest.mark.django_db
+def test_audit_verify_reports_an_intact_chain(capsys):
+    _record(3)
+    call_command("audit_verify")
+    assert "3 sự kiện" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_audit_verify_names_the_first_tampered_event():
+    events = _record(5)
+    with connection.cursor() as cur:
+        _disable_pg_trigger(cur)
+        cur.execute("UPDATE core_auditevent SET action = %s WHERE id = %s", ["forged", events[2].id])
+        cur.execute("UPDATE core_auditevent SET object_repr = %s WHERE id = %s", ["forged", events[3].id])
+    problem = audit.verify_chain()
+    assert problem is not None and problem.event_id == events[2].id
+    with pytest.raises(CommandError) as exc:
+        call_command("audit_verify")
+    assert f"#{events[2].id}:" in str(exc.value)
+    assert exc.value.returncode != 0  # `manage.py audit_verify` exits with this status
+
+
+@pytest.mark.django_db
+def test_audit_verify_detects_a_deleted_middle_event():
+    events = _record(5)
+    with connection.cursor() as cur:
+        _disable_pg_trigger(cur)
+        cur.execute("DELETE FROM core_auditevent WHERE id = %s", [events[2].id])
+    with pytest.raises(CommandError) as exc:
+        call_command("audit_verify")
+    assert f"#{events[3].id}:" in str(exc.value)  # the event whose link now points at nothing
+    assert "xóa" in str(exc.value)
+
+
+@pytest.mark.django_db
+def test_postgresql_trigger_refuses_update_and_delete():
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger exists on PostgreSQL only; SQLite relies on audit_verify")
+    events = _record(2)
+    for sql in ("UPDATE core_auditevent SET action = 'forged' WHERE id = %s", "DELETE FROM core_auditevent WHERE id = %s"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
+            cur.execute(sql, [events[0].id])
+    assert AuditEvent.objects.get(pk=events[0].id).action == "test.step"
+    assert audit.verify_chain() is None

@@ -1,0 +1,558 @@
+"""REST API of the one-stop system, mounted at /api/dossiers/.
+
+Citizens: their own dossiers (list, detail, submit, complete, supplement, withdraw, rate, result,
+personal data store). Officials: the work queue, the control sheet and one endpoint per action.
+Anyone: the public lookup by code + receipt secret (status and dates only; throttled).
+Every write calls the service in dossiers/services.py; errors come back as
+`{"error": {"code", "message", "fields"}}` (core.api.exception_handler).
+"""
+
+import json
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from catalog.models import ProcedureVersion
+from directory.models import Agency, User
+
+from . import selectors, services
+from .choices import DossierStatus, ResultMethod
+from .models import Consultation, Dossier, DossierFile, DossierRating, DossierSlip, PersonalDocument
+from .permissions import is_applicant
+from .selectors import dossier_get_for
+
+# ------------------------------------------------------------------------------------------ serializers
+
+
+def extend_schema_field_list(serializer_class):
+    return extend_schema_field(serializer_class(many=True))
+
+
+
+class DossierListSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text="Trạng thái (dossiers.choices.DossierStatus).")
+    channel = serializers.CharField(read_only=True, help_text="online | counter | post")
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    national_status = serializers.IntegerField(read_only=True)
+    procedure_code = serializers.CharField(source="procedure_version.procedure.code", read_only=True)
+    procedure_name = serializers.CharField(source="procedure_version.name", read_only=True)
+    receiving_agency = serializers.CharField(source="receiving_agency.code", read_only=True)
+    competent_agency = serializers.CharField(source="competent_agency.code", read_only=True)
+    is_late = serializers.SerializerMethodField()
+    current_step = serializers.SerializerMethodField()
+    assignee = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dossier
+        fields = ["code", "status", "status_label", "national_status", "procedure_code", "procedure_name",
+                  "applicant_name", "receiving_agency", "competent_agency", "channel", "submitted_at", "received_at",
+                  "due_at", "finished_at", "returned_at", "is_late", "supplement_count", "current_step", "assignee"]
+
+    def get_is_late(self, obj) -> bool:
+        return obj.late_now()
+
+    def get_current_step(self, obj) -> str:
+        return obj.current_step.name if obj.current_step_id else ""
+
+    def get_assignee(self, obj) -> str:
+        return obj.assignee.display_name if obj.assignee_id else ""
+
+
+class DossierFileSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text="component | supplement | result | slip")
+    class Meta:
+        model = DossierFile
+        fields = ["id", "kind", "component", "original_name", "content_type", "size", "sha256", "uploaded_at",
+                  "reused_from"]
+
+
+class DossierEventSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    actor_label = serializers.CharField()
+    at = serializers.DateTimeField()
+    note = serializers.CharField()
+
+
+class DossierStepSerializer(serializers.Serializer):
+    order = serializers.IntegerField()
+    name = serializers.CharField()
+    role = serializers.CharField()
+    agency = serializers.CharField(source="agency.code")
+    unit_name = serializers.CharField()
+    budget = serializers.DecimalField(max_digits=6, decimal_places=1)
+    time_unit = serializers.CharField()
+    assignee = serializers.SerializerMethodField()
+    finished_by = serializers.SerializerMethodField()
+    received_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    status = serializers.CharField()
+    on_time = serializers.BooleanField(allow_null=True)
+    note = serializers.CharField()
+
+    def get_assignee(self, obj) -> str:
+        return obj.assignee.display_name if obj.assignee_id else ""
+
+    def get_finished_by(self, obj) -> str:
+        return obj.finished_by.display_name if obj.finished_by_id else ""
+
+
+class DossierSupplementRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    items = serializers.ListField(child=serializers.CharField())
+    requested_at = serializers.DateTimeField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    answer_note = serializers.CharField()
+    paused_hours = serializers.DecimalField(max_digits=9, decimal_places=2)
+
+
+class DossierSlipSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True)
+    class Meta:
+        model = DossierSlip
+        fields = ["id", "kind", "public_id", "verify_url", "sha256", "created_at"]
+
+
+class DossierRatingSerializer(serializers.Serializer):
+    score = serializers.IntegerField()
+    comment = serializers.CharField()
+
+
+class DossierDetailSerializer(DossierListSerializer):
+    files = DossierFileSerializer(many=True, read_only=True)
+    result_method = serializers.CharField(read_only=True, help_text="online | post | counter")
+    timeline = serializers.SerializerMethodField()
+    steps = serializers.SerializerMethodField()
+    supplement_requests = DossierSupplementRequestSerializer(many=True, read_only=True)
+    slips = DossierSlipSerializer(many=True, read_only=True)
+    rating = serializers.SerializerMethodField()
+
+    class Meta(DossierListSerializer.Meta):
+        fields = DossierListSerializer.Meta.fields + [
+            "lookup_secret", "applicant_id_number", "applicant_phone", "applicant_email", "applicant_address",
+            "form_data", "original_due_at", "paused_hours_total", "multiple_supplements", "result_method", "files",
+            "timeline", "steps", "supplement_requests", "slips", "rating"]
+
+    def _is_applicant(self, obj) -> bool:
+        return is_applicant(self.context["request"].user, obj)
+
+    @extend_schema_field_list(DossierEventSerializer)
+    def get_timeline(self, obj):
+        events = selectors.timeline(obj, public_only=self._is_applicant(obj))
+        return DossierEventSerializer(events, many=True).data
+
+    @extend_schema_field_list(DossierStepSerializer)
+    def get_steps(self, obj):
+        if self._is_applicant(obj):
+            return []
+        return DossierStepSerializer(selectors.control_sheet(obj), many=True).data
+
+    @extend_schema_field(DossierRatingSerializer(allow_null=True))
+    def get_rating(self, obj):
+        try:
+            rating = obj.rating
+        except DossierRating.DoesNotExist:
+            return None
+        return {"score": rating.score, "comment": rating.comment}
+
+
+class DossierSubmitSerializer(serializers.Serializer):
+    procedure_version = serializers.IntegerField()
+    form_data = serializers.JSONField(required=False, binary=True)
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    file_components = serializers.ListField(child=serializers.IntegerField(), required=False, default=list,
+                                            help_text="Mã thành phần hồ sơ của từng tệp trong `files`, cùng thứ tự.")
+    reuse = serializers.JSONField(required=False, binary=True,
+                                  help_text='{"<mã thành phần>": [<mã giấy tờ trong kho cá nhân>]}')
+    result_method = serializers.CharField(default=ResultMethod.ONLINE, help_text="online | post | counter")
+
+
+class DossierReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class DossierReasonItemsSerializer(DossierReasonSerializer):
+    items = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+
+
+class DossierNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class DossierTransferSerializer(DossierNoteSerializer):
+    to_user = serializers.IntegerField(required=False, allow_null=True)
+
+
+class DossierApologySerializer(DossierReasonSerializer):
+    new_due_at = serializers.DateTimeField()
+
+
+class DossierConsultSerializer(serializers.Serializer):
+    agency = serializers.CharField(help_text="Mã cơ quan (QCVN 102) được xin ý kiến.")
+    question = serializers.CharField(allow_blank=True)
+
+
+class DossierConsultAnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(allow_blank=True)
+
+
+class DossierResultSerializer(serializers.Serializer):
+    file = serializers.FileField(required=False)
+    generate = serializers.BooleanField(required=False, default=False)
+
+
+class DossierReturnResultSerializer(serializers.Serializer):
+    method = serializers.CharField(default=ResultMethod.ONLINE, help_text="online | post | counter")
+
+
+class DossierFilesNoteSerializer(serializers.Serializer):
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DossierCompleteSerializer(serializers.Serializer):
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    file_components = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    form_data = serializers.JSONField(required=False, binary=True)
+
+
+class DossierRateSerializer(serializers.Serializer):
+    score = serializers.IntegerField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PersonalDocumentSerializer(serializers.ModelSerializer):
+    file = serializers.FileField(write_only=True)
+
+    class Meta:
+        model = PersonalDocument
+        fields = ["id", "title", "file", "content_type", "size", "sha256", "created_at"]
+        read_only_fields = ["content_type", "size", "sha256", "created_at"]
+
+
+class DossierLookupSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    procedure = serializers.CharField()
+    receiving_agency = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    national_status = serializers.IntegerField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    received_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    returned_at = serializers.DateTimeField(allow_null=True)
+    is_late = serializers.BooleanField()
+
+
+# ------------------------------------------------------------------------------------------ helpers
+
+
+def _files_by_component(files, components) -> dict:
+    if len(components) != len(files):
+        raise ValidationError({"file_components": ["Mỗi tệp cần một mã thành phần hồ sơ (cùng thứ tự)."]})
+    grouped: dict[int, list] = {}
+    for f, c in zip(files, components, strict=True):
+        grouped.setdefault(c, []).append(f)
+    return grouped
+
+
+def _parse_reuse(value) -> dict | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise ValidationError({"reuse": ["Định dạng không hợp lệ."]})
+    if not isinstance(value, dict):
+        raise ValidationError({"reuse": ["Định dạng không hợp lệ."]})
+    return value
+
+
+def _detail(request, dossier, http_status=status.HTTP_200_OK) -> Response:
+    # Re-read after the action. No visibility check here: the caller was allowed to act, and after a
+    # transfer a unit-scoped official may no longer see the dossier in their queue.
+    dossier = selectors.dossier_reload(dossier)
+    return Response(DossierDetailSerializer(dossier, context={"request": request}).data, status=http_status)
+
+
+# ------------------------------------------------------------------------------------------ citizens
+
+
+class MyDossiersView(generics.ListAPIView):
+    """The signed-in citizen's or business's own dossiers (GET), and online submission (POST, multipart)."""
+
+    serializer_class = DossierListSerializer
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_queryset(self):
+        return selectors.dossiers_for_applicant(self.request.user)
+
+    @extend_schema(request=DossierSubmitSerializer, responses={201: DossierDetailSerializer})
+    def post(self, request):
+        data = request.data
+        payload = {k: data.get(k) for k in ("procedure_version", "form_data", "reuse", "result_method")
+                   if data.get(k) not in (None, "")}
+        payload["files"] = data.getlist("files") if hasattr(data, "getlist") else data.get("files", [])
+        payload["file_components"] = (data.getlist("file_components") if hasattr(data, "getlist")
+                                      else data.get("file_components", []))
+        ser = DossierSubmitSerializer(data=payload)
+        ser.is_valid(raise_exception=True)
+        v = ser.validated_data
+        version = ProcedureVersion.objects.filter(pk=v["procedure_version"]).first()
+        if version is None:
+            raise ValidationError({"procedure_version": ["Thủ tục không tồn tại."]})
+        dossier = services.dossier_submit_online(
+            applicant=request.user, procedure_version=version, form_data=v.get("form_data") or {},
+            files=_files_by_component(v["files"], v["file_components"]), reuse=_parse_reuse(v.get("reuse")),
+            result_method=v["result_method"])
+        return _detail(request, dossier, status.HTTP_201_CREATED)
+
+
+class DossierDetailView(APIView):
+    """One dossier: the applicant sees their own; officials what their agency, unit and role allow."""
+
+    @extend_schema(responses=DossierDetailSerializer)
+    def get(self, request, code: str):
+        dossier = dossier_get_for(request.user, code)
+        return Response(DossierDetailSerializer(dossier, context={"request": request}).data)
+
+
+class ControlSheetView(APIView):
+    """Phiếu kiểm soát quá trình giải quyết hồ sơ: each step, who, received, due, finished, on time."""
+
+    @extend_schema(responses=DossierStepSerializer(many=True))
+    def get(self, request, code: str):
+        dossier = dossier_get_for(request.user, code)
+        return Response(DossierStepSerializer(selectors.control_sheet(dossier), many=True).data)
+
+
+def _file_response(field_file, filename: str, content_type: str):
+    try:
+        handle = field_file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+
+
+class ResultDownloadView(APIView):
+    """The result document (PDF). The applicant gets it once the dossier is processed."""
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, code: str):
+        dossier = dossier_get_for(request.user, code)
+        if dossier.status not in (DossierStatus.PROCESSED, DossierStatus.RETURNED):
+            raise Http404
+        row = dossier.files.filter(kind="result").order_by("-id").first()
+        if row is not None:
+            return _file_response(row.file, f"ket-qua-{dossier.code}.pdf", row.content_type)
+        slip = dossier.slips.filter(kind="result").exclude(file="").order_by("-id").first()
+        if slip is None:
+            raise Http404
+        return _file_response(slip.file, f"ket-qua-{dossier.code}.pdf", "application/pdf")
+
+
+class DossierFileDownloadView(APIView):
+    """One attachment of a dossier (applicant or officials who see the dossier)."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, code: str, file_id: int):
+        dossier = dossier_get_for(request.user, code)
+        row = get_object_or_404(DossierFile, dossier=dossier, pk=file_id)
+        return _file_response(row.file, row.original_name, row.content_type)
+
+
+class PersonalDocumentsView(generics.ListCreateAPIView):
+    """The citizen's personal data store (kho dữ liệu cá nhân)."""
+
+    serializer_class = PersonalDocumentSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return PersonalDocument.objects.filter(owner=self.request.user).order_by("-created_at", "-id")
+
+    def perform_create(self, serializer):
+        v = serializer.validated_data
+        serializer.instance = services.personal_document_add(owner=self.request.user, title=v["title"],
+                                                             file=v["file"])
+
+
+# ------------------------------------------------------------------------------------------ officials
+
+
+class QueueView(generics.ListAPIView):
+    """An official's work queue, filtered and paged (limit/offset), oldest appointment first."""
+
+    serializer_class = DossierListSerializer
+
+    @extend_schema(parameters=[
+        OpenApiParameter("status", str, description="Một hoặc nhiều trạng thái, phân cách bằng dấu phẩy."),
+        OpenApiParameter("due", str, enum=["soon", "overdue"]),
+        OpenApiParameter("unit", int), OpenApiParameter("agency", int),
+        OpenApiParameter("procedure", str, description="Mã hoặc id thủ tục."),
+        OpenApiParameter("assignee", str, description="Id cán bộ hoặc `me`."),
+        OpenApiParameter("late", bool),
+        OpenApiParameter("q", str, description="Mã hồ sơ, tên hoặc số giấy tờ người nộp (không dấu cũng được)."),
+    ])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        p = self.request.query_params
+        late = p.get("late")
+        return selectors.work_queue_for(
+            self.request.user, status=p.get("status"), due=p.get("due"), unit=p.get("unit"),
+            procedure=p.get("procedure"), assignee=p.get("assignee"), q=p.get("q"), agency=p.get("agency"),
+            late=None if late in (None, "") else late.lower() in ("1", "true", "yes"))
+
+
+def _user_by_id(value):
+    if value in (None, ""):
+        return None
+    user = User.objects.filter(pk=value, kind="staff").first()
+    if user is None:
+        raise ValidationError({"to_user": ["Cán bộ không tồn tại."]})
+    return user
+
+
+def _agency_by_code(code):
+    agency = Agency.objects.filter(code=(code or "").strip().upper()).first()
+    if agency is None:
+        raise ValidationError({"agency": ["Cơ quan không tồn tại."]})
+    return agency
+
+
+# name -> (input serializer, callable(request, dossier, data) -> result)
+ACTIONS = {
+    "receive": (None, lambda r, d, v: services.dossier_receive(dossier=d, officer=r.user)),
+    "refuse": (DossierReasonSerializer, lambda r, d, v: services.dossier_refuse(dossier=d, officer=r.user,
+                                                                         reason=v["reason"])),
+    "request-completion": (DossierReasonItemsSerializer, lambda r, d, v: services.dossier_request_completion(
+        dossier=d, officer=r.user, reason=v["reason"], items=v["items"])),
+    "transfer": (DossierTransferSerializer, lambda r, d, v: services.dossier_transfer(
+        dossier=d, actor=r.user, to_user=_user_by_id(v.get("to_user")), note=v["note"])),
+    "return": (DossierNoteSerializer, lambda r, d, v: services.dossier_return_to_previous(dossier=d, actor=r.user,
+                                                                                   note=v["note"])),
+    "approve": (DossierTransferSerializer, lambda r, d, v: services.dossier_approve(
+        dossier=d, leader=r.user, note=v["note"], to_user=_user_by_id(v.get("to_user")))),
+    "request-supplement": (DossierReasonItemsSerializer, lambda r, d, v: services.dossier_request_supplement(
+        dossier=d, actor=r.user, reason=v["reason"], items=v["items"])),
+    "request-payment": (None, lambda r, d, v: services.dossier_request_payment(dossier=d, actor=r.user)),
+    "apologize": (DossierApologySerializer, lambda r, d, v: services.dossier_apologize(
+        dossier=d, actor=r.user, reason=v["reason"], new_due_at=v["new_due_at"])),
+    "stop": (DossierReasonSerializer, lambda r, d, v: services.dossier_stop(
+        dossier=d, actor=r.user, reason=v["reason"])),
+    "accept-withdrawal": (None, lambda r, d, v: services.dossier_accept_withdrawal(dossier=d, officer=r.user)),
+    "attach-result": (DossierResultSerializer, lambda r, d, v: services.dossier_attach_result(
+        dossier=d, actor=r.user, file=v.get("file"), generate=v["generate"])),
+    "return-result": (DossierReturnResultSerializer, lambda r, d, v: services.dossier_return_result(
+        dossier=d, actor=r.user, method=v["method"])),
+    "consult": (DossierConsultSerializer, lambda r, d, v: services.dossier_consult(
+        dossier=d, actor=r.user, agency=_agency_by_code(v["agency"]), question=v["question"])),
+    # applicant actions
+    "withdraw": (DossierReasonSerializer, lambda r, d, v: services.dossier_request_withdrawal(
+        dossier=d, applicant=r.user, reason=v["reason"])),
+    "supplement": (DossierFilesNoteSerializer, lambda r, d, v: services.dossier_supplement(
+        dossier=d, applicant=r.user, files=v["files"], note=v["note"])),
+    "complete": (DossierCompleteSerializer, lambda r, d, v: services.dossier_complete(
+        dossier=d, applicant=r.user, files=_files_by_component(v["files"], v["file_components"]),
+        form_data=v.get("form_data"))),
+}
+MULTIPART_ACTIONS = {"attach-result", "supplement", "complete"}
+
+
+def _action_view(name: str):
+    input_serializer, call = ACTIONS[name]
+    parsers = [MultiPartParser, FormParser, JSONParser] if name in MULTIPART_ACTIONS else [JSONParser, FormParser]
+
+    class _View(APIView):
+        parser_classes = parsers
+
+        @extend_schema(request=input_serializer, responses=DossierDetailSerializer, operation_id=f"dossiers_{name}")
+        def post(self, request, code: str):
+            dossier = dossier_get_for(request.user, code)
+            data = {}
+            if input_serializer is not None:
+                raw = request.data
+                if hasattr(raw, "getlist"):
+                    raw = {k: (raw.getlist(k) if k in ("files", "file_components", "items") else raw.get(k))
+                           for k in raw}
+                ser = input_serializer(data=raw)
+                ser.is_valid(raise_exception=True)
+                data = ser.validated_data
+            call(request, dossier, data)
+            return _detail(request, dossier)
+
+    _View.__name__ = "".join(part.title() for part in name.split("-")) + "ActionView"
+    _View.__doc__ = f"Action `{name}` on a dossier (see dossiers.services)."
+    return _View.as_view()
+
+
+class RateView(APIView):
+    @extend_schema(request=DossierRateSerializer, responses={201: inline_serializer(
+        "DossierRatingOut", {"score": serializers.IntegerField(), "comment": serializers.CharField()})})
+    def post(self, request, code: str):
+        dossier = dossier_get_for(request.user, code)
+        ser = DossierRateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        rating = services.dossier_rate(dossier=dossier, applicant=request.user, **ser.validated_data)
+        return Response({"score": rating.score, "comment": rating.comment}, status=status.HTTP_201_CREATED)
+
+
+class ConsultationAnswerView(APIView):
+    @extend_schema(request=DossierConsultAnswerSerializer, responses=inline_serializer(
+        "ConsultationOut", {"id": serializers.IntegerField(), "answered_at": serializers.DateTimeField()}))
+    def post(self, request, pk: int):
+        consultation = Consultation.objects.filter(
+            pk=pk, agency_id__in=selectors.consultations_for(request.user).values("agency_id")).first()
+        if consultation is None:
+            raise Http404
+        ser = DossierConsultAnswerSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        c = services.dossier_consult_answer(consultation=consultation, actor=request.user,
+                                            answer=ser.validated_data["answer"])
+        return Response({"id": c.pk, "answered_at": c.answered_at})
+
+
+# ------------------------------------------------------------------------------------------ public
+
+
+class LookupThrottle(SimpleRateThrottle):
+    scope = "dossier_lookup"
+
+    def get_rate(self):
+        return getattr(settings, "DOSSIER_LOOKUP_RATE", "60/min")
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class LookupView(APIView):
+    """Public lookup by dossier code + the secret printed on the receipt: status and dates, no personal data."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [LookupThrottle]
+
+    @extend_schema(parameters=[OpenApiParameter("code", str, required=True),
+                               OpenApiParameter("secret", str, required=True)],
+                   responses={200: DossierLookupSerializer}, auth=[])
+    def get(self, request):
+        result = selectors.public_lookup(request.query_params.get("code", ""), request.query_params.get("secret", ""))
+        if result is None:
+            raise Http404
+        return Response(DossierLookupSerializer(result).data)
+

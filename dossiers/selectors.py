@@ -1,0 +1,168 @@
+"""Permission-aware reads of the one-stop system."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from core.identifiers import DOSSIER_CODE_RE
+from core.text import fold_terms
+from directory.choices import Role
+from directory.selectors import grants_for, is_administrator
+
+from .choices import CLOCK_RUNNING, DossierStatus
+from .models import Consultation, Dossier, DossierStep
+from .permissions import DOSSIER_ROLES, can_view
+
+LIST_RELATED = ("procedure_version__procedure", "receiving_agency", "competent_agency", "assignee", "current_step")
+
+
+def _base() -> QuerySet:
+    return Dossier.objects.select_related(*LIST_RELATED)
+
+
+def dossier_get_for(user, code: str, *, for_update: bool = False) -> Dossier:
+    """The dossier with this code if `user` may see it; Http404 otherwise (no existence leak)."""
+    if not getattr(user, "is_authenticated", False) or not code:
+        raise Http404
+    dossier = _base().filter(code=code.strip().upper()).first()
+    if dossier is None or not can_view(user, dossier):
+        raise Http404
+    return dossier
+
+
+def dossier_reload(dossier) -> Dossier:
+    """Fresh copy of a dossier the caller has just acted on (no permission check: see the caller)."""
+    return _base().get(pk=dossier.pk)
+
+
+def dossiers_for_applicant(user) -> QuerySet:
+    if not getattr(user, "is_authenticated", False):
+        return Dossier.objects.none()
+    return _base().filter(applicant=user).order_by("-created_at", "-id")
+
+
+def official_scope(user) -> Q | None:
+    """The Q of dossiers an official may see; None when they see none. Administrators see all."""
+    if is_administrator(user):
+        return Q()
+    scope = Q()
+    any_grant = False
+    consult_agencies = set()
+    for g in grants_for(user):
+        if g.role not in DOSSIER_ROLES:
+            continue
+        any_grant = True
+        consult_agencies.add(g.agency_id)
+        if g.role == Role.ONE_STOP_OFFICER:
+            scope |= Q(receiving_agency_id=g.agency_id)
+        elif g.unit_id is None or g.role == Role.AGENCY_LEADER:
+            scope |= Q(competent_agency_id=g.agency_id) | Q(current_agency_id=g.agency_id)
+        else:
+            scope |= Q(current_agency_id=g.agency_id, current_unit_id=g.unit_id)
+            scope |= Q(current_agency_id=g.agency_id, current_unit__isnull=True, current_role=g.role)
+    if not any_grant:
+        return None
+    scope |= Q(assignee_id=user.pk)
+    scope |= Exists(Consultation.objects.filter(dossier=OuterRef("pk"), agency_id__in=consult_agencies))
+    return scope
+
+
+def work_queue_for(user, *, status=None, due: str | None = None, unit=None, procedure=None, assignee=None,
+                   q: str | None = None, agency=None, late: bool | None = None) -> QuerySet:
+    """An official's queue, filtered. Unknown filter values give an empty queue, never an error."""
+    if not getattr(user, "is_authenticated", False):
+        return Dossier.objects.none()
+    scope = official_scope(user)
+    if scope is None:
+        return Dossier.objects.none()
+    qs = _base().filter(scope)
+    if status:
+        statuses = [s for s in (status if isinstance(status, list | tuple) else str(status).split(","))
+                    if s in DossierStatus.values]
+        qs = qs.filter(status__in=statuses) if statuses else qs.none()
+    now = timezone.now()
+    if due == "overdue":
+        qs = qs.filter(status__in=CLOCK_RUNNING, due_at__lt=now)
+    elif due == "soon":
+        hours = int(getattr(settings, "DOSSIER_DUE_SOON_HOURS", 48))
+        qs = qs.filter(status__in=CLOCK_RUNNING, due_at__gte=now, due_at__lt=now + timedelta(hours=hours))
+    if late is not None:
+        qs = qs.filter(is_late=late)
+    if unit:
+        qs = qs.filter(current_unit_id=_int(unit))
+    if agency:
+        a = _int(agency)
+        qs = qs.filter(Q(receiving_agency_id=a) | Q(competent_agency_id=a) | Q(current_agency_id=a))
+    if procedure:
+        value = str(procedure)
+        qs = (qs.filter(procedure_version__procedure_id=int(value)) if value.isdigit()
+              else qs.filter(procedure_version__procedure__code=value))
+    if assignee:
+        qs = qs.filter(assignee_id=user.pk if assignee == "me" else _int(assignee))
+    if q:
+        text = q.strip().upper()
+        if DOSSIER_CODE_RE.match(text):
+            qs = qs.filter(code=text)
+        else:
+            for term in fold_terms(q)[:6]:
+                qs = qs.filter(search_text__contains=term)
+    return qs.order_by("due_at", "id")
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+def control_sheet(dossier) -> list[DossierStep]:
+    return list(dossier.steps.select_related("agency", "assignee", "finished_by", "unit")
+                .order_by("received_at", "order", "id"))
+
+
+def timeline(dossier, *, public_only: bool) -> QuerySet:
+    qs = dossier.events.all().order_by("at", "id")
+    return qs.filter(public=True) if public_only else qs
+
+
+def public_lookup(code: str, secret: str) -> dict | None:
+    """Status and dates of a dossier for anyone holding its code and receipt secret; no personal data."""
+    code = (code or "").strip().upper()
+    secret = (secret or "").strip().upper()
+    if not code or not secret or len(code) > 60 or len(secret) > 16:
+        return None
+    row = (Dossier.objects.filter(code=code)
+           .values("code", "lookup_secret", "status", "submitted_at", "received_at", "due_at", "finished_at",
+                   "returned_at", "procedure_version__name", "receiving_agency__name", "is_late")
+           .first())
+    if row is None or not _same(row["lookup_secret"], secret):
+        return None
+    return {
+        "code": row["code"],
+        "procedure": row["procedure_version__name"],
+        "receiving_agency": row["receiving_agency__name"],
+        "status": row["status"],
+        "status_label": str(DossierStatus(row["status"]).label),
+        "national_status": DossierStatus.national_code(row["status"]),
+        "submitted_at": row["submitted_at"],
+        "received_at": row["received_at"],
+        "due_at": row["due_at"],
+        "finished_at": row["finished_at"],
+        "returned_at": row["returned_at"],
+        "is_late": row["is_late"],
+    }
+
+
+def _same(a: str, b: str) -> bool:
+    import hmac
+
+    return hmac.compare_digest((a or "").encode(), (b or "").encode())
+
+
+def consultations_for(user) -> QuerySet:
+    agencies = {g.agency_id for g in grants_for(user) if g.role in DOSSIER_ROLES}
+    return Consultation.objects.filter(agency_id__in=agencies).select_related("dossier", "agency")

@@ -1,0 +1,1085 @@
+"""Writes of the one-stop system. Every function is one transaction with one audit event.
+
+Each service locks the dossier row, checks the caller's right (permissions.py) and the transition
+(workflow.py), changes the dossier, writes a DossierEvent (timeline) and, when the status changes, a
+SyncOutbox row for the national portal, then records the audit event. Side effects (slips, mail,
+SMS, national sync) run after commit. Bad input raises ValidationError with a Vietnamese message
+and changes nothing; a missing right raises PermissionDenied.
+
+Uploaded files are written to storage inside the transaction; if the transaction fails the files
+written so far are deleted again (`_atomic_with_files`), so a failed submission leaves no orphan file,
+no half-written dossier and no used number.
+"""
+
+import hashlib
+import importlib
+import logging
+from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from catalog.choices import OnlineMode, VersionStatus
+from core import audit
+from core import calendar as workcal
+from core.tasks import enqueue_after_commit
+from directory.choices import AccountKind, Role
+from directory.selectors import has_role
+
+from . import sync
+from .choices import CLOSED, Channel, DossierAction, DossierStatus, FileKind, ResultMethod, StepStatus
+from .models import (
+    CompletionRequest,
+    Consultation,
+    Dossier,
+    DossierEvent,
+    DossierFile,
+    DossierRating,
+    DossierStep,
+    PersonalDocument,
+    SupplementRequest,
+)
+from .numbering import allocate_code, new_lookup_secret
+from .permissions import can_answer_consultation, is_applicant, require
+from .workflow import APOLOGY_ALLOWED, STEP_MOVES_ALLOWED, check_transition
+
+logger = logging.getLogger("cqs.dossiers")
+
+S = DossierStatus
+A = DossierAction
+
+ALLOWED_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
+
+
+# --------------------------------------------------------------------------------------------
+# Files
+
+
+@dataclass
+class PreparedFile:
+    upload: object  # UploadedFile / File, positioned at 0
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    component_id: int | None = None
+    reused_from: PersonalDocument | None = None
+
+
+def max_file_bytes() -> int:
+    return int(getattr(settings, "DOSSIER_MAX_FILE_MB", 10)) * 1024 * 1024
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    """The real type from the first bytes; None when it is not PDF, JPEG or PNG."""
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    return None
+
+
+def inspect_upload(upload, *, allowed: Iterable[str] = ALLOWED_CONTENT_TYPES) -> PreparedFile:
+    """Check size and real content of one upload; raise ValidationError (Vietnamese) when unfit."""
+    name = (getattr(upload, "name", "") or "tep").rsplit("/", 1)[-1][:255]
+    size = getattr(upload, "size", None)
+    if size is None:
+        upload.seek(0, 2)
+        size = upload.tell()
+    limit = max_file_bytes()
+    if size == 0:
+        raise ValidationError("Tệp “%(name)s” rỗng.", code="empty_file", params={"name": name})
+    if size > limit:
+        raise ValidationError("Tệp “%(name)s” lớn hơn %(mb)s MB.", code="file_too_large",
+                              params={"name": name, "mb": limit // (1024 * 1024)})
+    upload.seek(0)
+    head = upload.read(16)
+    content_type = sniff_content_type(head)
+    allowed = tuple(allowed)
+    if content_type not in allowed:
+        kinds = ", ".join({"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}[a] for a in allowed)
+        raise ValidationError("Tệp “%(name)s” không phải %(kinds)s (nội dung tệp đã được kiểm tra, không dựa "
+                              "vào tên tệp).", code="file_type", params={"name": name, "kinds": kinds})
+    if content_type.startswith("image/"):
+        from PIL import Image
+
+        upload.seek(0)
+        try:
+            with Image.open(upload) as img:
+                img.verify()
+        except Exception:
+            raise ValidationError("Ảnh “%(name)s” bị hỏng hoặc không đọc được.", code="file_corrupt",
+                                  params={"name": name})
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in iter(lambda: upload.read(1024 * 1024), b""):
+        digest.update(chunk)
+    upload.seek(0)
+    return PreparedFile(upload=upload, name=name, content_type=content_type, size=size, sha256=digest.hexdigest())
+
+
+@contextmanager
+def _atomic_with_files():
+    """transaction.atomic() that deletes the files it stored if the block fails.
+
+    Limitation: when called inside an outer transaction that rolls back later, the files stay
+    (Django has no on-rollback hook); services are meant to be the outermost transaction.
+    """
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            yield stored
+    except BaseException:
+        for name in stored:
+            try:
+                default_storage.delete(name)
+            except OSError:  # pragma: no cover - best effort
+                logger.exception("could not delete %s after a failed transaction", name)
+        raise
+
+
+def _store_file(*, dossier, prepared: PreparedFile, kind: str, stored: list[str], uploaded_by) -> DossierFile:
+    row = DossierFile(dossier=dossier, component_id=prepared.component_id, kind=kind,
+                      original_name=prepared.name, content_type=prepared.content_type, size=prepared.size,
+                      sha256=prepared.sha256, reused_from=prepared.reused_from,
+                      uploaded_by=uploaded_by if getattr(uploaded_by, "is_authenticated", False) else None)
+    if prepared.reused_from is not None:
+        # Reuse: the dossier points at the same stored bytes (read-only), nothing is copied.
+        row.file.name = prepared.reused_from.file.name
+    else:
+        prepared.upload.seek(0)
+        content = prepared.upload if isinstance(prepared.upload, File) else File(prepared.upload)
+        row.file.save(prepared.name, content, save=False)
+        stored.append(row.file.name)
+    row.save()
+    return row
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return list(value)
+    return [value]
+
+
+def _prepare_component_files(*, version, files, reuse, owner, require_all: bool) -> list[PreparedFile]:
+    """Validate uploads and reused personal documents against the version's components."""
+    components = {c.pk: c for c in version.components.all()}
+    prepared: list[PreparedFile] = []
+    errors: dict[str, list[str]] = {}
+    for raw_id, uploads in (files or {}).items():
+        try:
+            component_id = int(raw_id)
+        except (TypeError, ValueError):
+            component_id = None
+        if component_id not in components:
+            raise ValidationError({"files": ["Thành phần hồ sơ không thuộc thủ tục này."]})
+        for upload in _as_list(uploads):
+            try:
+                item = inspect_upload(upload)
+            except ValidationError as exc:
+                errors.setdefault(f"component_{component_id}", []).extend(exc.messages)
+                continue
+            item.component_id = component_id
+            prepared.append(item)
+    for raw_id, doc_ids in (reuse or {}).items():
+        try:
+            component_id = int(raw_id)
+        except (TypeError, ValueError):
+            component_id = None
+        if component_id not in components:
+            raise ValidationError({"reuse": ["Thành phần hồ sơ không thuộc thủ tục này."]})
+        ids = [int(i) for i in _as_list(doc_ids)]
+        docs = list(PersonalDocument.objects.filter(owner=owner, pk__in=ids)) if owner is not None else []
+        if len(docs) != len(set(ids)):
+            raise ValidationError({"reuse": ["Giấy tờ trong kho dữ liệu cá nhân không tồn tại hoặc không phải của "
+                                             "bạn."]})
+        for doc in docs:
+            prepared.append(PreparedFile(upload=None, name=doc.title[:255], content_type=doc.content_type,
+                                         size=doc.size, sha256=doc.sha256, component_id=component_id,
+                                         reused_from=doc))
+    if errors:
+        raise ValidationError(errors)
+    if require_all:
+        supplied = {p.component_id for p in prepared}
+        missing = [c.name for c in components.values() if c.required and c.pk not in supplied]
+        if missing:
+            raise ValidationError({"files": [f"Thiếu thành phần hồ sơ bắt buộc: {name}." for name in missing]})
+    return prepared
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _actor_label(actor) -> str:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return "hệ thống"
+    return getattr(actor, "display_name", "") or actor.get_username()
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _lock(dossier) -> Dossier:
+    """Re-read the dossier under a row lock (two officials may act at once)."""
+    return (Dossier.objects.select_for_update(of=("self",))
+            .select_related("procedure_version__procedure", "receiving_agency", "competent_agency",
+                            "competent_agency__office_schedule", "current_step")
+            .get(pk=dossier.pk))
+
+
+def _snapshot(d: Dossier) -> dict:
+    return {"status": d.status, "due_at": d.due_at, "assignee": d.assignee_id, "step": d.current_step_id,
+            "is_late": d.is_late}
+
+
+def _clean(obj) -> None:
+    """full_clean() without re-querying foreign keys that come from loaded objects."""
+    exclude = [f.name for f in obj._meta.concrete_fields if f.is_relation]
+    obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+
+
+def _event(d: Dossier, *, action: str, actor, note: str = "", from_status: str = "", to_status: str = "",
+           public: bool = True) -> DossierEvent:
+    return DossierEvent.objects.create(dossier=d, action=str(action), actor=_user(actor),
+                                       actor_label=_actor_label(actor), note=note or "", from_status=from_status,
+                                       to_status=to_status, public=public)
+
+
+def _set_status(d: Dossier, to_status: str, *, actor, action: str, note: str = "") -> None:
+    """Change status (checked), with its timeline row and national-sync outbox row."""
+    check_transition(d.status, to_status)
+    from_status = d.status
+    d.status = to_status
+    d.save()
+    _event(d, action=action, actor=actor, note=note, from_status=from_status, to_status=to_status)
+    sync.outbox_add(d)
+
+
+def _audit(d: Dossier, *, actor, action: str, before: dict | None) -> None:
+    audit.record(actor=actor, action=f"dossiers.{action}", obj=d, before=before, after=_snapshot(d))
+
+
+def _schedule(agency):
+    return agency.office_schedule if agency is not None else None
+
+
+def _link(d: Dossier) -> str:
+    for name in ("dossiers:detail", "dossiers:my_detail", "dossiers:dossier_detail"):
+        try:
+            return reverse(name, args=[d.code])
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+def _notify(d: Dossier, subject: str, body: str) -> None:
+    """Tell the applicant (account, or the e-mail/phone stored on the dossier). Inside the transaction."""
+    try:
+        notify = importlib.import_module("notifications.services").notify
+    except (ImportError, AttributeError):
+        return
+    if d.applicant_id is None and not (d.applicant_email or d.applicant_phone):
+        return
+    notify(user=d.applicant, email=d.applicant_email, phone=d.applicant_phone,
+           subject=f"Hồ sơ {d.code}: {subject}", body=body, link=_link(d))
+
+
+def _issue_slip_after_commit(d: Dossier, kind: str, actor, **extra) -> None:
+    from .tasks import issue_slip
+
+    enqueue_after_commit(issue_slip, d.pk, kind, getattr(_user(actor), "pk", None), extra or None)
+
+
+def _fmt(moment: datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%H:%M ngày %d/%m/%Y") if moment else ""
+
+
+def _check_version_open(version) -> None:
+    today = timezone.localdate()
+    if version.status != VersionStatus.PUBLISHED or version.valid_from > today or (
+        version.valid_to is not None and version.valid_to <= today
+    ):
+        raise ValidationError("Thủ tục này hiện không còn áp dụng.", code="version_closed")
+
+
+def _validate_form(version, form_data) -> dict:
+    if form_data is None:
+        form_data = {}
+    if not isinstance(form_data, dict):
+        raise ValidationError({"form_data": ["Dữ liệu tờ khai phải là một đối tượng JSON."]})
+    schema = version.form_schema or {}
+    if schema:
+        import jsonschema
+
+        validator = jsonschema.Draft202012Validator(schema)
+        errors = sorted(validator.iter_errors(form_data), key=lambda e: list(e.path))
+        if errors:
+            fields: dict[str, list[str]] = {}
+            for err in errors:
+                key = ".".join(str(p) for p in err.path) or "form_data"
+                if err.validator == "required":
+                    missing = err.message.split("'")[1] if "'" in err.message else ""
+                    key = missing or key
+                    fields.setdefault(key, []).append("Trường này là bắt buộc.")
+                else:
+                    fields.setdefault(key, []).append("Giá trị không hợp lệ.")
+            raise ValidationError(fields)
+    return form_data
+
+
+def _pick_agency(agencies, chosen, label: str):
+    agencies = list(agencies)
+    if chosen is not None:
+        if chosen.pk not in {a.pk for a in agencies}:
+            raise ValidationError({label: ["Cơ quan đã chọn không tiếp nhận thủ tục này."]})
+        return chosen
+    if not agencies:
+        raise ValidationError("Thủ tục chưa được cấu hình cơ quan tiếp nhận / giải quyết.", code="no_agency")
+    return agencies[0]
+
+
+# --------------------------------------------------------------------------------------------
+# Steps and deadlines
+
+
+def _create_steps(d: Dossier) -> list[DossierStep]:
+    from directory.models import OrgUnit
+
+    version = d.procedure_version
+    rows = []
+    for ps in version.steps.all().order_by("order"):
+        agency = ps.agency or d.competent_agency
+        unit = None
+        if ps.unit_name:
+            unit = OrgUnit.objects.filter(agency=agency, name=ps.unit_name).first()
+        rows.append(DossierStep(dossier=d, order=ps.order, name=ps.name, role=ps.role, agency=agency, unit=unit,
+                                unit_name=ps.unit_name, budget=ps.budget, time_unit=version.time_unit))
+    if not rows:  # a procedure without configured steps: one processing step at the competent agency
+        rows.append(DossierStep(dossier=d, order=1, name="Thụ lý, giải quyết hồ sơ", role=Role.SPECIALIST,
+                                agency=d.competent_agency, budget=version.processing_time,
+                                time_unit=version.time_unit))
+    return DossierStep.objects.bulk_create(rows)
+
+
+def _start_step(d: Dossier, step: DossierStep, now: datetime, *, assignee=None) -> None:
+    step.status = StepStatus.ACTIVE
+    step.received_at = now
+    if step.budget:
+        step.due_at = workcal.deadline_for(now, step.budget, step.time_unit, schedule=_schedule(step.agency))
+    else:  # no own budget (e.g. returning the result): bounded by the dossier's appointment
+        step.due_at = d.due_at
+    step.assignee = assignee
+    step.save()
+    d.current_step = step
+    d.current_agency_id = step.agency_id
+    d.current_unit_id = step.unit_id
+    d.current_role = step.role
+    d.assignee = assignee
+
+
+def _finish_step(step: DossierStep, now: datetime, actor, *, status=StepStatus.DONE, note: str = "") -> None:
+    step.status = status
+    step.finished_at = now
+    step.finished_by = _user(actor)
+    step.on_time = step.due_at is None or now <= step.due_at
+    if note:
+        step.note = (step.note + "\n" + note).strip()
+    step.save()
+
+
+def _clear_current(d: Dossier) -> None:
+    d.current_step = None
+    d.current_agency = None
+    d.current_unit = None
+    d.current_role = ""
+    d.assignee = None
+
+
+def _next_pending(d: Dossier, after_order: int) -> DossierStep | None:
+    return (d.steps.filter(status=StepStatus.PENDING, order__gt=after_order).order_by("order", "id").first())
+
+
+def _check_assignee(to_user, step: DossierStep):
+    if to_user is None:
+        return None
+    if not has_role(to_user, step.role, agency_id=step.agency_id, unit_id=step.unit_id):
+        raise ValidationError({"to_user": ["Cán bộ được chọn không giữ vai trò của bước tiếp theo tại cơ quan "
+                                           "này."]})
+    return to_user
+
+
+def _start_processing(d: Dossier, now: datetime, actor) -> None:
+    """Create the steps; a first step done by the desk (tiếp nhận) is finished at once by the receiver."""
+    steps = _create_steps(d)
+    first = steps[0]
+    if first.role == Role.ONE_STOP_OFFICER and len(steps) > 1:
+        _start_step(d, first, now, assignee=_user(actor))
+        _finish_step(first, now, actor)
+        nxt = steps[1]
+        _start_step(d, nxt, now)
+    else:
+        _start_step(d, first, now)
+
+
+# --------------------------------------------------------------------------------------------
+# Submission and reception
+
+
+def dossier_submit_online(*, applicant, procedure_version, form_data, files: dict | None = None,
+                          reuse: dict | None = None, receiving_agency=None, result_method: str = "online") -> Dossier:
+    """A citizen or business files a dossier online; it gets its code and waits for reception."""
+    if not getattr(applicant, "is_authenticated", False) or applicant.kind == AccountKind.STAFF:
+        raise PermissionDenied("Chỉ tài khoản công dân hoặc tổ chức, doanh nghiệp mới nộp hồ sơ trực tuyến.")
+    _check_version_open(procedure_version)
+    if procedure_version.online_mode == OnlineMode.NONE:
+        raise ValidationError("Thủ tục này chưa được cung cấp trực tuyến; vui lòng nộp tại bộ phận một cửa.",
+                              code="not_online")
+    if result_method not in ResultMethod.values:
+        raise ValidationError({"result_method": ["Hình thức nhận kết quả không hợp lệ."]})
+    form_data = _validate_form(procedure_version, form_data)
+    receiving = _pick_agency(procedure_version.receiving_agencies.all() or procedure_version.competent_agencies.all(),
+                             receiving_agency, "receiving_agency")
+    competent = _pick_agency(procedure_version.competent_agencies.all(), None, "competent_agency")
+    prepared = _prepare_component_files(version=procedure_version, files=files, reuse=reuse, owner=applicant,
+                                        require_all=True)
+    with _atomic_with_files() as stored:
+        now = timezone.now()
+        d = Dossier(
+            code=allocate_code(agency=receiving, moment=now), lookup_secret=new_lookup_secret(),
+            procedure_version=procedure_version, applicant=applicant, applicant_name=applicant.display_name,
+            applicant_id_number=applicant.cccd or applicant.tax_code or "", applicant_phone=applicant.phone or "",
+            applicant_email=applicant.email or "", applicant_address=applicant.address or "",
+            receiving_agency=receiving, competent_agency=competent, channel=Channel.ONLINE, status=S.SUBMITTED,
+            form_data=form_data, submitted_at=now, result_method=result_method, created_by=applicant, created_at=now,
+        )
+        _clean(d)
+        d.save()
+        for item in prepared:
+            _store_file(dossier=d, prepared=item, kind=FileKind.COMPONENT, stored=stored, uploaded_by=applicant)
+        _event(d, action=A.SUBMIT, actor=applicant, to_status=S.SUBMITTED)
+        sync.outbox_add(d)
+        _audit(d, actor=applicant, action="submit", before=None)
+        _notify(d, "đã nộp", f"Hồ sơ {d.code} đã được nộp lúc {_fmt(now)}. Mã tra cứu: {d.lookup_secret}.")
+    return d
+
+
+def _receive(d: Dossier, *, officer, now: datetime) -> None:
+    version = d.procedure_version
+    d.received_at = now
+    d.due_at = workcal.deadline_for(now, version.processing_time, version.time_unit,
+                                    schedule=_schedule(d.competent_agency))
+    d.original_due_at = d.due_at
+    _set_status(d, S.RECEIVED, actor=officer, action=A.RECEIVE)
+    _start_processing(d, now, officer)
+    if version.fees.exists():
+        _set_status(d, S.PAYMENT_REQUESTED, actor=officer, action=A.REQUEST_PAYMENT)
+        _create_obligations(d, officer)
+    else:
+        _set_status(d, S.PROCESSING, actor=officer, action=A.RECEIVE)
+
+
+def _create_obligations(d: Dossier, actor) -> None:
+    try:
+        payments = importlib.import_module("payments.services")
+    except ImportError:
+        logger.info("payments.services not installed: no fee obligations created for %s", d.code)
+        return
+    create = getattr(payments, "obligations_create", None)
+    if create is not None:
+        create(dossier=d, actor=actor)
+
+
+def dossier_register_counter(*, officer, procedure_version, applicant=None, applicant_info: dict | None = None,
+                             form_data=None, files: dict | None = None, channel: str = "counter",
+                             receiving_agency=None, result_method: str = "counter") -> Dossier:
+    """The desk registers a dossier brought in person or by post; it is received at once."""
+    if channel not in (Channel.COUNTER, Channel.POST):
+        raise ValidationError({"channel": ["Kênh tiếp nhận phải là trực tiếp hoặc bưu chính."]})
+    if result_method not in ResultMethod.values:
+        raise ValidationError({"result_method": ["Hình thức nhận kết quả không hợp lệ."]})
+    _check_version_open(procedure_version)
+    receivers = list(procedure_version.receiving_agencies.all() or procedure_version.competent_agencies.all())
+    desk = [a for a in receivers if has_role(officer, Role.ONE_STOP_OFFICER, agency_id=a.pk)]
+    if receiving_agency is not None:
+        desk = [a for a in desk if a.pk == receiving_agency.pk]
+    if not desk:
+        raise PermissionDenied("Bạn không phải cán bộ một cửa của cơ quan tiếp nhận thủ tục này.")
+    receiving = desk[0]
+    competent = _pick_agency(procedure_version.competent_agencies.all(), None, "competent_agency")
+    info = dict(applicant_info or {})
+    if applicant is not None:
+        info.setdefault("name", applicant.display_name)
+        info.setdefault("id_number", applicant.cccd or applicant.tax_code or "")
+        info.setdefault("phone", applicant.phone or "")
+        info.setdefault("email", applicant.email or "")
+        info.setdefault("address", applicant.address or "")
+    name = (info.get("name") or "").strip()
+    id_number = (info.get("id_number") or "").strip()
+    errors = {}
+    if not name:
+        errors["applicant_name"] = ["Nhập họ tên người nộp hồ sơ."]
+    if id_number:
+        from core.identifiers import validate_cccd, validate_mst
+
+        try:
+            (validate_cccd if len(id_number) == 12 and id_number.isdigit() else validate_mst)(id_number)
+        except ValidationError:
+            errors["applicant_id_number"] = ["Số CCCD (12 số) hoặc mã số thuế không hợp lệ."]
+    if errors:
+        raise ValidationError(errors)
+    form_data = _validate_form(procedure_version, form_data)
+    prepared = _prepare_component_files(version=procedure_version, files=files, reuse=None, owner=None,
+                                        require_all=False)
+    with _atomic_with_files() as stored:
+        now = timezone.now()
+        d = Dossier(
+            code=allocate_code(agency=receiving, moment=now), lookup_secret=new_lookup_secret(),
+            procedure_version=procedure_version, applicant=applicant, applicant_name=name,
+            applicant_id_number=id_number, applicant_phone=(info.get("phone") or "").strip(),
+            applicant_email=(info.get("email") or "").strip(), applicant_address=(info.get("address") or "").strip(),
+            receiving_agency=receiving, competent_agency=competent, channel=channel, status=S.SUBMITTED,
+            form_data=form_data, submitted_at=now, result_method=result_method, created_by=officer, created_at=now,
+        )
+        _clean(d)
+        d.save()
+        for item in prepared:
+            _store_file(dossier=d, prepared=item, kind=FileKind.COMPONENT, stored=stored, uploaded_by=officer)
+        _event(d, action=A.REGISTER, actor=officer, to_status=S.SUBMITTED)
+        sync.outbox_add(d)
+        d = _lock(d)
+        _receive(d, officer=officer, now=now)
+        _audit(d, actor=officer, action="register", before=None)
+        _notify(d, "đã được tiếp nhận", f"Hồ sơ {d.code} được tiếp nhận lúc {_fmt(now)}, hẹn trả {_fmt(d.due_at)}. "
+                                        f"Mã tra cứu: {d.lookup_secret}.")
+        _issue_slip_after_commit(d, "receipt", officer)
+    return d
+
+
+def dossier_receive(*, dossier, officer) -> Dossier:
+    """The desk accepts an online dossier: appointment from the calendar, steps start, receipt slip."""
+    with transaction.atomic():
+        d = _lock(dossier)
+        require(officer, d, A.RECEIVE)
+        check_transition(d.status, S.RECEIVED)
+        before = _snapshot(d)
+        now = timezone.now()
+        _receive(d, officer=officer, now=now)
+        _audit(d, actor=officer, action="receive", before=before)
+        _notify(d, "đã được tiếp nhận", f"Hồ sơ {d.code} được tiếp nhận lúc {_fmt(now)}, hẹn trả kết quả "
+                                        f"{_fmt(d.due_at)}.")
+        _issue_slip_after_commit(d, "receipt", officer)
+    return d
+
+
+def _required_text(value, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: [message]})
+    return value
+
+
+def _items(items) -> list[str]:
+    if items is None:
+        return []
+    if isinstance(items, str):
+        items = [items]
+    return [str(i).strip()[:500] for i in items if str(i).strip()]
+
+
+def dossier_request_completion(*, dossier, officer, reason, items=None) -> Dossier:
+    """Before reception: guide the applicant to complete the dossier (phiếu hướng dẫn)."""
+    reason = _required_text(reason, "reason", "Nhập nội dung cần hoàn thiện.")
+    with transaction.atomic():
+        d = _lock(dossier)
+        require(officer, d, A.REQUEST_COMPLETION)
+        before = _snapshot(d)
+        _set_status(d, S.COMPLETION_REQUESTED, actor=officer, action=A.REQUEST_COMPLETION, note=reason)
+        CompletionRequest.objects.create(dossier=d, requested_by=_user(officer), reason=reason, items=_items(items))
+        _audit(d, actor=officer, action="request_completion", before=before)
+        _notify(d, "cần hoàn thiện", f"Hồ sơ {d.code} cần hoàn thiện: {reason}")
+        _issue_slip_after_commit(d, "guidance", officer, reason=reason, items=_items(items))
+    return d
+
+
+def dossier_complete(*, dossier, applicant, files: dict | None = None, form_data=None,
+                     reuse: dict | None = None) -> Dossier:
+    """The applicant answers a completion request; the dossier goes back to the desk."""
+    with transaction.atomic():
+        d0 = _lock(dossier)
+        require(applicant, d0, A.COMPLETE)
+        check_transition(d0.status, S.SUBMITTED)
+    version = dossier.procedure_version
+    if form_data is not None:
+        form_data = _validate_form(version, form_data)
+    prepared = _prepare_component_files(version=version, files=files, reuse=reuse,
+                                        owner=applicant if is_applicant(applicant, dossier) else None,
+                                        require_all=False)
+    with _atomic_with_files() as stored:
+        d = _lock(dossier)
+        require(applicant, d, A.COMPLETE)
+        before = _snapshot(d)
+        if form_data is not None:
+            d.form_data = form_data
+        for item in prepared:
+            _store_file(dossier=d, prepared=item, kind=FileKind.COMPONENT, stored=stored, uploaded_by=applicant)
+        _set_status(d, S.SUBMITTED, actor=applicant, action=A.COMPLETE)
+        d.completion_requests.filter(answered_at__isnull=True).update(answered_at=timezone.now())
+        _audit(d, actor=applicant, action="complete", before=before)
+    return d
+
+
+def dossier_refuse(*, dossier, officer, reason) -> Dossier:
+    reason = _required_text(reason, "reason", "Nhập lý do từ chối tiếp nhận.")
+    with transaction.atomic():
+        d = _lock(dossier)
+        require(officer, d, A.REFUSE)
+        before = _snapshot(d)
+        _set_status(d, S.REFUSED, actor=officer, action=A.REFUSE, note=reason)
+        _audit(d, actor=officer, action="refuse", before=before)
+        _notify(d, "không được tiếp nhận", f"Hồ sơ {d.code} không được tiếp nhận. Lý do: {reason}")
+        _issue_slip_after_commit(d, "refusal", officer, reason=reason)
+    return d
+
+
+# --------------------------------------------------------------------------------------------
+# Processing steps
+
+
+def _require_step_moves(d: Dossier) -> None:
+    if d.status not in STEP_MOVES_ALLOWED:
+        raise ValidationError("Hồ sơ đang ở trạng thái “%(s)s”, không chuyển bước được.", code="not_processing",
+                              params={"s": S(d.status).label})
+    if d.current_step is None:
+        raise ValidationError("Hồ sơ đã qua hết các bước xử lý.", code="no_current_step")
+
+
+def _move_forward(d: Dossier, *, actor, to_user, note: str, action: str) -> None:
+    now = timezone.now()
+    current = d.current_step
+    nxt = _next_pending(d, current.order)
+    if nxt is None:
+        raise ValidationError("Đây là bước xử lý cuối cùng; hãy cập nhật kết quả giải quyết.", code="last_step")
+    _check_assignee(to_user, nxt)
+    _finish_step(current, now, actor, note=note)
+    _start_step(d, nxt, now, assignee=to_user)
+    d.save()
+    _event(d, action=action, actor=actor, note=note or f"Chuyển: {nxt.name}", public=False)
+
+
+def dossier_transfer(*, dossier, actor, to_user=None, note: str = "") -> Dossier:
+    """Finish the current step and start the next one (optionally assigned to an official)."""
+    with transaction.atomic():
+        d = _lock(dossier)
+        require(actor, d, A.TRANSFER)
+        _require_step_moves(d)
+        before = _snapshot(d)
+        _move_forward(d, actor=actor, to_user=to_user, note=(note or "").strip(), action=A.TRANSFER)
+        _audit(d, actor=actor, action="transfer", before=before)
+    return d
+
+
+def dossier_approve(*, dossier, leader, note: str = "", to_user=None) -> Dossier:
+    """A leader approves at a leader step; the dossier moves on (or waits for its result if last)."""
+    with transaction.atomic():
+        d = _lock(dossier)
+        require(leader, d, A.APPROVE)
+        _require_step_moves(d)
+        before = _snapshot(d)
+        note = (note or "").strip() or "Đồng ý phê duyệt."
+        if _next_pending(d, d.current_step.order) is None:
+            now = timezone.now()
+            _finish_step(d.current_step, now, leader, note=note)
+            _clear_current(d)
+            d.save()
+            _event(d, action=A.APPROVE, actor=leader, note=note, public=False)
+        else:
+            _move_forward(d, actor=leader, to_user=to_user, note=note, action=A.APPROVE)
+        _audit(d, actor=leader, action="approve", before=before)
+    return d
+
+
+def dossier_return_to_previous(*, dossier, actor, note) -> Dossier:
+    """Send the dossier back to the previous step for rework; both steps get new rows on the sheet."""
+    note = _required_text(note, "note", "Nhập lý do trả lại.")
+    with transaction.atomic():
+        d = _lock(dossier)
+        require(actor, d, A.RETURN_TO_PREVIOUS)
+        _require_step_moves(d)
+        before = _snapshot(d)
+        current = d.current_step
+        previous = (d.steps.filter(status=StepStatus.DONE, order__lt=current.order).order_by("-order", "-id").first())
+        if previous is None:
+            raise ValidationError("Không có bước trước để trả lại.", code="no_previous_step")
+        now = timezone.now()
+        _finish_step(current, now, actor, status=StepStatus.RETURNED, note=note)
+        copies = []
+        for src in (previous, current):
+            copies.append(DossierStep.objects.create(
+                dossier=d, order=src.order, name=src.name, role=src.role, agency_id=src.agency_id,
+                unit_id=src.unit_id, unit_name=src.unit_name, budget=src.budget, time_unit=src.time_unit))
+        _start_step(d, copies[0], now, assignee=previous.finished_by)
+        d.save()
+        _event(d, action=A.RETURN_TO_PREVIOUS, actor=actor, note=note, public=False)
+        _audit(d, actor=actor, action="return_to_previous", before=before)
+    return d
+
+
+def dossier_consult(*, dossier, actor, agency, question) -> Consultation:
+    question = _required_text(question, "question", "Nhập nội dung xin ý kiến.")
+    with transaction.atomic():
+        d = _lock(dossier)
+        require(actor, d, A.CONSULT)
+        _require_step_moves(d)
+        if agency is None or agency.pk in (d.competent_agency_id,):
+            raise ValidationError({"agency": ["Chọn một cơ quan khác để xin ý kiến."]})
+        consultation = Consultation.objects.create(dossier=d, agency=agency, question=question,
+                                                   asked_by=_user(actor))
+        _event(d, action=A.CONSULT, actor=actor, note=f"Xin ý kiến {agency.name}: {question}", public=False)
+        audit.record(actor=actor, action="dossiers.consult", obj=d, after={"consultation": consultation.pk,
+                                                                           "agency": agency.pk})
+    return consultation
+
+
+def dossier_consult_answer(*, consultation, actor, answer) -> Consultation:
+    answer = _required_text(answer, "answer", "Nhập ý kiến trả lời.")
+    with transaction.atomic():
+        c = Consultation.objects.select_for_update().select_related("dossier").get(pk=consultation.pk)
+        if not can_answer_consultation(actor, c):
+            raise PermissionDenied("Bạn không thuộc cơ quan được xin ý kiến.")
+        if c.answered_at is not None:
+            raise ValidationError("Yêu cầu xin ý kiến này đã được trả lời.", code="already_answered")
+        c.answer = answer
+        c.answered_by = _user(actor)
+        c.answered_at = timezone.now()
+        c.save()
+        _event(c.dossier, action=A.CONSULT_ANSWER, actor=actor, note=answer, public=False)
+        audit.record(actor=actor, action="dossiers.consult_answer", obj=c.dossier,
+                     after={"consultation": c.pk, "answered": True})
+    return c
+
+
+# --------------------------------------------------------------------------------------------
+# Supplements, fees, lateness
+
+
+def dossier_request_supplement(*, dossier, actor, reason, items=None) -> SupplementRequest:
+    """Ask the applicant for more documents; the agency's clock stops until they answer."""
+    reason = _required_text(reason, "reason", "Nhập lý do yêu cầu bổ sung.")
+    with transaction.atomic():
+        d = _lock(dossier)
+        require(actor, d, A.REQUEST_SUPPLEMENT)
+        before = _snapshot(d)
+        now = timezone.now()
+        d.paused_at = now
+        d.supplement_count += 1
+        if d.supplement_count > 1:
+            # Decision 766: more than one supplement request counts as late.
+            d.multiple_supplements = True
+            d.is_late = True
+        _set_status(d, S.SUPPLEMENT_REQUESTED, actor=actor, action=A.REQUEST_SUPPLEMENT, note=reason)
+        request = SupplementRequest.objects.create(dossier=d, requested_by=_user(actor), reason=reason,
+                                                   items=_items(items), requested_at=now)
+        _audit(d, actor=actor, action="request_supplement", before=before)
+        _notify(d, "cần bổ sung giấy tờ", f"Hồ sơ {d.code} cần bổ sung: {reason}")
+        _issue_slip_after_commit(d, "supplement", actor, reason=reason, items=_items(items))
+    return request
+
+
+def dossier_supplement(*, dossier, applicant, files=None, note: str = "", reuse: dict | None = None) -> Dossier:
+    """The applicant supplies the requested documents; the clock resumes and the due date moves."""
+    with transaction.atomic():
+        d0 = _lock(dossier)
+        require(applicant, d0, A.SUPPLEMENT)
+        check_transition(d0.status, S.PROCESSING)
+    version = dossier.procedure_version
+    if isinstance(files, dict):
+        prepared = _prepare_component_files(version=version, files=files, reuse=reuse,
+                                            owner=applicant if is_applicant(applicant, dossier) else None,
+                                            require_all=False)
+    else:
+        prepared = [inspect_upload(f) for f in _as_list(files)]
+    if not prepared and not (note or "").strip():
+        raise ValidationError({"files": ["Đính kèm giấy tờ bổ sung hoặc ghi chú trả lời."]})
+    with _atomic_with_files() as stored:
+        d = _lock(dossier)
+        require(applicant, d, A.SUPPLEMENT)
+        before = _snapshot(d)
+        now = timezone.now()
+        for item in prepared:
+            _store_file(dossier=d, prepared=item, kind=FileKind.SUPPLEMENT, stored=stored, uploaded_by=applicant)
+        _resume_clock(d, now)
+        request = d.supplement_requests.filter(answered_at__isnull=True).order_by("-id").first()
+        if request is not None:
+            request.answered_at = now
+            request.answer_note = (note or "").strip()
+            request.paused_hours = d._last_pause_hours
+            request.save()
+        _set_status(d, S.PROCESSING, actor=applicant, action=A.SUPPLEMENT, note=(note or "").strip())
+        _audit(d, actor=applicant, action="supplement", before=before)
+        _notify(d, "đã nhận giấy tờ bổ sung", f"Hồ sơ {d.code} tiếp tục được xử lý, hẹn trả mới: {_fmt(d.due_at)}.")
+    return d
+
+
+def _resume_clock(d: Dossier, now: datetime) -> None:
+    """Add the paused working time to the appointment and to the current step's due time."""
+    hours = Decimal("0")
+    if d.paused_at is not None:
+        schedule = _schedule(d.competent_agency)
+        hours = workcal.working_hours_between(d.paused_at, now, schedule=schedule)
+        if hours > 0:
+            if d.due_at is not None:
+                d.due_at = workcal.add_working_hours(d.due_at, hours, schedule=schedule)
+            step = d.current_step
+            if step is not None and step.due_at is not None:
+                step.due_at = workcal.add_working_hours(step.due_at, hours, schedule=_schedule(step.agency))
+                step.save(update_fields=["due_at"])
+        d.paused_hours_total = (d.paused_hours_total or Decimal("0")) + hours
+        d.paused_at = None
+    d._last_pause_hours = hours
+
+
+def dossier_request_payment(*, dossier, actor) -> Dossier:
+    with transaction.atomic():
+        d = _lock(dossier)
+        require(actor, d, A.REQUEST_PAYMENT)
+        if not d.procedure_version.fees.exists():
+            raise ValidationError("Thủ tục này không có phí, lệ phí.", code="no_fees")
+        before = _snapshot(d)
+        _set_status(d, S.PAYMENT_REQUESTED, actor=actor, action=A.REQUEST_PAYMENT)
+        _create_obligations(d, actor)
+        _audit(d, actor=actor, action="request_payment", before=before)
+        _notify(d, "cần nộp phí, lệ phí", f"Hồ sơ {d.code}: vui lòng thực hiện nghĩa vụ tài chính.")
+    return d
+
+
+def dossier_payment_settled(*, dossier, actor) -> Dossier:
+    """Called by payments once every obligation of the dossier is paid: processing resumes."""
+    with transaction.atomic():
+        d = _lock(dossier)
+        if d.status != S.PAYMENT_REQUESTED:
+            return d  # idempotent: a late or repeated callback changes nothing
+        before = _snapshot(d)
+        _set_status(d, S.PROCESSING, actor=actor, action=A.PAYMENT_SETTLED)
+        _audit(d, actor=actor, action="payment_settled", before=before)
+        _notify(d, "đã hoàn thành nghĩa vụ tài chính", f"Hồ sơ {d.code} tiếp tục được xử lý.")
+    return d
+
+
+def dossier_apologize(*, dossier, actor, reason, new_due_at: datetime) -> Dossier:
+    """A late dossier: apology slip with the reason and a new appointment, sent to the applicant."""
+    reason = _required_text(reason, "reason", "Nhập lý do chậm trễ.")
+    if not isinstance(new_due_at, datetime) or timezone.is_naive(new_due_at):
+        raise ValidationError({"new_due_at": ["Ngày hẹn trả mới không hợp lệ."]})
+    with transaction.atomic():
+        d = _lock(dossier)
+        require(actor, d, A.APOLOGIZE)
+        if d.status not in APOLOGY_ALLOWED:
+            raise ValidationError("Hồ sơ ở trạng thái này không cần xin lỗi, hẹn lại.", code="apology_state")
+        now = timezone.now()
+        if d.due_at is None or d.due_at > now + timedelta(days=2) and not d.is_late:
+            raise ValidationError("Hồ sơ chưa quá hạn hoặc sắp quá hạn, không cần xin lỗi.", code="not_late")
+        if new_due_at <= max(now, d.due_at):
+            raise ValidationError({"new_due_at": ["Ngày hẹn trả mới phải sau hạn hiện tại và sau thời điểm này."]})
+        before = _snapshot(d)
+        old_due = d.due_at
+        d.due_at = new_due_at
+        d.apology_count += 1
+        if old_due < now:
+            d.is_late = True
+        d.save()
+        _event(d, action=A.APOLOGIZE, actor=actor, note=f"{reason} Hẹn trả mới: {_fmt(new_due_at)}.")
+        _audit(d, actor=actor, action="apologize", before=before)
+        _notify(d, "xin lỗi và hẹn lại ngày trả kết quả",
+                f"Cơ quan xin lỗi vì hồ sơ {d.code} chậm trả kết quả. Lý do: {reason}. "
+                f"Hẹn trả mới: {_fmt(new_due_at)}.")
+        _issue_slip_after_commit(d, "apology", actor, reason=reason, old_due_at=old_due.isoformat(),
+                                 new_due_at=new_due_at.isoformat())
+    return d
+
+
+def dossier_stop(*, dossier, actor, reason) -> Dossier:
+    reason = _required_text(reason, "reason", "Nhập lý do dừng xử lý.")
+    with transaction.atomic():
+        d = _lock(dossier)
+        require(actor, d, A.STOP)
+        before = _snapshot(d)
+        now = timezone.now()
+        if d.current_step is not None:
+            _finish_step(d.current_step, now, actor, status=StepStatus.RETURNED, note=reason)
+        _clear_current(d)
+        d.paused_at = None
+        _set_status(d, S.STOPPED, actor=actor, action=A.STOP, note=reason)
+        _audit(d, actor=actor, action="stop", before=before)
+        _notify(d, "dừng xử lý", f"Hồ sơ {d.code} đã dừng xử lý. Lý do: {reason}")
+    return d
+
+
+def dossier_request_withdrawal(*, dossier, applicant, reason) -> Dossier:
+    reason = _required_text(reason, "reason", "Nhập lý do rút hồ sơ.")
+    with transaction.atomic():
+        d = _lock(dossier)
+        require(applicant, d, A.REQUEST_WITHDRAWAL)
+        before = _snapshot(d)
+        _set_status(d, S.WITHDRAWAL_REQUESTED, actor=applicant, action=A.REQUEST_WITHDRAWAL, note=reason)
+        _audit(d, actor=applicant, action="request_withdrawal", before=before)
+    return d
+
+
+def dossier_accept_withdrawal(*, dossier, officer) -> Dossier:
+    with transaction.atomic():
+        d = _lock(dossier)
+        require(officer, d, A.ACCEPT_WITHDRAWAL)
+        if d.status != S.WITHDRAWAL_REQUESTED:
+            raise ValidationError("Hồ sơ không có yêu cầu rút.", code="no_withdrawal_request")
+        before = _snapshot(d)
+        now = timezone.now()
+        if d.current_step is not None:
+            _finish_step(d.current_step, now, officer, status=StepStatus.RETURNED, note="Công dân rút hồ sơ.")
+        _clear_current(d)
+        d.paused_at = None
+        _set_status(d, S.STOPPED, actor=officer, action=A.ACCEPT_WITHDRAWAL, note="Chấp nhận yêu cầu rút hồ sơ.")
+        _audit(d, actor=officer, action="accept_withdrawal", before=before)
+        _notify(d, "đã rút", f"Yêu cầu rút hồ sơ {d.code} đã được chấp nhận.")
+    return d
+
+
+# --------------------------------------------------------------------------------------------
+# Result, return, rating
+
+
+def dossier_attach_result(*, dossier, actor, file=None, generate: bool = False) -> Dossier:
+    """Attach the result (PDF upload) or generate it (signed PDF); the dossier becomes processed."""
+    if (file is None) == (not generate):
+        if file is None:
+            raise ValidationError({"file": ["Đính kèm tệp kết quả (PDF) hoặc chọn tạo kết quả."]})
+        raise ValidationError({"file": ["Chỉ chọn một: đính kèm tệp hoặc tạo kết quả."]})
+    prepared = inspect_upload(file, allowed=("application/pdf",)) if file is not None else None
+    with _atomic_with_files() as stored:
+        d = _lock(dossier)
+        require(actor, d, A.ATTACH_RESULT)
+        check_transition(d.status, S.PROCESSED)
+        before = _snapshot(d)
+        now = timezone.now()
+        if prepared is not None:
+            _store_file(dossier=d, prepared=prepared, kind=FileKind.RESULT, stored=stored, uploaded_by=actor)
+        else:
+            from .tasks import issue_document
+
+            slip = issue_document(dossier=d, kind="result", actor=actor)
+            if slip is None:
+                raise ValidationError("Chưa thể tạo kết quả điện tử (chức năng ký số chưa sẵn sàng); hãy đính kèm "
+                                      "tệp PDF.", code="generate_unavailable")
+        if d.current_step is not None:
+            _finish_step(d.current_step, now, actor)
+        # A remaining desk step (trả kết quả) becomes current; any other pending step is skipped.
+        pending = list(d.steps.filter(status=StepStatus.PENDING).order_by("order", "id"))
+        desk = next((s for s in pending if s.role == Role.ONE_STOP_OFFICER), None)
+        _clear_current(d)
+        if desk is not None:
+            _start_step(d, desk, now)
+        d.finished_at = now
+        d.paused_at = None
+        if d.due_at is not None and now > d.due_at:
+            d.is_late = True
+        _set_status(d, S.PROCESSED, actor=actor, action=A.ATTACH_RESULT)
+        _audit(d, actor=actor, action="attach_result", before=before)
+        _notify(d, "đã có kết quả", f"Hồ sơ {d.code} đã giải quyết xong.")
+    return d
+
+
+def dossier_return_result(*, dossier, actor, method: str = "online") -> Dossier:
+    if method not in ResultMethod.values:
+        raise ValidationError({"method": ["Hình thức trả kết quả không hợp lệ."]})
+    with transaction.atomic():
+        d = _lock(dossier)
+        require(actor, d, A.RETURN_RESULT)
+        check_transition(d.status, S.RETURNED)
+        before = _snapshot(d)
+        now = timezone.now()
+        if d.current_step is not None:
+            _finish_step(d.current_step, now, actor)
+        _clear_current(d)
+        d.returned_at = now
+        d.result_method = method
+        _set_status(d, S.RETURNED, actor=actor, action=A.RETURN_RESULT, note=ResultMethod(method).label)
+        _audit(d, actor=actor, action="return_result", before=before)
+        _notify(d, "đã trả kết quả", f"Kết quả hồ sơ {d.code} đã được trả ({ResultMethod(method).label}).")
+    return d
+
+
+def dossier_rate(*, dossier, applicant, score, comment: str = "") -> DossierRating:
+    try:
+        score = int(score)
+    except (TypeError, ValueError):
+        score = 0
+    if not 1 <= score <= 5:
+        raise ValidationError({"score": ["Mức đánh giá từ 1 đến 5."]})
+    comment = (comment or "").strip()
+    if len(comment) > 2000:
+        raise ValidationError({"comment": ["Ý kiến tối đa 2000 ký tự."]})
+    with transaction.atomic():
+        d = _lock(dossier)
+        require(applicant, d, A.RATE)
+        if d.status != S.RETURNED:
+            raise ValidationError("Chỉ đánh giá được sau khi đã nhận kết quả.", code="not_returned")
+        if DossierRating.objects.filter(dossier=d).exists():
+            raise ValidationError("Bạn đã đánh giá hồ sơ này.", code="already_rated")
+        rating = DossierRating(dossier=d, score=score, comment=comment)
+        rating.full_clean(exclude=["dossier"])
+        rating.save()
+        _event(d, action=A.RATE, actor=applicant, note=f"{score}/5")
+        audit.record(actor=applicant, action="dossiers.rate", obj=d, after={"score": score})
+    return rating
+
+
+def personal_document_add(*, owner, title, file) -> PersonalDocument:
+    if not getattr(owner, "is_authenticated", False) or owner.kind == AccountKind.STAFF:
+        raise PermissionDenied("Chỉ công dân, tổ chức mới có kho dữ liệu cá nhân.")
+    title = _required_text(title, "title", "Nhập tên giấy tờ.")[:300]
+    prepared = inspect_upload(file)
+    with _atomic_with_files() as stored:
+        doc = PersonalDocument(owner=owner, title=title, content_type=prepared.content_type, size=prepared.size,
+                               sha256=prepared.sha256)
+        prepared.upload.seek(0)
+        content = prepared.upload if isinstance(prepared.upload, File) else File(prepared.upload)
+        doc.file.save(prepared.name, content, save=False)
+        stored.append(doc.file.name)
+        doc.save()
+        audit.record(actor=owner, action="dossiers.personal_document_add", obj=doc, after={"sha256": doc.sha256})
+    return doc
+
+
+def dossiers_mark_late(*, now: datetime | None = None) -> int:
+    """Flag open dossiers (and active steps) whose appointment has passed. Returns dossiers flagged."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(Dossier.objects.filter(status__in=[S.RECEIVED, S.PROCESSING, S.PAYMENT_REQUESTED,
+                                                      S.WITHDRAWAL_REQUESTED],
+                                          is_late=False, due_at__lt=now).values_list("id", flat=True)[:50_000])
+        if ids:
+            Dossier.objects.filter(pk__in=ids).update(is_late=True)
+            DossierStep.objects.filter(dossier_id__in=ids, status=StepStatus.ACTIVE, due_at__lt=now,
+                                       on_time__isnull=True).update(on_time=False)
+            audit.record(actor=None, action="dossiers.mark_late", object_type="dossiers.dossier",
+                         object_id="batch", object_repr=f"{len(ids)} hồ sơ", after={"ids": ids[:1000]})
+    return len(ids)
+
+
+__all__ = [name for name in dir() if name.startswith(("dossier_", "dossiers_", "personal_document_"))] + [
+    "inspect_upload", "sniff_content_type", "CLOSED",
+]

@@ -1,0 +1,37 @@
+"""The demo dossiers load through the services, cover the promised statuses, and load only once."""
+
+import io
+
+import pytest
+
+from dossiers.models import Dossier, DossierRating
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_dossiers_load_once(settings, django_capture_on_commit_callbacks):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    import importlib
+
+    out = io.StringIO()
+    for app in ("directory", "core", "catalog", "signing"):
+        try:
+            module = importlib.import_module(f"{app}.demo")
+        except ModuleNotFoundError:
+            continue
+        module.load(out)
+    from dossiers import demo
+
+    with django_capture_on_commit_callbacks(execute=True):
+        demo.load(out)
+    statuses = sorted(Dossier.objects.values_list("status", flat=True))
+    assert statuses == sorted(["submitted", "processing", "supplement_requested", "processing", "returned"])
+    late = Dossier.objects.get(apology_count=1)
+    assert late.is_late and late.slips.filter(kind="apology").exists()
+    returned = Dossier.objects.get(status="returned")
+    assert DossierRating.objects.get(dossier=returned).score == 5
+    assert returned.slips.filter(kind="receipt").exists()
+    assert returned.files.filter(kind="result").exists() or returned.slips.filter(kind="result").exists()
+    demo.load(out)  # idempotent
+    assert Dossier.objects.count() == 5
+    assert "đã có, không tạo thêm" in out.getvalue()

@@ -1,0 +1,822 @@
+"""Pages of the one-stop system: citizens (/ho-so/…), the public lookup and officials (/ho-so/can-bo/…).
+
+Views only parse input, call one service or selector, and render. Every rule (who may do what, in
+which status, which files are acceptable) lives in services/selectors/permissions; their Vietnamese
+ValidationError messages are shown on the form, and PermissionDenied becomes a 403 page.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from catalog.models import Procedure
+from directory.choices import Role
+from directory.selectors import grants_for, is_administrator
+
+from . import forms as f
+from . import selectors, services, slips
+from .choices import DossierAction, DossierStatus, FileKind
+from .models import Dossier, DossierFile, DossierSlip, PersonalDocument
+from .permissions import DOSSIER_ROLES, can_act, can_view, is_applicant
+
+logger = logging.getLogger("cqs.dossiers.views")
+
+QUEUE_PAGE_SIZE = 25
+DRAFT_SESSION_KEY = "dossiers_draft"
+
+
+# ============================================================================ helpers
+
+
+def _errors_to_form(form, exc: ValidationError, *more_forms, aliases: dict | None = None) -> None:
+    """Show a service's ValidationError on the forms: on the field that has the error's key (after
+    `aliases`, and ``component_<id>`` → ``c<id>``), else as a general error of the first form."""
+    forms_ = [form, *more_forms]
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.error_dict.items():
+            name = (aliases or {}).get(key, key)
+            if name.startswith("component_"):
+                name = "c" + name.removeprefix("component_")
+            target = next((x for x in forms_ if name in x.fields), None)
+            for error in errors:
+                for text in error.messages:
+                    (target or form).add_error(name if target is not None else None, text)
+    else:
+        for text in exc.messages:
+            form.add_error(None, text)
+
+
+def _messages_of(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for errors in exc.message_dict.values() for m in errors]
+    return list(exc.messages)
+
+
+def _is_official(user) -> bool:
+    return is_administrator(user) or any(g.role in DOSSIER_ROLES for g in grants_for(user))
+
+
+def _require_official(user) -> None:
+    if not _is_official(user):
+        raise PermissionDenied(_("Trang này dành cho cán bộ xử lý hồ sơ."))
+
+
+def _payments_url(dossier) -> str:
+    try:
+        return reverse("payments:dossier", args=[dossier.code])
+    except NoReverseMatch:
+        return f"/thanh-toan/ho-so/{dossier.code}/"
+
+
+def _fees_due(dossier) -> list:
+    try:
+        from payments.selectors import obligations_for
+    except ImportError:
+        return []
+    try:
+        return list(obligations_for(dossier))
+    except Exception:  # the payments app is developed in parallel; never break the dossier page
+        logger.exception("payments.selectors.obligations_for failed for %s", dossier.pk)
+        return []
+
+
+def _file_response(field_file, filename: str, content_type: str = "") -> FileResponse:
+    handle = field_file.open("rb")
+    return FileResponse(handle, as_attachment=True, filename=filename,
+                        content_type=content_type or "application/octet-stream")
+
+
+def _timeline(dossier, *, public_only: bool):
+    events = dossier.events.all()
+    if public_only:
+        events = events.filter(public=True)
+    rows = []
+    for event in events:
+        rows.append({"event": event, "action": _action_label(event.action),
+                     "to_status": DossierStatus(event.to_status).label if event.to_status in DossierStatus.values
+                     else ""})
+    return rows
+
+
+def _action_label(action: str) -> str:
+    return DossierAction(action).label if action in DossierAction.values else action
+
+
+def _procedure_version_or_404(code: str):
+    procedure = get_object_or_404(Procedure, code=code)
+    version = procedure.current_version
+    if version is None:
+        raise Http404(_("Thủ tục chưa có phiên bản đang áp dụng."))
+    return version
+
+
+# ============================================================================ public lookup
+
+
+def lookup(request):
+    """Tra cứu hồ sơ: code + lookup secret (typed, or from the receipt's QR) → status and dates only."""
+    result = None
+    not_found = False
+    form = f.LookupForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        result = selectors.public_lookup(form.cleaned_data["code"], form.cleaned_data["secret"])
+        not_found = result is None
+    response = render(request, "dossiers/lookup.html", {"form": form, "result": result, "not_found": not_found})
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# ============================================================================ citizen: submit online
+
+
+def _components_form(version, user, data=None, files=None):
+    documents = PersonalDocument.objects.filter(owner=user).only("id", "title") if user.is_authenticated else []
+    return f.ComponentsForm(data, files, components=version.components.all(), personal_documents=documents)
+
+
+def _draft_save(request, version, form_data, components_form) -> str:
+    """Keep a submission between the form and the review page (files in storage, the rest in the session)."""
+    _draft_discard(request)
+    token = uuid.uuid4().hex
+    stored: dict[str, list] = {}
+    for component_id, uploads in components_form.files_by_component().items():
+        for upload in uploads:
+            path = default_storage.save(f"dossiers/drafts/{token}/{uuid.uuid4().hex}", upload)
+            stored.setdefault(str(component_id), []).append(
+                [path, upload.name, getattr(upload, "content_type", "") or "", upload.size])
+    request.session[DRAFT_SESSION_KEY] = {
+        "token": token, "version": version.pk, "form_data": form_data, "files": stored,
+        "reuse": {str(k): v for k, v in components_form.reuse_by_component().items()},
+    }
+    return token
+
+
+def _draft_discard(request) -> None:
+    draft = request.session.pop(DRAFT_SESSION_KEY, None)
+    if not draft:
+        return
+    for items in draft.get("files", {}).values():
+        for path, *_rest in items:
+            try:
+                default_storage.delete(path)
+            except OSError:
+                logger.warning("could not delete draft file %s", path)
+
+
+def _draft_uploads(draft) -> dict[int, list[UploadedFile]]:
+    out: dict[int, list[UploadedFile]] = {}
+    for component_id, items in draft["files"].items():
+        for path, name, content_type, size in items:
+            out.setdefault(int(component_id), []).append(
+                UploadedFile(file=default_storage.open(path, "rb"), name=name, content_type=content_type, size=size))
+    return out
+
+
+def _close_uploads(uploads: dict[int, list[UploadedFile]]) -> None:
+    for items in uploads.values():
+        for item in items:
+            item.close()
+
+
+@login_required
+def submit(request, code):
+    """Nộp hồ sơ trực tuyến: form → review → submit. Only procedures offered online."""
+    version = _procedure_version_or_404(code)
+    if not version.offered_online:
+        return render(request, "dossiers/message.html", {
+            "title": _("Thủ tục không cung cấp dịch vụ công trực tuyến"),
+            "text": _("Thủ tục “%(name)s” chỉ tiếp nhận trực tiếp hoặc qua bưu chính.") % {"name": version.name},
+        }, status=404)
+    components = list(version.components.all())
+    step = request.POST.get("step", "")
+    draft = request.session.get(DRAFT_SESSION_KEY)
+    if request.method == "POST" and step in ("submit", "edit") and draft and draft.get("version") == version.pk:
+        if step == "edit":
+            schema_form = f.procedure_form(version)
+            schema_form.initial = dict(draft["form_data"].items())
+            _draft_discard(request)
+            return render(request, "dossiers/submit.html", {
+                "version": version, "schema_form": schema_form,
+                "components_form": _components_form(version, request.user)})
+        return _submit_draft(request, version, draft, components)
+    if request.method == "POST" and step == "review":
+        schema_form = f.procedure_form(version, request.POST)
+        components_form = _components_form(version, request.user, request.POST, request.FILES)
+        if schema_form.is_valid() and components_form.is_valid():
+            form_data = f.procedure_form_data(schema_form)
+            problems = {}
+            for component_id, uploads in components_form.files_by_component().items():
+                for upload in uploads:
+                    try:  # the service's own check, read-only: a bad file is refused before the review
+                        services.inspect_upload(upload)
+                    except ValidationError as exc:
+                        problems.setdefault(f"c{component_id}", []).extend(exc.messages)
+            if not problems:
+                _draft_save(request, version, form_data, components_form)
+                return _render_review(request, version, request.session[DRAFT_SESSION_KEY], components)
+            _errors_to_form(components_form, ValidationError(problems))
+        return render(request, "dossiers/submit.html", {
+            "version": version, "schema_form": schema_form, "components_form": components_form}, status=400)
+    return render(request, "dossiers/submit.html", {
+        "version": version, "schema_form": f.procedure_form(version),
+        "components_form": _components_form(version, request.user)})
+
+
+def _render_review(request, version, draft, components, errors=(), status=200):
+    schema = version.form_schema or {}
+    properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
+    answers = [(properties.get(k, {}).get("title", k), v) for k, v in draft["form_data"].items()]
+    reuse_ids = {int(i) for ids in draft["reuse"].values() for i in ids}
+    docs = {d.pk: d for d in PersonalDocument.objects.filter(owner=request.user, pk__in=reuse_ids)}
+    rows = []
+    for component in components:
+        uploads = [item[1] for item in draft["files"].get(str(component.pk), [])]
+        reused = [docs[int(i)].title for i in draft["reuse"].get(str(component.pk), []) if int(i) in docs]
+        rows.append({"component": component, "uploads": uploads, "reused": reused})
+    return render(request, "dossiers/submit_review.html", {
+        "version": version, "answers": answers, "rows": rows, "errors": list(errors)}, status=status)
+
+
+def _submit_draft(request, version, draft, components):
+    uploads = _draft_uploads(draft)
+    try:
+        dossier = services.dossier_submit_online(
+            applicant=request.user, procedure_version=version, form_data=draft["form_data"], files=uploads,
+            reuse={int(k): [int(i) for i in v] for k, v in draft["reuse"].items()} or None)
+    except ValidationError as exc:
+        _close_uploads(uploads)
+        return _render_review(request, version, draft, components, errors=_messages_of(exc), status=400)
+    _close_uploads(uploads)
+    _draft_discard(request)
+    messages.success(request, _("Đã nộp hồ sơ %(code)s.") % {"code": dossier.code})
+    return redirect("dossiers:submitted", code=dossier.code)
+
+
+@login_required
+def submitted(request, code):
+    dossier = selectors.dossier_get_for(request.user, code)
+    if not is_applicant(request.user, dossier):
+        raise Http404
+    receipt = dossier.slips.filter(kind="receipt").order_by("-created_at").first()
+    return render(request, "dossiers/submitted.html", {"dossier": dossier, "receipt": receipt})
+
+
+# ============================================================================ citizen: my dossiers
+
+
+@login_required
+def my_list(request):
+    qs = selectors.dossiers_for_applicant(request.user).select_related("procedure_version")
+    page = Paginator(qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "dossiers/my_list.html", {"page": page})
+
+
+def _applicant_dossier(request, code) -> Dossier:
+    dossier = selectors.dossier_get_for(request.user, code)
+    if not is_applicant(request.user, dossier):
+        raise Http404
+    return dossier
+
+
+def _my_context(request, dossier, **forms_):
+    returned = dossier.status == DossierStatus.RETURNED
+    files = list(dossier.files.select_related("component").all())
+    slips_ = [s for s in dossier.slips.all() if s.kind != "control_sheet" and (s.kind != "result" or returned)]
+    supplement = dossier.supplement_requests.filter(answered_at__isnull=True).last() \
+        if dossier.status == DossierStatus.SUPPLEMENT_REQUESTED else None
+    completion = dossier.completion_requests.filter(answered_at__isnull=True).last() \
+        if dossier.status == DossierStatus.COMPLETION_REQUESTED else None
+    rating = getattr(dossier, "rating", None) if hasattr(dossier, "rating") else None
+    can = {a: can_act(request.user, dossier, a) for a in ("complete", "supplement", "request_withdrawal", "rate")}
+    context = {
+        "dossier": dossier,
+        "timeline": _timeline(dossier, public_only=True),
+        "files": [x for x in files if x.kind != FileKind.RESULT],
+        "results": [x for x in files if x.kind == FileKind.RESULT] if returned else [],
+        "slips": slips_,
+        "supplement": supplement,
+        "completion": completion,
+        "fees": _fees_due(dossier),
+        "payments_url": _payments_url(dossier),
+        "rating": rating,
+        "show_supplement": supplement is not None and can["supplement"],
+        "show_complete": completion is not None and can["complete"],
+        "show_withdraw": can["request_withdrawal"] and dossier.status in (
+            DossierStatus.SUBMITTED, DossierStatus.COMPLETION_REQUESTED, DossierStatus.RECEIVED,
+            DossierStatus.PROCESSING, DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.PAYMENT_REQUESTED),
+        "show_rate": returned and rating is None and can["rate"],
+        "supplement_form": forms_.get("supplement_form") or f.FilesForm(),
+        "complete_form": forms_.get("complete_form") or _components_form(dossier.procedure_version, request.user),
+        "withdraw_form": forms_.get("withdraw_form") or f.ReasonForm(),
+        "rating_form": forms_.get("rating_form") or f.RatingForm(),
+    }
+    # A form sent back with errors is always shown, so its Vietnamese message is visible.
+    for key, flag in (("supplement_form", "show_supplement"), ("complete_form", "show_complete"),
+                      ("withdraw_form", "show_withdraw"), ("rating_form", "show_rate")):
+        if forms_.get(key) is not None:
+            context[flag] = True
+    return context
+
+
+@login_required
+def my_detail(request, code):
+    dossier = _applicant_dossier(request, code)
+    return render(request, "dossiers/my_detail.html", _my_context(request, dossier))
+
+
+def _rating_exists(dossier) -> bool:
+    try:
+        dossier.rating  # noqa: B018
+    except Dossier.rating.RelatedObjectDoesNotExist:
+        return False
+    return True
+
+
+@login_required
+@require_POST
+def my_action(request, code, action):
+    """The applicant's own actions on their dossier: supplement, complete, withdraw, rate."""
+    dossier = _applicant_dossier(request, code)
+    if action == "bo-sung":
+        form = f.FilesForm(request.POST, request.FILES)
+        key, call = "supplement_form", lambda d: services.dossier_supplement(
+            dossier=dossier, applicant=request.user, files=d["files"], note=d.get("note", ""))
+        done = _("Đã gửi giấy tờ bổ sung. Hồ sơ tiếp tục được xử lý.")
+    elif action == "hoan-thien":
+        form = _components_form(dossier.procedure_version, request.user, request.POST, request.FILES)
+        key, call = "complete_form", lambda d: services.dossier_complete(
+            dossier=dossier, applicant=request.user, files=form.files_by_component(),
+            reuse=form.reuse_by_component() or None)
+        done = _("Đã gửi hồ sơ hoàn thiện.")
+    elif action == "rut":
+        form = f.ReasonForm(request.POST)
+        key, call = "withdraw_form", lambda d: services.dossier_request_withdrawal(
+            dossier=dossier, applicant=request.user, reason=d["reason"])
+        done = _("Đã gửi yêu cầu rút hồ sơ.")
+    elif action == "danh-gia":
+        form = f.RatingForm(request.POST)
+        key, call = "rating_form", lambda d: services.dossier_rate(
+            dossier=dossier, applicant=request.user, score=d["score"], comment=d.get("comment", ""))
+        done = _("Cảm ơn bạn đã đánh giá.")
+    else:
+        raise Http404
+    if form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("dossiers:my_detail", code=dossier.code)
+    dossier.refresh_from_db()
+    return render(request, "dossiers/my_detail.html", _my_context(request, dossier, **{key: form}), status=400)
+
+
+# ============================================================================ personal data store
+
+
+@login_required
+def personal_store(request):
+    form = f.PersonalDocumentForm()
+    status = 200
+    if request.method == "POST":
+        form = f.PersonalDocumentForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.personal_document_add(owner=request.user, title=form.cleaned_data["title"],
+                                               file=form.cleaned_data["file"])
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Đã thêm giấy tờ vào kho dữ liệu cá nhân."))
+                return redirect("dossiers:personal_store")
+        status = 400
+    documents = PersonalDocument.objects.filter(owner=request.user).order_by("-created_at")
+    return render(request, "dossiers/personal_store.html", {"form": form, "documents": documents}, status=status)
+
+
+@login_required
+def personal_download(request, pk):
+    document = get_object_or_404(PersonalDocument, pk=pk, owner=request.user)
+    return _file_response(document.file, document.title + _extension(document.content_type), document.content_type)
+
+
+def _extension(content_type: str) -> str:
+    return {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(content_type, "")
+
+
+# ============================================================================ downloads (applicant and officials)
+
+
+@login_required
+def file_download(request, code, pk):
+    dossier = selectors.dossier_get_for(request.user, code)
+    item = get_object_or_404(DossierFile, pk=pk, dossier=dossier)
+    if item.kind == FileKind.RESULT and is_applicant(request.user, dossier) and not _is_official(request.user) \
+            and dossier.status != DossierStatus.RETURNED:
+        raise Http404
+    return _file_response(item.file, item.original_name, item.content_type)
+
+
+@login_required
+def slip_download(request, code, pk):
+    dossier = selectors.dossier_get_for(request.user, code)
+    slip = get_object_or_404(DossierSlip, pk=pk, dossier=dossier)
+    if not slip.file:
+        raise Http404
+    if slip.kind == "result" and not _is_official(request.user) and dossier.status != DossierStatus.RETURNED:
+        raise Http404
+    return _file_response(slip.file, f"{slip.kind}-{dossier.code}.pdf", "application/pdf")
+
+
+# ============================================================================ officials: queue
+
+
+@login_required
+def queue(request):
+    """Hàng đợi hồ sơ của cán bộ, with filters and paging; only what the user's grants allow."""
+    _require_official(request.user)
+    agency_ids = {g.agency_id for g in grants_for(request.user) if g.role in DOSSIER_ROLES}
+    from directory.models import OrgUnit
+
+    units = OrgUnit.objects.filter(agency_id__in=agency_ids).select_related("agency")
+    procedures = Procedure.objects.filter(versions__competent_agencies__in=agency_ids).distinct() | \
+        Procedure.objects.filter(versions__receiving_agencies__in=agency_ids).distinct()
+    form = f.QueueFilterForm(request.GET or None, units=units, procedures=procedures.distinct().order_by("code"))
+    filters = {}
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        assignee = {"me": request.user, "none": "none"}.get(d.get("assignee") or "")
+        filters = {"status": d.get("status") or None, "due": d.get("due") or None, "unit": d.get("unit"),
+                   "procedure": d.get("procedure"), "assignee": assignee, "q": d.get("q") or None}
+    qs = selectors.work_queue_for(request.user, **filters).select_related(
+        "procedure_version__procedure", "assignee", "current_unit", "receiving_agency")
+    page = Paginator(qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "dossiers/staff_queue.html", {
+        "form": form, "page": page, "query": params.urlencode(), "now": timezone.now(),
+        "can_register": any(g.role == Role.ONE_STOP_OFFICER for g in grants_for(request.user)),
+    })
+
+
+# ============================================================================ officials: counter registration
+
+
+def _desk_agencies(user) -> set[int]:
+    return {g.agency_id for g in grants_for(user) if g.role == Role.ONE_STOP_OFFICER}
+
+
+@login_required
+def register_pick(request):
+    agencies = _desk_agencies(request.user)
+    if not agencies:
+        raise PermissionDenied(_("Chỉ cán bộ một cửa mới tiếp nhận hồ sơ trực tiếp."))
+    from catalog.choices import VersionStatus
+    from catalog.models import ProcedureVersion
+
+    q = (request.GET.get("q") or "").strip()
+    versions = ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED, receiving_agencies__in=agencies) \
+        .select_related("procedure").distinct().order_by("procedure__code")
+    if q:
+        from core.text import fold_terms
+
+        for term in fold_terms(q):
+            versions = versions.filter(search_text__contains=term)
+    return render(request, "dossiers/staff_register_pick.html", {"versions": versions[:100], "q": q})
+
+
+@login_required
+def register(request, code):
+    """Tiếp nhận hồ sơ trực tiếp / qua bưu chính on behalf of a person (registered and received at once)."""
+    desk = _desk_agencies(request.user)
+    if not desk:
+        raise PermissionDenied(_("Chỉ cán bộ một cửa mới tiếp nhận hồ sơ trực tiếp."))
+    version = _procedure_version_or_404(code)
+    if not version.receiving_agencies.filter(pk__in=desk).exists():
+        raise PermissionDenied(_("Cơ quan của bạn không tiếp nhận thủ tục này."))
+    applicant_form = f.ApplicantForm(request.POST or None)
+    schema_form = f.procedure_form(version, request.POST if request.method == "POST" else None)
+    components_form = f.ComponentsForm(request.POST or None, request.FILES or None,
+                                       components=version.components.all())
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if applicant_form.is_valid() and schema_form.is_valid() and components_form.is_valid():
+            try:
+                dossier = services.dossier_register_counter(
+                    officer=request.user, procedure_version=version, applicant=None,
+                    applicant_info=applicant_form.applicant_info(), form_data=f.procedure_form_data(schema_form),
+                    files=components_form.files_by_component(), channel=applicant_form.cleaned_data["channel"])
+            except ValidationError as exc:
+                _errors_to_form(applicant_form, exc, schema_form, components_form,
+                                aliases={"applicant_name": "name", "applicant_id_number": "id_number"})
+            else:
+                messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s. Phiếu tiếp nhận đã được tạo.")
+                                 % {"code": dossier.code})
+                return redirect("dossiers:workspace", code=dossier.code)
+    return render(request, "dossiers/staff_register.html", {
+        "version": version, "applicant_form": applicant_form, "schema_form": schema_form,
+        "components_form": components_form}, status=status)
+
+
+# ============================================================================ officials: workspace
+
+
+def _staff_dossier(request, code) -> Dossier:
+    _require_official(request.user)
+    return selectors.dossier_get_for(request.user, code)
+
+
+def _transfer_candidates(dossier):
+    """Officials who may take the next step (its role in its agency); for the transfer drop-down."""
+    from directory.models import StaffPosition, User
+
+    nxt = dossier.steps.filter(status="pending", order__gt=getattr(dossier.current_step, "order", 0)) \
+        .order_by("order").first()
+    if nxt is None:
+        return []
+    positions = StaffPosition.objects.filter(agency_id=nxt.agency_id, role=nxt.role, is_active=True)
+    if nxt.unit_id:
+        positions = positions.filter(unit_id__in=[nxt.unit_id, None]) | positions.filter(unit__isnull=True)
+    return list(User.objects.filter(positions__in=positions).distinct().order_by("full_name", "username"))
+
+
+def _consult_agencies(dossier):
+    from directory.models import Agency
+
+    return Agency.objects.filter(is_active=True).exclude(pk=dossier.competent_agency_id).order_by("name")
+
+
+def _appointment_preview(dossier):
+    """The appointment date the desk would give if it received the dossier now (shown, not stored)."""
+    preview = getattr(services, "appointment_preview", None)
+    if preview is not None:
+        try:
+            return preview(dossier=dossier)
+        except Exception:  # a preview must never break the page
+            logger.exception("appointment preview failed")
+            return None
+    try:
+        from core.calendar import deadline_for
+    except ImportError:
+        return None
+    version = dossier.procedure_version
+    try:
+        return deadline_for(timezone.now(), version.processing_time, version.time_unit,
+                            getattr(dossier.receiving_agency, "office_schedule", None))
+    except Exception:
+        logger.exception("deadline_for failed")
+        return None
+
+
+ACTIONS = {
+    # url slug: (permission action, form factory, label)
+    "tiep-nhan": ("receive", None),
+    "yeu-cau-hoan-thien": ("request_completion", f.ReasonItemsForm),
+    "tu-choi": ("refuse", f.ReasonForm),
+    "chuyen": ("transfer", f.TransferForm),
+    "tra-lai": ("return_to_previous", f.RequiredNoteForm),
+    "phe-duyet": ("approve", f.NoteForm),
+    "xin-y-kien": ("consult", f.ConsultForm),
+    "tra-loi-y-kien": ("consult_answer", f.ConsultAnswerForm),
+    "yeu-cau-bo-sung": ("request_supplement", f.ReasonItemsForm),
+    "bo-sung-thay": ("supplement", f.FilesForm),
+    "yeu-cau-thanh-toan": ("request_payment", None),
+    "xin-loi": ("apologize", f.ApologyForm),
+    "dung": ("stop", f.ReasonForm),
+    "chap-nhan-rut": ("accept_withdrawal", None),
+    "ket-qua": ("attach_result", f.ResultForm),
+    "tra-ket-qua": ("return_result", f.ReturnResultForm),
+}
+
+# Which actions make sense in which status (display only; the services enforce the real rules).
+SHOWN_IN = {
+    "receive": {DossierStatus.SUBMITTED},
+    "request_completion": {DossierStatus.SUBMITTED},
+    "refuse": {DossierStatus.SUBMITTED, DossierStatus.COMPLETION_REQUESTED},
+    "transfer": {DossierStatus.PROCESSING},
+    "return_to_previous": {DossierStatus.PROCESSING},
+    "approve": {DossierStatus.PROCESSING},
+    "consult": {DossierStatus.PROCESSING},
+    "request_supplement": {DossierStatus.PROCESSING},
+    "supplement": {DossierStatus.SUPPLEMENT_REQUESTED},
+    "request_payment": {DossierStatus.PROCESSING, DossierStatus.RECEIVED},
+    "apologize": {DossierStatus.RECEIVED, DossierStatus.PROCESSING, DossierStatus.PAYMENT_REQUESTED,
+                  DossierStatus.SUPPLEMENT_REQUESTED},
+    "stop": {DossierStatus.RECEIVED, DossierStatus.PROCESSING, DossierStatus.SUPPLEMENT_REQUESTED,
+             DossierStatus.PAYMENT_REQUESTED, DossierStatus.WITHDRAWAL_REQUESTED},
+    "accept_withdrawal": {DossierStatus.WITHDRAWAL_REQUESTED},
+    "attach_result": {DossierStatus.PROCESSING},
+    "return_result": {DossierStatus.PROCESSED},
+}
+
+
+def _make_form(slug, dossier, data=None, files=None):
+    action, factory = ACTIONS[slug]
+    if factory is None:
+        return None
+    if factory is f.TransferForm:
+        return f.TransferForm(data, candidates=_transfer_candidates(dossier))
+    if factory is f.ConsultForm:
+        return f.ConsultForm(data, agencies=_consult_agencies(dossier))
+    if factory is f.FilesForm:
+        return f.FilesForm(data, files)
+    if factory is f.ResultForm:
+        return f.ResultForm(data, files)
+    if factory is f.ReturnResultForm:
+        return f.ReturnResultForm(data, initial={"method": dossier.result_method})
+    return factory(data)
+
+
+def _workspace_context(request, dossier, bound: dict | None = None) -> dict:
+    bound = bound or {}
+    user = request.user
+    actions = []
+    for slug, (action, _factory) in ACTIONS.items():
+        if action == "consult_answer":
+            continue
+        if dossier.status not in SHOWN_IN.get(action, set()) or not can_act(user, dossier, action):
+            continue
+        if action == "approve" and dossier.current_role not in (Role.UNIT_LEADER, Role.AGENCY_LEADER):
+            continue
+        actions.append({"slug": slug, "action": action, "label": _action_label(action),
+                        "form": bound.get(slug) or _make_form(slug, dossier)})
+    from directory.selectors import agencies_with_role
+
+    my_agencies = agencies_with_role(user, *DOSSIER_ROLES)
+    consultations = list(dossier.consultations.select_related("agency", "asked_by", "answered_by"))
+    open_consults = [c for c in consultations if c.answered_at is None and c.agency_id in my_agencies]
+    answer_forms = [(c, bound.get(f"tra-loi-y-kien-{c.pk}") or f.ConsultAnswerForm(initial={"consultation": c.pk}))
+                    for c in open_consults]
+    files = list(dossier.files.select_related("component", "uploaded_by"))
+    return {
+        "dossier": dossier,
+        "actions": actions,
+        "appointment_preview": _appointment_preview(dossier) if any(a["action"] == "receive" for a in actions)
+        else None,
+        "timeline": _timeline(dossier, public_only=False),
+        "steps": list(dossier.steps.select_related("agency", "assignee", "unit")),
+        "files": files,
+        "slips": list(dossier.slips.all()),
+        "supplements": list(dossier.supplement_requests.all()),
+        "consultations": consultations,
+        "answer_forms": answer_forms,
+        "fees": _fees_due(dossier),
+        "payments_url": _payments_url(dossier),
+        "late": dossier.late_now(),
+        "rating": dossier.rating if _rating_exists(dossier) else None,
+    }
+
+
+@login_required
+def workspace(request, code):
+    dossier = _staff_dossier(request, code)
+    return render(request, "dossiers/staff_workspace.html", _workspace_context(request, dossier))
+
+
+def _do_action(request, dossier, slug, d):
+    """Call the one service behind `slug` with the cleaned form data `d`; returns a success message."""
+    user = request.user
+    if slug == "tiep-nhan":
+        services.dossier_receive(dossier=dossier, officer=user)
+        return _("Đã tiếp nhận hồ sơ; phiếu tiếp nhận và hẹn trả kết quả đã được tạo.")
+    if slug == "yeu-cau-hoan-thien":
+        services.dossier_request_completion(dossier=dossier, officer=user, reason=d["reason"], items=d["items"])
+        return _("Đã gửi phiếu hướng dẫn hoàn thiện hồ sơ.")
+    if slug == "tu-choi":
+        services.dossier_refuse(dossier=dossier, officer=user, reason=d["reason"])
+        return _("Đã từ chối tiếp nhận hồ sơ; phiếu từ chối đã được tạo.")
+    if slug == "chuyen":
+        to_user = None
+        if d.get("to_user"):
+            from directory.models import User
+
+            to_user = User.objects.get(pk=d["to_user"])
+        services.dossier_transfer(dossier=dossier, actor=user, to_user=to_user, note=d.get("note", ""))
+        return _("Đã chuyển hồ sơ sang bước tiếp theo.")
+    if slug == "tra-lai":
+        services.dossier_return_to_previous(dossier=dossier, actor=user, note=d["note"])
+        return _("Đã trả hồ sơ về bước trước.")
+    if slug == "phe-duyet":
+        services.dossier_approve(dossier=dossier, leader=user, note=d.get("note", ""))
+        return _("Đã phê duyệt hồ sơ.")
+    if slug == "xin-y-kien":
+        from directory.models import Agency
+
+        services.dossier_consult(dossier=dossier, actor=user, agency=Agency.objects.get(pk=d["agency"]),
+                                 question=d["question"])
+        return _("Đã gửi xin ý kiến.")
+    if slug == "yeu-cau-bo-sung":
+        services.dossier_request_supplement(dossier=dossier, actor=user, reason=d["reason"], items=d["items"])
+        return _("Đã gửi yêu cầu bổ sung; thời gian giải quyết tạm dừng.")
+    if slug == "bo-sung-thay":
+        services.dossier_supplement(dossier=dossier, applicant=user, files=d["files"], note=d.get("note", ""))
+        return _("Đã cập nhật giấy tờ bổ sung.")
+    if slug == "yeu-cau-thanh-toan":
+        services.dossier_request_payment(dossier=dossier, actor=user)
+        return _("Đã yêu cầu thực hiện nghĩa vụ tài chính.")
+    if slug == "xin-loi":
+        services.dossier_apologize(dossier=dossier, actor=user, reason=d["reason"], new_due_at=d["new_due_at"])
+        return _("Đã gửi phiếu xin lỗi và hẹn lại ngày trả kết quả.")
+    if slug == "dung":
+        services.dossier_stop(dossier=dossier, actor=user, reason=d["reason"])
+        return _("Đã dừng xử lý hồ sơ.")
+    if slug == "chap-nhan-rut":
+        services.dossier_accept_withdrawal(dossier=dossier, officer=user)
+        return _("Đã chấp nhận yêu cầu rút hồ sơ.")
+    if slug == "ket-qua":
+        services.dossier_attach_result(dossier=dossier, actor=user, file=d.get("file"),
+                                       generate=bool(d.get("generate")))
+        return _("Đã cập nhật kết quả; hồ sơ đã xử lý xong.")
+    if slug == "tra-ket-qua":
+        services.dossier_return_result(dossier=dossier, actor=user, method=d["method"])
+        return _("Đã trả kết quả cho người nộp.")
+    raise Http404
+
+
+@login_required
+@require_POST
+def workspace_action(request, code, slug):
+    if slug not in ACTIONS:
+        raise Http404
+    dossier = _staff_dossier(request, code)
+    action = ACTIONS[slug][0]
+    if slug == "tra-loi-y-kien":
+        return _answer_consultation(request, dossier)
+    if not can_act(request.user, dossier, action):
+        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này với hồ sơ."))
+    form = _make_form(slug, dossier, request.POST, request.FILES)
+    if form is None or form.is_valid():
+        try:
+            done = _do_action(request, dossier, slug, form.cleaned_data if form is not None else {})
+        except ValidationError as exc:
+            if form is None:
+                for text in _messages_of(exc):
+                    messages.error(request, text)
+                return redirect("dossiers:workspace", code=dossier.code)
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, done)
+            return _after_action(request, dossier)
+    dossier.refresh_from_db()
+    context = _workspace_context(request, dossier, bound={slug: form})
+    context["open_action"] = slug
+    return render(request, "dossiers/staff_workspace.html", context, status=400)
+
+
+def _after_action(request, dossier):
+    """Back to the workspace, or to the queue when the dossier has moved out of this user's sight."""
+    user = type(request.user).objects.get(pk=request.user.pk)  # grants are cached per user object
+    if can_view(user, Dossier.objects.get(pk=dossier.pk)):
+        return redirect("dossiers:workspace", code=dossier.code)
+    return redirect("dossiers:queue")
+
+
+def _answer_consultation(request, dossier):
+    form = f.ConsultAnswerForm(request.POST)
+    if form.is_valid():
+        consultation = get_object_or_404(dossier.consultations, pk=form.cleaned_data["consultation"])
+        try:
+            services.dossier_consult_answer(consultation=consultation, actor=request.user,
+                                            answer=form.cleaned_data["answer"])
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Đã gửi ý kiến trả lời."))
+            return redirect("dossiers:workspace", code=dossier.code)
+        key = f"tra-loi-y-kien-{consultation.pk}"
+    else:
+        key = f"tra-loi-y-kien-{request.POST.get('consultation', '')}"
+    return render(request, "dossiers/staff_workspace.html",
+                  _workspace_context(request, dossier, bound={key: form}), status=400)
+
+
+@login_required
+def control_sheet(request, code):
+    """Phiếu kiểm soát quá trình giải quyết hồ sơ: as a page, or as PDF with ?dinh-dang=pdf."""
+    dossier = _staff_dossier(request, code)
+    if request.GET.get("dinh-dang") == "pdf":
+        url = getattr(settings, "PUBLIC_BASE_URL", "").rstrip("/") + request.path
+        data = slips.render_control_sheet(dossier, url, steps=selectors.control_sheet(dossier))
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="phieu-kiem-soat-{dossier.code}.pdf"'
+        return response
+    rows = slips.step_rows(dossier, selectors.control_sheet(dossier))
+    return render(request, "dossiers/control_sheet.html", {"dossier": dossier, "rows": rows})

@@ -1,0 +1,281 @@
+"""Pages of the feedback portal: report, follow, public list and map, statistics, staff queues."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from directory.models import Agency, OrgUnit
+
+from . import conf, selectors, services
+from .choices import PUBLIC_STATUSES, PhotoKind, ReportStatus
+from .forms import ReportForm, apply_errors
+from .models import Category, Report, ReportPhoto
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _map_points(reports) -> list[dict]:
+    points = []
+    for r in reports:
+        if r.lat is None or r.long is None:
+            continue
+        points.append({"lat": float(r.lat), "lng": float(r.long), "id": r.service_request_id,
+                       "title": r.category.name, "status": r.get_status_display(),
+                       "url": reverse("feedback:detail", args=[r.token])})
+    return points
+
+
+def _page(request, qs, per_page=20):
+    return Paginator(qs, per_page).get_page(request.GET.get("trang"))
+
+
+# ---- public ----------------------------------------------------------------------------------
+
+def public_list(request):
+    category_id = request.GET.get("linh-vuc") or None
+    status = request.GET.get("trang-thai") or None
+    if status not in PUBLIC_STATUSES:
+        status = None
+    try:
+        category_id = int(category_id) if category_id else None
+    except ValueError:
+        category_id = None
+    qs = selectors.public_reports(category_id=category_id, status=status)
+    page = _page(request, qs)
+    context = {
+        "page": page,
+        "points": _map_points(page.object_list),
+        "groups": selectors.category_groups(),
+        "statuses": [(s.value, s.label) for s in ReportStatus if s.value in PUBLIC_STATUSES],
+        "selected_category": category_id,
+        "selected_status": status,
+        "tile_url": conf.map_tile_url(),
+    }
+    return render(request, "feedback/list.html", context)
+
+
+def detail(request, token):
+    try:
+        report = selectors.public_report(token, request.user)
+    except PermissionDenied:
+        raise Http404
+    events = report.events.filter(is_public=True).order_by("at", "id")
+    photos = list(report.photos.all())
+    is_owner = selectors.is_reporter(request.user, report)
+    context = {
+        "report": report,
+        "events": events,
+        "report_photos": [p for p in photos if p.kind == PhotoKind.REPORT],
+        "result_photos": [p for p in photos if p.kind == PhotoKind.RESOLUTION] if report.published_at else [],
+        "is_owner": is_owner,
+        "can_reopen": is_owner and report.status == ReportStatus.PUBLISHED,
+        "points": _map_points([report]),
+        "tile_url": conf.map_tile_url(),
+        "is_staff_viewer": selectors.can_view_private(request.user, report) or selectors.can_approve(
+            request.user, report),
+    }
+    return render(request, "feedback/detail.html", context)
+
+
+def submit(request):
+    form = ReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        category = Category.objects.filter(pk=data["category"]).prefetch_related("attributes").first()
+        prefix = f"attr-{data['category']}-"
+        attributes = {k[len(prefix):]: (request.POST.getlist(k) if len(request.POST.getlist(k)) > 1
+                                        else request.POST.get(k))
+                      for k in request.POST if k.startswith(prefix)}
+        try:
+            report = services.report_submit(
+                actor=request.user, category=category, description=data["description"], lat=data["lat"],
+                long=data["long"], commune=data["commune"], address=data["address"], photo_files=data["photos"],
+                contact_name=data["contact_name"] or (request.user.display_name if request.user.is_authenticated
+                                                      else ""),
+                contact_email=data["contact_email"], contact_phone=data["contact_phone"],
+                anonymous=data["anonymous"], attributes=attributes, ip=_client_ip(request),
+            )
+        except services.RateLimited as exc:
+            apply_errors(form, exc)
+            return render(request, "feedback/submit.html", _submit_context(form), status=429)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Đã gửi phản ánh %(id)s. Hãy lưu đường dẫn trang này để theo dõi kết quả.")
+                             % {"id": report.service_request_id})
+            return redirect("feedback:detail", token=report.token)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "feedback/submit.html", _submit_context(form), status=status)
+
+
+def _submit_context(form):
+    categories = Category.objects.filter(is_active=True).prefetch_related("attributes")
+    return {"form": form, "tile_url": conf.map_tile_url(),
+            "attribute_sets": [(c, list(c.attributes.all())) for c in categories if c.attributes.all()]}
+
+
+@login_required
+def mine(request):
+    page = _page(request, selectors.reports_of(request.user))
+    return render(request, "feedback/mine.html", {"page": page})
+
+
+def statistics(request):
+    return render(request, "feedback/statistics.html", {"stats": selectors.statistics()})
+
+
+@require_POST
+def reporter_action(request, token, action):
+    report = selectors.report_by_token(token)
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('core:login')}?next={reverse('feedback:detail', args=[token])}")
+    try:
+        if action == "danh-gia":
+            services.report_rate(actor=request.user, report=report, rating=request.POST.get("rating"),
+                                 comment=request.POST.get("comment", ""))
+            messages.success(request, _("Cảm ơn bạn đã đánh giá."))
+        elif action == "mo-lai":
+            services.report_reopen(actor=request.user, report=report, reason=request.POST.get("reason", ""))
+            messages.success(request, _("Đã gửi yêu cầu xem xét lại."))
+        elif action == "bo-sung":
+            services.report_answer_info(actor=request.user, report=report, answer=request.POST.get("answer", ""),
+                                        photo_files=request.FILES.getlist("photos"))
+            messages.success(request, _("Đã gửi thông tin bổ sung."))
+        else:
+            raise Http404
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("feedback:detail", token=token)
+
+
+# ---- staff -----------------------------------------------------------------------------------
+
+@login_required
+def triage_queue(request):
+    qs = selectors.triage_queue(request.user)
+    return render(request, "feedback/queue.html", {"page": _page(request, qs, 50), "title": _("Hàng chờ phân loại"),
+                                                    "now": timezone.now()})
+
+
+@login_required
+def unit_queue(request):
+    qs = selectors.handler_queue(request.user)
+    return render(request, "feedback/queue.html", {"page": _page(request, qs, 50),
+                                                    "title": _("Phản ánh giao cho đơn vị"), "now": timezone.now()})
+
+
+@login_required
+def approval_queue(request):
+    qs = selectors.approval_queue(request.user)
+    return render(request, "feedback/queue.html", {"page": _page(request, qs, 50),
+                                                    "title": _("Kết quả chờ phê duyệt"), "now": timezone.now()})
+
+
+def _targets():
+    """Agencies with their units, for the route / forward selects."""
+    units: dict[int, list[OrgUnit]] = {}
+    for unit in OrgUnit.objects.order_by("name"):
+        units.setdefault(unit.agency_id, []).append(unit)
+    return [(a, units.get(a.pk, [])) for a in Agency.objects.filter(is_active=True).order_by("name")]
+
+
+@login_required
+def staff_detail(request, token):
+    report = selectors.staff_report(request.user, token)
+    user = request.user
+    operator = selectors.is_operator(user)
+    context = {
+        "report": report,
+        "events": report.events.select_related("actor").order_by("at", "id"),
+        "photos": list(report.photos.all()),
+        "is_operator": operator,
+        "can_handle": selectors.can_handle(user, report),
+        "can_approve": selectors.can_approve(user, report),
+        "duplicates": selectors.suggest_duplicates(report) if operator else [],
+        "targets": _targets(),
+        "reject_reasons": services.RejectReason.choices,
+        "points": _map_points([report]),
+        "tile_url": conf.map_tile_url(),
+    }
+    return render(request, "feedback/staff_detail.html", context)
+
+
+def _target_from(post):
+    value = post.get("target", "")
+    kind, _sep, pk = value.partition(":")
+    if kind == "u" and pk.isdigit():
+        unit = OrgUnit.objects.select_related("agency").filter(pk=pk).first()
+        return (unit.agency, unit) if unit else (None, None)
+    if kind == "a" and pk.isdigit():
+        return Agency.objects.filter(pk=pk, is_active=True).first(), None
+    return None, None
+
+
+@login_required
+@require_POST
+def staff_action(request, token, action):
+    report = selectors.report_by_token(token)
+    post, actor = request.POST, request.user
+    try:
+        if action == "xac-nhan":
+            services.report_accept(actor=actor, report=report, note=post.get("note", ""))
+        elif action == "tu-choi":
+            services.report_reject(actor=actor, report=report, reason=post.get("reason", ""),
+                                   note=post.get("note", ""))
+        elif action == "gop":
+            into = Report.objects.filter(service_request_id=post.get("into", "").strip()).first()
+            services.report_merge(actor=actor, report=report, into=into, note=post.get("note", ""))
+        elif action == "chuyen":
+            agency, unit = _target_from(post)
+            services.report_route(actor=actor, report=report, agency=agency, unit=unit, note=post.get("note", ""))
+        elif action == "bat-dau":
+            services.report_start(actor=actor, report=report)
+        elif action == "yeu-cau-bo-sung":
+            services.report_request_info(actor=actor, report=report, question=post.get("question", ""))
+        elif action == "chuyen-tiep":
+            agency, unit = _target_from(post)
+            services.report_forward(actor=actor, report=report, agency=agency, unit=unit, note=post.get("note", ""))
+        elif action == "ket-qua":
+            services.report_resolve(actor=actor, report=report, resolution=post.get("resolution", ""),
+                                    photo_files=request.FILES.getlist("photos"))
+        elif action == "phe-duyet":
+            services.report_approve(actor=actor, report=report, note=post.get("note", ""))
+        elif action == "tra-lai":
+            services.report_return(actor=actor, report=report, note=post.get("note", ""))
+        else:
+            raise Http404
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("Bạn không có quyền thực hiện thao tác này."))
+        return redirect("feedback:staff_detail", token=token) if selectors.is_staff_user(actor) else redirect(
+            "feedback:list")
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("feedback:staff_detail", token=token)
+    messages.success(request, _("Đã cập nhật phản ánh."))
+    report.refresh_from_db()
+    if selectors.can_view_private(actor, report) or selectors.can_approve(actor, report):
+        return redirect("feedback:staff_detail", token=token)
+    return redirect("feedback:unit_queue")
+
+
+@login_required
+def original_photo(request, photo_id):
+    photo = get_object_or_404(ReportPhoto.objects.select_related("report"), pk=photo_id)
+    if not selectors.can_view_private(request.user, photo.report):
+        raise PermissionDenied
+    response = FileResponse(photo.original.open("rb"), content_type=photo.content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,33 @@
+"""Demo data for payments: fee obligations for every dossier waiting for payment, and a sample bank
+statement (CSV) that pays one of them when an official imports it. Idempotent."""
+
+from django.apps import apps
+from django.conf import settings
+
+from .selectors import due_total
+from .services import obligations_create
+
+
+def load(stdout) -> list[tuple[str, str, str]]:
+    Dossier = apps.get_model("dossiers", "Dossier")
+    waiting = list(Dossier.objects.filter(status="payment_requested").select_related("procedure_version")
+                   .order_by("id"))
+    for dossier in waiting:
+        obligations_create(dossier=dossier, actor=None)
+    payable = [d for d in waiting if due_total(d) > 0]
+    if not payable:
+        stdout.write("payments: chưa có hồ sơ nào đang chờ thanh toán (nạp dữ liệu mẫu của dossiers trước).")
+        return []
+    first = payable[0]
+    stdout.write(f"payments: hồ sơ {first.code} chờ nộp {due_total(first):,.0f} đ – người nộp đăng nhập và mở "
+                 f"/thanh-toan/ho-so/{first.code}/ (cổng demo hoặc VietQR).")
+    if len(payable) > 1:
+        second = payable[1]
+        folder = settings.VAR_DIR / "demo"
+        folder.mkdir(parents=True, exist_ok=True)
+        sample = folder / "sao-ke-mau.csv"
+        sample.write_text("date,amount,content,reference\n"
+                          f"2026-11-23 09:30,{int(due_total(second))},CHUYEN KHOAN {second.code},FTDEMO0001\n"
+                          "2026-11-23 10:00,50000,UNG HO QUY KHUYEN HOC,FTDEMO0002\n", encoding="utf-8")
+        stdout.write(f"payments: sao kê mẫu {sample} – cán bộ một cửa nhập tại /thanh-toan/doi-soat/sao-ke/.")
+    return []

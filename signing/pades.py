@@ -1,0 +1,407 @@
+"""PAdES signing and validation with pyHanko (no database access here).
+
+Signing: PAdES B-B always (ETSI.CAdES.detached, SHA-256, signing certificate v2 attribute);
+B-T when ``SIGNING_TSA_URL`` names an RFC 3161 timestamp authority. Revocation information we
+hold (the demo CRL) goes into the document security store in the *same* revision as the
+signature, so the signature still covers the entire file.
+
+Validation: integrity (digest and signature), coverage, which certificate signed, whether it
+chains to one of our trust roots (no network fetching: only the CRLs we hold), signing time,
+timestamp. The result is a plain dataclass the pages and the API turn into Vietnamese.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import x509 as asn1_x509
+from django.conf import settings
+from django.utils import timezone
+from pyhanko.pdf_utils import content
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
+from pyhanko.sign.validation import DocumentSecurityStore, async_validate_pdf_signature
+from pyhanko.sign.validation.errors import NoDSSFoundError
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko.stamp import StaticStampStyle
+from pyhanko_certvalidator import ValidationContext
+
+from . import pki, stamps
+from .pdf import SIGNATURE_BOX_KEY, parse_signature_box, vietnamese_signing_time
+
+logger = logging.getLogger("cqs.signing")
+
+
+class _NoFetchingNotice(logging.Filter):
+    """We embed the revocation data we hold and never fetch (no network): pyHanko's notice is expected."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "fetching is not allowed" not in record.getMessage()
+
+
+logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_NoFetchingNotice())
+
+_local = threading.local()
+
+
+def _run(factory):
+    """Run pyHanko's coroutine `factory()` to completion from synchronous code.
+
+    pyHanko's own sync wrappers call asyncio.run(), which fails when the calling thread already
+    runs an event loop (ASGI views, Playwright's sync API in browser tests). Then we hand the work
+    to a short-lived worker thread. Otherwise we reuse one event loop per thread, which is cheaper
+    than a new loop per document.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        loop = getattr(_local, "loop", None)
+        if loop is None or loop.is_closed():
+            loop = _local.loop = asyncio.new_event_loop()
+        return loop.run_until_complete(factory())
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cqs-signing") as pool:
+        return pool.submit(lambda: asyncio.run(factory())).result()
+
+FIELD_NAME = "ChuKySo"
+DEFAULT_BOX = (330, 90, 505, 186)  # bottom right of an A4 page when the document says nothing
+TSA_TOKEN_ALLOWANCE = 8192  # a timestamp token with its TSA certificate chain
+
+
+def bytes_to_reserve(material: pki.KeyMaterial, with_timestamp: bool) -> int:
+    """Room for the CMS: the certificates it embeds, the signed attributes and the signature, with margin.
+
+    A tight reservation matters for speed: /Contents is hex-encoded, and every validator (pyHanko
+    included) reads it character by character.
+    """
+    certs = sum(len(c.dump()) for c in {id(c): c for c in [material.certificate, *material.chain]}.values())
+    size = certs + 2048 + (TSA_TOKEN_ALLOWANCE if with_timestamp else 0)
+    return (size + 511) // 512 * 512
+
+
+class _StackedPdfPages(content.PdfContent):
+    """Appearance made of one-page PDFs (from memory) drawn on top of each other."""
+
+    def __init__(self, layers: list[bytes], width: float, height: float):
+        super().__init__(box=content.BoxConstraints(width=width, height=height))
+        self.layers = layers
+
+    def render(self) -> bytes:
+        writer = self._ensure_writer
+        ops = []
+        for index, data in enumerate(self.layers):
+            reader = PdfFileReader(io.BytesIO(data))
+            xobj = writer.import_page_as_xobject(reader, page_ix=0)
+            name = f"/CQSLayer{index}"
+            self.resources.xobject[name] = xobj
+            ops.append(f"{name} Do".encode("ascii"))
+        return b" ".join(ops)
+
+
+class _VietnamTimePdfSigner(signers.PdfSigner):
+    """PdfSigner whose signing time is the one we printed in the appearance (Vietnam time)."""
+
+    def __init__(self, *args, signing_time: dt.datetime, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._signing_time = signing_time
+
+    def init_signing_session(self, pdf_out, existing_fields_only=False):
+        session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
+        session.system_time = self._signing_time
+        return session
+
+
+def signature_box_of(reader: PdfFileReader) -> tuple[int, tuple[int, int, int, int]] | None:
+    """The box `build_document` recorded in the document information dictionary, if any."""
+    try:
+        info = reader.trailer["/Info"]
+        value = info.get("/" + SIGNATURE_BOX_KEY)
+    except (KeyError, AttributeError, PdfError):
+        return None
+    return parse_signature_box(str(value)) if value is not None else None
+
+
+def _signing_context(material: pki.KeyMaterial) -> ValidationContext:
+    """Validation context used at signing time to collect the revocation data to embed."""
+    return ValidationContext(trust_roots=list(material.chain[-1:]) or list(pki.trust_roots()),
+                             other_certs=list(material.chain), crls=list(material.crls), allow_fetching=False,
+                             revocation_mode="soft-fail")
+
+
+BASE_CONTEXT_SECONDS = 60
+
+
+def _base_context_kwargs() -> dict:
+    kwargs: dict = {
+        "trust_roots": list(pki.trust_roots()),
+        "other_certs": pki.intermediate_certs(),
+        "crls": [],
+        "allow_fetching": False,
+        "revocation_mode": "soft-fail",
+    }
+    if pki.trust_demo_root():
+        crl_bytes = pki.demo_crl_bytes()
+        if crl_bytes:
+            kwargs["crls"].append(asn1_crl.CertificateList.load(crl_bytes))
+    return kwargs
+
+
+def _base_context() -> ValidationContext:
+    """Our trust roots, CA certificates and CRLs: built once a minute per thread and reused.
+
+    Building a ValidationContext (registering certificates, parsing CRLs) costs as much as
+    checking a signature, and pyHanko's contexts are meant to be reused across signatures. It is
+    per thread because the context caches results without locking; it is rebuilt every minute,
+    so "now", a refreshed CRL or a changed trust store are picked up.
+    """
+    key = (id(pki.trust_roots()), pki.trust_demo_root(), str(pki.pki_dir()))
+    cached = getattr(_local, "context", None)
+    now = timezone.now()
+    if cached and cached[0] == key and (now - cached[1]).total_seconds() < BASE_CONTEXT_SECONDS:
+        return cached[2]
+    context = ValidationContext(**_base_context_kwargs())
+    _local.context = (key, now, context)
+    return context
+
+
+def _document_context(reader: PdfFileReader) -> ValidationContext:
+    """A fresh context with, in addition, the certificates and revocation data of the document's DSS."""
+    kwargs = _base_context_kwargs()
+    try:
+        return DocumentSecurityStore.read_dss(reader).as_validation_context(kwargs)
+    except NoDSSFoundError:
+        return ValidationContext(**kwargs)
+    except Exception as exc:  # noqa: BLE001 - a malformed DSS must not hide the signature itself
+        logger.info("unreadable DSS ignored: %s", exc)
+        return ValidationContext(**kwargs)
+
+
+def sign_pdf(pdf: bytes, *, material: pki.KeyMaterial, agency_name: str, signer_name: str = "",
+             signer_title: str = "", reason: str = "", location: str = "", signing_time: dt.datetime | None = None,
+             box: tuple[int, tuple[int, int, int, int]] | None = None) -> tuple[bytes, dict]:
+    """Sign `pdf` (PAdES B-B, or B-T with a TSA) with a visible signature; return (signed bytes, facts)."""
+    signing_time = timezone.localtime(signing_time or timezone.now()).replace(microsecond=0)
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    if box is None:
+        box = signature_box_of(writer.prev)
+    if box is None:
+        box = (writer.prev.root["/Pages"]["/Count"] - 1, DEFAULT_BOX)
+    page_ix, rect = box
+    width, height = rect[2] - rect[0], rect[3] - rect[1]
+
+    cert = material.certificate
+    subject = cert.subject.native
+    layers = stamps.appearance_layers(
+        width=width, height=height, agency_name=agency_name, signer_name=signer_name, signer_title=signer_title,
+        signing_time_text=vietnamese_signing_time(signing_time),
+    )
+    style = StaticStampStyle(background=_StackedPdfPages(layers, width, height), border_width=0,
+                             background_opacity=1)
+
+    tsa_url = getattr(settings, "SIGNING_TSA_URL", "")
+    timestamper = None
+    if tsa_url:
+        from pyhanko.sign.timestamps import HTTPTimeStamper
+
+        timestamper = HTTPTimeStamper(tsa_url, timeout=int(getattr(settings, "SIGNING_TSA_TIMEOUT", 10)))
+    embed_revocation = bool(material.crls) and getattr(settings, "SIGNING_EMBED_REVOCATION", True)
+    meta = signers.PdfSignatureMetadata(
+        field_name=FIELD_NAME,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        name=signer_name or subject.get("common_name") or agency_name,
+        reason=reason or None,
+        location=location or None,
+        embed_validation_info=embed_revocation,
+        validation_context=_signing_context(material) if embed_revocation else None,
+        dss_settings=DSSContentSettings(placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE,
+                                        include_vri=False),
+    )
+    pdf_signer = _VietnamTimePdfSigner(
+        meta, signer=material.signer, timestamper=timestamper, stamp_style=style,
+        new_field_spec=fields.SigFieldSpec(sig_field_name=FIELD_NAME, on_page=page_ix, box=rect),
+        signing_time=signing_time,
+    )
+    reserved = bytes_to_reserve(material, timestamper is not None)
+    out = _run(lambda: pdf_signer.async_sign_pdf(writer, bytes_reserved=reserved))
+    facts = {
+        "signed_at": signing_time,
+        "pades_level": "B-T" if timestamper else "B-B",
+        "certificate_subject": cert.subject.human_friendly,
+        "certificate_issuer": cert.issuer.human_friendly,
+        "certificate_serial": format(cert.serial_number, "X"),
+    }
+    return out.getvalue(), facts
+
+
+# --------------------------------------------------------------------------- validation
+
+
+@dataclass
+class SignatureReport:
+    field_name: str
+    intact: bool  # digest matches and the cryptographic signature verifies
+    entire_file: bool  # covers the whole file (or the whole revision, with only allowed updates after)
+    coverage: str
+    modified_after: bool  # something that is not allowed was appended after signing
+    trusted: bool
+    revoked: bool
+    signer_common_name: str
+    signer_organization: str
+    agency_code: str
+    issuer_common_name: str
+    certificate_serial: str
+    certificate_valid_from: dt.datetime | None
+    certificate_valid_to: dt.datetime | None
+    signing_time: dt.datetime | None
+    timestamp: dt.datetime | None
+    timestamp_trusted: bool | None
+    signer_name: str
+    reason: str
+    location: str
+    is_demo: bool
+    pades: bool
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.intact and self.entire_file and not self.modified_after and self.trusted and not self.revoked
+
+
+@dataclass
+class VerificationReport:
+    readable: bool
+    signatures: list[SignatureReport] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def signed(self) -> bool:
+        return bool(self.signatures)
+
+    @property
+    def intact(self) -> bool:
+        return self.signed and all(s.intact and s.entire_file and not s.modified_after for s in self.signatures)
+
+    @property
+    def trusted(self) -> bool:
+        return self.signed and all(s.trusted and not s.revoked for s in self.signatures)
+
+    @property
+    def ok(self) -> bool:
+        return self.readable and self.signed and all(s.ok for s in self.signatures)
+
+
+def _name_parts(cert: asn1_x509.Certificate) -> dict:
+    native = cert.subject.native
+    ou = native.get("organizational_unit_name") or []
+    if isinstance(ou, str):
+        ou = [ou]
+    code = native.get("organization_identifier") or next((u for u in ou if "DEMO" not in u), "")
+    return {
+        "cn": native.get("common_name") or "",
+        "org": native.get("organization_name") or "",
+        "code": code if isinstance(code, str) else "",
+        "is_demo": any("DEMO" in u for u in ou),
+    }
+
+
+def _string(value) -> str:
+    if value is None:
+        return ""
+    try:
+        return str(value)
+    except Exception:  # noqa: BLE001
+        return ""
+
+
+def validate_pdf(data: bytes) -> VerificationReport:
+    """Validate every signature in `data` against our trust roots. Never raises on bad input."""
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        embedded = list(reader.embedded_regular_signatures)
+    except Exception as exc:  # noqa: BLE001 - any parse failure means "not a readable PDF"
+        logger.info("unreadable PDF: %s", exc)
+        return VerificationReport(readable=False, error=str(exc)[:200])
+    report = VerificationReport(readable=True)
+    for sig in embedded:
+        try:
+            status = _validate_one(sig, _base_context())
+            if not status.trusted and not status.revoked:
+                # not chained with what we hold: try again with what the document itself carries (DSS)
+                status = _validate_one(sig, _document_context(reader))
+        except Exception as exc:  # noqa: BLE001 - a broken signature is a finding, not a crash
+            logger.info("signature %s could not be validated: %s", sig.field_name, exc)
+            report.signatures.append(_broken_signature(sig, str(exc)))
+            continue
+        report.signatures.append(_signature_report(sig, status))
+    return report
+
+
+def _validate_one(sig, context: ValidationContext):
+    return _run(lambda: async_validate_pdf_signature(sig, signer_validation_context=context))
+
+
+def _signature_report(sig, status) -> SignatureReport:
+    cert = status.signing_cert
+    parts = _name_parts(cert)
+    issuer = cert.issuer.native.get("common_name") or cert.issuer.human_friendly
+    coverage = status.coverage
+    entire = coverage in (SignatureCoverageLevel.ENTIRE_FILE, SignatureCoverageLevel.ENTIRE_REVISION)
+    modified_after = coverage != SignatureCoverageLevel.ENTIRE_FILE and not (
+        status.docmdp_ok and status.diff_result is not None
+        and status.modification_level is not None and status.modification_level.value <= 2
+    )
+    ts = status.timestamp_validity
+    sig_dict = sig.sig_object
+    validity = cert["tbs_certificate"]["validity"]
+    return SignatureReport(
+        field_name=sig.field_name or "",
+        intact=bool(status.intact and status.valid),
+        entire_file=entire,
+        coverage=coverage.name if coverage else "",
+        modified_after=bool(modified_after),
+        trusted=bool(status.trusted),
+        revoked=bool(status.revoked),
+        signer_common_name=parts["cn"],
+        signer_organization=parts["org"],
+        agency_code=parts["code"],
+        issuer_common_name=issuer,
+        certificate_serial=format(cert.serial_number, "X"),
+        certificate_valid_from=validity["not_before"].native,
+        certificate_valid_to=validity["not_after"].native,
+        signing_time=status.signer_reported_dt or sig.self_reported_timestamp,
+        timestamp=ts.timestamp if ts else None,
+        timestamp_trusted=bool(ts.trusted) if ts else None,
+        signer_name=_string(sig_dict.get("/Name")),
+        reason=_string(sig_dict.get("/Reason")),
+        location=_string(sig_dict.get("/Location")),
+        is_demo=parts["is_demo"] or "DEMO" in issuer,
+        pades=str(sig_dict.get("/SubFilter")) == "/ETSI.CAdES.detached",
+    )
+
+
+def _broken_signature(sig, problem: str) -> SignatureReport:
+    parts = {"cn": "", "org": "", "code": "", "is_demo": False}
+    serial = ""
+    try:
+        cert = sig.signer_cert
+        parts = _name_parts(cert)
+        serial = format(cert.serial_number, "X")
+    except Exception:  # noqa: BLE001
+        logger.debug("no readable signer certificate in %s", sig.field_name)
+    return SignatureReport(
+        field_name=sig.field_name or "", intact=False, entire_file=False, coverage="", modified_after=True,
+        trusted=False, revoked=False, signer_common_name=parts["cn"], signer_organization=parts["org"],
+        agency_code=parts["code"], issuer_common_name="", certificate_serial=serial, certificate_valid_from=None,
+        certificate_valid_to=None, signing_time=None, timestamp=None, timestamp_trusted=None, signer_name="",
+        reason="", location="", is_demo=parts["is_demo"], pades=False, problem=problem[:200],
+    )
