@@ -75,7 +75,7 @@ def setup_django():
 def create_catalog(n: int, reset: bool, rng: random.Random) -> None:
     import datetime as dt
 
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from catalog.models import Field, Procedure, ProcedureVersion, build_search_text
     from directory.choices import AgencyKind
@@ -115,6 +115,9 @@ def create_catalog(n: int, reset: bool, rng: random.Random) -> None:
         through = ProcedureVersion.receiving_agencies.through
         through.objects.bulk_create([through(procedureversion_id=v.pk, agency_id=agencies[0].pk)
                                      for v in versions], batch_size=2000)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # fresh statistics, as autovacuum would produce after a real import
+            cursor.execute("ANALYZE catalog_procedureversion, catalog_procedure")
     print(f"created {n} procedures in {time.perf_counter() - started:.1f} s")
 
 
@@ -156,20 +159,27 @@ def main() -> None:
     url = "/api/catalog/procedures/"
     for params in request_mix(rng, args.warmup):
         client.get(url, params)
-    timings = []
+    timings, cpu = [], []
     hits = 0
     for params in request_mix(rng, args.requests):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         response = client.get(url, params)
         timings.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
         if response.status_code != 200:
             raise SystemExit(f"HTTP {response.status_code} for {params}: {response.content[:200]!r}")
         hits += response.json()["count"] > 0
     timings.sort()
+    cpu.sort()
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
     print(f"procedures: {args.procedures}  requests: {len(timings)}  with results: {hits}")
     print(f"mean {statistics.fmean(timings):.2f} ms  p50 {percentile(timings, 50):.2f} ms  "
           f"p95 {percentile(timings, 95):.2f} ms  p99 {percentile(timings, 99):.2f} ms  max {timings[-1]:.2f} ms")
+    # CPU time of this process per request (SQLite runs in-process; PostgreSQL's share is not included):
+    # on a machine busy with other work, wall time = CPU time + time spent waiting for a core.
+    print(f"cpu  mean {statistics.fmean(cpu):.2f} ms  p50 {percentile(cpu, 50):.2f} ms  "
+          f"p95 {percentile(cpu, 95):.2f} ms  p99 {percentile(cpu, 99):.2f} ms")
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

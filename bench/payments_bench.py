@@ -49,9 +49,9 @@ def main() -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     call_command("migrate", verbosity=0, skip_checks=True)
 
+    from core.tasks import enqueue_after_commit
     from payments import services, vietqr
     from payments.models import ElectronicReceipt, PaymentAttempt
-    from core.tasks import enqueue_after_commit
     from payments.providers import get_provider
     from payments.receipts import receipt_issue
     from payments.tests.conftest import build_world, make_dossier
@@ -91,7 +91,7 @@ def main() -> None:
 
     started = time.perf_counter()
     for body, headers in deliveries:
-        assert getattr(services.payment_handle_webhook(provider="demo", headers=headers, body=body), "replayed")
+        assert services.payment_handle_webhook(provider="demo", headers=headers, body=body).replayed
     rate("replay", n, time.perf_counter() - started)
 
     rows = ["date,amount,content,reference"]

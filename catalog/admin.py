@@ -102,6 +102,8 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         version = form.instance
         if not (change and version.status != VersionStatus.DRAFT):
             return super().save_related(request, form, formsets, change)
+        for formset in formsets:  # read-only inlines of a published version: nothing saved, nothing to log
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         changes = {k: form.cleaned_data[k] for k in form.changed_data if k in services.CONTENT_FIELDS}
         if not changes:
             return None

@@ -9,6 +9,7 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -28,6 +29,11 @@ class CatalogThrottle(SimpleRateThrottle):
     def get_cache_key(self, request, view):
         ident = request.user.pk if request.user and request.user.is_authenticated else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class CatalogPagination(LimitOffsetPagination):
+    default_limit = 20
+    max_limit = 100
 
 
 class PublicCatalogMixin:
@@ -156,15 +162,34 @@ class SearchQuerySerializer(serializers.Serializer):
                summary="Tìm thủ tục (không dấu, mọi từ phải khớp; xếp hạng theo mã, tên)")
 class ProcedureListView(PublicCatalogMixin, generics.ListAPIView):
     serializer_class = ProcedureListSerializer
+    pagination_class = CatalogPagination
+    queryset = ProcedureVersion.objects.none()  # results come from selectors.procedure_search_slice
 
-    def get_queryset(self):
-        params = SearchQuerySerializer(data=self.request.query_params)
+    def list(self, request, *args, **kwargs):
+        params = SearchQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        data = params.validated_data
-        return selectors.procedure_search(data.get("q", ""), field=data.get("field", ""),
-                                          agency=data.get("agency", ""), level=data.get("level", ""),
-                                          online_mode=data.get("online_mode", ""),
-                                          applicant=data.get("applicant", ""))
+        filters = selectors.SearchFilters(**{k: v or "" for k, v in params.validated_data.items()})
+        paginator = self.paginator
+        paginator.request = request
+        paginator.limit = paginator.get_limit(request)
+        paginator.offset = paginator.get_offset(request)
+        paginator.count, versions = selectors.procedure_search_slice(filters, paginator.offset, paginator.limit)
+        base = request.build_absolute_uri(reverse("catalog_api:procedure-list"))
+        return paginator.get_paginated_response([summary(v, base) for v in versions])
+
+
+def summary(version: ProcedureVersion, base_url: str) -> dict:
+    """ProcedureListSerializer's output, built directly: the list is the hot path of the catalogue and
+    DRF's generic serializer costs more than the database here. test_api checks the two agree."""
+    procedure = version.procedure
+    return {
+        "code": procedure.code, "name": version.name, "version": version.number,
+        "field": {"code": procedure.field.code, "name": procedure.field.name},
+        "level": version.level, "applicant_kind": version.applicant_kind, "online_mode": version.online_mode,
+        "processing_time": f"{version.processing_time:.1f}", "time_unit": version.time_unit,
+        "competent_agencies": [{"code": a.code, "name": a.name} for a in version.competent_agencies.all()],
+        "url": f"{base_url}{procedure.code}/",
+    }
 
 
 @extend_schema(tags=["catalog"], summary="Chi tiết thủ tục (phiên bản đang áp dụng hoặc ?version=)", parameters=[

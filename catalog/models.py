@@ -20,6 +20,41 @@ from directory.choices import Role
 from .choices import ApplicantKind, FeeKind, ImportStatus, Level, OnlineMode, TimeUnit, VersionStatus
 
 
+class FoldedContains(models.Lookup):
+    """``search_text__fcontains=term``: the folded text contains the folded term (no escaping needed).
+
+    SQLite: ``instr()``, a plain byte search several times faster than its case-insensitive LIKE.
+    PostgreSQL: ``LIKE '%term%'``, which the pg_trgm GIN index (migration 0004) serves.
+    """
+
+    lookup_name = "fcontains"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        if connection.vendor == "sqlite":
+            return f"instr({lhs}, {rhs}) > 0", [*lhs_params, *rhs_params]
+        return f"{lhs} LIKE {rhs}", [*lhs_params, *[f"%{_escape_like(p)}%" for p in rhs_params]]
+
+
+class FoldedStartswith(models.Lookup):
+    """``search_text__fstartswith=phrase``, with the same engine-specific forms as FoldedContains."""
+
+    lookup_name = "fstartswith"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        if connection.vendor == "sqlite":
+            return f"instr({lhs}, {rhs}) = 1", [*lhs_params, *rhs_params]
+        return f"{lhs} LIKE {rhs}", [*lhs_params, *[f"{_escape_like(p)}%" for p in rhs_params]]
+
+
+def _escape_like(value: str) -> str:
+    """Escape LIKE wildcards with the backslash, PostgreSQL's default LIKE escape character."""
+    return str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def build_search_text(name: str, code: str, result_name: str) -> str:
     """The folded text a search matches: the name first (so a prefix match ranks first), code, result."""
     return fold(f"{name} {code} {result_name}")
@@ -98,6 +133,7 @@ class ProcedureVersion(models.Model):
         ordering = ["procedure__code", "-number"]
         verbose_name = _("phiên bản thủ tục")
         verbose_name_plural = _("phiên bản thủ tục")
+        indexes = [models.Index(fields=["status", "search_text"], name="catalog_version_status_text")]
         constraints = [
             models.UniqueConstraint(fields=["procedure", "number"], name="procedure_version_unique"),
             models.UniqueConstraint(fields=["procedure"], condition=Q(status="published"),
@@ -219,3 +255,7 @@ class CatalogImport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED, ImportStatus.REJECTED)
+
+
+ProcedureVersion._meta.get_field("search_text").register_lookup(FoldedContains)
+ProcedureVersion._meta.get_field("search_text").register_lookup(FoldedStartswith)

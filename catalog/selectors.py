@@ -7,10 +7,11 @@ queries: one count, one page, one prefetch per relation shown.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When, Window
 from django.http import Http404
 
 from core.text import fold_terms
@@ -21,6 +22,11 @@ from .choices import ApplicantKind, VersionStatus
 from .models import Field, Procedure, ProcedureVersion
 
 PAGE_SIZE = 20
+# What a result list shows; the long texts and the form schema stay out of the sort (they make it slow).
+LIST_FIELDS = ("id", "procedure", "number", "status", "name", "search_text", "level", "applicant_kind", "online_mode",
+               "processing_time", "time_unit", "result_name", "valid_from", "valid_to", "procedure__code",
+               "procedure__field__code", "procedure__field__name")
+CODE_RE = re.compile(r"^\d\.\d{6}(\.|$)")
 MAX_TERMS = 8
 
 
@@ -43,14 +49,15 @@ def procedure_search(q: str = "", *, field: str = "", agency: str = "", level: s
     """Published versions matching every folded term of `q` and the filters, best matches first.
 
     Ranking: code equal to the query, then name starting with the query, then name containing the
-    whole query as a phrase, then the rest; ties in folded alphabetical order. `field` is a field code, `agency` an agency
-    code (competent or receiving), `applicant` citizen/business (procedures for both always match).
+    whole query as a phrase, then the rest; ties in folded alphabetical order. `field` is a field
+    code, `agency` an agency code (competent or receiving), `applicant` citizen/business
+    (procedures for both always match).
     The queryset selects the field and prefetches competent agencies (one extra query per page).
     """
-    qs = published_versions().select_related("procedure__field")
+    qs = published_versions().select_related("procedure__field").only(*LIST_FIELDS)
     terms = fold_terms(q)[:MAX_TERMS]
     for term in terms:
-        qs = qs.filter(search_text__contains=term)
+        qs = qs.filter(search_text__fcontains=term)
     if field:
         qs = qs.filter(procedure__field__code=field)
     if level:
@@ -67,28 +74,60 @@ def procedure_search(q: str = "", *, field: str = "", agency: str = "", level: s
         qs = qs.filter(Q(Exists(through_c)) | Q(Exists(through_r)))
     if terms:
         phrase = " ".join(terms)
-        qs = qs.annotate(rank=Case(
-            When(procedure__code__iexact=q.strip(), then=Value(0)),
-            When(search_text__startswith=phrase, then=Value(1)),
-            When(search_text__contains=phrase, then=Value(2)),
-            default=Value(3), output_field=IntegerField(),
-        )).order_by("rank", "search_text")
+        whens = [When(search_text__fstartswith=phrase, then=Value(1))]
+        if len(terms) > 1:
+            whens.append(When(search_text__fcontains=phrase, then=Value(2)))
+        if CODE_RE.match(q.strip()):  # only then join the procedure for an exact code match
+            whens.insert(0, When(procedure__code__iexact=q.strip(), then=Value(0)))
+        qs = qs.annotate(rank=Case(*whens, default=Value(3), output_field=IntegerField())).order_by(
+            "rank", "search_text")
     else:
         qs = qs.order_by("search_text")  # folded name first: a Vietnamese-friendly alphabetical order
     return qs.prefetch_related(Prefetch("competent_agencies", queryset=Agency.objects.only("id", "code", "name")))
 
 
-def procedure_search_page(filters: SearchFilters, page: int | str = 1, per_page: int = PAGE_SIZE):
-    """A Django Page of `procedure_search` results (out-of-range pages give the last page)."""
+def procedure_search_slice(filters: SearchFilters, offset: int = 0, limit: int = PAGE_SIZE
+                           ) -> tuple[int, list[ProcedureVersion]]:
+    """``(total, versions)``: one ranked slice of `procedure_search` in three queries.
+
+    The first query returns the slice's ids with the total (``COUNT(*) OVER ()``) from one scan of
+    the (status, search_text) index; the second loads those rows with their field; the third their
+    competent agencies. Only a slice past the end costs one more query (a plain count).
+    """
     qs = procedure_search(filters.q, field=filters.field, agency=filters.agency, level=filters.level,
                           online_mode=filters.online_mode, applicant=filters.applicant)
-    paginator = Paginator(qs, per_page)
+    offset, limit = max(0, int(offset)), max(1, int(limit))
+    rows = list(qs.prefetch_related(None).annotate(total=Window(Count("pk"))).values_list("pk", "total")
+                [offset:offset + limit])
+    if not rows:
+        return (qs.count() if offset else 0), []
+    ids = [pk for pk, _total in rows]
+    by_id = {v.pk: v for v in qs.order_by().filter(pk__in=ids)}
+    return rows[0][1], [by_id[pk] for pk in ids if pk in by_id]
+
+
+class _Counted:
+    """Lets Django's Paginator know a total without a query."""
+
+    def __init__(self, total: int):
+        self.total = total
+
+    def count(self) -> int:
+        return self.total
+
+
+def procedure_search_page(filters: SearchFilters, page: int | str = 1, per_page: int = PAGE_SIZE) -> Page:
+    """A Django Page of `procedure_search` results (an invalid page gives the first, one past the end the last)."""
     try:
-        return paginator.page(page)
-    except PageNotAnInteger:
-        return paginator.page(1)
-    except EmptyPage:
-        return paginator.page(paginator.num_pages)
+        number = max(1, int(page))
+    except (TypeError, ValueError):
+        number = 1
+    total, versions = procedure_search_slice(filters, (number - 1) * per_page, per_page)
+    paginator = Paginator(_Counted(total), per_page)
+    if number > paginator.num_pages:
+        number = paginator.num_pages
+        total, versions = procedure_search_slice(filters, (number - 1) * per_page, per_page)
+    return Page(versions, number, paginator)
 
 
 def _detail_queryset() -> QuerySet[ProcedureVersion]:

@@ -63,6 +63,7 @@ within ``VERSION_CHECK_INTERVAL`` seconds.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import threading
 import time
@@ -79,6 +80,8 @@ from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils import timezone
 
 from core.models import CalendarOverride, OfficeSchedule
+
+logger = logging.getLogger("cqs.calendar")
 
 __all__ = [
     "is_working_day",
@@ -220,7 +223,10 @@ def _load(version: str | None) -> _Snapshot:
 
 def _bump() -> str:
     version = uuid.uuid4().hex
-    cache.set(VERSION_KEY, version, None)
+    try:
+        cache.set(VERSION_KEY, version, None)
+    except Exception:  # the shared cache is down: deadlines must still be computed
+        logger.warning("calendar: cannot store the version key in the cache", exc_info=True)
     _local.snapshot = None
     return version
 
@@ -264,7 +270,11 @@ def _snapshot() -> _Snapshot:
     snap = _local.snapshot
     if snap is not None and now - snap.checked_at < VERSION_CHECK_INTERVAL:
         return snap
-    version = cache.get(VERSION_KEY)
+    try:
+        version = cache.get(VERSION_KEY)
+    except Exception:  # the shared cache is down: trust the local snapshot until it gets old
+        logger.warning("calendar: cannot read the version key from the cache", exc_info=True)
+        version = snap.version if snap is not None else None
     if version is None:
         version = _bump()
     if snap is not None and snap.version == version and now - snap.loaded_at < SNAPSHOT_MAX_AGE:
@@ -340,14 +350,13 @@ def _day_kind(day: dt.date, snap: _Snapshot) -> str:
 
 
 def _sessions(day: dt.date, hours: Hours, snap: _Snapshot) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
-    return _sessions_of(day, _day_kind(day, snap), hours)
+    return _sessions_of(day, _day_kind(day, snap), hours, _tz())
 
 
 @lru_cache(maxsize=8192)
-def _sessions_of(day: dt.date, kind: str, hours: Hours) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
+def _sessions_of(day: dt.date, kind: str, hours: Hours, tz) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
     if kind == OFF or (kind == SATURDAY and not hours.saturday_morning):
         return ()
-    tz = _tz()
     morning = (dt.datetime.combine(day, hours.morning_start, tz), dt.datetime.combine(day, hours.morning_end, tz))
     if kind == SATURDAY:
         return (morning,)

@@ -97,6 +97,11 @@ class OfficeSchedule(models.Model):
     class Meta:
         verbose_name = _("lịch làm việc")
         verbose_name_plural = _("lịch làm việc")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True), name="core_single_default_office_schedule",
+                violation_error_message=_("Đã có một lịch làm việc mặc định; hãy bỏ chọn lịch đó trước.")),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -108,9 +113,6 @@ class OfficeSchedule(models.Model):
         if all(times) and not (times[0] < times[1] <= times[2] < times[3]):
             raise ValidationError(_("Giờ làm việc phải theo thứ tự: sáng bắt đầu < sáng kết thúc ≤ chiều bắt đầu "
                                     "< chiều kết thúc."), code="schedule_order")
-        if self.is_default and OfficeSchedule.objects.filter(is_default=True).exclude(pk=self.pk).exists():
-            raise ValidationError({"is_default": _("Đã có một lịch làm việc mặc định; hãy bỏ chọn lịch đó trước.")},
-                                  code="schedule_default")
 
 
 class CalendarOverride(models.Model):

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import render
 from django_otp import login as otp_login
 
@@ -7,19 +7,19 @@ from .forms import LoginForm
 
 
 def home(request):
-    from catalog.choices import OnlineMode, VersionStatus
-    from catalog.models import Field, ProcedureVersion
+    """The portal's front page: the province, its fields and procedures, and the catalogue search box."""
+    from catalog.choices import OnlineMode
+    from catalog.selectors import fields_with_counts, published_versions
 
-    published = Q(procedures__versions__status=VersionStatus.PUBLISHED)
-    fields = Field.objects.annotate(n=Count("procedures", filter=published)).filter(n__gt=0).order_by("name")
-    versions = ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED)
+    counts = dict(published_versions().values_list("online_mode").annotate(n=Count("id")).order_by())
     stats = {
-        "procedures": versions.count(),
-        "full_online": versions.filter(online_mode=OnlineMode.FULL).count(),
-        "partial_online": versions.filter(online_mode=OnlineMode.PARTIAL).count(),
+        "procedures": sum(counts.values()),
+        "full_online": counts.get(OnlineMode.FULL, 0),
+        "partial_online": counts.get(OnlineMode.PARTIAL, 0),
     }
-    featured = versions.select_related("procedure__field").order_by("procedure__code")[:8]
-    return render(request, "core/home.html", {"fields": fields, "stats": stats, "featured": featured})
+    featured = (published_versions().exclude(online_mode=OnlineMode.NONE).select_related("procedure__field")
+                .order_by("search_text")[:8])  # procedures one can file online, alphabetically
+    return render(request, "core/home.html", {"fields": fields_with_counts(), "stats": stats, "featured": featured})
 
 
 class LoginView(auth_views.LoginView):

@@ -7,6 +7,7 @@ the admin is not a back door around the audit trail.
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserCreationForm
+from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext_lazy as _
 
@@ -63,8 +64,10 @@ class AuditedAdmin(AdministratorOnly, admin.ModelAdmin):
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)
+        # the "delete selected" action is not wrapped in a transaction by Django: make it one
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
@@ -121,6 +124,17 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
                                                 "organization_name", "email", "password1", "password2"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
+
+    def user_change_password(self, request, id, form_url=""):
+        with transaction.atomic():
+            return super().user_change_password(request, id, form_url)
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        match = request.resolver_match
+        if match is not None and match.url_name and match.url_name.endswith("_password_change"):
+            audit.record(actor=request.user, action="directory.user_password_set_admin", obj=obj)
+        return entry
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None and obj.kind == "staff" else []

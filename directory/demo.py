@@ -178,13 +178,15 @@ BUSINESSES = [
 ]
 
 
-def load_accounts(agencies: dict[str, Agency]) -> list[tuple[str, str, str]]:
-    created: list[str] = []
+def load_accounts(agencies: dict[str, Agency], created: list[str] | None = None) -> list[tuple[str, str, str]]:
+    """Create the demo accounts that are missing; `created` collects the usernames made by this run."""
+    created = [] if created is None else created
     accounts = []
     admin = User.objects.filter(username="admin").first()
     if admin is None:
         admin = User.objects.create_superuser("admin", "admin@quangtri.example.vn", DEMO_PASSWORD,
                                               kind=AccountKind.STAFF, full_name="Quản trị hệ thống")
+        created.append("admin")
     _position(admin, agencies[PROVINCE_AGENCY], Role.ADMINISTRATOR, title="Quản trị hệ thống")
     accounts.append(("admin", DEMO_PASSWORD, "Quản trị hệ thống (superuser)"))
     for username, full_name, description, positions in STAFF:
@@ -218,5 +220,8 @@ def load(stdout) -> list[tuple[str, str, str]]:
                  f"hiện hành, {AdministrativeUnit.objects.filter(valid_to__isnull=False).count()} đơn vị cũ")
     agencies = load_agencies()
     stdout.write(f"  danh bạ: {Agency.objects.count()} cơ quan, {OrgUnit.objects.count()} đơn vị trực thuộc")
-    return load_accounts(agencies)
+    created: list[str] = []
+    accounts = load_accounts(agencies, created)
+    stdout.write(f"  danh bạ: {len(accounts)} tài khoản mẫu ({len(created)} tạo mới)")
+    return accounts
 

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 
 from core import audit
 from core.identifiers import normalize_digits, validate_cccd, validate_mst
+from notifications.services import notify
 
 from . import history, units
 from .choices import AccountKind, Role
@@ -207,6 +208,10 @@ def position_assign(*, actor, user: User, agency: Agency, role: str, unit: OrgUn
         position.save()
         audit.record(actor=actor, action="directory.position_assigned", obj=position, before=before,
                      after=_position_snapshot(position))
+        notify(user=user, subject="Bạn được giao vai trò mới",
+               body=f"Vai trò: {position.get_role_display()} – {agency.name}"
+                    + (f", {unit.name}" if unit else "") + ".",
+               link="/danh-ba/ho-so-ca-nhan/", channels=("inapp",))
     user.__dict__.pop("_cqs_grants", None)
     return position
 

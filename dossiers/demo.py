@@ -2,8 +2,8 @@
 
 Run by `manage.py seed_demo` after directory, catalog and signing. Every dossier below goes through
 the same service calls a person would make from the pages, so codes, timelines, control sheets,
-audit events and slips are real. Scenarios (procedure 1.001193 "Đăng ký khai sinh", received at
-UBND phường Đồng Hới, no fee; and 2.000488 "Cấp Phiếu lý lịch tư pháp" at the provincial centre):
+audit events and slips are real. Scenarios (procedure 1.001193 "Đăng ký khai sinh", received and
+decided by UBND phường Đồng Hới, no fee; demo officials motcua/chuyenvien/truongbophan/lanhdao.donghoi):
 
 - congdan1: submitted online, waiting for the desk
 - congdan1: received, at the specialist's step (processing)
@@ -27,7 +27,6 @@ from django.utils import timezone
 logger = logging.getLogger("cqs.dossiers.demo")
 
 BIRTH_PROCEDURE = "1.001193.000.00.00.H44"  # Đăng ký khai sinh (phường/xã)
-CRIMINAL_RECORD_PROCEDURE = "2.000488.000.00.00.H44"  # Cấp Phiếu lý lịch tư pháp (Sở Tư pháp)
 
 DESK = "motcua.donghoi"
 SPECIALIST = "chuyenvien.donghoi"

@@ -106,6 +106,17 @@ class FilesForm(forms.Form):
         return files
 
 
+class ResultMethodForm(forms.Form):
+    """How the applicant wants to receive the result (online download, post, or at the desk)."""
+
+    result_method = forms.ChoiceField(label=_("Hình thức nhận kết quả"), choices=ResultMethod.choices,
+                                      initial=ResultMethod.ONLINE, required=False,
+                                      error_messages={"invalid_choice": _("Hình thức nhận kết quả không hợp lệ.")})
+
+    def clean_result_method(self):
+        return self.cleaned_data.get("result_method") or ResultMethod.ONLINE
+
+
 class PersonalDocumentForm(forms.Form):
     title = forms.CharField(label=_("Tên giấy tờ"), max_length=300,
                             error_messages={"required": _("Vui lòng nhập tên giấy tờ.")})
@@ -173,7 +184,7 @@ class QueueFilterForm(forms.Form):
     unit = forms.TypedChoiceField(label=_("Đơn vị"), required=False, coerce=int, empty_value=None, choices=())
     procedure = forms.TypedChoiceField(label=_("Thủ tục"), required=False, coerce=int, empty_value=None, choices=())
     assignee = forms.ChoiceField(label=_("Người xử lý"), required=False,
-                                 choices=[("", _("Tất cả")), ("me", _("Của tôi")), ("none", _("Chưa phân công"))])
+                                 choices=[("", _("Tất cả")), ("me", _("Được giao cho tôi"))])
 
     def __init__(self, *args, units=(), procedures=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -193,6 +204,14 @@ class ApplicantForm(forms.Form):
     email = forms.EmailField(label=_("Thư điện tử"), required=False,
                              error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ.")})
     address = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)
+    result_method = forms.ChoiceField(label=_("Hình thức nhận kết quả"), choices=ResultMethod.choices,
+                                      initial=ResultMethod.COUNTER, required=False)
+    link_account = forms.BooleanField(
+        label=_("Gắn hồ sơ với tài khoản dịch vụ công có số CCCD / mã số thuế này (nếu có), để người nộp "
+                "theo dõi trực tuyến"), required=False, initial=True)
+
+    def clean_result_method(self):
+        return self.cleaned_data.get("result_method") or ResultMethod.COUNTER
 
     def applicant_info(self) -> dict:
         d = self.cleaned_data

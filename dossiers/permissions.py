@@ -4,7 +4,7 @@ Rules (an official's rights come from directory.StaffPosition grants):
 - The applicant (the account that filed) sees the dossier and may complete, supplement, withdraw, rate.
 - A one-stop officer (cán bộ một cửa) of the receiving agency sees the agency's dossiers and acts at
   the desk: receive, ask to complete, refuse, request payment, accept withdrawal, return the result,
-  apologise.
+  apologise. Only the desk returns results.
 - Processing actions (transfer, return to the previous step, supplement request, consultation,
   result) belong to the current step: its assignee, or whoever holds the step's role in the step's
   agency (and unit, for unit-scoped grants). Approval needs a leader step.
@@ -104,7 +104,7 @@ def can_act(user, dossier, action: str) -> bool:
         allowed = True
     if action in LEADER_ACTIONS and has_role(user, Role.AGENCY_LEADER, agency_id=dossier.competent_agency_id):
         allowed = True
-    if action in {"attach_result", "return_result"} and dossier.current_step_id is None:
+    if action == "attach_result" and dossier.current_step_id is None:
         # After the last step: anyone processing for the competent agency may finish the dossier.
         allowed = allowed or any(
             g.agency_id == dossier.competent_agency_id and g.role in DOSSIER_ROLES for g in grants_for(user)

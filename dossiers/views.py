@@ -12,6 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
@@ -76,11 +77,22 @@ def _require_official(user) -> None:
         raise PermissionDenied(_("Trang này dành cho cán bộ xử lý hồ sơ."))
 
 
-def _payments_url(dossier) -> str:
+def _payments_url(dossier, name: str = "dossier") -> str:
     try:
-        return reverse("payments:dossier", args=[dossier.code])
+        return reverse(f"payments:{name}", args=[dossier.code])
     except NoReverseMatch:
         return f"/thanh-toan/ho-so/{dossier.code}/"
+
+
+def _form_rows(dossier) -> list[tuple[str, object]]:
+    """The applicant's answers with the labels of the procedure's form, in the form's order."""
+    from catalog.formschema import field_names
+
+    schema = dossier.procedure_version.form_schema or {}
+    properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
+    data = dossier.form_data or {}
+    ordered = [n for n in field_names(schema) if n in data] + [n for n in data if n not in properties]
+    return [(properties.get(n, {}).get("title", n), data[n]) for n in ordered]
 
 
 def _fees_due(dossier) -> list:
@@ -150,7 +162,7 @@ def _components_form(version, user, data=None, files=None):
     return f.ComponentsForm(data, files, components=version.components.all(), personal_documents=documents)
 
 
-def _draft_save(request, version, form_data, components_form) -> str:
+def _draft_save(request, version, form_data, components_form, *, result_method: str = "online") -> str:
     """Keep a submission between the form and the review page (files in storage, the rest in the session)."""
     _draft_discard(request)
     token = uuid.uuid4().hex
@@ -161,7 +173,7 @@ def _draft_save(request, version, form_data, components_form) -> str:
             stored.setdefault(str(component_id), []).append(
                 [path, upload.name, getattr(upload, "content_type", "") or "", upload.size])
     request.session[DRAFT_SESSION_KEY] = {
-        "token": token, "version": version.pk, "form_data": form_data, "files": stored,
+        "token": token, "version": version.pk, "form_data": form_data, "files": stored, "result_method": result_method,
         "reuse": {str(k): v for k, v in components_form.reuse_by_component().items()},
     }
     return token
@@ -213,12 +225,14 @@ def submit(request, code):
             _draft_discard(request)
             return render(request, "dossiers/submit.html", {
                 "version": version, "schema_form": schema_form,
-                "components_form": _components_form(version, request.user)})
+                "components_form": _components_form(version, request.user),
+                "result_form": f.ResultMethodForm(initial={"result_method": draft.get("result_method", "online")})})
         return _submit_draft(request, version, draft, components)
     if request.method == "POST" and step == "review":
         schema_form = f.procedure_form(version, request.POST)
         components_form = _components_form(version, request.user, request.POST, request.FILES)
-        if schema_form.is_valid() and components_form.is_valid():
+        result_form = f.ResultMethodForm(request.POST)
+        if schema_form.is_valid() and components_form.is_valid() and result_form.is_valid():
             form_data = f.procedure_form_data(schema_form)
             problems = {}
             for component_id, uploads in components_form.files_by_component().items():
@@ -228,14 +242,16 @@ def submit(request, code):
                     except ValidationError as exc:
                         problems.setdefault(f"c{component_id}", []).extend(exc.messages)
             if not problems:
-                _draft_save(request, version, form_data, components_form)
+                _draft_save(request, version, form_data, components_form,
+                            result_method=result_form.cleaned_data["result_method"])
                 return _render_review(request, version, request.session[DRAFT_SESSION_KEY], components)
             _errors_to_form(components_form, ValidationError(problems))
         return render(request, "dossiers/submit.html", {
-            "version": version, "schema_form": schema_form, "components_form": components_form}, status=400)
+            "version": version, "schema_form": schema_form, "components_form": components_form,
+            "result_form": result_form}, status=400)
     return render(request, "dossiers/submit.html", {
         "version": version, "schema_form": f.procedure_form(version),
-        "components_form": _components_form(version, request.user)})
+        "components_form": _components_form(version, request.user), "result_form": f.ResultMethodForm()})
 
 
 def _render_review(request, version, draft, components, errors=(), status=200):
@@ -249,8 +265,12 @@ def _render_review(request, version, draft, components, errors=(), status=200):
         uploads = [item[1] for item in draft["files"].get(str(component.pk), [])]
         reused = [docs[int(i)].title for i in draft["reuse"].get(str(component.pk), []) if int(i) in docs]
         rows.append({"component": component, "uploads": uploads, "reused": reused})
+    from .choices import ResultMethod
+
+    method = draft.get("result_method", "online")
     return render(request, "dossiers/submit_review.html", {
-        "version": version, "answers": answers, "rows": rows, "errors": list(errors)}, status=status)
+        "version": version, "answers": answers, "rows": rows, "errors": list(errors),
+        "result_method": ResultMethod(method).label if method in ResultMethod.values else method}, status=status)
 
 
 def _submit_draft(request, version, draft, components):
@@ -258,11 +278,12 @@ def _submit_draft(request, version, draft, components):
     try:
         dossier = services.dossier_submit_online(
             applicant=request.user, procedure_version=version, form_data=draft["form_data"], files=uploads,
-            reuse={int(k): [int(i) for i in v] for k, v in draft["reuse"].items()} or None)
+            reuse={int(k): [int(i) for i in v] for k, v in draft["reuse"].items()} or None,
+            result_method=draft.get("result_method", "online"))
     except ValidationError as exc:
-        _close_uploads(uploads)
         return _render_review(request, version, draft, components, errors=_messages_of(exc), status=400)
-    _close_uploads(uploads)
+    finally:
+        _close_uploads(uploads)
     _draft_discard(request)
     messages.success(request, _("Đã nộp hồ sơ %(code)s.") % {"code": dossier.code})
     return redirect("dossiers:submitted", code=dossier.code)
@@ -462,7 +483,7 @@ def queue(request):
     filters = {}
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
-        assignee = {"me": request.user, "none": "none"}.get(d.get("assignee") or "")
+        assignee = "me" if d.get("assignee") == "me" else None
         filters = {"status": d.get("status") or None, "due": d.get("due") or None, "unit": d.get("unit"),
                    "procedure": d.get("procedure"), "assignee": assignee, "q": d.get("q") or None}
     qs = selectors.work_queue_for(request.user, **filters).select_related(
@@ -502,6 +523,19 @@ def register_pick(request):
     return render(request, "dossiers/staff_register_pick.html", {"versions": versions[:100], "q": q})
 
 
+def _account_for(applicant_form):
+    """The citizen/business account whose CCCD or tax code the desk typed, when asked to link it."""
+    if not applicant_form.cleaned_data.get("link_account"):
+        return None
+    number = (applicant_form.cleaned_data.get("id_number") or "").strip()
+    if not number:
+        return None
+    from django.db.models import Q
+
+    return get_user_model().objects.filter(Q(cccd=number) | Q(tax_code=number), is_active=True) \
+        .exclude(kind="staff").first()
+
+
 @login_required
 def register(request, code):
     """Tiếp nhận hồ sơ trực tiếp / qua bưu chính on behalf of a person (registered and received at once)."""
@@ -521,9 +555,10 @@ def register(request, code):
         if applicant_form.is_valid() and schema_form.is_valid() and components_form.is_valid():
             try:
                 dossier = services.dossier_register_counter(
-                    officer=request.user, procedure_version=version, applicant=None,
+                    officer=request.user, procedure_version=version, applicant=_account_for(applicant_form),
                     applicant_info=applicant_form.applicant_info(), form_data=f.procedure_form_data(schema_form),
-                    files=components_form.files_by_component(), channel=applicant_form.cleaned_data["channel"])
+                    files=components_form.files_by_component(), channel=applicant_form.cleaned_data["channel"],
+                    result_method=applicant_form.cleaned_data["result_method"])
             except ValidationError as exc:
                 _errors_to_form(applicant_form, exc, schema_form, components_form,
                                 aliases={"applicant_name": "name", "applicant_id_number": "id_number"})
@@ -680,6 +715,8 @@ def _workspace_context(request, dossier, bound: dict | None = None) -> dict:
         "answer_forms": answer_forms,
         "fees": _fees_due(dossier),
         "payments_url": _payments_url(dossier),
+        "counter_payment_url": _payments_url(dossier, "counter"),
+        "form_rows": _form_rows(dossier),
         "late": dossier.late_now(),
         "rating": dossier.rating if _rating_exists(dossier) else None,
     }
@@ -783,7 +820,7 @@ def workspace_action(request, code, slug):
 
 def _after_action(request, dossier):
     """Back to the workspace, or to the queue when the dossier has moved out of this user's sight."""
-    user = type(request.user).objects.get(pk=request.user.pk)  # grants are cached per user object
+    user = get_user_model().objects.get(pk=request.user.pk)  # grants are cached per user object
     if can_view(user, Dossier.objects.get(pk=dossier.pk)):
         return redirect("dossiers:workspace", code=dossier.code)
     return redirect("dossiers:queue")

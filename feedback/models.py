@@ -137,7 +137,7 @@ class Report(models.Model):
         verbose_name_plural = _("phản ánh")
         indexes = [
             # Open311 GET requests: status open/closed + date window, newest first.
-            models.Index(fields=["is_open", "created_at"], name="feedback_rep_open_created"),
+            models.Index(fields=["is_open", "created_at", "id"], name="feedback_rep_open_created"),
             models.Index(fields=["status", "created_at"], name="feedback_rep_status_created"),
             # Duplicate suggestions: same category, recent, bounding box.
             models.Index(fields=["category", "created_at"], name="feedback_rep_cat_created"),

@@ -88,7 +88,13 @@ def service_categories():
 
 
 def service_category(code: str) -> Category | None:
-    return service_categories().filter(code=code).first()
+    """The active leaf category with this service code (None if unknown, inactive or a group)."""
+    category = (Category.objects.filter(code=code, is_active=True).select_related("parent")
+                .prefetch_related("attributes").first())
+    if category is None or category.children.filter(is_active=True).exists():
+        return None
+    category._is_leaf = True  # report_submit need not ask again
+    return category
 
 
 # ---- reports ---------------------------------------------------------------------------------

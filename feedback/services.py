@@ -60,7 +60,7 @@ def _snapshot(report: Report) -> dict:
 
 
 def _locked(report: Report) -> Report:
-    return Report.objects.select_for_update().select_related(
+    return Report.objects.select_for_update(of=("self",)).select_related(
         "category", "routed_agency", "routed_unit", "reporter", "commune").get(pk=report.pk)
 
 
@@ -206,7 +206,8 @@ def report_submit(*, actor, category: Category, description: str, lat=None, long
                   attributes: dict | None = None, media_url: str = "", ip: str | None = None,
                   source: str = Source.WEB, api_key: ApiKey | None = None) -> Report:
     """File a report (web form or Open311), store metadata-free photo copies, route it by the rules."""
-    if category is None or not category.is_active or category.children.filter(is_active=True).exists():
+    if category is None or not category.is_active or (
+            not getattr(category, "_is_leaf", False) and category.children.filter(is_active=True).exists()):
         raise ValidationError({"category": _("Vui lòng chọn một lĩnh vực cụ thể (cấp 2).")})
     description = (description or "").strip()
     if not description:
@@ -248,7 +249,11 @@ def report_submit(*, actor, category: Category, description: str, lat=None, long
             submitter_ip=ip, created_at=now, updated_at=now,
             triage_due_at=deadlines.add_working_days(now, conf.deadline_days("triage")),
         )
-        report.full_clean()
+        # Field validation only: the category was just checked, `token` is random and unique in the
+        # database, and the rating constraint does not apply to a new report — skipping those checks
+        # saves five queries on the hot path of Open311 clients.
+        report.full_clean(exclude=["category", "commune", "reporter"], validate_unique=False,
+                          validate_constraints=False)
         report.save()
         report.service_request_id = f"PA{now.astimezone(timezone.get_current_timezone()):%y%m%d}-{report.pk:06d}"
         stored = _store_photos(report, checked_photos, PhotoKind.REPORT)
@@ -263,13 +268,14 @@ def report_submit(*, actor, category: Category, description: str, lat=None, long
             report.due_at = handling_due(report, now, rule.target_agency)
         report.save(update_fields=["service_request_id", "media_url", "status", "routed_agency", "routed_unit",
                                    "routed_at", "due_at"])
-        ReportEvent.objects.create(report=report, at=now, actor=user, action="submit", to_status=ReportStatus.RECEIVED,
-                                   note=_("Tiếp nhận phản ánh."))
+        events = [ReportEvent(report=report, at=now, actor=user, action="submit", to_status=ReportStatus.RECEIVED,
+                              note=_("Tiếp nhận phản ánh."))]
         if rule is not None:
             target = rule.target_unit or rule.target_agency
-            ReportEvent.objects.create(report=report, at=now, action="route", from_status=ReportStatus.RECEIVED,
-                                       to_status=ReportStatus.ROUTED,
-                                       note=_("Tự động chuyển tới %(u)s.") % {"u": target})
+            events.append(ReportEvent(report=report, at=now, action="route", from_status=ReportStatus.RECEIVED,
+                                      to_status=ReportStatus.ROUTED,
+                                      note=_("Tự động chuyển tới %(u)s.") % {"u": target}))
+        ReportEvent.objects.bulk_create(events)
         audit.record(actor=actor, action="feedback.report_submit", obj=report, after={
             **_snapshot(report), "source": source, "photos": len(stored), "rule": rule.pk if rule else None,
             "api_key": api_key.pk if api_key else None,

@@ -38,7 +38,7 @@ def notify(*, user=None, email: str = "", phone: str = "", subject: str, body: s
         raise ValueError("notify(user=...) needs a saved user")
     email = (email or (getattr(user, "email", "") if user is not None else "") or "").strip()
     phone = (phone or (getattr(user, "phone", "") if user is not None else "") or "").strip()
-    subject = (subject or "").strip()[:SUBJECT_MAX]
+    subject = " ".join((subject or "").split())[:SUBJECT_MAX]  # one line: it becomes a mail header
     now = timezone.now()
 
     rows = []

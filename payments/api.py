@@ -130,7 +130,7 @@ class WebhookView(APIView):
         except UnknownProvider:
             raise Http404 from None
         return Response({"event_id": event.event_id, "outcome": event.outcome,
-                         "replayed": bool(getattr(event, "replayed", False))})
+                         "replayed": event.replayed})
 
 
 class CounterPaymentView(APIView):

@@ -120,6 +120,9 @@ class PaymentEvent(models.Model):
     detail = models.CharField(_("chi tiết"), max_length=500, blank=True)
     received_at = models.DateTimeField(_("nhận lúc"), default=timezone.now, db_index=True)
 
+    # Not a column: set on the row a service returns when the delivery repeated an event already applied.
+    replayed = False
+
     class Meta:
         ordering = ["-received_at", "-id"]
         verbose_name = _("sự kiện thanh toán")

@@ -109,7 +109,7 @@ def receipt_issue(*, receipt_id: int) -> ElectronicReceipt:
     signing app the receipt is stored unsigned, with our own receipt page as its verification link.
     """
     with transaction.atomic():
-        receipt = (ElectronicReceipt.objects.select_for_update()
+        receipt = (ElectronicReceipt.objects.select_for_update(of=("self",))
                    .select_related("dossier", "dossier__receiving_agency", "dossier__procedure_version", "attempt")
                    .get(pk=receipt_id))
         if receipt.pdf:

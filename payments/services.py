@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -266,7 +267,8 @@ def _apply_event_locked(*, provider: str, event: ProviderEvent, source: str, bod
     if existing is not None:
         existing.replayed = True
         return existing
-    attempt = (PaymentAttempt.objects.select_for_update().select_related("dossier", "dossier__applicant")
+    attempt = (PaymentAttempt.objects.select_for_update(of=("self",))
+               .select_related("dossier", "dossier__applicant")
                .filter(provider=provider, provider_reference=event.reference).first())
     record = PaymentEvent(provider=provider, event_id=event.event_id, source=source, signature_valid=True,
                           attempt=attempt, reference=event.reference, amount=event.amount, body=body)
@@ -284,7 +286,7 @@ def _apply_event_locked(*, provider: str, event: ProviderEvent, source: str, bod
         attempt.save(update_fields=["status", "raw", "updated_at"])
         record.outcome = EventOutcome.FAILED
     else:
-        obligations = list(attempt.obligations.select_for_update().order_by("id"))
+        obligations = list(attempt.obligations.select_for_update(of=("self",)).order_by("id"))
         if event.amount != attempt.amount:
             record.outcome = EventOutcome.FLAGGED
             record.detail = f"Số tiền nhận {_money(event.amount)} khác số phải nộp {_money(attempt.amount)}."
@@ -402,38 +404,53 @@ def flag_resolve(*, flag: ReconciliationFlag, actor, resolution: str, note: str)
         return flag
 
 
-def _dossier_index(user) -> tuple[dict[str, object], dict[str, PaymentAttempt]]:
-    """Compact dossier codes of dossiers that have obligations, and open VietQR-like attempt references."""
-    from django.apps import apps
-
-    Dossier = apps.get_model("dossiers", "Dossier")
-    ids = (FeeObligation.objects.exclude(status=ObligationStatus.CANCELLED).values("dossier_id").distinct())
-    codes = {compact(d.code): d for d in Dossier.objects.filter(pk__in=ids).exclude(code__isnull=True)
-             .select_related("applicant")}
-    attempts = {a.provider_reference: a for a in PaymentAttempt.objects.filter(status__in=OPEN_ATTEMPT_STATUSES)
-                .select_related("dossier")}
-    return codes, attempts
+# How long after payment a dossier still takes part in matching (to catch money sent twice).
+_RECENTLY_PAID_DAYS = 90
 
 
-def _find_dossier(line: StatementLine, codes: dict, attempts: dict):
-    content = compact(line.content)
-    for ref, attempt in attempts.items():
-        if ref in content:
-            return attempt.dossier
-    # Longest code first, so a code that is a prefix of another cannot steal its line.
-    for code in sorted(codes, key=len, reverse=True):
-        if code and code in content:
-            return codes[code]
-    return None
+class _DossierIndex:
+    """Dossiers that may receive a transfer, found by their compact code in a statement line's content.
+
+    Codes end with YYMMDD + a 4-digit sequence, so they are indexed by those 10 digits: a line is matched
+    by sliding over its content once, whatever the number of dossiers waiting for payment."""
+
+    def __init__(self):
+        from datetime import timedelta
+
+        from django.apps import apps
+        from django.db.models import Q
+
+        Dossier = apps.get_model("dossiers", "Dossier")
+        recent = timezone.now() - timedelta(days=_RECENTLY_PAID_DAYS)
+        ids = (FeeObligation.objects.filter(Q(status=ObligationStatus.DUE) | Q(paid_at__gte=recent))
+               .values("dossier_id"))
+        self.by_tail: dict[str, list[tuple[str, object]]] = {}
+        for dossier in Dossier.objects.filter(pk__in=ids).exclude(code__isnull=True):
+            code = compact(dossier.code)
+            if len(code) >= 10:
+                self.by_tail.setdefault(code[-10:], []).append((code, dossier))
+        self.attempts = {a.provider_reference: a for a in PaymentAttempt.objects
+                         .filter(status__in=OPEN_ATTEMPT_STATUSES).select_related("dossier")}
+
+    def find(self, content: str):
+        text = compact(content)
+        for token in re.findall(r"TT\d{6}[A-Z2-9]{6}", text):
+            if token in self.attempts:
+                return self.attempts[token].dossier
+        for end in range(len(text), 9, -1):
+            for code, dossier in self.by_tail.get(text[end - 10:end], ()):
+                if text[max(0, end - len(code)):end] == code:
+                    return dossier
+        return None
 
 
-def _apply_statement_line(*, line: StatementLine, provider: str, actor, codes, attempts) -> dict:
+def _apply_statement_line(*, line: StatementLine, provider: str, actor, index: _DossierIndex) -> dict:
     result = {"line": line.line_no, "date": line.date.isoformat(), "amount": str(line.amount),
               "content": line.content, "reference": line.reference, "dossier": ""}
     event_id = f"statement:{line.key}"
     if PaymentEvent.objects.filter(provider=provider, event_id=event_id, signature_valid=True).exists():
         return {**result, "outcome": EventOutcome.DUPLICATE, "detail": "Dòng đã được nhập ở lần trước."}
-    dossier = _find_dossier(line, codes, attempts)
+    dossier = index.find(line.content)
     if dossier is not None and not selectors.can_reconcile_dossier(actor, dossier):
         return {**result, "outcome": EventOutcome.OUT_OF_SCOPE,
                 "detail": "Hồ sơ không thuộc cơ quan của người nhập; để cơ quan tiếp nhận đối soát."}
@@ -495,9 +512,8 @@ def statement_import(*, actor, file_name: str, data: bytes, provider: str = "vie
     if not selectors.can_reconcile(actor):
         raise PermissionDenied("Bạn không có quyền đối soát thanh toán.")
     lines = parse_statement(data)
-    codes, attempts = _dossier_index(actor)
-    results = [_apply_statement_line(line=line, provider=provider, actor=actor, codes=codes, attempts=attempts)
-               for line in lines]
+    index = _DossierIndex()
+    results = [_apply_statement_line(line=line, provider=provider, actor=actor, index=index) for line in lines]
     counts = {k: sum(1 for r in results if r["outcome"] == k) for k in EventOutcome.values}
     with transaction.atomic():
         record = StatementImport.objects.create(

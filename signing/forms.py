@@ -41,3 +41,8 @@ class VerifyUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         self.pdf_bytes = read_pdf_upload(upload)
         return upload
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do thu hồi"), max_length=300,
+                             error_messages={"required": _("Phải nêu lý do thu hồi.")})

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import io
 import logging
 import threading
@@ -29,15 +30,14 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
 from pyhanko.sign.validation import DocumentSecurityStore, async_validate_pdf_signature
 from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 
-from . import pki, stamps
-from .pdf import SIGNATURE_BOX_KEY, parse_signature_box, vietnamese_signing_time
+from . import fast, pki, stamps
+from .pdf import SIGNATURE_BOX_KEY, SIGNATURE_BOX_SIZE, parse_signature_box, vietnamese_signing_time
 
 logger = logging.getLogger("cqs.signing")
 
@@ -52,6 +52,10 @@ class _NoFetchingNotice(logging.Filter):
 logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_NoFetchingNotice())
 
 _local = threading.local()
+
+if getattr(settings, "SIGNING_SPEEDUPS", True):
+    fast.install_hex_reader()
+    fast.install_name_equality_shortcut()
 
 
 def _run(factory):
@@ -73,19 +77,31 @@ def _run(factory):
         return pool.submit(lambda: asyncio.run(factory())).result()
 
 FIELD_NAME = "ChuKySo"
-DEFAULT_BOX = (330, 90, 505, 186)  # bottom right of an A4 page when the document says nothing
 TSA_TOKEN_ALLOWANCE = 8192  # a timestamp token with its TSA certificate chain
 
 
 def bytes_to_reserve(material: pki.KeyMaterial, with_timestamp: bool) -> int:
-    """Room for the CMS: the certificates it embeds, the signed attributes and the signature, with margin.
-
-    A tight reservation matters for speed: /Contents is hex-encoded, and every validator (pyHanko
-    included) reads it character by character.
+    """Hex digits to reserve for /Contents: twice the CMS size (certificates it embeds, signed attributes,
+    signature), with margin. A tight reservation matters for speed: every validator, pyHanko included,
+    reads /Contents one hex digit at a time.
     """
     certs = sum(len(c.dump()) for c in {id(c): c for c in [material.certificate, *material.chain]}.values())
-    size = certs + 2048 + (TSA_TOKEN_ALLOWANCE if with_timestamp else 0)
+    size = 2 * (certs + 1536 + (TSA_TOKEN_ALLOWANCE if with_timestamp else 0))
     return (size + 511) // 512 * 512
+
+
+def _layer_reader(data: bytes) -> PdfFileReader:
+    """Parsed appearance layers, kept per thread (a reader is not thread-safe) for the few recent ones."""
+    readers = getattr(_local, "layer_readers", None)
+    if readers is None:
+        readers = _local.layer_readers = {}
+    key = hashlib.sha256(data).digest()
+    reader = readers.get(key)
+    if reader is None:
+        if len(readers) >= 16:
+            readers.pop(next(iter(readers)))
+        reader = readers[key] = PdfFileReader(io.BytesIO(data))
+    return reader
 
 
 class _StackedPdfPages(content.PdfContent):
@@ -99,8 +115,7 @@ class _StackedPdfPages(content.PdfContent):
         writer = self._ensure_writer
         ops = []
         for index, data in enumerate(self.layers):
-            reader = PdfFileReader(io.BytesIO(data))
-            xobj = writer.import_page_as_xobject(reader, page_ix=0)
+            xobj = writer.import_page_as_xobject(_layer_reader(data), page_ix=0)
             name = f"/CQSLayer{index}"
             self.resources.xobject[name] = xobj
             ops.append(f"{name} Do".encode("ascii"))
@@ -120,6 +135,23 @@ class _VietnamTimePdfSigner(signers.PdfSigner):
         return session
 
 
+def _default_box(reader: PdfFileReader) -> tuple[int, tuple[int, int, int, int]]:
+    """Bottom right of the last page (15 mm from the right edge, 20 mm from the bottom)."""
+    last = reader.root["/Pages"]["/Count"] - 1
+    y1, x2 = 0.0, 595.0  # A4 portrait when the page does not say
+    try:
+        node = reader.find_page_for_modification(last)[0].get_object()
+        while node is not None and "/MediaBox" not in node:  # MediaBox may be inherited
+            node = node.get("/Parent")
+        if node is not None:
+            _x1, y1, x2, _y2 = (float(v) for v in node["/MediaBox"])
+    except (KeyError, TypeError, ValueError, PdfError):
+        logger.info("no usable MediaBox on the last page; assuming A4")
+    width, height = SIGNATURE_BOX_SIZE
+    right, bottom = x2 - 15 * 72 / 25.4, y1 + 20 * 72 / 25.4
+    return last, (round(right - width), round(bottom), round(right), round(bottom + height))
+
+
 def signature_box_of(reader: PdfFileReader) -> tuple[int, tuple[int, int, int, int]] | None:
     """The box `build_document` recorded in the document information dictionary, if any."""
     try:
@@ -128,13 +160,6 @@ def signature_box_of(reader: PdfFileReader) -> tuple[int, tuple[int, int, int, i
     except (KeyError, AttributeError, PdfError):
         return None
     return parse_signature_box(str(value)) if value is not None else None
-
-
-def _signing_context(material: pki.KeyMaterial) -> ValidationContext:
-    """Validation context used at signing time to collect the revocation data to embed."""
-    return ValidationContext(trust_roots=list(material.chain[-1:]) or list(pki.trust_roots()),
-                             other_certs=list(material.chain), crls=list(material.crls), allow_fetching=False,
-                             revocation_mode="soft-fail")
 
 
 BASE_CONTEXT_SECONDS = 60
@@ -194,7 +219,7 @@ def sign_pdf(pdf: bytes, *, material: pki.KeyMaterial, agency_name: str, signer_
     if box is None:
         box = signature_box_of(writer.prev)
     if box is None:
-        box = (writer.prev.root["/Pages"]["/Count"] - 1, DEFAULT_BOX)
+        box = _default_box(writer.prev)
     page_ix, rect = box
     width, height = rect[2] - rect[0], rect[3] - rect[1]
 
@@ -208,12 +233,11 @@ def sign_pdf(pdf: bytes, *, material: pki.KeyMaterial, agency_name: str, signer_
                              background_opacity=1)
 
     tsa_url = getattr(settings, "SIGNING_TSA_URL", "")
-    timestamper = None
-    if tsa_url:
-        from pyhanko.sign.timestamps import HTTPTimeStamper
-
-        timestamper = HTTPTimeStamper(tsa_url, timeout=int(getattr(settings, "SIGNING_TSA_TIMEOUT", 10)))
-    embed_revocation = bool(material.crls) and getattr(settings, "SIGNING_EMBED_REVOCATION", True)
+    if material.crls and getattr(settings, "SIGNING_EMBED_REVOCATION", True):
+        # the chain and the CRLs we hold go into the DSS in the signature's own revision, so the
+        # signature covers them (PAdES "revocation data in the DSS"); no path validation needed here
+        DocumentSecurityStore.supply_dss_in_writer(
+            writer, None, certs=[cert, *material.chain], crls=list(material.crls), embed_roots=True)
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
         md_algorithm="sha256",
@@ -221,21 +245,31 @@ def sign_pdf(pdf: bytes, *, material: pki.KeyMaterial, agency_name: str, signer_
         name=signer_name or subject.get("common_name") or agency_name,
         reason=reason or None,
         location=location or None,
-        embed_validation_info=embed_revocation,
-        validation_context=_signing_context(material) if embed_revocation else None,
-        dss_settings=DSSContentSettings(placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE,
-                                        include_vri=False),
     )
-    pdf_signer = _VietnamTimePdfSigner(
-        meta, signer=material.signer, timestamper=timestamper, stamp_style=style,
-        new_field_spec=fields.SigFieldSpec(sig_field_name=FIELD_NAME, on_page=page_ix, box=rect),
-        signing_time=signing_time,
-    )
-    reserved = bytes_to_reserve(material, timestamper is not None)
-    out = _run(lambda: pdf_signer.async_sign_pdf(writer, bytes_reserved=reserved))
+    field_spec = fields.SigFieldSpec(sig_field_name=FIELD_NAME, on_page=page_ix, box=rect)
+    reserved = bytes_to_reserve(material, bool(tsa_url))
+
+    async def sign():
+        if not tsa_url:
+            pdf_signer = _VietnamTimePdfSigner(meta, signer=material.signer, stamp_style=style,
+                                               new_field_spec=field_spec, signing_time=signing_time)
+            return await pdf_signer.async_sign_pdf(writer, bytes_reserved=reserved)
+        # B-T: an RFC 3161 timestamp on the signature; the HTTP session lives and dies with this call
+        import aiohttp
+        from pyhanko.sign.timestamps import HTTPTimeStamper
+
+        async with aiohttp.ClientSession() as session:
+            timestamper = HTTPTimeStamper(tsa_url, session=session,
+                                          timeout=int(getattr(settings, "SIGNING_TSA_TIMEOUT", 10)))
+            pdf_signer = _VietnamTimePdfSigner(meta, signer=material.signer, timestamper=timestamper,
+                                               stamp_style=style, new_field_spec=field_spec,
+                                               signing_time=signing_time)
+            return await pdf_signer.async_sign_pdf(writer, bytes_reserved=reserved)
+
+    out = _run(sign)
     facts = {
         "signed_at": signing_time,
-        "pades_level": "B-T" if timestamper else "B-B",
+        "pades_level": "B-T" if tsa_url else "B-B",
         "certificate_subject": cert.subject.human_friendly,
         "certificate_issuer": cert.issuer.human_friendly,
         "certificate_serial": format(cert.serial_number, "X"),

@@ -90,18 +90,24 @@ def _qr_runs(data: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
     return len(matrix), tuple(runs)
 
 
+@lru_cache(maxsize=256)
+def _qr_path_ops(data: str) -> tuple[int, str]:
+    """The dark modules as PDF path operators in module units (integers: cheap to write, exact)."""
+    n, runs = _qr_runs(data)
+    return n, " ".join(f"{c} {n - r - 1} {length} 1 re" for r, c, length in runs) + " f"
+
+
 def draw_qr(canvas, url: str, x: float, y: float, size: float) -> None:
     """Draw a QR code of `url` with its lower-left corner at (x, y), `size` points square."""
-    n, runs = _qr_runs(url)
-    module = size / n
+    n, ops = _qr_path_ops(url)
     canvas.saveState()
     canvas.setFillColor(colors.white)
     canvas.rect(x, y, size, size, stroke=0, fill=1)
     canvas.setFillColor(colors.black)
-    path = canvas.beginPath()
-    for r, c, length in runs:
-        path.rect(x + c * module, y + size - (r + 1) * module, length * module, module)
-    canvas.drawPath(path, stroke=0, fill=1)
+    module = size / n
+    canvas.transform(module, 0, 0, module, x, y)
+    # one path of integer rectangles in the module grid, written directly into the page content
+    canvas._code.append(ops)
     canvas.restoreState()
 
 
@@ -164,8 +170,20 @@ class _InfoWithExtras(PDFInfo):
         return base.rstrip()[:-2] + extra.strip()[2:]
 
 
+def _ensure_info_extras(canvas) -> _InfoWithExtras:
+    info = canvas._doc.info
+    if not isinstance(info, _InfoWithExtras):
+        # the object is already registered in the document: change its class, keep its identity
+        info.__class__ = _InfoWithExtras
+        info.extras = {}
+    return info
+
+
 class SignatureBox(Flowable):
-    """Reserves the space for the visible signature and records where it ends up on the page."""
+    """Reserves the space for the visible signature and records where it ends up on the page.
+
+    Put one in any platypus story (your own layout) and `issue_pdf` signs exactly there.
+    """
 
     def __init__(self, width: float = SIGNATURE_BOX_SIZE[0], height: float = SIGNATURE_BOX_SIZE[1]):
         super().__init__()
@@ -177,10 +195,9 @@ class SignatureBox(Flowable):
     def draw(self):
         canv = self.canv
         x, y = canv.absolutePosition(0, 0)
-        info = canv._doc.info
-        if isinstance(info, _InfoWithExtras):
-            page = canv.getPageNumber() - 1
-            info.extras[SIGNATURE_BOX_KEY] = f"{page} {x:.2f} {y:.2f} {x + self.width:.2f} {y + self.height:.2f}"
+        page = canv.getPageNumber() - 1
+        _ensure_info_extras(canv).extras[SIGNATURE_BOX_KEY] = (
+            f"{page} {x:.2f} {y:.2f} {x + self.width:.2f} {y + self.height:.2f}")
 
 
 def parse_signature_box(value: str) -> tuple[int, tuple[int, int, int, int]] | None:
@@ -287,12 +304,5 @@ def build_document(*, agency_name: str, title: str, paragraphs, table=None, veri
                                 ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     story += [Spacer(1, 10), KeepTogether([footer])]
 
-    def _install_info(canvas, _doc):
-        info = canvas._doc.info
-        if not isinstance(info, _InfoWithExtras):
-            # the object is already registered in the document: change its class, keep its identity
-            info.__class__ = _InfoWithExtras
-            info.extras = {}
-
-    doc.build(story, onFirstPage=_install_info, onLaterPages=_install_info)
+    doc.build(story)
     return buffer.getvalue()

@@ -45,12 +45,14 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from .fast import CachingSigner
 
 DEMO_ROOT_CN = "DEMO – Root CA chinhquyenso (KHÔNG DÙNG THẬT)"
 DEMO_LABEL = "DEMO – KHÔNG DÙNG THẬT"
@@ -153,8 +155,18 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def fit_name_value(value: str, limit: int = 64) -> str:
+    """X.509 caps CN/O/OU at 64 *bytes* of UTF-8: Vietnamese letters take 2–3, so cut by bytes, then mark it."""
+    value = " ".join(value.split())
+    if len(value.encode("utf-8")) <= limit:
+        return value
+    while len((value + "…").encode("utf-8")) > limit:
+        value = value[:-1]
+    return value.rstrip() + "…"
+
+
 def _name(*pairs) -> x509.Name:
-    return x509.Name([x509.NameAttribute(oid, value) for oid, value in pairs])
+    return x509.Name([x509.NameAttribute(oid, fit_name_value(value)) for oid, value in pairs])
 
 
 def _crl_url(slug: str) -> str:
@@ -283,16 +295,52 @@ def ensure_demo_agency(agency: AgencyIdentity, directory: Path | None = None) ->
             name = _name(
                 (NameOID.COUNTRY_NAME, "VN"),
                 (NameOID.STATE_OR_PROVINCE_NAME, _province_label()),
-                (NameOID.ORGANIZATION_NAME, agency.name[:64]),
+                (NameOID.ORGANIZATION_NAME, agency.name),
                 (NameOID.ORGANIZATION_IDENTIFIER, agency.code),
                 (NameOID.ORGANIZATIONAL_UNIT_NAME, agency.code),
                 (NameOID.ORGANIZATIONAL_UNIT_NAME, DEMO_LABEL),
-                (NameOID.COMMON_NAME, agency.name[:64]),
+                (NameOID.COMMON_NAME, agency.name),
             )
             cert = _build_cert(subject=name, issuer_name=ca_cert.subject, public_key=key.public_key(),
                                issuer_key=ca_key, issuer_public_key=ca_key.public_key(), days=730, ca=False,
                                crl_slug="province-ca")
             # key first: a reader that sees the certificate always finds its key
+            _write_atomic(key_p, _key_pem(key), private=True)
+            _write_atomic(cert_p, cert.public_bytes(serialization.Encoding.PEM))
+    return key_p, cert_p
+
+
+def ensure_demo_tsa(directory: Path | None = None) -> tuple[Path, Path]:
+    """A demo timestamping certificate (EKU timeStamping) under the province CA, for tests and local B-T."""
+    directory = directory or pki_dir()
+    key_p, cert_p = directory / "tsa.key.pem", directory / "tsa.cert.pem"
+    if key_p.exists() and cert_p.exists():
+        return key_p, cert_p
+    with _file_lock(directory):
+        _ensure_authorities(directory)
+        if not (key_p.exists() and cert_p.exists()):
+            ca_key, ca_cert = _load_key(directory / "province-ca.key.pem"), _load_cert(
+                directory / "province-ca.cert.pem")
+            # RSA: pyHanko's test TSA (DummyTimeStamper) only signs with RSA keys
+            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            name = _name((NameOID.COUNTRY_NAME, "VN"), (NameOID.ORGANIZATION_NAME, "chinhquyenso (DEMO)"),
+                         (NameOID.ORGANIZATIONAL_UNIT_NAME, DEMO_LABEL),
+                         (NameOID.COMMON_NAME, "DEMO – TSA chinhquyenso (KHÔNG DÙNG THẬT)"))
+            now = _now()
+            cert = (
+                x509.CertificateBuilder().subject_name(name).issuer_name(ca_cert.subject)
+                .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=730))
+                .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+                .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                                             data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                                             crl_sign=False, encipher_only=False, decipher_only=False),
+                               critical=True)
+                .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+                .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+                               critical=False)
+                .sign(ca_key, hashes.SHA256())
+            )
             _write_atomic(key_p, _key_pem(key), private=True)
             _write_atomic(cert_p, cert.public_bytes(serialization.Encoding.PEM))
     return key_p, cert_p
@@ -339,7 +387,7 @@ def _demo_material(agency: AgencyIdentity) -> KeyMaterial:
         _ensure_crl(directory)
     cert = _asn1_cert(cert_p)
     chain = [_asn1_cert(directory / "province-ca.cert.pem"), _asn1_cert(directory / "root.cert.pem")]
-    signer = signers.SimpleSigner(
+    signer = CachingSigner(
         signing_cert=cert,
         signing_key=load_private_key_from_pemder(str(key_p), passphrase=None),
         cert_registry=SimpleCertificateStore.from_certs(chain),
@@ -377,9 +425,10 @@ def _env_secret(name: str) -> str | None:
 def _pkcs12_material(agency: AgencyIdentity) -> KeyMaterial:
     entry = _mapping_entry(agency)
     passphrase = _env_secret(entry.get("passphrase_env", ""))
-    signer = signers.SimpleSigner.load_pkcs12(entry["p12"], passphrase=passphrase.encode() if passphrase else None)
-    if signer is None:
+    loaded = signers.SimpleSigner.load_pkcs12(entry["p12"], passphrase=passphrase.encode() if passphrase else None)
+    if loaded is None:
         raise ImproperlyConfigured(f"Không đọc được tệp PKCS#12 {entry['p12']} của cơ quan {agency.code}.")
+    signer = CachingSigner.from_simple(loaded)
     chain = list(signer.cert_registry)
     return KeyMaterial(signer=signer, certificate=signer.signing_cert, chain=chain, crls=[], mode="pkcs12")
 

@@ -23,6 +23,11 @@ def can_manage_document(user, document: IssuedDocument) -> bool:
     return is_administrator(user) or document.agency_id in agencies_with_role(user, *MANAGING_ROLES)
 
 
+def may_list_documents(user) -> bool:
+    return getattr(user, "is_authenticated", False) and (
+        is_administrator(user) or bool(agencies_with_role(user, *MANAGING_ROLES)))
+
+
 def documents_for(user, *, related=None):
     """Issued documents an official may list: their agencies' (all, for administrators)."""
     qs = IssuedDocument.objects.select_related("agency").order_by("-created_at", "-id")

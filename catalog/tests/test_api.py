@@ -113,3 +113,13 @@ def test_openapi_schema_documents_the_catalog(client):
     assert "/api/catalog/procedures/" in paths and "/api/catalog/procedures/{code}/" in paths
     params = {p["name"] for p in paths["/api/catalog/procedures/"]["get"]["parameters"]}
     assert {"q", "field", "agency", "level", "online_mode", "applicant", "limit", "offset"} <= params
+
+
+def test_fast_list_output_matches_the_documented_serializer(client, catalog):
+    from catalog.api import ProcedureListSerializer
+    from catalog.selectors import SearchFilters, procedure_search_slice
+
+    body = client.get("/api/catalog/procedures/", {"limit": 100}).json()
+    _total, versions = procedure_search_slice(SearchFilters(), 0, 100)
+    request = client.get("/").wsgi_request
+    assert body["results"] == ProcedureListSerializer(versions, many=True, context={"request": request}).data

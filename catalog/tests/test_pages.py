@@ -78,3 +78,9 @@ def test_old_version_page(client, catalog):
 
 def test_unknown_procedure_is_404(client, catalog):
     assert client.get("/thu-tuc/0.000000.000.00.00.H44/").status_code == 404
+
+
+def test_home_uses_a_fixed_number_of_queries(client, catalog, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):  # platform context (2), counts, fields, featured
+        html = client.get("/").content.decode()
+    assert "32</strong>" in html  # procedures in the fixture

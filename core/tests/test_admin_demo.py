@@ -4,6 +4,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.test import Client
 
 from core import calendar
@@ -66,8 +67,11 @@ def test_schedule_validation_in_admin(admin_client):
     OfficeSchedule.objects.create(name="Giờ hành chính", is_default=True)
     data.update(name="Mặc định thứ hai", morning_start="07:30", morning_end="11:30", is_default="on")
     response = admin_client.post(f"{ADMIN}core/officeschedule/add/", data)
-    assert response.status_code == 200 and "mặc định" in response.content.decode()
+    assert response.status_code == 200
+    assert "Đã có một lịch làm việc mặc định" in response.content.decode()
     assert OfficeSchedule.objects.count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():  # the database refuses it too
+        OfficeSchedule.objects.create(name="Mặc định thứ ba", is_default=True)
     data.pop("is_default")
     assert admin_client.post(f"{ADMIN}core/officeschedule/add/", data).status_code == 302
     assert AuditEvent.objects.filter(action="calendar.schedule.create").count() == 1

@@ -314,3 +314,28 @@ def test_fast_paths_agree_with_walking_day_by_day(saturday):
             current += dt.timedelta(days=1)
             counted += calendar.is_full_working_day(current)
         assert counted == n
+
+
+def test_calendar_works_when_the_shared_cache_is_down(monkeypatch):
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("redis down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    calendar.invalidate()
+    assert calendar.add_working_days(at(2026, 11, 23, 9), 1) == at(2026, 11, 25, 17)
+    CalendarOverride.objects.create(date=day(2026, 11, 25), kind=CalendarOverride.Kind.DAY_OFF)
+    assert calendar.add_working_days(at(2026, 11, 23, 9), 1) == at(2026, 11, 26, 17)
+
+
+def test_calendar_bench_command_runs_without_queries():
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("calendar_bench", "--calls", "5", stdout=out)
+    assert "add_working_days(15)" in out.getvalue()
+    assert "Truy vấn CSDL trong 25 lần gọi: 0" in out.getvalue()

@@ -58,3 +58,13 @@ def officer(justice):
 def citizen(db):
     return User.objects.create_user("044090001234", password=PASSWORD, kind=AccountKind.CITIZEN,
                                     cccd="044090001234", full_name="Nguyễn Văn An", email="an@example.vn")
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese():
+    """Messages are asserted in Vietnamese; a page requested in English must not leak its language."""
+    from django.utils import translation
+
+    translation.activate("vi")
+    yield
+    translation.activate("vi")

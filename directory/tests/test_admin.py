@@ -89,3 +89,20 @@ def test_admin_agency_with_bad_code_is_refused(client, administrator, province_a
 
 
 pytestmark = pytest.mark.django_db
+
+
+def test_admin_password_reset_and_bulk_delete_are_audited(client, administrator, citizen, justice):
+    client.force_login(administrator)
+    url = f"/quan-tri/directory/user/{citizen.pk}/password/"
+    response = client.post(url, {"password1": "Mat-khau-moi-2026", "password2": "Mat-khau-moi-2026",
+                                 "usable_password": "true"})
+    assert response.status_code == 302
+    citizen.refresh_from_db()
+    assert citizen.check_password("Mat-khau-moi-2026")
+    assert AuditEvent.objects.filter(action="directory.user_password_set_admin", object_id=str(citizen.pk)).exists()
+    unit = OrgUnit.objects.create(agency=justice, name="Phòng tạm")
+    response = client.post("/quan-tri/directory/orgunit/", {"action": "delete_selected", "_selected_action": [unit.pk],
+                                                             "post": "yes"})
+    assert response.status_code == 302
+    assert not OrgUnit.objects.filter(pk=unit.pk).exists()
+    assert AuditEvent.objects.filter(action="directory.orgunit_deleted_admin", object_id=str(unit.pk)).exists()

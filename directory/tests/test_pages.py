@@ -192,3 +192,11 @@ def test_signup_submissions_are_limited(client, settings):
     response = client.post(SIGNUP, citizen_data())
     assert response.status_code == 429 and "quá nhiều yêu cầu" in response.content.decode()
     assert not User.objects.exists()
+
+
+def test_pages_in_english(client, demo_directory, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/danh-ba/co-quan/").content.decode()
+    assert "Agency directory" in page and "Office hours" in page and "000.00.11.H44" in page
+    page = client.get(SIGNUP).content.decode()
+    assert "Citizen identity number (CCCD)" in page

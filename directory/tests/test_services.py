@@ -16,6 +16,10 @@ def test_staff_create_and_position_lifecycle(administrator, justice):
     position = services.position_assign(actor=administrator, user=user, agency=justice, unit=unit,
                                         role=Role.SPECIALIST, title="Chuyên viên")
     assert has_role(User.objects.get(pk=user.pk), Role.SPECIALIST, agency_id=justice.pk, unit_id=unit.pk)
+    from notifications.selectors import inbox_for
+
+    assert [n.body for n in inbox_for(user)] == [
+        "Vai trò: Chuyên viên xử lý – Sở Tư pháp, Phòng Hành chính tư pháp."]
     with pytest.raises(ValidationError, match="đã giữ vai trò"):
         services.position_assign(actor=administrator, user=user, agency=justice, unit=unit, role=Role.SPECIALIST)
     services.position_revoke(actor=administrator, position=position)

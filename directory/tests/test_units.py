@@ -84,3 +84,19 @@ def test_import_history_missing_column():
 def test_history_import_refused_for_non_admin(quang_tri, citizen):
     with pytest.raises(PermissionDenied):
         services.unit_history_import(actor=citizen, rows=[])
+
+
+def test_current_successors_follow_chains(quang_tri):
+    import datetime as dt
+
+    from directory.selectors import current_successors
+
+    # an older merger (2019) into a unit that itself ended on 1/7/2025
+    services.unit_history_import(actor=None, rows=read_history_csv(
+        HEADER + "450,Thành phố Đồng Hới,district,2025-07-01,18880;18859;18871,\n"
+                 "99999,Đơn vị thử nghiệm,commune,2019-12-31,450-2025,\n"))
+    oldest = AdministrativeUnit.objects.get(code="99999-2019")
+    assert oldest.valid_to == dt.date(2019, 12, 31)
+    assert [u.code for u in current_successors(oldest)] == ["18859", "18871", "18880"]
+    current = AdministrativeUnit.objects.get(code="18880")
+    assert current_successors(current) == [current]

@@ -179,3 +179,17 @@ def test_late_dossier_gets_an_apology_and_a_new_date(page, world):
     page.goto(f"/ho-so/cua-toi/{dossier.code}/")
     assert new_due.strftime("%H:%M %d/%m/%Y") in page.inner_text("#dossier-due")
     assert "Xin lỗi, hẹn lại ngày trả" in page.inner_text("main")
+
+
+def test_queue_filters_update_in_place_with_htmx(page, world):
+    waiting = submitted_dossier(world)
+    busy = processing_dossier(world)
+    as_user(page, world.officer)
+    page.goto("/ho-so/can-bo/")
+    assert waiting.code in page.inner_text("#queue-results") and busy.code in page.inner_text("#queue-results")
+    page.evaluate("window.__sameDocument = true")
+    page.select_option("#queue-filters select[name=status]", "submitted")
+    page.wait_for_function("() => location.search.includes('status=submitted')")
+    page.wait_for_function(f"() => !document.querySelector('#queue-results').innerText.includes('{busy.code}')")
+    assert waiting.code in page.inner_text("#queue-results")
+    assert page.evaluate("window.__sameDocument === true")  # swapped in place, no full reload

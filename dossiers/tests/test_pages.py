@@ -18,7 +18,6 @@ from .factories import (
     pdf_upload,
     processed_dossier,
     processing_dossier,
-    returned_dossier,
     submitted_dossier,
     text_as_pdf,
 )
@@ -73,6 +72,15 @@ def test_lookup_form_requires_both_fields(client, world):
 # ============================================================================ submitting online
 
 
+def draft_files() -> list[str]:
+    if not default_storage.exists("dossiers/drafts"):
+        return []
+    found = []
+    for token in default_storage.listdir("dossiers/drafts")[0]:
+        found += default_storage.listdir(f"dossiers/drafts/{token}")[1]
+    return found
+
+
 def submit_url(world):
     return f"/ho-so/nop/{world.version.procedure.code}/"
 
@@ -97,30 +105,30 @@ def test_submit_review_then_submit_creates_the_dossier(client, world, django_cap
     assert 'accept=".pdf,.jpg,.jpeg,.png' in page
     component = world.component
     response = client.post(submit_url(world), {
-        "step": "review", "f-muc_dich": "Bổ sung hồ sơ xin việc", "f-so_ban": "2",
+        "step": "review", "f-muc_dich": "Bổ sung hồ sơ xin việc", "f-so_ban": "2", "result_method": "post",
         f"c{component.pk}": pdf_upload("to-khai-cua-toi.pdf"),
     })
     assert response.status_code == 200
     review = html(response)
     assert "Kiểm tra hồ sơ trước khi nộp" in review
-    assert "to-khai-cua-toi.pdf" in review and "Bổ sung hồ sơ xin việc" in review
+    assert "to-khai-cua-toi.pdf" in review and "Bổ sung hồ sơ xin việc" in review and "Qua bưu chính" in review
     assert Dossier.objects.count() == 0  # nothing is filed before the applicant confirms
+    assert len(draft_files()) == 1
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(submit_url(world), {"step": "submit"})
     dossier = Dossier.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/ho-so/da-nop/{dossier.code}/"
-    assert dossier.applicant == world.citizen and dossier.status == "submitted"
+    assert dossier.applicant == world.citizen and dossier.status == "submitted" and dossier.result_method == "post"
     assert dossier.form_data == {"muc_dich": "Bổ sung hồ sơ xin việc", "so_ban": 2}
     stored = dossier.files.get()
     assert stored.original_name == "to-khai-cua-toi.pdf" and stored.content_type == "application/pdf"
     confirmation = html(client.get(response["Location"]))
     assert dossier.code in confirmation and dossier.lookup_secret in confirmation
     assert "khi bộ phận một cửa tiếp nhận hồ sơ" in confirmation
-    # the draft files are gone once submitted
-    _dirs, files = default_storage.listdir("dossiers/drafts") if default_storage.exists("dossiers/drafts") else ([], [])
-    assert files == []
+    # the draft's temporary copy of the upload is gone once submitted
+    assert draft_files() == []
 
 
 def test_bad_upload_gets_a_vietnamese_error_and_creates_nothing(client, world):
@@ -524,6 +532,11 @@ def test_queue_filters_search_and_paging(client, world, django_assert_max_num_qu
     assert late.code in page and new.code not in page
     page = html(client.get("/ho-so/can-bo/", {"procedure": str(world.version.procedure.pk)}))
     assert late.code in page
+    services.dossier_transfer(dossier=late, actor=fresh(world.specialist), to_user=fresh(world.leader))
+    login(client, world.leader)
+    page = html(client.get("/ho-so/can-bo/", {"assignee": "me"}))
+    assert late.code in page and new.code not in page
+    login(client, world.officer)
     for i in range(26):
         Dossier.objects.create(
             code=f"000.00.01.H44-200101-{i + 1:04d}", lookup_secret="X", procedure_version=world.version, applicant_name="Hàng loạt",
@@ -534,3 +547,106 @@ def test_queue_filters_search_and_paging(client, world, django_assert_max_num_qu
     assert "Trang 1/2" in html(response)
     with django_assert_max_num_queries(len(first.captured_queries)):
         assert "Trang 2/2" in html(client.get("/ho-so/can-bo/", {"page": "2"}))
+
+
+def test_return_to_previous_step_needs_a_reason(client, world):
+    dossier = processing_dossier(world)
+    services.dossier_transfer(dossier=dossier, actor=fresh(world.specialist))
+    login(client, world.leader)
+    response = client.post(action_url(dossier, "tra-lai"), {"note": ""})
+    assert response.status_code == 400 and "Vui lòng nêu lý do trả lại." in html(response)
+    assert Dossier.objects.get(pk=dossier.pk).current_step.name == "Lãnh đạo Sở phê duyệt"
+    assert client.post(action_url(dossier, "tra-lai"), {"note": "Cần thẩm định lại"}).status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.current_step.name == "Thẩm định hồ sơ"
+    sheet = html(client.get(f"/ho-so/can-bo/ho-so/{dossier.code}/phieu-kiem-soat/"))
+    assert "Cần thẩm định lại" in sheet
+
+
+def test_consultation_asked_and_answered_by_the_other_agency(client, world):
+    dossier = processing_dossier(world)
+    login(client, world.specialist)
+    response = client.post(action_url(dossier, "xin-y-kien"), {"agency": "", "question": ""})
+    assert response.status_code == 400 and "Vui lòng chọn cơ quan." in html(response)
+    response = client.post(action_url(dossier, "xin-y-kien"),
+                           {"agency": str(world.other.pk), "question": "Thửa đất có tranh chấp không?"})
+    assert response.status_code == 302
+    consultation = dossier.consultations.get()
+    login(client, world.other_specialist)  # the consulted agency now sees the dossier and may answer
+    page = html(client.get(f"/ho-so/can-bo/ho-so/{dossier.code}/"))
+    assert "Thửa đất có tranh chấp không?" in page and "Gửi ý kiến" in page
+    response = client.post(action_url(dossier, "tra-loi-y-kien"),
+                           {"consultation": str(consultation.pk), "answer": ""})
+    assert response.status_code == 400 and "Vui lòng nhập ý kiến trả lời." in html(response)
+    response = client.post(action_url(dossier, "tra-loi-y-kien"),
+                           {"consultation": str(consultation.pk), "answer": "Không có tranh chấp."})
+    assert response.status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.answer == "Không có tranh chấp." and consultation.answered_by == world.other_specialist
+
+
+def test_stop_and_withdrawal(client, world):
+    stopped = processing_dossier(world)
+    login(client, world.officer)
+    assert client.post(action_url(stopped, "dung"), {"reason": "x"}).status_code == 403  # the desk may not stop
+    login(client, world.leader)
+    assert client.post(action_url(stopped, "dung"), {"reason": "Người nộp đã mất"}).status_code == 302
+    assert Dossier.objects.get(pk=stopped.pk).status == "stopped"
+
+    withdrawn = processing_dossier(world)
+    services.dossier_request_withdrawal(dossier=withdrawn, applicant=fresh(world.citizen), reason="Đổi ý")
+    login(client, world.officer)
+    assert "Chấp nhận rút hồ sơ" in html(client.get(f"/ho-so/can-bo/ho-so/{withdrawn.code}/"))
+    assert client.post(action_url(withdrawn, "chap-nhan-rut")).status_code == 302
+    assert Dossier.objects.get(pk=withdrawn.pk).status == "stopped"
+
+
+def test_desk_supplements_on_behalf_of_a_counter_applicant(client, world):
+    dossier = services.dossier_register_counter(
+        officer=fresh(world.officer), procedure_version=world.version, applicant_info={"name": "Lê Thị Dung"},
+        form_data={"muc_dich": "Đi học"}, files={world.component.pk: [pdf_upload()]})
+    services.dossier_request_supplement(dossier=dossier, actor=fresh(world.specialist), reason="Thiếu ảnh",
+                                        items=["Ảnh 4x6"])
+    login(client, world.officer)
+    assert "Bổ sung giấy tờ" in html(client.get(f"/ho-so/can-bo/ho-so/{dossier.code}/"))
+    response = client.post(action_url(dossier, "bo-sung-thay"), {"files": pdf_upload("anh.pdf")})
+    assert response.status_code == 302
+    assert Dossier.objects.get(pk=dossier.pk).status == "processing"
+
+
+def test_fees_link_to_the_payments_page(client, world):
+    from .factories import procedure
+
+    version = procedure("1.000077.000.00.00.H44", "Chứng thực bản sao", receiving=world.centre,
+                        competent=world.justice, unit_name=world.unit.name, fees=True)
+    dossier = services.dossier_submit_online(
+        applicant=fresh(world.citizen), procedure_version=version, form_data={"muc_dich": "x"},
+        files={version.components.order_by("order").first().pk: [pdf_upload()]})
+    dossier = services.dossier_receive(dossier=dossier, officer=fresh(world.officer))
+    assert dossier.status == "payment_requested"
+    login(client, world.citizen)
+    page = html(client.get(f"/ho-so/cua-toi/{dossier.code}/"))
+    assert f"/thanh-toan/ho-so/{dossier.code}/" in page and "Yêu cầu thực hiện nghĩa vụ tài chính" in page
+    login(client, world.officer)
+    page = html(client.get(f"/ho-so/can-bo/ho-so/{dossier.code}/"))
+    assert f"/thanh-toan/ho-so/{dossier.code}/thu-tai-quay/" in page
+
+
+def test_workspace_shows_the_form_with_its_labels(client, world):
+    dossier = submitted_dossier(world, purpose="Du học")
+    login(client, world.officer)
+    page = html(client.get(f"/ho-so/can-bo/ho-so/{dossier.code}/"))
+    assert "Mục đích sử dụng" in page and "Du học" in page
+
+
+def test_counter_dossier_is_linked_to_the_citizens_account(client, world):
+    login(client, world.officer)
+    url = f"/ho-so/can-bo/tiep-nhan/{world.version.procedure.code}/"
+    response = client.post(url, {"channel": "counter", "name": "Nguyễn Văn An", "id_number": world.citizen.cccd,
+                                 "link_account": "on", "f-muc_dich": "Đi học",
+                                 f"c{world.component.pk}": pdf_upload()})
+    assert response.status_code == 302
+    dossier = Dossier.objects.get()
+    assert dossier.applicant == world.citizen and dossier.channel == "counter"
+    login(client, world.citizen)
+    assert dossier.code in html(client.get("/ho-so/cua-toi/"))

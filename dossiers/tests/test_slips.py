@@ -108,3 +108,35 @@ def test_text_is_escaped_not_interpreted(tmp_path):
     text = pdf_text(slips.render_refusal(dossier, "https://x/", reason="<i>lý do</i> & khác"), tmp_path)
     assert "A <b>&amp; B</b>" in text
     assert "<i>lý do</i> & khác" in text
+
+
+def test_extras_arriving_as_json_strings_are_formatted(tmp_path):
+    # The services pass slip extras through the task queue as JSON: dates come as ISO strings.
+    text = pdf_text(slips.render_apology(fake_dossier(), "https://x/", reason="Chờ xác minh",
+                                         old_due_at="2026-11-06T09:30:00+00:00",
+                                         new_due_at="2026-11-12T09:00:00+00:00"), tmp_path)
+    assert "16 giờ 30 phút, ngày 06/11/2026" in text  # 09:30 UTC is 16:30 in Vietnam
+    assert "16 giờ 00 phút, ngày 12/11/2026" in text
+
+
+@pytest.mark.django_db
+def test_every_slip_renders_from_a_real_dossier(tmp_path, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from dossiers import services
+
+    from .factories import fresh, make_world, processing_dossier
+
+    world = make_world()
+    dossier = processing_dossier(world)
+    services.dossier_transfer(dossier=dossier, actor=fresh(world.specialist), note="Đủ điều kiện")
+    dossier.refresh_from_db()
+    receipt = pdf_text(slips.render_receipt(dossier, "https://x/"), tmp_path)
+    assert dossier.code in receipt and dossier.lookup_secret in receipt
+    assert "Tờ khai yêu cầu cấp phiếu" in receipt and "Nguyễn Văn An" in receipt
+    sheet = pdf_text(slips.render_control_sheet(dossier, "https://x/"), tmp_path)
+    assert "Thẩm định hồ sơ" in sheet and "Đủ điều kiện" in sheet and "Đúng hạn" in sheet
+    result = pdf_text(slips.render_result(dossier, "https://x/"), tmp_path)
+    assert "Mục đích sử dụng" in result and "Xin việc làm" in result
+    for render in (slips.render_guidance, slips.render_supplement_request, slips.render_refusal,
+                   slips.render_apology):
+        assert dossier.code in pdf_text(render(dossier, "https://x/", reason="Lý do"), tmp_path)

@@ -400,3 +400,22 @@ def test_status_mapping_follows_workflow(client, world):
     services.report_reject(actor=operator(), report=report, reason="out_of_scope", note="Thuộc tòa án")
     body = json.loads(client.get(f"{BASE}/requests/{report.service_request_id}.json").content)
     assert body[0]["status"] == "closed" and "tòa án" in body[0]["status_notes"]
+
+
+def test_postgres_json_matches_python_path(world, history):
+    from django.db import connection
+    from django.test import RequestFactory
+
+    from feedback import open311
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQL-built JSON path runs on PostgreSQL only")
+    ReportFactory(category=world["category"], status=ReportStatus.ROUTED, routed_agency=world["agency"],
+                  status_note="Đang chuyển xử lý", address="Số 1", commune=CommuneFactory(),
+                  due_at=timezone.now() + dt.timedelta(days=3), media_url="https://example.vn/a.jpg",
+                  lat=None, long=None)
+    for params in ({}, {"status": "open"}, {"status": "closed"}, {"service_code": "MT-RAC"}):
+        request = RequestFactory().get("/", params)
+        fast = json.loads(open311.requests_json_postgres(open311.requests_queryset(request.GET)))
+        slow = open311.query_requests(request.GET)
+        assert fast == slow and len(fast) > 0

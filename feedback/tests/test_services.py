@@ -335,3 +335,21 @@ def test_statistics_counts_on_time_late_and_satisfaction(setup):
     stats = selectors.statistics()
     row = next(r for r in stats["agency"] if r["routed_agency__name"] == s["agency"].name)
     assert (row["received"], row["on_time"], row["late"], row["rated"], row["satisfaction"]) == (3, 1, 2, 2, 50)
+
+
+def test_reporter_is_notified_at_public_steps(setup, django_capture_on_commit_callbacks):
+    from notifications.models import Notification
+
+    s = setup
+    with django_capture_on_commit_callbacks():
+        report = submit(s["category"], contact_email="dan@example.vn", contact_phone="0912345678")
+    sent = Notification.objects.filter(email="dan@example.vn")
+    assert sent.count() == 1 and report.service_request_id in sent.get().subject
+    services.report_route(actor=s["operator"], report=report, agency=s["agency"])
+    services.report_resolve(actor=s["specialist"], report=report, resolution="Xong")  # internal step: no message
+    assert sent.count() == 2
+    services.report_approve(actor=s["leader"], report=report)
+    assert sent.count() == 3 and "Xong" in sent.order_by("-id").first().body
+    assert Notification.objects.filter(phone="0912345678").count() == 3
+    anonymous = submit(s["category"], anonymous=True, contact_email="an@example.vn")
+    assert anonymous.contact_email == "" and not Notification.objects.filter(email="an@example.vn").exists()

@@ -39,3 +39,13 @@ def recording_sms_sender(notification):
 class FailingSender:
     def __call__(self, notification):
         raise ConnectionError("cổng SMS không phản hồi")
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese():
+    """Messages are asserted in Vietnamese; a page requested in English must not leak its language."""
+    from django.utils import translation
+
+    translation.activate("vi")
+    yield
+    translation.activate("vi")

@@ -95,3 +95,10 @@ def test_badge_include(alice, bob, messages_for_both):
 
 
 pytestmark = pytest.mark.django_db
+
+
+def test_inbox_in_english(client, alice, messages_for_both, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(alice)
+    page = client.get(INBOX).content.decode()
+    assert "You have 3 unread notifications." in page and "Mark all as read" in page

@@ -98,3 +98,21 @@ def test_receipts_left_unissued_are_issued_by_the_command(world, dossier, capsys
     call_command("payments_issue_receipts")
     receipt.refresh_from_db()
     assert receipt.pdf and "Đã lập 1 biên lai" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_a_signing_failure_keeps_the_payment_and_records_the_error(world, dossier, monkeypatch,
+                                                                  django_capture_on_commit_callbacks):
+    from payments import receipts
+
+    def broken(**kwargs):
+        raise RuntimeError("HSM không phản hồi")
+
+    monkeypatch.setattr(receipts, "_issue_pdf", lambda: broken)
+    obligation = FeeObligation.objects.filter(dossier=dossier).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.counter_payment_record(obligation=obligation, actor=world.officer, amount=obligation.amount,
+                                        reference="BL-3")
+    obligation.refresh_from_db()
+    receipt = ElectronicReceipt.objects.get()
+    assert obligation.status == "paid" and not receipt.pdf and "HSM" in receipt.error

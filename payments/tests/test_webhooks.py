@@ -181,3 +181,36 @@ def test_flag_resolution_by_official(world, dossier):
     assert _due(dossier) == 0
     dossier.refresh_from_db()
     assert dossier.status == "processing"
+
+
+@pytest.mark.django_db
+def test_flag_pages_resolve_and_permissions(world, dossier):
+    from django.test import Client
+
+    attempt = _start(world, dossier)
+    body = _body(event_id="evt-p", reference=attempt.provider_reference, status="succeeded", amount=1000)
+    _post(body, _signed(body))
+    flag = ReconciliationFlag.objects.get()
+    url = f"/thanh-toan/doi-soat/{flag.pk}/"
+
+    def as_user(user):
+        c = Client()
+        c.force_login(user)
+        return c
+
+    assert Client().get(url).status_code == 302
+    assert as_user(world.citizen).get(url).status_code == 403
+    assert as_user(world.other_officer).get(url).status_code == 404
+    officer = as_user(world.officer)
+    assert "Sai số tiền" in officer.get(url).content.decode()
+    refused = officer.post(url, {"resolution": "accept", "note": "Khách chuyển thiếu"})
+    assert refused.status_code == 200 and "ít hơn số phải nộp" in refused.content.decode()
+    flag.refresh_from_db()
+    assert flag.status == "open" and _due(dossier) == 2
+    done = officer.post(url, {"resolution": "refund", "note": "Hoàn trả 1.000 đ, khách nộp lại"})
+    assert done.status_code == 302
+    flag.refresh_from_db()
+    assert flag.status == "resolved" and flag.resolution == "refund" and _due(dossier) == 2
+    assert AuditEvent.objects.filter(action="payment.flag_resolve", object_id=str(flag.pk)).count() == 1
+    assert "Sai số tiền" not in officer.get("/thanh-toan/doi-soat/").content.decode()
+    assert "Sai số tiền" in officer.get("/thanh-toan/doi-soat/?trang_thai=resolved").content.decode()

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from directory.choices import AgencyKind
 from directory.models import Agency
@@ -16,6 +17,7 @@ def _signing_settings(settings, _session_pki_dir):
     settings.SIGNING_TSA_URL = ""
     settings.SIGNING_MODE = "demo"
     settings.PUBLIC_BASE_URL = "http://testserver"
+    cache.clear()  # upload rate limits and cached verification results are per test
 
 
 @pytest.fixture

@@ -155,3 +155,17 @@ def test_verify_page_query_count(client, education_department, django_assert_max
     client.get(f"/xac-thuc/{doc.public_id}/")  # warm the validation cache
     with django_assert_max_num_queries(6):
         assert client.get(f"/xac-thuc/{doc.public_id}/").status_code == 200
+
+
+def test_uploads_are_rate_limited_per_address(client, settings, db):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.SIGNING_UPLOADS_PER_MINUTE = 2
+    data = render_receipt("http://testserver/xac-thuc/x/")
+    for _ in range(2):
+        assert client.post("/xac-thuc/kiem-tra/", {"file": SimpleUploadedFile("a.pdf", data)}).status_code == 200
+    response = client.post("/xac-thuc/kiem-tra/", {"file": SimpleUploadedFile("a.pdf", data)})
+    assert response.status_code == 429
+    assert "quá nhiều tệp" in response.content.decode()
+    cache.clear()

@@ -61,3 +61,33 @@ def test_long_document_puts_the_signature_box_on_the_last_page():
 def test_parse_signature_box_rejects_garbage():
     assert parse_signature_box("x y") is None
     assert parse_signature_box("0 1 2 3") is None
+
+
+def test_draw_qr_paints_exactly_the_qr_matrix(tmp_path):
+    import io
+    import subprocess
+
+    import segno
+    from PIL import Image
+    from reportlab.pdfgen import canvas
+
+    from signing.pdf import draw_qr
+
+    url = "http://testserver/xac-thuc/IszHbbRyR9jz_Bg9gQ-IwA/"
+    out = io.BytesIO()
+    c = canvas.Canvas(out, pagesize=(300, 300))
+    draw_qr(c, url, 50, 50, 200)
+    c.showPage()
+    c.save()
+    (tmp_path / "qr.pdf").write_bytes(out.getvalue())
+    subprocess.run(["pdftoppm", "-r", "72", "-png", "-singlefile", str(tmp_path / "qr.pdf"), str(tmp_path / "qr")],
+                   check=True, timeout=60)
+    image = Image.open(tmp_path / "qr.png").convert("L")
+    matrix = [list(row) for row in segno.make(url, error="m", micro=False).matrix_iter(scale=1, border=2)]
+    n = len(matrix)
+    module = 200 / n
+    for r, row in enumerate(matrix):
+        for col, dark in enumerate(row):
+            x = 50 + (col + 0.5) * module
+            y = 50 + (r + 0.5) * module  # image rows go down from the top: the QR's top is at 300 - 250
+            assert (image.getpixel((int(x), int(y))) < 128) == bool(dark), (r, col)

@@ -132,3 +132,13 @@ def test_pkcs12_mode_without_configuration_is_a_clear_error(settings, education_
     pki.clear_caches()
     with pytest.raises(ImproperlyConfigured, match="Chưa cấu hình khóa ký số"):
         pki.key_material_for(education_department)
+
+
+def test_long_vietnamese_agency_names_fit_the_64_byte_limit(fresh_pki, db):
+    name = "Ban Quản lý các Khu kinh tế và Khu công nghiệp tỉnh Quảng Trị (thí điểm liên thông)"
+    assert len(name.encode()) > 64
+    fitted = pki.fit_name_value(name)
+    assert len(fitted.encode()) <= 64 and fitted.endswith("…") and name.startswith(fitted[:-1].rstrip())
+    _, cert_path = pki.ensure_demo_agency(pki.AgencyIdentity(code="000.00.40.H44", name=name))
+    cn = _cert(cert_path).subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
+    assert cn == fitted

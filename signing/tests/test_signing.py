@@ -170,3 +170,31 @@ def test_each_agency_gets_its_own_certificate(education_department):
     assert a.certificate_serial != b.certificate_serial
     assert "Sở Tư pháp" in b.certificate_subject
     assert pades.validate_pdf(b.file.read()).signatures[0].agency_code == "000.00.13.H44"
+
+
+def test_document_without_a_signer_block_is_signed_bottom_right_of_the_last_page(education_department, tmp_path):
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfgen import canvas
+
+    def render(url):
+        out = BytesIO()
+        c = canvas.Canvas(out, pagesize=landscape(A4))
+        c.drawString(100, 500, "Phieu kiem soat")
+        c.showPage()
+        c.drawString(100, 500, "Trang 2")
+        c.showPage()
+        c.save()
+        return out.getvalue()
+
+    doc = issue_pdf(render=render, agency=education_department, kind="slip", title="Phiếu kiểm soát",
+                    reference="", actor=None)
+    data = doc.file.read()
+    reader = PdfFileReader(BytesIO(data))
+    (sig,) = reader.embedded_signatures
+    x1, y1, x2, y2 = (float(v) for v in sig.sig_field["/Rect"])
+    assert x2 > 700 and y1 < 100  # landscape: right edge at 842 - 15 mm
+    assert sig.sig_field["/P"] == reader.root["/Pages"]["/Kids"][1]
+    assert "Signature Validation: Signature is Valid." in pdfsig(data, tmp_path)

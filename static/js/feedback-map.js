@@ -16,19 +16,31 @@
   } else {
     el.classList.add("fb-map-blank");
     var grid = L.layerGroup().addTo(map);
+    var niceStep = function (span) {
+      var raw = span / 6, base = Math.pow(10, Math.floor(Math.log10(raw)));
+      var m = raw / base;
+      return base * (m < 2 ? 1 : (m < 5 ? 2 : 5));
+    };
+    var label = function (value, step) {
+      var digits = Math.max(0, -Math.floor(Math.log10(step)));
+      return value.toFixed(digits) + "°";
+    };
     var drawGrid = function () {
       grid.clearLayers();
       var b = map.getBounds();
-      var span = Math.max(b.getNorth() - b.getSouth(), b.getEast() - b.getWest());
-      var step = Math.pow(10, Math.floor(Math.log10(span / 4)));
       var style = { color: "#9aa0a6", weight: 1, opacity: 0.6, interactive: false };
-      for (var lat = Math.floor(b.getSouth() / step) * step; lat <= b.getNorth(); lat += step) {
+      var latStep = niceStep(b.getNorth() - b.getSouth());
+      var lngStep = niceStep(b.getEast() - b.getWest());
+      var lat, lng;
+      for (lat = Math.ceil(b.getSouth() / latStep) * latStep; lat <= b.getNorth(); lat += latStep) {
         L.polyline([[lat, b.getWest()], [lat, b.getEast()]], style).addTo(grid);
-        L.marker([lat, b.getWest()], { interactive: false, icon: L.divIcon({ className: "fb-grid-label", html: fmt(lat).replace(/0+$/, "").replace(/\.$/, "") }) }).addTo(grid);
+        L.marker([lat, b.getWest()], { interactive: false, keyboard: false, icon: L.divIcon({
+          className: "fb-grid-label", iconSize: null, iconAnchor: [-4, 14], html: label(lat, latStep) }) }).addTo(grid);
       }
-      for (var lng = Math.floor(b.getWest() / step) * step; lng <= b.getEast(); lng += step) {
+      for (lng = Math.ceil(b.getWest() / lngStep) * lngStep; lng <= b.getEast(); lng += lngStep) {
         L.polyline([[b.getSouth(), lng], [b.getNorth(), lng]], style).addTo(grid);
-        L.marker([b.getSouth(), lng], { interactive: false, icon: L.divIcon({ className: "fb-grid-label", html: fmt(lng).replace(/0+$/, "").replace(/\.$/, "") }) }).addTo(grid);
+        L.marker([b.getSouth(), lng], { interactive: false, keyboard: false, icon: L.divIcon({
+          className: "fb-grid-label", iconSize: null, iconAnchor: [-4, 18], html: label(lng, lngStep) }) }).addTo(grid);
       }
     };
     map.on("moveend zoomend", drawGrid);

@@ -1,0 +1,236 @@
+"""Benchmark of the Open311 API of the feedback app on PostgreSQL.
+
+    .venv/bin/python bench/feedback_bench.py                    # 1,000,000 reports (generated once, reused)
+    .venv/bin/python bench/feedback_bench.py --count 100000     # a smaller table
+    .venv/bin/python bench/feedback_bench.py --fresh            # drop and regenerate the reports
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cqs_feedback_bench .venv/bin/python bench/feedback_bench.py
+
+The database (default postgres://postgres@127.0.0.1:5432/cqs_feedback_bench) is created if missing and
+migrated. Reports are written with COPY (about 1 minute per million on a small machine); a run that
+finds at least --count reports reuses them. Requests go through Django's full stack in-process
+(django.test.Client: URL routing, middleware, view, ORM, rendering) — no network or web server.
+
+Measured:
+  get   GET /open311/v2/requests.json?status=open|closed&start_date=..&end_date=.. over random 30-day
+        windows of the last year (each answer holds up to 1,000 rows): p50 / p95 / p99 in ms (target p99 ≤ 50).
+  post  POST /open311/v2/requests.json (form-encoded, api_key, lat/long, an attribute) through
+        feedback.services.report_submit — validation, insert, routing, timeline, audit event — per second
+        (target ≥ 200/s), sequentially and with --threads clients.
+"""
+
+import argparse
+import io
+import os
+import random
+import secrets
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/cqs_feedback_bench"
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def world():
+    from directory.models import Agency
+    from feedback.models import ApiKey, Category, CategoryAttribute, RoutingRule
+
+    agencies = []
+    for i in range(5):
+        agency, _ = Agency.objects.get_or_create(code=f"{i:03d}.99.30.H44", defaults={
+            "name": f"Cơ quan đo hiệu năng {i}", "kind": "commune_committee"})
+        agencies.append(agency)
+    leaves = []
+    for g in range(5):
+        parent, _ = Category.objects.get_or_create(code=f"BENCH{g}", defaults={"name": f"Nhóm {g}"})
+        for c in range(4):
+            leaf, _ = Category.objects.get_or_create(code=f"BENCH{g}-{c}", defaults={
+                "name": f"Lĩnh vực {g}.{c}", "parent": parent, "handling_days": 5 + c})
+            leaves.append(leaf)
+        RoutingRule.objects.get_or_create(order=g, defaults={"category": parent, "target_agency": agencies[g]})
+    CategoryAttribute.objects.get_or_create(category=leaves[0], code="LOAI", defaults={
+        "datatype": "singlevaluelist", "description": "Loại", "values": [{"key": "a", "name": "A"}]})
+    key, _ = ApiKey.objects.get_or_create(name="bench", defaults={"owner": "bench"})
+    return agencies, leaves, key
+
+
+def generate(count: int, agencies, leaves) -> None:
+    """COPY `count` reports spread over the last 365 days, about 60 % closed."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from feedback.choices import CLOSED_STATUSES, ReportStatus
+
+    statuses = [s.value for s in ReportStatus]
+    weights = [8, 4, 3, 5, 2, 10, 2, 3, 60, 3]
+    now = timezone.now()
+    columns = ("token", "service_request_id", "source", "category_id", "description", "lat", "long", "address",
+               "address_id", "attributes", "media_url", "is_anonymous", "contact_name", "contact_email",
+               "contact_phone", "status", "is_open", "status_note", "reject_reason", "pending_question",
+               "resolution", "created_at", "updated_at", "due_at", "rating_comment", "reopen_count",
+               "routed_agency_id")
+    rng = random.Random(2026)
+    batch = 100_000
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        raw = cursor.connection
+        with raw.cursor() as cur:
+            for first in range(0, count, batch):
+                buf = io.StringIO()
+                for i in range(first, min(count, first + batch)):
+                    created = now - dt.timedelta(seconds=rng.randint(0, 365 * 86400))
+                    status = rng.choices(statuses, weights)[0]
+                    agency = agencies[i % len(agencies)].pk if status not in ("received", "accepted") else r"\N"
+                    lat = 16.5 + rng.random() * 1.2
+                    lon = 106.4 + rng.random() * 0.9
+                    buf.write("\t".join(str(v) for v in (
+                        secrets.token_urlsafe(12), f"B{i:08d}", "web", rng.choice(leaves).pk,
+                        f"Phản ánh đo hiệu năng số {i}: vỉa hè bị lấn chiếm", f"{lat:.6f}", f"{lon:.6f}",
+                        "Đường Quang Trung", "", "{}", "", "f", "", "", "", status,
+                        "f" if status in CLOSED_STATUSES else "t", "", "", "", "",
+                        created.isoformat(), created.isoformat(), (created + dt.timedelta(days=7)).isoformat(), "",
+                        0, agency)) + "\n")
+                with cur.copy(f"COPY feedback_report ({', '.join(columns)}) FROM STDIN") as copy:
+                    copy.write(buf.getvalue())
+                print(f"  … {min(count, first + batch):>9,} rows ({time.perf_counter() - started:5.1f} s)", flush=True)
+        cursor.execute("ANALYZE feedback_report")
+    print(f"generated {count:,} reports in {time.perf_counter() - started:.1f} s")
+
+
+def bench_get(client, samples: int) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    rng = random.Random(7)
+    now = timezone.now()
+    timings, rows = [], []
+    for i in range(samples + 10):
+        start = now - dt.timedelta(days=rng.randint(30, 360))
+        end = start + dt.timedelta(days=30)
+        params = {"status": rng.choice(["open", "closed"]), "start_date": start.strftime("%Y-%m-%dT%H:%M:%S+07:00"),
+                  "end_date": end.strftime("%Y-%m-%dT%H:%M:%S+07:00")}
+        t0 = time.perf_counter()
+        response = client.get("/open311/v2/requests.json", params)
+        elapsed = (time.perf_counter() - t0) * 1000
+        assert response.status_code == 200, response.content[:300]
+        if i >= 10:  # warm-up excluded
+            timings.append(elapsed)
+            rows.append(response.content.count(b'"service_request_id"'))
+    print(f"get   {samples} requests, {statistics.mean(rows):.0f} rows per answer: "
+          f"p50 {percentile(timings, 50):.1f} ms  p95 {percentile(timings, 95):.1f} ms  "
+          f"p99 {percentile(timings, 99):.1f} ms  max {max(timings):.1f} ms  (target p99 ≤ 50 ms)")
+
+
+def post_payload(key, leaves, rng):
+    leaf = rng.choice(leaves[1:])
+    return {"api_key": key.key, "jurisdiction_id": "quangtri.gov.vn", "service_code": leaf.code,
+            "lat": f"{16.5 + rng.random():.6f}", "long": f"{106.4 + rng.random():.6f}",
+            "description": "Đèn đường không sáng", "email": "bench@example.vn"}
+
+
+def bench_post(count: int, threads: int, key, leaves) -> None:
+    from django.db import connections
+    from django.test import Client
+
+    def worker(n, seed, out):
+        client = Client()
+        rng = random.Random(seed)
+        t0 = time.perf_counter()
+        for _ in range(n):
+            response = client.post("/open311/v2/requests.json", post_payload(key, leaves, rng))
+            assert response.status_code == 200, response.content[:300]
+        out.append(time.perf_counter() - t0)
+        connections.close_all()
+
+    results: list[float] = []
+    t0 = time.perf_counter()
+    worker(count, 1, results)
+    seq = time.perf_counter() - t0
+    print(f"post  {count} sequential: {count / seq:.0f} /s  ({seq / count * 1000:.1f} ms each)  (target ≥ 200/s)")
+    if threads > 1:
+        results = []
+        per = count // threads
+        pool = [threading.Thread(target=worker, args=(per, 10 + t, results)) for t in range(threads)]
+        t0 = time.perf_counter()
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join()
+        wall = time.perf_counter() - t0
+        print(f"post  {per * threads} with {threads} threads: {per * threads / wall:.0f} /s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=1_000_000, help="reports in the table (default 1,000,000)")
+    parser.add_argument("--fresh", action="store_true", help="delete the reports and generate them again")
+    parser.add_argument("--get", type=int, default=300, help="GET samples (default 300)")
+    parser.add_argument("--post", type=int, default=1000, help="POST requests (default 1000)")
+    parser.add_argument("--threads", type=int, default=2, help="concurrent POST clients (default 2)")
+    parser.add_argument("--deliver", action="store_true",
+                        help="run notification delivery inside the request (embedded task backend)")
+    args = parser.parse_args()
+
+    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    if not url.startswith("postgres"):
+        sys.exit("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://…")
+    ensure_database(url)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    tmp = Path(os.environ.get("TMPDIR", "/tmp")) / "cqs-feedback-bench"
+    os.environ["CQS_MEDIA_ROOT"] = str(tmp / "media")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    settings.OPEN311_KEY_RATE_LIMIT = (10**9, 60)
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.AXES_ENABLED = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    if not args.deliver:
+        # Production delivers notifications from RQ workers, outside the request; the embedded default
+        # would send them inside it. Queue them without running (--deliver measures the embedded way).
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    call_command("migrate", verbosity=0, skip_checks=True)
+    from django.test import Client
+
+    from feedback.models import Report
+
+    agencies, leaves, key = world()
+    if args.fresh:
+        with connection.cursor() as cur:
+            cur.execute("TRUNCATE feedback_report CASCADE")
+    existing = Report.objects.count()
+    if existing < args.count:
+        generate(args.count - existing, agencies, leaves)
+    print(f"table feedback_report: {Report.objects.count():,} rows")
+    bench_get(Client(), args.get)
+    bench_post(args.post, args.threads, key, leaves)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,187 @@
+"""Permission matrix of every dossiers API action: no login, another agency, the wrong role, the right role."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from rest_framework.test import APIClient
+
+from dossiers import services
+from dossiers.models import Dossier
+
+from .core_world import build_world, fresh, pdf_upload
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+pytestmark = pytest.mark.django_db
+API = "/api/dossiers"
+T0 = dt.datetime(2026, 11, 2, 9, tzinfo=VN)  # Monday
+LATE = dt.datetime(2026, 11, 10, 9, tzinfo=VN)  # after the appointment (9/11 17:00)
+
+
+@pytest.fixture(autouse=True)
+def _env(settings, tmp_path):
+    settings.NATIONAL_SYNC_DIR = tmp_path / "sync"
+
+
+def submitted(w, version=None):
+    version = version or w.version
+    component = w.component if version == w.version else w.fee_component
+    return services.dossier_submit_online(applicant=w.citizen, procedure_version=version, form_data={},
+                                          files={component.pk: [pdf_upload()]})
+
+
+def processing(w):
+    return services.dossier_receive(dossier=submitted(w), officer=fresh(w.officer))
+
+
+def at_unit_leader(w):
+    return services.dossier_transfer(dossier=processing(w), actor=fresh(w.specialist))
+
+
+def at_desk_end(w):
+    d = services.dossier_approve(dossier=at_unit_leader(w), leader=fresh(w.unit_leader))
+    return services.dossier_approve(dossier=d, leader=fresh(w.director))
+
+
+def processed(w):
+    return services.dossier_attach_result(dossier=at_desk_end(w), actor=fresh(w.officer), file=pdf_upload())
+
+
+def returned(w):
+    return services.dossier_return_result(dossier=processed(w), actor=fresh(w.officer))
+
+
+def fee_processing(w):
+    d = services.dossier_receive(dossier=submitted(w, w.fee_version), officer=fresh(w.officer))
+    return services.dossier_payment_settled(dossier=d, actor=None)
+
+
+def withdrawal_requested(w):
+    return services.dossier_request_withdrawal(dossier=processing(w), applicant=w.citizen, reason="Thôi")
+
+
+def supplement_requested(w):
+    d = processing(w)
+    services.dossier_request_supplement(dossier=d, actor=fresh(w.specialist), reason="Thiếu")
+    return Dossier.objects.get(pk=d.pk)
+
+
+def completion_requested(w):
+    return services.dossier_request_completion(dossier=submitted(w), officer=fresh(w.officer), reason="Thiếu")
+
+
+# action, state, right, wrong role (sees the dossier, may not act), payload, multipart
+MATRIX = [
+    ("receive", submitted, "officer", "director", {}, False),
+    ("refuse", submitted, "officer", "director", {"reason": "Sai thẩm quyền"}, False),
+    ("request-completion", submitted, "officer", "director", {"reason": "Thiếu", "items": ["A"]}, False),
+    ("transfer", processing, "specialist", "director", {"note": "ok"}, False),
+    ("return", processing, "specialist", "officer", {"note": "Làm lại"}, False),
+    ("approve", at_unit_leader, "unit_leader", "specialist", {}, False),
+    ("request-supplement", processing, "specialist", "director", {"reason": "Thiếu"}, False),
+    ("request-payment", fee_processing, "officer", "director", {}, False),
+    ("apologize", processing, "officer", "unit_leader",
+     {"reason": "Chờ xác minh", "new_due_at": "2026-11-13T17:00:00+07:00"}, False),
+    ("stop", processing, "director", "officer", {"reason": "Giả mạo"}, False),
+    ("accept-withdrawal", withdrawal_requested, "officer", "specialist", {}, False),
+    ("attach-result", at_desk_end, "officer", "director", {"file": "PDF"}, True),
+    ("return-result", processed, "officer", "director", {"method": "post"}, False),
+    ("consult", processing, "specialist", "director", {"agency": "000.00.13.H44", "question": "?"}, False),
+    # applicant actions: the "wrong role" is an official who sees the dossier
+    ("withdraw", processing, "citizen", "officer", {"reason": "Không cần nữa"}, False),
+    ("supplement", supplement_requested, "citizen", "specialist", {"files": "PDF", "note": "Đây"}, True),
+    ("complete", completion_requested, "citizen", "officer", {"files": "PDF", "file_components": "COMPONENT"}, True),
+]
+
+
+def _payload(w, payload):
+    out = {}
+    for k, v in payload.items():
+        if v == "PDF":
+            out[k] = [pdf_upload()] if k == "files" else pdf_upload()
+        elif v == "COMPONENT":
+            out[k] = [w.component.pk]
+        else:
+            out[k] = v
+    return out
+
+
+def _post(user, url, payload, multipart):
+    c = APIClient()
+    if user is not None:
+        c.force_authenticate(user=fresh(user))
+    return c.post(url, payload, format="multipart" if multipart else "json")
+
+
+@pytest.mark.parametrize("action,state,right,wrong,payload,multipart", MATRIX, ids=[m[0] for m in MATRIX])
+def test_action_matrix(action, state, right, wrong, payload, multipart):
+    w = build_world()
+    with time_machine.travel(T0, tick=False):
+        d = state(w)
+    before = Dossier.objects.get(pk=d.pk)
+    url = f"{API}/d/{d.code}/{action}/"
+    when = LATE if action == "apologize" else T0
+    with time_machine.travel(when, tick=False):
+        r = _post(None, url, _payload(w, payload), multipart)
+        assert r.status_code in (401, 403), (action, "anonymous", r.status_code)
+        r = _post(w.other_officer, url, _payload(w, payload), multipart)
+        assert r.status_code == 404, (action, "other agency", r.status_code)
+        r = _post(w.citizen2, url, _payload(w, payload), multipart)
+        assert r.status_code == 404, (action, "another citizen", r.status_code)
+        r = _post(getattr(w, wrong), url, _payload(w, payload), multipart)
+        assert r.status_code == 403, (action, "wrong role", r.status_code, r.content)
+        after = Dossier.objects.get(pk=d.pk)
+        assert (after.status, after.current_step_id, after.due_at) == (before.status, before.current_step_id,
+                                                                        before.due_at)
+        r = _post(getattr(w, right), url, _payload(w, payload), multipart)
+        assert r.status_code == 200, (action, "right role", r.status_code, r.content)
+
+
+READS = ["", "control-sheet/", "result/"]
+
+
+@pytest.mark.parametrize("suffix", READS)
+def test_reads(suffix):
+    w = build_world()
+    d = returned(w)
+    url = f"{API}/d/{d.code}/{suffix}"
+    assert APIClient().get(url).status_code in (401, 403)
+    for outsider in (w.other_officer, w.other_specialist, w.citizen2):
+        c = APIClient()
+        c.force_authenticate(user=fresh(outsider))
+        assert c.get(url).status_code == 404
+    for insider in (w.citizen, w.officer, w.director):
+        c = APIClient()
+        c.force_authenticate(user=fresh(insider))
+        assert c.get(url).status_code == 200, (insider, suffix)
+
+
+def test_citizen_never_sees_anothers_dossiers():
+    w = build_world()
+    d = submitted(w)
+    c = APIClient()
+    c.force_authenticate(user=fresh(w.citizen2))
+    assert c.get(f"{API}/mine/").json()["count"] == 0
+    assert c.get(f"{API}/queue/").json()["count"] == 0
+    assert c.get(f"{API}/d/{d.code}/").status_code == 404
+    f = d.files.get()
+    assert c.get(f"{API}/d/{d.code}/files/{f.pk}/").status_code == 404
+    c.force_authenticate(user=fresh(w.citizen))
+    assert c.get(f"{API}/d/{d.code}/files/{f.pk}/").status_code == 200
+
+
+def test_queue_scopes():
+    w = build_world()
+    d = processing(w)
+    submitted(w)
+    counts = {}
+    for name in ("officer", "specialist", "unit_leader", "director", "other_officer", "other_specialist", "citizen"):
+        c = APIClient()
+        c.force_authenticate(user=fresh(getattr(w, name)))
+        counts[name] = c.get(f"{API}/queue/").json()["count"]
+    # desk sees everything received at its centre; the unit sees the dossier at its step; the agency
+    # leader sees every dossier of the agency; other agencies and citizens see nothing.
+    assert counts == {"officer": 2, "specialist": 1, "unit_leader": 1, "director": 2, "other_officer": 0,
+                      "other_specialist": 0, "citizen": 0}
+    assert d.current_role == "specialist"

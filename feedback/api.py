@@ -1,0 +1,142 @@
+"""REST API of the feedback app (mounted at /api/feedback/); the same services as the pages.
+
+- GET  categories/                      public: two-level categories (the Open311 services)
+- GET  reports/                         public: reports past triage, personal data hidden
+- GET  reports/mine/                    the signed-in reporter's reports
+- GET  reports/queue/?kind=triage|unit|approval   staff queues (role-checked in the selectors)
+- POST reports/{token}/{action}/        one workflow step (accept, reject, merge, route, start,
+                                        request_info, answer_info, forward, resolve, approve, return,
+                                        rate, reopen); errors in the platform's error shape.
+Web and app submissions use the page form or Open311 (POST /open311/v2/requests.json).
+"""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from directory.models import Agency, OrgUnit
+
+from . import selectors, services
+from .models import Category, Report
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    parent = serializers.CharField(source="parent.code", default=None, read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["code", "name", "description", "parent", "handling_days", "keywords"]
+
+
+class PublicReportSerializer(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.code", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    location = serializers.CharField(source="location_label", read_only=True)
+    agency = serializers.CharField(source="routed_agency.name", default=None, read_only=True)
+    resolution = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = ["service_request_id", "token", "category", "category_name", "status", "status_label",
+                  "status_note", "description", "lat", "long", "location", "agency", "created_at", "due_at",
+                  "published_at", "resolution", "rating"]
+
+    def get_resolution(self, obj) -> str | None:
+        return obj.resolution if obj.published_at else None
+
+
+class CategoryList(generics.ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = CategorySerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return Category.objects.filter(is_active=True).select_related("parent")
+
+
+class PublicReportList(generics.ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = PublicReportSerializer
+
+    def get_queryset(self):
+        return selectors.public_reports()
+
+
+class MyReportList(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = PublicReportSerializer
+
+    def get_queryset(self):
+        return selectors.reports_of(self.request.user)
+
+
+class QueueList(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = PublicReportSerializer
+
+    def get_queryset(self):
+        kind = self.request.query_params.get("kind", "unit")
+        reader = {"triage": selectors.triage_queue, "unit": selectors.handler_queue,
+                  "approval": selectors.approval_queue}.get(kind)
+        if reader is None:
+            raise Http404
+        return reader(self.request.user)
+
+
+class ActionSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    into = serializers.CharField(required=False, allow_blank=True, default="", help_text="service_request_id")
+    agency = serializers.CharField(required=False, allow_blank=True, default="", help_text="mã cơ quan (QCVN 102)")
+    unit = serializers.IntegerField(required=False, allow_null=True, default=None)
+    question = serializers.CharField(required=False, allow_blank=True, default="")
+    answer = serializers.CharField(required=False, allow_blank=True, default="")
+    resolution = serializers.CharField(required=False, allow_blank=True, default="")
+    rating = serializers.IntegerField(required=False, allow_null=True, default=None)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def _target(data):
+    agency = Agency.objects.filter(code=data["agency"], is_active=True).first() if data["agency"] else None
+    unit = OrgUnit.objects.filter(pk=data["unit"]).first() if data["unit"] else None
+    if unit is not None and agency is None:
+        agency = unit.agency
+    return agency, unit
+
+
+ACTIONS = {
+    "accept": lambda u, r, d: services.report_accept(actor=u, report=r, note=d["note"]),
+    "reject": lambda u, r, d: services.report_reject(actor=u, report=r, reason=d["reason"], note=d["note"]),
+    "merge": lambda u, r, d: services.report_merge(
+        actor=u, report=r, into=Report.objects.filter(service_request_id=d["into"]).first(), note=d["note"]),
+    "route": lambda u, r, d: services.report_route(actor=u, report=r, agency=_target(d)[0], unit=_target(d)[1],
+                                                   note=d["note"]),
+    "start": lambda u, r, d: services.report_start(actor=u, report=r),
+    "request_info": lambda u, r, d: services.report_request_info(actor=u, report=r, question=d["question"]),
+    "answer_info": lambda u, r, d: services.report_answer_info(actor=u, report=r, answer=d["answer"]),
+    "forward": lambda u, r, d: services.report_forward(actor=u, report=r, agency=_target(d)[0],
+                                                       unit=_target(d)[1], note=d["note"]),
+    "resolve": lambda u, r, d: services.report_resolve(actor=u, report=r, resolution=d["resolution"]),
+    "approve": lambda u, r, d: services.report_approve(actor=u, report=r, note=d["note"]),
+    "return": lambda u, r, d: services.report_return(actor=u, report=r, note=d["note"]),
+    "rate": lambda u, r, d: services.report_rate(actor=u, report=r, rating=d["rating"], comment=d["comment"]),
+    "reopen": lambda u, r, d: services.report_reopen(actor=u, report=r, reason=d["reason"]),
+}
+
+
+class ReportAction(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=ActionSerializer, responses=PublicReportSerializer)
+    def post(self, request, token, action):
+        handler = ACTIONS.get(action)
+        if handler is None:
+            raise Http404
+        serializer = ActionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = handler(request.user, selectors.report_by_token(token), serializer.validated_data)
+        return Response(PublicReportSerializer(report).data)
