@@ -31,19 +31,71 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-VERBS = ["Cấp", "Cấp lại", "Cấp đổi", "Đăng ký", "Điều chỉnh", "Gia hạn", "Thu hồi", "Xác nhận", "Công nhận",
-         "Thẩm định", "Phê duyệt", "Chấm dứt"]
-OBJECTS = ["giấy phép xây dựng nhà ở riêng lẻ", "khai sinh", "kết hôn", "hộ kinh doanh", "giấy phép lái xe",
-           "giấy phép lao động cho người nước ngoài", "chứng chỉ hành nghề khám bệnh, chữa bệnh",
-           "giấy chứng nhận quyền sử dụng đất", "văn bằng, chứng chỉ", "phiếu lý lịch tư pháp",
-           "giấy phép hoạt động phòng khám", "biến động đất đai", "nội quy lao động", "hợp đồng chuyển nhượng",
-           "giấy phép kinh doanh rượu", "giấy chứng nhận đủ điều kiện an toàn thực phẩm", "trang trại",
-           "tàu cá", "giấy phép khai thác nước mặt", "di tích lịch sử – văn hóa"]
-QUALIFIERS = ["", "cấp tỉnh", "cấp xã", "đối với tổ chức", "đối với cá nhân", "trong trường hợp bị mất",
-              "có yếu tố nước ngoài", "theo thủ tục rút gọn"]
-QUERIES = ["dang ky", "khai sinh", "cap giay phep xay dung", "giay phep lai xe", "ho kinh doanh", "Đăng ký kết hôn",
-           "lao dong nuoc ngoai", "quyen su dung dat", "chung chi hanh nghe", "ly lich tu phap", "gia han", "tau ca",
-           "an toan thuc pham", "cap lai trong truong hop bi mat", "8.000123", "phong kham", "xyz khong co"]
+VERBS = [
+    "Cấp",
+    "Cấp lại",
+    "Cấp đổi",
+    "Đăng ký",
+    "Điều chỉnh",
+    "Gia hạn",
+    "Thu hồi",
+    "Xác nhận",
+    "Công nhận",
+    "Thẩm định",
+    "Phê duyệt",
+    "Chấm dứt",
+]
+OBJECTS = [
+    "giấy phép xây dựng nhà ở riêng lẻ",
+    "khai sinh",
+    "kết hôn",
+    "hộ kinh doanh",
+    "giấy phép lái xe",
+    "giấy phép lao động cho người nước ngoài",
+    "chứng chỉ hành nghề khám bệnh, chữa bệnh",
+    "giấy chứng nhận quyền sử dụng đất",
+    "văn bằng, chứng chỉ",
+    "phiếu lý lịch tư pháp",
+    "giấy phép hoạt động phòng khám",
+    "biến động đất đai",
+    "nội quy lao động",
+    "hợp đồng chuyển nhượng",
+    "giấy phép kinh doanh rượu",
+    "giấy chứng nhận đủ điều kiện an toàn thực phẩm",
+    "trang trại",
+    "tàu cá",
+    "giấy phép khai thác nước mặt",
+    "di tích lịch sử – văn hóa",
+]
+QUALIFIERS = [
+    "",
+    "cấp tỉnh",
+    "cấp xã",
+    "đối với tổ chức",
+    "đối với cá nhân",
+    "trong trường hợp bị mất",
+    "có yếu tố nước ngoài",
+    "theo thủ tục rút gọn",
+]
+QUERIES = [
+    "dang ky",
+    "khai sinh",
+    "cap giay phep xay dung",
+    "giay phep lai xe",
+    "ho kinh doanh",
+    "Đăng ký kết hôn",
+    "lao dong nuoc ngoai",
+    "quyen su dung dat",
+    "chung chi hanh nghe",
+    "ly lich tu phap",
+    "gia han",
+    "tau ca",
+    "an toan thuc pham",
+    "cap lai trong truong hop bi mat",
+    "8.000123",
+    "phong kham",
+    "xyz khong co",
+]
 
 
 def parse_args():
@@ -91,30 +143,49 @@ def create_catalog(n: int, reset: bool, rng: random.Random) -> None:
     bench.delete()
     started = time.perf_counter()
     with transaction.atomic():
-        fields = [Field.objects.get_or_create(code=f"BENCH-{i:02d}", defaults={"name": f"Lĩnh vực thử {i:02d}"})[0]
-                  for i in range(12)]
-        agencies = [Agency.objects.get_or_create(code=f"000.00.{90 + i}.H99", defaults={
-            "name": f"Cơ quan thử {i}", "kind": AgencyKind.DEPARTMENT})[0] for i in range(8)]
+        fields = [
+            Field.objects.get_or_create(code=f"BENCH-{i:02d}", defaults={"name": f"Lĩnh vực thử {i:02d}"})[0]
+            for i in range(12)
+        ]
+        agencies = [
+            Agency.objects.get_or_create(
+                code=f"000.00.{90 + i}.H99", defaults={"name": f"Cơ quan thử {i}", "kind": AgencyKind.DEPARTMENT}
+            )[0]
+            for i in range(8)
+        ]
         procedures = Procedure.objects.bulk_create(
-            [Procedure(code=f"8.{i:06d}.000.00.00.H99", field=rng.choice(fields)) for i in range(n)], batch_size=1000)
+            [Procedure(code=f"8.{i:06d}.000.00.00.H99", field=rng.choice(fields)) for i in range(n)], batch_size=1000
+        )
         versions = []
         for i, procedure in enumerate(procedures):
             name = " ".join(p for p in (rng.choice(VERBS), rng.choice(OBJECTS), rng.choice(QUALIFIERS)) if p)
             name = f"{name} ({i})"
             result = "Giấy phép" if "phép" in name else "Văn bản chấp thuận"
-            versions.append(ProcedureVersion(
-                procedure=procedure, number=1, status="published", name=name, result_name=result,
-                search_text=build_search_text(name, procedure.code, result),
-                level=rng.choice(["province", "commune"]), online_mode=rng.choice(["full", "partial", "none"]),
-                applicant_kind=rng.choice(["citizen", "business", "both"]), processing_time=rng.choice([1, 3, 5, 15]),
-                valid_from=dt.date(2025, 7, 1), form_schema={}))
+            versions.append(
+                ProcedureVersion(
+                    procedure=procedure,
+                    number=1,
+                    status="published",
+                    name=name,
+                    result_name=result,
+                    search_text=build_search_text(name, procedure.code, result),
+                    level=rng.choice(["province", "commune"]),
+                    online_mode=rng.choice(["full", "partial", "none"]),
+                    applicant_kind=rng.choice(["citizen", "business", "both"]),
+                    processing_time=rng.choice([1, 3, 5, 15]),
+                    valid_from=dt.date(2025, 7, 1),
+                    form_schema={},
+                )
+            )
         versions = ProcedureVersion.objects.bulk_create(versions, batch_size=1000)
         through = ProcedureVersion.competent_agencies.through
-        through.objects.bulk_create([through(procedureversion_id=v.pk, agency_id=rng.choice(agencies).pk)
-                                     for v in versions], batch_size=2000)
+        through.objects.bulk_create(
+            [through(procedureversion_id=v.pk, agency_id=rng.choice(agencies).pk) for v in versions], batch_size=2000
+        )
         through = ProcedureVersion.receiving_agencies.through
-        through.objects.bulk_create([through(procedureversion_id=v.pk, agency_id=agencies[0].pk)
-                                     for v in versions], batch_size=2000)
+        through.objects.bulk_create(
+            [through(procedureversion_id=v.pk, agency_id=agencies[0].pk) for v in versions], batch_size=2000
+        )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # fresh statistics, as autovacuum would produce after a real import
             cursor.execute("ANALYZE catalog_procedureversion, catalog_procedure")
@@ -173,12 +244,16 @@ def main() -> None:
     cpu.sort()
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
     print(f"procedures: {args.procedures}  requests: {len(timings)}  with results: {hits}")
-    print(f"mean {statistics.fmean(timings):.2f} ms  p50 {percentile(timings, 50):.2f} ms  "
-          f"p95 {percentile(timings, 95):.2f} ms  p99 {percentile(timings, 99):.2f} ms  max {timings[-1]:.2f} ms")
+    print(
+        f"mean {statistics.fmean(timings):.2f} ms  p50 {percentile(timings, 50):.2f} ms  "
+        f"p95 {percentile(timings, 95):.2f} ms  p99 {percentile(timings, 99):.2f} ms  max {timings[-1]:.2f} ms"
+    )
     # CPU time of this process per request (SQLite runs in-process; PostgreSQL's share is not included):
     # on a machine busy with other work, wall time = CPU time + time spent waiting for a core.
-    print(f"cpu  mean {statistics.fmean(cpu):.2f} ms  p50 {percentile(cpu, 50):.2f} ms  "
-          f"p95 {percentile(cpu, 95):.2f} ms  p99 {percentile(cpu, 99):.2f} ms")
+    print(
+        f"cpu  mean {statistics.fmean(cpu):.2f} ms  p50 {percentile(cpu, 50):.2f} ms  "
+        f"p95 {percentile(cpu, 95):.2f} ms  p99 {percentile(cpu, 99):.2f} ms"
+    )
     print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 

@@ -73,7 +73,7 @@ def world():
 
 
 def generate(count: int, agencies, leaves) -> None:
-    """COPY `count` reports spread over the last 365 days, about 60 % closed."""
+    """COPY `count` reports spread evenly over the last 365 days in arrival order, about 70 % closed."""
     import datetime as dt
 
     from django.db import connection
@@ -88,7 +88,7 @@ def generate(count: int, agencies, leaves) -> None:
                "address_id", "attributes", "media_url", "is_anonymous", "contact_name", "contact_email",
                "contact_phone", "status", "is_open", "status_note", "reject_reason", "pending_question",
                "resolution", "created_at", "updated_at", "due_at", "rating_comment", "reopen_count",
-               "routed_agency_id")
+               "routed_agency_id", "reporter_key_hash")
     rng = random.Random(2026)
     batch = 100_000
     started = time.perf_counter()
@@ -98,7 +98,8 @@ def generate(count: int, agencies, leaves) -> None:
             for first in range(0, count, batch):
                 buf = io.StringIO()
                 for i in range(first, min(count, first + batch)):
-                    created = now - dt.timedelta(seconds=rng.randint(0, 365 * 86400))
+                    # Reports arrive in time order, as in production (heap order follows created_at).
+                    created = now - dt.timedelta(seconds=365 * 86400 * (1 - i / count) + rng.random() * 60)
                     status = rng.choices(statuses, weights)[0]
                     agency = agencies[i % len(agencies)].pk if status not in ("received", "accepted") else r"\N"
                     lat = 16.5 + rng.random() * 1.2
@@ -109,7 +110,7 @@ def generate(count: int, agencies, leaves) -> None:
                         "Đường Quang Trung", "", "{}", "", "f", "", "", "", status,
                         "f" if status in CLOSED_STATUSES else "t", "", "", "", "",
                         created.isoformat(), created.isoformat(), (created + dt.timedelta(days=7)).isoformat(), "",
-                        0, agency)) + "\n")
+                        0, agency, "")) + "\n")
                 with cur.copy(f"COPY feedback_report ({', '.join(columns)}) FROM STDIN") as copy:
                     copy.write(buf.getvalue())
                 print(f"  … {min(count, first + batch):>9,} rows ({time.perf_counter() - started:5.1f} s)", flush=True)

@@ -65,8 +65,16 @@ class _ChildInline(admin.TabularInline):
 
 class ComponentInline(_ChildInline):
     model = DossierComponent
-    fields = ["order", "name", "required", "originals", "copies", "electronic_copy_accepted", "template",
-              "template_name"]
+    fields = [
+        "order",
+        "name",
+        "required",
+        "originals",
+        "copies",
+        "electronic_copy_accepted",
+        "template",
+        "template_name",
+    ]
 
 
 class FeeInline(_ChildInline):
@@ -108,13 +116,17 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         if not changes:
             return None
         try:
-            new = services.procedure_publish_new_version(actor=request.user, procedure=version.procedure,
-                                                         changes=changes)
+            new = services.procedure_publish_new_version(
+                actor=request.user, procedure=version.procedure, changes=changes
+            )
         except ValidationError as exc:
             self.message_user(request, "; ".join(exc.messages), messages.ERROR)
         else:
-            self.message_user(request, _("Đã ban hành phiên bản %(n)s; phiên bản cũ được lưu lại cho các hồ sơ đã "
-                                         "nộp.") % {"n": new.number}, messages.SUCCESS)
+            self.message_user(
+                request,
+                _("Đã ban hành phiên bản %(n)s; phiên bản cũ được lưu lại cho các hồ sơ đã nộp.") % {"n": new.number},
+                messages.SUCCESS,
+            )
         return None
 
 
@@ -122,8 +134,18 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
 class CatalogImportAdmin(admin.ModelAdmin):
     list_display = ["filename", "created_by", "created_at", "status", "total_rows", "processed_rows"]
     list_filter = ["status"]
-    readonly_fields = ["created_by", "created_at", "finished_at", "file", "filename", "status", "total_rows",
-                       "processed_rows", "report", "summary"]
+    readonly_fields = [
+        "created_by",
+        "created_at",
+        "finished_at",
+        "file",
+        "filename",
+        "status",
+        "total_rows",
+        "processed_rows",
+        "report",
+        "summary",
+    ]
 
     def has_add_permission(self, request):
         return False

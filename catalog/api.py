@@ -47,11 +47,13 @@ class PublicCatalogMixin:
 def choice_field(choices_cls, **kwargs) -> serializers.ChoiceField:
     """A read-only choice field documented with an inline enum, so its OpenAPI name never collides
     with another app's field of the same name (e.g. "kind", "level", "role")."""
-    schema = {"type": "string", "enum": list(choices_cls.values),
-              "description": "; ".join(f"{value}: {label}" for value, label in choices_cls.choices)}
+    schema = {
+        "type": "string",
+        "enum": list(choices_cls.values),
+        "description": "; ".join(f"{value}: {label}" for value, label in choices_cls.choices),
+    }
     field_class = extend_schema_field(schema)(type(f"{choices_cls.__name__}Field", (serializers.ChoiceField,), {}))
     return field_class(choices=choices_cls.choices, read_only=True, **kwargs)
-
 
 
 class FieldSerializer(serializers.ModelSerializer):
@@ -86,8 +88,19 @@ class ProcedureListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProcedureVersion
-        fields = ["code", "name", "version", "field", "level", "applicant_kind", "online_mode", "processing_time",
-                  "time_unit", "competent_agencies", "url"]
+        fields = [
+            "code",
+            "name",
+            "version",
+            "field",
+            "level",
+            "applicant_kind",
+            "online_mode",
+            "processing_time",
+            "time_unit",
+            "competent_agencies",
+            "url",
+        ]
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
@@ -101,8 +114,16 @@ class ComponentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DossierComponent
-        fields = ["order", "name", "required", "originals", "copies", "electronic_copy_accepted", "template_name",
-                  "template_url"]
+        fields = [
+            "order",
+            "name",
+            "required",
+            "originals",
+            "copies",
+            "electronic_copy_accepted",
+            "template_name",
+            "template_url",
+        ]
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_template_url(self, obj) -> str | None:
@@ -111,6 +132,7 @@ class ComponentSerializer(serializers.ModelSerializer):
 
 class FeeSerializer(serializers.ModelSerializer):
     kind = choice_field(FeeKind)
+
     class Meta:
         model = Fee
         fields = ["kind", "name", "amount", "note"]
@@ -134,32 +156,54 @@ class ProcedureDetailSerializer(ProcedureListSerializer):
     form_schema = serializers.JSONField(help_text="Biểu mẫu trực tuyến: tập con JSON Schema (catalog.formschema).")
 
     class Meta(ProcedureListSerializer.Meta):
-        fields = [*ProcedureListSerializer.Meta.fields, "status", "valid_from", "valid_to", "description",
-                  "requirements", "receiving_agencies", "result_name", "legal_basis", "form_schema", "components",
-                  "fees", "steps"]
+        fields = [
+            *ProcedureListSerializer.Meta.fields,
+            "status",
+            "valid_from",
+            "valid_to",
+            "description",
+            "requirements",
+            "receiving_agencies",
+            "result_name",
+            "legal_basis",
+            "form_schema",
+            "components",
+            "fees",
+            "steps",
+        ]
 
 
 _CHOICE_ERRORS = {"invalid_choice": "“{input}” không phải giá trị hợp lệ."}
 
 
 class SearchQuerySerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=200,
-                              help_text="Từ khóa, không cần dấu: “dang ky khai sinh”.")
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="Từ khóa, không cần dấu: “dang ky khai sinh”."
+    )
     field = serializers.CharField(required=False, allow_blank=True, help_text="Mã lĩnh vực.")
     agency = serializers.CharField(required=False, allow_blank=True, help_text="Mã cơ quan (QCVN 102).")
-    level = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True,
-                                    error_messages=_CHOICE_ERRORS)
-    online_mode = serializers.ChoiceField(choices=OnlineMode.choices, required=False, allow_blank=True,
-                                          error_messages=_CHOICE_ERRORS)
-    applicant = serializers.ChoiceField(choices=[ApplicantKind.CITIZEN, ApplicantKind.BUSINESS], required=False,
-                                        allow_blank=True, error_messages=_CHOICE_ERRORS)
+    level = serializers.ChoiceField(
+        choices=Level.choices, required=False, allow_blank=True, error_messages=_CHOICE_ERRORS
+    )
+    online_mode = serializers.ChoiceField(
+        choices=OnlineMode.choices, required=False, allow_blank=True, error_messages=_CHOICE_ERRORS
+    )
+    applicant = serializers.ChoiceField(
+        choices=[ApplicantKind.CITIZEN, ApplicantKind.BUSINESS],
+        required=False,
+        allow_blank=True,
+        error_messages=_CHOICE_ERRORS,
+    )
 
 
 # --------------------------------------------------------------------------- views
 
 
-@extend_schema(tags=["catalog"], parameters=[SearchQuerySerializer],
-               summary="Tìm thủ tục (không dấu, mọi từ phải khớp; xếp hạng theo mã, tên)")
+@extend_schema(
+    tags=["catalog"],
+    parameters=[SearchQuerySerializer],
+    summary="Tìm thủ tục (không dấu, mọi từ phải khớp; xếp hạng theo mã, tên)",
+)
 class ProcedureListView(PublicCatalogMixin, generics.ListAPIView):
     serializer_class = ProcedureListSerializer
     pagination_class = CatalogPagination
@@ -183,20 +227,33 @@ def summary(version: ProcedureVersion, base_url: str) -> dict:
     DRF's generic serializer costs more than the database here. test_api checks the two agree."""
     procedure = version.procedure
     return {
-        "code": procedure.code, "name": version.name, "version": version.number,
+        "code": procedure.code,
+        "name": version.name,
+        "version": version.number,
         "field": {"code": procedure.field.code, "name": procedure.field.name},
-        "level": version.level, "applicant_kind": version.applicant_kind, "online_mode": version.online_mode,
-        "processing_time": f"{version.processing_time:.1f}", "time_unit": version.time_unit,
+        "level": version.level,
+        "applicant_kind": version.applicant_kind,
+        "online_mode": version.online_mode,
+        "processing_time": f"{version.processing_time:.1f}",
+        "time_unit": version.time_unit,
         "competent_agencies": [{"code": a.code, "name": a.name} for a in version.competent_agencies.all()],
         "url": f"{base_url}{procedure.code}/",
     }
 
 
-@extend_schema(tags=["catalog"], summary="Chi tiết thủ tục (phiên bản đang áp dụng hoặc ?version=)", parameters=[
-    OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH, description="Mã thủ tục."),
-    OpenApiParameter("version", OpenApiTypes.INT, OpenApiParameter.QUERY,
-                     description="Số phiên bản (mặc định: phiên bản đang áp dụng)."),
-])
+@extend_schema(
+    tags=["catalog"],
+    summary="Chi tiết thủ tục (phiên bản đang áp dụng hoặc ?version=)",
+    parameters=[
+        OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH, description="Mã thủ tục."),
+        OpenApiParameter(
+            "version",
+            OpenApiTypes.INT,
+            OpenApiParameter.QUERY,
+            description="Số phiên bản (mặc định: phiên bản đang áp dụng).",
+        ),
+    ],
+)
 class ProcedureDetailView(PublicCatalogMixin, generics.RetrieveAPIView):
     serializer_class = ProcedureDetailSerializer
     queryset = ProcedureVersion.objects.none()

@@ -19,6 +19,7 @@ def load(stdout) -> list[tuple[str, str, str]]:
         lines = [f"  {i['sheet']} {i['row']} [{i['column']}]: {i['message']}" for i in result.report[:20]]
         raise RuntimeError("demo catalogue does not import:\n" + "\n".join(lines))
     summary = result.summary
-    stdout.write(f"  thủ tục: {summary['created']} mới, {summary['versioned']} phiên bản mới, "
-                 f"{summary['unchanged']} không đổi\n")
+    stdout.write(
+        f"  thủ tục: {summary['created']} mới, {summary['versioned']} phiên bản mới, {summary['unchanged']} không đổi\n"
+    )
     return []

@@ -11,19 +11,29 @@ def _with_all(choices, label):
 class SearchForm(forms.Form):
     """The catalogue search (GET). Unknown filter values are ignored rather than rejected."""
 
-    q = forms.CharField(label=_("Từ khóa"), required=False, max_length=200,
-                        widget=forms.TextInput(attrs={"type": "search",
-                                                      "placeholder": _("Ví dụ: đăng ký khai sinh")}))
+    q = forms.CharField(
+        label=_("Từ khóa"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Ví dụ: đăng ký khai sinh")}),
+    )
     field = forms.ChoiceField(label=_("Lĩnh vực"), required=False)
     agency = forms.ChoiceField(label=_("Cơ quan"), required=False)
-    level = forms.ChoiceField(label=_("Cấp thực hiện"), required=False,
-                              choices=_with_all(Level.choices, _("Tất cả")))
-    online_mode = forms.ChoiceField(label=_("Dịch vụ công trực tuyến"), required=False,
-                                    choices=_with_all(OnlineMode.choices, _("Tất cả")))
-    applicant = forms.ChoiceField(label=_("Đối tượng"), required=False,
-                                  choices=_with_all([(ApplicantKind.CITIZEN, ApplicantKind.CITIZEN.label),
-                                                     (ApplicantKind.BUSINESS, ApplicantKind.BUSINESS.label)],
-                                                    _("Tất cả")))
+    level = forms.ChoiceField(label=_("Cấp thực hiện"), required=False, choices=_with_all(Level.choices, _("Tất cả")))
+    online_mode = forms.ChoiceField(
+        label=_("Dịch vụ công trực tuyến"), required=False, choices=_with_all(OnlineMode.choices, _("Tất cả"))
+    )
+    applicant = forms.ChoiceField(
+        label=_("Đối tượng"),
+        required=False,
+        choices=_with_all(
+            [
+                (ApplicantKind.CITIZEN, ApplicantKind.CITIZEN.label),
+                (ApplicantKind.BUSINESS, ApplicantKind.BUSINESS.label),
+            ],
+            _("Tất cả"),
+        ),
+    )
 
     def __init__(self, *args, fields=(), agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,6 +48,8 @@ class SearchForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Tệp danh mục (.json hoặc .xlsx)"),
-                           help_text=_("Xem cấu trúc tệp ở phần hướng dẫn bên dưới. Tệp có lỗi sẽ không được nhập."),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".json,.xlsx"}))
+    file = forms.FileField(
+        label=_("Tệp danh mục (.json hoặc .xlsx)"),
+        help_text=_("Xem cấu trúc tệp ở phần hướng dẫn bên dưới. Tệp có lỗi sẽ không được nhập."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.xlsx"}),
+    )

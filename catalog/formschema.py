@@ -124,19 +124,28 @@ def schema_problems(schema) -> list[str]:
 def _property_problems(name, prop) -> list[str]:
     where = _('Trường "%(name)s"') % {"name": name}
     if not isinstance(name, str) or not NAME_RE.match(name):
-        return [_('%(where)s: tên trường chỉ gồm chữ thường không dấu, chữ số và dấu gạch dưới, '
-                  'bắt đầu bằng chữ (ví dụ "ho_ten").') % {"where": where}]
+        return [
+            _(
+                "%(where)s: tên trường chỉ gồm chữ thường không dấu, chữ số và dấu gạch dưới, "
+                'bắt đầu bằng chữ (ví dụ "ho_ten").'
+            )
+            % {"where": where}
+        ]
     if not isinstance(prop, dict):
         return [_("%(where)s: phải là một đối tượng.") % {"where": where}]
     kind = prop.get("type")
     if kind not in PROPERTY_TYPES:
-        return [_('%(where)s: kiểu "%(type)s" không được hỗ trợ (chỉ string, integer, number, boolean).')
-                % {"where": where, "type": kind}]
+        return [
+            _('%(where)s: kiểu "%(type)s" không được hỗ trợ (chỉ string, integer, number, boolean).')
+            % {"where": where, "type": kind}
+        ]
     problems = []
     unknown = sorted(set(prop) - _ALLOWED_KEYS[kind])
     if unknown:
-        problems.append(_("%(where)s: khóa không được hỗ trợ với kiểu %(type)s: %(keys)s.")
-                        % {"where": where, "type": kind, "keys": ", ".join(unknown)})
+        problems.append(
+            _("%(where)s: khóa không được hỗ trợ với kiểu %(type)s: %(keys)s.")
+            % {"where": where, "type": kind, "keys": ", ".join(unknown)}
+        )
     title = prop.get("title")
     if not isinstance(title, str) or not title.strip():
         problems.append(_('%(where)s: cần có "title" (nhãn tiếng Việt hiển thị cho người nộp).') % {"where": where})
@@ -146,19 +155,25 @@ def _property_problems(name, prop) -> list[str]:
     if kind == "string":
         fmt = prop.get("format")
         if fmt is not None and fmt not in STRING_FORMATS:
-            problems.append(_('%(where)s: định dạng "%(format)s" không được hỗ trợ (chỉ date, email).')
-                            % {"where": where, "format": fmt})
+            problems.append(
+                _('%(where)s: định dạng "%(format)s" không được hỗ trợ (chỉ date, email).')
+                % {"where": where, "format": fmt}
+            )
         if "enum" in prop:
             enum = prop["enum"]
-            if (not isinstance(enum, list) or not enum or not all(isinstance(v, str) and v for v in enum)
-                    or len(set(enum)) != len(enum)):
-                problems.append(_('%(where)s: "enum" phải là danh sách các chuỗi khác nhau, không rỗng.')
-                                % {"where": where})
+            if (
+                not isinstance(enum, list)
+                or not enum
+                or not all(isinstance(v, str) and v for v in enum)
+                or len(set(enum)) != len(enum)
+            ):
+                problems.append(
+                    _('%(where)s: "enum" phải là danh sách các chuỗi khác nhau, không rỗng.') % {"where": where}
+                )
         for key in ("maxLength", "minLength"):
             if key in prop and (not _is_int(prop[key]) or prop[key] < 0):
                 problems.append(_('%(where)s: "%(key)s" phải là số nguyên không âm.') % {"where": where, "key": key})
-        if (_is_int(prop.get("minLength")) and _is_int(prop.get("maxLength"))
-                and prop["minLength"] > prop["maxLength"]):
+        if _is_int(prop.get("minLength")) and _is_int(prop.get("maxLength")) and prop["minLength"] > prop["maxLength"]:
             problems.append(_('%(where)s: "minLength" lớn hơn "maxLength".') % {"where": where})
         if "pattern" in prop:
             try:
@@ -170,18 +185,19 @@ def _property_problems(name, prop) -> list[str]:
         if "x-validator" in prop and prop["x-validator"] not in VALIDATORS:
             problems.append(_('%(where)s: "x-validator" chỉ nhận "cccd" hoặc "mst".') % {"where": where})
         if "default" in prop and not isinstance(prop["default"], str):
-            problems.append(_('%(where)s: giá trị mặc định phải là chuỗi.') % {"where": where})
+            problems.append(_("%(where)s: giá trị mặc định phải là chuỗi.") % {"where": where})
     elif kind in ("integer", "number"):
         check = _is_int if kind == "integer" else _is_number
         for key in ("minimum", "maximum", "default"):
             if key in prop and not check(prop[key]):
-                problems.append(_('%(where)s: "%(key)s" phải là số%(suffix)s.')
-                                % {"where": where, "key": key, "suffix": _(" nguyên") if kind == "integer" else ""})
-        if (_is_number(prop.get("minimum")) and _is_number(prop.get("maximum"))
-                and prop["minimum"] > prop["maximum"]):
+                problems.append(
+                    _('%(where)s: "%(key)s" phải là số%(suffix)s.')
+                    % {"where": where, "key": key, "suffix": _(" nguyên") if kind == "integer" else ""}
+                )
+        if _is_number(prop.get("minimum")) and _is_number(prop.get("maximum")) and prop["minimum"] > prop["maximum"]:
             problems.append(_('%(where)s: "minimum" lớn hơn "maximum".') % {"where": where})
     elif kind == "boolean" and "default" in prop and not isinstance(prop["default"], bool):
-        problems.append(_('%(where)s: giá trị mặc định phải là true hoặc false.') % {"where": where})
+        problems.append(_("%(where)s: giá trị mặc định phải là true hoặc false.") % {"where": where})
     return problems
 
 
@@ -284,13 +300,23 @@ def _make_field(name: str, prop: dict, required: bool) -> forms.Field:
         messages["max_value"] = _("%(title)s phải nhỏ hơn hoặc bằng %%(limit_value)s.") % {"title": title}
         if kind == "integer":
             messages["invalid"] = _("%(title)s phải là số nguyên.") % {"title": title}
-            field = forms.IntegerField(min_value=minimum, max_value=maximum, error_messages=messages,
-                                       widget=forms.NumberInput(attrs=attrs), **common)
+            field = forms.IntegerField(
+                min_value=minimum,
+                max_value=maximum,
+                error_messages=messages,
+                widget=forms.NumberInput(attrs=attrs),
+                **common,
+            )
         else:
             messages["invalid"] = _("%(title)s phải là một số.") % {"title": title}
             attrs.setdefault("step", "any")
-            field = forms.DecimalField(min_value=_dec(minimum), max_value=_dec(maximum), error_messages=messages,
-                                       widget=forms.NumberInput(attrs=attrs), **common)
+            field = forms.DecimalField(
+                min_value=_dec(minimum),
+                max_value=_dec(maximum),
+                error_messages=messages,
+                widget=forms.NumberInput(attrs=attrs),
+                **common,
+            )
             field.localize = False
         if "default" in prop:
             field.initial = prop["default"]
@@ -301,38 +327,58 @@ def _make_field(name: str, prop: dict, required: bool) -> forms.Field:
         choices = [(v, v) for v in prop["enum"]]
         choices = [("", _("— Chọn —")), *choices]
         messages["invalid_choice"] = _("Giá trị “%%(value)s” không nằm trong danh sách cho phép của %(title)s.") % {
-            "title": title}
-        field = forms.ChoiceField(choices=choices, error_messages=messages, widget=forms.Select(attrs=attrs),
-                                  **common)
+            "title": title
+        }
+        field = forms.ChoiceField(choices=choices, error_messages=messages, widget=forms.Select(attrs=attrs), **common)
     elif fmt == "date":
         messages["invalid"] = _("%(title)s không phải ngày hợp lệ (ngày/tháng/năm).") % {"title": title}
         attrs["type"] = "date"
-        field = forms.DateField(input_formats=DATE_INPUT_FORMATS, error_messages=messages,
-                                widget=forms.DateInput(attrs=attrs, format="%Y-%m-%d"), **common)
+        field = forms.DateField(
+            input_formats=DATE_INPUT_FORMATS,
+            error_messages=messages,
+            widget=forms.DateInput(attrs=attrs, format="%Y-%m-%d"),
+            **common,
+        )
     elif fmt == "email":
         messages["invalid"] = _("%(title)s không phải địa chỉ thư điện tử hợp lệ.") % {"title": title}
         attrs.setdefault("autocomplete", "email")
-        field = forms.EmailField(error_messages=messages, widget=forms.EmailInput(attrs=attrs),
-                                 max_length=prop.get("maxLength"), **common)
+        field = forms.EmailField(
+            error_messages=messages, widget=forms.EmailInput(attrs=attrs), max_length=prop.get("maxLength"), **common
+        )
     else:
-        widget = forms.Textarea(attrs={"rows": 4, **attrs}) if prop.get("x-widget") == "textarea" \
+        widget = (
+            forms.Textarea(attrs={"rows": 4, **attrs})
+            if prop.get("x-widget") == "textarea"
             else forms.TextInput(attrs=attrs)
+        )
         messages["max_length"] = _("%(title)s dài tối đa %%(limit_value)d ký tự (hiện có %%(show_value)d).") % {
-            "title": title}
+            "title": title
+        }
         messages["min_length"] = _("%(title)s cần ít nhất %%(limit_value)d ký tự (hiện có %%(show_value)d).") % {
-            "title": title}
+            "title": title
+        }
         validators = []
         if prop.get("pattern"):
-            validators.append(_SearchRegexValidator(
-                prop["pattern"], message=_("%(title)s không đúng định dạng yêu cầu.") % {"title": title},
-                code="pattern"))
+            validators.append(
+                _SearchRegexValidator(
+                    prop["pattern"],
+                    message=_("%(title)s không đúng định dạng yêu cầu.") % {"title": title},
+                    code="pattern",
+                )
+            )
         if prop.get("x-validator") in VALIDATORS:
             validators.append(VALIDATORS[prop["x-validator"]])
             if prop["x-validator"] == "cccd":
                 widget.attrs.setdefault("inputmode", "numeric")
                 widget.attrs.setdefault("maxlength", "12")
-        field = forms.CharField(max_length=prop.get("maxLength"), min_length=prop.get("minLength"),
-                                validators=validators, error_messages=messages, widget=widget, **common)
+        field = forms.CharField(
+            max_length=prop.get("maxLength"),
+            min_length=prop.get("minLength"),
+            validators=validators,
+            error_messages=messages,
+            widget=widget,
+            **common,
+        )
     if "default" in prop:
         field.initial = prop["default"]
     return field
@@ -350,8 +396,9 @@ def _dec(value):
     return None if value is None else Decimal(str(value))
 
 
-def build_django_form(schema: dict, data=None, *, prefix: str | None = None, initial: dict | None = None,
-                      files=None) -> SchemaForm:
+def build_django_form(
+    schema: dict, data=None, *, prefix: str | None = None, initial: dict | None = None, files=None
+) -> SchemaForm:
     """A bound (when `data` is given) or unbound Django form for `schema`.
 
     `data` may be request.POST or a plain dict (e.g. decoded JSON from the API). The form carries
@@ -367,6 +414,8 @@ def build_django_form(schema: dict, data=None, *, prefix: str | None = None, ini
     type_errors: dict = {}
     if data is not None and not hasattr(data, "getlist"):
         data, type_errors = _plain_data(schema, data)
+        if prefix:  # a plain dict is keyed by property names; the prefixed form reads "<prefix>-<name>"
+            data = {f"{prefix}-{key}": value for key, value in data.items()}
     form = form_class(data=data, files=files, prefix=prefix, initial=initial)
     form.type_errors = type_errors
     for name in type_errors:
@@ -399,8 +448,7 @@ def _plain_data(schema: dict, data: dict) -> tuple[dict, dict[str, list[str]]]:
                 out[key] = value.lower() in ("true", "on", "1")
             else:
                 errors[key] = [_(_TYPE_MESSAGES[kind]) % {"title": prop["title"]}]
-        elif isinstance(value, bool | list | dict) or (
-                kind == "string" and not isinstance(value, str)):
+        elif isinstance(value, bool | list | dict) or (kind == "string" and not isinstance(value, str)):
             errors[key] = [_(_TYPE_MESSAGES[kind]) % {"title": prop["title"]}]
         else:
             out[key] = str(value)

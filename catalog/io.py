@@ -54,33 +54,67 @@ SHEET_STEPS = "Quy trình"
 JSON_SHEET = "JSON"
 
 PROCEDURE_COLUMNS = [
-    ("code", "Mã thủ tục"), ("name", "Tên thủ tục"), ("field", "Mã lĩnh vực"), ("field_name", "Tên lĩnh vực"),
-    ("level", "Cấp thực hiện"), ("applicant_kind", "Đối tượng thực hiện"),
-    ("online_mode", "Dịch vụ công trực tuyến"), ("processing_time", "Thời hạn giải quyết"),
-    ("time_unit", "Đơn vị thời hạn"), ("competent_agencies", "Cơ quan có thẩm quyền"),
-    ("receiving_agencies", "Cơ quan tiếp nhận"), ("result_name", "Kết quả thực hiện"),
-    ("legal_basis", "Căn cứ pháp lý"), ("description", "Trình tự thực hiện"),
-    ("requirements", "Yêu cầu, điều kiện"), ("valid_from", "Hiệu lực từ"),
-    ("form_schema", "Biểu mẫu (JSON Schema)"), ("note", "Ghi chú"),
+    ("code", "Mã thủ tục"),
+    ("name", "Tên thủ tục"),
+    ("field", "Mã lĩnh vực"),
+    ("field_name", "Tên lĩnh vực"),
+    ("level", "Cấp thực hiện"),
+    ("applicant_kind", "Đối tượng thực hiện"),
+    ("online_mode", "Dịch vụ công trực tuyến"),
+    ("processing_time", "Thời hạn giải quyết"),
+    ("time_unit", "Đơn vị thời hạn"),
+    ("competent_agencies", "Cơ quan có thẩm quyền"),
+    ("receiving_agencies", "Cơ quan tiếp nhận"),
+    ("result_name", "Kết quả thực hiện"),
+    ("legal_basis", "Căn cứ pháp lý"),
+    ("description", "Trình tự thực hiện"),
+    ("requirements", "Yêu cầu, điều kiện"),
+    ("valid_from", "Hiệu lực từ"),
+    ("form_schema", "Biểu mẫu (JSON Schema)"),
+    ("note", "Ghi chú"),
 ]
 COMPONENT_COLUMNS = [
-    ("procedure", "Mã thủ tục"), ("name", "Tên giấy tờ"), ("required", "Bắt buộc"),
-    ("originals", "Số bản chính"), ("copies", "Số bản sao"),
-    ("electronic_copy_accepted", "Chấp nhận bản điện tử"), ("template_name", "Tên mẫu"),
+    ("procedure", "Mã thủ tục"),
+    ("name", "Tên giấy tờ"),
+    ("required", "Bắt buộc"),
+    ("originals", "Số bản chính"),
+    ("copies", "Số bản sao"),
+    ("electronic_copy_accepted", "Chấp nhận bản điện tử"),
+    ("template_name", "Tên mẫu"),
 ]
 FEE_COLUMNS = [
-    ("procedure", "Mã thủ tục"), ("kind", "Loại"), ("name", "Nội dung"), ("amount", "Mức thu (đồng)"),
+    ("procedure", "Mã thủ tục"),
+    ("kind", "Loại"),
+    ("name", "Nội dung"),
+    ("amount", "Mức thu (đồng)"),
     ("note", "Ghi chú"),
 ]
 STEP_COLUMNS = [
-    ("procedure", "Mã thủ tục"), ("order", "Thứ tự"), ("name", "Tên bước"), ("role", "Vai trò"),
-    ("agency", "Cơ quan thực hiện"), ("unit_name", "Đơn vị thực hiện"), ("budget", "Thời gian"),
+    ("procedure", "Mã thủ tục"),
+    ("order", "Thứ tự"),
+    ("name", "Tên bước"),
+    ("role", "Vai trò"),
+    ("agency", "Cơ quan thực hiện"),
+    ("unit_name", "Đơn vị thực hiện"),
+    ("budget", "Thời gian"),
 ]
-SHEETS = {SHEET_PROCEDURES: PROCEDURE_COLUMNS, SHEET_COMPONENTS: COMPONENT_COLUMNS, SHEET_FEES: FEE_COLUMNS,
-          SHEET_STEPS: STEP_COLUMNS}
+SHEETS = {
+    SHEET_PROCEDURES: PROCEDURE_COLUMNS,
+    SHEET_COMPONENTS: COMPONENT_COLUMNS,
+    SHEET_FEES: FEE_COLUMNS,
+    SHEET_STEPS: STEP_COLUMNS,
+}
 CHILD_SHEETS = {"components": SHEET_COMPONENTS, "fees": SHEET_FEES, "steps": SHEET_STEPS}
-REQUIRED_PROCEDURE_KEYS = ("code", "name", "field", "level", "online_mode", "processing_time", "result_name",
-                           "competent_agencies")
+REQUIRED_PROCEDURE_KEYS = (
+    "code",
+    "name",
+    "field",
+    "level",
+    "online_mode",
+    "processing_time",
+    "result_name",
+    "competent_agencies",
+)
 CODE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{2,39}$")
 TRUE_WORDS = {"co", "x", "true", "1", "yes", "y", "dung"}
 FALSE_WORDS = {"khong", "false", "0", "no", "n", "sai"}
@@ -115,8 +149,13 @@ class ImportResult:
 
     @property
     def summary(self) -> dict:
-        return {"created": len(self.created), "versioned": len(self.versioned), "unchanged": len(self.unchanged),
-                "created_codes": self.created, "versioned_codes": self.versioned}
+        return {
+            "created": len(self.created),
+            "versioned": len(self.versioned),
+            "unchanged": len(self.unchanged),
+            "created_codes": self.created,
+            "versioned_codes": self.versioned,
+        }
 
 
 class Report:
@@ -124,8 +163,9 @@ class Report:
         self.items: list[dict] = []
 
     def add(self, loc: Loc, key: str | None, message: str) -> None:
-        self.items.append({"sheet": loc.sheet, "row": loc.row, "column": loc.column(key) if key else "",
-                           "message": str(message)})
+        self.items.append(
+            {"sheet": loc.sheet, "row": loc.row, "column": loc.column(key) if key else "", "message": str(message)}
+        )
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -299,7 +339,7 @@ def read_xlsx(data: bytes, report: Report) -> list[dict]:
                 by_code[code][kind].append(row)
     for record in by_code.values():
         if any(s.get("order") not in (None, "") for s in record["steps"]):
-            record["steps"].sort(key=lambda s: (_decimal(s.get("order")) or Decimal(0)))
+            record["steps"].sort(key=lambda s: _decimal(s.get("order")) or Decimal(0))
     return records
 
 
@@ -310,8 +350,7 @@ def count_rows(records: list[dict]) -> int:
     return sum(1 + len(r["components"]) + len(r["fees"]) + len(r["steps"]) for r in records)
 
 
-def check_records(records: list[dict], report: Report,
-                  progress: Callable[[int], None] | None = None) -> list[dict]:
+def check_records(records: list[dict], report: Report, progress: Callable[[int], None] | None = None) -> list[dict]:
     """Validate raw records into service-ready specs; every problem goes to `report`."""
     codes = [_text(r.get("code")) for r in records]
     agency_codes = set(Agency.objects.filter(is_active=True).values_list("code", flat=True))
@@ -341,9 +380,12 @@ def check_records(records: list[dict], report: Report,
         spec["field_code"], spec["field_name"] = field_code, field_name
         if field_code and field_code not in fields and not field_name:
             report.add(loc, "field", f"Không có lĩnh vực mã {field_code}; ghi thêm tên lĩnh vực để tạo mới.")
-        for key, choices, default in (("level", Level, None), ("online_mode", OnlineMode, None),
-                                      ("applicant_kind", ApplicantKind, ApplicantKind.BOTH),
-                                      ("time_unit", TimeUnit, TimeUnit.WORKING_DAYS)):
+        for key, choices, default in (
+            ("level", Level, None),
+            ("online_mode", OnlineMode, None),
+            ("applicant_kind", ApplicantKind, ApplicantKind.BOTH),
+            ("time_unit", TimeUnit, TimeUnit.WORKING_DAYS),
+        ):
             raw = record.get(key)
             value = _choice(raw, choices)
             if value is None and _text(raw):
@@ -381,9 +423,12 @@ def check_records(records: list[dict], report: Report,
         spec["steps"] = _check_steps(record["steps"], agency_codes, report)
         budgets = [s["budget"] for s in spec["steps"] if isinstance(s["budget"], Decimal)]
         if spec["processing_time"] is not None and budgets and sum(budgets) > spec["processing_time"]:
-            report.add(loc, "processing_time",
-                       f"Tổng thời gian các bước ({sum(budgets).normalize():f}) vượt quá thời hạn giải quyết "
-                       f"({spec['processing_time'].normalize():f}).")
+            report.add(
+                loc,
+                "processing_time",
+                f"Tổng thời gian các bước ({sum(budgets).normalize():f}) vượt quá thời hạn giải quyết "
+                f"({spec['processing_time'].normalize():f}).",
+            )
         specs.append(spec)
         processed += 1 + len(record["components"]) + len(record["fees"]) + len(record["steps"])
         if progress:
@@ -447,8 +492,15 @@ def _check_steps(rows: list[dict], agency_codes: set[str], report: Report) -> li
         name = _text(row.get("name"))
         if not name:
             report.add(loc, "name", "Không được để trống.")
-        out.append({"name": name, "role": role or "", "budget": budget, "agency": agency,
-                    "unit_name": _text(row.get("unit_name"))})
+        out.append(
+            {
+                "name": name,
+                "role": role or "",
+                "budget": budget,
+                "agency": agency,
+                "unit_name": _text(row.get("unit_name")),
+            }
+        )
     return out
 
 
@@ -465,8 +517,9 @@ def read_file(data: bytes, filename: str, report: Report) -> list[dict]:
     return []
 
 
-def import_catalog(data: bytes, filename: str, *, actor,
-                   progress: Callable[[str, int, int], None] | None = None) -> ImportResult:
+def import_catalog(
+    data: bytes, filename: str, *, actor, progress: Callable[[str, int, int], None] | None = None
+) -> ImportResult:
     """Check every row, then (only when all are valid) create or version procedures in one transaction.
 
     `progress(phase, processed, total)` is called with phase "validating" or "importing".
@@ -517,21 +570,25 @@ def _apply(specs: list[dict], *, actor, result: ImportResult, report: Report, on
             procedure = existing.get(spec["code"])
             current = procedure.published_versions[0] if procedure and procedure.published_versions else None
             if procedure is None:
-                services.procedure_create(actor=actor, code=spec["code"], field=field,
-                                          valid_from=spec["valid_from"], **content)
+                services.procedure_create(
+                    actor=actor, code=spec["code"], field=field, valid_from=spec["valid_from"], **content
+                )
                 result.created.append(spec["code"])
-            elif (current is not None and services.version_content(current) == services.canonical_content(content)
-                  and procedure.field_id == field.pk):
+            elif (
+                current is not None
+                and services.version_content(current) == services.canonical_content(content)
+                and procedure.field_id == field.pk
+            ):
                 result.unchanged.append(spec["code"])
             else:
                 floor = max(today, current.valid_from) if current else today
                 valid_from = spec["valid_from"] if spec["valid_from"] and spec["valid_from"] > floor else floor
-                services.procedure_publish_new_version(actor=actor, procedure=procedure,
-                                                       changes={**content, "valid_from": valid_from}, field=field)
+                services.procedure_publish_new_version(
+                    actor=actor, procedure=procedure, changes={**content, "valid_from": valid_from}, field=field
+                )
                 result.versioned.append(spec["code"])
         except ValidationError as exc:
-            for key, messages in (exc.message_dict.items() if hasattr(exc, "error_dict")
-                                  else [("", exc.messages)]):
+            for key, messages in exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]:
                 for message in messages:
                     report.add(loc, key or None, message)
         processed += 1 + len(spec["components"]) + len(spec["fees"]) + len(spec["steps"])
@@ -549,14 +606,24 @@ def _procedure_record(procedure: Procedure) -> dict | None:
     version = versions[0]
     content = services.version_content(version)
     return {
-        "code": procedure.code, "name": content["name"], "field": procedure.field.code,
-        "field_name": procedure.field.name, "level": content["level"], "applicant_kind": content["applicant_kind"],
-        "online_mode": content["online_mode"], "processing_time": _num(content["processing_time"]),
-        "time_unit": content["time_unit"], "competent_agencies": content["competent_agencies"],
-        "receiving_agencies": content["receiving_agencies"], "result_name": content["result_name"],
-        "legal_basis": content["legal_basis"], "description": content["description"],
-        "requirements": content["requirements"], "valid_from": version.valid_from.isoformat(),
-        "form_schema": content["form_schema"], "note": content["note"],
+        "code": procedure.code,
+        "name": content["name"],
+        "field": procedure.field.code,
+        "field_name": procedure.field.name,
+        "level": content["level"],
+        "applicant_kind": content["applicant_kind"],
+        "online_mode": content["online_mode"],
+        "processing_time": _num(content["processing_time"]),
+        "time_unit": content["time_unit"],
+        "competent_agencies": content["competent_agencies"],
+        "receiving_agencies": content["receiving_agencies"],
+        "result_name": content["result_name"],
+        "legal_basis": content["legal_basis"],
+        "description": content["description"],
+        "requirements": content["requirements"],
+        "valid_from": version.valid_from.isoformat(),
+        "form_schema": content["form_schema"],
+        "note": content["note"],
         "components": content["components"],
         "fees": [{**f, "amount": _num(f["amount"])} for f in content["fees"]],
         "steps": [{"order": i, **s, "budget": _num(s["budget"])} for i, s in enumerate(content["steps"], start=1)],
@@ -596,15 +663,33 @@ def export_xlsx(codes: list[str] | None = None, *, records: list[dict] | None = 
     def yes_no(value):
         return "Có" if value else "Không"
 
-    sheet(SHEET_PROCEDURES, PROCEDURE_COLUMNS, [
-        {**r, "competent_agencies": "; ".join(r["competent_agencies"]),
-         "receiving_agencies": "; ".join(r["receiving_agencies"]),
-         "form_schema": json.dumps(r["form_schema"], ensure_ascii=False) if r["form_schema"] else ""}
-        for r in records])
-    sheet(SHEET_COMPONENTS, COMPONENT_COLUMNS, [
-        {**c, "procedure": r["code"], "required": yes_no(c["required"]),
-         "electronic_copy_accepted": yes_no(c["electronic_copy_accepted"])}
-        for r in records for c in r["components"]])
+    sheet(
+        SHEET_PROCEDURES,
+        PROCEDURE_COLUMNS,
+        [
+            {
+                **r,
+                "competent_agencies": "; ".join(r["competent_agencies"]),
+                "receiving_agencies": "; ".join(r["receiving_agencies"]),
+                "form_schema": json.dumps(r["form_schema"], ensure_ascii=False) if r["form_schema"] else "",
+            }
+            for r in records
+        ],
+    )
+    sheet(
+        SHEET_COMPONENTS,
+        COMPONENT_COLUMNS,
+        [
+            {
+                **c,
+                "procedure": r["code"],
+                "required": yes_no(c["required"]),
+                "electronic_copy_accepted": yes_no(c["electronic_copy_accepted"]),
+            }
+            for r in records
+            for c in r["components"]
+        ],
+    )
     sheet(SHEET_FEES, FEE_COLUMNS, [{**f, "procedure": r["code"]} for r in records for f in r["fees"]])
     sheet(SHEET_STEPS, STEP_COLUMNS, [{**s, "procedure": r["code"]} for r in records for s in r["steps"]])
     buffer = io.BytesIO()

@@ -99,34 +99,42 @@ class Procedure(models.Model):
 
 
 class ProcedureVersion(models.Model):
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="versions",
-                                  verbose_name=_("thủ tục"))
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="versions", verbose_name=_("thủ tục")
+    )
     number = models.PositiveIntegerField(_("phiên bản"), default=1)
-    status = models.CharField(_("trạng thái"), max_length=20, choices=VersionStatus.choices,
-                              default=VersionStatus.PUBLISHED, db_index=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=VersionStatus.choices, default=VersionStatus.PUBLISHED, db_index=True
+    )
     name = models.CharField(_("tên thủ tục"), max_length=500)
     search_text = models.TextField(editable=False, default="")
     level = models.CharField(_("cấp thực hiện"), max_length=20, choices=Level.choices)
-    applicant_kind = models.CharField(_("đối tượng thực hiện"), max_length=20, choices=ApplicantKind.choices,
-                                      default=ApplicantKind.BOTH)
-    competent_agencies = models.ManyToManyField("directory.Agency", related_name="competent_for",
-                                                verbose_name=_("cơ quan có thẩm quyền"))
-    receiving_agencies = models.ManyToManyField("directory.Agency", related_name="receives_for",
-                                                verbose_name=_("cơ quan tiếp nhận"))
+    applicant_kind = models.CharField(
+        _("đối tượng thực hiện"), max_length=20, choices=ApplicantKind.choices, default=ApplicantKind.BOTH
+    )
+    competent_agencies = models.ManyToManyField(
+        "directory.Agency", related_name="competent_for", verbose_name=_("cơ quan có thẩm quyền")
+    )
+    receiving_agencies = models.ManyToManyField(
+        "directory.Agency", related_name="receives_for", verbose_name=_("cơ quan tiếp nhận")
+    )
     online_mode = models.CharField(_("dịch vụ công trực tuyến"), max_length=20, choices=OnlineMode.choices)
     description = models.TextField(_("trình tự thực hiện / mô tả"), blank=True)
     requirements = models.TextField(_("yêu cầu, điều kiện"), blank=True)
     form_schema = models.JSONField(_("biểu mẫu trực tuyến (JSON Schema)"), default=dict, blank=True)
-    processing_time = models.DecimalField(_("thời hạn giải quyết"), max_digits=6, decimal_places=1,
-                                          validators=[MinValueValidator(Decimal("0"))])
-    time_unit = models.CharField(_("đơn vị thời hạn"), max_length=20, choices=TimeUnit.choices,
-                                 default=TimeUnit.WORKING_DAYS)
+    processing_time = models.DecimalField(
+        _("thời hạn giải quyết"), max_digits=6, decimal_places=1, validators=[MinValueValidator(Decimal("0"))]
+    )
+    time_unit = models.CharField(
+        _("đơn vị thời hạn"), max_length=20, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
+    )
     result_name = models.CharField(_("kết quả thực hiện"), max_length=500)
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
     valid_from = models.DateField(_("hiệu lực từ"))
     valid_to = models.DateField(_("hết hiệu lực từ"), null=True, blank=True)
-    note = models.TextField(_("ghi chú biên tập"), blank=True,
-                            help_text=_("Giá trị cần tỉnh kiểm tra lại (thời hạn, phí, căn cứ…)."))
+    note = models.TextField(
+        _("ghi chú biên tập"), blank=True, help_text=_("Giá trị cần tỉnh kiểm tra lại (thời hạn, phí, căn cứ…).")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -136,8 +144,9 @@ class ProcedureVersion(models.Model):
         indexes = [models.Index(fields=["status", "search_text"], name="catalog_version_status_text")]
         constraints = [
             models.UniqueConstraint(fields=["procedure", "number"], name="procedure_version_unique"),
-            models.UniqueConstraint(fields=["procedure"], condition=Q(status="published"),
-                                    name="one_published_version_per_procedure"),
+            models.UniqueConstraint(
+                fields=["procedure"], condition=Q(status="published"), name="one_published_version_per_procedure"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -185,8 +194,9 @@ class Fee(models.Model):
     version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="fees")
     kind = models.CharField(_("loại"), max_length=10, choices=FeeKind.choices)
     name = models.CharField(_("nội dung"), max_length=300)
-    amount = models.DecimalField(_("mức thu (đồng)"), max_digits=14, decimal_places=0,
-                                 validators=[MinValueValidator(Decimal("0"))])
+    amount = models.DecimalField(
+        _("mức thu (đồng)"), max_digits=14, decimal_places=0, validators=[MinValueValidator(Decimal("0"))]
+    )
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)
 
     class Meta:
@@ -205,12 +215,22 @@ class ProcessStep(models.Model):
     order = models.PositiveIntegerField(_("thứ tự"))
     name = models.CharField(_("tên bước"), max_length=300)
     role = models.CharField(_("vai trò thực hiện"), max_length=30, choices=Role.choices)
-    agency = models.ForeignKey("directory.Agency", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+", verbose_name=_("cơ quan thực hiện"),
-                               help_text=_("Để trống: cơ quan có thẩm quyền giải quyết hồ sơ."))
+    agency = models.ForeignKey(
+        "directory.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cơ quan thực hiện"),
+        help_text=_("Để trống: cơ quan có thẩm quyền giải quyết hồ sơ."),
+    )
     unit_name = models.CharField(_("đơn vị thực hiện"), max_length=300, blank=True)
-    budget = models.DecimalField(_("thời gian (theo đơn vị thời hạn)"), max_digits=6, decimal_places=1,
-                                 validators=[MinValueValidator(Decimal("0"))])
+    budget = models.DecimalField(
+        _("thời gian (theo đơn vị thời hạn)"),
+        max_digits=6,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
 
     class Meta:
         ordering = ["version", "order"]
@@ -225,14 +245,21 @@ class ProcessStep(models.Model):
 class CatalogImport(models.Model):
     """One upload of a catalogue file (JSON or XLSX) and the progress and report of its import."""
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("người nhập"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("người nhập"),
+    )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     finished_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
     file = models.FileField(_("tệp"), upload_to="catalog/imports/%Y/%m/")
     filename = models.CharField(_("tên tệp"), max_length=255)
-    status = models.CharField(_("trạng thái"), max_length=20, choices=ImportStatus.choices,
-                              default=ImportStatus.PENDING)
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
     total_rows = models.PositiveIntegerField(_("tổng số dòng"), default=0)
     processed_rows = models.PositiveIntegerField(_("số dòng đã xử lý"), default=0)
     report = models.JSONField(_("báo cáo kiểm tra"), default=list, blank=True)

@@ -23,9 +23,25 @@ from .models import Field, Procedure, ProcedureVersion
 
 PAGE_SIZE = 20
 # What a result list shows; the long texts and the form schema stay out of the sort (they make it slow).
-LIST_FIELDS = ("id", "procedure", "number", "status", "name", "search_text", "level", "applicant_kind", "online_mode",
-               "processing_time", "time_unit", "result_name", "valid_from", "valid_to", "procedure__code",
-               "procedure__field__code", "procedure__field__name")
+LIST_FIELDS = (
+    "id",
+    "procedure",
+    "number",
+    "status",
+    "name",
+    "search_text",
+    "level",
+    "applicant_kind",
+    "online_mode",
+    "processing_time",
+    "time_unit",
+    "result_name",
+    "valid_from",
+    "valid_to",
+    "procedure__code",
+    "procedure__field__code",
+    "procedure__field__name",
+)
 CODE_RE = re.compile(r"^\d\.\d{6}(\.|$)")
 MAX_TERMS = 8
 
@@ -44,8 +60,9 @@ def published_versions() -> QuerySet[ProcedureVersion]:
     return ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED)
 
 
-def procedure_search(q: str = "", *, field: str = "", agency: str = "", level: str = "", online_mode: str = "",
-                     applicant: str = "") -> QuerySet[ProcedureVersion]:
+def procedure_search(
+    q: str = "", *, field: str = "", agency: str = "", level: str = "", online_mode: str = "", applicant: str = ""
+) -> QuerySet[ProcedureVersion]:
     """Published versions matching every folded term of `q` and the filters, best matches first.
 
     Ranking: code equal to the query, then name starting with the query, then name containing the
@@ -68,9 +85,11 @@ def procedure_search(q: str = "", *, field: str = "", agency: str = "", level: s
         qs = qs.filter(applicant_kind__in=[applicant, ApplicantKind.BOTH])
     if agency:
         through_c = ProcedureVersion.competent_agencies.through.objects.filter(
-            procedureversion_id=OuterRef("pk"), agency__code=agency)
+            procedureversion_id=OuterRef("pk"), agency__code=agency
+        )
         through_r = ProcedureVersion.receiving_agencies.through.objects.filter(
-            procedureversion_id=OuterRef("pk"), agency__code=agency)
+            procedureversion_id=OuterRef("pk"), agency__code=agency
+        )
         qs = qs.filter(Q(Exists(through_c)) | Q(Exists(through_r)))
     if terms:
         phrase = " ".join(terms)
@@ -80,25 +99,36 @@ def procedure_search(q: str = "", *, field: str = "", agency: str = "", level: s
         if CODE_RE.match(q.strip()):  # only then join the procedure for an exact code match
             whens.insert(0, When(procedure__code__iexact=q.strip(), then=Value(0)))
         qs = qs.annotate(rank=Case(*whens, default=Value(3), output_field=IntegerField())).order_by(
-            "rank", "search_text")
+            "rank", "search_text"
+        )
     else:
         qs = qs.order_by("search_text")  # folded name first: a Vietnamese-friendly alphabetical order
     return qs.prefetch_related(Prefetch("competent_agencies", queryset=Agency.objects.only("id", "code", "name")))
 
 
-def procedure_search_slice(filters: SearchFilters, offset: int = 0, limit: int = PAGE_SIZE
-                           ) -> tuple[int, list[ProcedureVersion]]:
+def procedure_search_slice(
+    filters: SearchFilters, offset: int = 0, limit: int = PAGE_SIZE
+) -> tuple[int, list[ProcedureVersion]]:
     """``(total, versions)``: one ranked slice of `procedure_search` in three queries.
 
     The first query returns the slice's ids with the total (``COUNT(*) OVER ()``) from one scan of
     the (status, search_text) index; the second loads those rows with their field; the third their
     competent agencies. Only a slice past the end costs one more query (a plain count).
     """
-    qs = procedure_search(filters.q, field=filters.field, agency=filters.agency, level=filters.level,
-                          online_mode=filters.online_mode, applicant=filters.applicant)
+    qs = procedure_search(
+        filters.q,
+        field=filters.field,
+        agency=filters.agency,
+        level=filters.level,
+        online_mode=filters.online_mode,
+        applicant=filters.applicant,
+    )
     offset, limit = max(0, int(offset)), max(1, int(limit))
-    rows = list(qs.prefetch_related(None).annotate(total=Window(Count("pk"))).values_list("pk", "total")
-                [offset:offset + limit])
+    rows = list(
+        qs.prefetch_related(None)
+        .annotate(total=Window(Count("pk")))
+        .values_list("pk", "total")[offset : offset + limit]
+    )
     if not rows:
         return (qs.count() if offset else 0), []
     ids = [pk for pk, _total in rows]
@@ -132,7 +162,10 @@ def procedure_search_page(filters: SearchFilters, page: int | str = 1, per_page:
 
 def _detail_queryset() -> QuerySet[ProcedureVersion]:
     return ProcedureVersion.objects.select_related("procedure__field").prefetch_related(
-        "competent_agencies", "receiving_agencies", "components", "fees",
+        "competent_agencies",
+        "receiving_agencies",
+        "components",
+        "fees",
         Prefetch("steps__agency"),
     )
 
@@ -159,9 +192,12 @@ def version_for(user, code: str, number: int | str | None = None) -> ProcedureVe
 
 
 def version_history(code: str) -> list[ProcedureVersion]:
-    return list(ProcedureVersion.objects.filter(procedure__code=code)
-                .exclude(status=VersionStatus.DRAFT).order_by("-number")
-                .only("id", "number", "status", "valid_from", "valid_to", "procedure_id"))
+    return list(
+        ProcedureVersion.objects.filter(procedure__code=code)
+        .exclude(status=VersionStatus.DRAFT)
+        .order_by("-number")
+        .only("id", "number", "status", "valid_from", "valid_to", "procedure_id")
+    )
 
 
 def fields_with_counts() -> QuerySet[Field]:
@@ -172,9 +208,14 @@ def fields_with_counts() -> QuerySet[Field]:
 
 def agencies_in_catalog() -> QuerySet[Agency]:
     """Agencies that are competent for or receive at least one published procedure (for filters)."""
-    return Agency.objects.filter(
-        Q(competent_for__status=VersionStatus.PUBLISHED) | Q(receives_for__status=VersionStatus.PUBLISHED)
-    ).distinct().only("id", "code", "name").order_by("name")
+    return (
+        Agency.objects.filter(
+            Q(competent_for__status=VersionStatus.PUBLISHED) | Q(receives_for__status=VersionStatus.PUBLISHED)
+        )
+        .distinct()
+        .only("id", "code", "name")
+        .order_by("name")
+    )
 
 
 def procedures_for_export(codes: list[str] | None = None) -> QuerySet[Procedure]:
@@ -182,10 +223,10 @@ def procedures_for_export(codes: list[str] | None = None) -> QuerySet[Procedure]
     qs = Procedure.objects.select_related("field").order_by("code")
     if codes:
         qs = qs.filter(code__in=codes)
-    return qs.prefetch_related(Prefetch(
-        "versions",
-        queryset=_detail_queryset().filter(status=VersionStatus.PUBLISHED).prefetch_related("steps__agency"),
-        to_attr="published_versions",
-    ))
-
-
+    return qs.prefetch_related(
+        Prefetch(
+            "versions",
+            queryset=_detail_queryset().filter(status=VersionStatus.PUBLISHED).prefetch_related("steps__agency"),
+            to_attr="published_versions",
+        )
+    )

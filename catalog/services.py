@@ -32,12 +32,31 @@ from .choices import ApplicantKind, TimeUnit, VersionStatus
 from .formschema import normalize_schema
 from .models import CatalogImport, DossierComponent, Fee, Field, Procedure, ProcedureVersion, ProcessStep
 
-SCALAR_FIELDS = ("name", "level", "applicant_kind", "online_mode", "description", "requirements", "form_schema",
-                 "processing_time", "time_unit", "result_name", "legal_basis", "note")
+SCALAR_FIELDS = (
+    "name",
+    "level",
+    "applicant_kind",
+    "online_mode",
+    "description",
+    "requirements",
+    "form_schema",
+    "processing_time",
+    "time_unit",
+    "result_name",
+    "legal_basis",
+    "note",
+)
 LIST_FIELDS = ("competent_agencies", "receiving_agencies", "components", "fees", "steps")
 CONTENT_FIELDS = SCALAR_FIELDS + LIST_FIELDS
-_DEFAULTS = {"applicant_kind": ApplicantKind.BOTH, "description": "", "requirements": "", "form_schema": {},
-             "time_unit": TimeUnit.WORKING_DAYS, "legal_basis": "", "note": ""}
+_DEFAULTS = {
+    "applicant_kind": ApplicantKind.BOTH,
+    "description": "",
+    "requirements": "",
+    "form_schema": {},
+    "time_unit": TimeUnit.WORKING_DAYS,
+    "legal_basis": "",
+    "note": "",
+}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -84,28 +103,41 @@ def canonical_content(content: dict) -> dict:
     for key in ("name", "description", "requirements", "result_name", "legal_basis", "note"):
         out[key] = (out[key] or "").strip()
     out["processing_time"] = _dec(out["processing_time"], out["processing_time"])
-    out["form_schema"] = normalize_schema(out["form_schema"] or {}) if isinstance(out["form_schema"], dict) \
-        else out["form_schema"]
+    out["form_schema"] = (
+        normalize_schema(out["form_schema"] or {}) if isinstance(out["form_schema"], dict) else out["form_schema"]
+    )
     out["competent_agencies"] = sorted({_agency_code(a) for a in content.get("competent_agencies") or []})
-    out["receiving_agencies"] = sorted({_agency_code(a) for a in content.get("receiving_agencies") or []}) \
-        or list(out["competent_agencies"])
+    out["receiving_agencies"] = sorted({_agency_code(a) for a in content.get("receiving_agencies") or []}) or list(
+        out["competent_agencies"]
+    )
     out["components"] = [
-        {"name": (c.get("name") or "").strip(), "required": _bool(c.get("required"), True),
-         "originals": _int(c.get("originals")), "copies": _int(c.get("copies")),
-         "electronic_copy_accepted": _bool(c.get("electronic_copy_accepted"), True),
-         "template_name": (c.get("template_name") or "").strip()}
+        {
+            "name": (c.get("name") or "").strip(),
+            "required": _bool(c.get("required"), True),
+            "originals": _int(c.get("originals")),
+            "copies": _int(c.get("copies")),
+            "electronic_copy_accepted": _bool(c.get("electronic_copy_accepted"), True),
+            "template_name": (c.get("template_name") or "").strip(),
+        }
         for c in content.get("components") or []
     ]
     out["fees"] = [
-        {"kind": c.get("kind") or "", "name": (c.get("name") or "").strip(),
-         "amount": _dec(c.get("amount"), c.get("amount")), "note": (c.get("note") or "").strip()}
+        {
+            "kind": c.get("kind") or "",
+            "name": (c.get("name") or "").strip(),
+            "amount": _dec(c.get("amount"), c.get("amount")),
+            "note": (c.get("note") or "").strip(),
+        }
         for c in content.get("fees") or []
     ]
     out["steps"] = [
-        {"name": (c.get("name") or "").strip(), "role": c.get("role") or "",
-         "budget": _dec(c.get("budget"), c.get("budget")),
-         "agency": _agency_code(c["agency"]) if c.get("agency") else None,
-         "unit_name": (c.get("unit_name") or "").strip()}
+        {
+            "name": (c.get("name") or "").strip(),
+            "role": c.get("role") or "",
+            "budget": _dec(c.get("budget"), c.get("budget")),
+            "agency": _agency_code(c["agency"]) if c.get("agency") else None,
+            "unit_name": (c.get("unit_name") or "").strip(),
+        }
         for c in content.get("steps") or []
     ]
     return out
@@ -113,24 +145,47 @@ def canonical_content(content: dict) -> dict:
 
 def version_content(version: ProcedureVersion) -> dict:
     """The canonical content of a stored version (uses prefetched relations when present)."""
-    return canonical_content({
-        **{key: getattr(version, key) for key in SCALAR_FIELDS},
-        "competent_agencies": [a.code for a in version.competent_agencies.all()],
-        "receiving_agencies": [a.code for a in version.receiving_agencies.all()],
-        "components": [{"name": c.name, "required": c.required, "originals": c.originals, "copies": c.copies,
-                        "electronic_copy_accepted": c.electronic_copy_accepted, "template_name": c.template_name}
-                       for c in version.components.all()],
-        "fees": [{"kind": f.kind, "name": f.name, "amount": f.amount, "note": f.note} for f in version.fees.all()],
-        "steps": [{"name": s.name, "role": s.role, "budget": s.budget,
-                   "agency": s.agency.code if s.agency_id else None, "unit_name": s.unit_name}
-                  for s in version.steps.all()],
-    })
+    return canonical_content(
+        {
+            **{key: getattr(version, key) for key in SCALAR_FIELDS},
+            "competent_agencies": [a.code for a in version.competent_agencies.all()],
+            "receiving_agencies": [a.code for a in version.receiving_agencies.all()],
+            "components": [
+                {
+                    "name": c.name,
+                    "required": c.required,
+                    "originals": c.originals,
+                    "copies": c.copies,
+                    "electronic_copy_accepted": c.electronic_copy_accepted,
+                    "template_name": c.template_name,
+                }
+                for c in version.components.all()
+            ],
+            "fees": [{"kind": f.kind, "name": f.name, "amount": f.amount, "note": f.note} for f in version.fees.all()],
+            "steps": [
+                {
+                    "name": s.name,
+                    "role": s.role,
+                    "budget": s.budget,
+                    "agency": s.agency.code if s.agency_id else None,
+                    "unit_name": s.unit_name,
+                }
+                for s in version.steps.all()
+            ],
+        }
+    )
 
 
 def _summary(version: ProcedureVersion) -> dict:
-    return {"version": version.number, "name": version.name, "status": version.status,
-            "online_mode": version.online_mode, "processing_time": str(version.processing_time),
-            "time_unit": version.time_unit, "valid_from": version.valid_from.isoformat()}
+    return {
+        "version": version.number,
+        "name": version.name,
+        "status": version.status,
+        "online_mode": version.online_mode,
+        "processing_time": str(version.processing_time),
+        "time_unit": version.time_unit,
+        "valid_from": version.valid_from.isoformat(),
+    }
 
 
 def _check_editor(actor) -> None:
@@ -143,8 +198,7 @@ def _resolve_agencies(codes: list[str], errors: dict, key: str) -> dict[str, Age
     found = {a.code: a for a in Agency.objects.filter(code__in=codes)}
     missing = [c for c in codes if c not in found]
     if missing:
-        errors.setdefault(key, []).append(
-            _("Không có cơ quan với mã: %(codes)s.") % {"codes": ", ".join(missing)})
+        errors.setdefault(key, []).append(_("Không có cơ quan với mã: %(codes)s.") % {"codes": ", ".join(missing)})
     return found
 
 
@@ -154,12 +208,18 @@ def _build_version(procedure: Procedure, number: int, content: dict, valid_from:
     step_agency_codes = [s["agency"] for s in content["steps"] if s["agency"]]
     agencies = _resolve_agencies(
         sorted(set(content["competent_agencies"]) | set(content["receiving_agencies"]) | set(step_agency_codes)),
-        errors, "competent_agencies")
+        errors,
+        "competent_agencies",
+    )
     if not content["competent_agencies"]:
         errors.setdefault("competent_agencies", []).append(_("Cần ít nhất một cơ quan có thẩm quyền giải quyết."))
-    version = ProcedureVersion(procedure=procedure, number=number, status=VersionStatus.PUBLISHED,
-                               valid_from=valid_from,
-                               **{key: content[key] for key in SCALAR_FIELDS})
+    version = ProcedureVersion(
+        procedure=procedure,
+        number=number,
+        status=VersionStatus.PUBLISHED,
+        valid_from=valid_from,
+        **{key: content[key] for key in SCALAR_FIELDS},
+    )
     try:
         version.full_clean(exclude=["procedure"], validate_constraints=False)
     except ValidationError as exc:
@@ -183,7 +243,8 @@ def _build_version(procedure: Procedure, number: int, content: dict, valid_from:
     if isinstance(limit, Decimal) and budgets and sum(budgets) > limit:
         errors.setdefault("steps", []).append(
             _("Tổng thời gian các bước (%(total)s) vượt quá thời hạn giải quyết theo quy định (%(limit)s %(unit)s).")
-            % {"total": _fmt(sum(budgets)), "limit": _fmt(limit), "unit": TimeUnit(content["time_unit"]).label})
+            % {"total": _fmt(sum(budgets)), "limit": _fmt(limit), "unit": TimeUnit(content["time_unit"]).label}
+        )
     if errors:
         raise ValidationError(errors)
     version.save()
@@ -239,8 +300,9 @@ def procedure_create(*, actor, code: str, field: Field, valid_from: dt.date | No
     return procedure
 
 
-def procedure_publish_new_version(*, actor, procedure: Procedure, changes: dict,
-                                  field: Field | None = None) -> ProcedureVersion:
+def procedure_publish_new_version(
+    *, actor, procedure: Procedure, changes: dict, field: Field | None = None
+) -> ProcedureVersion:
     """Copy the current version, apply `changes`, retire the old version and publish the new one.
 
     `changes` holds any content keys (lists replace the whole list) and optionally ``valid_from``
@@ -254,9 +316,11 @@ def procedure_publish_new_version(*, actor, procedure: Procedure, changes: dict,
         raise TypeError(f"unknown content keys: {sorted(unknown)}")
     with transaction.atomic():
         procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
-        current = (procedure.versions.filter(status=VersionStatus.PUBLISHED)
-                   .prefetch_related("competent_agencies", "receiving_agencies", "components", "fees",
-                                     "steps__agency").first())
+        current = (
+            procedure.versions.filter(status=VersionStatus.PUBLISHED)
+            .prefetch_related("competent_agencies", "receiving_agencies", "components", "fees", "steps__agency")
+            .first()
+        )
         if current is None:
             raise ValidationError(_("Thủ tục %(code)s không có phiên bản đang áp dụng.") % {"code": procedure.code})
         before = version_content(current)
@@ -276,8 +340,13 @@ def procedure_publish_new_version(*, actor, procedure: Procedure, changes: dict,
             procedure.field = field
             procedure.save(update_fields=["field"])
         changed = sorted(k for k in CONTENT_FIELDS if before.get(k) != after.get(k))
-        audit.record(actor=actor, action="catalog.procedure_publish_version", obj=procedure,
-                     before=old_summary, after={**_summary(version), "changed": changed})
+        audit.record(
+            actor=actor,
+            action="catalog.procedure_publish_version",
+            obj=procedure,
+            before=old_summary,
+            after={**_summary(version), "changed": changed},
+        )
     procedure._current_version = version
     return version
 

@@ -56,14 +56,16 @@ def run_catalog_import(import_id: int) -> None:
         result = import_catalog(data, job.filename, actor=job.created_by, progress=progress)
     except Exception as exc:  # a bug or unreadable storage: report it, never leave the job running
         logger.exception("catalog import %s failed", import_id)
-        _finish(job, ImportStatus.FAILED, report=[{"sheet": "", "row": 0, "column": "",
-                                                   "message": f"Lỗi hệ thống khi nhập: {exc}"}])
+        _finish(
+            job,
+            ImportStatus.FAILED,
+            report=[{"sheet": "", "row": 0, "column": "", "message": f"Lỗi hệ thống khi nhập: {exc}"}],
+        )
         return
     finally:
         cache.delete(progress_cache_key(job.pk))
     status = ImportStatus.SUCCEEDED if result.ok else ImportStatus.REJECTED
-    _finish(job, status, report=result.report, summary=result.summary if result.ok else {},
-            total=result.total_rows)
+    _finish(job, status, report=result.report, summary=result.summary if result.ok else {}, total=result.total_rows)
 
 
 def _finish(job, status, *, report, summary=None, total=None) -> None:
@@ -80,8 +82,12 @@ def _finish(job, status, *, report, summary=None, total=None) -> None:
             job.processed_rows = job.total_rows
         job.finished_at = timezone.now()
         job.save()
-        audit.record(actor=job.created_by, action="catalog.import_finish", obj=job,
-                     after={"status": status, "problems": len(report), **(summary or {})})
+        audit.record(
+            actor=job.created_by,
+            action="catalog.import_finish",
+            obj=job,
+            after={"status": status, "problems": len(report), **(summary or {})},
+        )
 
 
 def import_progress(job) -> int:

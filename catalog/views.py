@@ -22,16 +22,24 @@ from .tasks import import_progress
 
 @require_GET
 def search(request):
-    form = SearchForm(request.GET or None, fields=list(selectors.fields_with_counts()),
-                      agencies=list(selectors.agencies_in_catalog()))
+    form = SearchForm(
+        request.GET or None, fields=list(selectors.fields_with_counts()), agencies=list(selectors.agencies_in_catalog())
+    )
     filters = form.filters() if request.GET else dict.fromkeys(form.fields, "")
     page = selectors.procedure_search_page(selectors.SearchFilters(**filters), request.GET.get("page", 1))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "catalog/search.html", {
-        "form": form, "page": page, "filters": filters, "query": query.urlencode(),
-        "active_filters": any(filters.values()),
-    })
+    return render(
+        request,
+        "catalog/search.html",
+        {
+            "form": form,
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "active_filters": any(filters.values()),
+        },
+    )
 
 
 @require_GET
@@ -42,13 +50,20 @@ def detail(request, code):
         form = build_django_form(version.form_schema, prefix="preview")
         for field in form.fields.values():
             field.disabled = True
-    return render(request, "catalog/detail.html", {
-        "version": version, "procedure": version.procedure, "history": selectors.version_history(code),
-        "is_current": version.status == "published", "form_preview": form,
-        "submit_url": f"/ho-so/nop/{version.procedure.code}/",
-        "steps_total": sum((s.budget for s in version.steps.all()), start=0),
-        "fee_total": sum((f.amount for f in version.fees.all()), start=0),
-    })
+    return render(
+        request,
+        "catalog/detail.html",
+        {
+            "version": version,
+            "procedure": version.procedure,
+            "history": selectors.version_history(code),
+            "is_current": version.status == "published",
+            "form_preview": form,
+            "submit_url": f"/ho-so/nop/{version.procedure.code}/",
+            "steps_total": sum((s.budget for s in version.steps.all()), start=0),
+            "fee_total": sum((f.amount for f in version.fees.all()), start=0),
+        },
+    )
 
 
 def _require_admin(request):
@@ -69,20 +84,30 @@ def import_upload(request):
         else:
             return redirect("catalog:import_detail", pk=job.pk)
     recent = CatalogImport.objects.select_related("created_by")[:10]
-    return render(request, "catalog/import_upload.html", {
-        "form": form, "recent": recent,
-        "sheets": catalog_io.SHEETS,
-    })
+    return render(
+        request,
+        "catalog/import_upload.html",
+        {
+            "form": form,
+            "recent": recent,
+            "sheets": catalog_io.SHEETS,
+        },
+    )
 
 
 @login_required
 def import_detail(request, pk):
     _require_admin(request)
     job = get_object_or_404(CatalogImport.objects.select_related("created_by"), pk=pk)
-    return render(request, "catalog/import_detail.html", {
-        "job": job, "processed": import_progress(job),
-        "report": catalog_io.group_report(job.report or []),
-    })
+    return render(
+        request,
+        "catalog/import_detail.html",
+        {
+            "job": job,
+            "processed": import_progress(job),
+            "report": catalog_io.group_report(job.report or []),
+        },
+    )
 
 
 @login_required
@@ -92,11 +117,18 @@ def import_status(request, pk):
     job = get_object_or_404(CatalogImport, pk=pk)
     processed = import_progress(job)
     percent = 100 if job.is_finished else (int(100 * processed / job.total_rows) if job.total_rows else 0)
-    return JsonResponse({
-        "status": job.status, "status_label": job.get_status_display(), "total": job.total_rows,
-        "processed": processed, "percent": percent, "finished": job.is_finished,
-        "problems": len(job.report or []), "url": reverse("catalog:import_detail", args=[job.pk]),
-    })
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "total": job.total_rows,
+            "processed": processed,
+            "percent": percent,
+            "finished": job.is_finished,
+            "problems": len(job.report or []),
+            "url": reverse("catalog:import_detail", args=[job.pk]),
+        }
+    )
 
 
 @login_required
@@ -112,6 +144,7 @@ def export(request, fmt):
     else:
         response = HttpResponse(
             catalog_io.export_xlsx(records=records),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
     response["Content-Disposition"] = f'attachment; filename="danh-muc-thu-tuc-{stamp}.{fmt}"'
     return response

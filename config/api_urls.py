@@ -3,6 +3,8 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("directory/", include("directory.api_urls")),
+    path("notifications/", include("notifications.api_urls")),
     path("catalog/", include("catalog.api_urls")),
     path("dossiers/", include("dossiers.api_urls")),
     path("payments/", include("payments.api_urls")),

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -66,7 +66,12 @@ def official_scope(user) -> Q | None:
     if not any_grant:
         return None
     scope |= Q(assignee_id=user.pk)
-    scope |= Exists(Consultation.objects.filter(dossier=OuterRef("pk"), agency_id__in=consult_agencies))
+    # Dossiers other agencies consulted us on. Resolved to ids first (a few at most), because an
+    # EXISTS inside the OR would stop PostgreSQL from using the indexes of the other branches.
+    consulted = list(Consultation.objects.filter(agency_id__in=consult_agencies, answered_at__isnull=True)
+                     .values_list("dossier_id", flat=True)[:500])
+    if consulted:
+        scope |= Q(pk__in=consulted)
     return scope
 
 

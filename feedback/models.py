@@ -102,6 +102,9 @@ class Report(models.Model):
     contact_email = models.EmailField(_("thư điện tử liên hệ"), blank=True)
     contact_phone = models.CharField(_("điện thoại liên hệ"), max_length=20, blank=True)
     submitter_ip = models.GenericIPAddressField(_("địa chỉ IP gửi"), null=True, blank=True)
+    # SHA-256 of the follow key given once to the submitter (kept in their session and in a private link):
+    # lets an anonymous or signed-out reporter answer, rate and ask to reopen.
+    reporter_key_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     status = models.CharField(_("trạng thái"), max_length=30, choices=ReportStatus.choices,
                               default=ReportStatus.RECEIVED)

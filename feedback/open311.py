@@ -396,7 +396,10 @@ def _attributes(data) -> dict:
 
 
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client address as the platform sees it (core's middleware honours the proxy header when set)."""
+    from core import request_context
+
+    return request_context.current().ip_address or request.META.get("REMOTE_ADDR") or None
 
 
 def create_request(request, fmt):

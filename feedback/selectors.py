@@ -8,6 +8,8 @@
 """
 
 import datetime as dt
+import hashlib
+import hmac
 import math
 from decimal import Decimal
 
@@ -61,8 +63,16 @@ def can_view_private(user, report) -> bool:
     return is_operator(user) or can_handle(user, report)
 
 
-def is_reporter(user, report) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and report.reporter_id == user.pk
+def key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def is_reporter(user, report, reporter_key: str = "") -> bool:
+    """The signed-in reporter, or whoever holds the report's follow key."""
+    if getattr(user, "is_authenticated", False) and report.reporter_id == user.pk:
+        return True
+    return bool(reporter_key and report.reporter_key_hash
+                and hmac.compare_digest(key_hash(reporter_key), report.reporter_key_hash))
 
 
 # ---- categories ------------------------------------------------------------------------------
@@ -118,20 +128,23 @@ def report_by_token(token: str) -> Report:
     return get_object_or_404(_with_relations(Report.objects.all()), token=token)
 
 
-def public_report(token: str, user=None) -> Report:
+def public_report(token: str, user=None, reporter_key: str = "") -> Report:
     """A report for its public page: visible when public, or to its reporter and the officials."""
     report = report_by_token(token)
-    if report.status in PUBLIC_STATUSES or is_reporter(user, report) or can_view_private(user, report):
+    if (report.status in PUBLIC_STATUSES or is_reporter(user, report, reporter_key)
+            or can_view_private(user, report)):
         return report
     if report.status == ReportStatus.RECEIVED:
         return report  # the tracking link works at once; content stays limited on the page
     raise PermissionDenied(_("Phản ánh này không được công khai."))
 
 
-def reports_of(user):
-    if not getattr(user, "is_authenticated", False):
-        return Report.objects.none()
-    return _with_relations(Report.objects.filter(reporter=user))
+def reports_of(user, tokens=()):
+    """The signed-in user's reports plus those whose follow keys this browser holds (`tokens`)."""
+    scope = Q(token__in=list(tokens))
+    if getattr(user, "is_authenticated", False):
+        scope |= Q(reporter=user)
+    return _with_relations(Report.objects.filter(scope))
 
 
 def triage_queue(user):

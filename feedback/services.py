@@ -7,6 +7,7 @@ PermissionDenied (wrong person); nothing changes when they raise.
 
 import datetime as dt
 import logging
+import secrets
 from decimal import Decimal, InvalidOperation
 
 from django.core.cache import cache
@@ -238,6 +239,7 @@ def report_submit(*, actor, category: Category, description: str, lat=None, long
         check_rate_limit(keys, conf.rate_limit())
 
     now = timezone.now()
+    follow_key = secrets.token_urlsafe(18)
     with transaction.atomic():
         report = Report(
             source=source, category=category, description=description, lat=lat_d, long=long_d, commune=commune,
@@ -246,7 +248,7 @@ def report_submit(*, actor, category: Category, description: str, lat=None, long
             contact_name="" if anonymous else contact_name.strip()[:200],
             contact_email="" if anonymous else contact_email.strip(),
             contact_phone="" if anonymous else contact_phone.strip()[:20],
-            submitter_ip=ip, created_at=now, updated_at=now,
+            submitter_ip=ip, created_at=now, updated_at=now, reporter_key_hash=selectors.key_hash(follow_key),
             triage_due_at=deadlines.add_working_days(now, conf.deadline_days("triage")),
         )
         # Field validation only: the category was just checked, `token` is random and unique in the
@@ -280,6 +282,7 @@ def report_submit(*, actor, category: Category, description: str, lat=None, long
             **_snapshot(report), "source": source, "photos": len(stored), "rule": rule.pk if rule else None,
             "api_key": api_key.pk if api_key else None,
         })
+        report.follow_key = follow_key  # handed to the submitter once; only its hash is stored
         _notify_reporter(report, _("Đã tiếp nhận phản ánh %(id)s") % {"id": report.service_request_id},
                          _("Phản ánh của bạn đã được tiếp nhận. Theo dõi kết quả tại đường dẫn sau."))
     return report
@@ -296,7 +299,10 @@ def report_accept(*, actor, report: Report, note: str = "") -> Report:
     _require_operator(actor)
     with transaction.atomic():
         report = _locked(report)
-        return _apply(report, action="accept", actor=actor, note=note or _("Phản ánh hợp lệ, đang chuyển xử lý."))
+        report = _apply(report, action="accept", actor=actor, note=note or _("Phản ánh hợp lệ, đang chuyển xử lý."))
+        _notify_reporter(report, _("Phản ánh %(id)s đã được xác nhận") % {"id": report.service_request_id},
+                         _("Phản ánh của bạn hợp lệ và đang được chuyển tới đơn vị có thẩm quyền."))
+        return report
 
 
 def report_reject(*, actor, report: Report, reason: str, note: str = "") -> Report:
@@ -366,8 +372,8 @@ def _route(*, actor, report, agency, unit, note, action):
 
 # ---- handling (unit) -------------------------------------------------------------------------
 
-def _require_reporter(actor, report, message) -> None:
-    if not selectors.is_reporter(actor, report):
+def _require_reporter(actor, report, message, reporter_key: str = "") -> None:
+    if not selectors.is_reporter(actor, report, reporter_key):
         raise PermissionDenied(message)
 
 
@@ -380,8 +386,11 @@ def report_start(*, actor, report: Report) -> Report:
     with transaction.atomic():
         report = _locked(report)
         _require_handler(actor, report)
-        return _apply(report, action="start", actor=actor, note=_("Đơn vị bắt đầu xử lý."),
-                      status_note=_("Đang xử lý."))
+        report = _apply(report, action="start", actor=actor, note=_("Đơn vị bắt đầu xử lý."),
+                        status_note=_("Đang xử lý."))
+        _notify_reporter(report, _("Phản ánh %(id)s đang được xử lý") % {"id": report.service_request_id},
+                         _("%(u)s đã nhận xử lý phản ánh của bạn.") % {"u": report.routed_unit or report.routed_agency})
+        return report
 
 
 def report_request_info(*, actor, report: Report, question: str) -> Report:
@@ -398,14 +407,14 @@ def report_request_info(*, actor, report: Report, question: str) -> Report:
         return report
 
 
-def report_answer_info(*, actor, report: Report, answer: str, photo_files=()) -> Report:
+def report_answer_info(*, actor, report: Report, answer: str, photo_files=(), reporter_key: str = "") -> Report:
     answer = (answer or "").strip()
     if not answer:
         raise ValidationError({"answer": _("Vui lòng nhập nội dung bổ sung.")})
     checked = photos.check_uploads(photo_files)
     with transaction.atomic():
         report = _locked(report)
-        _require_reporter(actor, report, _("Chỉ người gửi phản ánh mới bổ sung được thông tin."))
+        _require_reporter(actor, report, _("Chỉ người gửi phản ánh mới bổ sung được thông tin."), reporter_key)
         if report.photos.count() + len(checked) > conf.max_photos() * 2:
             raise ValidationError({"photos": _("Phản ánh đã có quá nhiều ảnh.")})
         report = _apply(report, action="answer_info", actor=actor, note=answer, pending_question="",
@@ -469,7 +478,7 @@ def report_return(*, actor, report: Report, note: str) -> Report:
 
 # ---- reporter after publication --------------------------------------------------------------
 
-def report_rate(*, actor, report: Report, rating, comment: str = "") -> Report:
+def report_rate(*, actor, report: Report, rating, comment: str = "", reporter_key: str = "") -> Report:
     try:
         rating = int(rating)
     except (TypeError, ValueError):
@@ -478,20 +487,20 @@ def report_rate(*, actor, report: Report, rating, comment: str = "") -> Report:
         raise ValidationError({"rating": _("Mức đánh giá từ 1 đến 5 sao.")})
     with transaction.atomic():
         report = _locked(report)
-        _require_reporter(actor, report, _("Chỉ người gửi phản ánh mới đánh giá được."))
+        _require_reporter(actor, report, _("Chỉ người gửi phản ánh mới đánh giá được."), reporter_key)
         if report.rating is not None:
             raise ValidationError({"rating": _("Bạn đã đánh giá phản ánh này.")})
         return _apply(report, action="rate", actor=actor, note=_("Người phản ánh đánh giá %(n)d/5.") % {"n": rating},
                       rating=rating, rating_comment=(comment or "").strip()[:1000], rated_at=timezone.now())
 
 
-def report_reopen(*, actor, report: Report, reason: str) -> Report:
+def report_reopen(*, actor, report: Report, reason: str, reporter_key: str = "") -> Report:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Vui lòng nêu lý do chưa hài lòng.")})
     with transaction.atomic():
         report = _locked(report)
-        _require_reporter(actor, report, _("Chỉ người gửi phản ánh mới yêu cầu mở lại được."))
+        _require_reporter(actor, report, _("Chỉ người gửi phản ánh mới yêu cầu mở lại được."), reporter_key)
         if report.published_at and timezone.now() > report.published_at + dt.timedelta(days=conf.reopen_days()):
             raise ValidationError({"reason": _("Đã quá %(n)d ngày kể từ khi công khai kết quả, không thể mở lại.")
                                    % {"n": conf.reopen_days()}})

@@ -20,7 +20,10 @@ from .models import Category, Report, ReportPhoto
 
 
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client address as the platform sees it (core's middleware honours the proxy header when set)."""
+    from core import request_context
+
+    return request_context.current().ip_address or request.META.get("REMOTE_ADDR") or None
 
 
 def _map_points(reports) -> list[dict]:
@@ -63,20 +66,40 @@ def public_list(request):
     return render(request, "feedback/list.html", context)
 
 
+SESSION_KEYS = "feedback_follow_keys"
+
+
+def _remember_key(request, token: str, key: str) -> None:
+    keys = dict(request.session.get(SESSION_KEYS, {}))
+    keys[token] = key
+    request.session[SESSION_KEYS] = dict(list(keys.items())[-50:])
+
+
+def _follow_key(request, token: str) -> str:
+    return request.session.get(SESSION_KEYS, {}).get(token, "")
+
+
 def detail(request, token):
+    offered = request.GET.get("khoa", "")
+    key = _follow_key(request, token)
     try:
-        report = selectors.public_report(token, request.user)
+        report = selectors.public_report(token, request.user, offered or key)
     except PermissionDenied:
         raise Http404
+    if offered and offered != key and selectors.is_reporter(None, report, offered):
+        _remember_key(request, token, offered)  # the private follow link opened on another device
+        key = offered
     events = report.events.filter(is_public=True).order_by("at", "id")
     photos = list(report.photos.all())
-    is_owner = selectors.is_reporter(request.user, report)
+    is_owner = selectors.is_reporter(request.user, report, key)
     context = {
         "report": report,
         "events": events,
         "report_photos": [p for p in photos if p.kind == PhotoKind.REPORT],
         "result_photos": [p for p in photos if p.kind == PhotoKind.RESOLUTION] if report.published_at else [],
         "is_owner": is_owner,
+        "follow_link": (request.build_absolute_uri(reverse("feedback:detail", args=[token])) + f"?khoa={key}"
+                        if key else ""),
         "can_reopen": is_owner and report.status == ReportStatus.PUBLISHED,
         "points": _map_points([report]),
         "tile_url": conf.map_tile_url(),
@@ -110,8 +133,9 @@ def submit(request):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("Đã gửi phản ánh %(id)s. Hãy lưu đường dẫn trang này để theo dõi kết quả.")
-                             % {"id": report.service_request_id})
+            _remember_key(request, report.token, report.follow_key)
+            messages.success(request, _("Đã gửi phản ánh %(id)s. Hãy lưu đường dẫn theo dõi riêng bên dưới để "
+                                        "theo dõi, bổ sung và đánh giá kết quả.") % {"id": report.service_request_id})
             return redirect("feedback:detail", token=report.token)
     status = 400 if request.method == "POST" else 200
     return render(request, "feedback/submit.html", _submit_context(form), status=status)
@@ -123,9 +147,11 @@ def _submit_context(form):
             "attribute_sets": [(c, list(c.attributes.all())) for c in categories if c.attributes.all()]}
 
 
-@login_required
 def mine(request):
-    page = _page(request, selectors.reports_of(request.user))
+    tokens = list(request.session.get(SESSION_KEYS, {}))
+    if not request.user.is_authenticated and not tokens:
+        return redirect(f"{reverse('core:login')}?next={reverse('feedback:mine')}")
+    page = _page(request, selectors.reports_of(request.user, tokens))
     return render(request, "feedback/mine.html", {"page": page})
 
 
@@ -136,19 +162,21 @@ def statistics(request):
 @require_POST
 def reporter_action(request, token, action):
     report = selectors.report_by_token(token)
-    if not request.user.is_authenticated:
+    key = _follow_key(request, token)
+    if not request.user.is_authenticated and not key:
         return redirect(f"{reverse('core:login')}?next={reverse('feedback:detail', args=[token])}")
     try:
         if action == "danh-gia":
             services.report_rate(actor=request.user, report=report, rating=request.POST.get("rating"),
-                                 comment=request.POST.get("comment", ""))
+                                 comment=request.POST.get("comment", ""), reporter_key=key)
             messages.success(request, _("Cảm ơn bạn đã đánh giá."))
         elif action == "mo-lai":
-            services.report_reopen(actor=request.user, report=report, reason=request.POST.get("reason", ""))
+            services.report_reopen(actor=request.user, report=report, reason=request.POST.get("reason", ""),
+                                   reporter_key=key)
             messages.success(request, _("Đã gửi yêu cầu xem xét lại."))
         elif action == "bo-sung":
             services.report_answer_info(actor=request.user, report=report, answer=request.POST.get("answer", ""),
-                                        photo_files=request.FILES.getlist("photos"))
+                                        photo_files=request.FILES.getlist("photos"), reporter_key=key)
             messages.success(request, _("Đã gửi thông tin bổ sung."))
         else:
             raise Http404

@@ -19,9 +19,11 @@ def inbox(request):
     if only_unread:
         qs = qs.filter(read_at__isnull=True)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("trang"))
+    unread = selectors.unread_count(request.user)
+    request._cqs_unread_notifications = unread  # the navigation badge reuses it (no second count)
     return render(request, "notifications/inbox.html", {
         "page": page,
-        "unread": selectors.unread_count(request.user),
+        "unread": unread,
         "only_unread": only_unread,
     })
 

@@ -65,8 +65,8 @@ def render_receipt(receipt: ElectronicReceipt, verify_url: str) -> bytes:
         build_document = None
     if build_document is not None:
         return build_document(agency_name=agency.name, title=TITLE, paragraphs=paragraphs, table=rows,
-                              verify_url=verify_url, signer_title="Người thu", signer_name=agency.name,
-                              number=f"Số: {receipt.number}")
+                              verify_url=verify_url, signer_title="Đơn vị thu", signer_name=agency.name,
+                              number=f"Số: {receipt.number}", col_widths=[32, 235, 75, 120])
     return _render_plain(receipt, verify_url, paragraphs, rows)
 
 

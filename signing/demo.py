@@ -69,7 +69,7 @@ def issue_graduation_certificate(*, agency: Agency, actor=None) -> IssuedDocumen
         render=lambda url: render_certificate(url, agency_name=agency.name),
         agency=agency, kind="certificate", title=f"{CERTIFICATE_TITLE} – {STUDENT['name']}",
         reference=CERTIFICATE_REFERENCE, actor=actor, signer_name=SIGNER_NAME,
-        signer_title=SIGNER_TITLE.replace("\n", " "),
+        signer_title="KT. Giám đốc, Phó Giám đốc",
     )
 
 

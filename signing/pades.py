@@ -63,18 +63,22 @@ def _run(factory):
 
     pyHanko's own sync wrappers call asyncio.run(), which fails when the calling thread already
     runs an event loop (ASGI views, Playwright's sync API in browser tests). Then we hand the work
-    to a short-lived worker thread. Otherwise we reuse one event loop per thread, which is cheaper
-    than a new loop per document.
+    to a short-lived worker thread. The main thread (workers, commands, benchmarks) keeps one
+    event loop for all documents; other threads (e.g. one per request) get a loop per call that is
+    closed at once, so no loop outlives its thread.
     """
     try:
         asyncio.get_running_loop()
     except RuntimeError:
+        if threading.current_thread() is not threading.main_thread():
+            return asyncio.run(factory())
         loop = getattr(_local, "loop", None)
         if loop is None or loop.is_closed():
             loop = _local.loop = asyncio.new_event_loop()
         return loop.run_until_complete(factory())
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cqs-signing") as pool:
         return pool.submit(lambda: asyncio.run(factory())).result()
+
 
 FIELD_NAME = "ChuKySo"
 TSA_TOKEN_ALLOWANCE = 8192  # a timestamp token with its TSA certificate chain

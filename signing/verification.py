@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from dataclasses import asdict, dataclass, field
 
@@ -137,7 +138,17 @@ def verify_bytes(data: bytes, *, match_issued: bool = True) -> Verification:
         issued = IssuedDocument.objects.filter(sha256=digest).only("public_id", "revoked").first()
         if issued is not None:
             result.issued_document = issued.public_id
-            result.issued_document_revoked = issued.revoked
+            _apply_revocation(result, issued.revoked)
+    return result
+
+
+def _apply_revocation(result: Verification, revoked: bool) -> Verification:
+    """A document its agency revoked is no longer valid, however intact its signature."""
+    result.issued_document_revoked = revoked
+    if revoked and result.verdict in (VERDICT_VALID, VERDICT_UNTRUSTED):
+        result.verdict = VERDICT_REVOKED
+        result.headline = _("Văn bản đã bị cơ quan ban hành thu hồi, không còn giá trị "
+                            "(chữ ký số vẫn nguyên vẹn).")
     return result
 
 
@@ -146,8 +157,7 @@ def verify_issued(document: IssuedDocument) -> Verification:
     key = f"signing:verify:{document.public_id}:{document.sha256}:{getattr(settings, 'SIGNING_MODE', 'demo')}"
     cached = cache.get(key)
     if cached is not None:
-        cached.issued_document_revoked = document.revoked
-        return cached
+        return _apply_revocation(cached, document.revoked)
     with document.file.open("rb") as handle:
         data = handle.read()
     result = verify_bytes(data, match_issued=False)
@@ -156,6 +166,5 @@ def verify_issued(document: IssuedDocument) -> Verification:
         result.verdict = VERDICT_TAMPERED
         result.headline = _("Tệp lưu trữ không khớp với bản đã phát hành (mã băm SHA-256 khác). Không sử dụng bản này.")
     result.issued_document = document.public_id
-    result.issued_document_revoked = document.revoked
-    cache.set(key, result, CACHE_SECONDS)
-    return result
+    cache.set(key, result, CACHE_SECONDS)  # the signature's validation; revocation is applied per request
+    return _apply_revocation(copy.copy(result), document.revoked)

@@ -18,9 +18,14 @@ def test_admin_pages_render(client, superuser, make_procedure):
     version = procedure.current_version
     CatalogImport.objects.create(filename="x.json", file="catalog/imports/x.json")
     client.force_login(superuser)
-    for url in ("/quan-tri/catalog/procedure/", f"/quan-tri/catalog/procedure/{procedure.pk}/change/",
-                "/quan-tri/catalog/procedureversion/", f"/quan-tri/catalog/procedureversion/{version.pk}/change/",
-                "/quan-tri/catalog/field/", "/quan-tri/catalog/catalogimport/"):
+    for url in (
+        "/quan-tri/catalog/procedure/",
+        f"/quan-tri/catalog/procedure/{procedure.pk}/change/",
+        "/quan-tri/catalog/procedureversion/",
+        f"/quan-tri/catalog/procedureversion/{version.pk}/change/",
+        "/quan-tri/catalog/field/",
+        "/quan-tri/catalog/catalogimport/",
+    ):
         assert client.get(url).status_code == 200, url
 
 
@@ -32,9 +37,15 @@ def test_saving_a_published_version_publishes_a_new_one(client, superuser, make_
     url = f"/quan-tri/catalog/procedureversion/{version.pk}/change/"
     form = client.get(url).context["adminform"].form
     data = {k: ("" if v is None else v) for k, v in form.initial.items() if k in form.fields}
-    data.update({"name": "Đăng ký khai sinh (sửa đổi)", "processing_time": "3.0",
-                 "competent_agencies": [agencies[WARD].pk], "receiving_agencies": [agencies[WARD].pk],
-                 "form_schema": __import__("json").dumps(version.form_schema)})
+    data.update(
+        {
+            "name": "Đăng ký khai sinh (sửa đổi)",
+            "processing_time": "3.0",
+            "competent_agencies": [agencies[WARD].pk],
+            "receiving_agencies": [agencies[WARD].pk],
+            "form_schema": __import__("json").dumps(version.form_schema),
+        }
+    )
     for prefix in ("components", "fees", "steps"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     response = client.post(url, data)

@@ -21,8 +21,15 @@ def client():
 def catalog(make_procedure):
     make_procedure(KS)
     for i in range(25):
-        make_procedure(f"9.{i:06d}.000.00.00.H44", field="LLTP", name=f"Thủ tục thử số {i}", level="province",
-                       competent_agencies=[JUSTICE], online_mode="partial", result_name="Văn bản")
+        make_procedure(
+            f"9.{i:06d}.000.00.00.H44",
+            field="LLTP",
+            name=f"Thủ tục thử số {i}",
+            level="province",
+            competent_agencies=[JUSTICE],
+            online_mode="partial",
+            result_name="Văn bản",
+        )
 
 
 def test_list_is_public_and_paginated(client, catalog, django_assert_num_queries):
@@ -32,16 +39,27 @@ def test_list_is_public_and_paginated(client, catalog, django_assert_num_queries
     assert response.status_code == 200
     assert body["count"] == 26 and len(body["results"]) == 20 and body["next"]
     first = body["results"][0]
-    assert set(first) >= {"code", "name", "version", "field", "level", "online_mode", "processing_time",
-                          "competent_agencies", "url"}
+    assert set(first) >= {
+        "code",
+        "name",
+        "version",
+        "field",
+        "level",
+        "online_mode",
+        "processing_time",
+        "competent_agencies",
+        "url",
+    }
 
 
 def test_search_and_filters(client, catalog, django_assert_num_queries):
     with django_assert_num_queries(3):
         body = client.get("/api/catalog/procedures/", {"q": "dang ky khai sinh"}).json()
     assert [r["code"] for r in body["results"]] == [KS]
-    body = client.get("/api/catalog/procedures/", {"field": "LLTP", "level": "province", "online_mode": "partial",
-                                                   "agency": JUSTICE, "limit": 5}).json()
+    body = client.get(
+        "/api/catalog/procedures/",
+        {"field": "LLTP", "level": "province", "online_mode": "partial", "agency": JUSTICE, "limit": 5},
+    ).json()
     assert body["count"] == 25 and len(body["results"]) == 5
     body = client.get("/api/catalog/procedures/", {"q": "thu tuc thu so 7"}).json()
     assert body["count"] == 2  # "… số 7" and "… số 17": every term matches
@@ -76,8 +94,9 @@ def test_unknown_code_is_a_structured_404(client, catalog):
 
 
 def test_old_version_by_query_parameter(client, catalog):
-    services.procedure_publish_new_version(actor=None, procedure=Procedure.objects.get(code=KS),
-                                           changes={"processing_time": 5})
+    services.procedure_publish_new_version(
+        actor=None, procedure=Procedure.objects.get(code=KS), changes={"processing_time": 5}
+    )
     current = client.get(f"/api/catalog/procedures/{KS}/").json()
     old = client.get(f"/api/catalog/procedures/{KS}/", {"version": 1}).json()
     assert (current["version"], current["processing_time"]) == (2, "5.0")

@@ -30,8 +30,12 @@ def test_demo_catalog_loads_and_is_idempotent(directory_demo):
         assert version.components.exists() and version.form_schema["properties"]
         assert 3 <= len(version.form_schema["properties"]) <= 8, version.name
         assert sum(s.budget for s in version.steps.all()) == version.processing_time, version.name
-        assert [s.role for s in version.steps.all()] == ["one_stop_officer", "specialist", "unit_leader",
-                                                          "agency_leader"]
+        assert [s.role for s in version.steps.all()] == [
+            "one_stop_officer",
+            "specialist",
+            "unit_leader",
+            "agency_leader",
+        ]
     assert [v.name for v in procedure_search("dang ky khai sinh")] == ["Đăng ký khai sinh"]
     out = io.StringIO()
     demo.load(out)

@@ -19,14 +19,25 @@ pytestmark = pytest.mark.django_db
 
 def record(code="1.001193.000.00.00.H44", **overrides):
     base = {
-        "code": code, "name": "Đăng ký khai sinh", "field": "HOTICH", "field_name": "Hộ tịch", "level": "commune",
-        "online_mode": "full", "processing_time": 3, "time_unit": "working_days", "competent_agencies": [WARD],
-        "result_name": "Giấy khai sinh", "legal_basis": "Luật Hộ tịch 2014", "form_schema": SCHEMA,
+        "code": code,
+        "name": "Đăng ký khai sinh",
+        "field": "HOTICH",
+        "field_name": "Hộ tịch",
+        "level": "commune",
+        "online_mode": "full",
+        "processing_time": 3,
+        "time_unit": "working_days",
+        "competent_agencies": [WARD],
+        "result_name": "Giấy khai sinh",
+        "legal_basis": "Luật Hộ tịch 2014",
+        "form_schema": SCHEMA,
         "components": [{"name": "Tờ khai", "required": True, "originals": 1, "copies": 0}],
         "fees": [{"kind": "charge", "name": "Lệ phí", "amount": 0}],
-        "steps": [{"name": "Tiếp nhận", "role": "one_stop_officer", "budget": 0.5},
-                  {"name": "Thẩm định", "role": "specialist", "budget": 2},
-                  {"name": "Ký", "role": "agency_leader", "budget": 0.5}],
+        "steps": [
+            {"name": "Tiếp nhận", "role": "one_stop_officer", "budget": 0.5},
+            {"name": "Thẩm định", "role": "specialist", "budget": 2},
+            {"name": "Ký", "role": "agency_leader", "budget": 0.5},
+        ],
     }
     base.update(overrides)
     return base
@@ -38,9 +49,20 @@ def as_json(*records) -> bytes:
 
 def test_json_import_creates_field_and_procedures(agencies):
     result = catalog_io.import_catalog(
-        as_json(record(), record("2.000488.000.00.00.H44", name="Cấp Phiếu lý lịch tư pháp", field="LLTP",
-                                 field_name="Lý lịch tư pháp", level="province", competent_agencies=[JUSTICE])),
-        "catalog.json", actor=None)
+        as_json(
+            record(),
+            record(
+                "2.000488.000.00.00.H44",
+                name="Cấp Phiếu lý lịch tư pháp",
+                field="LLTP",
+                field_name="Lý lịch tư pháp",
+                level="province",
+                competent_agencies=[JUSTICE],
+            ),
+        ),
+        "catalog.json",
+        actor=None,
+    )
     assert result.ok, result.report
     assert result.summary["created"] == 2 and result.total_rows == 2 * (1 + 1 + 1 + 3)
     assert set(Field.objects.values_list("code", flat=True)) == {"HOTICH", "LLTP"}
@@ -49,12 +71,17 @@ def test_json_import_creates_field_and_procedures(agencies):
 
 
 def test_json_import_versions_changed_and_skips_unchanged(agencies):
-    catalog_io.import_catalog(as_json(record(), record("2.000635.000.00.00.H44", name="Cấp bản sao trích lục")),
-                              "a.json", actor=None)
+    catalog_io.import_catalog(
+        as_json(record(), record("2.000635.000.00.00.H44", name="Cấp bản sao trích lục")), "a.json", actor=None
+    )
     result = catalog_io.import_catalog(
         as_json(record(processing_time=5), record("2.000635.000.00.00.H44", name="Cấp bản sao trích lục")),
-        "a.json", actor=None)
-    assert result.ok and result.versioned == ["1.001193.000.00.00.H44"] and result.unchanged == ["2.000635.000.00.00.H44"]
+        "a.json",
+        actor=None,
+    )
+    assert (
+        result.ok and result.versioned == ["1.001193.000.00.00.H44"] and result.unchanged == ["2.000635.000.00.00.H44"]
+    )
     versions = ProcedureVersion.objects.filter(procedure__code="1.001193.000.00.00.H44").order_by("number")
     assert [(v.number, v.status) for v in versions] == [(1, "retired"), (2, "published")]
 
@@ -64,19 +91,36 @@ def test_invalid_rows_are_all_reported_and_nothing_changes(agencies):
     before = (ProcedureVersion.objects.count(), AuditEvent.objects.count())
     bad = [
         record(processing_time=9),  # valid change, but the file is refused as a whole
-        record("2.000001.000.00.00.H44", name="", competent_agencies=["000.00.99.H44"], level="huyen",
-               steps=[{"name": "X", "role": "boss", "budget": 1}]),
-        record("2.000002.000.00.00.H44", field="MOI", field_name="",
-               fees=[{"kind": "tax", "name": "Thuế", "amount": -5}],
-               form_schema={"type": "object", "properties": {"x": {"type": "string"}}}),
+        record(
+            "2.000001.000.00.00.H44",
+            name="",
+            competent_agencies=["000.00.99.H44"],
+            level="huyen",
+            steps=[{"name": "X", "role": "boss", "budget": 1}],
+        ),
+        record(
+            "2.000002.000.00.00.H44",
+            field="MOI",
+            field_name="",
+            fees=[{"kind": "tax", "name": "Thuế", "amount": -5}],
+            form_schema={"type": "object", "properties": {"x": {"type": "string"}}},
+        ),
         record("2.000003.000.00.00.H44", processing_time=1),  # steps (3 days) exceed the legal time
     ]
     result = catalog_io.import_catalog(as_json(*bad), "bad.json", actor=None)
     assert not result.ok
     where = {(item["row"], item["column"]) for item in result.report}
-    assert {(2, "[2].name"), (2, "[2].competent_agencies"), (2, "[2].level"), (2, "[2].steps[1].role"),
-            (3, "[3].field"), (3, "[3].fees[1].kind"), (3, "[3].fees[1].amount"), (3, "[3].form_schema"),
-            (4, "[4].processing_time")} <= where
+    assert {
+        (2, "[2].name"),
+        (2, "[2].competent_agencies"),
+        (2, "[2].level"),
+        (2, "[2].steps[1].role"),
+        (3, "[3].field"),
+        (3, "[3].fees[1].kind"),
+        (3, "[3].fees[1].amount"),
+        (3, "[3].form_schema"),
+        (4, "[4].processing_time"),
+    } <= where
     assert all(item["sheet"] == "JSON" and item["message"] for item in result.report)
     assert "000.00.99.H44" in " ".join(i["message"] for i in result.report)
     assert (ProcedureVersion.objects.count(), AuditEvent.objects.count()) == before
@@ -90,8 +134,9 @@ def test_unreadable_files(agencies):
 
 
 def test_json_round_trip(agencies):
-    catalog_io.import_catalog(as_json(record(), record("2.000635.000.00.00.H44", name="Cấp bản sao")), "a.json",
-                              actor=None)
+    catalog_io.import_catalog(
+        as_json(record(), record("2.000635.000.00.00.H44", name="Cấp bản sao")), "a.json", actor=None
+    )
     exported = catalog_io.export_json()
     assert [r["code"] for r in json.loads(exported)] == ["1.001193.000.00.00.H44", "2.000635.000.00.00.H44"]
     result = catalog_io.import_catalog(exported, "export.json", actor=None)
@@ -100,8 +145,9 @@ def test_json_round_trip(agencies):
 
 
 def test_xlsx_round_trip_and_edit(agencies):
-    catalog_io.import_catalog(as_json(record(), record("2.000635.000.00.00.H44", name="Cấp bản sao")), "a.json",
-                              actor=None)
+    catalog_io.import_catalog(
+        as_json(record(), record("2.000635.000.00.00.H44", name="Cấp bản sao")), "a.json", actor=None
+    )
     data = catalog_io.export_xlsx()
     workbook = load_workbook(io.BytesIO(data))
     assert workbook.sheetnames == ["Thủ tục", "Thành phần hồ sơ", "Phí lệ phí", "Quy trình"]
@@ -130,8 +176,12 @@ def test_xlsx_invalid_rows_reported_by_sheet_row_column(agencies):
     workbook.save(buffer)
     result = catalog_io.import_catalog(buffer.getvalue(), "bad.xlsx", actor=None)
     assert not result.ok
-    assert {"sheet": "Quy trình", "row": 3, "column": "Vai trò",
-            "message": "Vai trò “giám đốc” không hợp lệ."} in result.report
+    assert {
+        "sheet": "Quy trình",
+        "row": 3,
+        "column": "Vai trò",
+        "message": "Vai trò “giám đốc” không hợp lệ.",
+    } in result.report
     assert any(i["sheet"] == "Phí lệ phí" and i["row"] == 3 and i["column"] == "Mã thủ tục" for i in result.report)
     assert ProcedureVersion.objects.count() == 1
 
@@ -144,6 +194,7 @@ def upload(client, django_capture_on_commit_callbacks):
     def post(name, data):
         with django_capture_on_commit_callbacks(execute=True):  # the task is queued after commit
             return client.post("/thu-tuc/quan-ly/nhap/", {"file": SimpleUploadedFile(name, data)})
+
     return post
 
 
@@ -154,8 +205,16 @@ def test_import_page_runs_task_and_shows_progress_and_result(client, admin_user,
     job = CatalogImport.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/thu-tuc/quan-ly/nhap/{job.pk}/"
     status = client.get(f"/thu-tuc/quan-ly/nhap/{job.pk}/trang-thai/").json()
-    assert status == {"status": "succeeded", "status_label": "Hoàn tất", "total": 6, "processed": 6, "percent": 100,
-                      "finished": True, "problems": 0, "url": f"/thu-tuc/quan-ly/nhap/{job.pk}/"}
+    assert status == {
+        "status": "succeeded",
+        "status_label": "Hoàn tất",
+        "total": 6,
+        "processed": 6,
+        "percent": 100,
+        "finished": True,
+        "problems": 0,
+        "url": f"/thu-tuc/quan-ly/nhap/{job.pk}/",
+    }
     html = client.get(response["Location"]).content.decode()
     assert "<progress" in html and "1 thủ tục mới" in html and "catalog-import.js" in html
     assert Procedure.objects.filter(code="1.001193.000.00.00.H44").exists()

@@ -15,12 +15,20 @@ KS = "1.001193.000.00.00.H44"
 @pytest.fixture
 def catalog(make_procedure):
     make_procedure(KS)
-    make_procedure("2.000488.000.00.00.H44", field="LLTP", name="Cấp Phiếu lý lịch tư pháp", level="province",
-                   competent_agencies=[JUSTICE], online_mode="none", result_name="Phiếu lý lịch tư pháp",
-                   fees=[{"kind": "fee", "name": "Phí cung cấp thông tin lý lịch tư pháp", "amount": 200000}])
+    make_procedure(
+        "2.000488.000.00.00.H44",
+        field="LLTP",
+        name="Cấp Phiếu lý lịch tư pháp",
+        level="province",
+        competent_agencies=[JUSTICE],
+        online_mode="none",
+        result_name="Phiếu lý lịch tư pháp",
+        fees=[{"kind": "fee", "name": "Phí cung cấp thông tin lý lịch tư pháp", "amount": 200000}],
+    )
     for i in range(30):
-        make_procedure(f"9.{i:06d}.000.00.00.H44", field="DATDAI", name=f"Thủ tục đất đai {i:02d}",
-                       result_name="Văn bản")
+        make_procedure(
+            f"9.{i:06d}.000.00.00.H44", field="DATDAI", name=f"Thủ tục đất đai {i:02d}", result_name="Văn bản"
+        )
 
 
 def test_home_shows_fields_procedures_and_search_box(client: Client, catalog):
@@ -54,8 +62,16 @@ def test_search_filters_and_paging(client, catalog, django_assert_max_num_querie
 
 def test_detail_page_has_what_a_citizen_needs(client, catalog):
     html = client.get(f"/thu-tuc/{KS}/").content.decode()
-    for text in ("Đăng ký khai sinh", "Tờ khai đăng ký khai sinh", "Giấy chứng sinh", "3 ngày làm việc",
-                 "Ủy ban nhân dân phường Đồng Hới", "Luật Hộ tịch 2014", "Thẩm định", "Giấy khai sinh"):
+    for text in (
+        "Đăng ký khai sinh",
+        "Tờ khai đăng ký khai sinh",
+        "Giấy chứng sinh",
+        "3 ngày làm việc",
+        "Ủy ban nhân dân phường Đồng Hới",
+        "Luật Hộ tịch 2014",
+        "Thẩm định",
+        "Giấy khai sinh",
+    ):
         assert text in html, text
     assert f'href="/ho-so/nop/{KS}/"' in html and "Nộp hồ sơ trực tuyến" in html
     assert 'id="id_preview-ho_ten"' in html  # preview of the online form
@@ -67,8 +83,9 @@ def test_procedure_not_online_has_no_submit_button(client, catalog):
 
 
 def test_old_version_page(client, catalog):
-    services.procedure_publish_new_version(actor=None, procedure=Procedure.objects.get(code=KS),
-                                           changes={"processing_time": 5})
+    services.procedure_publish_new_version(
+        actor=None, procedure=Procedure.objects.get(code=KS), changes={"processing_time": 5}
+    )
     html = client.get(f"/thu-tuc/{KS}/", {"version": 1}).content.decode()
     assert "không còn áp dụng cho hồ sơ mới" in html and "3 ngày làm việc" in html
     assert "Nộp hồ sơ trực tuyến" not in html

@@ -12,14 +12,35 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def catalog(make_procedure):
     make_procedure("1.001193.000.00.00.H44", name="Đăng ký khai sinh")
-    make_procedure("1.000894.000.00.00.H44", name="Đăng ký kết hôn", online_mode="partial",
-                   result_name="Giấy chứng nhận kết hôn")
-    make_procedure("2.000635.000.00.00.H44", name="Cấp bản sao trích lục khai sinh", online_mode="none",
-                   result_name="Bản sao trích lục")
-    make_procedure("2.000488.000.00.00.H44", field="LLTP", name="Cấp Phiếu lý lịch tư pháp", level="province",
-                   competent_agencies=[JUSTICE], applicant_kind="citizen", steps=[], result_name="Phiếu")
-    make_procedure("1.012793.000.00.00.H44", field="DATDAI", name="Đăng ký biến động đất đai", level="province",
-                   competent_agencies=[JUSTICE], applicant_kind="business", steps=[], result_name="Giấy chứng nhận")
+    make_procedure(
+        "1.000894.000.00.00.H44", name="Đăng ký kết hôn", online_mode="partial", result_name="Giấy chứng nhận kết hôn"
+    )
+    make_procedure(
+        "2.000635.000.00.00.H44",
+        name="Cấp bản sao trích lục khai sinh",
+        online_mode="none",
+        result_name="Bản sao trích lục",
+    )
+    make_procedure(
+        "2.000488.000.00.00.H44",
+        field="LLTP",
+        name="Cấp Phiếu lý lịch tư pháp",
+        level="province",
+        competent_agencies=[JUSTICE],
+        applicant_kind="citizen",
+        steps=[],
+        result_name="Phiếu",
+    )
+    make_procedure(
+        "1.012793.000.00.00.H44",
+        field="DATDAI",
+        name="Đăng ký biến động đất đai",
+        level="province",
+        competent_agencies=[JUSTICE],
+        applicant_kind="business",
+        steps=[],
+        result_name="Giấy chứng nhận",
+    )
 
 
 def names(qs):
@@ -28,8 +49,7 @@ def names(qs):
 
 def test_folded_terms_all_must_match(catalog):
     assert names(procedure_search("dang ky khai sinh")) == ["Đăng ký khai sinh"]
-    assert names(procedure_search("ĐĂNG KÝ")) == ["Đăng ký biến động đất đai", "Đăng ký kết hôn",
-                                                  "Đăng ký khai sinh"]
+    assert names(procedure_search("ĐĂNG KÝ")) == ["Đăng ký biến động đất đai", "Đăng ký kết hôn", "Đăng ký khai sinh"]
     assert names(procedure_search("khai sinh dat")) == []
 
 
@@ -55,8 +75,11 @@ def test_retired_versions_are_not_listed(catalog):
     from catalog import services
     from catalog.models import Procedure
 
-    services.procedure_publish_new_version(actor=None, procedure=Procedure.objects.get(code="1.001193.000.00.00.H44"),
-                                           changes={"name": "Đăng ký khai sinh (mới)"})
+    services.procedure_publish_new_version(
+        actor=None,
+        procedure=Procedure.objects.get(code="1.001193.000.00.00.H44"),
+        changes={"name": "Đăng ký khai sinh (mới)"},
+    )
     assert names(procedure_search("khai sinh dang")) == ["Đăng ký khai sinh (mới)"]
 
 

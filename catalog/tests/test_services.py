@@ -31,9 +31,15 @@ def test_new_version_copies_applies_changes_and_retires_old(make_procedure, agen
     procedure = make_procedure()
     old = procedure.current_version
     new = services.procedure_publish_new_version(
-        actor=None, procedure=procedure,
-        changes={"processing_time": 5, "competent_agencies": [agencies[JUSTICE]], "valid_from": dt.date(2026, 1, 1),
-                 "fees": [{"kind": "charge", "name": "Lệ phí mới", "amount": 15000}]})
+        actor=None,
+        procedure=procedure,
+        changes={
+            "processing_time": 5,
+            "competent_agencies": [agencies[JUSTICE]],
+            "valid_from": dt.date(2026, 1, 1),
+            "fees": [{"kind": "charge", "name": "Lệ phí mới", "amount": 15000}],
+        },
+    )
     old.refresh_from_db()
     assert (new.number, new.status, new.processing_time) == (2, "published", Decimal("5"))
     assert (old.status, old.valid_to) == ("retired", dt.date(2026, 1, 1))
@@ -77,8 +83,9 @@ def test_invalid_form_schema_is_refused(make_procedure):
 
 def test_unknown_agency_and_bad_values_are_reported(make_procedure):
     with pytest.raises(ValidationError) as exc:
-        make_procedure(competent_agencies=["000.00.99.H44"], level="district", steps=[
-            {"name": "X", "role": "nobody", "budget": 1}])
+        make_procedure(
+            competent_agencies=["000.00.99.H44"], level="district", steps=[{"name": "X", "role": "nobody", "budget": 1}]
+        )
     errors = exc.value.message_dict
     assert "000.00.99.H44" in str(errors["competent_agencies"])
     assert "level" in errors and "steps" in errors
@@ -94,12 +101,15 @@ def test_duplicate_code_refused(make_procedure):
 def test_only_administrators_edit(make_procedure, officer, admin_user, fields):
     with pytest.raises(PermissionDenied):
         services.procedure_create(actor=officer, code="2.000488.000.00.00.H44", field=fields["LLTP"], **content())
-    procedure = services.procedure_create(actor=admin_user, code="2.000488.000.00.00.H44", field=fields["LLTP"],
-                                          **content())
+    procedure = services.procedure_create(
+        actor=admin_user, code="2.000488.000.00.00.H44", field=fields["LLTP"], **content()
+    )
     with pytest.raises(PermissionDenied):
         services.procedure_publish_new_version(actor=officer, procedure=procedure, changes={"name": "Khác"})
-    assert services.procedure_publish_new_version(actor=admin_user, procedure=procedure,
-                                                  changes={"name": "Khác"}).number == 2
+    assert (
+        services.procedure_publish_new_version(actor=admin_user, procedure=procedure, changes={"name": "Khác"}).number
+        == 2
+    )
 
 
 def test_version_content_round_trips(make_procedure):

@@ -204,3 +204,27 @@ def test_triage_page_suggests_duplicates(world):
     op.post(reverse("feedback:staff_action", args=[second.token, "gop"]), {"into": first.service_request_id})
     second.refresh_from_db()
     assert second.status == ReportStatus.MERGED and second.merged_into == first
+
+
+def test_anonymous_reporter_follows_with_session_and_private_link(world):
+    browser = Client()
+    browser.post(reverse("feedback:submit"), {"category": world["category"].pk, "description": "Cây đổ chắn đường",
+                                              "lat": "17.2", "long": "106.9", "anonymous": "on"})
+    report = Report.objects.get()
+    assert report.reporter is None and report.is_anonymous and len(report.reporter_key_hash) == 64
+    page = browser.get(reverse("feedback:detail", args=[report.token]))
+    link = page.context["follow_link"]
+    assert "?khoa=" in link and report.service_request_id in browser.get(reverse("feedback:mine")).content.decode()
+    services.report_route(actor=world["operator"], report=report, agency=world["agency"])
+    services.report_resolve(actor=world["specialist"], report=report, resolution="Đã dọn cây")
+    services.report_approve(actor=world["leader"], report=report)
+    stranger = Client()
+    stranger.post(reverse("feedback:reporter_action", args=[report.token, "danh-gia"]), {"rating": "1"})
+    report.refresh_from_db()
+    assert report.rating is None
+    assert stranger.get(reverse("feedback:detail", args=[report.token]) + "?khoa=sai").context["is_owner"] is False
+    other_device = Client()
+    assert other_device.get(link.split("testserver")[-1]).context["is_owner"] is True
+    other_device.post(reverse("feedback:reporter_action", args=[report.token, "danh-gia"]), {"rating": "4"})
+    report.refresh_from_db()
+    assert report.rating == 4

@@ -148,6 +148,10 @@ def test_revocation_by_the_agency_leader_only(client, education_department):
     assert AuditEvent.objects.filter(action="signing.document_revoked", object_id=str(doc.pk)).count() == 1
     html = client.get(f"/xac-thuc/{doc.public_id}/").content.decode()
     assert "Văn bản đã bị thu hồi" in html and "Cấp nhầm người" in html
+    assert "không còn giá trị" in html
+    assert "✔ Hợp lệ" not in html
+    body = client.post("/api/signing/verify/", {"file": SimpleUploadedFile("a.pdf", doc.file.read())}).json()
+    assert body["verdict"] == "revoked" and body["issued_document_revoked"] is True
 
 
 def test_verify_page_query_count(client, education_department, django_assert_max_num_queries):

@@ -142,3 +142,50 @@ def test_long_vietnamese_agency_names_fit_the_64_byte_limit(fresh_pki, db):
     _, cert_path = pki.ensure_demo_agency(pki.AgencyIdentity(code="000.00.40.H44", name=name))
     cn = _cert(cert_path).subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
     assert cn == fitted
+
+
+def _generate_in_child(directory: str) -> bytes:
+    agency = pki.AgencyIdentity(code="000.00.15.H44", name="Sở Nội vụ")
+    return pki.ensure_demo_agency(agency, pki.Path(directory))[1].read_bytes()
+
+
+def test_generation_is_safe_across_processes(settings, tmp_path):
+    import multiprocessing
+
+    settings.SIGNING_DEMO_PROVINCE_NAME = "Quảng Trị"  # no database access in the children
+    with multiprocessing.get_context("fork").Pool(4) as pool:
+        certs = pool.map(_generate_in_child, [str(tmp_path / "pki")] * 8)
+    assert len(set(certs)) == 1
+    assert len(list((tmp_path / "pki").glob("root.cert.pem"))) == 1
+
+
+def test_pkcs12_mode_with_the_mapping_file(settings, tmp_path, education_department, monkeypatch):
+    import json
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    from signing.tests.helpers import issue
+
+    settings.SIGNING_PKI_DIR = str(tmp_path / "pki")
+    pki.clear_caches()
+    key_path, cert_path = pki.ensure_demo_agency(pki.AgencyIdentity.of(education_department))
+    key = serialization.load_pem_private_key(key_path.read_bytes(), None)
+    p12 = pkcs12.serialize_key_and_certificates(
+        b"sgddt", key, _cert(cert_path), [_cert(tmp_path / "pki" / "province-ca.cert.pem")],
+        serialization.BestAvailableEncryption(b"khac"))
+    (tmp_path / "k.p12").write_bytes(p12)
+    (tmp_path / "keys.json").write_text(json.dumps(
+        {"000.00.12.H44": {"p12": str(tmp_path / "k.p12"), "passphrase_env": "CQS_TEST_P12_FILE"}}))
+    settings.SIGNING_MODE = "pkcs12"
+    settings.SIGNING_TRUST_DEMO_ROOT = True
+    settings.SIGNING_KEYS_FILE = str(tmp_path / "keys.json")
+    monkeypatch.delenv("CQS_TEST_P12_FILE", raising=False)
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="CQS_TEST_P12_FILE"):
+        issue(education_department)  # the passphrase variable is missing: a clear error, nothing issued
+    monkeypatch.setenv("CQS_TEST_P12_FILE", "khac")
+    doc = issue(education_department)
+    assert doc.signing_mode == "pkcs12"
+    pki.clear_caches()

@@ -51,6 +51,13 @@ def test_signature_is_valid_for_pyhanko_and_for_poppler(education_department, tm
     out = pdfsig(data, tmp_path)
     assert "Signature Validation: Signature is Valid." in out
     assert "Total document signed" in out
+    # revocation data (the CA's CRL) and the chain are in the DSS, inside the signed revision
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    dss = PdfFileReader(BytesIO(data)).root["/DSS"]
+    assert len(dss["/CRLs"]) == 1 and len(dss["/Certs"]) >= 2
     assert "ETSI.CAdES.detached" in out
     assert "Sở Giáo dục và Đào tạo" in out
 
@@ -198,3 +205,18 @@ def test_document_without_a_signer_block_is_signed_bottom_right_of_the_last_page
     assert x2 > 700 and y1 < 100  # landscape: right edge at 842 - 15 mm
     assert sig.sig_field["/P"] == reader.root["/Pages"]["/Kids"][1]
     assert "Signature Validation: Signature is Valid." in pdfsig(data, tmp_path)
+
+
+def test_signing_and_validating_from_several_threads(education_department):
+    from concurrent.futures import ThreadPoolExecutor
+
+    material = pki.key_material_for(education_department)  # keys exist before the threads start
+    unsigned = render_receipt("http://testserver/xac-thuc/threads/")
+
+    def work(i):
+        data, _ = pades.sign_pdf(unsigned, material=material, agency_name=education_department.name,
+                                 signer_name=f"Cán bộ {i % 2}")
+        return pades.validate_pdf(data).ok
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert all(pool.map(work, range(8)))

@@ -4,8 +4,10 @@ from catalog.io import export_file
 
 
 class Command(BaseCommand):
-    help = ("Xuất danh mục thủ tục (phiên bản đang áp dụng) ra tệp .json hoặc .xlsx. "
-            "Export the current catalogue to a .json or .xlsx file (the import format).")
+    help = (
+        "Xuất danh mục thủ tục (phiên bản đang áp dụng) ra tệp .json hoặc .xlsx. "
+        "Export the current catalogue to a .json or .xlsx file (the import format)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="đường dẫn tệp .json hoặc .xlsx")

@@ -1,0 +1,397 @@
+"""Benchmarks of the one-stop system on PostgreSQL (dossiers app).
+
+    createdb -h 127.0.0.1 -U postgres cqs_bench_dossiers
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cqs_bench_dossiers \
+        .venv/bin/python bench/dossiers_bench.py --count 1000000 --seconds 20
+
+Options: --count N (dossiers to have in the table; generation is incremental, so a second run with the
+same count skips it), --seconds S per HTTP measurement, --concurrency C client threads, --workers W and
+--threads T for gunicorn, --only generate,inprocess,lookup,queue,submit.
+
+What it does:
+  (a) generate – COPY N dossiers (20 receiving agencies, realistic status mix and dates) into
+      dossiers_dossier, then ANALYZE; prints progress and rows/s.
+  (b) submit   – real HTTP: gunicorn (gthread) serving bench/dossiers_settings.py; C client threads POST
+      multipart submissions with a 200 KB PDF to /api/dossiers/mine/ (token auth) → dossiers/s. Each one
+      runs the whole service: sniff + hash the file, lock the day's counter row, allocate the code, write
+      the dossier, the file, the timeline row, the national-sync outbox row, the audit event (chained)
+      and the notification rows, in one transaction.
+  (c) lookup   – GET /api/dossiers/lookup/?code=&secret= for random existing dossiers → requests/s.
+  (d) queue    – one official (desk officer of one agency, ~N/20 dossiers visible) pages through
+      /api/dossiers/queue/ with rotating filters (status, due=overdue|soon, q=name, procedure);
+      sequential requests → p50 / p99 latency in ms (targets: (b) ≥ 200/s, (c) ≥ 1000/s, (d) p99 ≤ 50 ms).
+  (c', d') inprocess – the same lookup and queue work through the ORM and serializer without HTTP.
+The server runs with CQS_VAR_DIR in a temporary directory (uploaded files go there, deleted at the end).
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from http.client import HTTPConnection
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+sys.path[:0] = [str(ROOT), str(BENCH)]
+
+AGENCIES = 20
+CENTRE_CODES = [f"000.00.{70 + i:02d}.H44" for i in range(AGENCIES)]
+DEPT_CODE = "000.00.95.H44"
+PROC_CODE = "1.999999.000.00.00.H44"
+PASSWORD = "bench-mat-khau-1"
+
+STATUS_MIX = ([("returned", 70), ("processed", 5), ("processing", 12), ("submitted", 4), ("supplement_requested", 3),
+               ("payment_requested", 2), ("refused", 2), ("stopped", 1), ("withdrawal_requested", 1)])
+NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
+MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Thanh", "Quốc", "Ngọc"]
+GIVEN = ["An", "Bình", "Cường", "Dũng", "Hà", "Hải", "Hương", "Lan", "Long", "Mai", "Nam", "Phúc", "Quang", "Tâm"]
+
+
+def setup_django(var_dir: Path) -> None:
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("Set DATABASE_URL=postgres://… (the benchmarks are meant for PostgreSQL).")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "dossiers_settings"
+    os.environ["CQS_VAR_DIR"] = str(var_dir)
+    os.environ["CQS_MEDIA_ROOT"] = str(var_dir / "media")
+    import django
+
+    django.setup()
+
+
+def world():
+    """Bench agencies, procedure, a citizen and a desk officer, with API tokens (idempotent)."""
+    from rest_framework.authtoken.models import Token
+
+    from catalog.models import DossierComponent, Field, Procedure, ProcedureVersion
+    from directory.models import Agency, StaffPosition, User
+
+    centres = []
+    for i, code in enumerate(CENTRE_CODES):
+        a, _ = Agency.objects.get_or_create(code=code, defaults={"name": f"Bộ phận một cửa thử tải {i}",
+                                                                 "kind": "service_centre"})
+        centres.append(a)
+    dept, _ = Agency.objects.get_or_create(code=DEPT_CODE, defaults={"name": "Sở thử tải", "kind": "department"})
+    field, _ = Field.objects.get_or_create(code="BENCH", defaults={"name": "Thử tải"})
+    proc, _ = Procedure.objects.get_or_create(code=PROC_CODE, defaults={"field": field})
+    version = proc.versions.first()
+    if version is None:
+        version = ProcedureVersion.objects.create(
+            procedure=proc, name="Thủ tục thử tải", level="province", online_mode="full", processing_time=5,
+            time_unit="working_days", result_name="Kết quả", valid_from=dt.date(2020, 1, 1))
+        version.competent_agencies.add(dept)
+        version.receiving_agencies.add(centres[0])
+        DossierComponent.objects.create(version=version, order=1, name="Tờ khai", required=True)
+    component = version.components.first()
+    citizen, created = User.objects.get_or_create(username="bench_congdan", defaults={
+        "kind": "citizen", "cccd": "044090999001", "full_name": "Người Thử Tải", "email": "bench@example.vn"})
+    if created:
+        citizen.set_password(PASSWORD)
+        citizen.save()
+    officer, created = User.objects.get_or_create(username="bench_motcua", defaults={"kind": "staff",
+                                                                                      "full_name": "Cán bộ thử tải"})
+    if created:
+        StaffPosition.objects.create(user=officer, agency=centres[0], role="one_stop_officer")
+    return {
+        "centres": centres, "dept": dept, "version": version, "component": component, "citizen": citizen,
+        "officer": officer,
+        "citizen_token": Token.objects.get_or_create(user=citizen)[0].key,
+        "officer_token": Token.objects.get_or_create(user=officer)[0].key,
+    }
+
+
+def generate(w, count: int) -> None:
+    from django.db import connection
+
+    from core.text import fold
+    from dossiers.models import Dossier
+
+    have = Dossier.objects.filter(procedure_version=w["version"], code__startswith="000.00.7").count()
+    have += Dossier.objects.filter(procedure_version=w["version"], code__startswith="000.00.8").count()
+    todo = count - have
+    print(f"(a) generate: {have:,} bench dossiers present, {max(todo, 0):,} to add", flush=True)
+    if todo <= 0:
+        return
+    statuses = [s for s, weight in STATUS_MIX for _ in range(weight)]
+    alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    cols = ["code", "lookup_secret", "procedure_version_id", "applicant_id", "applicant_name", "applicant_id_number",
+            "applicant_phone", "applicant_email", "applicant_address", "receiving_agency_id", "competent_agency_id",
+            "channel", "status", "form_data", "submitted_at", "received_at", "due_at", "original_due_at",
+            "finished_at", "returned_at", "result_method", "paused_hours_total", "supplement_count",
+            "multiple_supplements", "current_agency_id", "current_role", "is_late", "apology_count", "search_text",
+            "created_at", "updated_at"]
+    rng = random.Random(44)
+    base = dt.datetime(2020, 1, 1, 8, tzinfo=dt.UTC)
+    now = dt.datetime.now(dt.UTC)
+    centre_ids = [a.pk for a in w["centres"]]
+    dept_id = w["dept"].pk
+    version_id = w["version"].pk
+    t0 = time.perf_counter()
+    batch = 100_000
+    with connection.cursor() as cur:
+        raw = cur.cursor
+        for start in range(have, count, batch):
+            stop = min(start + batch, count)
+            with raw.copy(f"COPY dossiers_dossier ({', '.join(chr(34) + c + chr(34) for c in cols)}) FROM STDIN") as copy:
+                for i in range(start, stop):
+                    a = i % AGENCIES
+                    k = i // AGENCIES
+                    day = (base + dt.timedelta(days=k // 9999)).date()
+                    code = f"{CENTRE_CODES[a]}-{day:%y%m%d}-{k % 9999 + 1:04d}"
+                    status = statuses[i % len(statuses)]
+                    name = f"{rng.choice(NAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+                    cccd = f"044{rng.randint(0, 1)}{rng.randint(60, 99)}{rng.randint(0, 999999):06d}"
+                    submitted = base + dt.timedelta(days=k // 9999, minutes=(k % 9999) % 540)
+                    if status in ("processing", "submitted", "supplement_requested", "payment_requested",
+                                  "withdrawal_requested"):
+                        # open dossiers: recent, some overdue, some due soon
+                        submitted = now - dt.timedelta(hours=rng.randint(1, 24 * 20))
+                    received = submitted + dt.timedelta(hours=1) if status != "submitted" else None
+                    due = received + dt.timedelta(days=7) if received else None
+                    finished = due - dt.timedelta(days=1) if status in ("processed", "returned") else None
+                    returned = finished + dt.timedelta(hours=2) if status == "returned" else None
+                    open_ = status in ("processing", "supplement_requested", "payment_requested",
+                                       "withdrawal_requested")
+                    copy.write_row((
+                        code, "".join(rng.choices(alphabet, k=8)), version_id, None, name, cccd, "", "", "",
+                        centre_ids[a], dept_id, "online" if i % 3 else "counter", status, "{}", submitted, received,
+                        due, due, finished, returned, "online", 0, 0, False, dept_id if open_ else None,
+                        "specialist" if open_ else "", False, 0, fold(f"{code} {name} {cccd}"), submitted, submitted,
+                    ))
+            elapsed = time.perf_counter() - t0
+            done = stop - have
+            print(f"    {stop:>10,} rows  ({done / elapsed:,.0f} rows/s)", flush=True)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE dossiers_dossier")
+    print(f"    generated {todo:,} in {time.perf_counter() - t0:.1f} s", flush=True)
+
+
+def start_server(var_dir: Path, port: int, workers: int, threads: int) -> subprocess.Popen:
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="dossiers_settings", PYTHONPATH=f"{ROOT}:{BENCH}",
+               CQS_VAR_DIR=str(var_dir), CQS_MEDIA_ROOT=str(var_dir / "media"), CQS_DB_CONN_MAX_AGE="600")
+    proc = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
+         "-k", "gthread", "--threads", str(threads), "--log-level", "warning", "--backlog", "2048"],
+        cwd=ROOT, env=env, start_new_session=True)
+    for _ in range(300):
+        try:
+            c = HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", "/api/dossiers/lookup/?code=x&secret=y")
+            c.getresponse().read()
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    sys.exit("gunicorn did not start")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def pdf_200k() -> bytes:
+    body = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n"
+    return body + b"%" + os.urandom(100 * 1024).hex().encode()[: 200 * 1024 - len(body) - 8] + b"\n%%EOF\n"
+
+
+def multipart(fields: dict, file_field: str, filename: str, content: bytes) -> tuple[bytes, str]:
+    boundary = "----cqsbench7MA4YWxkTrZu0gW"
+    parts = []
+    for k, v in fields.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode())
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{filename}"\r\n'
+                 f"Content-Type: application/pdf\r\n\r\n".encode() + content + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def hammer(port: int, seconds: float, concurrency: int, make_request) -> tuple[int, int, list[float]]:
+    """Run make_request(conn, i) -> ok in `concurrency` threads for `seconds`; (ok, errors, latencies)."""
+    ok = errors = 0
+    latencies: list[float] = []
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def worker(n):
+        nonlocal ok, errors
+        conn = HTTPConnection("127.0.0.1", port, timeout=30)
+        i = n
+        local_ok = local_err = 0
+        local_lat = []
+        while time.perf_counter() < deadline:
+            t = time.perf_counter()
+            try:
+                good = make_request(conn, i)
+            except OSError:
+                conn = HTTPConnection("127.0.0.1", port, timeout=30)
+                good = False
+            local_lat.append(time.perf_counter() - t)
+            if good:
+                local_ok += 1
+            else:
+                local_err += 1
+            i += concurrency
+        with lock:
+            ok += local_ok
+            errors += local_err
+            latencies.extend(local_lat)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return ok, errors, latencies
+
+
+def bench_submit(w, port, seconds, concurrency):
+    body, ctype = multipart({"procedure_version": w["version"].pk, "file_components": w["component"].pk},
+                            "files", "to-khai.pdf", pdf_200k())
+    headers = {"Authorization": f"Token {w['citizen_token']}", "Content-Type": ctype}
+    statuses: dict[int, int] = {}
+
+    def request(conn, i):
+        conn.request("POST", "/api/dossiers/mine/", body=body, headers=headers)
+        r = conn.getresponse()
+        r.read()
+        statuses[r.status] = statuses.get(r.status, 0) + 1
+        return r.status == 201
+
+    t0 = time.perf_counter()
+    ok, err, lat = hammer(port, seconds, concurrency, request)
+    el = time.perf_counter() - t0
+    print(f"(b) submit: {ok} dossiers with a {len(body) // 1024} KB multipart body in {el:.1f} s = "
+          f"{ok / el:.1f} dossiers/s (errors {err}, statuses {statuses}); latency p50 "
+          f"{statistics.median(lat) * 1000:.0f} ms, p99 {pct(lat, 99) * 1000:.0f} ms", flush=True)
+
+
+def bench_lookup(w, port, seconds, concurrency):
+    from dossiers.models import Dossier
+
+    sample = list(Dossier.objects.filter(code__startswith="000.00.7").order_by("?")
+                  .values_list("code", "lookup_secret")[:2000]) or [("x", "y")]
+    paths = [f"/api/dossiers/lookup/?{urllib.parse.urlencode({'code': c, 'secret': s})}" for c, s in sample]
+
+    def request(conn, i):
+        conn.request("GET", paths[i % len(paths)])
+        r = conn.getresponse()
+        r.read()
+        return r.status == 200
+
+    t0 = time.perf_counter()
+    ok, err, lat = hammer(port, seconds, concurrency, request)
+    el = time.perf_counter() - t0
+    print(f"(c) lookup: {ok} in {el:.1f} s = {ok / el:.0f} requests/s (errors {err}); latency p50 "
+          f"{statistics.median(lat) * 1000:.1f} ms, p99 {pct(lat, 99) * 1000:.1f} ms", flush=True)
+
+
+def bench_queue(w, port, requests):
+    filters = ["status=processing", "due=overdue", "due=soon", "q=nguyen+van+an", f"procedure={PROC_CODE}",
+               "status=submitted,processing&late=false", "", "status=returned&offset=200"]
+    headers = {"Authorization": f"Token {w['officer_token']}"}
+    conn = HTTPConnection("127.0.0.1", port, timeout=30)
+    lat = []
+    counts = {}
+    for i in range(requests + 20):
+        f = filters[i % len(filters)]
+        t = time.perf_counter()
+        conn.request("GET", f"/api/dossiers/queue/?limit=20&{f}", headers=headers)
+        r = conn.getresponse()
+        data = r.read()
+        if i >= 20:  # warm-up excluded
+            lat.append(time.perf_counter() - t)
+        if r.status != 200:
+            sys.exit(f"queue answered {r.status}: {data[:300]!r}")
+        counts[f] = json.loads(data)["count"]
+    print(f"(d) queue: {len(lat)} sequential requests, p50 {statistics.median(lat) * 1000:.1f} ms, "
+          f"p99 {pct(lat, 99) * 1000:.1f} ms, max {max(lat) * 1000:.1f} ms; rows per filter {counts}", flush=True)
+
+
+def bench_inprocess(w, requests):
+    """The same lookup and queue work without HTTP (ORM + serializer only), to separate DB cost from HTTP."""
+    from directory.models import User
+    from dossiers import selectors
+    from dossiers.api import DossierListSerializer
+    from dossiers.models import Dossier
+
+    sample = list(Dossier.objects.filter(code__startswith="000.00.7").order_by("?")
+                  .values_list("code", "lookup_secret")[:2000])
+    t0 = time.perf_counter()
+    hits = sum(1 for c, s in sample if selectors.public_lookup(c, s))
+    el = time.perf_counter() - t0
+    print(f"(c') lookup in-process: {hits} in {el:.2f} s = {hits / el:.0f} lookups/s (one thread)", flush=True)
+    officer = User.objects.get(pk=w["officer"].pk)
+    filters = [{"status": "processing"}, {"due": "overdue"}, {"due": "soon"}, {"q": "nguyen van an"},
+               {"procedure": PROC_CODE}, {"status": "submitted,processing", "late": False}, {}]
+    lat = []
+    for i in range(requests + 20):
+        t = time.perf_counter()
+        qs = selectors.work_queue_for(officer, **filters[i % len(filters)])
+        qs.count()
+        DossierListSerializer(list(qs[:20]), many=True).data  # noqa: B018
+        if i >= 20:
+            lat.append(time.perf_counter() - t)
+    print(f"(d') queue in-process: p50 {statistics.median(lat) * 1000:.1f} ms, p99 {pct(lat, 99) * 1000:.1f} ms",
+          flush=True)
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * p / 100))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8871)
+    parser.add_argument("--queue-requests", type=int, default=400)
+    parser.add_argument("--only", default="generate,inprocess,lookup,queue,submit")
+    args = parser.parse_args()
+    only = set(args.only.split(","))
+    var_dir = Path(tempfile.mkdtemp(prefix="cqs-dossiers-bench-"))
+    setup_django(var_dir)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    w = world()
+    print(f"PostgreSQL {os.environ['DATABASE_URL'].rsplit('/', 1)[-1]}; {os.cpu_count()} CPUs; load "
+          f"{os.getloadavg()[0]:.1f}", flush=True)
+    if "generate" in only:
+        generate(w, args.count)
+    if "inprocess" in only:
+        bench_inprocess(w, args.queue_requests)
+    if only & {"submit", "lookup", "queue"}:
+        server = start_server(var_dir, args.port, args.workers, args.threads)
+        try:
+            if "lookup" in only:
+                bench_lookup(w, args.port, args.seconds, args.concurrency)
+            if "queue" in only:
+                bench_queue(w, args.port, args.queue_requests)
+            if "submit" in only:
+                bench_submit(w, args.port, args.seconds, args.concurrency)
+        finally:
+            stop_server(server)
+    import shutil
+
+    shutil.rmtree(var_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
