@@ -238,7 +238,7 @@ def payment_handle_webhook(*, provider: str, headers, body: bytes) -> PaymentEve
         with transaction.atomic():
             forged = PaymentEvent.objects.create(
                 provider=provider, event_id=f"unverified:{hashlib.sha256(body).hexdigest()}",
-                source=PaymentEvent.Source.WEBHOOK, signature_valid=False, body=text,
+                source=PaymentEvent.Source.WEBHOOK, signature_valid=False, body=text[:2000],
                 outcome=EventOutcome.REJECTED, detail="Chữ ký không hợp lệ hoặc thiếu.",
             )
             audit.record(actor=None, action="payment.webhook_rejected", obj=forged,

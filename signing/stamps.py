@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import math
+import threading
 import zlib
 from functools import lru_cache
 
@@ -31,6 +32,9 @@ INK_BLUE = (18, 48, 170)
 
 def _font(size: int, name: str = "DejaVuSans-Bold.ttf") -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(f"{FONT_DIR}/{name}", size)
+
+
+_image_lock = threading.Lock()
 
 
 @lru_cache(maxsize=64)
@@ -126,8 +130,9 @@ def _has(filename: str) -> bool:
     return os.path.exists(f"{FONT_DIR}/{filename}")
 
 
-@lru_cache(maxsize=64)
 def _image_reader(png: bytes) -> ImageReader:
+    # a fresh reader each time: reportlab's ImageReader wraps a lazily loaded PIL image, which is not
+    # safe to share between threads (the layer that uses it is cached anyway)
     return ImageReader(io.BytesIO(png))
 
 
@@ -155,6 +160,11 @@ def _layout(width: float, height: float) -> dict:
 def image_layer_pdf(width: float, height: float, agency_name: str, signer_name: str) -> bytes:
     """Signature image with the seal over its left third: one page, cached (it only changes with the names)."""
     register_fonts()
+    with _image_lock:  # Pillow/reportlab image objects are built one at a time
+        return _image_layer_pdf(width, height, agency_name, signer_name)
+
+
+def _image_layer_pdf(width: float, height: float, agency_name: str, signer_name: str) -> bytes:
     box = _layout(width, height)
     out = io.BytesIO()
     c = rl_canvas.Canvas(out, pagesize=(width, height), pageCompression=1, invariant=1)

@@ -211,9 +211,9 @@ def test_signing_and_validating_from_several_threads(education_department):
     from concurrent.futures import ThreadPoolExecutor
 
     material = pki.key_material_for(education_department)  # keys exist before the threads start
-    unsigned = render_receipt("http://testserver/xac-thuc/threads/")
 
     def work(i):
+        unsigned = render_receipt(f"http://testserver/xac-thuc/threads-{i}/")
         data, _ = pades.sign_pdf(unsigned, material=material, agency_name=education_department.name,
                                  signer_name=f"Cán bộ {i % 2}")
         return pades.validate_pdf(data).ok
