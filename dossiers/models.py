@@ -114,6 +114,13 @@ class Dossier(models.Model):
         verbose_name_plural = _("hồ sơ")
         indexes = [
             models.Index(fields=["receiving_agency", "status", "due_at"], name="dossier_recv_status_due"),
+            # the desk's unfiltered queue: its agency, oldest appointment first
+            models.Index(fields=["receiving_agency", "due_at", "id"], name="dossier_recv_due"),
+            # due=soon / due=overdue: only dossiers whose clock runs (the status list of CLOCK_RUNNING)
+            models.Index(fields=["receiving_agency", "due_at"], name="dossier_recv_open_due",
+                         condition=models.Q(status__in=sorted(CLOCK_RUNNING))),
+            models.Index(fields=["competent_agency", "due_at"], name="dossier_comp_open_due",
+                         condition=models.Q(status__in=sorted(CLOCK_RUNNING))),
             models.Index(fields=["competent_agency", "status", "due_at"], name="dossier_comp_status_due"),
             models.Index(fields=["current_agency", "status", "due_at"], name="dossier_cur_status_due"),
             models.Index(fields=["assignee", "status"], name="dossier_assignee_status"),

@@ -65,7 +65,12 @@ def official_scope(user) -> Q | None:
             scope |= Q(current_agency_id=g.agency_id, current_unit__isnull=True, current_role=g.role)
     if not any_grant:
         return None
-    scope |= Q(assignee_id=user.pk)
+    if any(g.unit_id is not None and g.role not in (Role.ONE_STOP_OFFICER, Role.AGENCY_LEADER)
+           for g in grants_for(user) if g.role in DOSSIER_ROLES):
+        # A unit-scoped official also keeps what is assigned to them personally. (For agency-wide grants
+        # the assignment is already inside the agency branch; leaving the OR out lets PostgreSQL walk the
+        # (agency, due_at, id) index for the queue's order.)
+        scope |= Q(assignee_id=user.pk)
     # Dossiers other agencies consulted us on. Resolved to ids first (a few at most), because an
     # EXISTS inside the OR would stop PostgreSQL from using the indexes of the other branches.
     consulted = list(Consultation.objects.filter(agency_id__in=consult_agencies, answered_at__isnull=True)
@@ -90,10 +95,10 @@ def work_queue_for(user, *, status=None, due: str | None = None, unit=None, proc
         qs = qs.filter(status__in=statuses) if statuses else qs.none()
     now = timezone.now()
     if due == "overdue":
-        qs = qs.filter(status__in=CLOCK_RUNNING, due_at__lt=now)
+        qs = qs.filter(status__in=sorted(CLOCK_RUNNING), due_at__lt=now)
     elif due == "soon":
         hours = int(getattr(settings, "DOSSIER_DUE_SOON_HOURS", 48))
-        qs = qs.filter(status__in=CLOCK_RUNNING, due_at__gte=now, due_at__lt=now + timedelta(hours=hours))
+        qs = qs.filter(status__in=sorted(CLOCK_RUNNING), due_at__gte=now, due_at__lt=now + timedelta(hours=hours))
     if late is not None:
         qs = qs.filter(is_late=late)
     if unit:

@@ -15,7 +15,7 @@ from .models import IssuedDocument
 from .pdf import build_document
 from .services import issue_pdf
 
-EDUCATION_CODE = "000.00.12.H44"
+EDUCATION_CODE = "000.00.16.H44"  # the directory demo's Sở Giáo dục và Đào tạo (directory.demo.DEPT_EDUCATION)
 CERTIFICATE_REFERENCE = "GCNTN-2026-000123"
 CERTIFICATE_TITLE = "Giấy chứng nhận tốt nghiệp tạm thời"
 STUDENT = {
