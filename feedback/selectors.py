@@ -14,7 +14,7 @@ import math
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -99,9 +99,10 @@ def service_categories():
 
 def service_category(code: str) -> Category | None:
     """The active leaf category with this service code (None if unknown, inactive or a group)."""
-    category = (Category.objects.filter(code=code, is_active=True).select_related("parent")
-                .prefetch_related("attributes").first())
-    if category is None or category.children.filter(is_active=True).exists():
+    children = Category.objects.filter(parent=OuterRef("pk"), is_active=True)
+    category = (Category.objects.filter(code=code, is_active=True).annotate(has_children=Exists(children))
+                .select_related("parent").prefetch_related("attributes").first())
+    if category is None or category.has_children:
         return None
     category._is_leaf = True  # report_submit need not ask again
     return category
