@@ -29,7 +29,7 @@ ROLES = [
 ]
 
 # Never follow: they change state (logout, language), or are not pages of ours.
-SKIP = re.compile(r"^/(dang-xuat/|i18n/|static/|media/|jsi18n/|api/schema/|quan-tri/logout/)")
+SKIP = re.compile(r"^/(dang-xuat/|i18n/|static/|media/|jsi18n/|api/schema/|quan-tri/logout/|quan-tri/.*/add/$)")
 PER_SHAPE = 2  # at most this many URLs of the same shape (e.g. /thu-tuc/<code>/) are fetched
 
 
