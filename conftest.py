@@ -23,6 +23,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.NATIONAL_SYNC_DIR = tmp_path / "national_sync"
     settings.AXES_ENABLED = False
 
 

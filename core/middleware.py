@@ -34,3 +34,25 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             request_context.reset(token)
+
+
+class VietnameseFirstLocaleMiddleware:
+    """Vietnamese unless the person chose another language with the switcher (language cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, so an English-language
+    browser would get the English interface uninvited; this platform serves Vietnamese first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

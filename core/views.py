@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django_otp import login as otp_login
 
 from .forms import LoginForm
+from .text import fold
 
 
 def home(request):
@@ -19,7 +20,8 @@ def home(request):
     }
     featured = (published_versions().exclude(online_mode=OnlineMode.NONE).select_related("procedure__field")
                 .order_by("search_text")[:8])  # procedures one can file online, alphabetically
-    return render(request, "core/home.html", {"fields": fields_with_counts(), "stats": stats, "featured": featured})
+    fields = sorted(fields_with_counts(), key=lambda f: fold(f.name))  # "Đất đai" beside "Dân số", not after "Y tế"
+    return render(request, "core/home.html", {"fields": fields, "stats": stats, "featured": featured})
 
 
 class LoginView(auth_views.LoginView):

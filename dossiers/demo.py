@@ -27,6 +27,10 @@ from django.utils import timezone
 logger = logging.getLogger("cqs.dossiers.demo")
 
 BIRTH_PROCEDURE = "1.001193.000.00.00.H44"  # Đăng ký khai sinh (phường/xã)
+# Cấp Phiếu lý lịch tư pháp: received by the provincial service centre, decided by Sở Tư pháp, with a fee
+RECORD_PROCEDURE = "2.000488.000.00.00.H44"
+CENTRE_DESK = "motcua.ttpvhcc"
+JUSTICE_DESK = "motcua.stp"
 
 DESK = "motcua.donghoi"
 SPECIALIST = "chuyenvien.donghoi"
@@ -165,9 +169,44 @@ def load(stdout) -> list[tuple[str, str, str]]:
     services.dossier_rate(dossier=d, applicant=fresh("congdan1"), score=5, comment="Cán bộ hướng dẫn tận tình.")
     made.append(("đã trả kết quả, đã đánh giá", d))
 
+    made.extend(_load_justice(fresh_user=lambda name: User.objects.get(username=name)))
     for label, dossier in made:
         stdout.write(f"  hồ sơ mẫu {dossier.code}: {label}\n")
     return []
+
+
+def _load_justice(*, fresh_user) -> list:
+    """Judicial-record certificates: filed at the provincial centre, fee, then Sở Tư pháp's own steps."""
+    from catalog.models import Procedure
+
+    from . import services
+    from .models import Dossier
+
+    procedure = Procedure.objects.filter(code=RECORD_PROCEDURE).first()
+    version = procedure.current_version if procedure else None
+    if version is None:
+        return []
+    made = []
+    # waiting at the centre's desk
+    made.append(("lý lịch tư pháp – mới nộp", _submit(version, fresh_user("congdan2"))))
+    # received: the fee is due (the payments demo points the citizen to it)
+    d = services.dossier_receive(dossier=_submit(version, fresh_user("congdan2")), officer=fresh_user(CENTRE_DESK))
+    made.append(("lý lịch tư pháp – chờ nộp phí", d))
+    # received and paid at the counter: now at Sở Tư pháp, with its specialist
+    d = services.dossier_receive(dossier=_submit(version, fresh_user("congdan1")), officer=fresh_user(CENTRE_DESK))
+    try:
+        from payments.selectors import obligations_for
+        from payments.services import counter_payment_record
+    except ImportError:  # payments not installed: the dossier stays at "payment requested"
+        return made
+    for obligation in obligations_for(d):
+        counter_payment_record(obligation=obligation, actor=fresh_user(CENTRE_DESK), amount=obligation.amount,
+                               reference="BL-DEMO-0001")
+    d = Dossier.objects.get(pk=d.pk)
+    if d.current_role == "one_stop_officer":
+        d = services.dossier_transfer(dossier=d, actor=fresh_user(JUSTICE_DESK), note="Chuyển chuyên viên thẩm định.")
+    made.append(("lý lịch tư pháp – đã nộp phí, đang thẩm định tại Sở Tư pháp", d))
+    return made
 
 
 __all__ = ["load", "sample_form_data"]

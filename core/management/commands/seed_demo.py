@@ -8,6 +8,7 @@ import importlib
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 # Order matters: later apps use what earlier ones created.
 DEMO_APPS = ["directory", "core", "catalog", "signing", "dossiers", "payments", "feedback"]
@@ -25,7 +26,9 @@ class Command(BaseCommand):
                 if exc.name != f"{app}.demo":
                     raise
                 continue
-            with transaction.atomic():
+            # Demo notifications are recorded in the inbox, not e-mailed (or printed) to fictional people.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), \
+                    transaction.atomic():
                 created = module.load(self.stdout)
             if created:
                 accounts.extend(created)
