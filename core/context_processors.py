@@ -36,15 +36,7 @@ def capabilities(user) -> dict[str, bool]:
 
 
 def _province_name() -> str:
-    from django.core.cache import cache
-
     from directory.models import AdministrativeUnit
 
-    key = f"cqs:province-name:{settings.PROVINCE_CODE}"
-    name = cache.get(key)
-    if name is None:
-        unit = AdministrativeUnit.objects.filter(code=str(settings.PROVINCE_CODE), level="province").first()
-        name = unit.name if unit else ""
-        if name:
-            cache.set(key, name, 300)
-    return name
+    return (AdministrativeUnit.objects.filter(code=str(settings.PROVINCE_CODE), level="province")
+            .values_list("name", flat=True).first() or "")

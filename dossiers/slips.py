@@ -229,7 +229,10 @@ def _build(story: list, *, title: str, pagesize=A4) -> bytes:
         canvas.drawString(18 * mm, 8 * mm, f"{title} – trang {canvas.getPageNumber()}")
         canvas.restoreState()
 
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    from signing.pdf import RENDER_LOCK
+
+    with RENDER_LOCK:
+        doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 
 

@@ -19,7 +19,8 @@ def load(stdout) -> list[tuple[str, str, str]]:
         stdout.write("payments: chưa có hồ sơ nào đang chờ thanh toán (nạp dữ liệu mẫu của dossiers trước).")
         return []
     first = payable[0]
-    stdout.write(f"payments: hồ sơ {first.code} chờ nộp {due_total(first):,.0f} đ".replace(",", ".") + f" – người nộp đăng nhập và mở "
+    amount = f"{due_total(first):,.0f}".replace(",", ".")  # Vietnamese thousands separator
+    stdout.write(f"payments: hồ sơ {first.code} chờ nộp {amount} đ – người nộp đăng nhập và mở "
                  f"/thanh-toan/ho-so/{first.code}/ (cổng demo hoặc VietQR).")
     if len(payable) > 1:
         second = payable[1]

@@ -90,7 +90,10 @@ def _render_plain(receipt, verify_url, paragraphs, rows) -> bytes:  # pragma: no
     story += [Paragraph(p, style) for p in paragraphs]
     story += [Spacer(1, 8), Table([[Paragraph(c, style) for c in row] for row in rows]), Spacer(1, 8), drawing,
               Paragraph(verify_url, style)]
-    SimpleDocTemplate(buffer, pagesize=A4, title=TITLE).build(story)
+    from signing.pdf import RENDER_LOCK
+
+    with RENDER_LOCK:
+        SimpleDocTemplate(buffer, pagesize=A4, title=TITLE).build(story)
     return buffer.getvalue()
 
 

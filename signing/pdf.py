@@ -43,6 +43,10 @@ VERIFY_CAPTION = "Quét mã để xác thực văn bản"
 
 _font_lock = threading.Lock()
 _fonts_registered = False
+# reportlab shares each registered TrueType font (and its subsetting state) across the process and is
+# not thread-safe while it embeds a subset: every page rendered with our fonts holds this lock
+# (the signing-from-several-threads test failed intermittently without it).
+RENDER_LOCK = threading.RLock()
 
 
 def register_fonts() -> None:
@@ -304,5 +308,6 @@ def build_document(*, agency_name: str, title: str, paragraphs, table=None, veri
                                 ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     story += [Spacer(1, 10), KeepTogether([footer])]
 
-    doc.build(story)
+    with RENDER_LOCK:
+        doc.build(story)
     return buffer.getvalue()

@@ -24,7 +24,7 @@ from reportlab.lib import colors
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas as rl_canvas
 
-from .pdf import FONT, FONT_DIR, register_fonts
+from .pdf import FONT, FONT_DIR, RENDER_LOCK, register_fonts
 
 SEAL_RED = (200, 16, 30)
 INK_BLUE = (18, 48, 170)
@@ -164,6 +164,20 @@ def image_layer_pdf(width: float, height: float, agency_name: str, signer_name: 
         return _image_layer_pdf(width, height, agency_name, signer_name)
 
 
+def _rendering(func):
+    """Hold reportlab's process-wide render lock (see signing.pdf.RENDER_LOCK) for the whole call."""
+
+    def locked(*args, **kwargs):
+        with RENDER_LOCK:
+            return func(*args, **kwargs)
+
+    locked.__wrapped__ = func
+    locked.__name__ = func.__name__
+    locked.__doc__ = func.__doc__
+    return locked
+
+
+@_rendering
 def _image_layer_pdf(width: float, height: float, agency_name: str, signer_name: str) -> bytes:
     box = _layout(width, height)
     out = io.BytesIO()
@@ -183,6 +197,7 @@ def _text_layer_cached(width: float, height: float, agency_name: str, signer_nam
                           signer_title=signer_title, signing_time_text=signing_time_text)
 
 
+@_rendering
 def text_layer_pdf(*, width: float, height: float, agency_name: str, signer_name: str, signer_title: str,
                    signing_time_text: str) -> bytes:
     """Signer name, title and signing time under the images, in DejaVu Sans.

@@ -166,7 +166,7 @@ def demo_directory(db):
 def test_agency_directory_page(client, demo_directory, django_assert_num_queries):
     url = reverse("directory:agencies")
     assert url == "/danh-ba/co-quan/"
-    with django_assert_num_queries(5):  # agencies, units, default schedule, platform context (2)
+    with django_assert_num_queries(4):  # agencies, units, default schedule, province name
         page = client.get(url).content.decode()
     for text in ("000.00.00.H44", "Sở Tư pháp", "000.00.11.H44", "Ủy ban nhân dân phường Đồng Hới",
                  "000.01.30.H44", "Bộ phận Một cửa", "Giờ làm việc", "Phường Đồng Hới, tỉnh Quảng Trị"):

@@ -24,8 +24,13 @@ def test_demo_dossiers_load_once(settings, django_capture_on_commit_callbacks):
 
     with django_capture_on_commit_callbacks(execute=True):
         demo.load(out)
-    statuses = sorted(Dossier.objects.values_list("status", flat=True))
+    statuses = sorted(Dossier.objects.filter(procedure_version__procedure__code=demo.BIRTH_PROCEDURE)
+                      .values_list("status", flat=True))
     assert statuses == sorted(["submitted", "processing", "supplement_requested", "processing", "returned"])
+    # judicial-record certificates at the provincial centre: waiting, fee due, paid and at Sở Tư pháp
+    records = sorted(Dossier.objects.filter(procedure_version__procedure__code=demo.RECORD_PROCEDURE)
+                     .values_list("status", flat=True))
+    assert records == sorted(["submitted", "payment_requested", "processing"])
     late = Dossier.objects.get(apology_count=1)
     assert late.is_late and late.slips.filter(kind="apology").exists()
     returned = Dossier.objects.get(status="returned")
@@ -33,5 +38,5 @@ def test_demo_dossiers_load_once(settings, django_capture_on_commit_callbacks):
     assert returned.slips.filter(kind="receipt").exists()
     assert returned.files.filter(kind="result").exists() or returned.slips.filter(kind="result").exists()
     demo.load(out)  # idempotent
-    assert Dossier.objects.count() == 5
+    assert Dossier.objects.count() == 8
     assert "đã có, không tạo thêm" in out.getvalue()

@@ -24,7 +24,7 @@ def test_inbox_requires_login(client, db):
 
 def test_inbox_shows_only_own_notifications(client, alice, messages_for_both, django_assert_num_queries):
     client.force_login(alice)
-    with django_assert_num_queries(7):  # session, user, count, unread count, page rows, platform ctx (2)
+    with django_assert_num_queries(6):  # session, user, count, unread count, page rows, province name
         response = client.get(INBOX)
     page = response.content.decode()
     assert "Thông báo cho Alice 0" in page and "Thông báo cho Alice 2" in page
