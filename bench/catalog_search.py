@@ -129,13 +129,15 @@ def create_catalog(n: int, reset: bool, rng: random.Random) -> None:
 
     from django.db import connection, transaction
 
+    from catalog import search_index
     from catalog.models import Field, Procedure, ProcedureVersion, build_search_text
     from directory.choices import AgencyKind
     from directory.models import Agency
 
     bench = Procedure.objects.filter(code__startswith="8.")
     if reset:
-        bench.delete()
+        with transaction.atomic():
+            bench.delete()
     existing = bench.count()
     if existing == n:
         print(f"reusing {n} bench procedures")
@@ -186,6 +188,7 @@ def create_catalog(n: int, reset: bool, rng: random.Random) -> None:
         through.objects.bulk_create(
             [through(procedureversion_id=v.pk, agency_id=agencies[0].pk) for v in versions], batch_size=2000
         )
+        search_index.bump()  # bulk_create sends no signals: tell every process's search copy
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # fresh statistics, as autovacuum would produce after a real import
             cursor.execute("ANALYZE catalog_procedureversion, catalog_procedure")

@@ -207,7 +207,9 @@ class SearchQuerySerializer(serializers.Serializer):
 class ProcedureListView(PublicCatalogMixin, generics.ListAPIView):
     serializer_class = ProcedureListSerializer
     pagination_class = CatalogPagination
-    queryset = ProcedureVersion.objects.none()  # results come from selectors.procedure_search_slice
+    # Results come from selectors.procedure_search_entries: the summaries kept by catalog.search_index,
+    # built to ProcedureListSerializer's shape (test_api checks the two agree).
+    queryset = ProcedureVersion.objects.none()
 
     def list(self, request, *args, **kwargs):
         params = SearchQuerySerializer(data=request.query_params)
@@ -217,28 +219,9 @@ class ProcedureListView(PublicCatalogMixin, generics.ListAPIView):
         paginator.request = request
         paginator.limit = paginator.get_limit(request)
         paginator.offset = paginator.get_offset(request)
-        paginator.count, versions = selectors.procedure_search_slice(filters, paginator.offset, paginator.limit)
+        paginator.count, entries = selectors.procedure_search_entries(filters, paginator.offset, paginator.limit)
         base = request.build_absolute_uri(reverse("catalog_api:procedure-list"))
-        return paginator.get_paginated_response([summary(v, base) for v in versions])
-
-
-def summary(version: ProcedureVersion, base_url: str) -> dict:
-    """ProcedureListSerializer's output, built directly: the list is the hot path of the catalogue and
-    DRF's generic serializer costs more than the database here. test_api checks the two agree."""
-    procedure = version.procedure
-    return {
-        "code": procedure.code,
-        "name": version.name,
-        "version": version.number,
-        "field": {"code": procedure.field.code, "name": procedure.field.name},
-        "level": version.level,
-        "applicant_kind": version.applicant_kind,
-        "online_mode": version.online_mode,
-        "processing_time": f"{version.processing_time:.1f}",
-        "time_unit": version.time_unit,
-        "competent_agencies": [{"code": a.code, "name": a.name} for a in version.competent_agencies.all()],
-        "url": f"{base_url}{procedure.code}/",
-    }
+        return paginator.get_paginated_response([{**e.row, "url": f"{base}{e.row['code']}/"} for e in entries])
 
 
 @extend_schema(

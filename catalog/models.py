@@ -286,3 +286,21 @@ class CatalogImport(models.Model):
 
 ProcedureVersion._meta.get_field("search_text").register_lookup(FoldedContains)
 ProcedureVersion._meta.get_field("search_text").register_lookup(FoldedStartswith)
+
+
+class SearchGeneration(models.Model):
+    """One row whose token changes with every change to what the catalogue search shows.
+
+    Each process keeps the published catalogue in memory for searching (`catalog.search_index`) and
+    compares this token with the one it built from before every search. The token is random rather
+    than a counter so that a rolled-back change followed by another can never repeat an old value.
+    """
+
+    token = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("thế hệ chỉ mục tìm kiếm")
+        verbose_name_plural = _("thế hệ chỉ mục tìm kiếm")
+
+    def __str__(self) -> str:
+        return str(self.token)

@@ -2,7 +2,9 @@
 
 Published and retired versions are public information (a citizen may need the version a dossier
 was filed under); drafts are visible to administrators only. Every list read uses a fixed number of
-queries: one count, one page, one prefetch per relation shown.
+queries. The search itself runs on each process's in-memory copy of the published catalogue
+(`search_index`): the API list costs one primary-key read, the catalogue page two more for its rows.
+`procedure_search` is the same search as a queryset, for callers that need one.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ import re
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When, Window
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from core.text import fold_terms
 from directory.models import Agency
 from directory.selectors import is_administrator
 
+from . import search_index
 from .choices import ApplicantKind, VersionStatus
 from .models import Field, Procedure, ProcedureVersion
 
@@ -106,17 +109,17 @@ def procedure_search(
     return qs.prefetch_related(Prefetch("competent_agencies", queryset=Agency.objects.only("id", "code", "name")))
 
 
-def procedure_search_slice(
+def procedure_search_entries(
     filters: SearchFilters, offset: int = 0, limit: int = PAGE_SIZE
-) -> tuple[int, list[ProcedureVersion]]:
-    """``(total, versions)``: one ranked slice of `procedure_search` in three queries.
-
-    The first query returns the slice's ids with the total (``COUNT(*) OVER ()``) from one scan of
-    the (status, search_text) index; the second loads those rows with their field; the third their
-    competent agencies. Only a slice past the end costs one more query (a plain count).
-    """
-    qs = procedure_search(
-        filters.q,
+) -> tuple[int, list[search_index.Entry]]:
+    """``(total, entries)``: one ranked slice of the search (the ranking of `procedure_search`), answered
+    from this process's in-memory copy of the published catalogue (`search_index`; one primary-key
+    read checks that it is current). Each entry's ``row`` is the list summary the API returns."""
+    terms = fold_terms(filters.q)[:MAX_TERMS]
+    stripped = filters.q.strip()
+    found = search_index.search(
+        terms,
+        code_query=stripped if CODE_RE.match(stripped) else "",
         field=filters.field,
         agency=filters.agency,
         level=filters.level,
@@ -124,16 +127,26 @@ def procedure_search_slice(
         applicant=filters.applicant,
     )
     offset, limit = max(0, int(offset)), max(1, int(limit))
-    rows = list(
-        qs.prefetch_related(None)
-        .annotate(total=Window(Count("pk")))
-        .values_list("pk", "total")[offset : offset + limit]
+    return len(found), found[offset : offset + limit]
+
+
+def procedure_search_slice(
+    filters: SearchFilters, offset: int = 0, limit: int = PAGE_SIZE
+) -> tuple[int, list[ProcedureVersion]]:
+    """``(total, versions)``: `procedure_search_entries`, with the slice's rows loaded with their field
+    (one query) and competent agencies (one query), for pages that show more than the summary."""
+    total, entries = procedure_search_entries(filters, offset, limit)
+    if not entries:
+        return total, []
+    ids = [e.id for e in entries]
+    rows = (
+        ProcedureVersion.objects.filter(pk__in=ids)
+        .select_related("procedure__field")
+        .only(*LIST_FIELDS)
+        .prefetch_related(Prefetch("competent_agencies", queryset=Agency.objects.only("id", "code", "name")))
     )
-    if not rows:
-        return (qs.count() if offset else 0), []
-    ids = [pk for pk, _total in rows]
-    by_id = {v.pk: v for v in qs.order_by().filter(pk__in=ids)}
-    return rows[0][1], [by_id[pk] for pk in ids if pk in by_id]
+    by_id = {v.pk: v for v in rows}
+    return total, [by_id[pk] for pk in ids if pk in by_id]
 
 
 class _Counted:
