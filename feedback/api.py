@@ -6,13 +6,17 @@
 - GET  reports/queue/?kind=triage|unit|approval   staff queues (role-checked in the selectors)
 - POST reports/{token}/{action}/        one workflow step (accept, reject, merge, route, start,
                                         request_info, answer_info, forward, resolve, approve, return,
-                                        rate, reopen); errors in the platform's error shape.
+                                        rate, reopen); errors in the platform's error shape. The
+                                        reporter's steps (answer_info, rate, reopen) also work without
+                                        an account with `follow_key`: the private key of the follow link
+                                        handed out at submission (web page, Open311 service_notice).
 Web and app submissions use the page form or Open311 (POST /open311/v2/requests.json).
 """
 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -98,6 +102,8 @@ class ActionSerializer(serializers.Serializer):
     resolution = serializers.CharField(required=False, allow_blank=True, default="")
     rating = serializers.IntegerField(required=False, allow_null=True, default=None)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+    follow_key = serializers.CharField(required=False, allow_blank=True, default="",
+                                       help_text="khóa theo dõi riêng của người phản ánh (answer_info, rate, reopen)")
 
 
 def _target(data):
@@ -117,19 +123,24 @@ ACTIONS = {
                                                    note=d["note"]),
     "start": lambda u, r, d: services.report_start(actor=u, report=r),
     "request_info": lambda u, r, d: services.report_request_info(actor=u, report=r, question=d["question"]),
-    "answer_info": lambda u, r, d: services.report_answer_info(actor=u, report=r, answer=d["answer"]),
+    "answer_info": lambda u, r, d: services.report_answer_info(actor=u, report=r, answer=d["answer"],
+                                                               reporter_key=d["follow_key"]),
     "forward": lambda u, r, d: services.report_forward(actor=u, report=r, agency=_target(d)[0],
                                                        unit=_target(d)[1], note=d["note"]),
     "resolve": lambda u, r, d: services.report_resolve(actor=u, report=r, resolution=d["resolution"]),
     "approve": lambda u, r, d: services.report_approve(actor=u, report=r, note=d["note"]),
     "return": lambda u, r, d: services.report_return(actor=u, report=r, note=d["note"]),
-    "rate": lambda u, r, d: services.report_rate(actor=u, report=r, rating=d["rating"], comment=d["comment"]),
-    "reopen": lambda u, r, d: services.report_reopen(actor=u, report=r, reason=d["reason"]),
+    "rate": lambda u, r, d: services.report_rate(actor=u, report=r, rating=d["rating"], comment=d["comment"],
+                                                 reporter_key=d["follow_key"]),
+    "reopen": lambda u, r, d: services.report_reopen(actor=u, report=r, reason=d["reason"],
+                                                     reporter_key=d["follow_key"]),
 }
+# Steps of the reporter: a follow key stands in for an account (anonymous and Open311 reporters).
+REPORTER_ACTIONS = frozenset({"answer_info", "rate", "reopen"})
 
 
 class ReportAction(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [AllowAny]  # officials' steps need an account: checked below and in the services
 
     @extend_schema(request=ActionSerializer, responses=PublicReportSerializer)
     def post(self, request, token, action):
@@ -138,5 +149,8 @@ class ReportAction(APIView):
             raise Http404
         serializer = ActionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        if not request.user.is_authenticated and not (action in REPORTER_ACTIONS
+                                                      and serializer.validated_data["follow_key"]):
+            raise NotAuthenticated
         report = handler(request.user, selectors.report_by_token(token), serializer.validated_data)
         return Response(PublicReportSerializer(report).data)

@@ -110,6 +110,9 @@ class Report(models.Model):
                               default=ReportStatus.RECEIVED)
     is_open = models.BooleanField(_("đang mở (Open311)"), default=True, editable=False)
     status_note = models.CharField(_("ghi chú trạng thái (công khai)"), max_length=500, blank=True)
+    # True until an official first acts on the report (an operator accepts, routes or merges it, or the
+    # unit takes it up). Until then its content (the reporter's words and photos) stays private; see README.
+    awaiting_screening = models.BooleanField(_("chờ kiểm duyệt"), default=True, editable=False)
     reject_reason = models.CharField(_("lý do không xử lý"), max_length=20, choices=RejectReason.choices,
                                      blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,

@@ -8,12 +8,14 @@ Platform statuses map to open/closed; `status_notes` says what happens in Vietna
 """
 
 import datetime as dt
+import hmac
 import json
 import xml.etree.ElementTree as ET
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
@@ -21,9 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from directory.models import AdministrativeUnit
 
-from . import conf, selectors, services
+from . import conf, lookups, selectors, services
 from .choices import CLOSED_STATUSES, RejectReason, ReportStatus, Source
-from .models import ApiKey, Report
+from .models import Report
 
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-23T00:00:00+07:00"
@@ -90,6 +92,36 @@ def render(data, fmt: str, root: str, item: str | None = None, status: int = 200
     body = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(element, encoding="utf-8",
                                                                      xml_declaration=False)
     return HttpResponse(body, status=status, content_type=CONTENT_TYPES["xml"])
+
+
+def _xml_text(value) -> str:
+    """Element text escaped exactly as ElementTree writes it (&, <, >)."""
+    text = _text(value)
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def render_requests(entries: list[dict], fmt: str) -> HttpResponse:
+    """A list of requests; XML written directly (flat elements only), byte for byte what `render` writes."""
+    if fmt == "json":
+        return render(entries, fmt, "service_requests", "request")
+    parts = ['<?xml version="1.0" encoding="utf-8"?>\n<service_requests>']
+    append = parts.append
+    for entry in entries:
+        append("<request>")
+        for tag, value in entry.items():
+            text = _xml_text(value)
+            append(f"<{tag}>{text}</{tag}>" if text else f"<{tag} />")
+        append("</request>")
+    append("</service_requests>")
+    if not entries:
+        parts = ['<?xml version="1.0" encoding="utf-8"?>\n<service_requests />']
+    return HttpResponse("".join(parts).encode("utf-8"), content_type=CONTENT_TYPES["xml"])
 
 
 def error(fmt: str, status: int, description: str) -> HttpResponse:
@@ -204,11 +236,20 @@ def status_of(status: str) -> str:
 
 ROW_VALUES = ("service_request_id", "status", "status_note", "category__name", "category__code",
               "category__handling_days", "description", "routed_agency__name", "created_at", "updated_at", "due_at",
-              "address", "commune__name", "address_id", "lat", "long", "media_url")
+              "address", "commune__name", "address_id", "lat", "long", "media_url", "awaiting_screening")
 
 
-def request_formatter():
-    """A function turning a `ROW_VALUES` row into an Open311 request; per-request constants resolved once."""
+def content_shown(status: str, awaiting_screening: bool) -> bool:
+    """The visibility rule (README): the reporter's words and photos are public once an official screened
+    the report, and never while it is rejected; place, category, status and dates are public at once."""
+    return not awaiting_screening and status not in (ReportStatus.RECEIVED, ReportStatus.REJECTED)
+
+
+def request_formatter(*, owner: bool = False):
+    """A function turning a `ROW_VALUES` row into an Open311 request; per-request constants resolved once.
+
+    `owner`: the caller proved to be the reporter (follow key), so the content shows even before screening.
+    """
     tz = timezone.get_current_timezone()
     labels = {s.value: str(s.label) for s in ReportStatus}
     default_days = conf.deadline_days("handle")
@@ -218,31 +259,32 @@ def request_formatter():
 
     def entry(row: dict) -> dict:
         label, note = labels[row["status"]], row["status_note"]
+        shown = owner or content_shown(row["status"], row["awaiting_screening"])
         return {
             "service_request_id": row["service_request_id"],
             "status": "closed" if row["status"] in CLOSED_STATUSES else "open",
             "status_notes": f"{label}. {note}" if note and note != label else label,
             "service_name": row["category__name"],
             "service_code": row["category__code"],
-            "description": row["description"],
+            "description": row["description"] if shown else "",
             "agency_responsible": row["routed_agency__name"] or "",
             "service_notice": f"Thời hạn xử lý: {row['category__handling_days'] or default_days} ngày làm việc",
             "requested_datetime": moment(row["created_at"]),
             "updated_datetime": moment(row["updated_at"]),
             "expected_datetime": moment(row["due_at"]),
-            "address": ", ".join(p for p in (row["address"], row["commune__name"]) if p),
+            "address": ", ".join(p for p in (row["address"] if shown else "", row["commune__name"]) if p),
             "address_id": row["address_id"],
             "zipcode": "",
             "lat": float(row["lat"]) if row["lat"] is not None else None,
             "long": float(row["long"]) if row["long"] is not None else None,
-            "media_url": row["media_url"],
+            "media_url": row["media_url"] if shown else "",
         }
 
     return entry
 
 
 def _visible():
-    """Reports Open311 shows: everything except spam (personal data is never in the fields)."""
+    """Reports Open311 lists: everything except spam (personal data is never in the fields)."""
     return Report.objects.exclude(status=ReportStatus.REJECTED, reject_reason=RejectReason.SPAM)
 
 
@@ -306,6 +348,10 @@ def requests_json_postgres(qs) -> bytes | None:
     """The same JSON as `query_requests`, built by PostgreSQL in one statement (the 1,000-row hot path).
 
     Returns None when the database is not PostgreSQL or the zone has daylight saving (Python path then).
+    Each answer row is a LATERAL row whose column names are the Open311 keys (json_agg of rows costs
+    less than json_build_object with 34 arguments per row); status labels come from a VALUES list
+    joined once; date-times are cut to the second and written as text with the zone's fixed offset
+    (cheaper than to_char). The aggregate's ORDER BY keeps the order of the answer.
     """
     if connection.vendor != "postgresql":
         return None
@@ -314,36 +360,41 @@ def requests_json_postgres(qs) -> bytes | None:
     if offset is None:
         return None
     inner_sql, inner_params = qs.values("id", *ROW_VALUES)[:MAX_ROWS].query.sql_with_params()
-    labels = json.dumps({s.value: str(s.label) for s in ReportStatus}, ensure_ascii=False)
+    labels = [(s.value, str(s.label)) for s in ReportStatus]
+    label_rows = ", ".join(["(%s, %s)"] * len(labels))
     closed = list(CLOSED_STATUSES)
-    stamp = "to_char(r.{col} AT TIME ZONE %s, 'YYYY-MM-DD\"T\"HH24:MI:SS') || %s"
+    stamp = "replace(date_trunc('second', r.{col} AT TIME ZONE %s)::text, ' ', 'T') || %s"
+    shown = "(NOT r.awaiting_screening AND r.status NOT IN (%s, %s))"
     sql = f"""
-        SELECT coalesce(json_agg(json_build_object(
-            'service_request_id', r.service_request_id,
-            'status', CASE WHEN r.status = ANY(%s) THEN 'closed' ELSE 'open' END,
-            'status_notes', CASE WHEN r.status_note <> '' AND r.status_note <> (%s::jsonb ->> r.status)
-                                 THEN (%s::jsonb ->> r.status) || '. ' || r.status_note
-                                 ELSE (%s::jsonb ->> r.status) END,
-            'service_name', r.category__name,
-            'service_code', r.category__code,
-            'description', r.description,
-            'agency_responsible', coalesce(r.routed_agency__name, ''),
-            'service_notice', 'Thời hạn xử lý: ' || coalesce(r.category__handling_days, %s) || ' ngày làm việc',
-            'requested_datetime', {stamp.format(col="created_at")},
-            'updated_datetime', {stamp.format(col="updated_at")},
-            'expected_datetime', {stamp.format(col="due_at")},
-            'address', concat_ws(', ', nullif(r.address, ''), nullif(r.commune__name, '')),
-            'address_id', r.address_id,
-            'zipcode', '',
-            'lat', r.lat,
-            'long', r.long,
-            'media_url', r.media_url
-        ) ORDER BY r.created_at DESC, r.id DESC), '[]')::text
-        FROM ({inner_sql}) AS r
+        SELECT coalesce(json_agg(x ORDER BY r.created_at DESC, r.id DESC), '[]')::text
+        FROM (SELECT q.*, {shown.replace("r.", "q.")} AS shown FROM ({inner_sql}) AS q) AS r
+        JOIN (VALUES {label_rows}) AS l (code, label) ON l.code = r.status
+        CROSS JOIN LATERAL (SELECT
+            r.service_request_id AS "service_request_id",
+            CASE WHEN r.status = ANY(%s) THEN 'closed' ELSE 'open' END AS "status",
+            CASE WHEN r.status_note <> '' AND r.status_note <> l.label
+                 THEN l.label || '. ' || r.status_note ELSE l.label END AS "status_notes",
+            r.category__name AS "service_name",
+            r.category__code AS "service_code",
+            CASE WHEN r.shown THEN r.description ELSE '' END AS "description",
+            coalesce(r.routed_agency__name, '') AS "agency_responsible",
+            'Thời hạn xử lý: ' || coalesce(r.category__handling_days, %s) || ' ngày làm việc' AS "service_notice",
+            {stamp.format(col="created_at")} AS "requested_datetime",
+            {stamp.format(col="updated_at")} AS "updated_datetime",
+            {stamp.format(col="due_at")} AS "expected_datetime",
+            concat_ws(', ', CASE WHEN r.shown THEN nullif(r.address, '') END, nullif(r.commune__name, ''))
+                AS "address",
+            r.address_id AS "address_id",
+            '' AS "zipcode",
+            r.lat AS "lat",
+            r.long AS "long",
+            CASE WHEN r.shown THEN r.media_url ELSE '' END AS "media_url"
+        ) AS x
     """  # noqa: S608 -- only constant text and the ORM's compiled query are interpolated; values are parameters
     zone = str(tz)
-    params = [closed, labels, labels, labels, conf.deadline_days("handle"),
-              zone, offset, zone, offset, zone, offset, *inner_params]
+    params = [ReportStatus.RECEIVED.value, ReportStatus.REJECTED.value, *inner_params,
+              *[v for pair in labels for v in pair],
+              closed, conf.deadline_days("handle"), zone, offset, zone, offset, zone, offset]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0].encode("utf-8")
@@ -359,16 +410,21 @@ def requests_view(request, fmt):
         body = requests_json_postgres(requests_queryset(request.GET))
         if body is not None:
             return HttpResponse(body, content_type=CONTENT_TYPES["json"])
-    return render(query_requests(request.GET), fmt, "service_requests", "request")
+    return render_requests(query_requests(request.GET), fmt)
 
 
 @require_GET
 @endpoint
 def request_detail(request, fmt, request_id):
-    rows = _visible().filter(service_request_id=request_id).values(*ROW_VALUES)[:1]
+    """One request. `follow_key` (the reporter's private key, an extension) shows the content before screening."""
+    rows = _visible().filter(service_request_id=request_id).values(*ROW_VALUES, "reporter_key_hash")[:1]
     if not rows:
         raise Open311Error(404, f"service_request_id '{request_id}' not found")
-    return render([request_formatter()(rows[0])], fmt, "service_requests", "request")
+    row = rows[0]
+    key = (request.GET.get("follow_key") or "").strip()
+    owner = bool(key and row["reporter_key_hash"]
+                 and hmac.compare_digest(selectors.key_hash(key), row["reporter_key_hash"]))
+    return render_requests([request_formatter(owner=owner)(row)], fmt)
 
 
 @require_GET
@@ -407,13 +463,13 @@ def create_request(request, fmt):
     key_value = (data.get("api_key") or request.GET.get("api_key") or "").strip()
     if not key_value:
         raise Open311Error(400, "api_key was not provided")
-    api_key = ApiKey.objects.filter(key=key_value, is_active=True).first()
+    api_key = lookups.api_key(key_value)
     if api_key is None:
         raise Open311Error(403, "Invalid api_key received -- can't proceed with create_request")
     code = (data.get("service_code") or "").strip()
     if not code:
         raise Open311Error(400, "service_code was not provided")
-    category = selectors.service_category(code)
+    category = lookups.service(code)
     if category is None:
         raise Open311Error(404, f"service_code '{code}' not found")
     lat, long = data.get("lat", "").strip(), data.get("long", "").strip()
@@ -447,7 +503,11 @@ def create_request(request, fmt):
     except PermissionDenied as exc:
         raise Open311Error(403, str(exc))
     days = category.handling_days or conf.deadline_days("handle")
-    notice = f"Đã tiếp nhận. Thời hạn xử lý: {days} ngày làm việc."
+    # The reporter's private follow link (see README): the app shows it to the reporter, who follows the
+    # report, answers questions, rates the result and asks to reopen with it — no account needed.
+    follow = request.build_absolute_uri(reverse("feedback:detail", args=[report.token])) + f"?khoa={report.follow_key}"
+    notice = (f"Đã tiếp nhận. Thời hạn xử lý: {days} ngày làm việc. "
+              f"Theo dõi, bổ sung và đánh giá kết quả tại đường dẫn riêng (không chia sẻ): {follow}")
     account_id = data.get("account_id", "").strip() or None
     # 200 (not 201): the widest range of existing clients treat only 200 as success.
     return render([{"service_request_id": report.service_request_id, "service_notice": notice,

@@ -114,8 +114,20 @@ def _with_relations(qs):
     return qs.select_related("category", "category__parent", "routed_agency", "routed_unit", "commune")
 
 
+def content_is_public(report) -> bool:
+    """The visibility rule (README): the reporter's words (description, address) and photos are public
+    once an official screened the report, and never while it is rejected. Spam is not shown at all."""
+    return not report.awaiting_screening and report.status not in (ReportStatus.RECEIVED, ReportStatus.REJECTED)
+
+
+def can_see_content(user, report, reporter_key: str = "") -> bool:
+    return (content_is_public(report) or is_reporter(user, report, reporter_key)
+            or can_view_private(user, report) or can_approve(user, report))
+
+
 def public_reports(*, category_id=None, status=None, commune_id=None):
-    qs = _with_relations(Report.objects.filter(status__in=PUBLIC_STATUSES))
+    """Reports on the public list, map and API: screened and past triage (see `content_is_public`)."""
+    qs = _with_relations(Report.objects.filter(status__in=PUBLIC_STATUSES, awaiting_screening=False))
     if category_id:
         qs = qs.filter(Q(category_id=category_id) | Q(category__parent_id=category_id))
     if status:
@@ -133,10 +145,10 @@ def public_report(token: str, user=None, reporter_key: str = "") -> Report:
     """A report for its public page: visible when public, or to its reporter and the officials."""
     report = report_by_token(token)
     if (report.status in PUBLIC_STATUSES or is_reporter(user, report, reporter_key)
-            or can_view_private(user, report)):
-        return report
+            or can_view_private(user, report) or can_approve(user, report)):
+        return report  # the page shows the content only when `can_see_content`
     if report.status == ReportStatus.RECEIVED:
-        return report  # the tracking link works at once; content stays limited on the page
+        return report  # the tracking link works at once; the content stays hidden until screened
     raise PermissionDenied(_("Phản ánh này không được công khai."))
 
 

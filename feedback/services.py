@@ -14,15 +14,16 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.tasks import enqueue_after_commit
 
-from . import conf, deadlines, photos, selectors, workflow
+from . import conf, deadlines, lookups, photos, selectors, workflow
 from .choices import CLOSED_STATUSES, AttributeType, PhotoKind, RejectReason, ReportStatus, Source
 from .models import ApiKey, Category, Report, ReportEvent, ReportPhoto, RoutingRule
 
@@ -35,19 +36,25 @@ class RateLimited(ValidationError):
 
 # ---- helpers ---------------------------------------------------------------------------------
 
-def _notify_reporter(report: Report, subject: str, body: str) -> None:
-    """Tell the reporter about a public step, on the channels they gave us (delivered after commit)."""
-    user = report.reporter
-    if user is None and not (report.contact_email or report.contact_phone):
-        return
-    try:
-        from notifications.services import notify
-    except ImportError:  # notifications app not installed yet: nothing to deliver through
-        logger.warning("notifications.services missing; reporter of %s not notified", report)
+def _notify_reporter(report: Report, subject: str, body: str, *, follow_key: str = "") -> None:
+    """Tell the reporter about a public step on the channels they gave us, once the change is committed.
+
+    The message is written and sent by a task after commit (an RQ worker in production), so neither
+    the transaction nor the audit chain's lock waits for it. `follow_key` (only at submission, for a
+    reporter without an account) puts the private follow link into the message.
+    """
+    if report.reporter_id is None and not (report.contact_email or report.contact_phone):
         return
     link = conf.public_base_url() + reverse("feedback:detail", args=[report.token])
-    notify(user=user, email=report.contact_email, phone=report.contact_phone, subject=subject,
-           body=f"{body}\n{link}", link=link)
+    if follow_key:
+        link += f"?khoa={follow_key}"
+    from .tasks import notify_reporter
+
+    enqueue_after_commit(notify_reporter, report.pk, str(subject), str(body), link)
+
+
+# Steps in which an official reads the report and takes responsibility for it (rejecting hides it instead).
+SCREENING_ACTIONS = frozenset({"accept", "merge", "route", "start", "request_info", "forward", "resolve", "approve"})
 
 
 def _snapshot(report: Report) -> dict:
@@ -57,6 +64,7 @@ def _snapshot(report: Report) -> dict:
         "routed_unit": report.routed_unit_id,
         "due_at": report.due_at.isoformat() if report.due_at else None,
         "rating": report.rating,
+        "awaiting_screening": report.awaiting_screening,
     }
 
 
@@ -78,6 +86,8 @@ def _apply(report: Report, *, action: str, actor, note: str = "", public: bool =
         setattr(report, field, value)
     report.is_open = report.status not in CLOSED_STATUSES
     report.updated_at = now
+    if report.awaiting_screening and action in SCREENING_ACTIONS:
+        report.awaiting_screening = False  # an official has now read it: its content may be shown
     report.full_clean()
     report.save()
     ReportEvent.objects.create(report=report, at=now, actor=actor if _is_user(actor) else None, action=action,
@@ -125,9 +135,7 @@ def check_rate_limit(keys: list[str], limit: tuple[int, int]) -> None:
 
 def match_routing_rule(category: Category, commune_id: int | None) -> RoutingRule | None:
     """First active rule (by order) matching the category (or its parent) and the commune."""
-    rules = (RoutingRule.objects.filter(is_active=True).select_related("target_agency", "target_unit")
-             .order_by("order", "id"))
-    for rule in rules:
+    for rule in lookups.routing_rules():
         if rule.matches(category, commune_id):
             return rule
     return None
@@ -240,36 +248,44 @@ def report_submit(*, actor, category: Category, description: str, lat=None, long
 
     now = timezone.now()
     follow_key = secrets.token_urlsafe(18)
+    rule = match_routing_rule(category, commune.pk if commune else None)
+    report = Report(
+        source=source, category=category, description=description, lat=lat_d, long=long_d, commune=commune,
+        address=address[:300], address_id=(address_id or "")[:64], attributes=clean_attributes,
+        media_url=media_url, reporter=None if anonymous else user, is_anonymous=bool(anonymous),
+        contact_name="" if anonymous else contact_name.strip()[:200],
+        contact_email="" if anonymous else contact_email.strip(),
+        contact_phone="" if anonymous else contact_phone.strip()[:20],
+        submitter_ip=ip, created_at=now, updated_at=now, reporter_key_hash=selectors.key_hash(follow_key),
+        triage_due_at=deadlines.add_working_days(now, conf.deadline_days("triage")),
+    )
+    if rule is not None:  # routed at once by the operators' standing rule (still unscreened, see README)
+        report.status = ReportStatus.ROUTED
+        report.routed_agency = rule.target_agency
+        report.routed_unit = rule.target_unit
+        report.routed_at = now
+        report.due_at = handling_due(report, now, rule.target_agency)
+    # Field validation only: the category was just checked, `token` is random and unique in the
+    # database, and the rating constraint does not apply to a new report — skipping those checks
+    # saves five queries on the hot path of Open311 clients.
+    report.full_clean(exclude=["category", "commune", "reporter", "routed_agency", "routed_unit"],
+                      validate_unique=False, validate_constraints=False)
+    local_day = f"{now.astimezone(timezone.get_current_timezone()):%y%m%d}"
+    report.pk = _next_report_id()  # PostgreSQL: the number is known before the row is written
+    if report.pk is not None:
+        report.service_request_id = f"PA{local_day}-{report.pk:06d}"
     with transaction.atomic():
-        report = Report(
-            source=source, category=category, description=description, lat=lat_d, long=long_d, commune=commune,
-            address=address[:300], address_id=(address_id or "")[:64], attributes=clean_attributes,
-            media_url=media_url, reporter=None if anonymous else user, is_anonymous=bool(anonymous),
-            contact_name="" if anonymous else contact_name.strip()[:200],
-            contact_email="" if anonymous else contact_email.strip(),
-            contact_phone="" if anonymous else contact_phone.strip()[:20],
-            submitter_ip=ip, created_at=now, updated_at=now, reporter_key_hash=selectors.key_hash(follow_key),
-            triage_due_at=deadlines.add_working_days(now, conf.deadline_days("triage")),
-        )
-        # Field validation only: the category was just checked, `token` is random and unique in the
-        # database, and the rating constraint does not apply to a new report — skipping those checks
-        # saves five queries on the hot path of Open311 clients.
-        report.full_clean(exclude=["category", "commune", "reporter"], validate_unique=False,
-                          validate_constraints=False)
-        report.save()
-        report.service_request_id = f"PA{now.astimezone(timezone.get_current_timezone()):%y%m%d}-{report.pk:06d}"
+        report.save(force_insert=True)
+        changed = []
+        if not report.service_request_id:
+            report.service_request_id = f"PA{local_day}-{report.pk:06d}"
+            changed.append("service_request_id")
         stored = _store_photos(report, checked_photos, PhotoKind.REPORT)
         if stored and not report.media_url:
             report.media_url = conf.public_base_url() + stored[0].public.url
-        rule = match_routing_rule(category, commune.pk if commune else None)
-        if rule is not None:
-            report.status = ReportStatus.ROUTED
-            report.routed_agency = rule.target_agency
-            report.routed_unit = rule.target_unit
-            report.routed_at = now
-            report.due_at = handling_due(report, now, rule.target_agency)
-        report.save(update_fields=["service_request_id", "media_url", "status", "routed_agency", "routed_unit",
-                                   "routed_at", "due_at"])
+            changed.append("media_url")
+        if changed:
+            report.save(update_fields=changed)
         events = [ReportEvent(report=report, at=now, actor=user, action="submit", to_status=ReportStatus.RECEIVED,
                               note=_("Tiếp nhận phản ánh."))]
         if rule is not None:
@@ -278,14 +294,25 @@ def report_submit(*, actor, category: Category, description: str, lat=None, long
                                       to_status=ReportStatus.ROUTED,
                                       note=_("Tự động chuyển tới %(u)s.") % {"u": target}))
         ReportEvent.objects.bulk_create(events)
+        # Last statement before the commit: the audit chain's lock is held for as short a time as possible.
         audit.record(actor=actor, action="feedback.report_submit", obj=report, after={
             **_snapshot(report), "source": source, "photos": len(stored), "rule": rule.pk if rule else None,
             "api_key": api_key.pk if api_key else None,
         })
-        report.follow_key = follow_key  # handed to the submitter once; only its hash is stored
         _notify_reporter(report, _("Đã tiếp nhận phản ánh %(id)s") % {"id": report.service_request_id},
-                         _("Phản ánh của bạn đã được tiếp nhận. Theo dõi kết quả tại đường dẫn sau."))
+                         _("Phản ánh của bạn đã được tiếp nhận. Theo dõi kết quả tại đường dẫn sau."),
+                         follow_key=follow_key if user is None or anonymous else "")
+    report.follow_key = follow_key  # handed to the submitter once; only its hash is stored
     return report
+
+
+def _next_report_id() -> int | None:
+    """The next report id from the table's sequence (PostgreSQL), so the row is written once."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('feedback_report', 'id'))")
+        return cursor.fetchone()[0]
 
 
 # ---- triage (operator) -----------------------------------------------------------------------

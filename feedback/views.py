@@ -90,11 +90,13 @@ def detail(request, token):
         _remember_key(request, token, offered)  # the private follow link opened on another device
         key = offered
     events = report.events.filter(is_public=True).order_by("at", "id")
-    photos = list(report.photos.all())
     is_owner = selectors.is_reporter(request.user, report, key)
+    show_content = selectors.can_see_content(request.user, report, key)
+    photos = list(report.photos.all()) if show_content else []
     context = {
         "report": report,
         "events": events,
+        "show_content": show_content,
         "report_photos": [p for p in photos if p.kind == PhotoKind.REPORT],
         "result_photos": [p for p in photos if p.kind == PhotoKind.RESOLUTION] if report.published_at else [],
         "is_owner": is_owner,

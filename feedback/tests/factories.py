@@ -10,7 +10,7 @@ from PIL import Image
 
 from directory.choices import AccountKind, AgencyKind, Role, UnitLevel
 from directory.models import AdministrativeUnit, Agency, OrgUnit, StaffPosition, User
-from feedback.choices import ReportStatus
+from feedback.choices import PUBLIC_STATUSES, ReportStatus
 from feedback.models import ApiKey, Category, CategoryAttribute, Report, RoutingRule
 
 PASSWORD = "Mat-khau-2026"
@@ -130,6 +130,8 @@ class ReportFactory(factory.django.DjangoModelFactory):
     updated_at = factory.LazyAttribute(lambda o: o.created_at)
     service_request_id = factory.Sequence(lambda n: f"PA-T-{n:06d}")
     status = ReportStatus.RECEIVED
+    # Past triage means an official has screened it (as the migration treats existing reports).
+    awaiting_screening = factory.LazyAttribute(lambda o: o.status not in PUBLIC_STATUSES)
 
     class Params:
         routed = factory.Trait(status=ReportStatus.ROUTED, routed_agency=factory.SubFactory(AgencyFactory))

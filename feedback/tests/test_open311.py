@@ -386,8 +386,11 @@ def test_unsupported_format_and_method(client, world):
 
 
 def test_xml_escapes_text(client, world):
+    from .factories import operator
+
     post(client, "json", valid_post(world, description="Rác <b>&</b> \"nước\""))
     report = Report.objects.get()
+    services.report_route(actor=operator(), report=report, agency=world["agency"])  # screened: text is public
     response = client.get(f"{BASE}/requests/{report.service_request_id}.xml")
     assert ET.fromstring(response.content).find("request").findtext("description") == "Rác <b>&</b> \"nước\""
 

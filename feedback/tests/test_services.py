@@ -338,18 +338,27 @@ def test_statistics_counts_on_time_late_and_satisfaction(setup):
 
 
 def test_reporter_is_notified_at_public_steps(setup, django_capture_on_commit_callbacks):
+    """Messages are written after commit (a task), so they never hold the transaction or the audit lock."""
     from notifications.models import Notification
 
     s = setup
-    with django_capture_on_commit_callbacks():
+    with django_capture_on_commit_callbacks() as callbacks:
         report = submit(s["category"], contact_email="dan@example.vn", contact_phone="0912345678")
     sent = Notification.objects.filter(email="dan@example.vn")
+    assert sent.count() == 0 and len(callbacks) == 1  # nothing written inside the transaction
+    callbacks[0]()
     assert sent.count() == 1 and report.service_request_id in sent.get().subject
-    services.report_route(actor=s["operator"], report=report, agency=s["agency"])
-    services.report_resolve(actor=s["specialist"], report=report, resolution="Xong")  # internal step: no message
-    assert sent.count() == 2
-    services.report_approve(actor=s["leader"], report=report)
+    # no account: the first message carries the private follow link (only its hash is stored on the report)
+    assert f"?khoa={report.follow_key}" in sent.get().link and report.follow_key in sent.get().body
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_route(actor=s["operator"], report=report, agency=s["agency"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_resolve(actor=s["specialist"], report=report, resolution="Xong")  # internal: no message
+    assert sent.count() == 2 and "khoa=" not in sent.order_by("-id").first().link
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_approve(actor=s["leader"], report=report)
     assert sent.count() == 3 and "Xong" in sent.order_by("-id").first().body
     assert Notification.objects.filter(phone="0912345678").count() == 3
-    anonymous = submit(s["category"], anonymous=True, contact_email="an@example.vn")
+    with django_capture_on_commit_callbacks(execute=True):
+        anonymous = submit(s["category"], anonymous=True, contact_email="an@example.vn")
     assert anonymous.contact_email == "" and not Notification.objects.filter(email="an@example.vn").exists()
