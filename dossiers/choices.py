@@ -109,6 +109,8 @@ class DossierAction(models.TextChoices):
     STOP = "stop", _("Dừng xử lý")
     REQUEST_WITHDRAWAL = "request_withdrawal", _("Yêu cầu rút hồ sơ")
     ACCEPT_WITHDRAWAL = "accept_withdrawal", _("Chấp nhận rút hồ sơ")
+    DECLINE_WITHDRAWAL = "decline_withdrawal", _("Không chấp nhận rút hồ sơ")
+    CANCEL_WITHDRAWAL = "cancel_withdrawal", _("Hủy yêu cầu rút hồ sơ")
     ATTACH_RESULT = "attach_result", _("Cập nhật kết quả")
     RETURN_RESULT = "return_result", _("Trả kết quả")
     RATE = "rate", _("Đánh giá")

@@ -18,7 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from core.text import fold
 from directory.choices import Role
 
-from .choices import CLOCK_RUNNING, Channel, DossierStatus, FileKind, ResultMethod, SlipKind, StepStatus
+from .choices import CLOCK_RUNNING, CLOSED, Channel, DossierStatus, FileKind, ResultMethod, SlipKind, StepStatus
+
+# Statuses in which a dossier still waits for someone at the agency (everything not CLOSED). Listed
+# positively so that PostgreSQL can prove `status IN (<some of these>)` implies a partial index's condition.
+OPEN_STATUSES = sorted(set(DossierStatus.values) - CLOSED)
 
 
 def _dossier_upload_to(instance, filename: str) -> str:
@@ -121,6 +125,14 @@ class Dossier(models.Model):
                          condition=models.Q(status__in=sorted(CLOCK_RUNNING))),
             models.Index(fields=["competent_agency", "due_at"], name="dossier_comp_open_due",
                          condition=models.Q(status__in=sorted(CLOCK_RUNNING))),
+            # status=<several open ones> (e.g. submitted,processing): the open dossiers in due order, so the
+            # planner need not walk the closed majority of the (agency, due_at, id) index
+            # (status and is_late ride along so capped counts of such filters are index-only scans)
+            models.Index(fields=["receiving_agency", "due_at", "id"], name="dossier_recv_active_due",
+                         include=["status", "is_late"], condition=models.Q(status__in=OPEN_STATUSES)),
+            # procedure=…: resolved to version ids first (selectors.work_queue_for), then this index
+            models.Index(fields=["receiving_agency", "procedure_version", "due_at"], name="dossier_recv_proc_due"),
+            # q=<name words>: a pg_trgm GIN index on search_text, PostgreSQL only (migration 0003)
             models.Index(fields=["competent_agency", "status", "due_at"], name="dossier_comp_status_due"),
             models.Index(fields=["current_agency", "status", "due_at"], name="dossier_cur_status_due"),
             models.Index(fields=["assignee", "status"], name="dossier_assignee_status"),
@@ -149,7 +161,7 @@ class Dossier(models.Model):
         """Late as of `now`: flagged already, or still open with the appointment passed."""
         if self.is_late:
             return True
-        if self.due_at is None or not self.clock_running:
+        if self.due_at is None or not self.clock_running or self.paused_at is not None:
             return False
         return (now or timezone.now()) > self.due_at
 

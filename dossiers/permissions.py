@@ -1,10 +1,11 @@
 """Who may see and act on a dossier. Every service and every read asks here.
 
 Rules (an official's rights come from directory.StaffPosition grants):
-- The applicant (the account that filed) sees the dossier and may complete, supplement, withdraw, rate.
+- The applicant (the account that filed) sees the dossier and may complete, supplement, withdraw (and
+  cancel their own withdrawal request), rate.
 - A one-stop officer (cán bộ một cửa) of the receiving agency sees the agency's dossiers and acts at
-  the desk: receive, ask to complete, refuse, request payment, accept withdrawal, return the result,
-  apologise. Only the desk returns results.
+  the desk: receive, ask to complete, refuse, request payment, accept or decline a withdrawal, return
+  the result, apologise. Only the desk returns results.
 - Processing actions (transfer, return to the previous step, supplement request, consultation,
   result) belong to the current step: its assignee, or whoever holds the step's role in the step's
   agency (and unit, for unit-scoped grants). Approval needs a leader step.
@@ -23,11 +24,11 @@ from directory.selectors import grants_for, has_role, is_administrator
 DOSSIER_ROLES = frozenset({Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.UNIT_LEADER, Role.AGENCY_LEADER})
 LEADER_ROLES = frozenset({Role.UNIT_LEADER, Role.AGENCY_LEADER})
 
-DESK_ACTIONS = frozenset({"receive", "request_completion", "refuse", "accept_withdrawal", "return_result",
-                          "request_payment", "apologize", "attach_result"})
+DESK_ACTIONS = frozenset({"receive", "request_completion", "refuse", "accept_withdrawal", "decline_withdrawal",
+                          "return_result", "request_payment", "apologize", "attach_result"})
 STEP_ACTIONS = frozenset({"transfer", "return_to_previous", "request_supplement", "consult", "attach_result",
                           "request_payment", "stop", "apologize"})
-APPLICANT_ACTIONS = frozenset({"complete", "supplement", "request_withdrawal", "rate"})
+APPLICANT_ACTIONS = frozenset({"complete", "supplement", "request_withdrawal", "cancel_withdrawal", "rate"})
 LEADER_ACTIONS = frozenset({"stop", "apologize"})
 
 

@@ -50,7 +50,7 @@ from .models import (
 )
 from .numbering import allocate_code, new_lookup_secret
 from .permissions import can_answer_consultation, is_applicant, require
-from .workflow import APOLOGY_ALLOWED, STEP_MOVES_ALLOWED, check_transition
+from .workflow import APOLOGY_ALLOWED, STEP_MOVES_ALLOWED, check_transition, check_withdrawal_restore
 
 logger = logging.getLogger("cqs.dossiers")
 
@@ -150,6 +150,13 @@ def _atomic_with_files():
 
 
 def _store_file(*, dossier, prepared: PreparedFile, kind: str, stored: list[str], uploaded_by) -> DossierFile:
+    row = _file_row(prepared=prepared, kind=kind, stored=stored, uploaded_by=uploaded_by, dossier=dossier)
+    row.save()
+    return row
+
+
+def _file_row(*, prepared: PreparedFile, kind: str, stored: list[str], uploaded_by, dossier=None) -> DossierFile:
+    """An unsaved DossierFile whose bytes are already in storage (their name appended to `stored`)."""
     row = DossierFile(dossier=dossier, component_id=prepared.component_id, kind=kind,
                       original_name=prepared.name, content_type=prepared.content_type, size=prepared.size,
                       sha256=prepared.sha256, reused_from=prepared.reused_from,
@@ -162,7 +169,6 @@ def _store_file(*, dossier, prepared: PreparedFile, kind: str, stored: list[str]
         content = prepared.upload if isinstance(prepared.upload, File) else File(prepared.upload)
         row.file.save(prepared.name, content, save=False)
         stored.append(row.file.name)
-    row.save()
     return row
 
 
@@ -457,24 +463,31 @@ def dossier_submit_online(*, applicant, procedure_version, form_data, files: dic
     competent = _pick_agency(procedure_version.competent_agencies.all(), None, "competent_agency")
     prepared = _prepare_component_files(version=procedure_version, files=files, reuse=reuse, owner=applicant,
                                         require_all=True)
+    # Everything that needs no lock happens first: the dossier is built and checked and the files are
+    # written to storage before the day's counter row is locked, because from that lock to the commit
+    # every other submission to the same agency waits (and from the audit append on, every submission).
+    now = timezone.now()
+    d = Dossier(
+        lookup_secret=new_lookup_secret(), procedure_version=procedure_version, applicant=applicant,
+        applicant_name=applicant.display_name, applicant_id_number=applicant.cccd or applicant.tax_code or "",
+        applicant_phone=applicant.phone or "", applicant_email=applicant.email or "",
+        applicant_address=applicant.address or "", receiving_agency=receiving, competent_agency=competent,
+        channel=Channel.ONLINE, status=S.SUBMITTED, form_data=form_data, submitted_at=now,
+        result_method=result_method, created_by=applicant, created_at=now,
+    )
+    _clean(d)
     with _atomic_with_files() as stored:
-        now = timezone.now()
-        d = Dossier(
-            code=allocate_code(agency=receiving, moment=now), lookup_secret=new_lookup_secret(),
-            procedure_version=procedure_version, applicant=applicant, applicant_name=applicant.display_name,
-            applicant_id_number=applicant.cccd or applicant.tax_code or "", applicant_phone=applicant.phone or "",
-            applicant_email=applicant.email or "", applicant_address=applicant.address or "",
-            receiving_agency=receiving, competent_agency=competent, channel=Channel.ONLINE, status=S.SUBMITTED,
-            form_data=form_data, submitted_at=now, result_method=result_method, created_by=applicant, created_at=now,
-        )
-        _clean(d)
+        rows = [_file_row(prepared=item, kind=FileKind.COMPONENT, stored=stored, uploaded_by=applicant)
+                for item in prepared]
+        d.code = allocate_code(agency=receiving, moment=now)
         d.save()
-        for item in prepared:
-            _store_file(dossier=d, prepared=item, kind=FileKind.COMPONENT, stored=stored, uploaded_by=applicant)
+        for row in rows:
+            row.dossier = d
+        DossierFile.objects.bulk_create(rows)
         _event(d, action=A.SUBMIT, actor=applicant, to_status=S.SUBMITTED)
         sync.outbox_add(d)
-        _audit(d, actor=applicant, action="submit", before=None)
         _notify(d, "đã nộp", f"Hồ sơ {d.code} đã được nộp lúc {_fmt(now)}. Mã tra cứu: {d.lookup_secret}.")
+        _audit(d, actor=applicant, action="submit", before=None)  # last: the chain's lock is held to commit
     return d
 
 
@@ -958,6 +971,60 @@ def dossier_accept_withdrawal(*, dossier, officer) -> Dossier:
     return d
 
 
+def _status_before_withdrawal(d: Dossier) -> str:
+    """The status the dossier had when its (latest) withdrawal request was made: the request's timeline row."""
+    return (d.events.filter(action=A.REQUEST_WITHDRAWAL, to_status=S.WITHDRAWAL_REQUESTED)
+            .order_by("-id").values_list("from_status", flat=True).first()) or ""
+
+
+def _restore_from_withdrawal(d: Dossier, *, actor, action: str, note: str = "") -> str:
+    """Put the dossier back in its status before the withdrawal request (timeline row + national sync row)."""
+    to_status = _status_before_withdrawal(d)
+    check_withdrawal_restore(d.status, to_status)
+    from_status = d.status
+    d.status = to_status
+    d.save()
+    _event(d, action=action, actor=actor, note=note, from_status=from_status, to_status=to_status)
+    sync.outbox_add(d)
+    return to_status
+
+
+def dossier_decline_withdrawal(*, dossier, officer, reason) -> Dossier:
+    """The desk does not accept a withdrawal request (reason required); processing simply continues.
+
+    The dossier returns to the status it had before the request. Nothing about the deadline moves:
+    the time the request was pending counted against the agency (the clock runs while a withdrawal is
+    requested), and a supplement wait that was in progress (paused clock) goes on until the applicant
+    answers. The applicant is told the reason.
+    """
+    reason = _required_text(reason, "reason", "Nhập lý do không chấp nhận yêu cầu rút hồ sơ.")
+    with transaction.atomic():
+        d = _lock(dossier)
+        require(officer, d, A.DECLINE_WITHDRAWAL)
+        if d.status != S.WITHDRAWAL_REQUESTED:
+            raise ValidationError("Hồ sơ không có yêu cầu rút.", code="no_withdrawal_request")
+        before = _snapshot(d)
+        to_status = _restore_from_withdrawal(d, actor=officer, action=A.DECLINE_WITHDRAWAL, note=reason)
+        _audit(d, actor=officer, action="decline_withdrawal", before=before)
+        _notify(d, "không chấp nhận yêu cầu rút hồ sơ",
+                f"Yêu cầu rút hồ sơ {d.code} không được chấp nhận. Lý do: {reason} "
+                f"Hồ sơ tiếp tục được giải quyết (trạng thái: {S(to_status).label}).")
+    return d
+
+
+def dossier_cancel_withdrawal(*, dossier, applicant) -> Dossier:
+    """The applicant takes back their own withdrawal request before the desk decides on it."""
+    with transaction.atomic():
+        d = _lock(dossier)
+        require(applicant, d, A.CANCEL_WITHDRAWAL)
+        if d.status != S.WITHDRAWAL_REQUESTED:
+            raise ValidationError("Hồ sơ không có yêu cầu rút.", code="no_withdrawal_request")
+        before = _snapshot(d)
+        _restore_from_withdrawal(d, actor=applicant, action=A.CANCEL_WITHDRAWAL)
+        _audit(d, actor=applicant, action="cancel_withdrawal", before=before)
+    return d
+
+
 # --------------------------------------------------------------------------------------------
 # Result, return, rating
 
@@ -1068,9 +1135,11 @@ def dossiers_mark_late(*, now: datetime | None = None) -> int:
     """Flag open dossiers (and active steps) whose appointment has passed. Returns dossiers flagged."""
     now = now or timezone.now()
     with transaction.atomic():
+        # paused_at: a withdrawal requested while a supplement was awaited keeps the clock stopped
         ids = list(Dossier.objects.filter(status__in=[S.RECEIVED, S.PROCESSING, S.PAYMENT_REQUESTED,
                                                       S.WITHDRAWAL_REQUESTED],
-                                          is_late=False, due_at__lt=now).values_list("id", flat=True)[:50_000])
+                                          is_late=False, due_at__lt=now, paused_at__isnull=True)
+                   .values_list("id", flat=True)[:50_000])
         if ids:
             Dossier.objects.filter(pk__in=ids).update(is_late=True)
             DossierStep.objects.filter(dossier_id__in=ids, status=StepStatus.ACTIVE, due_at__lt=now,

@@ -99,3 +99,10 @@ def mark_late() -> None:
     from .services import dossiers_mark_late
 
     dossiers_mark_late()
+
+
+@task()
+def sweep_files() -> None:
+    from .sweep import dossiers_sweep_files
+
+    dossiers_sweep_files()

@@ -33,7 +33,9 @@ from . import forms as f
 from . import selectors, services, slips
 from .choices import DossierAction, DossierStatus, FileKind
 from .models import Dossier, DossierFile, DossierSlip, PersonalDocument
+from .paging import CappedPaginator
 from .permissions import DOSSIER_ROLES, can_act, can_view, is_applicant
+from .ratelimit import lookup_allowed
 
 logger = logging.getLogger("cqs.dossiers.views")
 
@@ -144,11 +146,18 @@ def lookup(request):
     """Tra cứu hồ sơ: code + lookup secret (typed, or from the receipt's QR) → status and dates only."""
     result = None
     not_found = False
+    retry_after = 0
     form = f.LookupForm(request.GET or None)
     if form.is_bound and form.is_valid():
-        result = selectors.public_lookup(form.cleaned_data["code"], form.cleaned_data["secret"])
-        not_found = result is None
-    response = render(request, "dossiers/lookup.html", {"form": form, "result": result, "not_found": not_found})
+        allowed, wait = lookup_allowed(request)  # the same budget as the API's lookup
+        if allowed:
+            result = selectors.public_lookup(form.cleaned_data["code"], form.cleaned_data["secret"])
+            not_found = result is None
+        else:
+            retry_after = wait
+    response = render(request, "dossiers/lookup.html", {"form": form, "result": result, "not_found": not_found,
+                                                         "retry_after": retry_after},
+                      status=429 if retry_after else 200)
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
@@ -193,10 +202,14 @@ def _draft_discard(request) -> None:
 
 def _draft_uploads(draft) -> dict[int, list[UploadedFile]]:
     out: dict[int, list[UploadedFile]] = {}
-    for component_id, items in draft["files"].items():
-        for path, name, content_type, size in items:
-            out.setdefault(int(component_id), []).append(
-                UploadedFile(file=default_storage.open(path, "rb"), name=name, content_type=content_type, size=size))
+    try:
+        for component_id, items in draft["files"].items():
+            for path, name, content_type, size in items:
+                out.setdefault(int(component_id), []).append(UploadedFile(
+                    file=default_storage.open(path, "rb"), name=name, content_type=content_type, size=size))
+    except OSError:
+        _close_uploads(out)
+        raise
     return out
 
 
@@ -274,7 +287,12 @@ def _render_review(request, version, draft, components, errors=(), status=200):
 
 
 def _submit_draft(request, version, draft, components):
-    uploads = _draft_uploads(draft)
+    try:
+        uploads = _draft_uploads(draft)
+    except OSError:  # the draft's files were swept (abandoned longer than the retention period)
+        _draft_discard(request)
+        messages.error(request, _("Bản nháp hồ sơ đã hết hạn lưu giữ. Vui lòng khai và đính kèm lại giấy tờ."))
+        return redirect("dossiers:submit", code=version.procedure.code)
     try:
         dossier = services.dossier_submit_online(
             applicant=request.user, procedure_version=version, form_data=draft["form_data"], files=uploads,
@@ -324,7 +342,8 @@ def _my_context(request, dossier, **forms_):
     completion = dossier.completion_requests.filter(answered_at__isnull=True).last() \
         if dossier.status == DossierStatus.COMPLETION_REQUESTED else None
     rating = getattr(dossier, "rating", None) if hasattr(dossier, "rating") else None
-    can = {a: can_act(request.user, dossier, a) for a in ("complete", "supplement", "request_withdrawal", "rate")}
+    can = {a: can_act(request.user, dossier, a)
+           for a in ("complete", "supplement", "request_withdrawal", "cancel_withdrawal", "rate")}
     context = {
         "dossier": dossier,
         "timeline": _timeline(dossier, public_only=True),
@@ -342,6 +361,9 @@ def _my_context(request, dossier, **forms_):
             DossierStatus.SUBMITTED, DossierStatus.COMPLETION_REQUESTED, DossierStatus.RECEIVED,
             DossierStatus.PROCESSING, DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.PAYMENT_REQUESTED),
         "show_rate": returned and rating is None and can["rate"],
+        "show_cancel_withdrawal": can["cancel_withdrawal"] and dossier.status == DossierStatus.WITHDRAWAL_REQUESTED,
+        "withdrawal_request": dossier.events.filter(action=DossierAction.REQUEST_WITHDRAWAL).order_by("-id").first()
+        if dossier.status == DossierStatus.WITHDRAWAL_REQUESTED else None,
         "supplement_form": forms_.get("supplement_form") or f.FilesForm(),
         "complete_form": forms_.get("complete_form") or _components_form(dossier.procedure_version, request.user),
         "withdraw_form": forms_.get("withdraw_form") or f.ReasonForm(),
@@ -372,8 +394,17 @@ def _rating_exists(dossier) -> bool:
 @login_required
 @require_POST
 def my_action(request, code, action):
-    """The applicant's own actions on their dossier: supplement, complete, withdraw, rate."""
+    """The applicant's own actions on their dossier: supplement, complete, withdraw (or cancel it), rate."""
     dossier = _applicant_dossier(request, code)
+    if action == "huy-rut":
+        try:
+            services.dossier_cancel_withdrawal(dossier=dossier, applicant=request.user)
+        except ValidationError as exc:
+            for text in _messages_of(exc):
+                messages.error(request, text)
+        else:
+            messages.success(request, _("Đã hủy yêu cầu rút hồ sơ. Hồ sơ tiếp tục được giải quyết."))
+        return redirect("dossiers:my_detail", code=dossier.code)
     if action == "bo-sung":
         form = f.FilesForm(request.POST, request.FILES)
         key, call = "supplement_form", lambda d: services.dossier_supplement(
@@ -488,7 +519,7 @@ def queue(request):
                    "procedure": d.get("procedure"), "assignee": assignee, "q": d.get("q") or None}
     qs = selectors.work_queue_for(request.user, **filters).select_related(
         "procedure_version__procedure", "assignee", "current_unit", "receiving_agency")
-    page = Paginator(qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "dossiers/staff_queue.html", {
@@ -637,6 +668,7 @@ ACTIONS = {
     "xin-loi": ("apologize", f.ApologyForm),
     "dung": ("stop", f.ReasonForm),
     "chap-nhan-rut": ("accept_withdrawal", None),
+    "khong-chap-nhan-rut": ("decline_withdrawal", f.ReasonForm),
     "ket-qua": ("attach_result", f.ResultForm),
     "tra-ket-qua": ("return_result", f.ReturnResultForm),
 }
@@ -658,6 +690,7 @@ SHOWN_IN = {
     "stop": {DossierStatus.RECEIVED, DossierStatus.PROCESSING, DossierStatus.SUPPLEMENT_REQUESTED,
              DossierStatus.PAYMENT_REQUESTED, DossierStatus.WITHDRAWAL_REQUESTED},
     "accept_withdrawal": {DossierStatus.WITHDRAWAL_REQUESTED},
+    "decline_withdrawal": {DossierStatus.WITHDRAWAL_REQUESTED},
     "attach_result": {DossierStatus.PROCESSING},
     "return_result": {DossierStatus.PROCESSED},
 }
@@ -778,6 +811,9 @@ def _do_action(request, dossier, slug, d):
     if slug == "chap-nhan-rut":
         services.dossier_accept_withdrawal(dossier=dossier, officer=user)
         return _("Đã chấp nhận yêu cầu rút hồ sơ.")
+    if slug == "khong-chap-nhan-rut":
+        services.dossier_decline_withdrawal(dossier=dossier, officer=user, reason=d["reason"])
+        return _("Đã từ chối yêu cầu rút hồ sơ; hồ sơ tiếp tục được giải quyết.")
     if slug == "ket-qua":
         services.dossier_attach_result(dossier=dossier, actor=user, file=d.get("file"),
                                        generate=bool(d.get("generate")))

@@ -3,6 +3,11 @@
 Services call `check_transition()` before changing a status; a transition that is not in the
 table is refused with a Vietnamese message and nothing changes. Moving between processing steps
 (transfer, return, approval, consultation) keeps the status "processing" and is not listed here.
+
+A withdrawal request is the one state that can go back: when the desk declines it, or the applicant
+cancels it, the dossier returns to the status it had when the request was made (recorded as the
+request's timeline row). That way back is not in ALLOWED_TRANSITIONS, so no other service can use
+it (e.g. "receive" a dossier again); it goes through `check_withdrawal_restore()`.
 """
 
 from django.core.exceptions import ValidationError
@@ -24,6 +29,10 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     S.RETURNED: frozenset(),
 }
 
+# Statuses a dossier may return to when its withdrawal request is declined or cancelled (every status
+# from which a withdrawal may be requested).
+WITHDRAWAL_RESTORABLE = frozenset(s for s, targets in ALLOWED_TRANSITIONS.items() if S.WITHDRAWAL_REQUESTED in targets)
+
 # Statuses in which the processing steps may move (transfer, return, approve, consult).
 STEP_MOVES_ALLOWED = frozenset({S.PROCESSING})
 # Statuses in which an apology with a new appointment may be issued.
@@ -41,3 +50,12 @@ def check_transition(from_status: str, to_status: str) -> None:
             code="invalid_transition",
             params={"from": S(from_status).label, "to": S(to_status).label},
         )
+
+
+def check_withdrawal_restore(from_status: str, to_status: str) -> None:
+    """The way back from a withdrawal request to the status before it (declined or cancelled)."""
+    if from_status != S.WITHDRAWAL_REQUESTED:
+        raise ValidationError("Hồ sơ không có yêu cầu rút.", code="no_withdrawal_request")
+    if to_status not in WITHDRAWAL_RESTORABLE:
+        raise ValidationError("Không xác định được trạng thái của hồ sơ trước khi yêu cầu rút.",
+                              code="withdrawal_restore_unknown")

@@ -350,7 +350,8 @@ def requests_json_postgres(qs) -> bytes | None:
     Returns None when the database is not PostgreSQL or the zone has daylight saving (Python path then).
     Each answer row is a LATERAL row whose column names are the Open311 keys (json_agg of rows costs
     less than json_build_object with 34 arguments per row); status labels come from a VALUES list
-    joined once; date-times are cut to the second by to_char in the zone, followed by its fixed offset. The aggregate's ORDER BY keeps the order of the answer.
+    joined once; date-times are cut to the second by to_char in the zone, followed by its fixed
+    offset. The aggregate's ORDER BY keeps the order of the answer.
     """
     if connection.vendor != "postgresql":
         return None

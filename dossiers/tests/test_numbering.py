@@ -64,14 +64,15 @@ def test_concurrent_submissions_no_duplicate_no_gap(monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("row-lock concurrency is proven on PostgreSQL (set DATABASE_URL); SQLite serialises writers")
     w = build_world()
-    original_store = services._store_file
+    original_outbox_add = services.sync.outbox_add
 
-    def flaky_store(*, prepared, **kw):
-        if prepared.name == "fail.pdf":
+    def flaky_outbox_add(dossier):
+        # fails inside the transaction after the number was taken and the dossier and its file rows written
+        if dossier.files.filter(original_name="fail.pdf").exists():
             raise RuntimeError("storage failure after the number was taken")
-        return original_store(prepared=prepared, **kw)
+        return original_outbox_add(dossier)
 
-    monkeypatch.setattr(services, "_store_file", flaky_store)
+    monkeypatch.setattr(services.sync, "outbox_add", flaky_outbox_add)
     codes: list[str] = []
     failures: list[BaseException] = []
     expected_rollbacks = 0

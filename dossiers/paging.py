@@ -1,0 +1,76 @@
+"""Paging of long dossier lists with a capped count.
+
+An exact COUNT(*) of an agency's dossiers reads every matching row, tens of thousands per page
+view. The queue only needs to know whether there are "more than N": counting stops after
+QUEUE_COUNT_CAP + 1 rows (``SELECT count(*) FROM (SELECT … LIMIT N + 1)``, an index-only scan in
+practice), and the page says "hơn 10.000 hồ sơ" / the API answers ``count_capped: true``.
+Paging stops at the cap (an offset past it gives an empty page): narrow the filters instead.
+"""
+
+from django.core.paginator import Paginator
+from django.utils.formats import number_format
+from django.utils.functional import cached_property
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+
+QUEUE_COUNT_CAP = 10_000
+
+
+def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
+    """(number of rows, capped): at most `cap` (QUEUE_COUNT_CAP); capped is True when there are more."""
+    cap = cap or QUEUE_COUNT_CAP
+    n = queryset.order_by().values("pk")[: cap + 1].count()
+    return (cap, True) if n > cap else (n, False)
+
+
+class CappedPaginator(Paginator):
+    """Django Paginator whose count stops at `cap`; `count_capped` tells the template to say "more than"."""
+
+    def __init__(self, *args, cap: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cap = cap or QUEUE_COUNT_CAP
+        self.count_capped = False
+
+    @cached_property
+    def count(self) -> int:
+        n, self.count_capped = capped_count(self.object_list, self.cap)
+        return n
+
+    @property
+    def cap_label(self) -> str:
+        return number_format(self.cap, force_grouping=True)
+
+
+class CappedLimitOffsetPagination(LimitOffsetPagination):
+    """limit/offset paging whose `count` stops at QUEUE_COUNT_CAP (then `count_capped` is true)."""
+
+    @property
+    def cap(self) -> int:
+        return QUEUE_COUNT_CAP
+
+    def get_count(self, queryset) -> int:
+        n, self.count_capped = capped_count(queryset, self.cap)
+        return n
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.count,
+                "count_capped": self.count_capped,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        out = super().get_paginated_response_schema(schema)
+        out["properties"]["count"]["description"] = (
+            f"Số hồ sơ khớp bộ lọc, đếm tối đa {self.cap}; khi `count_capped` là true thì có nhiều hơn."
+        )
+        out["properties"]["count_capped"] = {
+            "type": "boolean",
+            "description": f"true khi có hơn {self.cap} hồ sơ (count dừng ở {self.cap}); hãy lọc hẹp hơn.",
+        }
+        out["required"] = ["count", "count_capped", "results"]
+        return out
