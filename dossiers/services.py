@@ -953,12 +953,16 @@ def dossier_request_withdrawal(*, dossier, applicant, reason) -> Dossier:
     return d
 
 
+def _require_withdrawal_request(d: Dossier) -> None:
+    if d.status != S.WITHDRAWAL_REQUESTED:
+        raise ValidationError("Hồ sơ không có yêu cầu rút.", code="no_withdrawal_request")
+
+
 def dossier_accept_withdrawal(*, dossier, officer) -> Dossier:
     with transaction.atomic():
         d = _lock(dossier)
         require(officer, d, A.ACCEPT_WITHDRAWAL)
-        if d.status != S.WITHDRAWAL_REQUESTED:
-            raise ValidationError("Hồ sơ không có yêu cầu rút.", code="no_withdrawal_request")
+        _require_withdrawal_request(d)
         before = _snapshot(d)
         now = timezone.now()
         if d.current_step is not None:
@@ -1001,8 +1005,7 @@ def dossier_decline_withdrawal(*, dossier, officer, reason) -> Dossier:
     with transaction.atomic():
         d = _lock(dossier)
         require(officer, d, A.DECLINE_WITHDRAWAL)
-        if d.status != S.WITHDRAWAL_REQUESTED:
-            raise ValidationError("Hồ sơ không có yêu cầu rút.", code="no_withdrawal_request")
+        _require_withdrawal_request(d)
         before = _snapshot(d)
         to_status = _restore_from_withdrawal(d, actor=officer, action=A.DECLINE_WITHDRAWAL, note=reason)
         _audit(d, actor=officer, action="decline_withdrawal", before=before)
@@ -1017,8 +1020,7 @@ def dossier_cancel_withdrawal(*, dossier, applicant) -> Dossier:
     with transaction.atomic():
         d = _lock(dossier)
         require(applicant, d, A.CANCEL_WITHDRAWAL)
-        if d.status != S.WITHDRAWAL_REQUESTED:
-            raise ValidationError("Hồ sơ không có yêu cầu rút.", code="no_withdrawal_request")
+        _require_withdrawal_request(d)
         before = _snapshot(d)
         _restore_from_withdrawal(d, actor=applicant, action=A.CANCEL_WITHDRAWAL)
         _audit(d, actor=applicant, action="cancel_withdrawal", before=before)
