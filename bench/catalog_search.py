@@ -10,8 +10,7 @@ Usage (from the repository root):
     .venv/bin/python bench/catalog_search.py                     # temporary SQLite file, 2,000 requests
     .venv/bin/python bench/catalog_search.py --requests 5000 --procedures 5000
 
-    # PostgreSQL (create the database once; the migrations add the pg_trgm index):
-    createdb -h 127.0.0.1 -U postgres cqs_catalog_bench
+    # PostgreSQL (the database is created when missing; the migrations add the pg_trgm index):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cqs_catalog_bench .venv/bin/python bench/catalog_search.py
 
 Target: p99 ≤ 30 ms on a 2-core machine. Throttling is switched off for the run
@@ -29,7 +28,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 VERBS = [
     "Cấp",
@@ -112,6 +111,10 @@ def setup_django():
     if not os.environ.get("DATABASE_URL"):
         path = Path(tempfile.mkdtemp(prefix="cqs-bench-")) / "catalog.sqlite3"
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    elif os.environ["DATABASE_URL"].startswith("postgres"):
+        from pgdb import ensure_database
+
+        ensure_database(os.environ["DATABASE_URL"])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 

@@ -1,26 +1,24 @@
 """Benchmarks of the one-stop system on PostgreSQL (dossiers app).
 
-    createdb -h 127.0.0.1 -U postgres cqs_bench_dossiers
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cqs_bench_dossiers \
-        .venv/bin/python bench/dossiers_bench.py --count 1000000 --seconds 20
+    .venv/bin/python bench/dossiers_bench.py --count 1000000 --seconds 20
+    # another server or database: DATABASE_URL=postgres://… (default
+    # postgres://postgres@127.0.0.1:5432/cqs_bench_dossiers, created when missing)
     # later runs, without generating again:  ... --only lookup,queue,submit
 
 Options: --count N (dossiers to have in the table; generation is incremental, so a second run with the
 same count skips it), --seconds S per HTTP measurement, --concurrency C connections (wrk) or client threads,
---workers W and --threads T for gunicorn, --only generate,inprocess,lookup,queue,submit,
+--server granian|gunicorn, --workers W and --threads T, --only generate,inprocess,lookup,queue,submit,
 --client auto|wrk|python (load generator), --no-install (do not apt-get install wrk when missing).
 
 Load generator: Debian's `wrk` (C, event-driven, 2 threads, Lua scripts for the lookup URLs and the
 multipart POST) when it is installed (the script tries `apt-get install -y wrk` as root); otherwise the
 Python client threads, which eat a good share of the same CPUs. Each line says which one was used.
 
-Server: gunicorn gthread, 3 workers x 6 threads by default. On 2 cores shared with PostgreSQL and the
-load generator, three processes are enough to keep both cores busy with Python (one per core plus one
-to cover the time another waits for the database); threads cover the database waits, and workers x
-threads should be at least the number of client connections (16): with 3 x 4 some connections waited
-seconds for a thread (lookup p99 7 s, 289/s; 3 x 6: 506/s on the same machine). More processes only add
-context switches and connections. CONN_MAX_AGE=600 keeps one
-database connection per thread (the lookup's prepared statement lives on it).
+Server: granian (WSGI, its HTTP layer in Rust), 2 workers x 2 threads by default, as README "Running
+in production" starts it; --server gunicorn runs gunicorn gthread instead. Measured on the 2-core machine
+(lookup, 16 connections): gunicorn gthread 3 x 6 spent 2.1 ms of CPU per request in the server, granian
+2 x 2 1.4 ms; more threads per process only added lock hand-offs (granian 2 x 4: 1.5 ms, 3 x 6: 2.0 ms).
+CONN_MAX_AGE=600 keeps one database connection per thread (the lookup's prepared statement lives on it).
 
 What it does:
   (a) generate – COPY N dossiers (20 receiving agencies, realistic status mix and dates) into
@@ -36,7 +34,7 @@ What it does:
       statuses + late); sequential requests → p50 / p99 latency in ms (counts stop at 10,000).
       Targets: (b) ≥ 200/s, (c) ≥ 1000/s, (d) p99 ≤ 50 ms.
   (c', d') inprocess – the same lookup and queue work through the ORM and serializer without HTTP.
-For (b) and (c) it also prints the CPU time per request of the gunicorn processes and of the PostgreSQL
+For (b) and (c) it also prints the CPU time per request of the server processes and of the PostgreSQL
 backends (from /proc): unlike requests/s, that figure is not much distorted by other work on the machine,
 and cores / (CPU per request) is the ceiling on a quiet one (less what the load generator takes).
 The server runs with CQS_VAR_DIR in a temporary directory (uploaded files go there, deleted at the end).
@@ -62,6 +60,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 sys.path[:0] = [str(ROOT), str(BENCH)]
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/cqs_bench_dossiers"
 
 AGENCIES = 20
 CENTRE_CODES = [f"000.00.{70 + i:02d}.H44" for i in range(AGENCIES)]
@@ -77,8 +76,12 @@ GIVEN = ["An", "Bình", "Cường", "Dũng", "Hà", "Hải", "Hương", "Lan", "
 
 
 def setup_django(var_dir: Path) -> None:
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
+    if not os.environ["DATABASE_URL"].startswith("postgres"):
         sys.exit("Set DATABASE_URL=postgres://… (the benchmarks are meant for PostgreSQL).")
+    from pgdb import ensure_database
+
+    ensure_database(os.environ["DATABASE_URL"])
     os.environ["DJANGO_SETTINGS_MODULE"] = "dossiers_settings"
     os.environ["CQS_VAR_DIR"] = str(var_dir)
     os.environ["CQS_MEDIA_ROOT"] = str(var_dir / "media")
@@ -195,13 +198,21 @@ def generate(w, count: int) -> None:
     print(f"    generated {todo:,} in {time.perf_counter() - t0:.1f} s", flush=True)
 
 
-def start_server(var_dir: Path, port: int, workers: int, threads: int) -> subprocess.Popen:
+def server_command(server: str, port: int, workers: int, threads: int) -> list[str]:
+    """The WSGI server under test, as a deployment would start it (see docs/deployment.md)."""
+    if server == "granian":
+        return [str(ROOT / ".venv/bin/granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+                "--workers", str(workers), "--blocking-threads", str(threads), "--backlog", "2048",
+                "--log-level", "warning", "--no-ws", "config.wsgi:application"]
+    return [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
+            "-k", "gthread", "--threads", str(threads), "--log-level", "warning", "--backlog", "2048"]
+
+
+def start_server(var_dir: Path, port: int, workers: int, threads: int, server: str = "granian") -> subprocess.Popen:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="dossiers_settings", PYTHONPATH=f"{ROOT}:{BENCH}",
                CQS_VAR_DIR=str(var_dir), CQS_MEDIA_ROOT=str(var_dir / "media"), CQS_DB_CONN_MAX_AGE="600")
-    proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
-         "-k", "gthread", "--threads", str(threads), "--log-level", "warning", "--backlog", "2048"],
-        cwd=ROOT, env=env, start_new_session=True)
+    proc = subprocess.Popen(server_command(server, port, workers, threads), cwd=ROOT, env=env,
+                            start_new_session=True)
     for _ in range(300):
         try:
             c = HTTPConnection("127.0.0.1", port, timeout=2)
@@ -211,7 +222,7 @@ def start_server(var_dir: Path, port: int, workers: int, threads: int) -> subpro
         except OSError:
             time.sleep(0.2)
     proc.kill()
-    sys.exit("gunicorn did not start")
+    sys.exit(f"{server} did not start")
 
 
 def stop_server(proc: subprocess.Popen) -> None:
@@ -297,7 +308,7 @@ def _proc_cpu(pid: int) -> float:
 
 
 def cpu_snapshot(server_pid: int) -> dict:
-    """CPU seconds so far of the gunicorn processes and of the PostgreSQL backends of this database.
+    """CPU seconds so far of the server's processes and of the PostgreSQL backends of this database.
 
     CPU per request is what the machine's load does not distort much, unlike requests per second on a
     shared 2-core box: the quiet-machine ceiling is about (cores) / (CPU per request).
@@ -311,7 +322,7 @@ def cpu_snapshot(server_pid: int) -> dict:
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(fields[2]) == server_pid:  # process group of gunicorn (started in a new session)
+            if int(fields[2]) == server_pid:  # the server's process group (started in a new session)
                 snap["app"][int(entry.name)] = _proc_cpu(int(entry.name))
     with connection.cursor() as cur:
         cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
@@ -324,7 +335,7 @@ def cpu_per_request(before: dict, after: dict, requests: int) -> str:
     if not requests:
         return ""
     used = {k: sum(v - before[k].get(pid, 0.0) for pid, v in after[k].items()) for k in ("app", "db")}
-    return (f"; CPU per request: gunicorn {used['app'] * 1000 / requests:.2f} ms + PostgreSQL "
+    return (f"; CPU per request: server {used['app'] * 1000 / requests:.2f} ms + PostgreSQL "
             f"{used['db'] * 1000 / requests:.2f} ms")
 
 
@@ -518,13 +529,15 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=6)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=8871)
     parser.add_argument("--queue-requests", type=int, default=400)
     parser.add_argument("--only", default="generate,inprocess,lookup,queue,submit")
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto",
                         help="load generator for (b) and (c): wrk when available (auto), or the Python threads")
+    parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian",
+                        help="WSGI server: granian (as README 'Running in production' starts it) or gunicorn gthread")
     parser.add_argument("--no-install", action="store_true", help="do not apt-get install wrk when it is missing")
     args = parser.parse_args()
     only = set(args.only.split(","))
@@ -546,9 +559,9 @@ def main() -> None:
             wrk = find_wrk(install=not args.no_install)
             if wrk is None and args.client == "wrk":
                 sys.exit("wrk is not installed (apt-get install wrk)")
-        print(f"    server: gunicorn gthread, {args.workers} workers x {args.threads} threads; load generator: "
+        print(f"    server: {args.server}, {args.workers} workers x {args.threads} threads; load generator: "
               f"{wrk or 'Python client threads (wrk not found)'}", flush=True)
-        server = start_server(var_dir, args.port, args.workers, args.threads)
+        server = start_server(var_dir, args.port, args.workers, args.threads, args.server)
         try:
             if "lookup" in only:
                 bench_lookup(w, args.port, args.seconds, args.concurrency, wrk, server.pid)

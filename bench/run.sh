@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark with its documented defaults and prints the figures.
 # The dossier and feedback benchmarks generate 1,000,000 rows on PostgreSQL the first time (minutes);
-# pass BENCH_COUNT=100000 for a quicker, smaller run. See bench/README.md.
+# pass BENCH_COUNT=100000 for a quicker, smaller run. Databases are created when missing (bench/pgdb.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >/dev/null
@@ -10,9 +10,8 @@ COUNT=${BENCH_COUNT:-1000000}
 PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 echo "== catalog search (SQLite) ==";      $PY bench/catalog_search.py
 echo "== catalog search (PostgreSQL) =="
-createdb -h 127.0.0.1 -U postgres cqs_catalog_bench 2>/dev/null || true
 DATABASE_URL=$PG/cqs_catalog_bench $PY bench/catalog_search.py
 echo "== signing ==";                      $PY bench/signing_bench.py
 echo "== payments ==";                     $PY bench/payments_bench.py
-echo "== dossiers (PostgreSQL) ==";        DATABASE_URL=$PG/cqs_dossiers_bench $PY bench/dossiers_bench.py --count "$COUNT"
+echo "== dossiers (PostgreSQL) ==";        DATABASE_URL=$PG/cqs_bench_dossiers $PY bench/dossiers_bench.py --count "$COUNT"
 echo "== feedback / Open311 (PostgreSQL) =="; DATABASE_URL=$PG/cqs_feedback_bench $PY bench/feedback_bench.py --count "$COUNT"

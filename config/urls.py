@@ -10,6 +10,13 @@ admin.site.site_title = "chinhquyenso"
 admin.site.index_title = "Quản trị"
 
 urlpatterns = [
+    # The machine-facing prefixes first: the busiest anonymous requests (dossier lookup, Open311) are
+    # resolved without walking every page pattern. No page path starts with "api/" or "open311/".
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/", include("config.api_urls")),
+    path("open311/", include("feedback.open311_urls")),
     path("", include("core.urls")),
     path("danh-ba/", include("directory.urls")),
     path("thu-tuc/", include("catalog.urls")),
@@ -18,14 +25,9 @@ urlpatterns = [
     path("xac-thuc/", include("signing.urls")),
     path("phan-anh/", include("feedback.urls")),
     path("thong-bao/", include("notifications.urls")),
-    path("open311/", include("feedback.open311_urls")),
     path("quan-tri/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
-    path("api/", include("config.api_urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

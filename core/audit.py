@@ -2,7 +2,8 @@
 
 `record()` must be called inside the transaction of the state change it describes, so that the
 change and its event commit together or not at all. Appends are serialised: on PostgreSQL with a
-transaction-level advisory lock, on SQLite by its single writer.
+transaction-level advisory lock, taken and followed by the read of the chain's head in one call of
+`core_audit_chain_head()` (migration core 0005); on SQLite by its single writer.
 """
 
 from collections.abc import Iterator
@@ -33,9 +34,13 @@ def record(*, actor, action: str, obj=None, object_type: str | None = None, obje
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record() must run inside the state change's transaction")
     if connection.vendor == "postgresql":
+        # Lock, then read the head with a snapshot taken after the lock (a single statement doing both
+        # would read with its own, older snapshot and could fork the chain).
         with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-    last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+            cur.execute("SELECT core_audit_chain_head(%s)", [_PG_LOCK_KEY])
+            last = cur.fetchone()[0]
+    else:
+        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
     info = request_context.current()
     if obj is not None:
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"

@@ -83,8 +83,10 @@ class Report(models.Model):
     service_request_id = models.CharField(_("số phản ánh"), max_length=32, unique=True, null=True, blank=True,
                                           editable=False)
     source = models.CharField(_("kênh"), max_length=20, choices=Source.choices, default=Source.WEB)
+    # No single-column index on these two keys: the (category, created_at) and (routed_agency, status)
+    # indexes below lead with them, and every index is one more write per report submitted.
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="reports",
-                                 verbose_name=_("lĩnh vực"))
+                                 verbose_name=_("lĩnh vực"), db_index=False)
     description = models.TextField(_("nội dung phản ánh"), max_length=4000)
     lat = models.DecimalField(_("vĩ độ"), max_digits=9, decimal_places=6, null=True, blank=True)
     long = models.DecimalField(_("kinh độ"), max_digits=9, decimal_places=6, null=True, blank=True)
@@ -118,7 +120,8 @@ class Report(models.Model):
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="duplicates", verbose_name=_("gộp vào"))
     routed_agency = models.ForeignKey("directory.Agency", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="feedback_reports", verbose_name=_("cơ quan xử lý"))
+                                      related_name="feedback_reports", verbose_name=_("cơ quan xử lý"),
+                                      db_index=False)
     routed_unit = models.ForeignKey("directory.OrgUnit", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="feedback_reports", verbose_name=_("đơn vị xử lý"))
     pending_question = models.TextField(_("yêu cầu bổ sung đang chờ"), blank=True)

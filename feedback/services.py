@@ -6,6 +6,7 @@ PermissionDenied (wrong person); nothing changes when they raise.
 """
 
 import datetime as dt
+import functools
 import logging
 import secrets
 from decimal import Decimal, InvalidOperation
@@ -265,11 +266,10 @@ def report_submit(*, actor, category: Category, description: str, lat=None, long
         report.routed_unit = rule.target_unit
         report.routed_at = now
         report.due_at = handling_due(report, now, rule.target_agency)
-    # Field validation only: the category was just checked, `token` is random and unique in the
-    # database, and the rating constraint does not apply to a new report — skipping those checks
-    # saves five queries on the hot path of Open311 clients.
-    report.full_clean(exclude=["category", "commune", "reporter", "routed_agency", "routed_unit"],
-                      validate_unique=False, validate_constraints=False)
+    # Field validation of what the submitter wrote only: the category, coordinates and attributes were
+    # checked above, every other value is set here, `token` is random and unique in the database, and
+    # the rating constraint does not apply to a new report — the hot path of Open311 clients.
+    report.full_clean(exclude=_exclude_from_submit_clean(), validate_unique=False, validate_constraints=False)
     local_day = f"{now.astimezone(timezone.get_current_timezone()):%y%m%d}"
     report.pk = _next_report_id()  # PostgreSQL: the number is known before the row is written
     if report.pk is not None:
@@ -304,6 +304,16 @@ def report_submit(*, actor, category: Category, description: str, lat=None, long
                          follow_key=follow_key if user is None or anonymous else "")
     report.follow_key = follow_key  # handed to the submitter once; only its hash is stored
     return report
+
+
+# Values a submitter provides as text; `report_submit` sets or has already checked all other fields.
+_SUBMITTED_TEXT_FIELDS = frozenset({"description", "address", "address_id", "media_url", "contact_name",
+                                    "contact_email", "contact_phone", "submitter_ip"})
+
+
+@functools.cache
+def _exclude_from_submit_clean() -> tuple[str, ...]:
+    return tuple(f.name for f in Report._meta.fields if f.name not in _SUBMITTED_TEXT_FIELDS)
 
 
 def _next_report_id() -> int | None:

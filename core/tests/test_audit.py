@@ -123,3 +123,39 @@ def test_postgresql_trigger_refuses_update_and_delete():
             cur.execute(sql, [events[0].id])
     assert AuditEvent.objects.get(pk=events[0].id).action == "test.step"
     assert audit.verify_chain() is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_keep_one_chain_on_postgresql():
+    """Many transactions appending at once: every event links to the one before it, none forks."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has a single writer; the advisory lock exists on PostgreSQL")
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(8)
+    errors = []
+
+    def worker(n):
+        try:
+            barrier.wait()
+            for i in range(10):
+                with transaction.atomic():
+                    audit.record(actor=None, action="test.race", object_type="test.thing", object_id=f"{n}-{i}",
+                                 after={"n": n, "i": i})
+        except Exception as exc:  # noqa: BLE001 - asserted below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    events = list(AuditEvent.objects.order_by("id"))
+    assert len(events) == 80
+    assert len({e.prev_hash for e in events}) == 80  # no two events share a predecessor
+    assert audit.verify_chain() is None
