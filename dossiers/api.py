@@ -546,6 +546,11 @@ class QueueView(generics.ListAPIView):
     def paginate_queryset(self, queryset):
         return attach_list_related(super().paginate_queryset(queryset))
 
+    @property
+    def single_pass_paging(self) -> bool:
+        """Text searches page from one list of matching ids (see CappedLimitOffsetPagination)."""
+        return bool((self.request.query_params.get("q") or "").strip())
+
     def get_queryset(self):
         p = self.request.query_params
         late = p.get("late")

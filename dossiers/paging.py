@@ -52,6 +52,37 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
         n, self.count_capped = capped_count(queryset, self.cap)
         return n
 
+    def paginate_queryset(self, queryset, request, view=None):
+        """Searches (`q`) page from one list of ids instead of a count and a page query.
+
+        A text search finds its rows through the trigram index and sorts them; counting and then
+        fetching a page would search twice, and the page query alone may walk the agency's whole
+        due-date index when the term is rare. Here one query returns up to cap + 1 matching ids in
+        queue order; the count and the page come from that list, and the page's rows are then read
+        by primary key.
+        """
+        if not getattr(view, "single_pass_paging", False):
+            return super().paginate_queryset(queryset, request, view)
+        self.request = request
+        self.limit = self.get_limit(request)
+        if self.limit is None:
+            return None
+        self.offset = self.get_offset(request)
+        ids = list(queryset.values_list("pk", flat=True)[: self.cap + 1])
+        self.count_capped = len(ids) > self.cap
+        self.count = min(len(ids), self.cap)
+        page_ids = ids[self.offset:min(self.offset + self.limit, self.cap)]
+        if not page_ids:
+            return []
+        # By primary key alone: the ids come from the scoped, filtered query, and repeating its text
+        # conditions here would only cost the planner another look at the trigram index.
+        reread = queryset.model._base_manager.filter(pk__in=page_ids)
+        names, is_defer = queryset.query.deferred_loading
+        if names and not is_defer:  # the columns queue_page_queryset() named with .only()
+            reread = reread.only(*names)
+        rows = reread.in_bulk()
+        return [rows[pk] for pk in page_ids if pk in rows]
+
     def get_paginated_response(self, data):
         return Response(
             {

@@ -114,6 +114,34 @@ def test_name_search_is_folded_and_uses_the_trigram_index_on_postgresql(w):
     assert "dossier_search_trgm" in plan
 
 
+def test_search_pages_from_one_list_of_ids(w, monkeypatch, django_assert_max_num_queries):
+    """q= pages like the other filters (queue order, offsets, capped count) from one search query."""
+    mine = submit(w, 5, applicant=w.citizen2)  # Trần Thị Bình
+    submit(w, 2)
+    for i, d in enumerate(mine):  # a known queue order (due date, then id), not the submission order
+        Dossier.objects.filter(pk=d.pk).update(due_at=dt.datetime(2026, 12, 10 - i, 9, tzinfo=VN))
+    expected = [d.code for d in reversed(mine)]
+    desk = client_for(w.officer)
+    first = desk.get(f"{API}/queue/", {"q": "tran binh", "limit": 2}).json()
+    assert (first["count"], first["count_capped"]) == (5, False)
+    assert [r["code"] for r in first["results"]] == expected[:2]
+    assert "offset=2" in first["next"] and first["previous"] is None
+    rest = desk.get(f"{API}/queue/", {"q": "tran binh", "limit": 2, "offset": 4}).json()
+    assert [r["code"] for r in rest["results"]] == expected[4:] and rest["next"] is None
+    assert desk.get(f"{API}/queue/", {"q": "tran binh", "offset": 9}).json()["results"] == []
+    monkeypatch.setattr(paging, "QUEUE_COUNT_CAP", 3)
+    capped = desk.get(f"{API}/queue/", {"q": "tran binh", "limit": 2, "offset": 2}).json()
+    assert (capped["count"], capped["count_capped"]) == (3, True)
+    assert [r["code"] for r in capped["results"]] == expected[2:3]  # paging stops at the cap
+    with django_assert_max_num_queries(9) as ctx:  # auth, scope, search ids, page rows, related rows
+        desk.get(f"{API}/queue/", {"q": "tran binh"})
+    searches = [q["sql"] for q in ctx.captured_queries if "search_text" in q["sql"]]
+    assert not any("COUNT(" in sql.upper() for sql in searches)
+    # one search in queue order; the page's rows are then read by id alone
+    assert len(searches) == 1 and "ORDER BY" in searches[0]
+    assert any('WHERE "dossiers_dossier"."id" IN (' in q["sql"] for q in ctx.captured_queries)
+
+
 def test_procedure_filter_by_code_or_id(w):
     submit(w, 2)
     desk = client_for(w.officer)
