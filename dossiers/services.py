@@ -305,6 +305,18 @@ def _notify(d: Dossier, subject: str, body: str) -> None:
            subject=f"Hồ sơ {d.code}: {subject}", body=body, link=_link(d))
 
 
+def _notify_desk(d: Dossier, subject: str, body: str) -> None:
+    """Tell the receiving agency's one-stop officers (in-app) that the applicant asks something of them."""
+    from directory.models import User
+    from notifications.services import notify
+
+    link = reverse("dossiers:workspace", args=[d.code])
+    officers = (User.objects.filter(positions__agency_id=d.receiving_agency_id, positions__is_active=True,
+                                    positions__role=Role.ONE_STOP_OFFICER, is_active=True).distinct())
+    for officer in officers:
+        notify(user=officer, subject=f"Hồ sơ {d.code}: {subject}", body=body, link=link, channels=["inapp"])
+
+
 def _issue_slip_after_commit(d: Dossier, kind: str, actor, **extra) -> None:
     from .tasks import issue_slip
 
@@ -866,6 +878,18 @@ def _resume_clock(d: Dossier, now: datetime) -> None:
     d._last_pause_hours = hours
 
 
+def _end_pause(d: Dossier, now: datetime) -> None:
+    """The dossier ends (stopped, withdrawn, processed) while its clock is paused: record the pause.
+
+    The appointment no longer matters, so it stays as it was; the paused working time still goes
+    into paused_hours_total, which the processing record and the statistics read.
+    """
+    if d.paused_at is not None:
+        hours = workcal.working_hours_between(d.paused_at, now, schedule=_schedule(d.competent_agency))
+        d.paused_hours_total = (d.paused_hours_total or Decimal("0")) + hours
+        d.paused_at = None
+
+
 def dossier_request_payment(*, dossier, actor) -> Dossier:
     with transaction.atomic():
         d = _lock(dossier)
@@ -935,7 +959,7 @@ def dossier_stop(*, dossier, actor, reason) -> Dossier:
         if d.current_step is not None:
             _finish_step(d.current_step, now, actor, status=StepStatus.RETURNED, note=reason)
         _clear_current(d)
-        d.paused_at = None
+        _end_pause(d, now)
         _set_status(d, S.STOPPED, actor=actor, action=A.STOP, note=reason)
         _audit(d, actor=actor, action="stop", before=before)
         _notify(d, "dừng xử lý", f"Hồ sơ {d.code} đã dừng xử lý. Lý do: {reason}")
@@ -950,6 +974,8 @@ def dossier_request_withdrawal(*, dossier, applicant, reason) -> Dossier:
         before = _snapshot(d)
         _set_status(d, S.WITHDRAWAL_REQUESTED, actor=applicant, action=A.REQUEST_WITHDRAWAL, note=reason)
         _audit(d, actor=applicant, action="request_withdrawal", before=before)
+        _notify_desk(d, "người nộp yêu cầu rút hồ sơ",
+                     f"Lý do: {reason}\nVui lòng chấp nhận hoặc không chấp nhận yêu cầu rút hồ sơ.")
     return d
 
 
@@ -968,7 +994,7 @@ def dossier_accept_withdrawal(*, dossier, officer) -> Dossier:
         if d.current_step is not None:
             _finish_step(d.current_step, now, officer, status=StepStatus.RETURNED, note="Công dân rút hồ sơ.")
         _clear_current(d)
-        d.paused_at = None
+        _end_pause(d, now)
         _set_status(d, S.STOPPED, actor=officer, action=A.ACCEPT_WITHDRAWAL, note="Chấp nhận yêu cầu rút hồ sơ.")
         _audit(d, actor=officer, action="accept_withdrawal", before=before)
         _notify(d, "đã rút", f"Yêu cầu rút hồ sơ {d.code} đã được chấp nhận.")
@@ -1062,7 +1088,7 @@ def dossier_attach_result(*, dossier, actor, file=None, generate: bool = False) 
         if desk is not None:
             _start_step(d, desk, now)
         d.finished_at = now
-        d.paused_at = None
+        _end_pause(d, now)
         if d.due_at is not None and now > d.due_at:
             d.is_late = True
         _set_status(d, S.PROCESSED, actor=actor, action=A.ATTACH_RESULT)

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from directory.models import Agency, OrgUnit
@@ -79,6 +80,13 @@ def _follow_key(request, token: str) -> str:
     return request.session.get(SESSION_KEYS, {}).get(token, "")
 
 
+# Timeline steps whose note the reporter wrote, and what the public timeline says instead.
+REPORTER_TEXT_STEPS = {
+    "answer_info": _lazy("Người phản ánh đã bổ sung thông tin."),
+    "reopen": _lazy("Người phản ánh đề nghị xem xét lại kết quả."),
+}
+
+
 def detail(request, token):
     offered = request.GET.get("khoa", "")
     key = _follow_key(request, token)
@@ -89,9 +97,14 @@ def detail(request, token):
     if offered and offered != key and selectors.is_reporter(None, report, offered):
         _remember_key(request, token, offered)  # the private follow link opened on another device
         key = offered
-    events = report.events.filter(is_public=True).order_by("at", "id")
     is_owner = selectors.is_reporter(request.user, report, key)
+    is_staff_viewer = selectors.can_view_private(request.user, report) or selectors.can_approve(request.user, report)
     show_content = selectors.can_see_content(request.user, report, key)
+    # What the reporter wrote after submitting (answers, reasons to reopen) has not been screened: the
+    # public sees that the step happened, the reporter and the officials see the words.
+    hide_reporter_text = not (is_owner or is_staff_viewer)
+    events = [{"at": e.at, "note": REPORTER_TEXT_STEPS[e.action] if hide_reporter_text and e.action in
+               REPORTER_TEXT_STEPS else e.note} for e in report.events.filter(is_public=True).order_by("at", "id")]
     photos = list(report.photos.all()) if show_content else []
     context = {
         "report": report,
@@ -105,8 +118,7 @@ def detail(request, token):
         "can_reopen": is_owner and report.status == ReportStatus.PUBLISHED,
         "points": _map_points([report]),
         "tile_url": conf.map_tile_url(),
-        "is_staff_viewer": selectors.can_view_private(request.user, report) or selectors.can_approve(
-            request.user, report),
+        "is_staff_viewer": is_staff_viewer,
     }
     return render(request, "feedback/detail.html", context)
 

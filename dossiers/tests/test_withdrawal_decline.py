@@ -124,6 +124,35 @@ def test_decline_while_a_supplement_is_awaited_keeps_the_clock_paused(w):
     assert d.paused_hours_total == workcal.working_hours_between(T0, T2, schedule=w.justice.office_schedule) > 0
 
 
+def test_the_desk_is_told_of_a_withdrawal_request(w):
+    d = processing(w)
+    services.dossier_request_withdrawal(dossier=d, applicant=w.citizen, reason="Đã nộp nhầm thủ tục")
+    note = Notification.objects.get(recipient=w.officer, channel="inapp", subject__contains="yêu cầu rút hồ sơ")
+    assert d.code in note.subject and "Đã nộp nhầm thủ tục" in note.body and note.link.endswith(f"/{d.code}/")
+    # only the receiving agency's desk: not the specialist at the department, not the applicant's inbox
+    assert not Notification.objects.filter(recipient=w.specialist, subject__contains="yêu cầu rút").exists()
+    assert not Notification.objects.filter(recipient=w.citizen, subject__contains="yêu cầu rút").exists()
+
+
+@pytest.mark.parametrize("end", ["accept_withdrawal", "stop"])
+def test_ending_while_a_supplement_is_awaited_records_the_pause(w, end):
+    """Withdrawn or stopped during a supplement wait: the wait still counts as paused time."""
+    with time_machine.travel(T0, tick=False):
+        d = processing(w)
+        services.dossier_request_supplement(dossier=d, actor=fresh(w.specialist), reason="Thiếu bản sao")
+        if end == "accept_withdrawal":
+            d = services.dossier_request_withdrawal(dossier=d, applicant=w.citizen, reason="Thôi")
+    due = Dossier.objects.get(pk=d.pk).due_at
+    with time_machine.travel(T2, tick=False):
+        if end == "accept_withdrawal":
+            services.dossier_accept_withdrawal(dossier=d, officer=fresh(w.officer))
+        else:
+            services.dossier_stop(dossier=d, actor=fresh(w.specialist), reason="Ngừng theo yêu cầu cơ quan")
+    d = Dossier.objects.get(pk=d.pk)
+    assert d.status == S.STOPPED and d.paused_at is None and d.due_at == due
+    assert d.paused_hours_total == workcal.working_hours_between(T0, T2, schedule=w.justice.office_schedule) > 0
+
+
 def test_decline_before_reception_returns_to_submitted_and_the_desk_can_receive(w):
     d = withdrawal_requested(w, state=submitted)
     d = services.dossier_decline_withdrawal(dossier=d, officer=fresh(w.officer), reason="Đã đủ điều kiện")

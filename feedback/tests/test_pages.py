@@ -228,3 +228,19 @@ def test_anonymous_reporter_follows_with_session_and_private_link(world):
     other_device.post(reverse("feedback:reporter_action", args=[report.token, "danh-gia"]), {"rating": "4"})
     report.refresh_from_db()
     assert report.rating == 4
+
+
+def test_later_reporter_text_is_not_public_until_screened(world):
+    """Answers and reopen reasons come from the reporter unscreened: the public timeline names the step only."""
+    reporter = world["citizen"]
+    report = services.report_submit(actor=reporter, category=world["category"], description="Ổ gà lớn",
+                                    lat="17.2", long="106.9", contact_name="Người Gửi")
+    services.report_route(actor=world["operator"], report=report, agency=world["agency"])
+    services.report_start(actor=world["specialist"], report=report)
+    services.report_request_info(actor=world["specialist"], report=report, question="Ở số nhà nào?")
+    services.report_answer_info(actor=reporter, report=report, answer="Trước nhà ông Nguyễn Văn Bí, SĐT 0912345678")
+    url = reverse("feedback:detail", args=[report.token])
+    public = Client().get(url).content.decode()
+    assert "0912345678" not in public and "Người phản ánh đã bổ sung thông tin." in public
+    assert "0912345678" in login(reporter).get(url).content.decode()
+    assert "0912345678" in login(world["specialist"]).get(url).content.decode()
