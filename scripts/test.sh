@@ -21,35 +21,51 @@ ensure_services() {
 }
 
 status=0
+# run_pytest LABEL LOG [pytest args…]: runs pytest, its output to LOG (or the terminal when LOG is "-"),
+# and returns its verdict. Exit code 5 (no tests collected) is a failure.
 run_pytest() {
-  local label=$1; shift
-  echo "=== tests on ${label} ==="
-  "$PY" -m pytest "$@"
-  local rc=$?
+  local label=$1 log=$2; shift 2
+  local rc
+  if [ "$log" = - ]; then "$PY" -m pytest "$@"; rc=$?; else "$PY" -m pytest "$@" >"$log" 2>&1; rc=$?; fi
   if [ $rc -eq 5 ]; then
-    echo "[test] ${label}: pytest collected no tests — this is a failure"
+    local msg="[test] ${label}: pytest collected no tests — this is a failure"
+    if [ "$log" = - ]; then echo "$msg"; else echo "$msg" >>"$log"; fi
     rc=1
   fi
-  [ $rc -ne 0 ] && status=1
-  return 0
+  return $rc
 }
 
 echo "=== static checks ==="
 .venv/bin/ruff check . || status=1
 "$PY" manage.py makemigrations --check --dry-run >/dev/null || { echo "[test] models changed without a migration"; status=1; }
-"$PY" manage.py spectacular --file /tmp/cqs-openapi.yaml --validate --fail-on-warn >/dev/null 2>/tmp/cqs-openapi.err \
-  || { cat /tmp/cqs-openapi.err; echo "[test] the OpenAPI schema has warnings or errors"; status=1; }
-if ! diff -q /tmp/cqs-openapi.yaml docs/openapi.yaml >/dev/null 2>&1; then
+openapi_tmp=$(mktemp --suffix=.yaml)
+"$PY" manage.py spectacular --file "$openapi_tmp" --validate --fail-on-warn >/dev/null 2>"$openapi_tmp.err" \
+  || { cat "$openapi_tmp.err"; echo "[test] the OpenAPI schema has warnings or errors"; status=1; }
+if ! diff -q "$openapi_tmp" docs/openapi.yaml >/dev/null 2>&1; then
   echo "[test] docs/openapi.yaml is out of date: run 'make openapi' and commit it"; status=1
 fi
+rm -f "$openapi_tmp" "$openapi_tmp.err"
 
-if [ "${CI:-}" = "true" ] || [ "${CQS_TEST_POSTGRES:-0}" = 1 ]; then
-  ensure_services
+if [ "${CI:-}" != "true" ] && [ "${CQS_TEST_POSTGRES:-0}" != 1 ]; then
+  echo "=== tests on SQLite ==="
+  run_pytest SQLite - "$@" || status=1
+  exit $status
 fi
 
-run_pytest "SQLite" "$@"
-if [ "${CI:-}" = "true" ] || [ "${CQS_TEST_POSTGRES:-0}" = 1 ]; then
-  DATABASE_URL=${CQS_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/chinhquyenso} \
-    run_pytest "PostgreSQL" "$@"
-fi
+# Both databases: the two runs are independent (own database, own temporary files, own Redis queue
+# names), so they run side by side, one per core; each one's output is printed when it ends.
+ensure_services
+logs=$(mktemp -d)
+run_pytest SQLite "$logs/sqlite.log" "$@" &
+sqlite_pid=$!
+DATABASE_URL=${CQS_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/chinhquyenso} \
+  run_pytest PostgreSQL "$logs/postgres.log" "$@" &
+postgres_pid=$!
+wait $sqlite_pid; sqlite_rc=$?
+echo "=== tests on SQLite ==="; cat "$logs/sqlite.log"
+wait $postgres_pid; postgres_rc=$?
+echo "=== tests on PostgreSQL ==="; cat "$logs/postgres.log"
+rm -rf "$logs"
+[ $sqlite_rc -eq 0 ] || { echo "[test] SQLite run failed"; status=1; }
+[ $postgres_rc -eq 0 ] || { echo "[test] PostgreSQL run failed"; status=1; }
 exit $status

@@ -145,15 +145,19 @@ def test_long_vietnamese_agency_names_fit_the_64_byte_limit(fresh_pki, db):
 
 
 def _generate_in_child(directory: str) -> bytes:
+    from django.conf import settings
+
+    settings.SIGNING_DEMO_PROVINCE_NAME = "Quảng Trị"  # no database access in the children
     agency = pki.AgencyIdentity(code="000.00.15.H44", name="Sở Nội vụ")
     return pki.ensure_demo_agency(agency, pki.Path(directory))[1].read_bytes()
 
 
-def test_generation_is_safe_across_processes(settings, tmp_path):
+def test_generation_is_safe_across_processes(tmp_path):
     import multiprocessing
 
-    settings.SIGNING_DEMO_PROVINCE_NAME = "Quảng Trị"  # no database access in the children
-    with multiprocessing.get_context("fork").Pool(4) as pool:
+    # Fresh interpreters ("spawn"), not forks: a fork of the test process copies the locks held by its
+    # other threads (live server, Playwright), and a forked worker could then hang for ever.
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
         certs = pool.map(_generate_in_child, [str(tmp_path / "pki")] * 8)
     assert len(set(certs)) == 1
     assert len(list((tmp_path / "pki").glob("root.cert.pem"))) == 1
