@@ -114,6 +114,19 @@ def world():
         version.receiving_agencies.add(centres[0])
         DossierComponent.objects.create(version=version, order=1, name="Tờ khai", required=True)
     component = version.components.first()
+    # One more procedure per other centre, received there: --agencies N spreads the submissions over N desks.
+    spread = [(version, component)]
+    for i, centre in enumerate(centres[1:], start=1):
+        p, _ = Procedure.objects.get_or_create(code=f"1.998{i:03d}.000.00.00.H44", defaults={"field": field})
+        v = p.versions.first()
+        if v is None:
+            v = ProcedureVersion.objects.create(
+                procedure=p, name=f"Thủ tục thử tải {i}", level="province", online_mode="full", processing_time=5,
+                time_unit="working_days", result_name="Kết quả", valid_from=dt.date(2020, 1, 1))
+            v.competent_agencies.add(dept)
+            v.receiving_agencies.add(centre)
+            DossierComponent.objects.create(version=v, order=1, name="Tờ khai", required=True)
+        spread.append((v, v.components.first()))
     citizen, created = User.objects.get_or_create(username="bench_congdan", defaults={
         "kind": "citizen", "cccd": "044090999001", "full_name": "Người Thử Tải", "email": "bench@example.vn"})
     if created:
@@ -124,7 +137,8 @@ def world():
     if created:
         StaffPosition.objects.create(user=officer, agency=centres[0], role="one_stop_officer")
     return {
-        "centres": centres, "dept": dept, "version": version, "component": component, "citizen": citizen,
+        "centres": centres, "dept": dept, "version": version, "component": component, "spread": spread,
+        "citizen": citizen,
         "officer": officer,
         "citizen_token": Token.objects.get_or_create(user=citizen)[0].key,
         "officer_token": Token.objects.get_or_create(user=officer)[0].key,
@@ -198,6 +212,28 @@ def generate(w, count: int) -> None:
     print(f"    generated {todo:,} in {time.perf_counter() - t0:.1f} s", flush=True)
 
 
+def forget_submissions(w) -> None:
+    """Delete the dossiers earlier (b) runs submitted, so every run measures the same 1,000,000-row table.
+
+    (Their audit events stay: the trail is append-only.)"""
+    from django.db import connection
+
+    from dossiers.models import Dossier
+    from notifications.models import Notification
+
+    ids = list(Dossier.objects.filter(applicant=w["citizen"]).values_list("pk", flat=True))
+    if not ids:
+        return
+    t0 = time.perf_counter()
+    for start in range(0, len(ids), 5000):
+        Dossier.objects.filter(pk__in=ids[start:start + 5000]).delete()
+    Notification.objects.filter(recipient=w["citizen"]).delete()
+    with connection.cursor() as cur:
+        cur.execute("VACUUM (ANALYZE) dossiers_dossier")
+    print(f"    removed the {len(ids):,} dossiers of earlier submission runs in {time.perf_counter() - t0:.1f} s",
+          flush=True)
+
+
 def server_command(server: str, port: int, workers: int, threads: int) -> list[str]:
     """The WSGI server under test, as a deployment would start it (see docs/deployment.md)."""
     if server == "granian":
@@ -246,14 +282,17 @@ end
 """
 
 WRK_SUBMIT_LUA = """
-local body, ctype, token
+local bodies, n, ctype, token = {}, 0, nil, nil
 function init(args)
-  local f = assert(io.open(args[1], "rb")); body = f:read("*a"); f:close()
-  ctype = args[2]; token = args[3]
+  ctype = args[1]; token = args[2]
+  for i = 3, #args do
+    local f = assert(io.open(args[i], "rb")); n = n + 1; bodies[n] = f:read("*a"); f:close()
+  end
+  math.randomseed(os.time() + math.floor(os.clock() * 1000000))
 end
 function request()
   return wrk.format("POST", "/api/dossiers/mine/", {["Content-Type"] = ctype, ["Authorization"] = "Token " .. token},
-                    body)
+                    bodies[math.random(n)])
 end
 """
 
@@ -394,25 +433,33 @@ def hammer(port: int, seconds: float, concurrency: int, make_request) -> tuple[i
     return ok, errors, latencies
 
 
-def bench_submit(w, port, seconds, concurrency, wrk, server_pid):
+def bench_submit(w, port, seconds, concurrency, wrk, server_pid, agencies=1):
     from dossiers.models import Dossier
 
-    body, ctype = multipart({"procedure_version": w["version"].pk, "file_components": w["component"].pk},
-                            "files", "to-khai.pdf", pdf_200k())
+    pdf = pdf_200k()
+    bodies = []
+    for version, component in w["spread"][:agencies]:
+        body, ctype = multipart({"procedure_version": version.pk, "file_components": component.pk}, "files",
+                                "to-khai.pdf", pdf)
+        bodies.append(body)
+    desks = f"{len(bodies)} receiving agenc{'y' if len(bodies) == 1 else 'ies'}"
     before = Dossier.objects.filter(applicant=w["citizen"]).count()
     if wrk:
         work = Path(tempfile.mkdtemp(prefix="cqs-wrk-body-"))
-        (work / "body").write_bytes(body)
+        files = []
+        for i, b in enumerate(bodies):
+            (work / f"body{i}").write_bytes(b)
+            files.append(str(work / f"body{i}"))
         t0 = time.perf_counter()
         before_cpu = cpu_snapshot(server_pid)
-        r = run_wrk(wrk, port, seconds, concurrency, WRK_SUBMIT_LUA, [str(work / "body"), ctype, w["citizen_token"]])
+        r = run_wrk(wrk, port, seconds, concurrency, WRK_SUBMIT_LUA, [ctype, w["citizen_token"], *files])
         el = time.perf_counter() - t0
         cpu = cpu_per_request(before_cpu, cpu_snapshot(server_pid), r["requests"])
         shutil.rmtree(work, ignore_errors=True)
         made = Dossier.objects.filter(applicant=w["citizen"]).count() - before
         if not r["requests"]:
             sys.exit(f"wrk gave no figures:\n{r['raw']}")
-        print(f"(b) submit [wrk, {concurrency} connections]: {r['rps']:.1f} requests/s, {made} dossiers written in "
+        print(f"(b) submit [wrk, {concurrency} connections, {desks}]: {r['rps']:.1f} requests/s, {made} dossiers written in "
               f"{el:.1f} s; non-2xx {r['non2xx']}, socket errors {r['errors']}; latency p50 {r['p50']:.0f} ms, "
               f"p99 {r['p99']:.0f} ms{cpu}; load {os.getloadavg()[0]:.1f}", flush=True)
         return
@@ -420,7 +467,7 @@ def bench_submit(w, port, seconds, concurrency, wrk, server_pid):
     statuses: dict[int, int] = {}
 
     def request(conn, i):
-        conn.request("POST", "/api/dossiers/mine/", body=body, headers=headers)
+        conn.request("POST", "/api/dossiers/mine/", body=bodies[i % len(bodies)], headers=headers)
         r = conn.getresponse()
         r.read()
         statuses[r.status] = statuses.get(r.status, 0) + 1
@@ -429,7 +476,7 @@ def bench_submit(w, port, seconds, concurrency, wrk, server_pid):
     t0 = time.perf_counter()
     ok, err, lat = hammer(port, seconds, concurrency, request)
     el = time.perf_counter() - t0
-    print(f"(b) submit [Python client, {concurrency} threads]: {ok} dossiers with a {len(body) // 1024} KB multipart "
+    print(f"(b) submit [Python client, {concurrency} threads, {desks}]: {ok} dossiers with a {len(body) // 1024} KB multipart "
           f"body in {el:.1f} s = {ok / el:.1f} dossiers/s (errors {err}, statuses {statuses}); latency p50 "
           f"{statistics.median(lat) * 1000:.0f} ms, p99 {pct(lat, 99) * 1000:.0f} ms", flush=True)
 
@@ -474,6 +521,7 @@ def bench_queue(w, port, requests):
     headers = {"Authorization": f"Token {w['officer_token']}"}
     conn = HTTPConnection("127.0.0.1", port, timeout=30)
     lat = []
+    by_filter: dict[str, list[float]] = {}
     counts = {}
     for i in range(requests + 20):
         f = filters[i % len(filters)]
@@ -483,11 +531,15 @@ def bench_queue(w, port, requests):
         data = r.read()
         if i >= 20:  # warm-up excluded
             lat.append(time.perf_counter() - t)
+            by_filter.setdefault(f, []).append(lat[-1])
         if r.status != 200:
             sys.exit(f"queue answered {r.status}: {data[:300]!r}")
         counts[f] = json.loads(data)["count"]
     print(f"(d) queue: {len(lat)} sequential requests, p50 {statistics.median(lat) * 1000:.1f} ms, "
           f"p99 {pct(lat, 99) * 1000:.1f} ms, max {max(lat) * 1000:.1f} ms; rows per filter {counts}", flush=True)
+    for f, values in by_filter.items():
+        print(f"    {f or '(no filter)':42s} p50 {statistics.median(values) * 1000:5.1f} ms  max "
+              f"{max(values) * 1000:5.1f} ms", flush=True)
 
 
 def bench_inprocess(w, requests):
@@ -533,6 +585,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=8871)
     parser.add_argument("--queue-requests", type=int, default=400)
+    parser.add_argument("--agencies", type=int, default=1, choices=range(1, AGENCIES + 1), metavar="1-20",
+                        help="receiving agencies the submissions go to (each has its own daily number sequence)")
     parser.add_argument("--only", default="generate,inprocess,lookup,queue,submit")
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto",
                         help="load generator for (b) and (c): wrk when available (auto), or the Python threads")
@@ -549,6 +603,7 @@ def main() -> None:
     w = world()
     print(f"PostgreSQL {os.environ['DATABASE_URL'].rsplit('/', 1)[-1]}; {os.cpu_count()} CPUs; load "
           f"{os.getloadavg()[0]:.1f}", flush=True)
+    forget_submissions(w)
     if "generate" in only:
         generate(w, args.count)
     if "inprocess" in only:
@@ -568,9 +623,10 @@ def main() -> None:
             if "queue" in only:
                 bench_queue(w, args.port, args.queue_requests)
             if "submit" in only:
-                bench_submit(w, args.port, args.seconds, args.concurrency, wrk, server.pid)
+                bench_submit(w, args.port, args.seconds, args.concurrency, wrk, server.pid, args.agencies)
         finally:
             stop_server(server)
+            forget_submissions(w)
     import shutil
 
     shutil.rmtree(var_dir, ignore_errors=True)

@@ -69,6 +69,11 @@ def bump() -> None:
         SearchGeneration.objects.update_or_create(pk=1, defaults={"token": token})
 
 
+def generation() -> int:
+    """The catalogue's current token: it changes with every committed change (see the module's docstring)."""
+    return _read_token()
+
+
 def _read_token() -> int:
     from .models import SearchGeneration
 
@@ -216,9 +221,10 @@ def _m2m_changed(sender, action, **kwargs) -> None:
 def connect_signals() -> None:
     from directory.models import Agency
 
-    from .models import Field, Procedure, ProcedureVersion
+    from .models import DossierComponent, Field, Procedure, ProcedureVersion
 
-    for model in (Procedure, ProcedureVersion, Field, Agency):
+    # Components are not searched, but `selectors.version_for_submission` keeps them under the same token.
+    for model in (Procedure, ProcedureVersion, Field, Agency, DossierComponent):
         post_save.connect(_changed, sender=model, dispatch_uid=f"catalog-search-{model.__name__}-save")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"catalog-search-{model.__name__}-delete")
     for through in (ProcedureVersion.competent_agencies.through, ProcedureVersion.receiving_agencies.through):

@@ -10,6 +10,7 @@ queries. The search itself runs on each process's in-memory copy of the publishe
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
@@ -243,3 +244,72 @@ def procedures_for_export(codes: list[str] | None = None) -> QuerySet[Procedure]
             to_attr="published_versions",
         )
     )
+
+
+# Catalogue rows that other apps read on every request — a submission's procedure version with its
+# components and agencies, the version names and agency codes of a work-queue page — change a few times
+# a week. Each process keeps the ones it has used in a memo tied to the catalogue's generation token
+# (`search_index.generation()`: a new token with every committed change of procedures, versions,
+# components or agencies) and starts a new memo when the token changes. A request pays one primary-key
+# read of the token. The memo's instances are shared by requests and threads: read them, never change them.
+_MEMO_SIZE = 4096
+
+
+class CatalogMemo:
+    def __init__(self, token: int | None):
+        self.token = token
+        self._versions: dict[int, ProcedureVersion | None] = {}
+        self._agencies: dict[int, Agency] = {}
+        self._lock = threading.Lock()
+
+    def versions(self, ids) -> dict[int, ProcedureVersion]:
+        """Versions by id (any status), each with its procedure, components and agencies loaded."""
+        ids = set(ids)
+        missing = ids - self._versions.keys()
+        if missing:
+            loaded = (
+                ProcedureVersion.objects.select_related("procedure")
+                .prefetch_related("components", "receiving_agencies", "competent_agencies")
+                .in_bulk(missing)
+            )
+            with self._lock:
+                if len(self._versions) >= _MEMO_SIZE:
+                    self._versions.clear()
+                self._versions.update({pk: loaded.get(pk) for pk in missing})
+        found = {pk: self._versions.get(pk) for pk in ids}
+        return {pk: v for pk, v in found.items() if v is not None}
+
+    def agencies(self, ids) -> dict[int, Agency]:
+        ids = set(ids)
+        missing = ids - self._agencies.keys()
+        if missing:
+            loaded = Agency.objects.in_bulk(missing)
+            with self._lock:
+                if len(self._agencies) >= _MEMO_SIZE:
+                    self._agencies.clear()
+                self._agencies.update(loaded)
+        return {pk: self._agencies[pk] for pk in ids if pk in self._agencies}
+
+
+_memo = CatalogMemo(None)
+_memo_lock = threading.Lock()
+
+
+def catalog_memo() -> CatalogMemo:
+    """This process's memo for the catalogue as it is now."""
+    global _memo
+    token = search_index.generation()
+    with _memo_lock:
+        if _memo.token != token:
+            _memo = CatalogMemo(token)
+        return _memo
+
+
+def version_for_submission(pk) -> ProcedureVersion | None:
+    """The version `pk` (any status: the submission service checks it is open) with its procedure,
+    components and agencies loaded; None when there is no such version. Shared: read it, never change it."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return catalog_memo().versions([pk]).get(pk)

@@ -33,9 +33,10 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+", verbose_name=_("người thực hiện"), db_constraint=False)
     actor_label = models.CharField(_("người thực hiện (ghi lại)"), max_length=200, blank=True)
-    action = models.CharField(_("hành động"), max_length=100, db_index=True)
-    # Found by the (object_type, object_id, id) index in Meta; one index fewer per write (an audited
-    # write is every write), and no varchar_pattern_ops copies on PostgreSQL.
+    action = models.CharField(_("hành động"), max_length=100)
+    # Indexes and the hash's uniqueness are declared in Meta: field options (db_index, unique) would add a
+    # varchar_pattern_ops copy of each on PostgreSQL that no query uses (an audited write is every write).
+    # Objects are found by the (object_type, object_id, id) index.
     object_type = models.CharField(_("loại đối tượng"), max_length=100)
     object_id = models.CharField(_("mã đối tượng"), max_length=64)
     object_repr = models.CharField(_("đối tượng"), max_length=300, blank=True)
@@ -44,13 +45,14 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
     user_agent = models.CharField(_("trình duyệt"), max_length=300, blank=True)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("sự kiện nhật ký")
         verbose_name_plural = _("nhật ký hệ thống")
-        indexes = [models.Index(fields=["object_type", "object_id", "id"])]
+        indexes = [models.Index(fields=["object_type", "object_id", "id"]), models.Index(fields=["action"])]
+        constraints = [models.UniqueConstraint(fields=["hash"], name="audit_hash_unique")]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.object_repr}"

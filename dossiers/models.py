@@ -60,21 +60,23 @@ class DossierCounter(models.Model):
 
 
 class Dossier(models.Model):
-    code = models.CharField(_("mã hồ sơ"), max_length=60, unique=True, null=True, blank=True)
+    # Unique by the constraint in Meta (unique=True would add a second, pattern-matching index on PostgreSQL
+    # that no query uses). The foreign keys below without an index of their own lead a composite index.
+    code = models.CharField(_("mã hồ sơ"), max_length=60, null=True, blank=True)
     lookup_secret = models.CharField(_("mã tra cứu"), max_length=8)
     procedure_version = models.ForeignKey("catalog.ProcedureVersion", on_delete=models.PROTECT,
                                           related_name="dossiers", verbose_name=_("thủ tục"))
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="dossiers", verbose_name=_("người nộp (tài khoản)"))
+                                  related_name="dossiers", verbose_name=_("người nộp (tài khoản)"), db_index=False)
     applicant_name = models.CharField(_("họ tên người nộp / tổ chức"), max_length=300)
     applicant_id_number = models.CharField(_("số CCCD / mã số thuế"), max_length=14, blank=True)
     applicant_phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     receiving_agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="+",
-                                         verbose_name=_("cơ quan tiếp nhận"))
+                                         verbose_name=_("cơ quan tiếp nhận"), db_index=False)
     competent_agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="+",
-                                         verbose_name=_("cơ quan giải quyết"))
+                                         verbose_name=_("cơ quan giải quyết"), db_index=False)
     channel = models.CharField(_("kênh nộp"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
     status = models.CharField(_("trạng thái"), max_length=30, choices=DossierStatus.choices,
                               default=DossierStatus.SUBMITTED)
@@ -98,12 +100,12 @@ class Dossier(models.Model):
                                      related_name="+", verbose_name=_("bước hiện tại"))
     # Where the dossier sits now (copied from the current step, so queues filter without joins).
     current_agency = models.ForeignKey("directory.Agency", null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="+", verbose_name=_("cơ quan đang xử lý"))
+                                       related_name="+", verbose_name=_("cơ quan đang xử lý"), db_index=False)
     current_unit = models.ForeignKey("directory.OrgUnit", null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+", verbose_name=_("đơn vị đang xử lý"))
     current_role = models.CharField(_("vai trò đang xử lý"), max_length=30, choices=Role.choices, blank=True)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="assigned_dossiers", verbose_name=_("cán bộ đang xử lý"))
+                                 related_name="assigned_dossiers", verbose_name=_("cán bộ đang xử lý"), db_index=False)
     is_late = models.BooleanField(_("trễ hạn"), default=False)
     apology_count = models.PositiveSmallIntegerField(_("số lần xin lỗi"), default=0)
     search_text = models.TextField(editable=False, default="")
@@ -116,6 +118,7 @@ class Dossier(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("hồ sơ")
         verbose_name_plural = _("hồ sơ")
+        constraints = [models.UniqueConstraint(fields=["code"], name="dossier_code_unique")]
         indexes = [
             models.Index(fields=["receiving_agency", "status", "due_at"], name="dossier_recv_status_due"),
             # the desk's unfiltered queue: its agency, oldest appointment first

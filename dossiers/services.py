@@ -496,11 +496,26 @@ def dossier_submit_online(*, applicant, procedure_version, form_data, files: dic
         for row in rows:
             row.dossier = d
         DossierFile.objects.bulk_create(rows)
-        _event(d, action=A.SUBMIT, actor=applicant, to_status=S.SUBMITTED)
+        event = _event(d, action=A.SUBMIT, actor=applicant, to_status=S.SUBMITTED)
         sync.outbox_add(d)
         _notify(d, "đã nộp", f"Hồ sơ {d.code} đã được nộp lúc {_fmt(now)}. Mã tra cứu: {d.lookup_secret}.")
         _audit(d, actor=applicant, action="submit", before=None)  # last: the chain's lock is held to commit
+    _hold_related(d, files=rows, events=[event], supplement_requests=[], slips=[], completion_requests=[])
     return d
+
+
+def _hold_related(d: Dossier, **rows) -> None:
+    """Give a new dossier the related rows its service just wrote, as if prefetched, and no rating.
+
+    Whoever shows the dossier next (the API's answer, a page) reads them from memory instead of asking
+    the database for rows that cannot be anything else yet.
+    """
+    cache = d.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, items in rows.items():
+        qs = getattr(d, name).all()
+        qs._result_cache, qs._prefetch_done = list(items), True
+        cache[name] = qs
+    Dossier.rating.related.set_cached_value(d, None)
 
 
 def _receive(d: Dossier, *, officer, now: datetime) -> None:

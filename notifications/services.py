@@ -57,13 +57,13 @@ def notify(*, user=None, email: str = "", phone: str = "", subject: str, body: s
                                      link=link))
     if not rows:
         return
-    with transaction.atomic():
-        for row in rows:
-            row.save()
-            if row.status == Status.PENDING:
-                from .tasks import deliver_notification
+    Notification.objects.bulk_create(rows)  # one statement: all the rows or none
+    pending = [row.pk for row in rows if row.status == Status.PENDING]
+    if pending:
+        from .tasks import deliver_notification
 
-                enqueue_after_commit(deliver_notification, row.pk)
+        for pk in pending:
+            enqueue_after_commit(deliver_notification, pk)
 
 
 def notification_mark_read(*, actor, notification: Notification) -> Notification:

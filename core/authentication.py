@@ -1,0 +1,48 @@
+"""API authentication shared by every app."""
+
+import functools
+
+from django.db import connection
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+
+class TokenAuthentication(authentication.TokenAuthentication):
+    """DRF's token authentication (`Authorization: Token <key>`), with its query compiled once per process.
+
+    Every call of a system or app that holds a token reads the token and its user; building that
+    two-table query through the ORM cost about a millisecond of CPU, several times what running it
+    costs. On PostgreSQL the SQL the ORM made once is run directly (the driver gives the column types
+    the models expect); on SQLite, whose driver returns text for dates, DRF's own query is used.
+    """
+
+    def authenticate_credentials(self, key):
+        if connection.vendor != "postgresql":
+            return super().authenticate_credentials(key)
+        sql, token_names, user_names = _token_sql(self.get_model())
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [key])
+            row = cursor.fetchone()
+        if row is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        model = self.get_model()
+        token = model.from_db(connection.alias, token_names, row[: len(token_names)])
+        user = model._meta.get_field("user").related_model.from_db(
+            connection.alias, user_names, row[len(token_names) :]
+        )
+        token.user = user
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        return (user, token)
+
+
+@functools.cache
+def _token_sql(model) -> tuple[str, list[str], list[str]]:
+    """(SQL with one %s for the key, the token's columns, the user's columns), in the row's order."""
+    user_model = model._meta.get_field("user").related_model
+    token_names = [f.attname for f in model._meta.concrete_fields]
+    user_names = [f.attname for f in user_model._meta.concrete_fields]
+    qs = model.objects.filter(key="").values_list(*token_names, *(f"user__{n}" for n in user_names)).order_by()
+    sql, params = qs.query.sql_with_params()
+    assert params == ("",), params
+    return sql, token_names, user_names

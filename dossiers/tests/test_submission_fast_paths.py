@@ -1,0 +1,131 @@
+"""What the submission's speed work changed: the version read from memory, the answer built from what the
+service holds, and the detail built directly instead of DRF's field-by-field walk."""
+
+import json
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.test import APIClient, APIRequestFactory
+
+from catalog import selectors as catalog_selectors
+from catalog.models import DossierComponent
+from directory.models import Agency
+from dossiers import services
+from dossiers.api import DossierDetailSerializer
+from dossiers.models import Dossier
+
+from .core_world import build_world, fresh, pdf_upload
+
+API = "/api/dossiers"
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _env(settings, tmp_path):
+    settings.NATIONAL_SYNC_DIR = tmp_path / "sync"
+    cache.clear()
+
+
+@pytest.fixture
+def w():
+    return build_world()
+
+
+def client_for(user) -> APIClient:
+    c = APIClient()
+    c.force_authenticate(user=fresh(user))
+    return c
+
+
+def post_submission(w, client=None):
+    return (client or client_for(w.citizen)).post(f"{API}/mine/", {
+        "procedure_version": w.version.pk, "form_data": json.dumps({"ghi_chu": "xin cấp"}),
+        "files": [pdf_upload("to-khai.pdf"), pdf_upload("ban-sao.pdf")], "file_components": [w.component.pk] * 2,
+    }, format="multipart")
+
+
+def test_the_answer_to_a_submission_is_the_dossier_as_stored(w):
+    """The 201 answer comes from the service's objects; it must equal what a fresh read gives."""
+    me = client_for(w.citizen)
+    r = post_submission(w, me)
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body == me.get(f"{API}/d/{body['code']}/").json()
+    assert [f["original_name"] for f in body["files"]] == ["to-khai.pdf", "ban-sao.pdf"]
+    assert [e["to_status"] for e in body["timeline"]] == ["submitted"]
+    assert body["supplement_requests"] == [] and body["slips"] == [] and body["rating"] is None
+
+
+def test_a_submission_reads_the_catalogue_once_per_change(w):
+    me = client_for(w.citizen)
+    assert post_submission(w, me).status_code == 201  # fills this process's copy of the version
+    with CaptureQueriesContext(connection) as ctx:
+        assert post_submission(w, me).status_code == 201
+    catalog_reads = [q["sql"] for q in ctx.captured_queries if '"catalog_' in q["sql"] or "directory_agency" in q["sql"]]
+    assert len(catalog_reads) == 1 and "catalog_searchgeneration" in catalog_reads[0]  # the token, nothing else
+
+
+def test_the_version_copy_follows_changes_of_components_and_agencies(w):
+    version = catalog_selectors.version_for_submission(w.version.pk)
+    assert [c.name for c in version.components.all()] == ["Tờ khai"]
+    assert catalog_selectors.version_for_submission(w.version.pk) is version  # reused while nothing changed
+    DossierComponent.objects.create(version=w.version, order=2, name="Bản sao CCCD", required=True)
+    again = catalog_selectors.version_for_submission(w.version.pk)
+    assert [c.name for c in again.components.all()] == ["Tờ khai", "Bản sao CCCD"]
+    desk = Agency.objects.create(code="000.00.02.H44", name="Bộ phận một cửa xã", kind="commune_committee")
+    w.version.receiving_agencies.add(desk)
+    codes = [a.code for a in catalog_selectors.version_for_submission(w.version.pk).receiving_agencies.all()]
+    assert codes == sorted([w.centre.code, desk.code])
+    # a required component added since: the submission with only the first one is refused
+    r = client_for(w.citizen).post(f"{API}/mine/", {"procedure_version": w.version.pk, "files": [pdf_upload()],
+                                                    "file_components": [w.component.pk]}, format="multipart")
+    assert r.status_code == 400 and "Bản sao CCCD" in r.json()["error"]["message"]
+    assert catalog_selectors.version_for_submission(999999) is None
+    assert catalog_selectors.version_for_submission("x") is None
+
+
+def _generic(dossier, user) -> dict:
+    request = Request(APIRequestFactory().get("/"))
+    request.user = user
+    serializer = DossierDetailSerializer(context={"request": request})
+    return json.loads(json.dumps(serializers.ModelSerializer.to_representation(serializer, dossier)))
+
+
+def _fast(dossier, user) -> dict:
+    request = Request(APIRequestFactory().get("/"))
+    request.user = user
+    return json.loads(json.dumps(DossierDetailSerializer(dossier, context={"request": request}).data))
+
+
+def test_detail_built_directly_equals_the_generic_walk(w, django_capture_on_commit_callbacks):
+    """Through supplement, payment, slips, result and rating, for the applicant and for an official."""
+    with django_capture_on_commit_callbacks(execute=True):  # the slips are issued once each step commits
+        _journey(w)
+    d = Dossier.objects.get()
+    assert d.supplement_requests.exists() and d.slips.exists() and d.files.count() >= 3
+    for user in (w.citizen, fresh(w.officer)):
+        fast, generic = _fast(d, user), _generic(d, user)
+        assert fast == generic
+    assert _fast(d, fresh(w.officer))["steps"] and not _fast(d, w.citizen)["steps"]
+    assert len(_fast(d, fresh(w.officer))["timeline"]) >= len(_fast(d, w.citizen)["timeline"])
+
+
+def _journey(w):
+    d = services.dossier_submit_online(applicant=w.citizen, procedure_version=w.fee_version, form_data={},
+                                       files={w.fee_component.pk: [pdf_upload()]})
+    d = services.dossier_receive(dossier=d, officer=fresh(w.officer))
+    d = services.dossier_payment_settled(dossier=d, actor=None)
+    services.dossier_request_supplement(dossier=d, actor=fresh(w.specialist), reason="Thiếu bản sao",
+                                        items=["Bản sao CCCD"])
+    d = services.dossier_supplement(dossier=Dossier.objects.get(pk=d.pk), applicant=w.citizen,
+                                    files={w.fee_component.pk: [pdf_upload("bo-sung.pdf")]}, note="Đã bổ sung")
+    d = services.dossier_transfer(dossier=d, actor=fresh(w.specialist), to_user=w.unit_leader, note="Đạt")
+    d = services.dossier_approve(dossier=d, leader=fresh(w.unit_leader))
+    d = services.dossier_approve(dossier=d, leader=fresh(w.director), note="Ký")
+    d = services.dossier_attach_result(dossier=d, actor=fresh(w.officer), file=pdf_upload("ket-qua.pdf"))
+    d = services.dossier_return_result(dossier=d, actor=fresh(w.officer), method="online")
+    services.dossier_rate(dossier=d, applicant=w.citizen, score=4, comment="Nhanh")
