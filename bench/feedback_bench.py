@@ -227,6 +227,56 @@ def bench_post(count: int, threads: int, key, leaves, processes: int = 1) -> Non
               f"(load average {os.getloadavg()[0]:.1f})")
 
 
+WRK_POST_LUA = """
+local key, codes, n, attr_code
+function init(args)
+  key = args[1]; attr_code = args[2]; codes = {}; n = 0
+  for i = 3, #args do n = n + 1; codes[n] = args[i] end
+  math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+end
+function request()
+  local code = codes[math.random(n)]
+  local body = "api_key=" .. key .. "&jurisdiction_id=quangtri.gov.vn&service_code=" .. code ..
+    string.format("&lat=%.6f&long=%.6f", 16.5 + math.random(), 106.4 + math.random()) ..
+    "&description=%C4%90%C3%A8n+%C4%91%C6%B0%E1%BB%9Dng+kh%C3%B4ng+s%C3%A1ng&email=bench%40example.vn"
+  if code == attr_code then body = body .. "&attribute%5BLOAI%5D=a" end
+  return wrk.format("POST", "/open311/v2/requests.json",
+                    {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+end
+"""
+
+
+def bench_post_http(seconds: float, connections: int, workers: int, threads: int, key, leaves) -> None:
+    """POST requests.json over HTTP to granian (as README "Running in production" starts it), load from wrk."""
+    import tempfile
+
+    from http_load import cpu_per_request, cpu_snapshot, find_wrk, run_wrk, start_server, stop_server
+
+    from feedback.models import Report
+
+    wrk = find_wrk(install=True)
+    if wrk is None:
+        print("post  over HTTP skipped: wrk is not installed (apt-get install wrk)")
+        return
+    var_dir = Path(tempfile.mkdtemp(prefix="cqs-feedback-http-"))
+    port = 8872
+    server = start_server(var_dir, port, workers, threads, settings_module="feedback_settings",
+                          probe="/open311/v2/discovery.json")
+    try:
+        before_rows = Report.objects.count()
+        before = cpu_snapshot(server.pid)
+        r = run_wrk(wrk, port, seconds, connections, WRK_POST_LUA, [key.key, leaves[0].code, *(c.code for c in leaves)])
+        cpu = cpu_per_request(before, cpu_snapshot(server.pid), r["requests"])
+        made = Report.objects.count() - before_rows
+    finally:
+        stop_server(server)
+    if not r["requests"]:
+        sys.exit(f"wrk gave no figures:\n{r['raw']}")
+    print(f"post  over HTTP [granian {workers} x {threads}, wrk {connections} connections]: {r['rps']:.0f} /s, "
+          f"{made} reports written; non-2xx {r['non2xx']}, socket errors {r['errors']}; latency p50 "
+          f"{r['p50']:.1f} ms, p99 {r['p99']:.1f} ms{cpu}; load {os.getloadavg()[0]:.1f}  (target ≥ 200/s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=1_000_000, help="reports in the table (default 1,000,000)")
@@ -236,6 +286,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="concurrent POST clients (default 2)")
     parser.add_argument("--processes", type=int, default=3,
                         help="POST client processes for the server-like run (default 3; 1 skips it)")
+    parser.add_argument("--http-seconds", type=float, default=20,
+                        help="seconds of POST over HTTP (granian + wrk; 0 skips it; default 20)")
+    parser.add_argument("--workers", type=int, default=2, help="granian workers for the HTTP run (default 2)")
+    parser.add_argument("--server-threads", type=int, default=2, help="threads per granian worker (default 2)")
     parser.add_argument("--async-commit", action="store_true",
                         help="SET synchronous_commit = off for the benchmark's connections (separates the cost "
                              "of the disk's fsync from the application's)")
@@ -295,6 +349,8 @@ def main() -> None:
         bench_get(Client(), args.get)
     if args.post:
         bench_post(args.post, args.threads, key, leaves, args.processes)
+    if args.http_seconds:
+        bench_post_http(args.http_seconds, 16, args.workers, args.server_threads, key, leaves)
 
 
 if __name__ == "__main__":

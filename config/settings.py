@@ -197,6 +197,10 @@ CONTENT_SECURITY_POLICY = (
     "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
 
+# Audit events are appended to this many hash chains (core/audit.py): more chains, less queueing of
+# concurrent writes on a chain's lock. Events already written keep their chain when this changes.
+AUDIT_CHAINS = int(os.environ.get("CQS_AUDIT_CHAINS", "16"))
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -25,8 +25,9 @@ class AppendOnlyError(Exception):
 class AuditEvent(models.Model):
     """One state change: who did what to which object, before/after, when and from where.
 
-    Events form a chain: each stores the hash of the previous one and its own hash over its
-    content, so `manage.py audit_verify` finds the first event that was altered or removed.
+    Events form chains: each stores the hash of the previous event of its chain and its own hash over
+    its content, so `manage.py audit_verify` finds the first event that was altered or removed. There
+    are settings.AUDIT_CHAINS chains (see core/audit.py), so that writers need not queue on one lock.
     """
 
     occurred_at = models.DateTimeField(_("thời điểm"), db_index=True)
@@ -44,6 +45,7 @@ class AuditEvent(models.Model):
     after = models.JSONField(_("sau"), null=True, blank=True, encoder=DjangoJSONEncoder)
     ip_address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
     user_agent = models.CharField(_("trình duyệt"), max_length=300, blank=True)
+    chain = models.PositiveSmallIntegerField(_("chuỗi"), default=0)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
@@ -51,7 +53,11 @@ class AuditEvent(models.Model):
         ordering = ["id"]
         verbose_name = _("sự kiện nhật ký")
         verbose_name_plural = _("nhật ký hệ thống")
-        indexes = [models.Index(fields=["object_type", "object_id", "id"]), models.Index(fields=["action"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "id"]),
+            models.Index(fields=["action"]),
+            models.Index(fields=["chain", "id"], name="audit_chain_id"),  # each chain's head: its last id
+        ]
         constraints = [models.UniqueConstraint(fields=["hash"], name="audit_hash_unique")]
 
     def __str__(self) -> str:

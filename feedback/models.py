@@ -79,9 +79,10 @@ class CategoryAttribute(models.Model):
 class Report(models.Model):
     """One field report. Personal data (reporter, contact, IP) is never shown publicly."""
 
-    token = models.CharField(_("mã theo dõi"), max_length=32, unique=True, default=new_token, editable=False)
-    service_request_id = models.CharField(_("số phản ánh"), max_length=32, unique=True, null=True, blank=True,
-                                          editable=False)
+    # Both unique by the constraints in Meta (unique=True would add a pattern-matching copy of each index on
+    # PostgreSQL, which no query uses: they are only ever looked up whole).
+    token = models.CharField(_("mã theo dõi"), max_length=32, default=new_token, editable=False)
+    service_request_id = models.CharField(_("số phản ánh"), max_length=32, null=True, blank=True, editable=False)
     source = models.CharField(_("kênh"), max_length=20, choices=Source.choices, default=Source.WEB)
     # No single-column index on these two keys: the (category, created_at) and (routed_agency, status)
     # indexes below lead with them, and every index is one more write per report submitted.
@@ -155,6 +156,8 @@ class Report(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
                                    name="feedback_rating_1_5"),
+            models.UniqueConstraint(fields=["token"], name="feedback_report_token_unique"),
+            models.UniqueConstraint(fields=["service_request_id"], name="feedback_report_number_unique"),
         ]
 
     def __str__(self) -> str:

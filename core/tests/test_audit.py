@@ -11,6 +11,12 @@ from core import audit
 from core.models import AppendOnlyError, AuditEvent, CalendarOverride
 
 
+@pytest.fixture(autouse=True)
+def _one_chain(settings):
+    """One chain unless a test says otherwise: the link and tampering tests read it as one sequence."""
+    settings.AUDIT_CHAINS = 1
+
+
 def _record(n: int, **extra) -> list[AuditEvent]:
     events = []
     with transaction.atomic():
@@ -126,8 +132,9 @@ def test_postgresql_trigger_refuses_update_and_delete():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_appends_keep_one_chain_on_postgresql():
-    """Many transactions appending at once: every event links to the one before it, none forks."""
+def test_concurrent_appends_keep_one_chain_on_postgresql(settings):
+    """Many transactions appending at once: every event links to the one before it in its chain, none forks."""
+    settings.AUDIT_CHAINS = 16
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has a single writer; the advisory lock exists on PostgreSQL")
     import threading
@@ -157,5 +164,55 @@ def test_concurrent_appends_keep_one_chain_on_postgresql():
     assert not errors, errors
     events = list(AuditEvent.objects.order_by("id"))
     assert len(events) == 80
-    assert len({e.prev_hash for e in events}) == 80  # no two events share a predecessor
+    chains = {}
+    for e in events:
+        chains.setdefault(e.chain, []).append(e)
+    assert len(chains) > 1  # the writers spread over several chains
+    for members in chains.values():  # within a chain, no two events share a predecessor: no fork
+        assert len({e.prev_hash for e in members}) == len(members)
+        assert members[0].prev_hash == audit.GENESIS_HASH
     assert audit.verify_chain() is None
+
+
+@pytest.mark.django_db(transaction=True)  # real transactions: a test's own would hold one chain throughout
+def test_objects_spread_over_chains_and_a_transaction_keeps_one(settings):
+    settings.AUDIT_CHAINS = 16
+    expected = {audit.chain_for("test.thing", i) for i in range(12)}
+    assert len(expected) > 1 and all(0 <= c < 16 for c in expected)
+    for i in range(12):  # one transaction per object: each event in its object's chain
+        with transaction.atomic():
+            audit.record(actor=None, action="test.step", object_type="test.thing", object_id=i)
+    assert {e.chain for e in AuditEvent.objects.all()} == expected
+    assert all(e.chain == audit.chain_for("test.thing", e.object_id) for e in AuditEvent.objects.all())
+    together = _record(6)  # several objects in one transaction
+    if connection.vendor == "postgresql":  # one chain lock per transaction: all in the first one's chain
+        assert {e.chain for e in together} == {audit.chain_for("test.thing", 0)}
+    assert audit.verify_chain() is None
+
+
+@pytest.mark.django_db
+def test_one_chain_when_configured(settings):
+    settings.AUDIT_CHAINS = 1
+    events = _record(4)
+    assert {e.chain for e in events} == {0}
+    assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tampering_inside_one_chain_is_found(settings):
+    settings.AUDIT_CHAINS = 4
+    events = []
+    for i in range(16):
+        with transaction.atomic():
+            events.append(audit.record(actor=None, action="test.step", object_type="test.thing", object_id=i))
+    by_chain = {}
+    for e in events:
+        by_chain.setdefault(e.chain, []).append(e)
+    chain, members = max(by_chain.items(), key=lambda kv: len(kv[1]))
+    assert len(members) >= 3
+    victim = members[1]
+    with connection.cursor() as cur:
+        _disable_pg_trigger(cur)
+        cur.execute("DELETE FROM core_auditevent WHERE id = %s", [victim.id])
+    problem = audit.verify_chain()
+    assert problem is not None and problem.event_id == members[2].id and "xóa" in problem.reason
