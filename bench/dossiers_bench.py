@@ -6,7 +6,8 @@
     # later runs, without generating again:  ... --only lookup,queue,submit
 
 Options: --count N (dossiers to have in the table; generation is incremental, so a second run with the
-same count skips it), --seconds S per HTTP measurement, --concurrency C connections (wrk) or client threads,
+same count skips it), --agencies N (submissions go to N receiving agencies instead of one: each agency has
+its own daily number sequence, whose lock a submission holds to commit), --seconds S per HTTP measurement, --concurrency C connections (wrk) or client threads,
 --server granian|gunicorn, --workers W and --threads T, --only generate,inprocess,lookup,queue,submit,
 --client auto|wrk|python (load generator), --no-install (do not apt-get install wrk when missing).
 
@@ -59,7 +60,15 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
-from http_load import cpu_per_request, cpu_snapshot, find_wrk, run_wrk, start_server, stop_server  # noqa: E402
+from http_load import (  # noqa: E402
+    cpu_per_request,
+    cpu_snapshot,
+    find_wrk,
+    run_wrk,
+    start_server,
+    stop_server,
+    warm_up,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/cqs_bench_dossiers"
 
@@ -335,9 +344,12 @@ def bench_submit(w, port, seconds, concurrency, wrk, server_pid, agencies=1):
         for i, b in enumerate(bodies):
             (work / f"body{i}").write_bytes(b)
             files.append(str(work / f"body{i}"))
+        wrk_args = [ctype, w["citizen_token"], *files]
+        warm_up(wrk, port, concurrency, WRK_SUBMIT_LUA, wrk_args)
+        before = Dossier.objects.filter(applicant=w["citizen"]).count()
         t0 = time.perf_counter()
         before_cpu = cpu_snapshot(server_pid)
-        r = run_wrk(wrk, port, seconds, concurrency, WRK_SUBMIT_LUA, [ctype, w["citizen_token"], *files])
+        r = run_wrk(wrk, port, seconds, concurrency, WRK_SUBMIT_LUA, wrk_args)
         el = time.perf_counter() - t0
         cpu = cpu_per_request(before_cpu, cpu_snapshot(server_pid), r["requests"])
         shutil.rmtree(work, ignore_errors=True)
@@ -375,6 +387,7 @@ def bench_lookup(w, port, seconds, concurrency, wrk, server_pid):
     if wrk:
         work = Path(tempfile.mkdtemp(prefix="cqs-wrk-paths-"))
         (work / "paths").write_text("\n".join(paths) + "\n")
+        warm_up(wrk, port, concurrency, WRK_LOOKUP_LUA, [str(work / "paths")])
         before = cpu_snapshot(server_pid)
         r = run_wrk(wrk, port, seconds, concurrency, WRK_LOOKUP_LUA, [str(work / "paths")])
         cpu = cpu_per_request(before, cpu_snapshot(server_pid), r["requests"])
@@ -486,8 +499,10 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     w = world()
-    print(f"PostgreSQL {os.environ['DATABASE_URL'].rsplit('/', 1)[-1]}; {os.cpu_count()} CPUs; load "
-          f"{os.getloadavg()[0]:.1f}", flush=True)
+    from pgdb import server_settings
+
+    print(f"PostgreSQL {os.environ['DATABASE_URL'].rsplit('/', 1)[-1]} ({server_settings()}); {os.cpu_count()} CPUs; "
+          f"load {os.getloadavg()[0]:.1f}", flush=True)
     forget_submissions(w)
     if "generate" in only:
         generate(w, args.count)

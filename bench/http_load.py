@@ -70,6 +70,15 @@ def find_wrk(install: bool) -> str | None:
     return shutil.which("wrk")
 
 
+WARMUP_SECONDS = 5
+
+
+def warm_up(wrk: str, port: int, connections: int, script: str, args: list[str]) -> None:
+    """Load the server for WARMUP_SECONDS, not counted: every worker has then filled its memos and the
+    database's pages are in memory, as on a server that has been up for a while."""
+    run_wrk(wrk, port, WARMUP_SECONDS, connections, script, args)
+
+
 def run_wrk(wrk: str, port: int, seconds: float, connections: int, script: str, args: list[str]) -> dict:
     """Run wrk with a Lua script; parse requests/s, non-2xx count and latency percentiles (ms)."""
     work = Path(tempfile.mkdtemp(prefix="cqs-wrk-"))
