@@ -9,9 +9,10 @@ result list shows (name, field, level, time, competent agencies), and answers a 
 matching entries. The API list is served from these summaries alone; the catalogue page loads its
 page of rows by primary key.
 
-Freshness: every change to procedures, versions, their agencies, fields or agencies gives the
-`SearchGeneration` row a new random token, in the same transaction as the change (signals below,
-and `bump()` for bulk writes, which send no signals). Before each search the process reads the
+Freshness: every change to procedures, versions, their agencies and components, fields, agencies or
+office schedules gives the `SearchGeneration` row a new random token, in the same transaction as the
+change (signals below, and `bump()` for bulk writes, which send no signals). Before each search the
+process reads the
 token (one primary-key read) and rebuilds its copy when the token differs. A search therefore
 never shows a state older than the last committed change, on any process.
 
@@ -219,12 +220,14 @@ def _m2m_changed(sender, action, **kwargs) -> None:
 
 
 def connect_signals() -> None:
+    from core.models import OfficeSchedule
     from directory.models import Agency
 
     from .models import DossierComponent, Field, Procedure, ProcedureVersion
 
-    # Components are not searched, but `selectors.version_for_submission` keeps them under the same token.
-    for model in (Procedure, ProcedureVersion, Field, Agency, DossierComponent):
+    # Components and office schedules are not searched, but `selectors.catalog_memo()` keeps versions with
+    # their components, and agencies (which may carry their loaded schedule), under the same token.
+    for model in (Procedure, ProcedureVersion, Field, Agency, DossierComponent, OfficeSchedule):
         post_save.connect(_changed, sender=model, dispatch_uid=f"catalog-search-{model.__name__}-save")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"catalog-search-{model.__name__}-delete")
     for through in (ProcedureVersion.competent_agencies.through, ProcedureVersion.receiving_agencies.through):

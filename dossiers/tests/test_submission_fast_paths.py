@@ -88,6 +88,16 @@ def test_the_version_copy_follows_changes_of_components_and_agencies(w):
     assert catalog_selectors.version_for_submission("x") is None
 
 
+def test_a_new_office_schedule_starts_a_new_memo(w):
+    """Agencies in the memo may carry their loaded schedule: a schedule change must not leave it stale."""
+    from core.models import OfficeSchedule
+
+    memo = catalog_selectors.catalog_memo()
+    assert catalog_selectors.catalog_memo() is memo
+    OfficeSchedule.objects.create(name="Trung tâm – sáng thứ Bảy", saturday_morning=True)
+    assert catalog_selectors.catalog_memo() is not memo
+
+
 def _generic(dossier, user) -> dict:
     request = Request(APIRequestFactory().get("/"))
     request.user = user
