@@ -12,9 +12,8 @@ page of rows by primary key.
 Freshness: every change to procedures, versions, their agencies and components, fields, agencies or
 office schedules gives the `SearchGeneration` row a new random token, in the same transaction as the
 change (signals below, and `bump()` for bulk writes, which send no signals). Before each search the
-process reads the
-token (one primary-key read) and rebuilds its copy when the token differs. A search therefore
-never shows a state older than the last committed change, on any process.
+process reads the token (one primary-key read) and rebuilds its copy when the token differs. A search
+therefore never shows a state older than the last committed change, on any process.
 
 The results are the same as `selectors.procedure_search` (the SQL form, kept for callers that
 need a queryset); `catalog/tests/test_search_index.py` checks the two agree.
