@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from catalog.choices import OnlineMode, VersionStatus
@@ -285,12 +285,8 @@ def _schedule(agency):
 
 
 def _link(d: Dossier) -> str:
-    for name in ("dossiers:detail", "dossiers:my_detail", "dossiers:dossier_detail"):
-        try:
-            return reverse(name, args=[d.code])
-        except NoReverseMatch:
-            continue
-    return ""
+    """The applicant's page of the dossier (what a notification to them links to)."""
+    return reverse("dossiers:my_detail", args=[d.code])
 
 
 def _notify(d: Dossier, subject: str, body: str) -> None:
