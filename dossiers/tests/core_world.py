@@ -124,3 +124,12 @@ def build_world() -> World:
 def fresh(user):
     """The same user without cached grants (grants are cached per object)."""
     return User.objects.get(pk=user.pk)
+
+
+def client_for(user):
+    """An API client signed in as `user` (fresh from the database, without cached grants)."""
+    from rest_framework.test import APIClient
+
+    c = APIClient()
+    c.force_authenticate(user=fresh(user))
+    return c

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from dossiers import services
 from dossiers.models import Dossier
 
-from .core_world import build_world, fake_pdf_upload, fresh, pdf_upload
+from .core_world import build_world, client_for, fake_pdf_upload, fresh, pdf_upload
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 pytestmark = pytest.mark.django_db
@@ -28,12 +28,6 @@ def _env(settings, tmp_path):
 @pytest.fixture
 def w():
     return build_world()
-
-
-def client_for(user) -> APIClient:
-    c = APIClient()
-    c.force_authenticate(user=fresh(user))
-    return c
 
 
 def api_submit(w, client=None, files=None):

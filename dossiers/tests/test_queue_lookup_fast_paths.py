@@ -14,7 +14,7 @@ from dossiers import paging, services
 from dossiers.api import DossierListSerializer, attach_list_related, queue_page_queryset
 from dossiers.models import Dossier
 
-from .core_world import build_world, fresh, pdf_upload
+from .core_world import build_world, client_for, fresh, pdf_upload
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 API = "/api/dossiers"
@@ -42,12 +42,6 @@ def submit(w, n, applicant=None):
         )
         for _ in range(n)
     ]
-
-
-def client_for(user) -> APIClient:
-    c = APIClient()
-    c.force_authenticate(user=fresh(user))
-    return c
 
 
 # ------------------------------------------------------------------------------------------ capped count

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers
 from rest_framework.request import Request
-from rest_framework.test import APIClient, APIRequestFactory
+from rest_framework.test import APIRequestFactory
 
 from catalog import selectors as catalog_selectors
 from catalog.models import DossierComponent
@@ -18,7 +18,7 @@ from dossiers import services
 from dossiers.api import DossierDetailSerializer
 from dossiers.models import Dossier
 
-from .core_world import build_world, fresh, pdf_upload
+from .core_world import build_world, client_for, fresh, pdf_upload
 
 API = "/api/dossiers"
 pytestmark = pytest.mark.django_db
@@ -33,12 +33,6 @@ def _env(settings, tmp_path):
 @pytest.fixture
 def w():
     return build_world()
-
-
-def client_for(user) -> APIClient:
-    c = APIClient()
-    c.force_authenticate(user=fresh(user))
-    return c
 
 
 def post_submission(w, client=None):
