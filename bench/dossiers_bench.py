@@ -8,7 +8,8 @@
 Options: --count N (dossiers to have in the table; generation is incremental, so a second run with the
 same count skips it), --agencies N (submissions go to N receiving agencies instead of one: each agency has
 its own daily number sequence, whose lock a submission holds to commit), --seconds S per HTTP measurement, --concurrency C connections (wrk) or client threads,
---server granian|gunicorn, --workers W and --threads T, --only generate,inprocess,lookup,queue,submit,
+--server granian|gunicorn, --workers W and --threads T, --only generate,inprocess,lookup,queue,submit,cpu
+(cpu is not in the default list), --cpu-submissions N,
 --client auto|wrk|python (load generator), --no-install (do not apt-get install wrk when missing).
 
 Load generator: Debian's `wrk` (C, event-driven, 2 threads, Lua scripts for the lookup URLs and the
@@ -35,6 +36,9 @@ What it does:
       statuses + late); sequential requests → p50 / p99 latency in ms (counts stop at 10,000).
       Targets: (b) ≥ 200/s, (c) ≥ 1000/s, (d) p99 ≤ 50 ms.
   (c', d') inprocess – the same lookup and queue work through the ORM and serializer without HTTP.
+  (e) cpu      – where a submission's CPU goes: sequential submissions through Django's WSGI handler in
+      this process, CPU ms per submission, then by phase (timers around the service's steps), then the
+      floors: the same authenticated request answered empty, after parsing, after the input serializer.
 For (b) and (c) it also prints the CPU time per request of the server processes and of the PostgreSQL
 backends (from /proc): unlike requests/s, that figure is not much distorted by other work on the machine,
 and cores / (CPU per request) is the ceiling on a quiet one (less what the load generator takes).
@@ -468,6 +472,122 @@ def bench_inprocess(w, requests):
     print(f"(d') queue in-process: p50 {statistics.median(lat) * 1000:.1f} ms, p99 {pct(lat, 99) * 1000:.1f} ms",
           flush=True)
 
+# What (e) times, inclusive (a phase contains the phases indented under it): (label, module, attribute).
+CPU_PHASES = [
+    ("token authentication", "rest_framework.authentication", "TokenAuthentication.authenticate"),
+    ("multipart parsing (request.data)", "rest_framework.request", "Request._load_data_and_files"),
+    ("input serializer", "dossiers.api", "DossierSubmitSerializer.is_valid"),
+    ("procedure version (catalogue memo)", "catalog.selectors", "version_for_submission"),
+    ("service dossier_submit_online", "dossiers.services", "dossier_submit_online"),
+    ("  check files (type, SHA-256)", "dossiers.services", "_prepare_component_files"),
+    ("  full_clean of the dossier", "dossiers.services", "_clean"),
+    ("  write the file to storage", "dossiers.services", "_file_row"),
+    ("  day's number (counter upsert)", "dossiers.services", "allocate_code"),
+    ("  INSERT dossier", "dossiers.models", "Dossier.save"),
+    ("  INSERT timeline event", "dossiers.services", "_event"),
+    ("  INSERT sync outbox row", "dossiers.sync", "outbox_add"),
+    ("  INSERT notifications (3 rows)", "dossiers.services", "_notify"),
+    ("  audit event (chain head + INSERT)", "dossiers.services", "_audit"),
+    ("  COMMIT and after-commit tasks", "django.db.transaction", "Atomic.__exit__"),
+    ("  hold related rows for the answer", "dossiers.services", "_hold_related"),
+    ("answer (detail serializer)", "dossiers.api", "DossierDetailSerializer.data"),
+]
+
+
+def bench_submit_cpu(w, count: int) -> None:
+    """(e) Where a submission's CPU goes in the web process: sequential POSTs through Django's WSGI handler
+    in this process (no HTTP server, no other load), CPU per submission, by phase, and the floors."""
+    import functools
+    import importlib
+    import inspect
+    import io
+
+    from django.core.handlers.wsgi import WSGIHandler
+    from rest_framework.response import Response
+
+    from dossiers import api as dossiers_api
+
+    version, component = w["spread"][0]
+    body, ctype = multipart({"procedure_version": version.pk, "file_components": component.pk}, "files",
+                            "to-khai.pdf", pdf_200k())
+    app = WSGIHandler()
+
+    def submit() -> None:
+        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/api/dossiers/mine/", "SERVER_NAME": "127.0.0.1",
+                   "SERVER_PORT": "8000", "HTTP_HOST": "127.0.0.1:8000", "wsgi.url_scheme": "http",
+                   "wsgi.input": io.BytesIO(body), "CONTENT_TYPE": ctype, "CONTENT_LENGTH": str(len(body)),
+                   "HTTP_AUTHORIZATION": f"Token {w['citizen_token']}"}
+        status = []
+        b"".join(app(environ, lambda s, headers, exc_info=None: status.append(s)))
+        if not status[0].startswith("201"):
+            sys.exit(f"(e) submission answered {status[0]}")
+
+    def cpu_per(n: int) -> float:
+        t = time.process_time()
+        for _ in range(n):
+            submit()
+        return (time.process_time() - t) * 1000 / n
+
+    for _ in range(30):
+        submit()
+    whole = statistics.median(cpu_per(count // 3) for _ in range(3))
+    spent: dict[str, float] = {}
+    undo = []
+    for label, module, attr in CPU_PHASES:
+        owner = importlib.import_module(module)
+        *path, name = attr.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        original = inspect.getattr_static(owner, name)
+        fn = original.fget if isinstance(original, property) else getattr(owner, name)
+
+        def timed(*a, _fn=fn, _label=label, **k):
+            t = time.process_time()
+            try:
+                return _fn(*a, **k)
+            finally:
+                spent[_label] = spent.get(_label, 0.0) + time.process_time() - t
+
+        functools.update_wrapper(timed, fn)
+        inherited = isinstance(owner, type) and name not in vars(owner)
+        setattr(owner, name, property(timed) if isinstance(original, property) else timed)
+        undo.append((owner, name, original, inherited))
+    timed_total = cpu_per(count)
+    for owner, name, original, inherited in reversed(undo):
+        if inherited:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, original)
+    print(f"(e) submit CPU in-process: {whole:.2f} ms per submission (median of 3 x {count // 3}; sequential, "
+          f"one thread). By phase, inclusive, from a run with timers ({timed_total:.2f} ms per submission):")
+    for label, _module, _attr in CPU_PHASES:
+        print(f"    {label:42s} {spent.get(label, 0.0) * 1000 / count:6.2f} ms")
+    # Floors: the same request answered by a view that stops early (what no change to the service can save).
+    view = dossiers_api.MyDossiersView
+    original_post = view.post
+
+    def upto(step):
+        def post(self, request):
+            if step >= 1:
+                data = request.data
+            if step >= 2:
+                payload = {"procedure_version": data.get("procedure_version"), "files": data.getlist("files"),
+                           "file_components": data.getlist("file_components")}
+                dossiers_api.DossierSubmitSerializer(data=payload).is_valid(raise_exception=True)
+            return Response({}, status=201)
+        return post
+
+    floors = []
+    try:
+        for step, label in ((0, "authenticated request, empty answer"), (1, "+ multipart parsing"),
+                            (2, "+ input serializer")):
+            view.post = upto(step)
+            cpu_per(20)
+            floors.append(f"{label} {statistics.median(cpu_per(count // 3) for _ in range(3)):.2f} ms")
+    finally:
+        view.post = original_post
+    print(f"    floors: {'; '.join(floors)}", flush=True)
+
 
 def pct(values, p):
     values = sorted(values)
@@ -483,6 +603,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=8871)
     parser.add_argument("--queue-requests", type=int, default=400)
+    parser.add_argument("--cpu-submissions", type=int, default=600, help="submissions timed by (e) cpu")
     parser.add_argument("--agencies", type=int, default=1, choices=range(1, AGENCIES + 1), metavar="1-20",
                         help="receiving agencies the submissions go to (each has its own daily number sequence)")
     parser.add_argument("--only", default="generate,inprocess,lookup,queue,submit")
@@ -508,6 +629,11 @@ def main() -> None:
         generate(w, args.count)
     if "inprocess" in only:
         bench_inprocess(w, args.queue_requests)
+    if "cpu" in only:
+        try:
+            bench_submit_cpu(w, args.cpu_submissions)
+        finally:
+            forget_submissions(w)
     if only & {"submit", "lookup", "queue"}:
         wrk = None
         if args.client != "python" and only & {"submit", "lookup"}:
