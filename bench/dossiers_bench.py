@@ -620,10 +620,13 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     w = world()
+    import timeit
+
     from pgdb import server_settings
 
+    reference = min(timeit.repeat("sum(range(10**6))", number=20, repeat=5)) / 20 * 1000
     print(f"PostgreSQL {os.environ['DATABASE_URL'].rsplit('/', 1)[-1]} ({server_settings()}); {os.cpu_count()} CPUs; "
-          f"load {os.getloadavg()[0]:.1f}", flush=True)
+          f"load {os.getloadavg()[0]:.1f}; machine reference sum(range(10**6)) {reference:.1f} ms", flush=True)
     forget_submissions(w)
     if "generate" in only:
         generate(w, args.count)
