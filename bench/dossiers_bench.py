@@ -533,31 +533,33 @@ def bench_submit_cpu(w, count: int) -> None:
     whole = statistics.median(cpu_per(count // 3) for _ in range(3))
     spent: dict[str, float] = {}
     undo = []
-    for label, module, attr in CPU_PHASES:
-        owner = importlib.import_module(module)
-        *path, name = attr.split(".")
-        for part in path:
-            owner = getattr(owner, part)
-        original = inspect.getattr_static(owner, name)
-        fn = original.fget if isinstance(original, property) else getattr(owner, name)
+    try:
+        for label, module, attr in CPU_PHASES:
+            owner = importlib.import_module(module)
+            *path, name = attr.split(".")
+            for part in path:
+                owner = getattr(owner, part)
+            original = inspect.getattr_static(owner, name)
+            fn = original.fget if isinstance(original, property) else getattr(owner, name)
 
-        def timed(*a, _fn=fn, _label=label, **k):
-            t = time.process_time()
-            try:
-                return _fn(*a, **k)
-            finally:
-                spent[_label] = spent.get(_label, 0.0) + time.process_time() - t
+            def timed(*a, _fn=fn, _label=label, **k):
+                t = time.process_time()
+                try:
+                    return _fn(*a, **k)
+                finally:
+                    spent[_label] = spent.get(_label, 0.0) + time.process_time() - t
 
-        functools.update_wrapper(timed, fn)
-        inherited = isinstance(owner, type) and name not in vars(owner)
-        setattr(owner, name, property(timed) if isinstance(original, property) else timed)
-        undo.append((owner, name, original, inherited))
-    timed_total = cpu_per(count)
-    for owner, name, original, inherited in reversed(undo):
-        if inherited:
-            delattr(owner, name)
-        else:
-            setattr(owner, name, original)
+            functools.update_wrapper(timed, fn)
+            inherited = isinstance(owner, type) and name not in vars(owner)
+            setattr(owner, name, property(timed) if isinstance(original, property) else timed)
+            undo.append((owner, name, original, inherited))
+        timed_total = cpu_per(count)
+    finally:  # the timers come off again, also when a submission fails
+        for owner, name, original, inherited in reversed(undo):
+            if inherited:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, original)
     print(f"(e) submit CPU in-process: {whole:.2f} ms per submission (median of 3 x {count // 3}; sequential, "
           f"one thread). By phase, inclusive, from a run with timers ({timed_total:.2f} ms per submission):")
     for label, _module, _attr in CPU_PHASES:
