@@ -27,9 +27,9 @@ What it does:
       dossiers_dossier, then VACUUM ANALYZE; prints progress and rows/s.
   (b) submit   – real HTTP: POST multipart submissions with a 200 KB PDF to /api/dossiers/mine/ (token auth)
       → dossiers/s. Each one runs the whole service: sniff + hash the file, write it to storage, take the
-      day's number (one upsert that locks the counter row), write the dossier, its file rows (one bulk
-      insert), the timeline row, the national-sync outbox row, the notification rows and the audit event
-      (chained; last, so the chain's lock is held shortest), in one transaction.
+      day's number (one upsert that locks the counter row), write the dossier with its file rows, timeline
+      row, national-sync outbox row and notification rows (one statement, core.db_insert), then the audit
+      event (chained; last, so the chain's lock is held shortest), in one transaction.
   (c) lookup   – GET /api/dossiers/lookup/?code=&secret= for random existing dossiers → requests/s.
   (d) queue    – one official (desk officer of one agency, ~N/20 dossiers visible) pages through
       /api/dossiers/queue/ with rotating filters (status, due=overdue|soon, q=name, procedure, several
@@ -483,10 +483,10 @@ CPU_PHASES = [
     ("  full_clean of the dossier", "dossiers.services", "_clean"),
     ("  write the file to storage", "dossiers.services", "_file_row"),
     ("  day's number (counter upsert)", "dossiers.services", "allocate_code"),
-    ("  INSERT dossier", "dossiers.models", "Dossier.save"),
-    ("  INSERT timeline event", "dossiers.services", "_event"),
-    ("  INSERT sync outbox row", "dossiers.sync", "outbox_add"),
-    ("  INSERT notifications (3 rows)", "dossiers.services", "_notify"),
+    ("  timeline row (unsaved)", "dossiers.services", "_event_row"),
+    ("  sync outbox row (unsaved)", "dossiers.sync", "outbox_row"),
+    ("  notification rows (unsaved)", "dossiers.services", "_notify_rows"),
+    ("  INSERT dossier + its rows (one statement)", "dossiers.services", "insert_together"),
     ("  audit event (chain head + INSERT)", "dossiers.services", "_audit"),
     ("  COMMIT and after-commit tasks", "django.db.transaction", "Atomic.__exit__"),
     ("  hold related rows for the answer", "dossiers.services", "_hold_related"),

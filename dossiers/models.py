@@ -146,8 +146,12 @@ class Dossier(models.Model):
     def __str__(self) -> str:
         return self.code or f"#{self.pk}"
 
-    def save(self, *args, **kwargs):
+    def prepare_for_insert(self) -> None:
+        """What save() does before writing (also for core.db_insert.insert_together)."""
         self.search_text = fold(f"{self.code or ''} {self.applicant_name} {self.applicant_id_number}")
+
+    def save(self, *args, **kwargs):
+        self.prepare_for_insert()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = set(kwargs["update_fields"]) | {"search_text", "updated_at"}
         super().save(*args, **kwargs)
@@ -270,6 +274,9 @@ class DossierEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    def prepare_for_insert(self) -> None:
+        """Nothing to prepare: save() only refuses to update (core.db_insert.insert_together inserts)."""
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

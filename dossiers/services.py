@@ -31,6 +31,7 @@ from django.utils import timezone
 from catalog.choices import OnlineMode, VersionStatus
 from core import audit
 from core import calendar as workcal
+from core.db_insert import insert_together
 from core.tasks import enqueue_after_commit
 from directory.choices import AccountKind, Role
 from directory.selectors import has_role
@@ -259,11 +260,17 @@ def _clean(obj) -> None:
     obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
 
 
-def _event(d: Dossier, *, action: str, actor, note: str = "", from_status: str = "", to_status: str = "",
-           public: bool = True) -> DossierEvent:
-    return DossierEvent.objects.create(dossier=d, action=str(action), actor=_user(actor),
-                                       actor_label=_actor_label(actor), note=note or "", from_status=from_status,
-                                       to_status=to_status, public=public)
+def _event_row(d: Dossier, *, action: str, actor, note: str = "", from_status: str = "", to_status: str = "",
+               public: bool = True) -> DossierEvent:
+    """An unsaved timeline row."""
+    return DossierEvent(dossier=d, action=str(action), actor=_user(actor), actor_label=_actor_label(actor),
+                        note=note or "", from_status=from_status, to_status=to_status, public=public)
+
+
+def _event(d: Dossier, **kwargs) -> DossierEvent:
+    event = _event_row(d, **kwargs)
+    event.save(force_insert=True)
+    return event
 
 
 def _set_status(d: Dossier, to_status: str, *, actor, action: str, note: str = "") -> None:
@@ -299,6 +306,20 @@ def _notify(d: Dossier, subject: str, body: str) -> None:
         return
     notify(user=d.applicant, email=d.applicant_email, phone=d.applicant_phone,
            subject=f"Hồ sơ {d.code}: {subject}", body=body, link=_link(d))
+
+
+def _notify_rows(d: Dossier, subject: str, body: str) -> tuple[list, object]:
+    """What _notify() writes, unsaved, and the function to call once the rows are written."""
+    try:
+        services = importlib.import_module("notifications.services")
+        rows_for, queued = services.notification_rows, services.notifications_queued
+    except (ImportError, AttributeError):
+        return [], None
+    if d.applicant_id is None and not (d.applicant_email or d.applicant_phone):
+        return [], None
+    rows = rows_for(user=d.applicant, email=d.applicant_email, phone=d.applicant_phone,
+                    subject=f"Hồ sơ {d.code}: {subject}", body=body, link=_link(d))
+    return rows, queued
 
 
 def _notify_desk(d: Dossier, subject: str, body: str) -> None:
@@ -488,13 +509,17 @@ def dossier_submit_online(*, applicant, procedure_version, form_data, files: dic
         rows = [_file_row(prepared=item, kind=FileKind.COMPONENT, stored=stored, uploaded_by=applicant)
                 for item in prepared]
         d.code = allocate_code(agency=receiving, moment=now)
-        d.save()
         for row in rows:
             row.dossier = d
-        DossierFile.objects.bulk_create(rows)
-        event = _event(d, action=A.SUBMIT, actor=applicant, to_status=S.SUBMITTED)
-        sync.outbox_add(d)
-        _notify(d, "đã nộp", f"Hồ sơ {d.code} đã được nộp lúc {_fmt(now)}. Mã tra cứu: {d.lookup_secret}.")
+        event = _event_row(d, action=A.SUBMIT, actor=applicant, to_status=S.SUBMITTED)
+        outbox = sync.outbox_row(d)
+        notes, notes_queued = _notify_rows(
+            d, "đã nộp", f"Hồ sơ {d.code} đã được nộp lúc {_fmt(now)}. Mã tra cứu: {d.lookup_secret}.")
+        # the dossier and its new rows in one statement on PostgreSQL (the ORM would send five)
+        insert_together(d, [*rows, event, outbox, *notes])
+        sync.outbox_queued(outbox)
+        if notes_queued is not None:
+            notes_queued(notes)
         _audit(d, actor=applicant, action="submit", before=None)  # last: the chain's lock is held to commit
     _hold_related(d, files=rows, events=[event], supplement_requests=[], slips=[], completion_requests=[])
     return d

@@ -79,15 +79,26 @@ def build_payload(dossier) -> dict:
     }
 
 
-def outbox_add(dossier) -> SyncOutbox:
-    """Queue the dossier's current status for the national portal. Call inside the change's transaction."""
-    row = SyncOutbox.objects.create(dossier=dossier, national_status=DossierStatus.national_code(dossier.status),
-                                    payload=build_payload(dossier))
+def outbox_row(dossier) -> SyncOutbox:
+    """The unsaved outbox row of the dossier's current status; once written, pass it to outbox_queued()."""
+    return SyncOutbox(dossier=dossier, national_status=DossierStatus.national_code(dossier.status),
+                      payload=build_payload(dossier))
+
+
+def outbox_queued(row: SyncOutbox) -> None:
+    """Push the written row to the national portal once the transaction commits."""
     from core.tasks import enqueue_after_commit
 
     from .tasks import sync_push
 
     enqueue_after_commit(sync_push, row.pk)
+
+
+def outbox_add(dossier) -> SyncOutbox:
+    """Queue the dossier's current status for the national portal. Call inside the change's transaction."""
+    row = outbox_row(dossier)
+    row.save(force_insert=True)
+    outbox_queued(row)
     return row
 
 

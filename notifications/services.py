@@ -25,6 +25,19 @@ def notify(*, user=None, email: str = "", phone: str = "", subject: str, body: s
            channels: Iterable[str] = DEFAULT_CHANNELS) -> None:
     """Send one message to a user (or to a bare e-mail address / phone number) on several channels.
 
+    The rows of `notification_rows()`, written in one statement, then `notifications_queued()`.
+    """
+    rows = notification_rows(user=user, email=email, phone=phone, subject=subject, body=body, link=link,
+                             channels=channels)
+    if rows:
+        Notification.objects.bulk_create(rows)  # one statement: all the rows or none
+        notifications_queued(rows)
+
+
+def notification_rows(*, user=None, email: str = "", phone: str = "", subject: str, body: str, link: str = "",
+                      channels: Iterable[str] = DEFAULT_CHANNELS) -> list[Notification]:
+    """The unsaved rows of one message to a user (or to a bare e-mail address / phone number) on several channels.
+
     - ``inapp`` needs ``user``; it appears in the user's "Thông báo" inbox once committed.
     - ``email`` goes to ``email`` or else ``user.email``; ``sms`` and ``zalo`` to ``phone`` or else
       ``user.phone``. A channel without an address is silently left out (nothing to deliver).
@@ -55,9 +68,11 @@ def notify(*, user=None, email: str = "", phone: str = "", subject: str, body: s
         elif phone:  # sms, zalo
             rows.append(Notification(recipient=user, phone=phone, channel=channel, subject=subject, body=body,
                                      link=link))
-    if not rows:
-        return
-    Notification.objects.bulk_create(rows)  # one statement: all the rows or none
+    return rows
+
+
+def notifications_queued(rows: Iterable[Notification]) -> None:
+    """After the rows of notification_rows() are written: deliver the pending ones once committed."""
     pending = [row.pk for row in rows if row.status == Status.PENDING]
     if pending:
         from .tasks import deliver_notification

@@ -64,15 +64,15 @@ def test_concurrent_submissions_no_duplicate_no_gap(monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("row-lock concurrency is proven on PostgreSQL (set DATABASE_URL); SQLite serialises writers")
     w = build_world()
-    original_outbox_add = services.sync.outbox_add
+    original_outbox_queued = services.sync.outbox_queued
 
-    def flaky_outbox_add(dossier):
-        # fails inside the transaction after the number was taken and the dossier and its file rows written
-        if dossier.files.filter(original_name="fail.pdf").exists():
+    def flaky_outbox_queued(row):
+        # fails inside the transaction after the number was taken and the dossier and its rows written
+        if row.dossier.files.filter(original_name="fail.pdf").exists():
             raise RuntimeError("storage failure after the number was taken")
-        return original_outbox_add(dossier)
+        return original_outbox_queued(row)
 
-    monkeypatch.setattr(services.sync, "outbox_add", flaky_outbox_add)
+    monkeypatch.setattr(services.sync, "outbox_queued", flaky_outbox_queued)
     codes: list[str] = []
     failures: list[BaseException] = []
     expected_rollbacks = 0
