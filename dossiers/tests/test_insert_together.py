@@ -25,6 +25,7 @@ def _dossier(w, code: str) -> Dossier:
     now = timezone.now()
     return Dossier(code=code, lookup_secret="AB12CD34", procedure_version=w.version, applicant=w.citizen,
                    applicant_name="Nguyễn Văn An", applicant_id_number="044090000123", applicant_phone="0912345678",
+                   applicant_address="Số 5\\ ngõ 10%, %s %% đường Lê Lợi; -- 'x'",  # quoted into the text safely
                    receiving_agency=w.centre, competent_agency=w.justice, status="submitted",
                    form_data={"muc_dich": "Xin việc làm", "so_ban": 2, "ghi_chu": "‘trích’ và dấu nháy '"},
                    submitted_at=now, created_by=w.citizen, created_at=now)
@@ -73,6 +74,7 @@ def test_rows_are_stored_as_the_orm_stores_them(w):
     assert "nguyen van an" in mine.pop("search_text") and theirs.pop("search_text")
     assert mine.pop("updated_at") and theirs.pop("updated_at")
     assert mine == theirs
+    assert mine["applicant_address"] == "Số 5\\ ngõ 10%, %s %% đường Lê Lợi; -- 'x'"
     for row, twin_row in zip(rows, twin_rows, strict=True):
         a, b = _stored(row), _stored(twin_row)
         for name in ("dossier_id", "uploaded_at", "at", "created_at", "sent_at", "payload", "subject"):
