@@ -84,6 +84,9 @@ class AuditEvent(models.Model):
     def compute_hash(self) -> str:
         return hashlib.sha256(self.canonical_payload().encode("utf-8")).hexdigest()
 
+    def prepare_for_insert(self) -> None:
+        """Nothing to prepare: save() only refuses updates (core.db_insert.insert_together inserts)."""
+
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.pop("_allow_update", False):
             raise AppendOnlyError("Audit events are append-only.")

@@ -269,7 +269,7 @@ def _event_row(d: Dossier, *, action: str, actor, note: str = "", from_status: s
 
 def _event(d: Dossier, **kwargs) -> DossierEvent:
     event = _event_row(d, **kwargs)
-    event.save(force_insert=True)
+    insert_together(event)
     return event
 
 

@@ -44,6 +44,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from core.db_insert import insert_together
+
 from .choices import Channel, DossierStatus
 from .models import SyncOutbox
 
@@ -97,7 +99,7 @@ def outbox_queued(row: SyncOutbox) -> None:
 def outbox_add(dossier) -> SyncOutbox:
     """Queue the dossier's current status for the national portal. Call inside the change's transaction."""
     row = outbox_row(dossier)
-    row.save(force_insert=True)
+    insert_together(row)
     outbox_queued(row)
     return row
 

@@ -6,8 +6,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from catalog.models import ProcedureVersion
 from core.db_insert import insert_together
-from core.models import AuditEvent
 from dossiers.models import Dossier, DossierEvent, DossierFile, SyncOutbox
 from notifications.models import Notification
 
@@ -99,9 +99,8 @@ def test_a_failing_row_leaves_none_of_them(w):
 def test_rows_it_cannot_write_faithfully_are_refused(w):
     d = _dossier(w, "000.00.01.H44-261202-0001")
     # a model whose save() does more, without prepare_for_insert(), would lose what save() does
-    audit_row = AuditEvent(action="x", object_type="dossiers.dossier", object_id="1", chain=0, hash="h", prev_hash="")
     with pytest.raises(TypeError, match="prepare_for_insert"):
-        insert_together(d, [audit_row])
+        insert_together(d, [ProcedureVersion(procedure=w.version.procedure, name="x")])
     saved = _dossier(w, "000.00.01.H44-261202-0002")
     saved.save()
     with pytest.raises(ValueError, match="not a new row"):
