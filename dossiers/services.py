@@ -298,14 +298,10 @@ def _link(d: Dossier) -> str:
 
 def _notify(d: Dossier, subject: str, body: str) -> None:
     """Tell the applicant (account, or the e-mail/phone stored on the dossier). Inside the transaction."""
-    try:
-        notify = importlib.import_module("notifications.services").notify
-    except (ImportError, AttributeError):
-        return
-    if d.applicant_id is None and not (d.applicant_email or d.applicant_phone):
-        return
-    notify(user=d.applicant, email=d.applicant_email, phone=d.applicant_phone,
-           subject=f"Hồ sơ {d.code}: {subject}", body=body, link=_link(d))
+    rows, queued = _notify_rows(d, subject, body)
+    if rows:
+        insert_together(rows[0], rows[1:])
+        queued(rows)
 
 
 def _notify_rows(d: Dossier, subject: str, body: str) -> tuple[list, object]:
