@@ -26,10 +26,10 @@ What it does:
   (a) generate – COPY N dossiers (20 receiving agencies, realistic status mix and dates) into
       dossiers_dossier, then VACUUM ANALYZE; prints progress and rows/s.
   (b) submit   – real HTTP: POST multipart submissions with a 200 KB PDF to /api/dossiers/mine/ (token auth)
-      → dossiers/s. Each one runs the whole service: sniff + hash the file, write it to storage, take the
-      day's number (one upsert that locks the counter row), write the dossier with its file rows, timeline
-      row, national-sync outbox row and notification rows (one statement, core.db_insert), then the audit
-      event (chained; last, so the chain's lock is held shortest), in one transaction.
+      → dossiers/s. Each one runs the whole service: sniff + hash the file, write it to storage, then one
+      statement (core.db_insert, no transaction around it): take the day's number (an upsert that locks the
+      counter row), write the dossier with its file rows, timeline row, national-sync outbox row and
+      notification rows, and append the chained audit event.
   (c) lookup   – GET /api/dossiers/lookup/?code=&secret= for random existing dossiers → requests/s.
   (d) queue    – one official (desk officer of one agency, ~N/20 dossiers visible) pages through
       /api/dossiers/queue/ with rotating filters (status, due=overdue|soon, q=name, procedure, several
@@ -482,13 +482,13 @@ CPU_PHASES = [
     ("  check files (type, SHA-256)", "dossiers.services", "_prepare_component_files"),
     ("  full_clean of the dossier", "dossiers.services", "_clean"),
     ("  write the file to storage", "dossiers.services", "_file_row"),
-    ("  day's number (counter upsert)", "dossiers.services", "allocate_code"),
     ("  timeline row (unsaved)", "dossiers.services", "_event_row"),
     ("  sync outbox row (unsaved)", "dossiers.sync", "outbox_row"),
     ("  notification rows (unsaved)", "dossiers.services", "_notify_rows"),
-    ("  INSERT dossier + its rows (one statement)", "dossiers.services", "insert_together"),
-    ("  audit event (chain head + INSERT)", "dossiers.services", "_audit"),
-    ("  COMMIT and after-commit tasks", "django.db.transaction", "Atomic.__exit__"),
+    ("  pending audit event", "core.audit", "pending"),
+    ("  the one statement (number, rows, audit)", "dossiers.services", "insert_together"),
+    ("    its audit part (SQL)", "core.audit", "in_statement_sql"),
+    ("  after-commit tasks", "core.tasks", "enqueue_after_commit"),
     ("  hold related rows for the answer", "dossiers.services", "_hold_related"),
     ("answer (detail serializer)", "dossiers.api", "DossierDetailSerializer.data"),
 ]

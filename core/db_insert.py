@@ -19,14 +19,54 @@ development) the same rows are written with `save()` and one `bulk_create()` per
 What the ORM would also do and this does not: `Model.save()` is not called, and no signal is sent. A
 model whose class overrides `save()` must therefore say what its save does for a new row in a
 `prepare_for_insert()` method; models that override `save()` without one are refused.
+
+Two more things can go into the same statement, so that a whole state change is one round trip:
+
+- a `Computed` text, worked out by the database before the rows (a dossier's code, from the number its
+  agency's counter row gives): the rows hold a random placeholder where the text goes, and the statement
+  puts the text in (`replace()`); afterwards the instances hold it too. On other databases `compute()`
+  runs first, through the ORM, and the placeholders are filled in Python before the rows are saved.
+- the parent's audit event (`core.audit.pending()`), appended to its chain by the statement itself
+  (`core.audit.in_statement_sql()`); on other databases by `core.audit.append()` after the rows.
+
+One statement is one transaction: on PostgreSQL a caller that writes nothing else need not open one.
+Otherwise call it inside the change's transaction.
 """
 
-from collections.abc import Sequence
+import dataclasses
+import json
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from django.db import connections, router
 from django.db.models import Model
 
-_SQL_CACHE: dict[tuple, str] = {}
+_SQL_CACHE: dict[tuple, tuple[str, str]] = {}
+
+
+def _new_token() -> str:
+    # Upper-case letters and digits: a token survives the case-folding of a search column as token.lower(),
+    # and fits where a dossier code goes (URLs, subjects). Random, so no user's text holds it.
+    return "QZ" + secrets.token_hex(12).upper()
+
+
+@dataclass
+class Computed:
+    """A text the insert statement works out before its rows (a number taken from a counter row, say).
+
+    On PostgreSQL `sql` (with `params`, `%s` placeholders) is the statement's first part: one statement
+    giving one row whose column "value" is the text. On other databases `compute()` gives the same text
+    through the ORM, inside the caller's transaction. In the rows (and the audit event) `token` stands
+    for the text, and `token.lower()` for its lower-case form; after the insert, `value` holds the text and
+    so do the instances.
+    """
+
+    sql: str
+    params: list
+    compute: Callable[[], str]
+    token: str = dataclasses.field(default_factory=_new_token)
+    value: str | None = None
 
 
 def _check(obj: Model) -> None:
@@ -86,12 +126,14 @@ def _take_related_ids(obj: Model, link) -> None:
             setattr(obj, field.name, related)
 
 
-def insert_together(parent: Model, rows: Sequence[Model] = (), *, using: str | None = None) -> None:
+def insert_together(parent: Model, rows: Sequence[Model] = (), *, using: str | None = None,
+                    computed: Computed | None = None, audit=None) -> None:
     """Insert `parent` and `rows` (all new, unsaved instances), in one statement where the database allows.
 
     A row may refer to `parent` through a foreign key assigned the parent instance before it was saved;
     that column gets the parent's new id. Afterwards every instance has its primary key and is marked
-    saved, as after `save()`. Call it inside the change's transaction.
+    saved, as after `save()`. `computed` is a text the statement works out first (see `Computed`);
+    `audit` the parent's pending event (`core.audit.pending()`), appended in the same statement.
     """
     using = using or router.db_for_write(type(parent), instance=parent)
     connection = connections[using]
@@ -103,7 +145,15 @@ def insert_together(parent: Model, rows: Sequence[Model] = (), *, using: str | N
     for obj, link in zip(rows, links, strict=True):
         _take_related_ids(obj, link)
     if connection.vendor != "postgresql":
+        if computed is not None:
+            computed.value = computed.compute()
+            _fill([*objs, *([audit] if audit is not None else [])], computed)
         _insert_each(parent, rows, links, using)
+        if audit is not None:
+            from core import audit as audit_trail
+
+            audit.object_id = str(parent.pk)
+            audit_trail.append(audit)
         return
     groups: list[tuple[type, list[int]]] = []  # per model, in first-seen order: indexes into rows
     for i, obj in enumerate(rows):
@@ -113,53 +163,154 @@ def insert_together(parent: Model, rows: Sequence[Model] = (), *, using: str | N
                 break
         else:
             groups.append((type(obj), [i]))
-    key = (type(parent), *((model, links[m[0]] and links[m[0]].attname, len(m)) for model, m in groups))
-    sql = _SQL_CACHE.get(key)
-    if sql is None:
-        sql = _SQL_CACHE[key] = _statement(connection, type(parent), [(model, links[m[0]], len(m))
-                                                                      for model, m in groups])
-    params = _values(connection, parent, None)
+    key = (type(parent), computed and computed.sql,
+           *((model, links[m[0]] and links[m[0]].attname, len(m)) for model, m in groups))
+    cached = _SQL_CACHE.get(key)
+    if cached is None:
+        cached = _SQL_CACHE[key] = _statement(connection, type(parent), [(model, links[m[0]], len(m))
+                                                                         for model, m in groups],
+                                              computed.sql if computed is not None else None)
+    ctes, picks = cached
+    params = list(computed.params) if computed is not None else []
+    owners: list | None = [None] * len(params) if computed is not None else None  # (instance, attname) per value
+    params += _values(connection, parent, None, owners)
     for _model, members in groups:
         for i in members:
-            params.extend(_values(connection, rows[i], links[i]))
+            params.extend(_values(connection, rows[i], links[i], owners))
+    from psycopg.adapt import Transformer
+
+    tx = Transformer(connection.connection)
+    subs = [] if computed is None else [(computed.token, b"(SELECT value FROM v)"),
+                                        (computed.token.lower(), b"lower((SELECT value FROM v))")]
+    sql, holders = _with_literals(connection, ctes, params, tx, subs)
+    appended = None
+    if audit is not None:
+        from core import audit as audit_trail
+
+        encoding = connection.connection.info.encoding
+        appended = audit_trail.in_statement_sql(
+            audit, new_id=_PARENT_ID.format(pk=connection.ops.quote_name(type(parent)._meta.pk.column)),
+            literal=lambda value: _literal(tx, value, ()).decode(encoding),
+            text_sql=lambda text: _literal(tx, text, subs).decode(encoding))
+        sql += ", " + ", ".join(appended.ctes)
+        picks = picks + ", " + ", ".join(appended.returning)
     with connection.cursor() as cursor:
-        cursor.execute(_with_literals(connection, sql, params))
-        answer = cursor.fetchone()
+        cursor.execute(f"{sql} SELECT {picks}")
+        answer = list(cursor.fetchone())
+    if computed is not None:
+        computed.value = answer.pop(0)
     _mark_saved(parent, answer[0], using)
-    for (_model, members), ids in zip(groups, answer[1:], strict=True):
+    for (_model, members), ids in zip(groups, answer[1 : 1 + len(groups)], strict=True):
         if len(ids) != len(members):
             raise RuntimeError("insert_together: the database returned a different number of ids")
         for i, pk in zip(members, ids, strict=True):
             if links[i] is not None:
                 setattr(rows[i], links[i].attname, parent.pk)
             _mark_saved(rows[i], pk, using)
+    if appended is not None:
+        appended.finish(answer[1 + len(groups) :], str(parent.pk))
+    if computed is not None:  # the instances hold the text where the statement put it
+        for i in holders:
+            obj, attname = owners[i]
+            obj.__dict__[attname] = _swap(obj.__dict__[attname], computed)
+        if audit is not None:
+            audit.object_repr = _swap(audit.object_repr, computed)
 
 
-def _with_literals(connection, template: str, params: list) -> str:
-    """The statement with its values quoted in, as psycopg's client-side binding (Django's default) does.
+def _swap(x, computed: Computed):
+    """`x` (a text or a JSON value) with the computed text where it holds the placeholder."""
+    if isinstance(x, str):
+        token, low = computed.token, computed.token.lower()
+        return x.replace(token, computed.value).replace(low, computed.value.lower()) if token in x or low in x else x
+    if isinstance(x, dict):
+        return {k: _swap(v, computed) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_swap(v, computed) for v in x]
+    return x
+
+
+def _fill(objs: Sequence[Model], computed: Computed) -> None:
+    """Put the computed text where the instances hold its placeholder (texts and JSON values)."""
+    for obj in objs:
+        for f in type(obj)._meta.concrete_fields:
+            current = obj.__dict__.get(f.attname)
+            if isinstance(current, str | dict | list):
+                obj.__dict__[f.attname] = _swap(current, computed)
+
+
+def _with_literals(connection, template: str, params: list, tx, subs) -> tuple[str, list[int]]:
+    """The statement with its values quoted in, as psycopg's client-side binding (Django's default) does,
+    and the positions of the values that held a placeholder of `subs` (each replaced by the statement).
 
     psycopg caches how it splits a statement at its placeholders only up to 50 parameters and 4 KB of text;
     this one is longer, and splitting it anew took a quarter of the call. The template is split once here
     (it holds no "%" but its placeholders: table and column names are checked in `_statement`), and each
     value is quoted by the connection's own adapters.
     """
-    from psycopg.adapt import Transformer
+    as_literal = tx.as_literal
+    holders: list[int] = []
+    if not subs:
+        literals = tuple(b"NULL" if p is None else as_literal(p) for p in params)
+    else:
+        from psycopg.types.json import Json, Jsonb
 
-    raw = connection.connection
-    tx = Transformer(raw)
-    literals = tuple(b"NULL" if p is None else tx.as_literal(p) for p in params)
-    encoding = raw.info.encoding
-    return (template.encode(encoding) % literals).decode(encoding)
+        token, low = subs[0][0], subs[1][0]
+        out = []
+        for i, p in enumerate(params):
+            kind = type(p)
+            if p is None:
+                out.append(b"NULL")
+            elif kind is str:
+                if token in p or low in p:
+                    holders.append(i)
+                    out.append(_replaced(tx, p, subs))
+                else:
+                    out.append(as_literal(p))
+            elif kind is Jsonb or kind is Json:
+                text = (p.dumps or json.dumps)(p.obj)
+                cast = b"::jsonb" if kind is Jsonb else b"::json"
+                if token in text or low in text:
+                    holders.append(i)
+                    out.append(b"(" + _replaced(tx, text, subs) + b")" + cast)
+                else:
+                    out.append(as_literal(text) + cast)
+            else:
+                out.append(as_literal(p))
+        literals = tuple(out)
+    encoding = connection.connection.info.encoding
+    return (template.encode(encoding) % literals).decode(encoding), holders
 
 
-def _statement(connection, parent_model, groups) -> str:
+def _replaced(tx, text: str, subs) -> bytes:
+    """A text literal wrapped in replace() for each placeholder of `subs` it holds."""
+    sql = tx.as_literal(text)
+    for token, replacement in subs:
+        if token in text:
+            sql = b"replace(" + sql + b", " + tx.as_literal(token) + b", " + replacement + b")"
+    return sql
+
+
+def _literal(tx, value, subs) -> bytes:
+    """One prepared value as SQL (a text holding a placeholder of `subs` gets it replaced)."""
+    if value is None:
+        return b"NULL"
+    if subs and isinstance(value, str) and any(token in value for token, _sql in subs):
+        return _replaced(tx, value, subs)
+    return tx.as_literal(value)
+
+
+_PARENT_ID = "(SELECT {pk} FROM p)"
+
+
+def _statement(connection, parent_model, groups, computed_sql: str | None) -> tuple[str, str]:
+    """(the WITH part, the answer's columns): the parent's and rows' inserts as common table expressions."""
     # Only quoted table and column names from the models' metadata go into the text; values are parameters.
     qn = connection.ops.quote_name
     for model in [parent_model, *(g[0] for g in groups)]:
         if "%" in model._meta.db_table + "".join(f.column for f in model._meta.concrete_fields):
             raise ValueError(f"insert_together: a table or column name of {model.__name__} holds '%'")
     pk = qn(parent_model._meta.pk.column)
-    parent_id = f"(SELECT {pk} FROM p)"  # noqa: S608
+    parent_id = _PARENT_ID.format(pk=pk)
 
     def insert(model, link, count: int) -> str:
         cols = _columns(model)
@@ -168,15 +319,18 @@ def _statement(connection, parent_model, groups) -> str:
         table, returning = qn(model._meta.db_table), qn(model._meta.pk.column)
         return f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * count)} RETURNING {returning}"  # noqa: S608
 
-    parts = [f"p AS ({insert(parent_model, None, 1)})"]
+    parts = [f"v AS ({computed_sql})"] if computed_sql is not None else []
+    parts += [f"p AS ({insert(parent_model, None, 1)})"]
     parts += [f"c{n} AS ({insert(model, link, count)})" for n, (model, link, count) in enumerate(groups)]
-    picks = [parent_id]
+    picks = ["(SELECT value FROM v)"] if computed_sql is not None else []
+    picks += [parent_id]
     picks += [f"ARRAY(SELECT {qn(model._meta.pk.column)} FROM c{n})"  # noqa: S608
               for n, (model, _link, _count) in enumerate(groups)]
-    return f"WITH {', '.join(parts)} SELECT {', '.join(picks)}"
+    return f"WITH {', '.join(parts)}", ", ".join(picks)
 
 
-def _values(connection, obj: Model, link) -> list:
+def _values(connection, obj: Model, link, owners: list | None = None) -> list:
+    """The prepared values of `obj`'s columns (less `link`); `owners` gets (obj, attname) for each."""
     values = []
     for field in _columns(type(obj)):
         if field is link:
@@ -185,6 +339,8 @@ def _values(connection, obj: Model, link) -> list:
         if hasattr(value, "resolve_expression"):
             raise TypeError(f"insert_together: {type(obj).__name__}.{field.name} holds an expression")
         values.append(field.get_db_prep_save(value, connection=connection))
+        if owners is not None:
+            owners.append((obj, field.attname))
     return values
 
 

@@ -15,7 +15,7 @@ import hashlib
 import importlib
 import logging
 from collections.abc import Iterable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -49,7 +49,7 @@ from .models import (
     PersonalDocument,
     SupplementRequest,
 )
-from .numbering import allocate_code, new_lookup_secret
+from .numbering import allocate_code, code_computed, new_lookup_secret
 from .permissions import can_answer_consultation, is_applicant, require
 from .workflow import APOLOGY_ALLOWED, STEP_MOVES_ALLOWED, check_transition, check_withdrawal_restore
 
@@ -131,15 +131,18 @@ def inspect_upload(upload, *, allowed: Iterable[str] = ALLOWED_CONTENT_TYPES) ->
 
 
 @contextmanager
-def _atomic_with_files():
+def _atomic_with_files(*, atomic: bool = True):
     """transaction.atomic() that deletes the files it stored if the block fails.
+
+    `atomic=False` for a block whose database write is one statement (itself a transaction): no BEGIN
+    and COMMIT around it, the files are still deleted if it fails.
 
     Limitation: when called inside an outer transaction that rolls back later, the files stay
     (Django has no on-rollback hook); services are meant to be the outermost transaction.
     """
     stored: list[str] = []
     try:
-        with transaction.atomic():
+        with transaction.atomic() if atomic else nullcontext():
             yield stored
     except BaseException:
         for name in stored:
@@ -488,9 +491,12 @@ def dossier_submit_online(*, applicant, procedure_version, form_data, files: dic
     competent = _pick_agency(procedure_version.competent_agencies.all(), None, "competent_agency")
     prepared = _prepare_component_files(version=procedure_version, files=files, reuse=reuse, owner=applicant,
                                         require_all=True)
-    # Everything that needs no lock happens first: the dossier is built and checked and the files are
-    # written to storage before the day's counter row is locked, because from that lock to the commit
-    # every other submission to the same agency waits (and from the audit append on, every submission).
+    # Files first, then one statement (core.db_insert.insert_together) that takes the agency's number, writes
+    # the dossier with its file rows, timeline row, national-sync outbox row and the applicant's notifications,
+    # and appends the audit event. The rows are built with a placeholder where the code goes; the statement
+    # puts the code in. So the counter row (which every other submission to the agency waits for) and the
+    # audit chain are locked only while that statement runs and commits. On SQLite the same rows are written
+    # by several statements in one transaction.
     now = timezone.now()
     d = Dossier(
         lookup_secret=new_lookup_secret(), procedure_version=procedure_version, applicant=applicant,
@@ -501,22 +507,24 @@ def dossier_submit_online(*, applicant, procedure_version, form_data, files: dic
         result_method=result_method, created_by=applicant, created_at=now,
     )
     _clean(d)
-    with _atomic_with_files() as stored:
+    code = code_computed(agency=receiving, moment=now)
+    d.code = code.token
+    # One statement needs no transaction around it; inside a caller's transaction it gets a savepoint, so
+    # that a failure leaves the caller's transaction usable, as with every other service.
+    with _atomic_with_files(atomic=connection.vendor != "postgresql" or connection.in_atomic_block) as stored:
         rows = [_file_row(prepared=item, kind=FileKind.COMPONENT, stored=stored, uploaded_by=applicant)
                 for item in prepared]
-        d.code = allocate_code(agency=receiving, moment=now)
         for row in rows:
             row.dossier = d
         event = _event_row(d, action=A.SUBMIT, actor=applicant, to_status=S.SUBMITTED)
         outbox = sync.outbox_row(d)
         notes, notes_queued = _notify_rows(
             d, "đã nộp", f"Hồ sơ {d.code} đã được nộp lúc {_fmt(now)}. Mã tra cứu: {d.lookup_secret}.")
-        # the dossier and its new rows in one statement on PostgreSQL (the ORM would send five)
-        insert_together(d, [*rows, event, outbox, *notes])
-        sync.outbox_queued(outbox)
-        if notes_queued is not None:
-            notes_queued(notes)
-        _audit(d, actor=applicant, action="submit", before=None)  # last: the chain's lock is held to commit
+        insert_together(d, [*rows, event, outbox, *notes], computed=code,
+                        audit=audit.pending(actor=applicant, action="dossiers.submit", obj=d, after=_snapshot(d)))
+    sync.outbox_queued(outbox)
+    if notes_queued is not None:
+        notes_queued(notes)
     _hold_related(d, files=rows, events=[event], supplement_requests=[], slips=[], completion_requests=[])
     return d
 

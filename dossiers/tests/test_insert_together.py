@@ -1,6 +1,8 @@
 """core.db_insert.insert_together: a new dossier and its rows in one statement on PostgreSQL, with the same
 stored values as the ORM's inserts; the portable path on SQLite."""
 
+from contextlib import nullcontext
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -124,3 +126,102 @@ def test_the_statement_is_reused_for_the_same_shape(w):
         assert sizes[0] >= 1 and sizes[1] == sizes[0]  # the second family of the same shape compiled nothing
     assert Dossier.objects.filter(code__startswith="000.00.01.H44-261202-").count() == 2
     assert DossierFile.objects.filter(dossier__code__startswith="000.00.01.H44-261202-").count() == 4
+
+
+# ---------------------------------------------------------------- a computed text and the audit event
+
+
+def _code_of(w, moment=None):
+    from dossiers import numbering
+
+    return numbering.code_computed(agency=w.centre, moment=moment)
+
+
+def test_the_statement_takes_the_number_and_fills_it_in_everywhere(w):
+    from core import audit
+    from core.models import AuditEvent
+
+    code = _code_of(w)
+    d = _dossier(w, code.token)
+    rows = _family(w, d)
+    event = audit.pending(actor=w.citizen, action="dossiers.submit", obj=d, after={"status": "submitted"})
+    # a citizen's own text that looks like a placeholder is not one: only the random token is replaced
+    d.applicant_address = "QZ0000 " + code.token[:-1]
+    with CaptureQueriesContext(connection) as ctx, transaction.atomic():
+        insert_together(d, rows, computed=code, audit=event)
+    writes = [q["sql"] for q in ctx.captured_queries if "INSERT" in q["sql"]]
+    assert len(writes) == (1 if connection.vendor == "postgresql" else 7)  # counter, 5 tables, audit
+    expected = f"{w.centre.code}-{timezone.localdate():%y%m%d}-0001"
+    assert code.value == expected and d.code == expected
+    fresh = Dossier.objects.get(pk=d.pk)
+    assert fresh.code == expected
+    assert fresh.search_text.startswith(expected.lower() + " ")  # the case-folded form, in the search column
+    assert fresh.applicant_address == "QZ0000 " + code.token[:-1]
+    outbox = SyncOutbox.objects.get(dossier=fresh)
+    assert outbox.payload == {"MaHoSo": expected, "ChuHoSo": "Nguyễn Văn An"}  # inside a JSON value too
+    assert Notification.objects.get(channel="inapp", recipient=w.citizen).subject == f"Hồ sơ {expected}: đã nộp"
+    # the instances hold what was stored
+    assert rows[3].payload["MaHoSo"] == expected and rows[4].subject == f"Hồ sơ {expected}: đã nộp"
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert (stored.object_id, stored.object_repr) == (str(d.pk), expected)
+    assert (event.object_id, event.object_repr, event.hash) == (stored.object_id, expected, stored.hash)
+    assert stored.chain == audit.chain_for("dossiers.dossier", d.pk)
+    assert stored.hash == stored.compute_hash()  # the database's sha256 over the same canonical text
+    assert audit.verify_chain() is None
+
+
+def test_the_sql_code_is_formatted_as_python_formats_it(w):
+    from core.identifiers import format_dossier_code
+    from dossiers.models import DossierCounter
+
+    day = timezone.localdate()
+    DossierCounter.objects.create(agency=w.centre, day=day, last=9997)
+    got = []
+    for n in range(3):  # 9998, 9999, then five digits
+        code = _code_of(w)
+        d = _dossier(w, code.token)
+        with transaction.atomic():
+            insert_together(d, computed=code)
+        got.append(Dossier.objects.get(pk=d.pk).code)
+        assert got[-1] == format_dossier_code(w.centre.code, day, 9998 + n)
+    assert got[-1].endswith("-10000")
+
+
+def test_a_failure_in_the_statement_takes_the_number_back(w):
+    from dossiers.models import DossierCounter
+
+    code = _code_of(w)
+    d = _dossier(w, code.token)
+    rows = _family(w, d)
+    rows[0].size = -1  # refused by the database (CHECK size >= 0 on PostgreSQL)...
+    rows[1].sha256 = None  # ...and NOT NULL everywhere
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_together(d, rows, computed=code)
+    assert not Dossier.objects.exists() and not DossierFile.objects.exists()
+    assert not DossierCounter.objects.filter(last__gt=0).exists()
+
+
+@pytest.mark.django_db(transaction=True)  # real transactions: the chain a transaction holds is the point
+def test_the_audit_event_stays_in_the_chain_its_transaction_holds(w, settings):
+    from core import audit
+
+    settings.AUDIT_CHAINS = 16
+    with transaction.atomic():
+        first = audit.record(actor=None, action="test.step", object_type="test.thing", object_id=3)
+        code = _code_of(w)
+        d = _dossier(w, code.token)
+        event = audit.pending(actor=w.citizen, action="dossiers.submit", obj=d)
+        insert_together(d, computed=code, audit=event)
+    if connection.vendor == "postgresql":  # one chain lock per transaction
+        assert event.chain == first.chain
+    else:
+        assert event.chain == audit.chain_for("dossiers.dossier", d.pk)
+    # alone (on PostgreSQL one statement, outside any transaction), it goes to its own object's chain
+    code = _code_of(w)
+    d2 = _dossier(w, code.token)
+    alone = audit.pending(actor=w.citizen, action="dossiers.submit", obj=d2)
+    with transaction.atomic() if connection.vendor != "postgresql" else nullcontext():
+        insert_together(d2, computed=code, audit=alone)
+    assert alone.chain == audit.chain_for("dossiers.dossier", d2.pk)
+    assert Dossier.objects.get(pk=d2.pk).code.endswith("-0002")
+    assert audit.verify_chain() is None

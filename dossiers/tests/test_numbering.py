@@ -6,9 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
 
+from core import audit
 from core.identifiers import parse_dossier_code
+from core.models import AuditEvent
 from dossiers import numbering, services
 from dossiers.models import Dossier, DossierCounter
 
@@ -64,15 +66,17 @@ def test_concurrent_submissions_no_duplicate_no_gap(monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("row-lock concurrency is proven on PostgreSQL (set DATABASE_URL); SQLite serialises writers")
     w = build_world()
-    original_outbox_queued = services.sync.outbox_queued
+    original_file_row = services._file_row
 
-    def flaky_outbox_queued(row):
-        # fails inside the transaction after the number was taken and the dossier and its rows written
-        if row.dossier.files.filter(original_name="fail.pdf").exists():
-            raise RuntimeError("storage failure after the number was taken")
-        return original_outbox_queued(row)
+    def flaky_file_row(**kwargs):
+        # The database refuses this file row (CHECK size >= 0) in the statement that has already taken the
+        # number and written the dossier: the whole submission, number included, must go back.
+        row = original_file_row(**kwargs)
+        if row.original_name == "fail.pdf":
+            row.size = -1
+        return row
 
-    monkeypatch.setattr(services.sync, "outbox_queued", flaky_outbox_queued)
+    monkeypatch.setattr(services, "_file_row", flaky_file_row)
     codes: list[str] = []
     failures: list[BaseException] = []
     expected_rollbacks = 0
@@ -87,8 +91,8 @@ def test_concurrent_submissions_no_duplicate_no_gap(monkeypatch):
                 try:
                     d = services.dossier_submit_online(applicant=w.citizen, procedure_version=w.version,
                                                        form_data={}, files={w.component.pk: [pdf_upload(name)]})
-                except RuntimeError as exc:
-                    if "storage failure" not in str(exc):
+                except IntegrityError as exc:
+                    if "size" not in str(exc):
                         raise
                     continue
                 with lock:
@@ -116,3 +120,6 @@ def test_concurrent_submissions_no_duplicate_no_gap(monkeypatch):
         assert sorted(seqs) == list(range(1, len(seqs) + 1)), "gap in the sequence"
     assert Dossier.objects.count() == ok
     assert sum(DossierCounter.objects.values_list("last", flat=True)) == ok
+    # each submission appended its audit event in its own statement, 16 at a time: no fork, none lost
+    assert AuditEvent.objects.filter(action="dossiers.submit").count() == ok
+    assert audit.verify_chain() is None
