@@ -9,3 +9,4 @@ class CatalogConfig(AppConfig):
         from . import search_index
 
         search_index.connect_signals()
+        search_index.register_prelude()

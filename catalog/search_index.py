@@ -12,8 +12,10 @@ page of rows by primary key.
 Freshness: every change to procedures, versions, their agencies and components, fields, agencies or
 office schedules gives the `SearchGeneration` row a new random token, in the same transaction as the
 change (signals below, and `bump()` for bulk writes, which send no signals). Before each search the
-process reads the token (one primary-key read) and rebuilds its copy when the token differs. A search
-therefore never shows a state older than the last committed change, on any process.
+process reads the token (one primary-key read; in an API request authenticated by token, read with the
+authentication, see `core.request_context`) and rebuilds its copy when the token differs. A search
+therefore never shows a state older than the last change committed before its request began, on any
+process.
 
 The results are the same as `selectors.procedure_search` (the SQL form, kept for callers that
 need a queryset); `catalog/tests/test_search_index.py` checks the two agree.
@@ -62,15 +64,40 @@ def _new_token() -> int:
 
 def bump() -> None:
     """Mark the search copy of every process out of date (call inside the writing transaction)."""
+    from core import request_context
+
     from .models import SearchGeneration
 
     token = _new_token()
     if not SearchGeneration.objects.filter(pk=1).update(token=token):
         SearchGeneration.objects.update_or_create(pk=1, defaults={"token": token})
+    request_context.forget_prelude(PRELUDE)  # this request's later reads see its own change
+
+
+PRELUDE = "catalog.generation"
+
+
+def register_prelude() -> None:
+    """Read the token with each API request's authentication (core.request_context), not on its own."""
+    from core import request_context
+
+    from .models import SearchGeneration
+
+    table = connection.ops.quote_name(SearchGeneration._meta.db_table)
+    request_context.register_prelude(PRELUDE, f"SELECT token FROM {table} WHERE id = 1")  # noqa: S608
 
 
 def generation() -> int:
-    """The catalogue's current token: it changes with every committed change (see the module's docstring)."""
+    """The catalogue's current token: it changes with every committed change (see the module's docstring).
+
+    Within a request authenticated by token, the token read with the authentication (at the start of the
+    request); otherwise, and after this request changed the catalogue, read now.
+    """
+    from core import request_context
+
+    token = request_context.prelude(PRELUDE)
+    if token is not request_context.MISSING:
+        return token or 0
     return _read_token()
 
 

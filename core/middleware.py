@@ -18,7 +18,8 @@ class SecurityHeadersMiddleware:
 
 
 class RequestContextMiddleware:
-    """Makes the client's address and browser known to the audit trail for this request."""
+    """Makes the client's address and browser known to the audit trail for this request, and holds the
+    request's prelude (values read with its authentication, see core.request_context)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -30,9 +31,11 @@ class RequestContextMiddleware:
         token = request_context.set_current(
             request_context.RequestInfo(ip_address=ip or None, user_agent=request.META.get("HTTP_USER_AGENT", ""))
         )
+        prelude = request_context.open_prelude()
         try:
             return self.get_response(request)
         finally:
+            request_context.close_prelude(prelude)
             request_context.reset(token)
 
 

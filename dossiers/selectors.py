@@ -171,12 +171,9 @@ def _lookup_row(code: str):
             return cursor.fetchone()
     # PostgreSQL: a server-side prepared statement on this (persistent) connection, so the three-table
     # query is planned once per connection instead of on every lookup (planning took several times
-    # longer than running it). Not for a transaction-pooling proxy older than PgBouncer 1.21.
-    import psycopg
-
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(_lookup_sql(), [code], prepare=True)
+    # longer than running it).
+    with connection.prepared_cursor() as cursor:
+        cursor.execute(_lookup_sql(), [code])
         return cursor.fetchone()
 
 

@@ -32,7 +32,7 @@ from catalog.choices import OnlineMode, VersionStatus
 from core import audit
 from core import calendar as workcal
 from core.db_insert import insert_together
-from core.tasks import enqueue_after_commit
+from core.tasks import enqueue_after_commit, enqueue_all_after_commit
 from directory.choices import AccountKind, Role
 from directory.selectors import has_role
 
@@ -301,24 +301,24 @@ def _link(d: Dossier) -> str:
 
 def _notify(d: Dossier, subject: str, body: str) -> None:
     """Tell the applicant (account, or the e-mail/phone stored on the dossier). Inside the transaction."""
-    rows, queued = _notify_rows(d, subject, body)
+    rows, tasks_for = _notify_rows(d, subject, body)
     if rows:
         insert_together(rows[0], rows[1:])
-        queued(rows)
+        enqueue_all_after_commit(tasks_for(rows))
 
 
 def _notify_rows(d: Dossier, subject: str, body: str) -> tuple[list, object]:
-    """What _notify() writes, unsaved, and the function to call once the rows are written."""
+    """What _notify() writes, unsaved, and the function giving the deliveries once the rows are written."""
     try:
         services = importlib.import_module("notifications.services")
-        rows_for, queued = services.notification_rows, services.notifications_queued
+        rows_for, tasks_for = services.notification_rows, services.notification_tasks
     except (ImportError, AttributeError):
         return [], None
     if d.applicant_id is None and not (d.applicant_email or d.applicant_phone):
         return [], None
     rows = rows_for(user=d.applicant, email=d.applicant_email, phone=d.applicant_phone,
                     subject=f"Hồ sơ {d.code}: {subject}", body=body, link=_link(d))
-    return rows, queued
+    return rows, tasks_for
 
 
 def _notify_desk(d: Dossier, subject: str, body: str) -> None:
@@ -518,13 +518,12 @@ def dossier_submit_online(*, applicant, procedure_version, form_data, files: dic
             row.dossier = d
         event = _event_row(d, action=A.SUBMIT, actor=applicant, to_status=S.SUBMITTED)
         outbox = sync.outbox_row(d)
-        notes, notes_queued = _notify_rows(
+        notes, note_tasks = _notify_rows(
             d, "đã nộp", f"Hồ sơ {d.code} đã được nộp lúc {_fmt(now)}. Mã tra cứu: {d.lookup_secret}.")
         insert_together(d, [*rows, event, outbox, *notes], computed=code,
                         audit=audit.pending(actor=applicant, action="dossiers.submit", obj=d, after=_snapshot(d)))
-    sync.outbox_queued(outbox)
-    if notes_queued is not None:
-        notes_queued(notes)
+    # the national sync and the e-mail as one job
+    enqueue_all_after_commit([*sync.outbox_tasks(outbox), *(note_tasks(notes) if note_tasks else [])])
     _hold_related(d, files=rows, events=[event], supplement_requests=[], slips=[], completion_requests=[])
     return d
 

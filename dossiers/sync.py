@@ -89,11 +89,16 @@ def outbox_row(dossier) -> SyncOutbox:
 
 def outbox_queued(row: SyncOutbox) -> None:
     """Push the written row to the national portal once the transaction commits."""
-    from core.tasks import enqueue_after_commit
+    from core.tasks import enqueue_all_after_commit
 
+    enqueue_all_after_commit(outbox_tasks(row))
+
+
+def outbox_tasks(row: SyncOutbox) -> list[tuple]:
+    """The push of the written row, as `(task, args, kwargs)` for core.tasks.enqueue_all_after_commit()."""
     from .tasks import sync_push
 
-    enqueue_after_commit(sync_push, row.pk)
+    return [(sync_push, (row.pk,), {})]
 
 
 def outbox_add(dossier) -> SyncOutbox:

@@ -73,12 +73,16 @@ def notification_rows(*, user=None, email: str = "", phone: str = "", subject: s
 
 def notifications_queued(rows: Iterable[Notification]) -> None:
     """After the rows of notification_rows() are written: deliver the pending ones once committed."""
-    pending = [row.pk for row in rows if row.status == Status.PENDING]
-    if pending:
-        from .tasks import deliver_notification
+    for task_obj, args, kwargs in notification_tasks(rows):
+        enqueue_after_commit(task_obj, *args, **kwargs)
 
-        for pk in pending:
-            enqueue_after_commit(deliver_notification, pk)
+
+def notification_tasks(rows: Iterable[Notification]) -> list[tuple]:
+    """The deliveries the written rows of notification_rows() need, as `(task, args, kwargs)` for
+    core.tasks.enqueue_all_after_commit() (the caller may queue them with its own tasks, as one job)."""
+    from .tasks import deliver_notification
+
+    return [(deliver_notification, (row.pk,), {}) for row in rows if row.status == Status.PENDING]
 
 
 def notification_mark_read(*, actor, notification: Notification) -> Notification:

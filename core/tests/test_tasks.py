@@ -54,6 +54,42 @@ def test_task_enqueued_outside_a_transaction_runs_at_once(settings):
     assert CALLS == ["ngay"]
 
 
+@task()
+def refuse(value: str) -> str:
+    raise ValueError(f"cannot do {value}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tasks_of_one_change_go_as_one_job_after_commit(settings):
+    from django_tasks import task_backends
+
+    from core.tasks import enqueue_all_after_commit, run_together
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    backend = task_backends["default"]
+    backend.clear()
+    with transaction.atomic():
+        enqueue_all_after_commit([(remember, ("a",), {}), (remember, (), {"value": "b"})])
+        assert backend.results == []  # nothing before the commit
+    assert [r.task.module_path for r in backend.results] == [run_together.module_path]  # one job
+    backend.clear()
+    enqueue_all_after_commit([(remember, ("c",), {})])  # a single task goes as itself
+    assert [r.task.module_path for r in backend.results] == [remember.module_path]
+    enqueue_all_after_commit([])
+    assert len(backend.results) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_task_of_a_job_does_not_stop_the_others(settings, caplog):
+    from core.tasks import enqueue_all_after_commit
+
+    settings.TASKS = IMMEDIATE
+    with transaction.atomic():
+        enqueue_all_after_commit([(remember, ("một",), {}), (refuse, ("hai",), {}), (remember, ("ba",), {})])
+    assert CALLS == ["một", "ba"]
+    assert "refuse" in caplog.text and "cannot do hai" in caplog.text
+
+
 def _redis_or_skip(url: str):
     import redis
 
@@ -97,6 +133,15 @@ def test_task_runs_through_the_rq_backend(settings):
         result = remember.using(queue_name=queue_name).get_result(_last_job_id(client, queue_name))
         assert result.status == TaskResultStatus.SUCCESSFUL
         assert result.return_value == "QUA REDIS"
+
+        # several tasks of one change travel as one job (core.tasks.run_together) and run in the worker
+        from core.tasks import run_together
+
+        run_together.using(queue_name=queue_name).enqueue([[remember.module_path, ["một"], {}],
+                                                           [remember.module_path, [], {"value": "hai"}]])
+        assert queue.count == 1
+        assert worker.work(burst=True)
+        assert CALLS == ["qua Redis", "một", "hai"]
     finally:
         queue.empty()
         for key in client.scan_iter(f"rq:*{queue_name}*"):

@@ -133,3 +133,44 @@ def _journey(w):
     d = services.dossier_attach_result(dossier=d, actor=fresh(w.officer), file=pdf_upload("ket-qua.pdf"))
     d = services.dossier_return_result(dossier=d, actor=fresh(w.officer), method="online")
     services.dossier_rate(dossier=d, applicant=w.citizen, score=4, comment="Nhanh")
+
+
+def test_a_token_submission_is_two_statements_on_postgresql(w):
+    """The token query also reads the catalogue's token (the request's prelude), and the write is one statement."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    me = APIClient()
+    me.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=w.citizen).key}")
+    assert post_submission(w, me).status_code == 201  # fills this process's copy of the version
+    with CaptureQueriesContext(connection) as ctx:
+        r = post_submission(w, me)
+    assert r.status_code == 201, r.content
+    # (the savepoint around the write is there because the test itself runs inside a transaction)
+    sql = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    if connection.vendor == "postgresql":
+        assert len(sql) == 2, sql
+        assert "authtoken_token" in sql[0] and "catalog_searchgeneration" in sql[0]
+        assert sql[1].startswith("WITH v AS (INSERT INTO dossiers_dossiercounter")
+        assert "core_auditevent" in sql[1] and "notifications_notification" in sql[1]
+    else:  # DRF's own token query, then the catalogue's token, then the writes in a transaction
+        assert any("catalog_searchgeneration" in s for s in sql)
+    d = Dossier.objects.get(code=r.json()["code"])
+    assert d.files.count() == 2 and d.events.count() == 1
+
+
+def test_the_prelude_token_is_the_request_start_and_a_change_in_the_request_is_seen(w):
+    from catalog import search_index
+    from core import request_context
+
+    assert request_context.prelude(search_index.PRELUDE) is request_context.MISSING  # outside a request
+    stored = search_index.generation()  # read from the database
+    held = request_context.open_prelude()
+    try:
+        request_context.keep_prelude({search_index.PRELUDE: 12345})  # as the authentication would
+        assert search_index.generation() == 12345
+        search_index.bump()  # this request changes the catalogue: its later reads see the new token
+        assert search_index.generation() not in (12345, stored)
+    finally:
+        request_context.close_prelude(held)
+    assert request_context.prelude(search_index.PRELUDE) is request_context.MISSING
