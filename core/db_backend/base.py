@@ -5,6 +5,11 @@ from django.db.backends.postgresql.operations import DatabaseOperations as Postg
 class DatabaseOperations(PostgresOperations):
     compiler_module = "core.db_backend.compiler"
 
+    def last_executed_query(self, cursor, sql, params):
+        if isinstance(cursor, PreparingCursor):  # the query log shows the statement with its values
+            return self.compose_sql(sql, params)
+        return super().last_executed_query(cursor, sql, params)
+
 
 class PreparingCursor(base.ServerBindingCursor):
     """A server-side binding cursor whose statements become prepared statements of the connection."""
@@ -13,8 +18,19 @@ class PreparingCursor(base.ServerBindingCursor):
         return super().execute(query, params, prepare=prepare, binary=binary)
 
 
+# psycopg prepares a statement only where the connection allows it (Django turns that off: prepare_threshold None)
+# and, when allowed, also every statement run this many times; so only what asks for it is prepared.
+_ONLY_WHEN_ASKED = 2**31 - 1
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     ops_class = DatabaseOperations
+
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        if connection.prepare_threshold is None:  # not chosen in OPTIONS
+            connection.prepare_threshold = _ONLY_WHEN_ASKED
+        return connection
 
     def prepared_cursor(self):
         """A cursor for the few statements every request sends (token authentication, public lookup):

@@ -41,3 +41,28 @@ def test_bulk_insert_statement_and_rows(n, unnest):
         s = stored[r.pk]
         assert (s.email, s.subject, s.body, s.status) == (r.email, r.subject, r.body, "pending")
         assert s.created_at is not None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL backend")
+def test_prepared_cursor_prepares_once_and_other_statements_are_not_prepared():
+    """Django turns psycopg's prepared statements off; the backend lets prepared_cursor() have them, and
+    only it: the ORM's statements stay unprepared (they would fill the connection's statement cache)."""
+    from rest_framework.authtoken.models import Token
+
+    from core.authentication import _token_sql
+    from directory.models import User
+
+    sql = _token_sql(Token)[0]
+    user = User.objects.create_user(username="congdan", password="mat-khau-thu-1", kind="citizen", cccd="044090000123")
+    key = Token.objects.create(user=user).key
+    for _ in range(8):
+        with CaptureQueriesContext(connection) as ctx, connection.prepared_cursor() as cursor:
+            cursor.execute(sql, [key])
+            assert cursor.fetchone()[0] == key
+        assert len(ctx.captured_queries) == 1  # logged like any statement
+    for _ in range(8):
+        User.objects.filter(username="congdan").exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+        prepared = cursor.fetchall()
+    assert len(prepared) == 1 and "authtoken_token" in prepared[0][0] and prepared[0][1] == 8
