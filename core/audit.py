@@ -139,7 +139,8 @@ def in_statement_sql(event: AuditEvent, *, new_id: str, text_sql: Callable[[str]
     The database's sha256() over that text's UTF-8 bytes equals `AuditEvent.compute_hash()` once the event
     holds the same values, which `verify_chain()` (and the tests) check.
     """
-    id_mark, prev_mark = (f"I{secrets.token_hex(12)}", f"P{secrets.token_hex(12)}")
+    mark = secrets.token_hex(12)
+    id_mark, prev_mark = f"I{mark}", f"P{mark}"
     event.object_id, event.prev_hash = id_mark, prev_mark
     payload = event.canonical_payload()
     if payload.count(id_mark) != 1 or payload.count(prev_mark) != 1:  # pragma: no cover - marks are random
@@ -154,20 +155,13 @@ def in_statement_sql(event: AuditEvent, *, new_id: str, text_sql: Callable[[str]
         "prev_hash": "h.head",
         "hash": f"encode(sha256(convert_to({payload_sql}, 'UTF8')), 'hex')",
     }
-    fields = [f for f in AuditEvent._meta.local_concrete_fields if f is not AuditEvent._meta.auto_field]
-    names, values = [], []
-    for f in fields:
-        names.append(connection.ops.quote_name(f.column))
-        if f.name in fixed:
-            values.append(fixed[f.name])
-        else:
-            values.append(literal(f.get_db_prep_save(f.pre_save(event, True), connection=connection)))
-    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    insert, fields = _insert_head()
+    values = [fixed[f.name] if f.name in fixed else literal(f.get_db_prep_save(f.pre_save(event, True), connection))
+              for f in fields]
     ctes = [
         f"h AS (SELECT x.chain, coalesce(x.head, '{GENESIS_HASH}') AS head FROM core_audit_chain_head_in("  # noqa: S608
         f"{_PG_LOCK_BASE}, mod({type_base} + ({new_id}), {chain_count()})::integer) AS x)",
-        f"a AS (INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(values)} FROM h "  # noqa: S608
-        f"RETURNING id, chain, prev_hash, hash)",
+        f"a AS ({insert} SELECT {', '.join(values)} FROM h RETURNING id, chain, prev_hash, hash)",  # noqa: S608
     ]
 
     def finish(answer: list, object_id: str) -> None:
@@ -179,6 +173,20 @@ def in_statement_sql(event: AuditEvent, *, new_id: str, text_sql: Callable[[str]
     return InStatement(ctes=ctes, returning=["(SELECT id FROM a)", "(SELECT chain FROM a)",
                                              "(SELECT prev_hash FROM a)", "(SELECT hash FROM a)"],
                        finish=finish)
+
+
+_INSERT_HEAD: tuple[str, list] | None = None
+
+
+def _insert_head() -> tuple[str, list]:
+    """("INSERT INTO <events> (<columns>)", the fields in that order), worked out once."""
+    global _INSERT_HEAD
+    if _INSERT_HEAD is None:
+        qn = connection.ops.quote_name
+        fields = [f for f in AuditEvent._meta.local_concrete_fields if f is not AuditEvent._meta.auto_field]
+        names = ", ".join(qn(f.column) for f in fields)
+        _INSERT_HEAD = (f"INSERT INTO {qn(AuditEvent._meta.db_table)} ({names})", fields)  # noqa: S608
+    return _INSERT_HEAD
 
 
 @dataclass
