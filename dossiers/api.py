@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog import selectors as catalog_selectors
+from core.parsers import MultiPartParser as InMemoryMultiPartParser
 from directory.models import Agency, User
 
 from . import selectors, services
@@ -461,7 +462,7 @@ class MyDossiersView(generics.ListAPIView):
     """The signed-in citizen's or business's own dossiers (GET), and online submission (POST, multipart)."""
 
     serializer_class = DossierListSerializer
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [InMemoryMultiPartParser, FormParser, JSONParser]
 
     def get_queryset(self):
         return selectors.dossiers_for_applicant(self.request.user)
