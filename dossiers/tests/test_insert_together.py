@@ -4,6 +4,7 @@ stored values as the ORM's inserts; the portable path on SQLite."""
 from contextlib import nullcontext
 
 import pytest
+import time_machine
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -225,3 +226,27 @@ def test_the_audit_event_stays_in_the_chain_its_transaction_holds(w, settings):
     assert alone.chain == audit.chain_for("dossiers.dossier", d2.pk)
     assert Dossier.objects.get(pk=d2.pk).code.endswith("-0002")
     assert audit.verify_chain() is None
+
+
+def test_the_value_shortcuts_give_what_the_fields_give(w):
+    """core.db_insert._values skips the fields' preparation for texts and None; it must change nothing."""
+    from django.utils.translation import gettext_lazy
+
+    from core.db_insert import _columns, _values
+
+    d = _dossier(w, "000.00.01.H44-261202-0009")
+    d.current_role = gettext_lazy("Chuyên viên")  # a lazy text takes the field's own way
+    rows = _family(w, d)
+    insert_together(d)  # the parent has its id, as the children's link needs
+
+    def plain(value):
+        return getattr(value, "obj", value)  # a JSON value is wrapped for the driver
+
+    with time_machine.travel(timezone.now(), tick=False):  # auto_now fields take the time in pre_save()
+        for obj in [d, *rows]:
+            link = next((f for f in _columns(type(obj)) if getattr(f, "related_model", None) is Dossier), None)
+            fields = [f for f in _columns(type(obj)) if f is not link]
+            expected = [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for f in fields]
+            got = _values(connection, obj, link)
+            assert [plain(v) for v in got] == [plain(v) for v in expected]
+            assert [type(v) for v in got] == [type(v) for v in expected]
