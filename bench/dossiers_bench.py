@@ -260,18 +260,22 @@ function request()
 end
 """
 
+# The requests are formatted once, in init(): formatting a 200 KB request anew for every send cost the load
+# generator 0.2 ms of CPU per request on the machine it shares with the server.
 WRK_SUBMIT_LUA = """
-local bodies, n, ctype, token = {}, 0, nil, nil
+local requests, n = {}, 0
 function init(args)
-  ctype = args[1]; token = args[2]
+  local ctype, token = args[1], args[2]
   for i = 3, #args do
-    local f = assert(io.open(args[i], "rb")); n = n + 1; bodies[n] = f:read("*a"); f:close()
+    local f = assert(io.open(args[i], "rb")); local body = f:read("*a"); f:close()
+    n = n + 1
+    requests[n] = wrk.format("POST", "/api/dossiers/mine/",
+                             {["Content-Type"] = ctype, ["Authorization"] = "Token " .. token}, body)
   end
   math.randomseed(os.time() + math.floor(os.clock() * 1000000))
 end
 function request()
-  return wrk.format("POST", "/api/dossiers/mine/", {["Content-Type"] = ctype, ["Authorization"] = "Token " .. token},
-                    bodies[math.random(n)])
+  return requests[math.random(n)]
 end
 """
 
