@@ -31,13 +31,16 @@ class AuditEvent(models.Model):
     """
 
     occurred_at = models.DateTimeField(_("thời điểm"), db_index=True)
+    # No index: no query looks events up by account (the admin searches the recorded label).
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", verbose_name=_("người thực hiện"), db_constraint=False)
+                              related_name="+", verbose_name=_("người thực hiện"), db_constraint=False,
+                              db_index=False)
     actor_label = models.CharField(_("người thực hiện (ghi lại)"), max_length=200, blank=True)
     action = models.CharField(_("hành động"), max_length=100)
-    # Indexes and the hash's uniqueness are declared in Meta: field options (db_index, unique) would add a
-    # varchar_pattern_ops copy of each on PostgreSQL that no query uses (an audited write is every write).
-    # Objects are found by the (object_type, object_id, id) index.
+    # Indexes are declared in Meta: field options (db_index, unique) would add a varchar_pattern_ops copy of
+    # each on PostgreSQL that no query uses (an audited write is every write). Objects are found by the
+    # (object_type, object_id, id) index. The hash needs no index of its own: nothing looks an event up by
+    # it, and a unique one would not catch what the chain catches (a fork has different hashes).
     object_type = models.CharField(_("loại đối tượng"), max_length=100)
     object_id = models.CharField(_("mã đối tượng"), max_length=64)
     object_repr = models.CharField(_("đối tượng"), max_length=300, blank=True)
@@ -58,7 +61,6 @@ class AuditEvent(models.Model):
             models.Index(fields=["action"]),
             models.Index(fields=["chain", "id"], name="audit_chain_id"),  # each chain's head: its last id
         ]
-        constraints = [models.UniqueConstraint(fields=["hash"], name="audit_hash_unique")]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.object_repr}"
