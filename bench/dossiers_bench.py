@@ -10,7 +10,8 @@ same count skips it), --agencies N (submissions go to N receiving agencies inste
 its own daily number sequence, whose lock a submission holds to commit), --seconds S per HTTP measurement, --concurrency C connections (wrk) or client threads,
 --server granian|gunicorn, --workers W and --threads T, --only generate,inprocess,lookup,queue,submit,cpu
 (cpu is not in the default list), --cpu-submissions N,
---client auto|wrk|python (load generator), --no-install (do not apt-get install wrk when missing).
+--client auto|wrk|python (load generator), --no-install (do not apt-get install wrk when missing), --tasks dummy|rq
+(where a submission's background job goes: nowhere, or Redis through RQ as in production).
 
 Load generator: Debian's `wrk` (C, event-driven, 2 threads, Lua scripts for the lookup URLs and the
 multipart POST) when it is installed (the script tries `apt-get install -y wrk` as root); otherwise the
@@ -335,6 +336,23 @@ def hammer(port: int, seconds: float, concurrency: int, make_request) -> tuple[i
     return ok, errors, latencies
 
 
+def _bench_redis():
+    """With --tasks rq: the bench's Redis database, emptied (None otherwise)."""
+    if os.environ.get("CQS_BENCH_TASKS") != "rq":
+        return None
+    import redis
+
+    client = redis.Redis.from_url(os.environ["CQS_BENCH_REDIS_URL"])
+    client.flushdb()
+    return client
+
+
+def _redis_cpu(client) -> float:
+    """CPU seconds the Redis server has used so far (its own account, INFO cpu)."""
+    info = client.info("cpu")
+    return info["used_cpu_sys"] + info["used_cpu_user"]
+
+
 def bench_submit(w, port, seconds, concurrency, wrk, server_pid, agencies=1):
     from dossiers.models import Dossier
 
@@ -355,11 +373,17 @@ def bench_submit(w, port, seconds, concurrency, wrk, server_pid, agencies=1):
         wrk_args = [ctype, w["citizen_token"], *files]
         warm_up(wrk, port, concurrency, WRK_SUBMIT_LUA, wrk_args)
         before = Dossier.objects.filter(applicant=w["citizen"]).count()
+        redis = _bench_redis()
+        redis_cpu = redis and _redis_cpu(redis)
         t0 = time.perf_counter()
         before_cpu = cpu_snapshot(server_pid)
         r = run_wrk(wrk, port, seconds, concurrency, WRK_SUBMIT_LUA, wrk_args)
         el = time.perf_counter() - t0
         cpu = cpu_per_request(before_cpu, cpu_snapshot(server_pid), r["requests"])
+        if redis and r["requests"]:
+            cpu += f" + Redis {(_redis_cpu(redis) - redis_cpu) * 1000 / r['requests']:.2f} ms"
+            cpu += f" ({redis.llen('rq:queue:default')} jobs queued)"
+            redis.flushdb()
         shutil.rmtree(work, ignore_errors=True)
         made = Dossier.objects.filter(applicant=w["citizen"]).count() - before
         if not r["requests"]:
@@ -618,8 +642,15 @@ def main() -> None:
     parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian",
                         help="WSGI server: granian (as README 'Running in production' starts it) or gunicorn gthread")
     parser.add_argument("--no-install", action="store_true", help="do not apt-get install wrk when it is missing")
+    parser.add_argument("--tasks", choices=["dummy", "rq"], default="dummy",
+                        help="where the server queues a submission's background job: nowhere (dummy, the default) or "
+                             "Redis through RQ as in production (db 15 of CQS_REDIS_URL's server, emptied before and "
+                             "after; no worker runs the jobs)")
     args = parser.parse_args()
     only = set(args.only.split(","))
+    if args.tasks == "rq":
+        base = os.environ.get("CQS_REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
+        os.environ.update(CQS_BENCH_TASKS="rq", CQS_BENCH_REDIS_URL=f"{base}/15")
     var_dir = Path(tempfile.mkdtemp(prefix="cqs-dossiers-bench-"))
     setup_django(var_dir)
     from django.core.management import call_command

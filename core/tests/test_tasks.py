@@ -148,6 +148,39 @@ def test_task_runs_through_the_rq_backend(settings):
             client.delete(key)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_queued_jobs_share_one_redis_connection(settings):
+    """The settings give django-rq a connection pool: queueing jobs does not open a connection each time."""
+    from django_tasks_rq.backend import Job
+    from rq import SimpleWorker
+
+    from config.settings import _rq_queue
+
+    url = os.environ.get("CQS_TEST_REDIS_URL") or os.environ.get("CQS_REDIS_URL") or "redis://127.0.0.1:6379/0"
+    client = _redis_or_skip(url)
+    queue_name = f"cqs-test-{uuid.uuid4().hex[:12]}"
+    shared = _rq_queue(url)
+    settings.RQ_QUEUES = {"default": shared, queue_name: shared}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [queue_name]}}
+
+    import django_rq
+
+    pool = shared["REDIS_CLIENT_KWARGS"]["connection_pool"]
+    queue = django_rq.get_queue(queue_name, job_class=Job)
+    try:
+        for n in range(5):
+            enqueue_after_commit(remember.using(queue_name=queue_name), f"việc {n}")
+        assert queue.count == 5
+        assert len(pool._available_connections) + len(pool._in_use_connections) == 1
+        assert SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
+        assert CALLS == [f"việc {n}" for n in range(5)]
+    finally:
+        queue.empty()
+        for key in client.scan_iter(f"rq:*{queue_name}*"):
+            client.delete(key)
+        pool.disconnect()
+
+
 def _last_job_id(client, queue_name: str) -> str:
     import django_rq
     from rq.registry import FinishedJobRegistry
