@@ -10,13 +10,13 @@
 import os
 
 from config.settings import *  # noqa: F403
-from config.settings import _rq_queue
+from config.settings import rq_queue
 
 DOSSIER_LOOKUP_RATE = "100000000/min"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 if os.environ.get("CQS_BENCH_TASKS") == "rq":  # --tasks rq: queued to Redis as in production (no worker runs them)
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    RQ_QUEUES = {"default": _rq_queue(os.environ["CQS_BENCH_REDIS_URL"])}
+    RQ_QUEUES = {"default": rq_queue(os.environ["CQS_BENCH_REDIS_URL"])}
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 AXES_ENABLED = False
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "ERROR"}}

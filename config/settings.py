@@ -179,7 +179,7 @@ TASKS = {
 }
 
 
-def _rq_queue(url: str) -> dict:
+def rq_queue(url: str) -> dict:
     """A queue of django-rq over one connection pool per process. Given a URL, django-rq makes a new Redis
     client, and so a new connection (with its handshake), for every job it queues: 2.6 ms of the web
     process's CPU per queued job. Given a pool in REDIS_CLIENT_KWARGS, the client it makes takes a pooled
@@ -192,7 +192,7 @@ def _rq_queue(url: str) -> dict:
             "REDIS_CLIENT_KWARGS": {"connection_pool": pool}}
 
 
-RQ_QUEUES = {"default": _rq_queue(os.environ.get("CQS_REDIS_URL", "redis://127.0.0.1:6379/0"))}
+RQ_QUEUES = {"default": rq_queue(os.environ.get("CQS_REDIS_URL", "redis://127.0.0.1:6379/0"))}
 
 EMAIL_BACKEND = os.environ.get("CQS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("CQS_DEFAULT_FROM_EMAIL", "no-reply@dichvucong.example.vn")

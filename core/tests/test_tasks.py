@@ -154,12 +154,12 @@ def test_queued_jobs_share_one_redis_connection(settings):
     from django_tasks_rq.backend import Job
     from rq import SimpleWorker
 
-    from config.settings import _rq_queue
+    from config.settings import rq_queue
 
     url = os.environ.get("CQS_TEST_REDIS_URL") or os.environ.get("CQS_REDIS_URL") or "redis://127.0.0.1:6379/0"
     client = _redis_or_skip(url)
     queue_name = f"cqs-test-{uuid.uuid4().hex[:12]}"
-    shared = _rq_queue(url)
+    shared = rq_queue(url)
     settings.RQ_QUEUES = {"default": shared, queue_name: shared}
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [queue_name]}}
 
