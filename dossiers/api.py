@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers, status
@@ -55,6 +56,22 @@ class FieldsBuiltOnce:
             template = super().get_fields()
             cls._fields_template = template
         return copy.deepcopy(template)
+
+
+class FieldsBoundOnce:
+    # Input serializer mixin: the fields are built and bound once per class, to a blank instance, and every
+    # instance validates with them. DRF deep-copies and binds the declared fields for each instance, which
+    # was most of the submission's input validation. Validating keeps no state on a field; a serializer
+    # using this must have no field that reads the serializer's context, data or instance.
+
+    @cached_property
+    def fields(self):
+        cls = type(self)
+        bound = cls.__dict__.get("_bound_fields")
+        if bound is None:
+            blank = cls()
+            bound = cls._bound_fields = super(FieldsBoundOnce, blank).fields
+        return bound
 
 
 class DossierListSerializer(serializers.ModelSerializer):
@@ -284,11 +301,11 @@ class DossierDetailSerializer(FieldsBuiltOnce, DossierListSerializer):
             "paused_hours_total": _decimal(obj.paused_hours_total, 2),
             "multiple_supplements": obj.multiple_supplements,
             "result_method": obj.result_method,
-            "files": [_file_json(f) for f in obj.files.all()],
+            "files": [_file_json(f) for f in selectors.related_rows(obj, "files")],
             "timeline": [_event_json(e) for e in _timeline(obj, public_only=self._is_applicant(obj))],
             "steps": self.get_steps(obj),
-            "supplement_requests": [_supplement_json(r) for r in obj.supplement_requests.all()],
-            "slips": [_slip_json(s) for s in obj.slips.all()],
+            "supplement_requests": [_supplement_json(r) for r in selectors.related_rows(obj, "supplement_requests")],
+            "slips": [_slip_json(s) for s in selectors.related_rows(obj, "slips")],
             "rating": self.get_rating(obj),
         })
         return row
@@ -322,15 +339,15 @@ def _slip_json(s: DossierSlip) -> dict:
 
 
 def _timeline(obj, *, public_only: bool) -> list:
-    """The dossier's timeline; from memory when the service already holds it (a dossier just submitted)."""
-    cached = getattr(obj, "_prefetched_objects_cache", {}).get("events")
-    if cached is None:
+    """The dossier's timeline; from memory when the service holds it (a dossier just submitted)."""
+    held = obj.__dict__.get("_held_rows", {}).get("events")
+    if held is None:
         return list(selectors.timeline(obj, public_only=public_only))
-    events = sorted(cached, key=lambda e: (e.at, e.pk))
+    events = sorted(held, key=lambda e: (e.at, e.pk))
     return [e for e in events if e.public] if public_only else events
 
 
-class DossierSubmitSerializer(serializers.Serializer):
+class DossierSubmitSerializer(FieldsBoundOnce, serializers.Serializer):
     procedure_version = serializers.IntegerField()
     form_data = serializers.JSONField(required=False, binary=True)
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)

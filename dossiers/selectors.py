@@ -143,6 +143,14 @@ def control_sheet(dossier) -> list[DossierStep]:
                 .order_by("received_at", "order", "id"))
 
 
+def related_rows(dossier, name: str):
+    """`dossier.<name>.all()`, or the rows its service has just written and holds (a dossier just submitted)."""
+    held = dossier.__dict__.get("_held_rows")
+    if held is not None and name in held:
+        return held[name]
+    return getattr(dossier, name).all()
+
+
 def timeline(dossier, *, public_only: bool) -> QuerySet:
     qs = dossier.events.all().order_by("at", "id")
     return qs.filter(public=True) if public_only else qs

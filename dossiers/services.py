@@ -524,21 +524,19 @@ def dossier_submit_online(*, applicant, procedure_version, form_data, files: dic
                         audit=audit.pending(actor=applicant, action="dossiers.submit", obj=d, after=_snapshot(d)))
     # the national sync and the e-mail as one job
     enqueue_all_after_commit([*sync.outbox_tasks(outbox), *(note_tasks(notes) if note_tasks else [])])
-    _hold_related(d, files=rows, events=[event], supplement_requests=[], slips=[], completion_requests=[])
+    _hold_related(d, files=rows, events=[event], supplement_requests=[], slips=[])
     return d
 
 
 def _hold_related(d: Dossier, **rows) -> None:
-    """Give a new dossier the related rows its service just wrote, as if prefetched, and no rating.
+    """Give a new dossier the related rows its service just wrote, and no rating.
 
-    Whoever shows the dossier next (the API's answer, a page) reads them from memory instead of asking
-    the database for rows that cannot be anything else yet.
+    The API's answer reads them from memory (`selectors.related_rows()`) instead of asking the database
+    for rows that cannot be anything else yet. They are kept as plain lists, not as a prefetched queryset
+    per relation: building five related querysets cost more than the answer that reads them. The
+    dossier's managers (`d.files.all()`) still ask the database.
     """
-    cache = d.__dict__.setdefault("_prefetched_objects_cache", {})
-    for name, items in rows.items():
-        qs = getattr(d, name).all()
-        qs._result_cache, qs._prefetch_done = list(items), True
-        cache[name] = qs
+    d.__dict__["_held_rows"] = rows
     Dossier.rating.related.set_cached_value(d, None)
 
 

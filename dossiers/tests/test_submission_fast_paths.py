@@ -174,3 +174,38 @@ def test_the_prelude_token_is_the_request_start_and_a_change_in_the_request_is_s
     finally:
         request_context.close_prelude(held)
     assert request_context.prelude(search_index.PRELUDE) is request_context.MISSING
+
+
+def test_the_input_serializer_binds_its_fields_once_and_instances_stay_apart():
+    """DossierSubmitSerializer's fields are built once per class; each instance still validates only its
+    own data, and its errors are its own."""
+    from dossiers.api import DossierSubmitSerializer
+
+    good = DossierSubmitSerializer(data={"procedure_version": "7", "file_components": ["3", "4"]})
+    bad = DossierSubmitSerializer(data={"procedure_version": "bảy", "file_components": ["x"]})
+    assert good.fields is bad.fields  # one set of bound fields, not a deep copy per instance
+    assert good.fields["procedure_version"].parent not in (good, bad)  # bound to a blank instance of the class
+    assert bad.is_valid() is False
+    assert good.is_valid(), good.errors
+    assert good.validated_data["procedure_version"] == 7 and good.validated_data["file_components"] == [3, 4]
+    assert good.validated_data["result_method"] == "online" and good.validated_data["files"] == []
+    assert set(bad.errors) == {"procedure_version", "file_components"} and good.errors == {}
+    again = DossierSubmitSerializer(data={})
+    assert not again.is_valid() and set(again.errors) == {"procedure_version"}
+
+
+def test_a_submission_answer_comes_from_held_rows_not_new_querysets(w, django_capture_on_commit_callbacks):
+    """The service hands the API the rows it wrote as plain lists; the dossier's managers still read the
+    database (a row added afterwards is seen there, not in what the answer was built from)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        d = services.dossier_submit_online(applicant=w.citizen, procedure_version=w.version, form_data={},
+                                           files={w.component.pk: [pdf_upload("to-khai.pdf")]})
+    assert "_prefetched_objects_cache" not in d.__dict__
+    held = d.__dict__["_held_rows"]
+    assert [f.original_name for f in held["files"]] == ["to-khai.pdf"] and held["slips"] == []
+    with CaptureQueriesContext(connection) as ctx:
+        body = _fast(d, w.citizen)
+    assert len(ctx.captured_queries) == 0
+    assert [f["original_name"] for f in body["files"]] == ["to-khai.pdf"]
+    assert [e["to_status"] for e in body["timeline"]] == ["submitted"]
+    assert list(d.files.all()) == [Dossier.objects.get(pk=d.pk).files.get()]  # the manager reads the table
