@@ -130,14 +130,16 @@ class InStatement:
 
 
 def in_statement_sql(event: AuditEvent, *, new_id: str, text_sql: Callable[[str], str],
-                     literal: Callable[[object], str]) -> InStatement:
+                     value_sql: Callable[[object], str]) -> InStatement:
     """The SQL that appends `event` to its chain inside the statement inserting its object.
 
-    `new_id` is the SQL of the object's new id; `literal(value)` quotes a prepared value; `text_sql(text)`
-    gives the SQL of a text that may hold placeholders the statement fills (see core.db_insert), and
-    is applied to the canonical text with the id and the predecessor left as placeholders of their own.
-    The database's sha256() over that text's UTF-8 bytes equals `AuditEvent.compute_hash()` once the event
-    holds the same values, which `verify_chain()` (and the tests) check.
+    `new_id` is the SQL of the object's new id; `value_sql(value)` gives the SQL standing for a prepared
+    value (a parameter the caller binds); `text_sql(text)` the SQL of a text that may hold placeholders the
+    statement fills (see core.db_insert), and is applied to the canonical text with the id and the
+    predecessor left as placeholders of their own. Both are called in the order their SQL appears in the
+    text, so that positional parameters line up. The database's sha256() over that text's UTF-8 bytes
+    equals `AuditEvent.compute_hash()` once the event holds the same values, which `verify_chain()` (and the
+    tests) check.
     """
     mark = secrets.token_hex(12)
     id_mark, prev_mark = f"I{mark}", f"P{mark}"
@@ -145,19 +147,25 @@ def in_statement_sql(event: AuditEvent, *, new_id: str, text_sql: Callable[[str]
     payload = event.canonical_payload()
     if payload.count(id_mark) != 1 or payload.count(prev_mark) != 1:  # pragma: no cover - marks are random
         raise RuntimeError("audit: a placeholder appears in the event's own text")
-    payload_sql = (f"replace(replace({text_sql(payload)}, {literal(id_mark)}, ({new_id})::text), "
-                   f"{literal(prev_mark)}, h.head)")
-    type_base = zlib.crc32(event.object_type.encode())
+
+    def hash_sql() -> str:
+        payload_sql = text_sql(payload)
+        payload_sql = f"replace({payload_sql}, {value_sql(id_mark)}, ({new_id})::text)"
+        return f"encode(sha256(convert_to(replace({payload_sql}, {value_sql(prev_mark)}, h.head), 'UTF8')), 'hex')"
+
     fixed = {
-        "object_id": f"({new_id})::text",
-        "object_repr": text_sql(event.object_repr),
-        "chain": "h.chain",
-        "prev_hash": "h.head",
-        "hash": f"encode(sha256(convert_to({payload_sql}, 'UTF8')), 'hex')",
+        "object_id": lambda: f"({new_id})::text",
+        "object_repr": lambda: text_sql(event.object_repr),
+        "chain": lambda: "h.chain",
+        "prev_hash": lambda: "h.head",
+        "hash": hash_sql,
     }
     insert, fields = _insert_head()
-    values = [fixed[f.name] if f.name in fixed else literal(f.get_db_prep_save(f.pre_save(event, True), connection))
-              for f in fields]
+    # In a SELECT list a parameter has no column to take its type from: each says its column's type.
+    values = [fixed[f.name]() if f.name in fixed else
+              f"CAST({value_sql(f.get_db_prep_save(f.pre_save(event, True), connection))} AS {db_type})"
+              for f, db_type in fields]
+    type_base = zlib.crc32(event.object_type.encode())
     ctes = [
         f"h AS (SELECT x.chain, coalesce(x.head, '{GENESIS_HASH}') AS head FROM core_audit_chain_head_in("  # noqa: S608
         f"{_PG_LOCK_BASE}, mod({type_base} + ({new_id}), {chain_count()})::integer) AS x)",
@@ -179,12 +187,15 @@ _INSERT_HEAD: tuple[str, list] | None = None
 
 
 def _insert_head() -> tuple[str, list]:
-    """("INSERT INTO <events> (<columns>)", the fields in that order), worked out once."""
+    """("INSERT INTO <events> (<columns>)", (field, its column's type) in that order), worked out once."""
     global _INSERT_HEAD
     if _INSERT_HEAD is None:
         qn = connection.ops.quote_name
-        fields = [f for f in AuditEvent._meta.local_concrete_fields if f is not AuditEvent._meta.auto_field]
-        names = ", ".join(qn(f.column) for f in fields)
+        # (varchar(n) as text: an explicit cast to varchar(n) would cut a value that is too long, where the
+        # column's own assignment refuses it)
+        fields = [(f, "text" if f.db_type(connection).startswith("varchar") else f.db_type(connection))
+                  for f in AuditEvent._meta.local_concrete_fields if f is not AuditEvent._meta.auto_field]
+        names = ", ".join(qn(f.column) for f, _type in fields)
         _INSERT_HEAD = (f"INSERT INTO {qn(AuditEvent._meta.db_table)} ({names})", fields)  # noqa: S608
     return _INSERT_HEAD
 

@@ -12,8 +12,12 @@ of them saved 2.0 ms of Python and 0.75 ms of PostgreSQL CPU per submission (`be
     SELECT (SELECT id FROM p), ARRAY(SELECT id FROM c0), …
 
 The values are prepared by each field as the ORM prepares them (`pre_save(add=True)`, then
-`get_db_prep_save`), so defaults, `auto_now` and JSON come out the same. The statement is atomic: a
-failing row (a constraint, a foreign key) leaves none of them. On other databases (SQLite in
+`get_db_prep_save`), so defaults, `auto_now` and JSON come out the same. They are the statement's
+parameters, and the statement is a prepared statement of the connection (`prepared_cursor()` of
+core.db_backend): its text depends only on the shape (which models, how many rows of each), so the
+server parses and plans a submission's statement once per connection. Parsing and planning had cost it
+twice as much as running the statement (1.1 against 0.5 ms on the bench machine). The statement is
+atomic: a failing row (a constraint, a foreign key) leaves none of them. On other databases (SQLite in
 development) the same rows are written with `save()` and one `bulk_create()` per model.
 
 What the ORM would also do and this does not: `Model.save()` is not called, and no signal is sent. A
@@ -24,7 +28,8 @@ Two more things can go into the same statement, so that a whole state change is 
 
 - a `Computed` text, worked out by the database before the rows (a dossier's code, from the number its
   agency's counter row gives): the rows hold a random placeholder where the text goes, and the statement
-  puts the text in (`replace()`); afterwards the instances hold it too. On other databases `compute()`
+  puts the text in (`replace(%s, %s, ...)`, the value and the placeholder both parameters); afterwards
+  the instances hold it too. On other databases `compute()`
   runs first, through the ORM, and the placeholders are filled in Python before the rows are saved.
 - the parent's audit event (`core.audit.pending()`), appended to its chain by the statement itself
   (`core.audit.in_statement_sql()`); on other databases by `core.audit.append()` after the rows.
@@ -42,7 +47,7 @@ from dataclasses import dataclass
 from django.db import connections, router
 from django.db.models import CharField, Field, Model, TextField
 
-_SQL_CACHE: dict[tuple, tuple[str, str]] = {}
+_SQL_CACHE: dict[tuple, tuple[list[str], str]] = {}
 
 
 def _new_token() -> str:
@@ -167,35 +172,35 @@ def insert_together(parent: Model, rows: Sequence[Model] = (), *, using: str | N
            *((model, links[m[0]] and links[m[0]].attname, len(m)) for model, m in groups))
     cached = _SQL_CACHE.get(key)
     if cached is None:
-        cached = _SQL_CACHE[key] = _statement(connection, type(parent), [(model, links[m[0]], len(m))
-                                                                         for model, m in groups],
-                                              computed.sql if computed is not None else None)
-    ctes, picks = cached
+        ctes, picks = _statement(connection, type(parent), [(model, links[m[0]], len(m)) for model, m in groups],
+                                 computed.sql if computed is not None else None)
+        cached = _SQL_CACHE[key] = (ctes.split("%s"), picks)
+    pieces, picks = cached
     params = list(computed.params) if computed is not None else []
     owners: list | None = [None] * len(params) if computed is not None else None  # (instance, attname) per value
     params += _values(connection, parent, None, owners)
     for _model, members in groups:
         for i in members:
             params.extend(_values(connection, rows[i], links[i], owners))
-    from psycopg.adapt import Transformer
-
-    tx = Transformer(connection.connection)
-    subs = [] if computed is None else [(computed.token, b"(SELECT value FROM v)"),
-                                        (computed.token.lower(), b"lower((SELECT value FROM v))")]
-    sql, holders = _with_literals(connection, ctes, params, tx, subs)
+    subs = [] if computed is None else [(computed.token, "(SELECT value FROM v)"),
+                                        (computed.token.lower(), "lower((SELECT value FROM v))")]
+    bound: list = []
+    sql, holders = _with_placeholders(pieces, params, subs, bound)
     appended = None
     if audit is not None:
         from core import audit as audit_trail
 
-        encoding = connection.connection.info.encoding
+        def value_sql(value) -> str:
+            bound.append(value)
+            return "%s"
+
         appended = audit_trail.in_statement_sql(
             audit, new_id=_PARENT_ID.format(pk=connection.ops.quote_name(type(parent)._meta.pk.column)),
-            literal=lambda value: _literal(tx, value, ()).decode(encoding),
-            text_sql=lambda text: _literal(tx, text, subs).decode(encoding))
+            value_sql=value_sql, text_sql=lambda text: _text_sql(text, subs, bound))
         sql += ", " + ", ".join(appended.ctes)
         picks = picks + ", " + ", ".join(appended.returning)
-    with connection.cursor() as cursor:
-        cursor.execute(f"{sql} SELECT {picks}")
+    with connection.prepared_cursor() as cursor:
+        cursor.execute(f"{sql} SELECT {picks}", bound)
         answer = list(cursor.fetchone())
     if computed is not None:
         computed.value = answer.pop(0)
@@ -238,65 +243,54 @@ def _fill(objs: Sequence[Model], computed: Computed) -> None:
                 obj.__dict__[f.attname] = _swap(current, computed)
 
 
-def _with_literals(connection, template: str, params: list, tx, subs) -> tuple[str, list[int]]:
-    """The statement with its values quoted in, as psycopg's client-side binding (Django's default) does,
-    and the positions of the values that held a placeholder of `subs` (each replaced by the statement).
+def _with_placeholders(pieces: list[str], params: list, subs, bound: list) -> tuple[str, list[int]]:
+    """The statement's text from its template (`pieces`: split at its placeholders) and the values that go
+    with it, appended to `bound`; and the positions of the values that held a placeholder of `subs`.
 
-    psycopg caches how it splits a statement at its placeholders only up to 50 parameters and 4 KB of text;
-    this one is longer, and splitting it anew took a quarter of the call. The template is split once here
-    (it holds no "%" but its placeholders: table and column names are checked in `_statement`), and each
-    value is quoted by the connection's own adapters.
+    A value stays a parameter of its own. One that holds a placeholder of `subs` becomes `replace(%s, %s,
+    ...)` with the value and the placeholder as parameters, so the text depends only on which values hold
+    one, which is the same for every row of the same kind: the statement is prepared once per connection
+    (core.db_backend) and then only bound and run. The template holds no "%" but its placeholders (table and
+    column names are checked in `_statement`).
     """
-    as_literal = tx.as_literal
     holders: list[int] = []
     if not subs:
-        literals = tuple(b"NULL" if p is None else as_literal(p) for p in params)
-    else:
-        from psycopg.types.json import Json, Jsonb
+        bound.extend(params)
+        return "%s".join(pieces), holders
+    from psycopg.types.json import Json, Jsonb
 
-        token, low = subs[0][0], subs[1][0]
-        out = []
-        for i, p in enumerate(params):
-            kind = type(p)
-            if p is None:
-                out.append(b"NULL")
-            elif kind is str:
-                if token in p or low in p:
-                    holders.append(i)
-                    out.append(_replaced(tx, p, subs))
-                else:
-                    out.append(as_literal(p))
-            elif kind is Jsonb or kind is Json:
-                text = (p.dumps or json.dumps)(p.obj)
-                cast = b"::jsonb" if kind is Jsonb else b"::json"
-                if token in text or low in text:
-                    holders.append(i)
-                    out.append(b"(" + _replaced(tx, text, subs) + b")" + cast)
-                else:
-                    out.append(as_literal(text) + cast)
+    token, low = subs[0][0], subs[1][0]
+    out = [pieces[0]]
+    for i, p in enumerate(params):
+        kind = type(p)
+        if kind is str and (token in p or low in p):
+            holders.append(i)
+            out.append(_text_sql(p, subs, bound))
+        elif kind is Jsonb or kind is Json:
+            text = (p.dumps or json.dumps)(p.obj)
+            if token in text or low in text:
+                holders.append(i)
+                out.append("(" + _text_sql(text, subs, bound) + (")::jsonb" if kind is Jsonb else ")::json"))
             else:
-                out.append(as_literal(p))
-        literals = tuple(out)
-    encoding = connection.connection.info.encoding
-    return (template.encode(encoding) % literals).decode(encoding), holders
+                bound.append(p)
+                out.append("%s")
+        else:
+            bound.append(p)
+            out.append("%s")
+        out.append(pieces[i + 1])
+    return "".join(out), holders
 
 
-def _replaced(tx, text: str, subs) -> bytes:
-    """A text literal wrapped in replace() for each placeholder of `subs` it holds."""
-    sql = tx.as_literal(text)
+def _text_sql(text: str, subs, bound: list) -> str:
+    """The SQL of a text value, its parameters appended to `bound`: a placeholder, wrapped in replace() for each
+    placeholder of `subs` the text holds."""
+    bound.append(text)
+    sql = "%s"
     for token, replacement in subs:
         if token in text:
-            sql = b"replace(" + sql + b", " + tx.as_literal(token) + b", " + replacement + b")"
+            bound.append(token)
+            sql = f"replace({sql}, %s, {replacement})"
     return sql
-
-
-def _literal(tx, value, subs) -> bytes:
-    """One prepared value as SQL (a text holding a placeholder of `subs` gets it replaced)."""
-    if value is None:
-        return b"NULL"
-    if subs and isinstance(value, str) and any(token in value for token, _sql in subs):
-        return _replaced(tx, value, subs)
-    return tx.as_literal(value)
 
 
 _PARENT_ID = "(SELECT {pk} FROM p)"

@@ -66,3 +66,21 @@ def test_prepared_cursor_prepares_once_and_other_statements_are_not_prepared():
         cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
         prepared = cursor.fetchall()
     assert len(prepared) == 1 and "authtoken_token" in prepared[0][0] and prepared[0][1] == 8
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL backend")
+def test_prepared_cursor_remembers_the_conversion_of_a_long_statement():
+    """psycopg converts `%s` to `$n` anew for a statement over 4 KB or 50 parameters; the preparing cursor
+    remembers it (core.db_insert's statements are that long), and the values still go where they belong."""
+    from core.db_backend.base import _converted
+
+    n = 200
+    sql = "SELECT " + ", ".join(f"%s::int + {i} AS column_{i:04d}" for i in range(n))
+    assert len(sql) > 4096
+    hits = _converted.cache_info().hits
+    for round_ in range(3):
+        with connection.prepared_cursor() as cursor:
+            cursor.execute(sql, [round_ * 1000 + i for i in range(n)])
+            row = cursor.fetchone()
+        assert list(row) == [round_ * 1000 + 2 * i for i in range(n)]
+    assert _converted.cache_info().hits == hits + 2

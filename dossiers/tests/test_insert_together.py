@@ -129,6 +129,27 @@ def test_the_statement_is_reused_for_the_same_shape(w):
     assert DossierFile.objects.filter(dossier__code__startswith="000.00.01.H44-261202-").count() == 4
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_the_same_shape_is_one_prepared_statement_with_the_values_as_parameters(w):
+    """The server parses and plans a shape once per connection; the values travel as parameters."""
+    def prepared() -> list:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements "
+                           "WHERE statement LIKE %s", ['WITH p AS (INSERT INTO "dossiers_dossier"%'])
+            return cursor.fetchall()
+
+    runs_before = sum(n for _sql, n in prepared())
+    for i in (1, 2, 3):
+        d = _dossier(w, f"000.00.01.H44-261202-000{i}")
+        insert_together(d, _family(w, d))
+    after = prepared()
+    assert sum(n for _sql, n in after) == runs_before + 3
+    assert len(after) == 1  # one statement for the three families
+    text = after[0][0]
+    assert "$1" in text and "Nguyễn Văn An" not in text and "AB12CD34" not in text
+    assert Dossier.objects.get(code="000.00.01.H44-261202-0003").applicant_name == "Nguyễn Văn An"
+
+
 # ---------------------------------------------------------------- a computed text and the audit event
 
 
