@@ -183,13 +183,14 @@ def rq_queue(url: str) -> dict:
     """A queue of django-rq over one connection pool per process. Given a URL, django-rq makes a new Redis
     client, and so a new connection (with its handshake), for every job it queues: 2.6 ms of the web
     process's CPU per queued job. Given a pool in REDIS_CLIENT_KWARGS, the client it makes takes a pooled
-    connection (its host and port are then only read by django-rq's admin pages)."""
+    connection (its host and port are then only read by django-rq's admin pages); the queue class asks the
+    server's version once per pool rather than once per job (core/rq_queue.py)."""
     import redis
 
     pool = redis.ConnectionPool.from_url(url)  # connects only when first used; safe across fork
     kwargs = pool.connection_kwargs
     return {"HOST": kwargs.get("host", "127.0.0.1"), "PORT": kwargs.get("port", 6379), "DB": kwargs.get("db", 0),
-            "REDIS_CLIENT_KWARGS": {"connection_pool": pool}}
+            "REDIS_CLIENT_KWARGS": {"connection_pool": pool}, "QUEUE_CLASS": "core.rq_queue.PooledQueue"}
 
 
 RQ_QUEUES = {"default": rq_queue(os.environ.get("CQS_REDIS_URL", "redis://127.0.0.1:6379/0"))}

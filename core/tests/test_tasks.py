@@ -167,11 +167,14 @@ def test_queued_jobs_share_one_redis_connection(settings):
 
     pool = shared["REDIS_CLIENT_KWARGS"]["connection_pool"]
     queue = django_rq.get_queue(queue_name, job_class=Job)
+    info_calls = _info_calls(client)
     try:
         for n in range(5):
             enqueue_after_commit(remember.using(queue_name=queue_name), f"việc {n}")
         assert queue.count == 5
         assert len(pool._available_connections) + len(pool._in_use_connections) == 1
+        assert _info_calls(client) - info_calls <= 1 + 1  # the server's version, once per pool (+ our own INFO)
+        assert pool.cqs_redis_server_version == queue.get_redis_server_version() >= (5, 0, 0)
         assert SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
         done = list(CALLS)
         assert done == [f"việc {n}" for n in range(5)]
@@ -180,6 +183,11 @@ def test_queued_jobs_share_one_redis_connection(settings):
         for key in client.scan_iter(f"rq:*{queue_name}*"):
             client.delete(key)
         pool.disconnect()
+
+
+def _info_calls(client) -> int:
+    """How many INFO commands the Redis server has answered since it started (this reading is one of them)."""
+    return int(client.info("commandstats").get("cmdstat_info", {}).get("calls", 0))
 
 
 def _last_job_id(client, queue_name: str) -> str:
