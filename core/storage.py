@@ -1,10 +1,11 @@
 """The media storage: Django's file-system storage, with a short path for a new file held in memory.
 
-Every online submission stores its uploads, which arrive in memory (`core.parsers`). Django's
-`FileSystemStorage.save()` spends more CPU on names than on writing the bytes: it checks the name with
-pathlib several times, asks the disk whether the name is free, creates the folder, locks the new file,
-writes it in 64 KB chunks through a file object, then stats the file and its root to compare their
-groups. For a new file whose name is plain (letters, digits, `_`, `-`, folders, one extension) and
+Every online submission stores its uploads, which arrive in memory (`core.parsers`). Besides writing
+the bytes, Django's `FileSystemStorage.save()` checks the name with pathlib several times, asks the disk
+whether the name is free, creates the folder, locks the new file, writes it in 64 KB chunks through a file
+object, then stats the file and its root to compare their groups (for a 200 KB PDF on the bench machine:
+330–400 µs a file, against 250–375 µs here; the kernel's copy of the bytes is most of what is left).
+For a new file whose name is plain (letters, digits, `_`, `-`, folders, one extension) and
 whose bytes are in memory, `MediaStorage.save()` does what those steps guarantee with fewer calls:
 
 - the name cannot leave the media root or be absolute: the plain-name pattern admits no `..`, no `.`
