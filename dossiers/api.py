@@ -340,7 +340,7 @@ def _slip_json(s: DossierSlip) -> dict:
 
 def _timeline(obj, *, public_only: bool) -> list:
     """The dossier's timeline; from memory when the service holds it (a dossier just submitted)."""
-    held = obj.__dict__.get("_held_rows", {}).get("events")
+    held = selectors.held_rows(obj, "events")
     if held is None:
         return list(selectors.timeline(obj, public_only=public_only))
     events = sorted(held, key=lambda e: (e.at, e.pk))

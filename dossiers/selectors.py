@@ -143,12 +143,15 @@ def control_sheet(dossier) -> list[DossierStep]:
                 .order_by("received_at", "order", "id"))
 
 
+def held_rows(dossier, name: str) -> list | None:
+    """The `name` rows its service has just written and holds (a dossier just submitted), else None."""
+    return dossier.__dict__.get("_held_rows", {}).get(name)
+
+
 def related_rows(dossier, name: str):
-    """`dossier.<name>.all()`, or the rows its service has just written and holds (a dossier just submitted)."""
-    held = dossier.__dict__.get("_held_rows")
-    if held is not None and name in held:
-        return held[name]
-    return getattr(dossier, name).all()
+    """`dossier.<name>.all()`, or the rows its service holds (`held_rows()`)."""
+    held = held_rows(dossier, name)
+    return getattr(dossier, name).all() if held is None else held
 
 
 def timeline(dossier, *, public_only: bool) -> QuerySet:

@@ -25,6 +25,8 @@ class _PreparedQuery(_queries.PostgresQuery):
     psycopg remembers it only for statements under 4 KB and 50 parameters (an ORM's varying bulk inserts
     would fill its cache); a statement this cursor prepares is one of a few fixed texts, and a submission's
     insert (core.db_insert) is 6 KB with about 90 parameters, whose conversion took a third of the call.
+    It uses psycopg's internal converter (requirements pin psycopg 3); `core/tests/test_db_backend.py`
+    runs a long statement through it, so a psycopg release that changes it fails there.
     """
 
     def convert(self, query, vars) -> None:

@@ -201,8 +201,10 @@ def test_a_submission_answer_comes_from_held_rows_not_new_querysets(w, django_ca
         d = services.dossier_submit_online(applicant=w.citizen, procedure_version=w.version, form_data={},
                                            files={w.component.pk: [pdf_upload("to-khai.pdf")]})
     assert "_prefetched_objects_cache" not in d.__dict__
-    held = d.__dict__["_held_rows"]
-    assert [f.original_name for f in held["files"]] == ["to-khai.pdf"] and held["slips"] == []
+    from dossiers import selectors
+
+    assert [f.original_name for f in selectors.held_rows(d, "files")] == ["to-khai.pdf"]
+    assert selectors.held_rows(d, "slips") == [] and selectors.held_rows(d, "rating") is None
     with CaptureQueriesContext(connection) as ctx:
         body = _fast(d, w.citizen)
     assert len(ctx.captured_queries) == 0
