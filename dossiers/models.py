@@ -135,7 +135,8 @@ class Dossier(models.Model):
                          include=["status", "is_late"], condition=models.Q(status__in=OPEN_STATUSES)),
             # procedure=…: resolved to version ids first (selectors.work_queue_for), then this index
             models.Index(fields=["receiving_agency", "procedure_version", "due_at"], name="dossier_recv_proc_due"),
-            # q=<name words>: a pg_trgm GIN index on search_text, PostgreSQL only (migration 0003)
+            # q=<name words>: a GIN index on the agency columns and search_text's trigrams, PostgreSQL only
+            # (migration 0006)
             models.Index(fields=["competent_agency", "status", "due_at"], name="dossier_comp_status_due"),
             # Where a dossier sits and who holds it are empty until it is received: these indexes leave such
             # rows out (a lookup by a value implies IS NOT NULL), so a submission writes four index entries fewer.

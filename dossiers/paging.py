@@ -55,7 +55,7 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
     def paginate_queryset(self, queryset, request, view=None):
         """Searches (`q`) page from one list of ids instead of a count and a page query.
 
-        A text search finds its rows through the trigram index and sorts them; counting and then
+        A text search finds its rows through the agency-and-trigram GIN index and sorts them; counting and then
         fetching a page would search twice, and the page query alone may walk the agency's whole
         due-date index when the term is rare. Here one query returns up to cap + 1 matching ids in
         queue order; the count and the page come from that list, and the page's rows are then read
@@ -75,7 +75,7 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
         if not page_ids:
             return []
         # By primary key alone: the ids come from the scoped, filtered query, and repeating its text
-        # conditions here would only cost the planner another look at the trigram index.
+        # conditions here would only cost the planner another look at the search index.
         reread = queryset.model._base_manager.filter(pk__in=page_ids)
         names, is_defer = queryset.query.deferred_loading
         if names and not is_defer:  # the columns queue_page_queryset() named with .only()

@@ -6,7 +6,8 @@ from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -49,6 +50,17 @@ def dossiers_for_applicant(user) -> QuerySet:
     return _base().filter(applicant=user).order_by("-created_at", "-id")
 
 
+def _agency(agency_id):
+    """An agency id as a bigint expression, for the scope's tests on the agency columns.
+
+    The ORM writes an id as a bare literal (`= 2`, an integer), and the GIN index that serves a text
+    search within an agency (migration 0006: the agency columns beside the trigrams, through btree_gin)
+    only matches a value of the column's own type (bigint); its operator classes have no cross-type
+    operators before PostgreSQL 18. The B-tree indexes serve either form.
+    """
+    return Cast(agency_id, BigIntegerField())
+
+
 def official_scope(user) -> Q | None:
     """The Q of dossiers an official may see; None when they see none. Administrators see all."""
     if is_administrator(user):
@@ -62,12 +74,12 @@ def official_scope(user) -> Q | None:
         any_grant = True
         consult_agencies.add(g.agency_id)
         if g.role == Role.ONE_STOP_OFFICER:
-            scope |= Q(receiving_agency_id=g.agency_id)
+            scope |= Q(receiving_agency_id=_agency(g.agency_id))
         elif g.unit_id is None or g.role == Role.AGENCY_LEADER:
-            scope |= Q(competent_agency_id=g.agency_id) | Q(current_agency_id=g.agency_id)
+            scope |= Q(competent_agency_id=_agency(g.agency_id)) | Q(current_agency_id=_agency(g.agency_id))
         else:
-            scope |= Q(current_agency_id=g.agency_id, current_unit_id=g.unit_id)
-            scope |= Q(current_agency_id=g.agency_id, current_unit__isnull=True, current_role=g.role)
+            scope |= Q(current_agency_id=_agency(g.agency_id), current_unit_id=g.unit_id)
+            scope |= Q(current_agency_id=_agency(g.agency_id), current_unit__isnull=True, current_role=g.role)
     if not any_grant:
         return None
     if any(g.unit_id is not None and g.role not in (Role.ONE_STOP_OFFICER, Role.AGENCY_LEADER)
@@ -110,7 +122,7 @@ def work_queue_for(user, *, status=None, due: str | None = None, unit=None, proc
     if unit:
         qs = qs.filter(current_unit_id=_int(unit))
     if agency:
-        a = _int(agency)
+        a = _agency(_int(agency))
         qs = qs.filter(Q(receiving_agency_id=a) | Q(competent_agency_id=a) | Q(current_agency_id=a))
     if procedure:
         # Resolved to version ids first (a handful), so the filter is a plain column test that the
