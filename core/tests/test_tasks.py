@@ -167,13 +167,16 @@ def test_queued_jobs_share_one_redis_connection(settings):
 
     pool = shared["REDIS_CLIENT_KWARGS"]["connection_pool"]
     queue = django_rq.get_queue(queue_name, job_class=Job)
-    info_calls = _info_calls(client)
+    info_calls = _command_calls(client, "info")
+    transactions = _command_calls(client, "exec")
     try:
         for n in range(5):
             enqueue_after_commit(remember.using(queue_name=queue_name), f"việc {n}")
         assert queue.count == 5
         assert len(pool._available_connections) + len(pool._in_use_connections) == 1
-        assert _info_calls(client) - info_calls <= 1 + 1  # the server's version, once per pool (+ our own INFO)
+        # the server's version, once per pool (+ the INFO that reads the counters, twice)
+        assert _command_calls(client, "info") - info_calls <= 1 + 2
+        assert _command_calls(client, "exec") - transactions == 5  # one MULTI/EXEC per job (rq alone: two)
         assert pool.cqs_redis_server_version == queue.get_redis_server_version() >= (5, 0, 0)
         assert SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
         done = list(CALLS)
@@ -185,9 +188,9 @@ def test_queued_jobs_share_one_redis_connection(settings):
         pool.disconnect()
 
 
-def _info_calls(client) -> int:
-    """How many INFO commands the Redis server has answered since it started (this reading is one of them)."""
-    return int(client.info("commandstats").get("cmdstat_info", {}).get("calls", 0))
+def _command_calls(client, command: str) -> int:
+    """How many `command` commands the Redis server has answered since it started (read with an INFO)."""
+    return int(client.info("commandstats").get(f"cmdstat_{command}", {}).get("calls", 0))
 
 
 def _last_job_id(client, queue_name: str) -> str:
