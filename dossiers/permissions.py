@@ -9,6 +9,10 @@ Rules (an official's rights come from directory.StaffPosition grants):
 - Processing actions (transfer, return to the previous step, supplement request, consultation,
   result) belong to the current step: its assignee, or whoever holds the step's role in the step's
   agency (and unit, for unit-scoped grants). Approval needs a leader step.
+- The result is attached by whoever holds the current step once no processing step is left after it
+  (only the desk's step of returning the result may follow), so that no approval is skipped; the desk
+  attaches it when the dossier has come back to its step; after the last step has been approved,
+  anyone processing for the competent agency may attach it.
 - Leaders (unit / agency) and specialists of the competent agency see its dossiers; a unit-scoped
   grant sees only dossiers whose current step is in that unit (or without unit) for that role,
   plus dossiers assigned to the user. An agency leader may also stop processing and apologise.
@@ -21,13 +25,14 @@ from django.core.exceptions import PermissionDenied
 from directory.choices import Role
 from directory.selectors import grants_for, has_role, is_administrator
 
+from .choices import StepStatus
+
 DOSSIER_ROLES = frozenset({Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.UNIT_LEADER, Role.AGENCY_LEADER})
 LEADER_ROLES = frozenset({Role.UNIT_LEADER, Role.AGENCY_LEADER})
 
 DESK_ACTIONS = frozenset({"receive", "request_completion", "refuse", "accept_withdrawal", "decline_withdrawal",
-                          "return_result", "request_payment", "apologize", "attach_result"})
-STEP_ACTIONS = frozenset({"transfer", "return_to_previous", "request_supplement", "consult", "attach_result",
-                          "request_payment", "stop", "apologize"})
+                          "return_result", "request_payment", "apologize"})
+STEP_ACTIONS = frozenset({"transfer", "return_to_previous", "request_supplement", "consult"})
 APPLICANT_ACTIONS = frozenset({"complete", "supplement", "request_withdrawal", "cancel_withdrawal", "rate"})
 LEADER_ACTIONS = frozenset({"stop", "apologize"})
 
@@ -98,6 +103,8 @@ def can_act(user, dossier, action: str) -> bool:
         return dossier.current_role in LEADER_ROLES and is_step_actor(user, dossier)
     if action == "consult_answer":
         return False  # checked against the consultation in the service
+    if action == "attach_result":
+        return _may_attach_result(user, dossier)
     allowed = False
     if action in DESK_ACTIONS and is_desk_officer(user, dossier):
         allowed = True
@@ -105,12 +112,21 @@ def can_act(user, dossier, action: str) -> bool:
         allowed = True
     if action in LEADER_ACTIONS and has_role(user, Role.AGENCY_LEADER, agency_id=dossier.competent_agency_id):
         allowed = True
-    if action == "attach_result" and dossier.current_step_id is None:
-        # After the last step: anyone processing for the competent agency may finish the dossier.
-        allowed = allowed or any(
-            g.agency_id == dossier.competent_agency_id and g.role in DOSSIER_ROLES for g in grants_for(user)
-        )
     return allowed
+
+
+def _may_attach_result(user, dossier) -> bool:
+    if dossier.current_step_id is None:
+        # After the last step: anyone processing for the competent agency may finish the dossier.
+        return any(g.agency_id == dossier.competent_agency_id and g.role in DOSSIER_ROLES for g in grants_for(user))
+    if dossier.current_role == Role.ONE_STOP_OFFICER:
+        # Back at the desk (returning the result): the desk attaches what the competent agency decided.
+        return is_desk_officer(user, dossier) or is_step_actor(user, dossier)
+    if not is_step_actor(user, dossier):
+        return False
+    # A processing step (an approval above all) still to come after this one may not be skipped.
+    return not dossier.steps.filter(status=StepStatus.PENDING, order__gt=dossier.current_step.order).exclude(
+        role=Role.ONE_STOP_OFFICER).exists()
 
 
 def require(user, dossier, action: str) -> None:

@@ -1118,7 +1118,8 @@ def dossier_attach_result(*, dossier, actor, file=None, generate: bool = False) 
                                       "tệp PDF.", code="generate_unavailable")
         if d.current_step is not None:
             _finish_step(d.current_step, now, actor)
-        # A remaining desk step (trả kết quả) becomes current; any other pending step is skipped.
+        # A remaining desk step (trả kết quả) becomes current. No processing step is left after this one
+        # (permissions.can_act lets no approval be skipped).
         pending = list(d.steps.filter(status=StepStatus.PENDING).order_by("order", "id"))
         desk = next((s for s in pending if s.role == Role.ONE_STOP_OFFICER), None)
         _clear_current(d)

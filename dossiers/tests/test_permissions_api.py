@@ -138,6 +138,66 @@ def test_action_matrix(action, state, right, wrong, payload, multipart):
         assert r.status_code == 200, (action, "right role", r.status_code, r.content)
 
 
+def at_director(w):
+    return services.dossier_approve(dossier=at_unit_leader(w), leader=fresh(w.unit_leader))
+
+
+def test_no_one_attaches_the_result_while_an_approval_is_still_to_come():
+    """At the specialist's step the unit leader's and the director's approvals are still to come: neither
+    the desk nor the step's holder nor the director may skip them by attaching the result."""
+    w = build_world()
+    with time_machine.travel(T0, tick=False):
+        d = processing(w)
+        for user in (w.officer, w.specialist, w.director):
+            r = _post(user, f"{API}/d/{d.code}/attach-result/", {"file": pdf_upload()}, True)
+            assert r.status_code == 403, (user, r.content)
+        after = Dossier.objects.get(pk=d.pk)
+        assert (after.status, after.current_step_id) == ("processing", d.current_step_id)
+        assert not after.files.filter(kind="result").exists()
+
+
+def test_the_last_approver_attaches_the_result_and_the_desk_returns_it():
+    w = build_world()
+    with time_machine.travel(T0, tick=False):
+        d = at_director(w)  # the director's approval is the last processing step; the desk's follows
+        assert _post(w.officer, f"{API}/d/{d.code}/attach-result/", {"file": pdf_upload()}, True).status_code == 403
+        r = _post(w.director, f"{API}/d/{d.code}/attach-result/", {"file": pdf_upload()}, True)
+        assert r.status_code == 200, r.content
+        after = Dossier.objects.get(pk=d.pk)
+        assert after.status == "processed" and after.current_role == "one_stop_officer"
+        assert after.steps.get(role="agency_leader").finished_by_id == w.director.pk
+        r = _post(w.officer, f"{API}/d/{d.code}/return-result/", {"method": "online"}, False)
+        assert r.status_code == 200, r.content
+
+
+@pytest.mark.parametrize("action,payload", [
+    ("stop", {"reason": "Không thuộc thẩm quyền"}),
+    ("apologize", {"reason": "Chờ xác minh", "new_due_at": "2026-11-13T17:00:00+07:00"}),
+])
+def test_the_step_holder_neither_stops_nor_apologises(action, payload):
+    """Stopping belongs to the competent agency's leader, the apology to the desk and that leader; the
+    specialist who holds the step may do neither."""
+    w = build_world()
+    with time_machine.travel(T0, tick=False):
+        d = processing(w)
+    with time_machine.travel(LATE, tick=False):
+        r = _post(w.specialist, f"{API}/d/{d.code}/{action}/", payload, False)
+        assert r.status_code == 403, r.content
+        after = Dossier.objects.get(pk=d.pk)
+        assert (after.status, after.due_at, after.apology_count) == ("processing", d.due_at, 0)
+
+
+def test_the_step_holder_does_not_ask_for_fees():
+    w = build_world()
+    with time_machine.travel(T0, tick=False):
+        d = fee_processing(w)
+        holder = w.specialist if d.current_role == "specialist" else None
+        assert holder is not None, d.current_role
+        r = _post(holder, f"{API}/d/{d.code}/request-payment/", {}, False)
+        assert r.status_code == 403, r.content
+        assert Dossier.objects.get(pk=d.pk).status == "processing"
+
+
 READS = ["", "control-sheet/", "result/"]
 
 

@@ -147,7 +147,7 @@ def test_ending_while_a_supplement_is_awaited_records_the_pause(w, end):
         if end == "accept_withdrawal":
             services.dossier_accept_withdrawal(dossier=d, officer=fresh(w.officer))
         else:
-            services.dossier_stop(dossier=d, actor=fresh(w.specialist), reason="Ngừng theo yêu cầu cơ quan")
+            services.dossier_stop(dossier=d, actor=fresh(w.director), reason="Ngừng theo yêu cầu cơ quan")
     d = Dossier.objects.get(pk=d.pk)
     assert d.status == S.STOPPED and d.paused_at is None and d.due_at == due
     assert d.paused_hours_total == workcal.working_hours_between(T0, T2, schedule=w.justice.office_schedule) > 0
