@@ -548,22 +548,27 @@ def _receive(d: Dossier, *, officer, now: datetime) -> None:
     d.original_due_at = d.due_at
     _set_status(d, S.RECEIVED, actor=officer, action=A.RECEIVE)
     _start_processing(d, now, officer)
-    if version.fees.exists():
+    if _fees_due(d, officer):
         _set_status(d, S.PAYMENT_REQUESTED, actor=officer, action=A.REQUEST_PAYMENT)
-        _create_obligations(d, officer)
     else:
         _set_status(d, S.PROCESSING, actor=officer, action=A.RECEIVE)
 
 
-def _create_obligations(d: Dossier, actor) -> None:
+def _fees_due(d: Dossier, actor) -> bool:
+    """Create the dossier's fee obligations from its procedure's fee table; True while one is still due.
+
+    Only a dossier that owes something waits in "payment requested": the payments app settles it when
+    the last obligation is paid, and a dossier that owed nothing (fees of 0 đồng, or everything paid
+    already) would wait there for a payment that never comes. Without the payments app the fee table
+    alone decides, and an officer settles the dossier by hand.
+    """
     try:
         payments = importlib.import_module("payments.services")
     except ImportError:
         logger.info("payments.services not installed: no fee obligations created for %s", d.code)
-        return
-    create = getattr(payments, "obligations_create", None)
-    if create is not None:
-        create(dossier=d, actor=actor)
+        return d.procedure_version.fees.filter(amount__gt=0).exists()
+    obligations = payments.obligations_create(dossier=d, actor=actor)
+    return any(o.status == "due" for o in obligations)  # payments.choices.ObligationStatus.DUE
 
 
 def dossier_register_counter(*, officer, procedure_version, applicant=None, applicant_info: dict | None = None,
@@ -933,9 +938,11 @@ def dossier_request_payment(*, dossier, actor) -> Dossier:
         require(actor, d, A.REQUEST_PAYMENT)
         if not d.procedure_version.fees.exists():
             raise ValidationError("Thủ tục này không có phí, lệ phí.", code="no_fees")
+        check_transition(d.status, S.PAYMENT_REQUESTED)
         before = _snapshot(d)
+        if not _fees_due(d, actor):
+            raise ValidationError("Hồ sơ không còn khoản phí, lệ phí nào phải nộp.", code="nothing_due")
         _set_status(d, S.PAYMENT_REQUESTED, actor=actor, action=A.REQUEST_PAYMENT)
-        _create_obligations(d, actor)
         _audit(d, actor=actor, action="request_payment", before=before)
         _notify(d, "cần nộp phí, lệ phí", f"Hồ sơ {d.code}: vui lòng thực hiện nghĩa vụ tài chính.")
     return d

@@ -374,6 +374,41 @@ def test_withdrawal(w):
     assert SyncOutbox.objects.filter(dossier=d).last().national_status == 8
 
 
+def test_a_fee_table_with_nothing_to_pay_does_not_hold_the_dossier(w):
+    """Fees of 0 đồng create no obligation: the dossier goes straight to processing instead of waiting in
+    "payment requested" for a payment that cannot come."""
+    from payments.models import FeeObligation
+
+    w.fee_version.fees.update(amount=0)
+    d = services.dossier_submit_online(applicant=w.citizen, procedure_version=w.fee_version, form_data={},
+                                       files={w.fee_component.pk: [pdf_upload()]})
+    d = services.dossier_receive(dossier=d, officer=fresh(w.officer))
+    assert d.status == S.PROCESSING
+    assert not FeeObligation.objects.filter(dossier=d).exists()
+    assert not d.events.filter(to_status=S.PAYMENT_REQUESTED).exists()
+
+
+def test_asking_for_fees_already_paid_is_refused_and_changes_nothing(w):
+    from payments.models import FeeObligation
+    from payments.services import counter_payment_record
+
+    d = services.dossier_submit_online(applicant=w.citizen, procedure_version=w.fee_version, form_data={},
+                                       files={w.fee_component.pk: [pdf_upload()]})
+    d = services.dossier_receive(dossier=d, officer=fresh(w.officer))
+    assert d.status == S.PAYMENT_REQUESTED
+    for obligation in FeeObligation.objects.filter(dossier=d):
+        counter_payment_record(obligation=obligation, actor=fresh(w.officer), amount=obligation.amount,
+                               reference="BL-0001")
+    d.refresh_from_db()
+    assert d.status == S.PROCESSING
+    events, obligations = d.events.count(), FeeObligation.objects.filter(dossier=d).count()
+    with pytest.raises(ValidationError, match="không còn khoản phí"):
+        services.dossier_request_payment(dossier=d, actor=fresh(w.officer))
+    d.refresh_from_db()
+    assert (d.status, d.events.count(), FeeObligation.objects.filter(dossier=d).count()) == (
+        S.PROCESSING, events, obligations)
+
+
 def test_request_payment_needs_fees(w):
     d = received(w)
     with pytest.raises(ValidationError, match="không có phí"):
