@@ -272,6 +272,9 @@ class DossierDetailSerializer(FieldsBuiltOnce, DossierListSerializer):
         events = selectors.timeline(obj, public_only=self._is_applicant(obj))
         return DossierEventSerializer(events, many=True).data
 
+    def _shown(self, obj, kind: str) -> bool:
+        return not (self._is_applicant(obj) and selectors.hidden_from_applicant(obj, kind))
+
     @extend_schema_field_list(DossierStepSerializer)
     def get_steps(self, obj):
         if self._is_applicant(obj):
@@ -301,11 +304,11 @@ class DossierDetailSerializer(FieldsBuiltOnce, DossierListSerializer):
             "paused_hours_total": _decimal(obj.paused_hours_total, 2),
             "multiple_supplements": obj.multiple_supplements,
             "result_method": obj.result_method,
-            "files": [_file_json(f) for f in selectors.related_rows(obj, "files")],
+            "files": [_file_json(f) for f in selectors.related_rows(obj, "files") if self._shown(obj, f.kind)],
             "timeline": [_event_json(e) for e in _timeline(obj, public_only=self._is_applicant(obj))],
             "steps": self.get_steps(obj),
             "supplement_requests": [_supplement_json(r) for r in selectors.related_rows(obj, "supplement_requests")],
-            "slips": [_slip_json(s) for s in selectors.related_rows(obj, "slips")],
+            "slips": [_slip_json(s) for s in selectors.related_rows(obj, "slips") if self._shown(obj, s.kind)],
             "rating": self.get_rating(obj),
         })
         return row
@@ -519,11 +522,15 @@ class DossierDetailView(APIView):
 
 
 class ControlSheetView(APIView):
-    """Phiếu kiểm soát quá trình giải quyết hồ sơ: each step, who, received, due, finished, on time."""
+    """Phiếu kiểm soát quá trình giải quyết hồ sơ: each step, who, received, due, finished, on time. An
+    internal record (the officials' notes, their names): for officials who see the dossier, not for the
+    applicant, who follows the dossier through its public timeline."""
 
     @extend_schema(responses=DossierStepSerializer(many=True))
     def get(self, request, code: str):
         dossier = dossier_get_for(request.user, code)
+        if is_applicant(request.user, dossier):
+            raise Http404
         return Response(DossierStepSerializer(selectors.control_sheet(dossier), many=True).data)
 
 
@@ -563,6 +570,8 @@ class DossierFileDownloadView(APIView):
     def get(self, request, code: str, file_id: int):
         dossier = dossier_get_for(request.user, code)
         row = get_object_or_404(DossierFile, dossier=dossier, pk=file_id)
+        if is_applicant(request.user, dossier) and selectors.hidden_from_applicant(dossier, row.kind):
+            raise Http404
         return _file_response(row.file, row.original_name, row.content_type)
 
 

@@ -150,6 +150,16 @@ def _int(value) -> int:
         return -1
 
 
+def hidden_from_applicant(dossier, kind: str) -> bool:
+    """Whether a file or slip of this `kind` is kept from the applicant's view of their dossier.
+
+    The result (file or slip) is theirs once it has been returned to them, not when it is attached or
+    generated; the processing control sheet is an internal record of who did what. The web pages and
+    the API apply the same rule.
+    """
+    return kind == "control_sheet" or (kind == "result" and dossier.status != DossierStatus.RETURNED)
+
+
 def control_sheet(dossier) -> list[DossierStep]:
     return list(dossier.steps.select_related("agency", "assignee", "finished_by", "unit")
                 .order_by("received_at", "order", "id"))

@@ -336,7 +336,7 @@ def _applicant_dossier(request, code) -> Dossier:
 def _my_context(request, dossier, **forms_):
     returned = dossier.status == DossierStatus.RETURNED
     files = list(dossier.files.select_related("component").all())
-    slips_ = [s for s in dossier.slips.all() if s.kind != "control_sheet" and (s.kind != "result" or returned)]
+    slips_ = [s for s in dossier.slips.all() if not selectors.hidden_from_applicant(dossier, s.kind)]
     supplement = dossier.supplement_requests.filter(answered_at__isnull=True).last() \
         if dossier.status == DossierStatus.SUPPLEMENT_REQUESTED else None
     completion = dossier.completion_requests.filter(answered_at__isnull=True).last() \
@@ -480,8 +480,8 @@ def _extension(content_type: str) -> str:
 def file_download(request, code, pk):
     dossier = selectors.dossier_get_for(request.user, code)
     item = get_object_or_404(DossierFile, pk=pk, dossier=dossier)
-    if item.kind == FileKind.RESULT and is_applicant(request.user, dossier) and not _is_official(request.user) \
-            and dossier.status != DossierStatus.RETURNED:
+    if is_applicant(request.user, dossier) and not _is_official(request.user) \
+            and selectors.hidden_from_applicant(dossier, item.kind):
         raise Http404
     return _file_response(item.file, item.original_name, item.content_type)
 
@@ -492,7 +492,7 @@ def slip_download(request, code, pk):
     slip = get_object_or_404(DossierSlip, pk=pk, dossier=dossier)
     if not slip.file:
         raise Http404
-    if slip.kind == "result" and not _is_official(request.user) and dossier.status != DossierStatus.RETURNED:
+    if not _is_official(request.user) and selectors.hidden_from_applicant(dossier, slip.kind):
         raise Http404
     return _file_response(slip.file, f"{slip.kind}-{dossier.code}.pdf", "application/pdf")
 

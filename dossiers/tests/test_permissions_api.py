@@ -214,7 +214,44 @@ def test_reads(suffix):
     for insider in (w.citizen, w.officer, w.director):
         c = APIClient()
         c.force_authenticate(user=fresh(insider))
-        assert c.get(url).status_code == 200, (insider, suffix)
+        # the control sheet is the officials' record; the applicant follows the public timeline
+        expected = 404 if insider is w.citizen and suffix == "control-sheet/" else 200
+        assert c.get(url).status_code == expected, (insider, suffix)
+
+
+def test_the_applicant_gets_the_result_when_it_is_returned_not_before(settings, tmp_path,
+                                                                      django_capture_on_commit_callbacks):
+    """Processed is not returned: until the desk returns the result, the applicant's API view neither lists
+    nor serves the result file or the result slip (and never the control sheet); officials see them."""
+    pytest.importorskip("signing.services")
+    settings.SIGNING_PKI_DIR = tmp_path / "pki"
+    w = build_world()
+    with time_machine.travel(T0, tick=False), django_capture_on_commit_callbacks(execute=True):
+        d = at_desk_end(w)
+        d = services.dossier_attach_result(dossier=d, actor=fresh(w.officer), file=pdf_upload("ket-qua.pdf"))
+        g = services.dossier_attach_result(dossier=at_desk_end(w), actor=fresh(w.officer), generate=True)
+    citizen, desk = APIClient(), APIClient()
+    citizen.force_authenticate(user=fresh(w.citizen))
+    desk.force_authenticate(user=fresh(w.officer))
+    result_file = d.files.get(kind="result")
+    result_slip = g.slips.get(kind="result")
+
+    def seen(client, dossier):
+        body = client.get(f"{API}/d/{dossier.code}/").json()
+        return {f["kind"] for f in body["files"]} | {s["kind"] for s in body["slips"]}
+
+    assert "result" not in seen(citizen, d) and "result" not in seen(citizen, g)
+    assert "component" in seen(citizen, d)
+    assert "result" in seen(desk, d) and "result" in seen(desk, g)
+    assert citizen.get(f"{API}/d/{d.code}/files/{result_file.pk}/").status_code == 404
+    assert citizen.get(f"{API}/d/{d.code}/result/").status_code == 404
+    assert desk.get(f"{API}/d/{d.code}/files/{result_file.pk}/").status_code == 200
+    with time_machine.travel(T0, tick=False):
+        services.dossier_return_result(dossier=d, actor=fresh(w.officer))
+        services.dossier_return_result(dossier=g, actor=fresh(w.officer))
+    assert "result" in seen(citizen, d)
+    assert result_slip.public_id in {s["public_id"] for s in citizen.get(f"{API}/d/{g.code}/").json()["slips"]}
+    assert citizen.get(f"{API}/d/{d.code}/files/{result_file.pk}/").status_code == 200
 
 
 def test_citizen_never_sees_anothers_dossiers():
