@@ -980,10 +980,13 @@ def dossier_apologize(*, dossier, actor, reason, new_due_at: datetime) -> Dossie
         old_due = d.due_at
         d.due_at = new_due_at
         d.apology_count += 1
-        if old_due < now:
-            d.is_late = True
+        # The apology is the agency's notice that the dossier misses its appointment (Nghị định 61/2018,
+        # art. 19: sent at the latest one day before it expires). It is late from then on, whenever it
+        # finishes: the national index counts it against the appointment, not against the new date.
+        d.is_late = True
         d.save()
         _event(d, action=A.APOLOGIZE, actor=actor, note=f"{reason} Hẹn trả mới: {_fmt(new_due_at)}.")
+        sync.outbox_add(d)  # the new appointment and the late mark, for the national portal
         _audit(d, actor=actor, action="apologize", before=before)
         _notify(d, "xin lỗi và hẹn lại ngày trả kết quả",
                 f"Cơ quan xin lỗi vì hồ sơ {d.code} chậm trả kết quả. Lý do: {reason}. "
@@ -1217,6 +1220,8 @@ def dossiers_mark_late(*, now: datetime | None = None) -> int:
             Dossier.objects.filter(pk__in=ids).update(is_late=True)
             DossierStep.objects.filter(dossier_id__in=ids, status=StepStatus.ACTIVE, due_at__lt=now,
                                        on_time__isnull=True).update(on_time=False)
+            sync.outbox_add_many(Dossier.objects.filter(pk__in=ids).select_related(
+                "procedure_version__procedure", "receiving_agency", "competent_agency"))
             audit.record(actor=None, action="dossiers.mark_late", object_type="dossiers.dossier",
                          object_id="batch", object_repr=f"{len(ids)} hồ sơ", after={"ids": ids[:1000]})
     return len(ids)

@@ -109,6 +109,27 @@ def outbox_add(dossier) -> SyncOutbox:
     return row
 
 
+def outbox_add_many(dossiers, *, batch: int = 1000) -> int:
+    """Queue the current state of many dossiers (a change made to them in bulk, such as the late mark):
+    the rows are written in batches and pushed by one drain after commit, not by one job per row."""
+    from core.tasks import enqueue_after_commit
+
+    from .tasks import sync_drain
+
+    written = 0
+    rows = []
+    for dossier in dossiers.iterator(chunk_size=batch):
+        rows.append(outbox_row(dossier))
+        if len(rows) == batch:
+            written += len(SyncOutbox.objects.bulk_create(rows))
+            rows = []
+    if rows:
+        written += len(SyncOutbox.objects.bulk_create(rows))
+    if written:
+        enqueue_after_commit(sync_drain)
+    return written
+
+
 class NationalPortalAdapter:
     """Sends one payload to the national portal; raises on failure (the row is retried)."""
 
@@ -177,8 +198,11 @@ def push_row(row_id: int, adapter: NationalPortalAdapter | None = None) -> bool:
         now = timezone.now()
         if row is None or row.attempts >= max_attempts or (row.next_attempt_at and row.next_attempt_at > now):
             return False
-        # Keep per-dossier order: an older unsent row of the same dossier goes first.
-        if SyncOutbox.objects.filter(dossier_id=row.dossier_id, sent_at__isnull=True, pk__lt=row.pk).exists():
+        # Keep per-dossier order: an older unsent row of the same dossier goes first, while it may still be
+        # sent. One that has used up its attempts stays for the operators (last_error) but no longer holds
+        # the dossier back: every row carries the dossier's whole state, so a later one supersedes it.
+        if SyncOutbox.objects.filter(dossier_id=row.dossier_id, sent_at__isnull=True, pk__lt=row.pk,
+                                     attempts__lt=max_attempts).exists():
             return False
         row.attempts += 1
         try:

@@ -89,6 +89,9 @@ def sync_push(outbox_id: int) -> None:
 
 @task()
 def sync_drain() -> None:
+    """After a bulk change (or from a schedule): push every due row."""
+    if not getattr(settings, "NATIONAL_SYNC_ENABLED", True):
+        return
     from .sync import drain
 
     drain()

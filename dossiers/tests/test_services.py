@@ -354,6 +354,24 @@ def test_late_detection_apology_stop(w):
     assert d.status == S.STOPPED and d.current_step is None
 
 
+def test_an_apology_before_the_appointment_still_counts_the_dossier_late(w):
+    """The apology is sent before the appointment expires (at the latest one day before): finishing by
+    the new date does not make the dossier on time for the national index."""
+    with time_machine.travel(at(2026, 11, 2, 9), tick=False):
+        d = received(w)  # appointment Monday 9/11 17:00
+    with time_machine.travel(at(2026, 11, 8, 9), tick=False):
+        d = services.dossier_apologize(dossier=d, actor=fresh(w.officer), reason="Chờ xác minh",
+                                       new_due_at=at(2026, 11, 13, 17))
+        assert d.is_late and d.due_at == at(2026, 11, 13, 17)
+    with time_machine.travel(at(2026, 11, 12, 9), tick=False):  # before the new date, after the first
+        d = services.dossier_transfer(dossier=d, actor=fresh(w.specialist))
+        d = services.dossier_approve(dossier=d, leader=fresh(w.unit_leader))
+        d = services.dossier_approve(dossier=d, leader=fresh(w.director))
+        d = services.dossier_attach_result(dossier=d, actor=fresh(w.officer), file=pdf_upload("ket-qua.pdf"))
+    d.refresh_from_db()
+    assert d.status == S.PROCESSED and d.is_late
+
+
 def test_not_late_dossier_cannot_apologize(w):
     with time_machine.travel(at(2026, 11, 2, 9), tick=False):
         d = received(w)

@@ -140,3 +140,58 @@ def test_mark_late_command(w, settings, tmp_path):
     d.refresh_from_db()
     assert d.is_late
     assert d.current_step.on_time is False
+
+
+def test_a_row_out_of_attempts_no_longer_holds_the_dossier_back(w, settings):
+    """A row that used up its attempts stays unsent with its error, for the operators; the dossier's later
+    rows, each with its whole state, are sent instead of waiting behind it for ever."""
+    settings.NATIONAL_SYNC_ENABLED = False
+    settings.NATIONAL_SYNC_MAX_ATTEMPTS = 2
+    d = submit(w)
+    first = SyncOutbox.objects.get(dossier=d)
+    for _ in range(2):
+        assert sync.push_row(first.pk, FailingAdapter()) is False
+        SyncOutbox.objects.filter(pk=first.pk).update(next_attempt_at=None)
+    services.dossier_receive(dossier=d, officer=fresh(w.officer))
+    sent = []
+
+    class Recorder(sync.NationalPortalAdapter):
+        def push(self, payload):
+            sent.append(payload["TrangThaiHoSo"])
+
+    assert sync.drain(adapter=Recorder()) == (2, 1)
+    assert sent == [2, 4]
+    first.refresh_from_db()
+    assert first.sent_at is None and first.attempts == 2 and "unreachable" in first.last_error
+
+
+def test_the_late_mark_and_the_apology_reach_the_national_portal(w, settings, tmp_path,
+                                                               django_capture_on_commit_callbacks):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    settings.NATIONAL_SYNC_DIR = tmp_path / "sync"
+    vn = ZoneInfo("Asia/Ho_Chi_Minh")
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, tzinfo=vn), tick=False):
+        d = services.dossier_receive(dossier=submit(w), officer=fresh(w.officer))
+        services.dossier_receive(dossier=submit(w), officer=fresh(w.officer))  # a second late one
+    rows = SyncOutbox.objects.count()
+    with time_machine.travel(dt.datetime(2026, 11, 10, 9, tzinfo=vn), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.dossiers_mark_late() == 2
+        assert SyncOutbox.objects.count() == rows + 2  # one row per dossier, pushed by one drain
+        assert not SyncOutbox.objects.filter(sent_at__isnull=True).exists()
+        late = SyncOutbox.objects.filter(dossier=d).latest("id")
+        assert late.payload["TreHan"] == 1 and late.payload["TrangThaiHoSo"] == 4
+        with django_capture_on_commit_callbacks(execute=True):
+            services.dossier_apologize(dossier=d, actor=fresh(w.officer), reason="Chờ xác minh",
+                                       new_due_at=dt.datetime(2026, 11, 13, 17, tzinfo=vn))
+    apology = SyncOutbox.objects.filter(dossier=d).latest("id")
+    assert apology.sent_at is not None
+    assert apology.payload["NgayHenTra"] == "20261113170000"
+    assert apology.payload["NgayHenTraBanDau"] == "20261109170000"
+    lines = (tmp_path / "sync").glob("*")
+    pushed = [json.loads(line) for path in lines for line in path.read_text().splitlines()]
+    assert [p["NgayHenTra"] for p in pushed if p["MaHoSo"] == d.code][-1] == "20261113170000"
