@@ -211,7 +211,10 @@ def _prepare_component_files(*, version, files, reuse, owner, require_all: bool)
             component_id = None
         if component_id not in components:
             raise ValidationError({"reuse": ["Thành phần hồ sơ không thuộc thủ tục này."]})
-        ids = [int(i) for i in _as_list(doc_ids)]
+        try:
+            ids = [int(i) for i in _as_list(doc_ids)]
+        except (TypeError, ValueError):
+            raise ValidationError({"reuse": ["Mã giấy tờ trong kho dữ liệu cá nhân không hợp lệ."]}) from None
         docs = list(PersonalDocument.objects.filter(owner=owner, pk__in=ids)) if owner is not None else []
         if len(docs) != len(set(ids)):
             raise ValidationError({"reuse": ["Giấy tờ trong kho dữ liệu cá nhân không tồn tại hoặc không phải của "
@@ -540,11 +543,22 @@ def _hold_related(d: Dossier, **rows) -> None:
     Dossier.rating.related.set_cached_value(d, None)
 
 
-def _receive(d: Dossier, *, officer, now: datetime) -> None:
+def _appointment(d: Dossier, now: datetime) -> datetime:
+    """The appointment for a dossier received at `now`: the procedure's legal time in the competent
+    agency's working days (its office schedule, the holidays and the calendar's overrides)."""
     version = d.procedure_version
+    return workcal.deadline_for(now, version.processing_time, version.time_unit,
+                                schedule=_schedule(d.competent_agency))
+
+
+def appointment_preview(*, dossier, now: datetime | None = None) -> datetime:
+    """The appointment that receiving the dossier now would give: shown at the desk, not stored."""
+    return _appointment(dossier, now or timezone.now())
+
+
+def _receive(d: Dossier, *, officer, now: datetime) -> None:
     d.received_at = now
-    d.due_at = workcal.deadline_for(now, version.processing_time, version.time_unit,
-                                    schedule=_schedule(d.competent_agency))
+    d.due_at = _appointment(d, now)
     d.original_due_at = d.due_at
     _set_status(d, S.RECEIVED, actor=officer, action=A.RECEIVE)
     _start_processing(d, now, officer)
@@ -1228,5 +1242,5 @@ def dossiers_mark_late(*, now: datetime | None = None) -> int:
 
 
 __all__ = [name for name in dir() if name.startswith(("dossier_", "dossiers_", "personal_document_"))] + [
-    "inspect_upload", "sniff_content_type", "CLOSED",
+    "appointment_preview", "inspect_upload", "sniff_content_type", "CLOSED",
 ]

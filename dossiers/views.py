@@ -632,23 +632,10 @@ def _consult_agencies(dossier):
 
 def _appointment_preview(dossier):
     """The appointment date the desk would give if it received the dossier now (shown, not stored)."""
-    preview = getattr(services, "appointment_preview", None)
-    if preview is not None:
-        try:
-            return preview(dossier=dossier)
-        except Exception:  # a preview must never break the page
-            logger.exception("appointment preview failed")
-            return None
     try:
-        from core.calendar import deadline_for
-    except ImportError:
-        return None
-    version = dossier.procedure_version
-    try:
-        return deadline_for(timezone.now(), version.processing_time, version.time_unit,
-                            getattr(dossier.receiving_agency, "office_schedule", None))
-    except Exception:
-        logger.exception("deadline_for failed")
+        return services.appointment_preview(dossier=dossier)
+    except Exception:  # a preview must never break the page
+        logger.exception("appointment preview failed")
         return None
 
 

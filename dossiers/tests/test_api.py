@@ -103,6 +103,18 @@ def test_submit_unknown_version_and_mismatched_components(w):
     assert r.status_code == 400 and "file_components" in r.json()["error"]["fields"]
 
 
+def test_submit_with_an_unreadable_reuse_id_is_a_structured_error(w):
+    import json
+
+    c = client_for(w.citizen)
+    for reuse in ({str(w.component.pk): ["x"]}, {str(w.component.pk): [None]}):
+        r = c.post(f"{API}/mine/", {"procedure_version": w.version.pk, "reuse": json.dumps(reuse)},
+                   format="multipart")
+        assert r.status_code == 400, r.content
+        assert r.json()["error"]["fields"]["reuse"] == ["Mã giấy tờ trong kho dữ liệu cá nhân không hợp lệ."]
+    assert Dossier.objects.count() == 0
+
+
 def test_supplement_and_withdraw_over_http(w):
     code = api_submit(w).json()["code"]
     client_for(w.officer).post(f"{API}/d/{code}/receive/")

@@ -650,3 +650,26 @@ def test_counter_dossier_is_linked_to_the_citizens_account(client, world):
     assert dossier.applicant == world.citizen and dossier.channel == "counter"
     login(client, world.citizen)
     assert dossier.code in html(client.get("/ho-so/cua-toi/"))
+
+
+def test_the_appointment_shown_before_receiving_is_the_one_the_receipt_gives(client, world):
+    """The desk's preview counts in the competent agency's working days, as receiving does, even when the
+    one-stop centre keeps other hours (here: open on Saturday morning, closing at 16:30)."""
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from core.models import OfficeSchedule
+
+    centre_hours = OfficeSchedule.objects.create(name="Trung tâm: sáng thứ Bảy", saturday_morning=True,
+                                                 afternoon_end=dt.time(16, 30))
+    world.centre.office_schedule = centre_hours
+    world.centre.save(update_fields=["office_schedule"])
+    friday = dt.datetime(2026, 11, 6, 16, 45, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    with time_machine.travel(friday, tick=False):
+        dossier = submitted_dossier(world)
+        login(client, world.officer)
+        page = html(client.get(f"/ho-so/can-bo/ho-so/{dossier.code}/"))
+        shown = page.split('id="appointment-preview">', 1)[1].split("<", 1)[0]
+        received = services.dossier_receive(dossier=dossier, officer=fresh(world.officer))
+    assert shown == timezone.localtime(received.due_at).strftime("%H:%M %d/%m/%Y")
