@@ -282,3 +282,43 @@ def test_queue_scopes():
     assert counts == {"officer": 2, "specialist": 1, "unit_leader": 1, "director": 2, "other_officer": 0,
                       "other_specialist": 0, "citizen": 0}
     assert d.current_role == "specialist"
+
+
+def test_rating_is_the_applicants_once_the_result_is_returned():
+    from dossiers.models import DossierRating
+
+    w = build_world()
+    with time_machine.travel(T0, tick=False):
+        early, d = processed(w), returned(w)
+    url = f"{API}/d/{d.code}/rate/"
+    body = {"score": 5, "comment": "Nhanh"}
+    assert _post(None, url, body, False).status_code in (401, 403)
+    assert _post(w.other_officer, url, body, False).status_code == 404
+    assert _post(w.citizen2, url, body, False).status_code == 404
+    assert _post(w.officer, url, body, False).status_code == 403  # sees the dossier, is not its applicant
+    r = _post(w.citizen, f"{API}/d/{early.code}/rate/", body, False)  # processed, not yet returned
+    assert r.status_code == 400, r.content
+    assert not DossierRating.objects.exists()
+    assert _post(w.citizen, url, body, False).status_code == 201
+    assert DossierRating.objects.get().dossier_id == d.pk
+
+
+def test_consultation_answer_over_the_api_by_the_consulted_agency_only():
+    from dossiers.models import Consultation
+
+    w = build_world()
+    with time_machine.travel(T0, tick=False):
+        d = processing(w)
+        services.dossier_consult(dossier=d, actor=fresh(w.specialist), agency=w.other, question="Có vướng không?")
+    c = Consultation.objects.get(dossier=d)
+    url = f"{API}/consultations/{c.pk}/answer/"
+    body = {"answer": "Không vướng."}
+    assert _post(None, url, body, False).status_code in (401, 403)
+    for outsider in (w.specialist, w.director, w.citizen, w.citizen2):  # asking agency, applicant: not theirs
+        assert _post(outsider, url, body, False).status_code == 404, outsider
+    c.refresh_from_db()
+    assert c.answered_at is None
+    assert _post(w.other_specialist, url, body, False).status_code == 200
+    c.refresh_from_db()
+    assert (c.answer, c.answered_by_id) == ("Không vướng.", w.other_specialist.pk)
+    assert _post(w.other_specialist, url, body, False).status_code == 400  # answered once
