@@ -186,10 +186,11 @@ class QueueFilterForm(forms.Form):
     assignee = forms.ChoiceField(label=_("Người xử lý"), required=False,
                                  choices=[("", _("Tất cả")), ("me", _("Được giao cho tôi"))])
 
-    def __init__(self, *args, units=(), procedures=(), **kwargs):
+    def __init__(self, *args, units=(), procedures=(), colleagues=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [("", _("Tất cả"))] + [(u.pk, str(u)) for u in units]
         self.fields["procedure"].choices = [("", _("Tất cả"))] + [(p.pk, p.code) for p in procedures]
+        self.fields["assignee"].choices += [(str(u.pk), u.display_name) for u in colleagues]
 
 
 class ApplicantForm(forms.Form):

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -510,11 +511,23 @@ def queue(request):
     units = OrgUnit.objects.filter(agency_id__in=agency_ids).select_related("agency")
     procedures = Procedure.objects.filter(versions__competent_agencies__in=agency_ids).distinct() | \
         Procedure.objects.filter(versions__receiving_agencies__in=agency_ids).distinct()
-    form = f.QueueFilterForm(request.GET or None, units=units, procedures=procedures.distinct().order_by("code"))
+    # The "assigned to" filter offers the officials who hold a processing role in the user's agencies and in
+    # the agencies that decide what those agencies receive (the desk follows its dossiers there). Which
+    # dossiers it then shows is still bounded by the user's own scope (selectors.work_queue_for).
+    from catalog.models import ProcedureVersion
+
+    deciding = ProcedureVersion.competent_agencies.through.objects.filter(
+        procedureversion__receiving_agencies__in=agency_ids).values("agency_id")
+    colleagues = (get_user_model().objects.filter(Q(positions__agency_id__in=agency_ids)
+                                                  | Q(positions__agency_id__in=deciding),
+                                                  positions__is_active=True, positions__role__in=sorted(DOSSIER_ROLES))
+                  .exclude(pk=request.user.pk).distinct().order_by("full_name", "username"))
+    form = f.QueueFilterForm(request.GET or None, units=units, procedures=procedures.distinct().order_by("code"),
+                             colleagues=colleagues)
     filters = {}
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
-        assignee = "me" if d.get("assignee") == "me" else None
+        assignee = d.get("assignee") or None
         filters = {"status": d.get("status") or None, "due": d.get("due") or None, "unit": d.get("unit"),
                    "procedure": d.get("procedure"), "assignee": assignee, "q": d.get("q") or None}
     qs = selectors.work_queue_for(request.user, **filters).select_related(

@@ -536,7 +536,13 @@ def test_queue_filters_search_and_paging(client, world, django_assert_max_num_qu
     login(client, world.leader)
     page = html(client.get("/ho-so/can-bo/", {"assignee": "me"}))
     assert late.code in page and new.code not in page
+    login(client, world.specialist)  # a colleague of the same agency, by name in the filter
+    page = html(client.get("/ho-so/can-bo/"))
+    assert f'<option value="{world.leader.pk}">{world.leader.display_name}</option>' in page
+    assert world.other_specialist.display_name not in page  # another agency's officials are not offered
     login(client, world.officer)
+    page = html(client.get("/ho-so/can-bo/", {"assignee": str(world.leader.pk)}))
+    assert late.code in page and new.code not in page
     for i in range(26):
         Dossier.objects.create(
             code=f"000.00.01.H44-200101-{i + 1:04d}", lookup_secret="X", procedure_version=world.version, applicant_name="Hàng loạt",
