@@ -1,7 +1,8 @@
 """REST API of the one-stop system, mounted at /api/dossiers/.
 
 Citizens: their own dossiers (list, detail, submit, complete, supplement, withdraw, rate, result,
-personal data store). Officials: the work queue, the control sheet and one endpoint per action.
+personal data store). Officials: the work queue, the control sheet, the desk's registration of a dossier
+brought in person or by post, and one endpoint per action.
 Anyone: the public lookup by code + receipt secret (status and dates only; throttled).
 Every write calls the service in dossiers/services.py; errors come back as
 `{"error": {"code", "message", "fields"}}` (core.api.exception_handler).
@@ -28,7 +29,7 @@ from core.parsers import MultiPartParser as InMemoryMultiPartParser
 from directory.models import Agency, User
 
 from . import selectors, services
-from .choices import DossierStatus, ResultMethod
+from .choices import Channel, DossierStatus, ResultMethod
 from .models import Consultation, Dossier, DossierFile, DossierRating, DossierSlip, DossierStep, PersonalDocument
 from .paging import CappedLimitOffsetPagination
 from .permissions import is_applicant
@@ -361,6 +362,29 @@ class DossierSubmitSerializer(FieldsBoundOnce, serializers.Serializer):
     result_method = serializers.CharField(default=ResultMethod.ONLINE, help_text="online | post | counter")
 
 
+class DossierCounterSerializer(FieldsBoundOnce, serializers.Serializer):
+    # Only the shape of the input: the desk's rules (who may register, the applicant's name and CCCD / tax
+    # code, the channel, the files) are checked by services.dossier_register_counter, in Vietnamese, the
+    # same for the page and the API. So the applicant's fields are optional here and blank by default.
+    procedure_version = serializers.IntegerField()
+    channel = serializers.CharField(default=Channel.COUNTER, help_text="counter | post")
+    result_method = serializers.CharField(default=ResultMethod.COUNTER, help_text="counter | post | online")
+    receiving_agency = serializers.CharField(
+        required=False, help_text="Mã cơ quan tiếp nhận (QCVN 102). Bỏ trống: cơ quan đầu tiên của thủ tục mà cán "
+                                  "bộ là cán bộ một cửa.")
+    applicant_name = serializers.CharField(required=False, allow_blank=True, default="",
+                                           help_text="Họ tên người nộp / tên tổ chức (bắt buộc).")
+    applicant_id_number = serializers.CharField(required=False, allow_blank=True, default="",
+                                                help_text="Số CCCD (12 số) hoặc mã số thuế.")
+    applicant_phone = serializers.CharField(required=False, allow_blank=True, default="")
+    applicant_email = serializers.CharField(required=False, allow_blank=True, default="")
+    applicant_address = serializers.CharField(required=False, allow_blank=True, default="")
+    form_data = serializers.JSONField(required=False, binary=True)
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    file_components = serializers.ListField(child=serializers.IntegerField(), required=False, default=list,
+                                            help_text="Mã thành phần hồ sơ của từng tệp trong `files`, cùng thứ tự.")
+
+
 class DossierReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
 
@@ -455,6 +479,27 @@ def _files_by_component(files, components) -> dict:
     return grouped
 
 
+def _upload_payload(data, names) -> dict:
+    """An input serializer's data from a multipart (or JSON) body: the text fields `names` that were given,
+    and the repeated `files` and `file_components`, each as a list."""
+    payload = {k: data.get(k) for k in names if data.get(k) not in (None, "")}
+    for k in ("files", "file_components"):
+        payload[k] = data.getlist(k) if hasattr(data, "getlist") else data.get(k, [])
+    return payload
+
+
+def _validated_upload(request, serializer_class, names):
+    """(the validated input, its procedure version) of a multipart dossier upload; the version comes with
+    its procedure (the national-sync payload needs its code), components and agencies."""
+    ser = serializer_class(data=_upload_payload(request.data, names))
+    ser.is_valid(raise_exception=True)
+    v = ser.validated_data
+    version = catalog_selectors.version_for_submission(v["procedure_version"])
+    if version is None:
+        raise ValidationError({"procedure_version": ["Thủ tục không tồn tại."]})
+    return v, version
+
+
 def _parse_reuse(value) -> dict | None:
     if value in (None, ""):
         return None
@@ -489,19 +534,8 @@ class MyDossiersView(generics.ListAPIView):
 
     @extend_schema(request=DossierSubmitSerializer, responses={201: DossierDetailSerializer})
     def post(self, request):
-        data = request.data
-        payload = {k: data.get(k) for k in ("procedure_version", "form_data", "reuse", "result_method")
-                   if data.get(k) not in (None, "")}
-        payload["files"] = data.getlist("files") if hasattr(data, "getlist") else data.get("files", [])
-        payload["file_components"] = (data.getlist("file_components") if hasattr(data, "getlist")
-                                      else data.get("file_components", []))
-        ser = DossierSubmitSerializer(data=payload)
-        ser.is_valid(raise_exception=True)
-        v = ser.validated_data
-        # With its procedure (the national-sync payload needs its code), components and agencies.
-        version = catalog_selectors.version_for_submission(v["procedure_version"])
-        if version is None:
-            raise ValidationError({"procedure_version": ["Thủ tục không tồn tại."]})
+        v, version = _validated_upload(request, DossierSubmitSerializer,
+                                       ("procedure_version", "form_data", "reuse", "result_method"))
         dossier = services.dossier_submit_online(
             applicant=request.user, procedure_version=version, form_data=v.get("form_data") or {},
             files=_files_by_component(v["files"], v["file_components"]), reuse=_parse_reuse(v.get("reuse")),
@@ -632,6 +666,31 @@ class QueueView(generics.ListAPIView):
         return queue_page_queryset(qs)
 
 
+class CounterRegisterView(APIView):
+    """The one-stop desk registers a dossier brought in person (`counter`) or by post (`post`) on behalf of
+    a person (multipart, like the online submission). It is received at once: status `processing`,
+    appointment set, receipt slip issued after commit. Only a one-stop officer of an agency that receives
+    the procedure may do it (403 otherwise); nothing is written when the request is refused."""
+
+    parser_classes = [InMemoryMultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(request=DossierCounterSerializer, responses={201: DossierDetailSerializer})
+    def post(self, request):
+        v, version = _validated_upload(request, DossierCounterSerializer, (
+            "procedure_version", "channel", "result_method", "receiving_agency", "applicant_name",
+            "applicant_id_number", "applicant_phone", "applicant_email", "applicant_address", "form_data"))
+        agency = v.get("receiving_agency")
+        dossier = services.dossier_register_counter(
+            officer=request.user, procedure_version=version,
+            applicant_info={"name": v["applicant_name"], "id_number": v["applicant_id_number"],
+                            "phone": v["applicant_phone"], "email": v["applicant_email"],
+                            "address": v["applicant_address"]},
+            form_data=v.get("form_data") or {}, files=_files_by_component(v["files"], v["file_components"]),
+            channel=v["channel"], result_method=v["result_method"],
+            receiving_agency=_agency_by_code(agency, field="receiving_agency") if agency else None)
+        return _detail(request, dossier, http_status=status.HTTP_201_CREATED)
+
+
 def _user_by_id(value):
     if value in (None, ""):
         return None
@@ -641,10 +700,10 @@ def _user_by_id(value):
     return user
 
 
-def _agency_by_code(code):
+def _agency_by_code(code, *, field: str = "agency"):
     agency = Agency.objects.filter(code=(code or "").strip().upper()).first()
     if agency is None:
-        raise ValidationError({"agency": ["Cơ quan không tồn tại."]})
+        raise ValidationError({field: ["Cơ quan không tồn tại."]})
     return agency
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("mine/", api.MyDossiersView.as_view(), name="dossiers-api-mine"),
     path("personal-documents/", api.PersonalDocumentsView.as_view(), name="dossiers-api-personal-documents"),
     path("queue/", api.QueueView.as_view(), name="dossiers-api-queue"),
+    path("counter/", api.CounterRegisterView.as_view(), name="dossiers-api-counter"),
     path("consultations/<int:pk>/answer/", api.ConsultationAnswerView.as_view(),
          name="dossiers-api-consultation-answer"),
     path("d/<str:code>/", api.DossierDetailView.as_view(), name="dossiers-api-detail"),
