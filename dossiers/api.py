@@ -423,14 +423,22 @@ class DossierReturnResultSerializer(serializers.Serializer):
     method = serializers.CharField(default=ResultMethod.ONLINE, help_text="online | post | counter")
 
 
+REUSE_HELP = ('Giấy tờ lấy từ kho dữ liệu cá nhân thay cho tải lên: JSON {"<mã thành phần>": [<mã giấy tờ>, …]}.')
+
+
 class DossierFilesNoteSerializer(serializers.Serializer):
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    file_components = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list,
+        help_text="Tùy chọn: mã thành phần hồ sơ của từng tệp trong `files`, cùng thứ tự.")
+    reuse = serializers.JSONField(required=False, binary=True, help_text=REUSE_HELP)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class DossierCompleteSerializer(serializers.Serializer):
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
     file_components = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    reuse = serializers.JSONField(required=False, binary=True, help_text=REUSE_HELP)
     form_data = serializers.JSONField(required=False, binary=True)
 
 
@@ -741,10 +749,13 @@ ACTIONS = {
         dossier=d, applicant=r.user, reason=v["reason"])),
     "cancel-withdrawal": (None, lambda r, d, v: services.dossier_cancel_withdrawal(dossier=d, applicant=r.user)),
     "supplement": (DossierFilesNoteSerializer, lambda r, d, v: services.dossier_supplement(
-        dossier=d, applicant=r.user, files=v["files"], note=v["note"])),
+        dossier=d, applicant=r.user, note=v["note"], reuse=_parse_reuse(v.get("reuse")),
+        # by component when the components are named or documents are reused; else a plain list of files
+        files=(_files_by_component(v["files"], v["file_components"]) if v["file_components"] or v.get("reuse")
+               else v["files"]))),
     "complete": (DossierCompleteSerializer, lambda r, d, v: services.dossier_complete(
         dossier=d, applicant=r.user, files=_files_by_component(v["files"], v["file_components"]),
-        form_data=v.get("form_data"))),
+        reuse=_parse_reuse(v.get("reuse")), form_data=v.get("form_data"))),
 }
 MULTIPART_ACTIONS = {"attach-result", "supplement", "complete"}
 

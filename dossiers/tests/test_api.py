@@ -131,6 +131,36 @@ def test_supplement_and_withdraw_over_http(w):
     assert client_for(w.officer).post(f"{API}/d/{code}/accept-withdrawal/").json()["status"] == "stopped"
 
 
+def test_supplement_and_completion_reuse_the_personal_data_store_over_http(w):
+    """A document already in the citizen's personal data store answers a supplement or a completion request
+    without uploading it again; another person's document is refused and changes nothing."""
+    mine = services.personal_document_add(owner=w.citizen, title="Bản sao CCCD", file=pdf_upload("cccd.pdf"))
+    theirs = services.personal_document_add(owner=w.citizen2, title="CCCD khác", file=pdf_upload("khac.pdf"))
+    me = client_for(w.citizen)
+    code = api_submit(w).json()["code"]
+    client_for(w.officer).post(f"{API}/d/{code}/receive/")
+    client_for(w.specialist).post(f"{API}/d/{code}/request-supplement/", {"reason": "Thiếu bản sao"}, format="json")
+    r = me.post(f"{API}/d/{code}/supplement/", {"reuse": json.dumps({str(w.component.pk): [theirs.pk]})},
+                format="multipart")
+    assert r.status_code == 400 and "reuse" in r.json()["error"]["fields"]
+    assert Dossier.objects.get(code=code).status == "supplement_requested"
+    r = me.post(f"{API}/d/{code}/supplement/", {"reuse": json.dumps({str(w.component.pk): [mine.pk]}),
+                                                "note": "Đã có trong kho"}, format="multipart")
+    assert r.status_code == 200, r.content
+    assert r.json()["status"] == "processing"
+    supplied = Dossier.objects.get(code=code).files.get(kind="supplement")
+    assert supplied.reused_from_id == mine.pk and supplied.file.name == mine.file.name
+
+    code = api_submit(w).json()["code"]
+    client_for(w.officer).post(f"{API}/d/{code}/request-completion/", {"reason": "Thiếu", "items": ["CCCD"]},
+                               format="json")
+    r = me.post(f"{API}/d/{code}/complete/", {"reuse": json.dumps({str(w.component.pk): [mine.pk]})},
+                format="multipart")
+    assert r.status_code == 200, r.content
+    assert r.json()["status"] == "submitted"
+    assert Dossier.objects.get(code=code).files.filter(reused_from=mine).count() == 1
+
+
 def test_public_lookup(w, settings):
     d = services.dossier_submit_online(applicant=w.citizen, procedure_version=w.version, form_data={},
                                        files={w.component.pk: [pdf_upload()]})
