@@ -16,8 +16,8 @@ fmt:
 openapi:        ## regenerate docs/openapi.yaml after an API change
 	.venv/bin/python manage.py spectacular --file docs/openapi.yaml --validate
 
-messages:       ## compile the English translations
-	.venv/bin/python manage.py compilemessages -l en
+messages:       ## compile the translations (English; Vietnamese for the libraries' API messages)
+	.venv/bin/python manage.py compilemessages -l en -l vi
 
 bench:          ## all benchmarks (see bench/README.md for each one and its options)
 	bash bench/run.sh

@@ -115,6 +115,15 @@ def test_submit_with_an_unreadable_reuse_id_is_a_structured_error(w):
     assert Dossier.objects.count() == 0
 
 
+def test_the_frameworks_own_messages_come_in_vietnamese(w):
+    r = client_for(w.citizen).post(f"{API}/mine/", {"procedure_version": "abc"}, format="multipart")
+    assert r.status_code == 400
+    assert r.json()["error"]["fields"]["procedure_version"] == ["Cần một số nguyên hợp lệ."]
+    r = APIClient().get(f"{API}/mine/")
+    assert r.status_code in (401, 403)
+    assert r.json()["error"]["message"] == "Chưa đăng nhập hoặc chưa gửi thông tin xác thực."
+
+
 def test_supplement_and_withdraw_over_http(w):
     code = api_submit(w).json()["code"]
     client_for(w.officer).post(f"{API}/d/{code}/receive/")
