@@ -379,6 +379,10 @@ class DossierCounterSerializer(FieldsBoundOnce, serializers.Serializer):
     applicant_phone = serializers.CharField(required=False, allow_blank=True, default="")
     applicant_email = serializers.CharField(required=False, allow_blank=True, default="")
     applicant_address = serializers.CharField(required=False, allow_blank=True, default="")
+    link_account = serializers.BooleanField(
+        required=False, default=False,
+        help_text="true: gắn hồ sơ với tài khoản công dân / doanh nghiệp có số CCCD / mã số thuế này (nếu có), để "
+                  "người nộp theo dõi trong mục Hồ sơ của tôi.")
     form_data = serializers.JSONField(required=False, binary=True)
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
     file_components = serializers.ListField(child=serializers.IntegerField(), required=False, default=list,
@@ -686,13 +690,15 @@ class CounterRegisterView(APIView):
     def post(self, request):
         v, version = _validated_upload(request, DossierCounterSerializer, (
             "procedure_version", "channel", "result_method", "receiving_agency", "applicant_name",
-            "applicant_id_number", "applicant_phone", "applicant_email", "applicant_address", "form_data"))
+            "applicant_id_number", "applicant_phone", "applicant_email", "applicant_address", "link_account",
+            "form_data"))
         agency = v.get("receiving_agency")
         dossier = services.dossier_register_counter(
             officer=request.user, procedure_version=version,
-            applicant_info={"name": v["applicant_name"], "id_number": v["applicant_id_number"],
-                            "phone": v["applicant_phone"], "email": v["applicant_email"],
-                            "address": v["applicant_address"]},
+            applicant=selectors.applicant_account(v["applicant_id_number"]) if v["link_account"] else None,
+            # what the desk typed; a linked account fills in what it left blank
+            applicant_info={k: v[f"applicant_{k}"] for k in ("name", "id_number", "phone", "email", "address")
+                            if v[f"applicant_{k}"].strip()},
             form_data=v.get("form_data") or {}, files=_files_by_component(v["files"], v["file_components"]),
             channel=v["channel"], result_method=v["result_method"],
             receiving_agency=_agency_by_code(agency, field="receiving_agency") if agency else None)

@@ -150,6 +150,19 @@ def _int(value) -> int:
         return -1
 
 
+def applicant_account(id_number: str | None):
+    """The active citizen or business account holding this CCCD or tax code, if there is one: the account a
+    dossier registered at the desk is linked to when the desk asks for it (the person then follows it
+    under "My dossiers")."""
+    from django.contrib.auth import get_user_model
+
+    number = (id_number or "").strip()
+    if not number:
+        return None
+    return (get_user_model().objects.filter(Q(cccd=number) | Q(tax_code=number), is_active=True)
+            .exclude(kind="staff").first())
+
+
 def hidden_from_applicant(dossier, kind: str) -> bool:
     """Whether a file or slip of this `kind` is kept from the applicant's view of their dossier.
 

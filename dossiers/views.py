@@ -571,13 +571,7 @@ def _account_for(applicant_form):
     """The citizen/business account whose CCCD or tax code the desk typed, when asked to link it."""
     if not applicant_form.cleaned_data.get("link_account"):
         return None
-    number = (applicant_form.cleaned_data.get("id_number") or "").strip()
-    if not number:
-        return None
-    from django.db.models import Q
-
-    return get_user_model().objects.filter(Q(cccd=number) | Q(tax_code=number), is_active=True) \
-        .exclude(kind="staff").first()
+    return selectors.applicant_account(applicant_form.cleaned_data.get("id_number"))
 
 
 @login_required

@@ -170,3 +170,20 @@ def test_fake_pdf_message_is_vietnamese(w, settings):
     assert r.status_code == 400
     assert "không phải" in r.json()["error"]["message"]
     assert_nothing_written(settings)
+
+
+def test_the_desk_links_the_dossier_to_the_citizens_account(w):
+    """With link_account, the dossier belongs to the account holding the CCCD typed at the desk (its other
+    details fill what the desk left blank), and the citizen follows it under "My dossiers"."""
+    with time_machine.travel(T0, tick=False):
+        r = post(w.officer, registration(w, applicant_name="", applicant_id_number=w.citizen.cccd,
+                                         applicant_email="", applicant_phone="", link_account="true"))
+    assert r.status_code == 201, r.content
+    d = Dossier.objects.get(code=r.json()["code"])
+    assert d.applicant_id == w.citizen.pk and d.applicant_name == w.citizen.display_name
+    assert d.applicant_email == w.citizen.email
+    mine = client_for(w.citizen).get("/api/dossiers/mine/").json()
+    assert [row["code"] for row in mine["results"]] == [d.code]
+    with time_machine.travel(T0, tick=False):  # without the flag the same CCCD links nothing
+        r = post(w.officer, registration(w, applicant_id_number=w.citizen.cccd))
+    assert r.status_code == 201 and Dossier.objects.get(code=r.json()["code"]).applicant_id is None
