@@ -576,11 +576,13 @@ def _fees_due(d: Dossier, actor) -> bool:
     already) would wait there for a payment that never comes. Without the payments app the fee table
     alone decides, and an officer settles the dossier by hand.
     """
+    if not d.procedure_version.fees.filter(amount__gt=0).exists():
+        return False  # most procedures: nothing to create, one query
     try:
         payments = importlib.import_module("payments.services")
     except ImportError:
         logger.info("payments.services not installed: no fee obligations created for %s", d.code)
-        return d.procedure_version.fees.filter(amount__gt=0).exists()
+        return True
     obligations = payments.obligations_create(dossier=d, actor=actor)
     return any(o.status == "due" for o in obligations)  # payments.choices.ObligationStatus.DUE
 
