@@ -42,13 +42,22 @@ def main() -> None:
     from notifications.models import Notification
 
     call_command("migrate", verbosity=0)
-    print(f"PostgreSQL {connection.settings_dict['NAME']} ({server_settings()}); backend "
-          f"{connection.settings_dict['ENGINE']}, VALUES below {compiler.UNNEST_FROM_ROWS} rows")
+    print(
+        f"PostgreSQL {connection.settings_dict['NAME']} ({server_settings()}); backend "
+        f"{connection.settings_dict['ENGINE']}, VALUES below {compiler.UNNEST_FROM_ROWS} rows"
+    )
 
     def batch(n: int) -> list[Notification]:
-        return [Notification(email=f"nguoi{i}@example.vn", channel="email", subject="Hồ sơ 000.00.70.H44-261202-0001: "
-                             "đã nộp", body="Hồ sơ đã được nộp lúc 10:00 ngày 02/12/2026. Mã tra cứu: 7K2M9QXA.",
-                             link="/ho-so/cua-toi/000.00.70.H44-261202-0001/") for i in range(n)]
+        return [
+            Notification(
+                email=f"nguoi{i}@example.vn",
+                channel="email",
+                subject="Hồ sơ 000.00.70.H44-261202-0001: đã nộp",
+                body="Hồ sơ đã được nộp lúc 10:00 ngày 02/12/2026. Mã tra cứu: 7K2M9QXA.",
+                link="/ho-so/cua-toi/000.00.70.H44-261202-0001/",
+            )
+            for i in range(n)
+        ]
 
     def measure(n: int, threshold: int) -> tuple[float, float]:
         compiler.UNNEST_FROM_ROWS = threshold

@@ -83,8 +83,17 @@ DEPT_CODE = "000.00.95.H44"
 PROC_CODE = "1.999999.000.00.00.H44"
 PASSWORD = "bench-mat-khau-1"
 
-STATUS_MIX = ([("returned", 70), ("processed", 5), ("processing", 12), ("submitted", 4), ("supplement_requested", 3),
-               ("payment_requested", 2), ("refused", 2), ("stopped", 1), ("withdrawal_requested", 1)])
+STATUS_MIX = [
+    ("returned", 70),
+    ("processed", 5),
+    ("processing", 12),
+    ("submitted", 4),
+    ("supplement_requested", 3),
+    ("payment_requested", 2),
+    ("refused", 2),
+    ("stopped", 1),
+    ("withdrawal_requested", 1),
+]
 NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
 MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Thanh", "Quốc", "Ngọc"]
 GIVEN = ["An", "Bình", "Cường", "Dũng", "Hà", "Hải", "Hương", "Lan", "Long", "Mai", "Nam", "Phúc", "Quang", "Tâm"]
@@ -114,8 +123,9 @@ def world():
 
     centres = []
     for i, code in enumerate(CENTRE_CODES):
-        a, _ = Agency.objects.get_or_create(code=code, defaults={"name": f"Bộ phận một cửa thử tải {i}",
-                                                                 "kind": "service_centre"})
+        a, _ = Agency.objects.get_or_create(
+            code=code, defaults={"name": f"Bộ phận một cửa thử tải {i}", "kind": "service_centre"}
+        )
         centres.append(a)
     dept, _ = Agency.objects.get_or_create(code=DEPT_CODE, defaults={"name": "Sở thử tải", "kind": "department"})
     field, _ = Field.objects.get_or_create(code="BENCH", defaults={"name": "Thử tải"})
@@ -123,8 +133,15 @@ def world():
     version = proc.versions.first()
     if version is None:
         version = ProcedureVersion.objects.create(
-            procedure=proc, name="Thủ tục thử tải", level="province", online_mode="full", processing_time=5,
-            time_unit="working_days", result_name="Kết quả", valid_from=dt.date(2020, 1, 1))
+            procedure=proc,
+            name="Thủ tục thử tải",
+            level="province",
+            online_mode="full",
+            processing_time=5,
+            time_unit="working_days",
+            result_name="Kết quả",
+            valid_from=dt.date(2020, 1, 1),
+        )
         version.competent_agencies.add(dept)
         version.receiving_agencies.add(centres[0])
         DossierComponent.objects.create(version=version, order=1, name="Tờ khai", required=True)
@@ -136,23 +153,37 @@ def world():
         v = p.versions.first()
         if v is None:
             v = ProcedureVersion.objects.create(
-                procedure=p, name=f"Thủ tục thử tải {i}", level="province", online_mode="full", processing_time=5,
-                time_unit="working_days", result_name="Kết quả", valid_from=dt.date(2020, 1, 1))
+                procedure=p,
+                name=f"Thủ tục thử tải {i}",
+                level="province",
+                online_mode="full",
+                processing_time=5,
+                time_unit="working_days",
+                result_name="Kết quả",
+                valid_from=dt.date(2020, 1, 1),
+            )
             v.competent_agencies.add(dept)
             v.receiving_agencies.add(centre)
             DossierComponent.objects.create(version=v, order=1, name="Tờ khai", required=True)
         spread.append((v, v.components.first()))
-    citizen, created = User.objects.get_or_create(username="bench_congdan", defaults={
-        "kind": "citizen", "cccd": "044090999001", "full_name": "Người Thử Tải", "email": "bench@example.vn"})
+    citizen, created = User.objects.get_or_create(
+        username="bench_congdan",
+        defaults={"kind": "citizen", "cccd": "044090999001", "full_name": "Người Thử Tải", "email": "bench@example.vn"},
+    )
     if created:
         citizen.set_password(PASSWORD)
         citizen.save()
-    officer, created = User.objects.get_or_create(username="bench_motcua", defaults={"kind": "staff",
-                                                                                      "full_name": "Cán bộ thử tải"})
+    officer, created = User.objects.get_or_create(
+        username="bench_motcua", defaults={"kind": "staff", "full_name": "Cán bộ thử tải"}
+    )
     if created:
         StaffPosition.objects.create(user=officer, agency=centres[0], role="one_stop_officer")
     return {
-        "centres": centres, "dept": dept, "version": version, "component": component, "spread": spread,
+        "centres": centres,
+        "dept": dept,
+        "version": version,
+        "component": component,
+        "spread": spread,
         "citizen": citizen,
         "officer": officer,
         "citizen_token": Token.objects.get_or_create(user=citizen)[0].key,
@@ -174,12 +205,39 @@ def generate(w, count: int) -> None:
         return
     statuses = [s for s, weight in STATUS_MIX for _ in range(weight)]
     alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-    cols = ["code", "lookup_secret", "procedure_version_id", "applicant_id", "applicant_name", "applicant_id_number",
-            "applicant_phone", "applicant_email", "applicant_address", "receiving_agency_id", "competent_agency_id",
-            "channel", "status", "form_data", "submitted_at", "received_at", "due_at", "original_due_at",
-            "finished_at", "returned_at", "result_method", "paused_hours_total", "supplement_count",
-            "multiple_supplements", "current_agency_id", "current_role", "is_late", "apology_count", "search_text",
-            "created_at", "updated_at"]
+    cols = [
+        "code",
+        "lookup_secret",
+        "procedure_version_id",
+        "applicant_id",
+        "applicant_name",
+        "applicant_id_number",
+        "applicant_phone",
+        "applicant_email",
+        "applicant_address",
+        "receiving_agency_id",
+        "competent_agency_id",
+        "channel",
+        "status",
+        "form_data",
+        "submitted_at",
+        "received_at",
+        "due_at",
+        "original_due_at",
+        "finished_at",
+        "returned_at",
+        "result_method",
+        "paused_hours_total",
+        "supplement_count",
+        "multiple_supplements",
+        "current_agency_id",
+        "current_role",
+        "is_late",
+        "apology_count",
+        "search_text",
+        "created_at",
+        "updated_at",
+    ]
     rng = random.Random(44)
     base = dt.datetime(2020, 1, 1, 8, tzinfo=dt.UTC)
     now = dt.datetime.now(dt.UTC)
@@ -192,7 +250,9 @@ def generate(w, count: int) -> None:
         raw = cur.cursor
         for start in range(have, count, batch):
             stop = min(start + batch, count)
-            with raw.copy(f"COPY dossiers_dossier ({', '.join(chr(34) + c + chr(34) for c in cols)}) FROM STDIN") as copy:
+            with raw.copy(
+                f"COPY dossiers_dossier ({', '.join(chr(34) + c + chr(34) for c in cols)}) FROM STDIN"
+            ) as copy:
                 for i in range(start, stop):
                     a = i % AGENCIES
                     k = i // AGENCIES
@@ -202,22 +262,60 @@ def generate(w, count: int) -> None:
                     name = f"{rng.choice(NAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
                     cccd = f"044{rng.randint(0, 1)}{rng.randint(60, 99)}{rng.randint(0, 999999):06d}"
                     submitted = base + dt.timedelta(days=k // 9999, minutes=(k % 9999) % 540)
-                    if status in ("processing", "submitted", "supplement_requested", "payment_requested",
-                                  "withdrawal_requested"):
+                    if status in (
+                        "processing",
+                        "submitted",
+                        "supplement_requested",
+                        "payment_requested",
+                        "withdrawal_requested",
+                    ):
                         # open dossiers: recent, some overdue, some due soon
                         submitted = now - dt.timedelta(hours=rng.randint(1, 24 * 20))
                     received = submitted + dt.timedelta(hours=1) if status != "submitted" else None
                     due = received + dt.timedelta(days=7) if received else None
                     finished = due - dt.timedelta(days=1) if status in ("processed", "returned") else None
                     returned = finished + dt.timedelta(hours=2) if status == "returned" else None
-                    open_ = status in ("processing", "supplement_requested", "payment_requested",
-                                       "withdrawal_requested")
-                    copy.write_row((
-                        code, "".join(rng.choices(alphabet, k=8)), version_id, None, name, cccd, "", "", "",
-                        centre_ids[a], dept_id, "online" if i % 3 else "counter", status, "{}", submitted, received,
-                        due, due, finished, returned, "online", 0, 0, False, dept_id if open_ else None,
-                        "specialist" if open_ else "", False, 0, fold(f"{code} {name} {cccd}"), submitted, submitted,
-                    ))
+                    open_ = status in (
+                        "processing",
+                        "supplement_requested",
+                        "payment_requested",
+                        "withdrawal_requested",
+                    )
+                    copy.write_row(
+                        (
+                            code,
+                            "".join(rng.choices(alphabet, k=8)),
+                            version_id,
+                            None,
+                            name,
+                            cccd,
+                            "",
+                            "",
+                            "",
+                            centre_ids[a],
+                            dept_id,
+                            "online" if i % 3 else "counter",
+                            status,
+                            "{}",
+                            submitted,
+                            received,
+                            due,
+                            due,
+                            finished,
+                            returned,
+                            "online",
+                            0,
+                            0,
+                            False,
+                            dept_id if open_ else None,
+                            "specialist" if open_ else "",
+                            False,
+                            0,
+                            fold(f"{code} {name} {cccd}"),
+                            submitted,
+                            submitted,
+                        )
+                    )
             elapsed = time.perf_counter() - t0
             done = stop - have
             print(f"    {stop:>10,} rows  ({done / elapsed:,.0f} rows/s)", flush=True)
@@ -241,15 +339,19 @@ def forget_submissions(w) -> None:
         return
     t0 = time.perf_counter()
     for start in range(0, len(ids), 5000):
-        Dossier.objects.filter(pk__in=ids[start:start + 5000]).delete()
+        Dossier.objects.filter(pk__in=ids[start : start + 5000]).delete()
     Notification.objects.filter(recipient=w["citizen"]).delete()
     # Every table the runs wrote to, not only the dossiers: where autovacuum is off (this machine's CI
     # configuration), their dead rows piled up run after run, and each run wrote slower than the one before.
     with connection.cursor() as cur:
-        cur.execute("VACUUM (ANALYZE) dossiers_dossier, dossiers_dossierfile, dossiers_dossierevent, "
-                    "dossiers_syncoutbox, dossiers_dossiercounter, notifications_notification, core_auditevent")
-    print(f"    removed the {len(ids):,} dossiers of earlier submission runs in {time.perf_counter() - t0:.1f} s",
-          flush=True)
+        cur.execute(
+            "VACUUM (ANALYZE) dossiers_dossier, dossiers_dossierfile, dossiers_dossierevent, "
+            "dossiers_syncoutbox, dossiers_dossiercounter, notifications_notification, core_auditevent"
+        )
+    print(
+        f"    removed the {len(ids):,} dossiers of earlier submission runs in {time.perf_counter() - t0:.1f} s",
+        flush=True,
+    )
 
 
 WRK_LOOKUP_LUA = """
@@ -294,8 +396,12 @@ def multipart(fields: dict, file_field: str, filename: str, content: bytes) -> t
     parts = []
     for k, v in fields.items():
         parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode())
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{filename}"\r\n'
-                 f"Content-Type: application/pdf\r\n\r\n".encode() + content + b"\r\n")
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{filename}"\r\n'
+        f"Content-Type: application/pdf\r\n\r\n".encode()
+        + content
+        + b"\r\n"
+    )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
@@ -362,8 +468,9 @@ def bench_submit(w, port, seconds, concurrency, wrk, server_pid, agencies=1):
     pdf = pdf_200k()
     bodies = []
     for version, component in w["spread"][:agencies]:
-        body, ctype = multipart({"procedure_version": version.pk, "file_components": component.pk}, "files",
-                                "to-khai.pdf", pdf)
+        body, ctype = multipart(
+            {"procedure_version": version.pk, "file_components": component.pk}, "files", "to-khai.pdf", pdf
+        )
         bodies.append(body)
     desks = f"{len(bodies)} receiving agenc{'y' if len(bodies) == 1 else 'ies'}"
     before = Dossier.objects.filter(applicant=w["citizen"]).count()
@@ -391,9 +498,12 @@ def bench_submit(w, port, seconds, concurrency, wrk, server_pid, agencies=1):
         made = Dossier.objects.filter(applicant=w["citizen"]).count() - before
         if not r["requests"]:
             sys.exit(f"wrk gave no figures:\n{r['raw']}")
-        print(f"(b) submit [wrk, {concurrency} connections, {desks}]: {r['rps']:.1f} requests/s, {made} dossiers written in "
-              f"{el:.1f} s; non-2xx {r['non2xx']}, socket errors {r['errors']}; latency p50 {r['p50']:.0f} ms, "
-              f"p99 {r['p99']:.0f} ms{cpu}; load {os.getloadavg()[0]:.1f}", flush=True)
+        print(
+            f"(b) submit [wrk, {concurrency} connections, {desks}]: {r['rps']:.1f} requests/s, {made} dossiers written in "
+            f"{el:.1f} s; non-2xx {r['non2xx']}, socket errors {r['errors']}; latency p50 {r['p50']:.0f} ms, "
+            f"p99 {r['p99']:.0f} ms{cpu}; load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
         return
     headers = {"Authorization": f"Token {w['citizen_token']}", "Content-Type": ctype}
     statuses: dict[int, int] = {}
@@ -408,16 +518,20 @@ def bench_submit(w, port, seconds, concurrency, wrk, server_pid, agencies=1):
     t0 = time.perf_counter()
     ok, err, lat = hammer(port, seconds, concurrency, request)
     el = time.perf_counter() - t0
-    print(f"(b) submit [Python client, {concurrency} threads, {desks}]: {ok} dossiers with a {len(body) // 1024} KB multipart "
-          f"body in {el:.1f} s = {ok / el:.1f} dossiers/s (errors {err}, statuses {statuses}); latency p50 "
-          f"{statistics.median(lat) * 1000:.0f} ms, p99 {pct(lat, 99) * 1000:.0f} ms", flush=True)
+    print(
+        f"(b) submit [Python client, {concurrency} threads, {desks}]: {ok} dossiers with a {len(body) // 1024} KB multipart "
+        f"body in {el:.1f} s = {ok / el:.1f} dossiers/s (errors {err}, statuses {statuses}); latency p50 "
+        f"{statistics.median(lat) * 1000:.0f} ms, p99 {pct(lat, 99) * 1000:.0f} ms",
+        flush=True,
+    )
 
 
 def bench_lookup(w, port, seconds, concurrency, wrk, server_pid):
     from dossiers.models import Dossier
 
-    sample = list(Dossier.objects.filter(code__startswith="000.00.7").order_by("?")
-                  .values_list("code", "lookup_secret")[:2000]) or [("x", "y")]
+    sample = list(
+        Dossier.objects.filter(code__startswith="000.00.7").order_by("?").values_list("code", "lookup_secret")[:2000]
+    ) or [("x", "y")]
     paths = [f"/api/dossiers/lookup/?{urllib.parse.urlencode({'code': c, 'secret': s})}" for c, s in sample]
     if wrk:
         work = Path(tempfile.mkdtemp(prefix="cqs-wrk-paths-"))
@@ -429,9 +543,12 @@ def bench_lookup(w, port, seconds, concurrency, wrk, server_pid):
         shutil.rmtree(work, ignore_errors=True)
         if not r["requests"]:
             sys.exit(f"wrk gave no figures:\n{r['raw']}")
-        print(f"(c) lookup [wrk, {concurrency} connections]: {r['requests']} in {seconds:.0f} s = {r['rps']:.0f} "
-              f"requests/s (non-2xx {r['non2xx']}, socket errors {r['errors']}); latency p50 {r['p50']:.1f} ms, "
-              f"p99 {r['p99']:.1f} ms{cpu}; load {os.getloadavg()[0]:.1f}", flush=True)
+        print(
+            f"(c) lookup [wrk, {concurrency} connections]: {r['requests']} in {seconds:.0f} s = {r['rps']:.0f} "
+            f"requests/s (non-2xx {r['non2xx']}, socket errors {r['errors']}); latency p50 {r['p50']:.1f} ms, "
+            f"p99 {r['p99']:.1f} ms{cpu}; load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
         return
 
     def request(conn, i):
@@ -443,14 +560,24 @@ def bench_lookup(w, port, seconds, concurrency, wrk, server_pid):
     t0 = time.perf_counter()
     ok, err, lat = hammer(port, seconds, concurrency, request)
     el = time.perf_counter() - t0
-    print(f"(c) lookup [Python client, {concurrency} threads]: {ok} in {el:.1f} s = {ok / el:.0f} requests/s "
-          f"(errors {err}); latency p50 {statistics.median(lat) * 1000:.1f} ms, p99 {pct(lat, 99) * 1000:.1f} ms",
-          flush=True)
+    print(
+        f"(c) lookup [Python client, {concurrency} threads]: {ok} in {el:.1f} s = {ok / el:.0f} requests/s "
+        f"(errors {err}); latency p50 {statistics.median(lat) * 1000:.1f} ms, p99 {pct(lat, 99) * 1000:.1f} ms",
+        flush=True,
+    )
 
 
 def bench_queue(w, port, requests):
-    filters = ["status=processing", "due=overdue", "due=soon", "q=nguyen+van+an", f"procedure={PROC_CODE}",
-               "status=submitted,processing&late=false", "", "status=returned&offset=200"]
+    filters = [
+        "status=processing",
+        "due=overdue",
+        "due=soon",
+        "q=nguyen+van+an",
+        f"procedure={PROC_CODE}",
+        "status=submitted,processing&late=false",
+        "",
+        "status=returned&offset=200",
+    ]
     headers = {"Authorization": f"Token {w['officer_token']}"}
     conn = HTTPConnection("127.0.0.1", port, timeout=30)
     lat = []
@@ -468,11 +595,17 @@ def bench_queue(w, port, requests):
         if r.status != 200:
             sys.exit(f"queue answered {r.status}: {data[:300]!r}")
         counts[f] = json.loads(data)["count"]
-    print(f"(d) queue: {len(lat)} sequential requests, p50 {statistics.median(lat) * 1000:.1f} ms, "
-          f"p99 {pct(lat, 99) * 1000:.1f} ms, max {max(lat) * 1000:.1f} ms; rows per filter {counts}", flush=True)
+    print(
+        f"(d) queue: {len(lat)} sequential requests, p50 {statistics.median(lat) * 1000:.1f} ms, "
+        f"p99 {pct(lat, 99) * 1000:.1f} ms, max {max(lat) * 1000:.1f} ms; rows per filter {counts}",
+        flush=True,
+    )
     for f, values in by_filter.items():
-        print(f"    {f or '(no filter)':42s} p50 {statistics.median(values) * 1000:5.1f} ms  max "
-              f"{max(values) * 1000:5.1f} ms", flush=True)
+        print(
+            f"    {f or '(no filter)':42s} p50 {statistics.median(values) * 1000:5.1f} ms  max "
+            f"{max(values) * 1000:5.1f} ms",
+            flush=True,
+        )
 
 
 def bench_inprocess(w, requests):
@@ -483,15 +616,23 @@ def bench_inprocess(w, requests):
     from dossiers.models import Dossier
     from dossiers.paging import capped_count
 
-    sample = list(Dossier.objects.filter(code__startswith="000.00.7").order_by("?")
-                  .values_list("code", "lookup_secret")[:2000])
+    sample = list(
+        Dossier.objects.filter(code__startswith="000.00.7").order_by("?").values_list("code", "lookup_secret")[:2000]
+    )
     t0 = time.perf_counter()
     hits = sum(1 for c, s in sample if selectors.public_lookup(c, s))
     el = time.perf_counter() - t0
     print(f"(c') lookup in-process: {hits} in {el:.2f} s = {hits / el:.0f} lookups/s (one thread)", flush=True)
     officer = User.objects.get(pk=w["officer"].pk)
-    filters = [{"status": "processing"}, {"due": "overdue"}, {"due": "soon"}, {"q": "nguyen van an"},
-               {"procedure": PROC_CODE}, {"status": "submitted,processing", "late": False}, {}]
+    filters = [
+        {"status": "processing"},
+        {"due": "overdue"},
+        {"due": "soon"},
+        {"q": "nguyen van an"},
+        {"procedure": PROC_CODE},
+        {"status": "submitted,processing", "late": False},
+        {},
+    ]
     lat = []
     for i in range(requests + 20):
         t = time.perf_counter()
@@ -500,8 +641,11 @@ def bench_inprocess(w, requests):
         DossierListSerializer(attach_list_related(list(qs[:20])), many=True).data  # noqa: B018
         if i >= 20:
             lat.append(time.perf_counter() - t)
-    print(f"(d') queue in-process: p50 {statistics.median(lat) * 1000:.1f} ms, p99 {pct(lat, 99) * 1000:.1f} ms",
-          flush=True)
+    print(
+        f"(d') queue in-process: p50 {statistics.median(lat) * 1000:.1f} ms, p99 {pct(lat, 99) * 1000:.1f} ms",
+        flush=True,
+    )
+
 
 # What (e) times, inclusive (a phase contains the phases indented under it): (label, module, attribute).
 CPU_PHASES = [
@@ -539,15 +683,24 @@ def bench_submit_cpu(w, count: int) -> None:
     from dossiers import api as dossiers_api
 
     version, component = w["spread"][0]
-    body, ctype = multipart({"procedure_version": version.pk, "file_components": component.pk}, "files",
-                            "to-khai.pdf", pdf_200k())
+    body, ctype = multipart(
+        {"procedure_version": version.pk, "file_components": component.pk}, "files", "to-khai.pdf", pdf_200k()
+    )
     app = WSGIHandler()
 
     def submit() -> None:
-        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/api/dossiers/mine/", "SERVER_NAME": "127.0.0.1",
-                   "SERVER_PORT": "8000", "HTTP_HOST": "127.0.0.1:8000", "wsgi.url_scheme": "http",
-                   "wsgi.input": io.BytesIO(body), "CONTENT_TYPE": ctype, "CONTENT_LENGTH": str(len(body)),
-                   "HTTP_AUTHORIZATION": f"Token {w['citizen_token']}"}
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": "/api/dossiers/mine/",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "HTTP_HOST": "127.0.0.1:8000",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "CONTENT_TYPE": ctype,
+            "CONTENT_LENGTH": str(len(body)),
+            "HTTP_AUTHORIZATION": f"Token {w['citizen_token']}",
+        }
         status = []
         b"".join(app(environ, lambda s, headers, exc_info=None: status.append(s)))
         if not status[0].startswith("201"):
@@ -591,8 +744,10 @@ def bench_submit_cpu(w, count: int) -> None:
                 delattr(owner, name)
             else:
                 setattr(owner, name, original)
-    print(f"(e) submit CPU in-process: {whole:.2f} ms per submission (median of 3 x {count // 3}; sequential, "
-          f"one thread). By phase, inclusive, from a run with timers ({timed_total:.2f} ms per submission):")
+    print(
+        f"(e) submit CPU in-process: {whole:.2f} ms per submission (median of 3 x {count // 3}; sequential, "
+        f"one thread). By phase, inclusive, from a run with timers ({timed_total:.2f} ms per submission):"
+    )
     for label, _module, _attr in CPU_PHASES:
         print(f"    {label:42s} {spent.get(label, 0.0) * 1000 / count:6.2f} ms")
     # Floors: the same request answered by a view that stops early (what no change to the service can save).
@@ -604,16 +759,23 @@ def bench_submit_cpu(w, count: int) -> None:
             if step >= 1:
                 data = request.data
             if step >= 2:
-                payload = {"procedure_version": data.get("procedure_version"), "files": data.getlist("files"),
-                           "file_components": data.getlist("file_components")}
+                payload = {
+                    "procedure_version": data.get("procedure_version"),
+                    "files": data.getlist("files"),
+                    "file_components": data.getlist("file_components"),
+                }
                 dossiers_api.DossierSubmitSerializer(data=payload).is_valid(raise_exception=True)
             return Response({}, status=201)
+
         return post
 
     floors = []
     try:
-        for step, label in ((0, "authenticated request, empty answer"), (1, "+ multipart parsing"),
-                            (2, "+ input serializer")):
+        for step, label in (
+            (0, "authenticated request, empty answer"),
+            (1, "+ multipart parsing"),
+            (2, "+ input serializer"),
+        ):
             view.post = upto(step)
             cpu_per(20)
             floors.append(f"{label} {statistics.median(cpu_per(count // 3) for _ in range(3)):.2f} ms")
@@ -637,18 +799,36 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8871)
     parser.add_argument("--queue-requests", type=int, default=400)
     parser.add_argument("--cpu-submissions", type=int, default=600, help="submissions timed by (e) cpu")
-    parser.add_argument("--agencies", type=int, default=1, choices=range(1, AGENCIES + 1), metavar="1-20",
-                        help="receiving agencies the submissions go to (each has its own daily number sequence)")
+    parser.add_argument(
+        "--agencies",
+        type=int,
+        default=1,
+        choices=range(1, AGENCIES + 1),
+        metavar="1-20",
+        help="receiving agencies the submissions go to (each has its own daily number sequence)",
+    )
     parser.add_argument("--only", default="generate,inprocess,lookup,queue,submit")
-    parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto",
-                        help="load generator for (b) and (c): wrk when available (auto), or the Python threads")
-    parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian",
-                        help="WSGI server: granian (as README 'Running in production' starts it) or gunicorn gthread")
+    parser.add_argument(
+        "--client",
+        choices=["auto", "wrk", "python"],
+        default="auto",
+        help="load generator for (b) and (c): wrk when available (auto), or the Python threads",
+    )
+    parser.add_argument(
+        "--server",
+        choices=["granian", "gunicorn"],
+        default="granian",
+        help="WSGI server: granian (as README 'Running in production' starts it) or gunicorn gthread",
+    )
     parser.add_argument("--no-install", action="store_true", help="do not apt-get install wrk when it is missing")
-    parser.add_argument("--tasks", choices=["dummy", "rq"], default="dummy",
-                        help="where the server queues a submission's background job: nowhere (dummy, the default) or "
-                             "Redis through RQ as in production (db 15 of CQS_REDIS_URL's server, emptied before and "
-                             "after; no worker runs the jobs)")
+    parser.add_argument(
+        "--tasks",
+        choices=["dummy", "rq"],
+        default="dummy",
+        help="where the server queues a submission's background job: nowhere (dummy, the default) or "
+        "Redis through RQ as in production (db 15 of CQS_REDIS_URL's server, emptied before and "
+        "after; no worker runs the jobs)",
+    )
     args = parser.parse_args()
     only = set(args.only.split(","))
     if args.tasks == "rq":
@@ -665,8 +845,11 @@ def main() -> None:
     from pgdb import server_settings
 
     reference = min(timeit.repeat("sum(range(10**6))", number=20, repeat=5)) / 20 * 1000
-    print(f"PostgreSQL {os.environ['DATABASE_URL'].rsplit('/', 1)[-1]} ({server_settings()}); {os.cpu_count()} CPUs; "
-          f"load {os.getloadavg()[0]:.1f}; machine reference sum(range(10**6)) {reference:.1f} ms", flush=True)
+    print(
+        f"PostgreSQL {os.environ['DATABASE_URL'].rsplit('/', 1)[-1]} ({server_settings()}); {os.cpu_count()} CPUs; "
+        f"load {os.getloadavg()[0]:.1f}; machine reference sum(range(10**6)) {reference:.1f} ms",
+        flush=True,
+    )
     forget_submissions(w)
     if "generate" in only:
         generate(w, args.count)
@@ -683,8 +866,11 @@ def main() -> None:
             wrk = find_wrk(install=not args.no_install)
             if wrk is None and args.client == "wrk":
                 sys.exit("wrk is not installed (apt-get install wrk)")
-        print(f"    server: {args.server}, {args.workers} workers x {args.threads} threads; load generator: "
-              f"{wrk or 'Python client threads (wrk not found)'}", flush=True)
+        print(
+            f"    server: {args.server}, {args.workers} workers x {args.threads} threads; load generator: "
+            f"{wrk or 'Python client threads (wrk not found)'}",
+            flush=True,
+        )
         server = start_server(var_dir, args.port, args.workers, args.threads, args.server)
         try:
             if "lookup" in only:

@@ -63,19 +63,24 @@ def world():
 
     agencies = []
     for i in range(5):
-        agency, _ = Agency.objects.get_or_create(code=f"{i:03d}.99.30.H44", defaults={
-            "name": f"Cơ quan đo hiệu năng {i}", "kind": "commune_committee"})
+        agency, _ = Agency.objects.get_or_create(
+            code=f"{i:03d}.99.30.H44", defaults={"name": f"Cơ quan đo hiệu năng {i}", "kind": "commune_committee"}
+        )
         agencies.append(agency)
     leaves = []
     for g in range(5):
         parent, _ = Category.objects.get_or_create(code=f"BENCH{g}", defaults={"name": f"Nhóm {g}"})
         for c in range(4):
-            leaf, _ = Category.objects.get_or_create(code=f"BENCH{g}-{c}", defaults={
-                "name": f"Lĩnh vực {g}.{c}", "parent": parent, "handling_days": 5 + c})
+            leaf, _ = Category.objects.get_or_create(
+                code=f"BENCH{g}-{c}", defaults={"name": f"Lĩnh vực {g}.{c}", "parent": parent, "handling_days": 5 + c}
+            )
             leaves.append(leaf)
         RoutingRule.objects.get_or_create(order=g, defaults={"category": parent, "target_agency": agencies[g]})
-    CategoryAttribute.objects.get_or_create(category=leaves[0], code="LOAI", defaults={
-        "datatype": "singlevaluelist", "description": "Loại", "values": [{"key": "a", "name": "A"}]})
+    CategoryAttribute.objects.get_or_create(
+        category=leaves[0],
+        code="LOAI",
+        defaults={"datatype": "singlevaluelist", "description": "Loại", "values": [{"key": "a", "name": "A"}]},
+    )
     key, _ = ApiKey.objects.get_or_create(name="bench", defaults={"owner": "bench"})
     return agencies, leaves, key
 
@@ -92,11 +97,37 @@ def generate(count: int, agencies, leaves) -> None:
     statuses = [s.value for s in ReportStatus]
     weights = [8, 4, 3, 5, 2, 10, 2, 3, 60, 3]
     now = timezone.now()
-    columns = ("token", "service_request_id", "source", "category_id", "description", "lat", "long", "address",
-               "address_id", "attributes", "media_url", "is_anonymous", "contact_name", "contact_email",
-               "contact_phone", "status", "is_open", "status_note", "reject_reason", "pending_question",
-               "resolution", "created_at", "updated_at", "due_at", "rating_comment", "reopen_count",
-               "routed_agency_id", "reporter_key_hash", "awaiting_screening")
+    columns = (
+        "token",
+        "service_request_id",
+        "source",
+        "category_id",
+        "description",
+        "lat",
+        "long",
+        "address",
+        "address_id",
+        "attributes",
+        "media_url",
+        "is_anonymous",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "status",
+        "is_open",
+        "status_note",
+        "reject_reason",
+        "pending_question",
+        "resolution",
+        "created_at",
+        "updated_at",
+        "due_at",
+        "rating_comment",
+        "reopen_count",
+        "routed_agency_id",
+        "reporter_key_hash",
+        "awaiting_screening",
+    )
     rng = random.Random(2026)
     batch = 100_000
     started = time.perf_counter()
@@ -112,13 +143,43 @@ def generate(count: int, agencies, leaves) -> None:
                     agency = agencies[i % len(agencies)].pk if status not in ("received", "accepted") else r"\N"
                     lat = 16.5 + rng.random() * 1.2
                     lon = 106.4 + rng.random() * 0.9
-                    buf.write("\t".join(str(v) for v in (
-                        secrets.token_urlsafe(12), f"B{i:08d}", "web", rng.choice(leaves).pk,
-                        f"Phản ánh đo hiệu năng số {i}: vỉa hè bị lấn chiếm", f"{lat:.6f}", f"{lon:.6f}",
-                        "Đường Quang Trung", "", "{}", "", "f", "", "", "", status,
-                        "f" if status in CLOSED_STATUSES else "t", "", "", "", "",
-                        created.isoformat(), created.isoformat(), (created + dt.timedelta(days=7)).isoformat(), "",
-                        0, agency, "", "f" if status in PUBLIC_STATUSES else "t")) + "\n")
+                    buf.write(
+                        "\t".join(
+                            str(v)
+                            for v in (
+                                secrets.token_urlsafe(12),
+                                f"B{i:08d}",
+                                "web",
+                                rng.choice(leaves).pk,
+                                f"Phản ánh đo hiệu năng số {i}: vỉa hè bị lấn chiếm",
+                                f"{lat:.6f}",
+                                f"{lon:.6f}",
+                                "Đường Quang Trung",
+                                "",
+                                "{}",
+                                "",
+                                "f",
+                                "",
+                                "",
+                                "",
+                                status,
+                                "f" if status in CLOSED_STATUSES else "t",
+                                "",
+                                "",
+                                "",
+                                "",
+                                created.isoformat(),
+                                created.isoformat(),
+                                (created + dt.timedelta(days=7)).isoformat(),
+                                "",
+                                0,
+                                agency,
+                                "",
+                                "f" if status in PUBLIC_STATUSES else "t",
+                            )
+                        )
+                        + "\n"
+                    )
                 with cur.copy(f"COPY feedback_report ({', '.join(columns)}) FROM STDIN") as copy:
                     copy.write(buf.getvalue())
                 print(f"  … {min(count, first + batch):>9,} rows ({time.perf_counter() - started:5.1f} s)", flush=True)
@@ -150,8 +211,11 @@ def bench_get(client, samples: int) -> None:
     for i in range(samples + 10):
         start = now - dt.timedelta(days=rng.randint(30, 360))
         end = start + dt.timedelta(days=30)
-        params = {"status": rng.choice(["open", "closed"]), "start_date": start.strftime("%Y-%m-%dT%H:%M:%S+07:00"),
-                  "end_date": end.strftime("%Y-%m-%dT%H:%M:%S+07:00")}
+        params = {
+            "status": rng.choice(["open", "closed"]),
+            "start_date": start.strftime("%Y-%m-%dT%H:%M:%S+07:00"),
+            "end_date": end.strftime("%Y-%m-%dT%H:%M:%S+07:00"),
+        }
         t0, c0 = time.perf_counter(), time.process_time()
         response = client.get("/open311/v2/requests.json", params)
         elapsed = (time.perf_counter() - t0) * 1000
@@ -161,18 +225,26 @@ def bench_get(client, samples: int) -> None:
             timings.append(elapsed)
             cpu.append(cpu_ms)
             rows.append(response.content.count(b'"service_request_id"'))
-    print(f"get   {samples} requests, {statistics.mean(rows):.0f} rows per answer: "
-          f"p50 {percentile(timings, 50):.1f} ms  p95 {percentile(timings, 95):.1f} ms  "
-          f"p99 {percentile(timings, 99):.1f} ms  max {max(timings):.1f} ms  (target p99 ≤ 50 ms); "
-          f"Python CPU p50 {percentile(cpu, 50):.1f} ms")
+    print(
+        f"get   {samples} requests, {statistics.mean(rows):.0f} rows per answer: "
+        f"p50 {percentile(timings, 50):.1f} ms  p95 {percentile(timings, 95):.1f} ms  "
+        f"p99 {percentile(timings, 99):.1f} ms  max {max(timings):.1f} ms  (target p99 ≤ 50 ms); "
+        f"Python CPU p50 {percentile(cpu, 50):.1f} ms"
+    )
 
 
 def post_payload(key, leaves, rng) -> str:
     """A form-encoded body, as GeoReport v2 clients send it (the test client would default to multipart)."""
     leaf = rng.choice(leaves)
-    data = {"api_key": key.key, "jurisdiction_id": "quangtri.gov.vn", "service_code": leaf.code,
-            "lat": f"{16.5 + rng.random():.6f}", "long": f"{106.4 + rng.random():.6f}",
-            "description": "Đèn đường không sáng", "email": "bench@example.vn"}
+    data = {
+        "api_key": key.key,
+        "jurisdiction_id": "quangtri.gov.vn",
+        "service_code": leaf.code,
+        "lat": f"{16.5 + rng.random():.6f}",
+        "long": f"{106.4 + rng.random():.6f}",
+        "description": "Đèn đường không sáng",
+        "email": "bench@example.vn",
+    }
     if leaf.code == leaves[0].code:
         data["attribute[LOAI]"] = "a"
     return urlencode(data)
@@ -196,8 +268,10 @@ def bench_post(count: int, threads: int, key, leaves, processes: int = 1) -> Non
     t0, c0 = time.perf_counter(), time.process_time()
     worker(count, 1, results)
     seq, cpu = time.perf_counter() - t0, time.process_time() - c0
-    print(f"post  {count} sequential: {count / seq:.0f} /s  ({seq / count * 1000:.1f} ms each, "
-          f"Python CPU {cpu / count * 1000:.1f} ms each)  (target ≥ 200/s)")
+    print(
+        f"post  {count} sequential: {count / seq:.0f} /s  ({seq / count * 1000:.1f} ms each, "
+        f"Python CPU {cpu / count * 1000:.1f} ms each)  (target ≥ 200/s)"
+    )
     if threads > 1:
         results = []
         per = count // threads
@@ -227,8 +301,10 @@ def bench_post(count: int, threads: int, key, leaves, processes: int = 1) -> Non
         failed = sum(1 for proc in pool if proc.exitcode != 0)
         if failed:
             raise SystemExit(f"{failed} POST worker process(es) failed")
-        print(f"post  {per * processes} with {processes} processes: {per * processes / wall:.0f} /s  "
-              f"(load average {os.getloadavg()[0]:.1f})")
+        print(
+            f"post  {per * processes} with {processes} processes: {per * processes / wall:.0f} /s  "
+            f"(load average {os.getloadavg()[0]:.1f})"
+        )
 
 
 WRK_POST_LUA = """
@@ -264,8 +340,9 @@ def bench_post_http(seconds: float, connections: int, workers: int, threads: int
         return
     var_dir = Path(tempfile.mkdtemp(prefix="cqs-feedback-http-"))
     port = 8872
-    server = start_server(var_dir, port, workers, threads, settings_module="feedback_settings",
-                          probe="/open311/v2/discovery.json")
+    server = start_server(
+        var_dir, port, workers, threads, settings_module="feedback_settings", probe="/open311/v2/discovery.json"
+    )
     try:
         wrk_args = [key.key, leaves[0].code, *(c.code for c in leaves)]
         warm_up(wrk, port, connections, WRK_POST_LUA, wrk_args)
@@ -278,9 +355,11 @@ def bench_post_http(seconds: float, connections: int, workers: int, threads: int
         stop_server(server)
     if not r["requests"]:
         sys.exit(f"wrk gave no figures:\n{r['raw']}")
-    print(f"post  over HTTP [granian {workers} x {threads}, wrk {connections} connections]: {r['rps']:.0f} /s, "
-          f"{made} reports written; non-2xx {r['non2xx']}, socket errors {r['errors']}; latency p50 "
-          f"{r['p50']:.1f} ms, p99 {r['p99']:.1f} ms{cpu}; load {os.getloadavg()[0]:.1f}  (target ≥ 200/s)")
+    print(
+        f"post  over HTTP [granian {workers} x {threads}, wrk {connections} connections]: {r['rps']:.0f} /s, "
+        f"{made} reports written; non-2xx {r['non2xx']}, socket errors {r['errors']}; latency p50 "
+        f"{r['p50']:.1f} ms, p99 {r['p99']:.1f} ms{cpu}; load {os.getloadavg()[0]:.1f}  (target ≥ 200/s)"
+    )
 
 
 def main() -> None:
@@ -290,17 +369,26 @@ def main() -> None:
     parser.add_argument("--get", type=int, default=300, help="GET samples (default 300)")
     parser.add_argument("--post", type=int, default=1000, help="POST requests (default 1000)")
     parser.add_argument("--threads", type=int, default=2, help="concurrent POST clients (default 2)")
-    parser.add_argument("--processes", type=int, default=3,
-                        help="POST client processes for the server-like run (default 3; 1 skips it)")
-    parser.add_argument("--http-seconds", type=float, default=20,
-                        help="seconds of POST over HTTP (granian + wrk; 0 skips it; default 20)")
+    parser.add_argument(
+        "--processes", type=int, default=3, help="POST client processes for the server-like run (default 3; 1 skips it)"
+    )
+    parser.add_argument(
+        "--http-seconds",
+        type=float,
+        default=20,
+        help="seconds of POST over HTTP (granian + wrk; 0 skips it; default 20)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="granian workers for the HTTP run (default 2)")
     parser.add_argument("--server-threads", type=int, default=2, help="threads per granian worker (default 2)")
-    parser.add_argument("--async-commit", action="store_true",
-                        help="SET synchronous_commit = off for the benchmark's connections (separates the cost "
-                             "of the disk's fsync from the application's)")
-    parser.add_argument("--deliver", action="store_true",
-                        help="run notification delivery inside the request (embedded task backend)")
+    parser.add_argument(
+        "--async-commit",
+        action="store_true",
+        help="SET synchronous_commit = off for the benchmark's connections (separates the cost "
+        "of the disk's fsync from the application's)",
+    )
+    parser.add_argument(
+        "--deliver", action="store_true", help="run notification delivery inside the request (embedded task backend)"
+    )
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL

@@ -23,21 +23,63 @@ BENCH = ROOT / "bench"
 def server_command(server: str, port: int, workers: int, threads: int) -> list[str]:
     """The WSGI server under test, as a deployment would start it (see docs/deployment.md)."""
     if server == "granian":
-        return [str(ROOT / ".venv/bin/granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-                "--workers", str(workers), "--blocking-threads", str(threads), "--backlog", "2048",
-                "--log-level", "warning", "--no-ws", "config.wsgi:application"]
-    return [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
-            "-k", "gthread", "--threads", str(threads), "--log-level", "warning", "--backlog", "2048"]
+        return [
+            str(ROOT / ".venv/bin/granian"),
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--blocking-threads",
+            str(threads),
+            "--backlog",
+            "2048",
+            "--log-level",
+            "warning",
+            "--no-ws",
+            "config.wsgi:application",
+        ]
+    return [
+        str(ROOT / ".venv/bin/gunicorn"),
+        "config.wsgi",
+        "-b",
+        f"127.0.0.1:{port}",
+        "-w",
+        str(workers),
+        "-k",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--log-level",
+        "warning",
+        "--backlog",
+        "2048",
+    ]
 
 
-def start_server(var_dir: Path, port: int, workers: int, threads: int, server: str = "granian", *,
-                 settings_module: str = "dossiers_settings",
-                 probe: str = "/api/dossiers/lookup/?code=x&secret=y") -> subprocess.Popen:
+def start_server(
+    var_dir: Path,
+    port: int,
+    workers: int,
+    threads: int,
+    server: str = "granian",
+    *,
+    settings_module: str = "dossiers_settings",
+    probe: str = "/api/dossiers/lookup/?code=x&secret=y",
+) -> subprocess.Popen:
     """Start the server with `settings_module` (a module in bench/) and wait until `probe` answers."""
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE=settings_module, PYTHONPATH=f"{ROOT}:{BENCH}",
-               CQS_VAR_DIR=str(var_dir), CQS_MEDIA_ROOT=str(var_dir / "media"), CQS_DB_CONN_MAX_AGE="600")
-    proc = subprocess.Popen(server_command(server, port, workers, threads), cwd=ROOT, env=env,
-                            start_new_session=True)
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE=settings_module,
+        PYTHONPATH=f"{ROOT}:{BENCH}",
+        CQS_VAR_DIR=str(var_dir),
+        CQS_MEDIA_ROOT=str(var_dir / "media"),
+        CQS_DB_CONN_MAX_AGE="600",
+    )
+    proc = subprocess.Popen(server_command(server, port, workers, threads), cwd=ROOT, env=env, start_new_session=True)
     for _ in range(300):
         try:
             c = HTTPConnection("127.0.0.1", port, timeout=2)
@@ -65,8 +107,9 @@ def find_wrk(install: bool) -> str | None:
         return path
     if os.geteuid() == 0 and shutil.which("apt-get"):
         print("    wrk not found: apt-get install -y wrk", flush=True)
-        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       check=False)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "wrk"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+        )
     return shutil.which("wrk")
 
 
@@ -85,8 +128,23 @@ def run_wrk(wrk: str, port: int, seconds: float, connections: int, script: str, 
     lua = work / "script.lua"
     lua.write_text(script)
     threads = max(1, min(2, connections))
-    cmd = [wrk, "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s", "--latency",
-           "--timeout", "30s", "-s", str(lua), f"http://127.0.0.1:{port}", "--", *args]
+    cmd = [
+        wrk,
+        "-t",
+        str(threads),
+        "-c",
+        str(connections),
+        "-d",
+        f"{max(1, round(seconds))}s",
+        "--latency",
+        "--timeout",
+        "30s",
+        "-s",
+        str(lua),
+        f"http://127.0.0.1:{port}",
+        "--",
+        *args,
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
     shutil.rmtree(work, ignore_errors=True)
     result = {"rps": 0.0, "requests": 0, "non2xx": 0, "errors": 0, "p50": None, "p99": None, "raw": out}
@@ -144,7 +202,7 @@ def cpu_per_request(before: dict, after: dict, requests: int) -> str:
     if not requests:
         return ""
     used = {k: sum(v - before[k].get(pid, 0.0) for pid, v in after[k].items()) for k in ("app", "db")}
-    return (f"; CPU per request: server {used['app'] * 1000 / requests:.2f} ms + PostgreSQL "
-            f"{used['db'] * 1000 / requests:.2f} ms")
-
-
+    return (
+        f"; CPU per request: server {used['app'] * 1000 / requests:.2f} ms + PostgreSQL "
+        f"{used['db'] * 1000 / requests:.2f} ms"
+    )

@@ -58,8 +58,13 @@ def main() -> None:
 
     started = time.perf_counter()
     for i in range(n * 20):
-        payload = vietqr.build_payload(bank_bin="970405", account_number="4400201000044", amount=150000 + i,
-                                       bill_number="000.00.01.H44-261123-0001", purpose="0000001H442611230001")
+        payload = vietqr.build_payload(
+            bank_bin="970405",
+            account_number="4400201000044",
+            amount=150000 + i,
+            bill_number="000.00.01.H44-261123-0001",
+            purpose="0000001H442611230001",
+        )
         assert vietqr.crc_ok(payload)
     rate("vietqr", n * 20, time.perf_counter() - started)
 
@@ -70,8 +75,9 @@ def main() -> None:
     deliveries = []
     for dossier in dossiers[:n]:
         attempt = services.payment_start(dossier=dossier, provider="demo", actor=world.citizen)
-        deliveries.append(demo.build_webhook(reference=attempt.provider_reference, status="succeeded",
-                                             amount=attempt.amount))
+        deliveries.append(
+            demo.build_webhook(reference=attempt.provider_reference, status="succeeded", amount=attempt.amount)
+        )
 
     # 1) the webhook's own work (verify, lock, pay, audit, commit), receipts held back ...
     queued = []

@@ -48,15 +48,22 @@ def main() -> None:
 
     def render(url: str) -> bytes:
         return build_document(
-            agency_name=agency.name, title="Phiếu tiếp nhận hồ sơ và hẹn trả kết quả",
+            agency_name=agency.name,
+            title="Phiếu tiếp nhận hồ sơ và hẹn trả kết quả",
             number="Mã hồ sơ: 000.00.31.H44-261123-0007",
-            paragraphs=["Trung tâm Phục vụ hành chính công tỉnh Quảng Trị tiếp nhận hồ sơ của: Nguyễn Văn An.",
-                        "Thủ tục: Cấp giấy phép xây dựng nhà ở riêng lẻ.",
-                        "Thời gian giải quyết: 15 ngày làm việc. Hẹn trả kết quả: 14 giờ 00, ngày 15/12/2026."],
-            table=[["STT", "Thành phần hồ sơ", "Số lượng"], ["1", "Đơn đề nghị cấp giấy phép xây dựng", "1 bản chính"],
-                   ["2", "Bản vẽ thiết kế", "2 bộ"]],
+            paragraphs=[
+                "Trung tâm Phục vụ hành chính công tỉnh Quảng Trị tiếp nhận hồ sơ của: Nguyễn Văn An.",
+                "Thủ tục: Cấp giấy phép xây dựng nhà ở riêng lẻ.",
+                "Thời gian giải quyết: 15 ngày làm việc. Hẹn trả kết quả: 14 giờ 00, ngày 15/12/2026.",
+            ],
+            table=[
+                ["STT", "Thành phần hồ sơ", "Số lượng"],
+                ["1", "Đơn đề nghị cấp giấy phép xây dựng", "1 bản chính"],
+                ["2", "Bản vẽ thiết kế", "2 bộ"],
+            ],
             verify_url=f"{settings.PUBLIC_BASE_URL}/xac-thuc/bench000000000000000/",
-            signer_title="Người tiếp nhận", signer_name="Trần Thị Bình",
+            signer_title="Người tiếp nhận",
+            signer_name="Trần Thị Bình",
         )
 
     n = args.n
@@ -72,8 +79,13 @@ def main() -> None:
     signed = []
     t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(n):
-        data, _facts = pades.sign_pdf(receipt, material=material, agency_name=agency.name,
-                                      signer_name="Trần Thị Bình", signer_title="Người tiếp nhận")
+        data, _facts = pades.sign_pdf(
+            receipt,
+            material=material,
+            agency_name=agency.name,
+            signer_name="Trần Thị Bình",
+            signer_title="Người tiếp nhận",
+        )
         signed.append(data)
     sign_rate, sign_cpu = n / (time.perf_counter() - t0), n / (time.process_time() - c0)
 
@@ -84,8 +96,13 @@ def main() -> None:
     t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(m):
         stamps._text_layer_cached.cache_clear()
-        pades.sign_pdf(receipt, material=material, agency_name=agency.name, signer_name="Trần Thị Bình",
-                       signer_title="Người tiếp nhận")
+        pades.sign_pdf(
+            receipt,
+            material=material,
+            agency_name=agency.name,
+            signer_name="Trần Thị Bình",
+            signer_title="Người tiếp nhận",
+        )
     uncached_rate, uncached_cpu = m / (time.perf_counter() - t0), m / (time.process_time() - c0)
 
     t0, c0 = time.perf_counter(), time.process_time()
@@ -97,8 +114,10 @@ def main() -> None:
         raise SystemExit(f"verification failed for {n - ok} of {n} documents")
 
     load = os.getloadavg()[0]
-    print(f"receipt: {len(receipt)} bytes unsigned, {len(signed[0])} bytes signed; key ECDSA P-256; N={n}; "
-          f"load average {load:.1f} on {os.cpu_count()} CPUs")
+    print(
+        f"receipt: {len(receipt)} bytes unsigned, {len(signed[0])} bytes signed; key ECDSA P-256; N={n}; "
+        f"load average {load:.1f} on {os.cpu_count()} CPUs"
+    )
     print("                                     wall clock      per CPU-second of this process")
     print(f"render  (build_document):          {render_rate:7.1f} docs/s")
     print(f"sign    (PAdES B-B, visible stamp): {sign_rate:7.1f} docs/s   {sign_cpu:7.1f} docs/s   (target ≥ 50)")
@@ -121,13 +140,21 @@ def _bench_issue(n: int, render) -> float:
     connection.ensure_connection()
     call_command("migrate", verbosity=0, skip_checks=True)
     agency, _ = Agency.objects.get_or_create(
-        code="000.00.31.H44", defaults={"name": "Trung tâm Phục vụ hành chính công tỉnh Quảng Trị",
-                                        "kind": AgencyKind.SERVICE_CENTRE})
+        code="000.00.31.H44",
+        defaults={"name": "Trung tâm Phục vụ hành chính công tỉnh Quảng Trị", "kind": AgencyKind.SERVICE_CENTRE},
+    )
     issue_pdf(render=render, agency=agency, kind="receipt", title="warm-up", reference="", actor=None)
     t0 = time.perf_counter()
     for i in range(n):
-        issue_pdf(render=render, agency=agency, kind="receipt", title="Phiếu tiếp nhận hồ sơ",
-                  reference=f"000.00.31.H44-261123-{i:04d}", actor=None, signer_name="Trần Thị Bình")
+        issue_pdf(
+            render=render,
+            agency=agency,
+            kind="receipt",
+            title="Phiếu tiếp nhận hồ sơ",
+            reference=f"000.00.31.H44-261123-{i:04d}",
+            actor=None,
+            signer_name="Trần Thị Bình",
+        )
     return n / (time.perf_counter() - t0)
 
 

@@ -189,8 +189,13 @@ def rq_queue(url: str) -> dict:
 
     pool = redis.ConnectionPool.from_url(url)  # connects only when first used; safe across fork
     kwargs = pool.connection_kwargs
-    return {"HOST": kwargs.get("host", "127.0.0.1"), "PORT": kwargs.get("port", 6379), "DB": kwargs.get("db", 0),
-            "REDIS_CLIENT_KWARGS": {"connection_pool": pool}, "QUEUE_CLASS": "core.rq_queue.PooledQueue"}
+    return {
+        "HOST": kwargs.get("host", "127.0.0.1"),
+        "PORT": kwargs.get("port", 6379),
+        "DB": kwargs.get("db", 0),
+        "REDIS_CLIENT_KWARGS": {"connection_pool": pool},
+        "QUEUE_CLASS": "core.rq_queue.PooledQueue",
+    }
 
 
 RQ_QUEUES = {"default": rq_queue(os.environ.get("CQS_REDIS_URL", "redis://127.0.0.1:6379/0"))}
@@ -244,9 +249,7 @@ SPECTACULAR_SETTINGS = {
 
 # Map tiles for the public maps. Empty: no base layer, markers and coordinates only.
 MAP_TILE_URL = os.environ.get("CQS_MAP_TILE_URL", "")
-CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.format(
-    tiles=MAP_TILE_URL.split("/{")[0] if MAP_TILE_URL else ""
-)
+CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.format(tiles=MAP_TILE_URL.split("/{")[0] if MAP_TILE_URL else "")
 
 LOGGING = {
     "version": 1,

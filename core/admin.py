@@ -45,8 +45,13 @@ class AdministratorOnlyAdmin(admin.ModelAdmin):
         with transaction.atomic():
             obj.full_clean()
             super().save_model(request, obj, form, change)
-            audit.record(actor=request.user, action=f"{self.audit_prefix}.{'update' if change else 'create'}",
-                         obj=obj, before=before, after=model_to_dict(obj))
+            audit.record(
+                actor=request.user,
+                action=f"{self.audit_prefix}.{'update' if change else 'create'}",
+                obj=obj,
+                before=before,
+                after=model_to_dict(obj),
+            )
 
     def delete_model(self, request, obj):
         with transaction.atomic():
@@ -63,8 +68,15 @@ class AdministratorOnlyAdmin(admin.ModelAdmin):
 @admin.register(OfficeSchedule)
 class OfficeScheduleAdmin(AdministratorOnlyAdmin):
     audit_prefix = "calendar.schedule"
-    list_display = ["name", "morning_start", "morning_end", "afternoon_start", "afternoon_end",
-                    "saturday_morning", "is_default"]
+    list_display = [
+        "name",
+        "morning_start",
+        "morning_end",
+        "afternoon_start",
+        "afternoon_end",
+        "saturday_morning",
+        "is_default",
+    ]
     list_filter = ["saturday_morning", "is_default"]
     search_fields = ["name"]
     fieldsets = [
@@ -84,16 +96,25 @@ class CalendarOverrideAdmin(AdministratorOnlyAdmin):
 
     @admin.display(description=_("thứ"))
     def weekday(self, obj):
-        return [_("Thứ Hai"), _("Thứ Ba"), _("Thứ Tư"), _("Thứ Năm"), _("Thứ Sáu"), _("Thứ Bảy"),
-                _("Chủ nhật")][obj.date.weekday()]
+        return [_("Thứ Hai"), _("Thứ Ba"), _("Thứ Tư"), _("Thứ Năm"), _("Thứ Sáu"), _("Thứ Bảy"), _("Chủ nhật")][
+            obj.date.weekday()
+        ]
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """The audit trail: searchable, filterable, never editable."""
 
-    list_display = ["id", "occurred_at", "actor_label", "action", "object_type", "object_id", "object_repr",
-                    "ip_address"]
+    list_display = [
+        "id",
+        "occurred_at",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "ip_address",
+    ]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_label", "action", "object_type", "object_id", "object_repr"]
     date_hierarchy = "occurred_at"

@@ -61,8 +61,17 @@ def _actor_label(actor) -> str:
     return f"{full} ({actor.get_username()})" if full else actor.get_username()
 
 
-def pending(*, actor, action: str, obj=None, object_type: str | None = None, object_id=None,
-            object_repr: str | None = None, before=None, after=None) -> AuditEvent:
+def pending(
+    *,
+    actor,
+    action: str,
+    obj=None,
+    object_type: str | None = None,
+    object_id=None,
+    object_repr: str | None = None,
+    before=None,
+    after=None,
+) -> AuditEvent:
     """The event `record()` would append, not yet in a chain (no chain, predecessor or hash yet)."""
     info = request_context.current()
     if obj is not None:
@@ -84,11 +93,30 @@ def pending(*, actor, action: str, obj=None, object_type: str | None = None, obj
     )
 
 
-def record(*, actor, action: str, obj=None, object_type: str | None = None, object_id=None,
-           object_repr: str | None = None, before=None, after=None) -> AuditEvent:
+def record(
+    *,
+    actor,
+    action: str,
+    obj=None,
+    object_type: str | None = None,
+    object_id=None,
+    object_repr: str | None = None,
+    before=None,
+    after=None,
+) -> AuditEvent:
     """Append one event to the chain. Call inside the state change's transaction."""
-    return append(pending(actor=actor, action=action, obj=obj, object_type=object_type, object_id=object_id,
-                          object_repr=object_repr, before=before, after=after))
+    return append(
+        pending(
+            actor=actor,
+            action=action,
+            obj=obj,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr,
+            before=before,
+            after=after,
+        )
+    )
 
 
 def append(event: AuditEvent) -> AuditEvent:
@@ -129,8 +157,9 @@ class InStatement:
     finish: Callable[[list, str], None]
 
 
-def in_statement_sql(event: AuditEvent, *, new_id: str, text_sql: Callable[[str], str],
-                     value_sql: Callable[[object], str]) -> InStatement:
+def in_statement_sql(
+    event: AuditEvent, *, new_id: str, text_sql: Callable[[str], str], value_sql: Callable[[object], str]
+) -> InStatement:
     """The SQL that appends `event` to its chain inside the statement inserting its object.
 
     `new_id` is the SQL of the object's new id; `value_sql(value)` gives the SQL standing for a prepared
@@ -162,9 +191,12 @@ def in_statement_sql(event: AuditEvent, *, new_id: str, text_sql: Callable[[str]
     }
     insert, fields = _insert_head()
     # In a SELECT list a parameter has no column to take its type from: each says its column's type.
-    values = [fixed[f.name]() if f.name in fixed else
-              f"CAST({value_sql(f.get_db_prep_save(f.pre_save(event, True), connection))} AS {db_type})"
-              for f, db_type in fields]
+    values = [
+        fixed[f.name]()
+        if f.name in fixed
+        else f"CAST({value_sql(f.get_db_prep_save(f.pre_save(event, True), connection))} AS {db_type})"
+        for f, db_type in fields
+    ]
     type_base = zlib.crc32(event.object_type.encode())
     ctes = [
         f"h AS (SELECT x.chain, coalesce(x.head, '{GENESIS_HASH}') AS head FROM core_audit_chain_head_in("  # noqa: S608
@@ -178,9 +210,11 @@ def in_statement_sql(event: AuditEvent, *, new_id: str, text_sql: Callable[[str]
         event._state.adding = False
         event._state.db = connection.alias
 
-    return InStatement(ctes=ctes, returning=["(SELECT id FROM a)", "(SELECT chain FROM a)",
-                                             "(SELECT prev_hash FROM a)", "(SELECT hash FROM a)"],
-                       finish=finish)
+    return InStatement(
+        ctes=ctes,
+        returning=["(SELECT id FROM a)", "(SELECT chain FROM a)", "(SELECT prev_hash FROM a)", "(SELECT hash FROM a)"],
+        finish=finish,
+    )
 
 
 _INSERT_HEAD: tuple[str, list] | None = None
@@ -193,8 +227,11 @@ def _insert_head() -> tuple[str, list]:
         qn = connection.ops.quote_name
         # (varchar(n) as text: an explicit cast to varchar(n) would cut a value that is too long, where the
         # column's own assignment refuses it)
-        fields = [(f, "text" if f.db_type(connection).startswith("varchar") else f.db_type(connection))
-                  for f in AuditEvent._meta.local_concrete_fields if f is not AuditEvent._meta.auto_field]
+        fields = [
+            (f, "text" if f.db_type(connection).startswith("varchar") else f.db_type(connection))
+            for f in AuditEvent._meta.local_concrete_fields
+            if f is not AuditEvent._meta.auto_field
+        ]
         names = ", ".join(qn(f.column) for f, _type in fields)
         _INSERT_HEAD = (f"INSERT INTO {qn(AuditEvent._meta.db_table)} ({names})", fields)  # noqa: S608
     return _INSERT_HEAD

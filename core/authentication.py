@@ -35,12 +35,12 @@ class TokenAuthentication(authentication.TokenAuthentication):
         model = self.get_model()
         ends = len(token_names), len(token_names) + len(user_names)
         token = model.from_db(connection.alias, token_names, row[: ends[0]])
-        user = model._meta.get_field("user").related_model.from_db(connection.alias, user_names, row[ends[0]: ends[1]])
+        user = model._meta.get_field("user").related_model.from_db(connection.alias, user_names, row[ends[0] : ends[1]])
         token.user = user
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         if prelude_names:
-            request_context.keep_prelude(dict(zip(prelude_names, row[ends[1]:], strict=True)))
+            request_context.keep_prelude(dict(zip(prelude_names, row[ends[1] :], strict=True)))
         return (user, token)
 
 
@@ -53,8 +53,12 @@ def _token_sql(model) -> tuple[str, list[str], list[str], list[str]]:
     user_names = [f.attname for f in user_model._meta.concrete_fields]
     prelude = request_context.prelude_queries()
     extra = {f"prelude_{i}": RawSQL(sql, ()) for i, sql in enumerate(prelude.values())}  # noqa: S611 - app SQL
-    qs = (model.objects.filter(key="").annotate(**extra)
-          .values_list(*token_names, *(f"user__{n}" for n in user_names), *extra).order_by())
+    qs = (
+        model.objects.filter(key="")
+        .annotate(**extra)
+        .values_list(*token_names, *(f"user__{n}" for n in user_names), *extra)
+        .order_by()
+    )
     sql, params = qs.query.sql_with_params()
     assert params == ("",), params
     return sql, token_names, user_names, list(prelude)

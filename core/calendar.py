@@ -127,8 +127,13 @@ class Hours:
 
     @classmethod
     def of(cls, schedule: OfficeSchedule) -> Hours:
-        return cls(schedule.morning_start, schedule.morning_end, schedule.afternoon_start,
-                   schedule.afternoon_end, schedule.saturday_morning)
+        return cls(
+            schedule.morning_start,
+            schedule.morning_end,
+            schedule.afternoon_start,
+            schedule.afternoon_end,
+            schedule.saturday_morning,
+        )
 
     @property
     def microseconds_per_day(self) -> int:
@@ -147,6 +152,7 @@ def _span_us(start: dt.time, end: dt.time) -> int:
 # ---------------------------------------------------------------------------------------------
 # Public holidays (cached per year)
 # ---------------------------------------------------------------------------------------------
+
 
 @lru_cache(maxsize=128)
 def _package_year(year: int) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
@@ -177,6 +183,7 @@ def holiday_names(year: int, language: str = "vi") -> dict[dt.date, str]:
 # ---------------------------------------------------------------------------------------------
 # Overrides + default schedule snapshot
 # ---------------------------------------------------------------------------------------------
+
 
 @dataclass
 class _Snapshot:
@@ -291,6 +298,7 @@ def _calendar_changed(sender, using=None, **kwargs):
     conn = transaction.get_connection(using)
     conn._cqs_calendar_snapshot = None
     if conn.in_atomic_block:
+
         def marker():
             markers = getattr(conn, "_cqs_calendar_markers", None) or []
             if marker in markers:
@@ -311,6 +319,7 @@ post_migrate.connect(lambda **kwargs: invalidate(), dispatch_uid="core-calendar-
 # ---------------------------------------------------------------------------------------------
 # Days and sessions
 # ---------------------------------------------------------------------------------------------
+
 
 def _tz():
     return timezone.get_default_timezone()
@@ -360,8 +369,10 @@ def _sessions_of(day: dt.date, kind: str, hours: Hours, tz) -> tuple[tuple[dt.da
     morning = (dt.datetime.combine(day, hours.morning_start, tz), dt.datetime.combine(day, hours.morning_end, tz))
     if kind == SATURDAY:
         return (morning,)
-    return (morning, (dt.datetime.combine(day, hours.afternoon_start, tz),
-                      dt.datetime.combine(day, hours.afternoon_end, tz)))
+    return (
+        morning,
+        (dt.datetime.combine(day, hours.afternoon_start, tz), dt.datetime.combine(day, hours.afternoon_end, tz)),
+    )
 
 
 def _to_decimal(value) -> Decimal:
@@ -422,8 +433,9 @@ def _receipt_moment(moment: dt.datetime, hours: Hours, snap: _Snapshot) -> dt.da
     raise RuntimeError("no working session found in the calendar")
 
 
-def _walk(start_moment: dt.datetime, microseconds: int, hours: Hours, snap: _Snapshot,
-          only_day: dt.date | None = None) -> dt.datetime:
+def _walk(
+    start_moment: dt.datetime, microseconds: int, hours: Hours, snap: _Snapshot, only_day: dt.date | None = None
+) -> dt.datetime:
     remaining = dt.timedelta(microseconds=microseconds)
     current = start_moment
     day = current.date()

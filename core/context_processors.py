@@ -38,5 +38,9 @@ def capabilities(user) -> dict[str, bool]:
 def _province_name() -> str:
     from directory.models import AdministrativeUnit
 
-    return (AdministrativeUnit.objects.filter(code=str(settings.PROVINCE_CODE), level="province")
-            .values_list("name", flat=True).first() or "")
+    return (
+        AdministrativeUnit.objects.filter(code=str(settings.PROVINCE_CODE), level="province")
+        .values_list("name", flat=True)
+        .first()
+        or ""
+    )

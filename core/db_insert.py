@@ -95,8 +95,9 @@ def _columns(model) -> list:
     cols = _COLUMNS.get(model)
     if cols is None:
         opts = model._meta
-        cols = _COLUMNS[model] = [f for f in opts.local_concrete_fields
-                                  if f is not opts.auto_field and not getattr(f, "generated", False)]
+        cols = _COLUMNS[model] = [
+            f for f in opts.local_concrete_fields if f is not opts.auto_field and not getattr(f, "generated", False)
+        ]
     return cols
 
 
@@ -125,14 +126,16 @@ def _take_related_ids(obj: Model, link) -> None:
         if related is None:
             continue
         if related.pk is None:
-            raise ValueError(f"insert_together() prohibited to prevent data loss due to unsaved related object "
-                             f"'{field.name}'.")
+            raise ValueError(
+                f"insert_together() prohibited to prevent data loss due to unsaved related object '{field.name}'."
+            )
         if getattr(obj, field.attname) in field.empty_values:
             setattr(obj, field.name, related)
 
 
-def insert_together(parent: Model, rows: Sequence[Model] = (), *, using: str | None = None,
-                    computed: Computed | None = None, audit=None) -> None:
+def insert_together(
+    parent: Model, rows: Sequence[Model] = (), *, using: str | None = None, computed: Computed | None = None, audit=None
+) -> None:
     """Insert `parent` and `rows` (all new, unsaved instances), in one statement where the database allows.
 
     A row may refer to `parent` through a foreign key assigned the parent instance before it was saved;
@@ -168,12 +171,19 @@ def insert_together(parent: Model, rows: Sequence[Model] = (), *, using: str | N
                 break
         else:
             groups.append((type(obj), [i]))
-    key = (type(parent), computed and computed.sql,
-           *((model, links[m[0]] and links[m[0]].attname, len(m)) for model, m in groups))
+    key = (
+        type(parent),
+        computed and computed.sql,
+        *((model, links[m[0]] and links[m[0]].attname, len(m)) for model, m in groups),
+    )
     cached = _SQL_CACHE.get(key)
     if cached is None:
-        ctes, picks = _statement(connection, type(parent), [(model, links[m[0]], len(m)) for model, m in groups],
-                                 computed.sql if computed is not None else None)
+        ctes, picks = _statement(
+            connection,
+            type(parent),
+            [(model, links[m[0]], len(m)) for model, m in groups],
+            computed.sql if computed is not None else None,
+        )
         cached = _SQL_CACHE[key] = (ctes.split("%s"), picks)
     pieces, picks = cached
     params = list(computed.params) if computed is not None else []
@@ -182,8 +192,11 @@ def insert_together(parent: Model, rows: Sequence[Model] = (), *, using: str | N
     for _model, members in groups:
         for i in members:
             params.extend(_values(connection, rows[i], links[i], owners))
-    subs = [] if computed is None else [(computed.token, "(SELECT value FROM v)"),
-                                        (computed.token.lower(), "lower((SELECT value FROM v))")]
+    subs = (
+        []
+        if computed is None
+        else [(computed.token, "(SELECT value FROM v)"), (computed.token.lower(), "lower((SELECT value FROM v))")]
+    )
     bound: list = []
     sql, holders = _with_placeholders(pieces, params, subs, bound)
     appended = None
@@ -195,8 +208,11 @@ def insert_together(parent: Model, rows: Sequence[Model] = (), *, using: str | N
             return "%s"
 
         appended = audit_trail.in_statement_sql(
-            audit, new_id=_PARENT_ID.format(pk=connection.ops.quote_name(type(parent)._meta.pk.column)),
-            value_sql=value_sql, text_sql=lambda text: _text_sql(text, subs, bound))
+            audit,
+            new_id=_PARENT_ID.format(pk=connection.ops.quote_name(type(parent)._meta.pk.column)),
+            value_sql=value_sql,
+            text_sql=lambda text: _text_sql(text, subs, bound),
+        )
         sql += ", " + ", ".join(appended.ctes)
         picks = picks + ", " + ", ".join(appended.returning)
     with connection.prepared_cursor() as cursor:
@@ -318,8 +334,10 @@ def _statement(connection, parent_model, groups, computed_sql: str | None) -> tu
     parts += [f"c{n} AS ({insert(model, link, count)})" for n, (model, link, count) in enumerate(groups)]
     picks = ["(SELECT value FROM v)"] if computed_sql is not None else []
     picks += [parent_id]
-    picks += [f"ARRAY(SELECT {qn(model._meta.pk.column)} FROM c{n})"  # noqa: S608
-              for n, (model, _link, _count) in enumerate(groups)]
+    picks += [
+        f"ARRAY(SELECT {qn(model._meta.pk.column)} FROM c{n})"  # noqa: S608
+        for n, (model, _link, _count) in enumerate(groups)
+    ]
     return f"WITH {', '.join(parts)}", ", ".join(picks)
 
 
@@ -340,10 +358,13 @@ def _plan(model, connection) -> list:
         plan = []
         for f in _columns(model):
             cls = type(f)
-            text_as_is = (isinstance(f, CharField | TextField) and cls.get_db_prep_save is Field.get_db_prep_save
-                          and cls.get_db_prep_value is Field.get_db_prep_value
-                          and cls.get_prep_value in (CharField.get_prep_value, TextField.get_prep_value)
-                          and cls.to_python in (CharField.to_python, TextField.to_python))
+            text_as_is = (
+                isinstance(f, CharField | TextField)
+                and cls.get_db_prep_save is Field.get_db_prep_save
+                and cls.get_db_prep_value is Field.get_db_prep_value
+                and cls.get_prep_value in (CharField.get_prep_value, TextField.get_prep_value)
+                and cls.to_python in (CharField.to_python, TextField.to_python)
+            )
             none_as_is = f.null and f.get_db_prep_save(None, connection=connection) is None
             plan.append((f, f.attname, cls.pre_save is not Field.pre_save, text_as_is, none_as_is))
         _PLANS[key] = plan

@@ -24,11 +24,14 @@ def load(stdout) -> list[tuple[str, str, str]]:
     )
     saturday, _ = OfficeSchedule.objects.get_or_create(name=SATURDAY_SCHEDULE, defaults={"saturday_morning": True})
     assigned = Agency.objects.filter(kind=AgencyKind.SERVICE_CENTRE, office_schedule__isnull=True).update(
-        office_schedule=saturday)
+        office_schedule=saturday
+    )
     CalendarOverride.objects.get_or_create(
         date=MAKEUP_2026,
         defaults={"kind": CalendarOverride.Kind.WORKING_DAY, "note": "Làm bù ngày nghỉ 31/8/2026"},
     )
-    stdout.write(f"core: lịch làm việc «{default}», «{saturday}» (gán cho {assigned} trung tâm); "
-                 f"ngày làm bù {MAKEUP_2026:%d/%m/%Y}.")
+    stdout.write(
+        f"core: lịch làm việc «{default}», «{saturday}» (gán cho {assigned} trung tâm); "
+        f"ngày làm bù {MAKEUP_2026:%d/%m/%Y}."
+    )
     return []

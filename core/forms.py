@@ -8,10 +8,17 @@ from django_otp import devices_for_user, match_token
 class LoginForm(AuthenticationForm):
     """User name (or CCCD / tax code) and password; a TOTP code when the account has a device."""
 
-    username = forms.CharField(label=_("Tên đăng nhập, số CCCD hoặc mã số thuế"), max_length=150,
-                               widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
-    otp_token = forms.CharField(label=_("Mã xác thực 2 lớp (nếu đã bật)"), required=False, max_length=8,
-                                widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+    username = forms.CharField(
+        label=_("Tên đăng nhập, số CCCD hoặc mã số thuế"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    otp_token = forms.CharField(
+        label=_("Mã xác thực 2 lớp (nếu đã bật)"),
+        required=False,
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
     error_messages = {
         "invalid_login": _("Tên đăng nhập hoặc mật khẩu không đúng."),

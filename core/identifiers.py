@@ -22,9 +22,18 @@ DOSSIER_CODE_RE = re.compile(r"^(?P<agency>[0-9A-Z.]+)-(?P<date>\d{6})-(?P<seq>\
 MST_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 
 # CCCD century+sex digit → (century start year, sex)
-_CCCD_CENTURY = {0: (1900, "M"), 1: (1900, "F"), 2: (2000, "M"), 3: (2000, "F"),
-                 4: (2100, "M"), 5: (2100, "F"), 6: (2200, "M"), 7: (2200, "F"),
-                 8: (1800, "M"), 9: (1800, "F")}
+_CCCD_CENTURY = {
+    0: (1900, "M"),
+    1: (1900, "F"),
+    2: (2000, "M"),
+    3: (2000, "F"),
+    4: (2100, "M"),
+    5: (2100, "F"),
+    6: (2200, "M"),
+    7: (2200, "F"),
+    8: (1800, "M"),
+    9: (1800, "F"),
+}
 
 
 def normalize_digits(value: str) -> str:
@@ -37,8 +46,9 @@ def validate_cccd(value: str) -> None:
         raise ValidationError("Số CCCD phải gồm đúng 12 chữ số.", code="cccd_format")
     province = int(value[:3])
     if not 1 <= province <= 96:
-        raise ValidationError("Ba số đầu của CCCD phải là mã tỉnh nơi đăng ký khai sinh (001–096).",
-                              code="cccd_province")
+        raise ValidationError(
+            "Ba số đầu của CCCD phải là mã tỉnh nơi đăng ký khai sinh (001–096).", code="cccd_province"
+        )
     century, _sex = _CCCD_CENTURY[int(value[3])]
     year = century + int(value[4:6])
     if year > dt.date.today().year:
@@ -63,8 +73,7 @@ def validate_mst(value: str) -> None:
     value = (value or "").strip()
     match = MST_RE.match(value)
     if not match:
-        raise ValidationError("Mã số thuế phải gồm 10 chữ số, hoặc 13 ký tự dạng XXXXXXXXXX-YYY.",
-                              code="mst_format")
+        raise ValidationError("Mã số thuế phải gồm 10 chữ số, hoặc 13 ký tự dạng XXXXXXXXXX-YYY.", code="mst_format")
     main, branch = match.groups()
     expected = mst_check_digit(main[:9])
     if expected is None or expected != int(main[9]):

@@ -32,9 +32,16 @@ class AuditEvent(models.Model):
 
     occurred_at = models.DateTimeField(_("thời điểm"), db_index=True)
     # No index: no query looks events up by account (the admin searches the recorded label).
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", verbose_name=_("người thực hiện"), db_constraint=False,
-                              db_index=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("người thực hiện"),
+        db_constraint=False,
+        db_index=False,
+    )
     actor_label = models.CharField(_("người thực hiện (ghi lại)"), max_length=200, blank=True)
     action = models.CharField(_("hành động"), max_length=100)
     # Indexes are declared in Meta: field options (db_index, unique) would add a varchar_pattern_ops copy of
@@ -114,8 +121,11 @@ class OfficeSchedule(models.Model):
         verbose_name_plural = _("lịch làm việc")
         constraints = [
             models.UniqueConstraint(
-                fields=["is_default"], condition=models.Q(is_default=True), name="core_single_default_office_schedule",
-                violation_error_message=_("Đã có một lịch làm việc mặc định; hãy bỏ chọn lịch đó trước.")),
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="core_single_default_office_schedule",
+                violation_error_message=_("Đã có một lịch làm việc mặc định; hãy bỏ chọn lịch đó trước."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -126,8 +136,10 @@ class OfficeSchedule(models.Model):
 
         times = [self.morning_start, self.morning_end, self.afternoon_start, self.afternoon_end]
         if all(times) and not (times[0] < times[1] <= times[2] < times[3]):
-            raise ValidationError(_("Giờ làm việc phải theo thứ tự: sáng bắt đầu < sáng kết thúc ≤ chiều bắt đầu "
-                                    "< chiều kết thúc."), code="schedule_order")
+            raise ValidationError(
+                _("Giờ làm việc phải theo thứ tự: sáng bắt đầu < sáng kết thúc ≤ chiều bắt đầu < chiều kết thúc."),
+                code="schedule_order",
+            )
 
 
 class CalendarOverride(models.Model):

@@ -188,8 +188,11 @@ class MultiPartParser(parsers.MultiPartParser):
 
         # Read as DRF's parser reads them (a view may have set its own, on either request object).
         handlers = request.upload_handlers
-        if (len(handlers) != 2 or type(handlers[0]) is not MemoryFileUploadHandler
-                or type(handlers[1]) is not TemporaryFileUploadHandler):
+        if (
+            len(handlers) != 2
+            or type(handlers[0]) is not MemoryFileUploadHandler
+            or type(handlers[1]) is not TemporaryFileUploadHandler
+        ):
             return None
 
         # MemoryFileUploadHandler sizes a seekable stream (ASGI's spooled body, DRF's copy of a body
@@ -307,7 +310,8 @@ def _parse_body(body, boundary, encoding):
             # Django allows two more: the raw parts before the first boundary and after the last.
             if max_fields + 2 < num_post_keys:
                 raise TooManyFieldsSent(
-                    "The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS.")
+                    "The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS."
+                )
 
         disposition = headers.get("content-disposition")
         name = disposition[1].get("name") if disposition is not None else None
@@ -340,15 +344,18 @@ def _parse_body(body, boundary, encoding):
                     _skip(start, end)
                 else:
                     content_type, content_type_extra = headers.get("content-type", ("", {}))
-                    pending_file = (name, {
-                        "file": io.BytesIO(body[data_start:end]),
-                        "field_name": name,
-                        "name": file_name,
-                        "content_type": content_type.strip(),
-                        "size": end - data_start,
-                        "charset": content_type_extra.get("charset"),
-                        "content_type_extra": content_type_extra,
-                    })
+                    pending_file = (
+                        name,
+                        {
+                            "file": io.BytesIO(body[data_start:end]),
+                            "field_name": name,
+                            "name": file_name,
+                            "content_type": content_type.strip(),
+                            "size": end - data_start,
+                            "charset": content_type_extra.get("charset"),
+                            "content_type_extra": content_type_extra,
+                        },
+                    )
 
         if next_separator < 0:
             break

@@ -42,8 +42,14 @@ class MediaStorage(FileSystemStorage):
 
     def save(self, name, content, max_length=None):
         buffer = _in_memory(content)
-        if (buffer is None or not isinstance(name, str) or not _PLAIN_NAME.match(name) or self._allow_overwrite
-                or (max_length is not None and len(name) > max_length) or os.name != "posix"):
+        if (
+            buffer is None
+            or not isinstance(name, str)
+            or not _PLAIN_NAME.match(name)
+            or self._allow_overwrite
+            or (max_length is not None and len(name) > max_length)
+            or os.name != "posix"
+        ):
             return super().save(name, content, max_length=max_length)
         full_path = os.path.join(self.location, name)
         try:

@@ -18,8 +18,12 @@ def home(request):
         "full_online": counts.get(OnlineMode.FULL, 0),
         "partial_online": counts.get(OnlineMode.PARTIAL, 0),
     }
-    featured = (published_versions().exclude(online_mode=OnlineMode.NONE).select_related("procedure__field")
-                .order_by("search_text")[:8])  # procedures one can file online, alphabetically
+    featured = (
+        published_versions()
+        .exclude(online_mode=OnlineMode.NONE)
+        .select_related("procedure__field")
+        .order_by("search_text")[:8]
+    )  # procedures one can file online, alphabetically
     fields = sorted(fields_with_counts(), key=lambda f: fold(f.name))  # "Đất đai" beside "Dân số", not after "Y tế"
     return render(request, "core/home.html", {"fields": fields, "stats": stats, "featured": featured})
 

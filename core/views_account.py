@@ -36,6 +36,7 @@ DEVICE_NAME = "Ứng dụng xác thực (TOTP)"
 
 # --- selectors ------------------------------------------------------------------------------------
 
+
 def confirmed_totp_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
@@ -55,40 +56,62 @@ def totp_uri(device: TOTPDevice) -> str:
     if callable(issuer):
         issuer = issuer(device)
     label = quote(f"{issuer}:{device.user.get_username()}")
-    params = urlencode({"secret": totp_secret(device), "issuer": issuer, "algorithm": "SHA1",
-                        "digits": device.digits, "period": device.step}, quote_via=quote)
+    params = urlencode(
+        {
+            "secret": totp_secret(device),
+            "issuer": issuer,
+            "algorithm": "SHA1",
+            "digits": device.digits,
+            "period": device.step,
+        },
+        quote_via=quote,
+    )
     return f"otpauth://totp/{label}?{params}"
 
 
 def totp_qr_svg(device: TOTPDevice) -> str:
     return segno.make(totp_uri(device), error="m").svg_inline(
-        scale=5, border=4, omitsize=True, dark="#000", light="#fff", svgclass="totp-qr",
-        title=_("Mã QR đăng ký xác thực 2 lớp"))
+        scale=5,
+        border=4,
+        omitsize=True,
+        dark="#000",
+        light="#fff",
+        svgclass="totp-qr",
+        title=_("Mã QR đăng ký xác thực 2 lớp"),
+    )
 
 
 # --- services ---------------------------------------------------------------------------------
+
 
 def _check_code(device: TOTPDevice, token: str) -> None:
     token = (token or "").replace(" ", "").strip()
     if not (token.isdigit() and len(token) == device.digits):
         raise ValidationError(_("Mã xác thực gồm %(n)d chữ số.") % {"n": device.digits}, code="otp_format")
     if not device.verify_token(token):
-        raise ValidationError(_("Mã xác thực không đúng hoặc đã hết hạn. Hãy nhập mã đang hiển thị trong ứng dụng."),
-                              code="otp_invalid")
+        raise ValidationError(
+            _("Mã xác thực không đúng hoặc đã hết hạn. Hãy nhập mã đang hiển thị trong ứng dụng."), code="otp_invalid"
+        )
 
 
 def totp_enrolment_start(*, actor) -> TOTPDevice:
     """Create a fresh unconfirmed device for `actor` (replacing an earlier unconfirmed one)."""
     with transaction.atomic():
         if TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=True).exists():
-            raise ValidationError(_("Tài khoản đã bật xác thực 2 lớp. Hãy tắt trước khi đăng ký thiết bị mới."),
-                                  code="otp_already_enabled")
+            raise ValidationError(
+                _("Tài khoản đã bật xác thực 2 lớp. Hãy tắt trước khi đăng ký thiết bị mới."),
+                code="otp_already_enabled",
+            )
         TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
         device = TOTPDevice(user=actor, name=DEVICE_NAME, confirmed=False)
         device.full_clean()
         device.save()
-        audit.record(actor=actor, action="account.totp_enrolment_start", obj=actor,
-                     after={"totp_device": device.pk, "confirmed": False})
+        audit.record(
+            actor=actor,
+            action="account.totp_enrolment_start",
+            obj=actor,
+            after={"totp_device": device.pk, "confirmed": False},
+        )
     return device
 
 
@@ -96,16 +119,22 @@ def totp_enable(*, actor, token: str) -> TOTPDevice:
     """Confirm the pending device of `actor` with a first code: the second factor is on."""
     device = pending_totp_device(actor)
     if device is None:
-        raise ValidationError(_("Không có thiết bị nào đang chờ xác nhận. Hãy bắt đầu đăng ký lại."),
-                              code="otp_no_pending")
+        raise ValidationError(
+            _("Không có thiết bị nào đang chờ xác nhận. Hãy bắt đầu đăng ký lại."), code="otp_no_pending"
+        )
     _check_code(device, token)
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
         device.confirmed = True
         device.full_clean()
         device.save(update_fields=["confirmed"])
-        audit.record(actor=actor, action="account.totp_enable", obj=actor,
-                     before={"totp": False}, after={"totp": True, "totp_device": device.pk})
+        audit.record(
+            actor=actor,
+            action="account.totp_enable",
+            obj=actor,
+            before={"totp": False},
+            after={"totp": True, "totp_device": device.pk},
+        )
     return device
 
 
@@ -117,15 +146,23 @@ def totp_disable(*, actor, token: str) -> None:
     _check_code(device, token)
     with transaction.atomic():
         removed, _detail = TOTPDevice.objects.filter(user=actor).delete()
-        audit.record(actor=actor, action="account.totp_disable", obj=actor,
-                     before={"totp": True, "totp_device": device.pk}, after={"totp": False, "removed": removed})
+        audit.record(
+            actor=actor,
+            action="account.totp_disable",
+            obj=actor,
+            before={"totp": True, "totp_device": device.pk},
+            after={"totp": False, "removed": removed},
+        )
 
 
 # --- pages ------------------------------------------------------------------------------------
 
+
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label=gettext_lazy("Mã 6 số trong ứng dụng xác thực"), max_length=8, min_length=6,
+        label=gettext_lazy("Mã 6 số trong ứng dụng xác thực"),
+        max_length=8,
+        min_length=6,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}),
     )
 

@@ -21,8 +21,11 @@ SECRET_FIELDS = {"password"}
 
 def _snapshot(obj) -> dict:
     data = model_to_dict(obj)
-    return {k: (v.pk if hasattr(v, "pk") else [x.pk for x in v] if isinstance(v, list | tuple) else v)
-            for k, v in data.items() if k not in SECRET_FIELDS}
+    return {
+        k: (v.pk if hasattr(v, "pk") else [x.pk for x in v] if isinstance(v, list | tuple) else v)
+        for k, v in data.items()
+        if k not in SECRET_FIELDS
+    }
 
 
 class AdministratorOnly:
@@ -54,13 +57,22 @@ class AuditedAdmin(AdministratorOnly, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         action = "changed" if change else "created"
-        audit.record(actor=request.user, action=f"{obj._meta.app_label}.{obj._meta.model_name}_{action}_admin",
-                     obj=obj, before=getattr(obj, "_audit_before", None), after=_snapshot(obj))
+        audit.record(
+            actor=request.user,
+            action=f"{obj._meta.app_label}.{obj._meta.model_name}_{action}_admin",
+            obj=obj,
+            before=getattr(obj, "_audit_before", None),
+            after=_snapshot(obj),
+        )
 
     def delete_model(self, request, obj):
         before = _snapshot(obj)
-        audit.record(actor=request.user, action=f"{obj._meta.app_label}.{obj._meta.model_name}_deleted_admin",
-                     obj=obj, before=before)
+        audit.record(
+            actor=request.user,
+            action=f"{obj._meta.app_label}.{obj._meta.model_name}_deleted_admin",
+            obj=obj,
+            before=before,
+        )
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
@@ -72,14 +84,22 @@ class AuditedAdmin(AdministratorOnly, admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
-            audit.record(actor=request.user, action=f"{obj._meta.app_label}.{obj._meta.model_name}_deleted_admin",
-                         obj=obj, before=_snapshot(obj))
+            audit.record(
+                actor=request.user,
+                action=f"{obj._meta.app_label}.{obj._meta.model_name}_deleted_admin",
+                obj=obj,
+                before=_snapshot(obj),
+            )
             obj.delete()
         for obj in instances:
             verb = "created" if obj.pk is None else "changed"
             obj.save()
-            audit.record(actor=request.user, action=f"{obj._meta.app_label}.{obj._meta.model_name}_{verb}_admin",
-                         obj=obj, after=_snapshot(obj))
+            audit.record(
+                actor=request.user,
+                action=f"{obj._meta.app_label}.{obj._meta.model_name}_{verb}_admin",
+                obj=obj,
+                after=_snapshot(obj),
+            )
         formset.save_m2m()
 
 
@@ -112,16 +132,40 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     inlines = [StaffPositionInline]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        (_("Thông tin tài khoản"), {"fields": ["kind", "full_name", "organization_name", "cccd", "tax_code",
-                                               "email", "phone", "address"]}),
-        (_("Quyền"), {"fields": ["is_active", "is_staff", "is_superuser"],
-                      "description": _("Vai trò nghiệp vụ được giao qua “vị trí công tác” bên dưới. "
-                                       "“Truy cập trang quản trị” chỉ cần cho quản trị viên.")}),
+        (
+            _("Thông tin tài khoản"),
+            {"fields": ["kind", "full_name", "organization_name", "cccd", "tax_code", "email", "phone", "address"]},
+        ),
+        (
+            _("Quyền"),
+            {
+                "fields": ["is_active", "is_staff", "is_superuser"],
+                "description": _(
+                    "Vai trò nghiệp vụ được giao qua “vị trí công tác” bên dưới. "
+                    "“Truy cập trang quản trị” chỉ cần cho quản trị viên."
+                ),
+            },
+        ),
         (_("Thời điểm"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["username", "kind", "full_name", "cccd", "tax_code",
-                                                "organization_name", "email", "password1", "password2"]}),
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": [
+                    "username",
+                    "kind",
+                    "full_name",
+                    "cccd",
+                    "tax_code",
+                    "organization_name",
+                    "email",
+                    "password1",
+                    "password2",
+                ],
+            },
+        ),
     ]
     readonly_fields = ["last_login", "date_joined"]
 

@@ -46,10 +46,14 @@ def choice_field(choices_cls, **kwargs) -> serializers.ChoiceField:
     """A read-only choice field documented by a pattern and a description instead of an enum: the
     schema generator turns every enum into a component named after the field ("LevelEnum"), and
     "level" / "kind" / "role" already name other apps' choice sets."""
-    schema = {"type": "string", "pattern": "^(" + "|".join(choices_cls.values) + ")$",
-              "description": "; ".join(f"{value}: {label}" for value, label in choices_cls.choices)}
+    schema = {
+        "type": "string",
+        "pattern": "^(" + "|".join(choices_cls.values) + ")$",
+        "description": "; ".join(f"{value}: {label}" for value, label in choices_cls.choices),
+    }
     field_class = extend_schema_field(schema)(
-        type(f"Directory{choices_cls.__name__}Field", (serializers.ChoiceField,), {}))
+        type(f"Directory{choices_cls.__name__}Field", (serializers.ChoiceField,), {})
+    )
     return field_class(choices=choices_cls.choices, read_only=True, **kwargs)
 
 
@@ -63,8 +67,9 @@ class UnitRefSerializer(serializers.ModelSerializer):
 
 class UnitSerializer(UnitRefSerializer):
     parent = UnitRefSerializer(read_only=True)
-    successors = UnitRefSerializer(many=True, read_only=True,
-                                   help_text="Đơn vị kế thừa trực tiếp (với đơn vị đã giải thể / sáp nhập).")
+    successors = UnitRefSerializer(
+        many=True, read_only=True, help_text="Đơn vị kế thừa trực tiếp (với đơn vị đã giải thể / sáp nhập)."
+    )
 
     class Meta(UnitRefSerializer.Meta):
         fields = [*UnitRefSerializer.Meta.fields, "parent", "successors"]
@@ -73,7 +78,8 @@ class UnitSerializer(UnitRefSerializer):
 class UnitDetailSerializer(UnitSerializer):
     predecessors = UnitRefSerializer(many=True, read_only=True)
     current_successors = serializers.SerializerMethodField(
-        help_text="Các đơn vị đang có hiệu lực tương ứng (chính nó nếu còn hiệu lực).")
+        help_text="Các đơn vị đang có hiệu lực tương ứng (chính nó nếu còn hiệu lực)."
+    )
 
     class Meta(UnitSerializer.Meta):
         fields = [*UnitSerializer.Meta.fields, "predecessors", "current_successors"]
@@ -106,8 +112,19 @@ class AgencySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Agency
-        fields = ["code", "name", "short_name", "kind", "parent_code", "administrative_unit", "address", "phone",
-                  "email", "office_hours", "units"]
+        fields = [
+            "code",
+            "name",
+            "short_name",
+            "kind",
+            "parent_code",
+            "administrative_unit",
+            "address",
+            "phone",
+            "email",
+            "office_hours",
+            "units",
+        ]
 
     @extend_schema(responses=OfficeHoursSerializer(allow_null=True))
     def get_office_hours(self, obj) -> dict | None:
@@ -169,11 +186,14 @@ class PublicMixin:
     throttle_classes = [DirectoryThrottle]
 
 
-@extend_schema(tags=["directory"], parameters=[
-    OpenApiParameter("q", str, description="Tìm theo tên (không cần dấu) hoặc mã cơ quan."),
-    OpenApiParameter("kind", str, enum=AgencyKind.values),
-    OpenApiParameter("parent", str, description="Mã cơ quan cấp trên."),
-])
+@extend_schema(
+    tags=["directory"],
+    parameters=[
+        OpenApiParameter("q", str, description="Tìm theo tên (không cần dấu) hoặc mã cơ quan."),
+        OpenApiParameter("kind", str, enum=AgencyKind.values),
+        OpenApiParameter("parent", str, description="Mã cơ quan cấp trên."),
+    ],
+)
 class AgencyListView(PublicMixin, generics.ListAPIView):
     """Danh bạ cơ quan: mã định danh (QCVN 102), địa chỉ, giờ làm việc, đơn vị trực thuộc."""
 
@@ -209,10 +229,12 @@ class AgencyDetailView(PublicMixin, generics.RetrieveAPIView):
 
 
 def _agencies():
-    return (Agency.objects.filter(is_active=True)
-            .select_related("parent", "administrative_unit", "office_schedule")
-            .prefetch_related(Prefetch("units", queryset=OrgUnit.objects.order_by("-is_one_stop_desk", "name")))
-            .order_by("code"))
+    return (
+        Agency.objects.filter(is_active=True)
+        .select_related("parent", "administrative_unit", "office_schedule")
+        .prefetch_related(Prefetch("units", queryset=OrgUnit.objects.order_by("-is_one_stop_desk", "name")))
+        .order_by("code")
+    )
 
 
 def _with_default_schedule(context: dict) -> dict:
@@ -222,12 +244,15 @@ def _with_default_schedule(context: dict) -> dict:
     return context
 
 
-@extend_schema(tags=["directory"], parameters=[
-    OpenApiParameter("q", str, description="Tên (không cần dấu) hoặc đầu mã."),
-    OpenApiParameter("level", str, enum=UnitLevel.values),
-    OpenApiParameter("province", str, description="Mã tỉnh, ví dụ 44."),
-    OpenApiParameter("historic", bool, description="Gồm cả đơn vị đã giải thể / sáp nhập (trước 1/7/2025)."),
-])
+@extend_schema(
+    tags=["directory"],
+    parameters=[
+        OpenApiParameter("q", str, description="Tên (không cần dấu) hoặc đầu mã."),
+        OpenApiParameter("level", str, enum=UnitLevel.values),
+        OpenApiParameter("province", str, description="Mã tỉnh, ví dụ 44."),
+        OpenApiParameter("historic", bool, description="Gồm cả đơn vị đã giải thể / sáp nhập (trước 1/7/2025)."),
+    ],
+)
 class UnitListView(PublicMixin, generics.ListAPIView):
     """Đơn vị hành chính (tỉnh; xã, phường, đặc khu), kèm đơn vị kế thừa."""
 
@@ -235,9 +260,12 @@ class UnitListView(PublicMixin, generics.ListAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
-        return selectors.unit_search(params.get("q", ""), level=params.get("level") or None,
-                                     province_code=params.get("province") or None,
-                                     include_historic=params.get("historic") in ("1", "true", "yes"))
+        return selectors.unit_search(
+            params.get("q", ""),
+            level=params.get("level") or None,
+            province_code=params.get("province") or None,
+            include_historic=params.get("historic") in ("1", "true", "yes"),
+        )
 
 
 @extend_schema(tags=["directory"])

@@ -23,31 +23,30 @@ from .models import AdministrativeUnit, Agency, OrgUnit, StaffPosition, User
 DEMO_PASSWORD = "demo12345"
 DEMO_PROVINCE = 44  # Quảng Trị (merged with Quảng Bình on 1/7/2025)
 
-PROVINCE_AGENCY = "000.00.00.H44"   # UBND tỉnh Quảng Trị
-SERVICE_CENTRE = "000.00.01.H44"    # Trung tâm Phục vụ hành chính công tỉnh
-DEPT_JUSTICE = "000.00.11.H44"      # Sở Tư pháp
+PROVINCE_AGENCY = "000.00.00.H44"  # UBND tỉnh Quảng Trị
+SERVICE_CENTRE = "000.00.01.H44"  # Trung tâm Phục vụ hành chính công tỉnh
+DEPT_JUSTICE = "000.00.11.H44"  # Sở Tư pháp
 DEPT_CONSTRUCTION = "000.00.12.H44"  # Sở Xây dựng
-DEPT_AGRI_ENV = "000.00.13.H44"     # Sở Nông nghiệp và Môi trường
-DEPT_FINANCE = "000.00.14.H44"      # Sở Tài chính
+DEPT_AGRI_ENV = "000.00.13.H44"  # Sở Nông nghiệp và Môi trường
+DEPT_FINANCE = "000.00.14.H44"  # Sở Tài chính
 DEPT_HOME_AFFAIRS = "000.00.15.H44"  # Sở Nội vụ
-DEPT_EDUCATION = "000.00.16.H44"    # Sở Giáo dục và Đào tạo
-DEPT_HEALTH = "000.00.17.H44"       # Sở Y tế
-DEPT_CULTURE = "000.00.18.H44"      # Sở Văn hóa, Thể thao và Du lịch
-DEPT_INDUSTRY = "000.00.19.H44"     # Sở Công Thương
-DEPT_SCIENCE = "000.00.20.H44"      # Sở Khoa học và Công nghệ
-WARD_DONG_HOI = "000.01.30.H44"     # UBND phường Đồng Hới
-WARD_DONG_HA = "000.02.30.H44"      # UBND phường Đông Hà
+DEPT_EDUCATION = "000.00.16.H44"  # Sở Giáo dục và Đào tạo
+DEPT_HEALTH = "000.00.17.H44"  # Sở Y tế
+DEPT_CULTURE = "000.00.18.H44"  # Sở Văn hóa, Thể thao và Du lịch
+DEPT_INDUSTRY = "000.00.19.H44"  # Sở Công Thương
+DEPT_SCIENCE = "000.00.20.H44"  # Sở Khoa học và Công nghệ
+WARD_DONG_HOI = "000.01.30.H44"  # UBND phường Đồng Hới
+WARD_DONG_HA = "000.02.30.H44"  # UBND phường Đông Hà
 COMMUNE_VINH_LINH = "000.03.30.H44"  # UBND xã Vĩnh Linh
-WARD_BA_DON = "000.04.30.H44"       # UBND phường Ba Đồn
-WARD_QUANG_TRI = "000.05.30.H44"    # UBND phường Quảng Trị
+WARD_BA_DON = "000.04.30.H44"  # UBND phường Ba Đồn
+WARD_QUANG_TRI = "000.05.30.H44"  # UBND phường Quảng Trị
 COMMUNE_KHE_SANH = "000.06.30.H44"  # UBND xã Khe Sanh
-ZONE_CON_CO = "000.07.30.H44"       # UBND đặc khu Cồn Cỏ
-COMMUNE_LE_THUY = "000.08.30.H44"   # UBND xã Lệ Thủy
+ZONE_CON_CO = "000.07.30.H44"  # UBND đặc khu Cồn Cỏ
+COMMUNE_LE_THUY = "000.08.30.H44"  # UBND xã Lệ Thủy
 
 DEPARTMENTS = [
     # code, name, short name, internal units (besides the one-stop desk)
-    (DEPT_JUSTICE, "Sở Tư pháp", "STP",
-     ["Văn phòng Sở", "Phòng Hành chính tư pháp", "Phòng Bổ trợ tư pháp"]),
+    (DEPT_JUSTICE, "Sở Tư pháp", "STP", ["Văn phòng Sở", "Phòng Hành chính tư pháp", "Phòng Bổ trợ tư pháp"]),
     (DEPT_CONSTRUCTION, "Sở Xây dựng", "SXD", ["Văn phòng Sở", "Phòng Quản lý xây dựng"]),
     (DEPT_AGRI_ENV, "Sở Nông nghiệp và Môi trường", "SNNMT", ["Văn phòng Sở", "Phòng Quản lý đất đai"]),
     (DEPT_FINANCE, "Sở Tài chính", "STC", ["Văn phòng Sở", "Phòng Đăng ký kinh doanh"]),
@@ -77,18 +76,27 @@ HISTORY_CSV = Path(__file__).resolve().parent / "data" / "quang_tri_units_before
 
 
 def _agency(code, name, short_name, kind, parent=None, unit=None, address="", email="") -> Agency:
-    agency, _ = Agency.objects.get_or_create(code=code, defaults={
-        "name": name, "short_name": short_name, "kind": kind, "parent": parent, "administrative_unit": unit,
-        "address": address, "email": email,
-    })
+    agency, _ = Agency.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": name,
+            "short_name": short_name,
+            "kind": kind,
+            "parent": parent,
+            "administrative_unit": unit,
+            "address": address,
+            "email": email,
+        },
+    )
     return agency
 
 
 def _units(agency: Agency, names: list[str], one_stop: bool = True) -> dict[str, OrgUnit]:
     units = {}
     if one_stop:
-        units[ONE_STOP], _ = OrgUnit.objects.get_or_create(agency=agency, name=ONE_STOP,
-                                                           defaults={"is_one_stop_desk": True})
+        units[ONE_STOP], _ = OrgUnit.objects.get_or_create(
+            agency=agency, name=ONE_STOP, defaults={"is_one_stop_desk": True}
+        )
     for name in names:
         units[name], _ = OrgUnit.objects.get_or_create(agency=agency, name=name)
     return units
@@ -98,25 +106,54 @@ def load_agencies() -> dict[str, Agency]:
     province_unit = AdministrativeUnit.objects.get(code=str(DEMO_PROVINCE), level="province")
     seat = "Phường Đồng Hới, tỉnh Quảng Trị"
     agencies: dict[str, Agency] = {}
-    root = _agency(PROVINCE_AGENCY, "Ủy ban nhân dân tỉnh Quảng Trị", "UBND", AgencyKind.PROVINCIAL_COMMITTEE,
-                   unit=province_unit, address=seat, email="ubnd@quangtri.example.vn")
+    root = _agency(
+        PROVINCE_AGENCY,
+        "Ủy ban nhân dân tỉnh Quảng Trị",
+        "UBND",
+        AgencyKind.PROVINCIAL_COMMITTEE,
+        unit=province_unit,
+        address=seat,
+        email="ubnd@quangtri.example.vn",
+    )
     agencies[PROVINCE_AGENCY] = root
     _units(root, ["Văn phòng UBND tỉnh"], one_stop=False)
-    centre = _agency(SERVICE_CENTRE, "Trung tâm Phục vụ hành chính công tỉnh Quảng Trị", "TTPVHCC",
-                     AgencyKind.SERVICE_CENTRE, parent=root, unit=province_unit, address=seat,
-                     email="ttpvhcc@quangtri.example.vn")
+    centre = _agency(
+        SERVICE_CENTRE,
+        "Trung tâm Phục vụ hành chính công tỉnh Quảng Trị",
+        "TTPVHCC",
+        AgencyKind.SERVICE_CENTRE,
+        parent=root,
+        unit=province_unit,
+        address=seat,
+        email="ttpvhcc@quangtri.example.vn",
+    )
     agencies[SERVICE_CENTRE] = centre
     _units(centre, ["Phòng Tiếp nhận và Trả kết quả"])
     for code, name, short, unit_names in DEPARTMENTS:
-        dept = _agency(code, name, short, AgencyKind.DEPARTMENT, parent=root, unit=province_unit, address=seat,
-                       email=f"{short.lower().replace('đ', 'd')}@quangtri.example.vn")
+        dept = _agency(
+            code,
+            name,
+            short,
+            AgencyKind.DEPARTMENT,
+            parent=root,
+            unit=province_unit,
+            address=seat,
+            email=f"{short.lower().replace('đ', 'd')}@quangtri.example.vn",
+        )
         _units(dept, unit_names)
         agencies[code] = dept
     for code, unit_name, short in COMMUNES:
         unit = AdministrativeUnit.objects.get(parent=province_unit, name=unit_name, valid_to__isnull=True)
         name = "Ủy ban nhân dân " + unit_name[0].lower() + unit_name[1:]
-        commune = _agency(code, name, short, AgencyKind.COMMUNE_COMMITTEE, parent=root, unit=unit,
-                          address=f"{unit_name}, tỉnh Quảng Trị")
+        commune = _agency(
+            code,
+            name,
+            short,
+            AgencyKind.COMMUNE_COMMITTEE,
+            parent=root,
+            unit=unit,
+            address=f"{unit_name}, tỉnh Quảng Trị",
+        )
         _units(commune, COMMUNE_UNITS)
         agencies[code] = commune
     return agencies
@@ -140,32 +177,84 @@ def _position(user: User, agency: Agency, role: str, unit_name: str | None = Non
 
 # username, full name, description, [(agency code, role, unit name, title)]
 STAFF = [
-    ("motcua.stp", "Nguyễn Thị Lan", "Cán bộ một cửa – Sở Tư pháp",
-     [(DEPT_JUSTICE, Role.ONE_STOP_OFFICER, ONE_STOP, "Chuyên viên")]),
-    ("chuyenvien.stp", "Trần Văn Hùng", "Chuyên viên xử lý – Phòng Hành chính tư pháp, Sở Tư pháp",
-     [(DEPT_JUSTICE, Role.SPECIALIST, "Phòng Hành chính tư pháp", "Chuyên viên")]),
-    ("truongphong.stp", "Lê Thị Hoa", "Trưởng phòng Hành chính tư pháp – Sở Tư pháp",
-     [(DEPT_JUSTICE, Role.UNIT_LEADER, "Phòng Hành chính tư pháp", "Trưởng phòng")]),
-    ("lanhdao.stp", "Phạm Quốc Bảo", "Lãnh đạo Sở Tư pháp (ký kết quả)",
-     [(DEPT_JUSTICE, Role.AGENCY_LEADER, None, "Phó Giám đốc")]),
-    ("vanthu.stp", "Hoàng Thị Mai", "Văn thư – Văn phòng Sở Tư pháp",
-     [(DEPT_JUSTICE, Role.DOCUMENT_CLERK, "Văn phòng Sở", "Văn thư")]),
-    ("motcua.donghoi", "Võ Thị Thu", "Cán bộ một cửa – UBND phường Đồng Hới",
-     [(WARD_DONG_HOI, Role.ONE_STOP_OFFICER, ONE_STOP, "Công chức")]),
-    ("chuyenvien.donghoi", "Đặng Văn Nam", "Công chức Tư pháp – Hộ tịch – UBND phường Đồng Hới",
-     [(WARD_DONG_HOI, Role.SPECIALIST, "Công chức Tư pháp – Hộ tịch", "Công chức")]),
-    ("truongbophan.donghoi", "Bùi Thị Hạnh", "Phụ trách bộ phận Tư pháp – Hộ tịch – UBND phường Đồng Hới",
-     [(WARD_DONG_HOI, Role.UNIT_LEADER, "Công chức Tư pháp – Hộ tịch", "Phụ trách bộ phận")]),
-    ("lanhdao.donghoi", "Ngô Minh Tuấn", "Lãnh đạo UBND phường Đồng Hới (ký kết quả)",
-     [(WARD_DONG_HOI, Role.AGENCY_LEADER, None, "Phó Chủ tịch")]),
-    ("phananh.tinh", "Đỗ Thị Ngọc", "Cán bộ tiếp nhận phản ánh hiện trường – cấp tỉnh",
-     [(PROVINCE_AGENCY, Role.FEEDBACK_OPERATOR, "Văn phòng UBND tỉnh", "Chuyên viên")]),
-    ("xulyphananh.donghoi", "Lý Văn Phúc", "Xử lý phản ánh – Công chức Địa chính – Xây dựng, phường Đồng Hới",
-     [(WARD_DONG_HOI, Role.SPECIALIST, "Công chức Địa chính – Xây dựng", "Công chức")]),
-    ("motcua.ttpvhcc", "Trương Thị Yến", "Cán bộ một cửa – Trung tâm Phục vụ hành chính công tỉnh",
-     [(SERVICE_CENTRE, Role.ONE_STOP_OFFICER, ONE_STOP, "Chuyên viên")]),
-    ("ioc", "Phan Văn Long", "Xem Trung tâm điều hành (IOC) – UBND tỉnh",
-     [(PROVINCE_AGENCY, Role.IOC_VIEWER, None, "Chuyên viên")]),
+    (
+        "motcua.stp",
+        "Nguyễn Thị Lan",
+        "Cán bộ một cửa – Sở Tư pháp",
+        [(DEPT_JUSTICE, Role.ONE_STOP_OFFICER, ONE_STOP, "Chuyên viên")],
+    ),
+    (
+        "chuyenvien.stp",
+        "Trần Văn Hùng",
+        "Chuyên viên xử lý – Phòng Hành chính tư pháp, Sở Tư pháp",
+        [(DEPT_JUSTICE, Role.SPECIALIST, "Phòng Hành chính tư pháp", "Chuyên viên")],
+    ),
+    (
+        "truongphong.stp",
+        "Lê Thị Hoa",
+        "Trưởng phòng Hành chính tư pháp – Sở Tư pháp",
+        [(DEPT_JUSTICE, Role.UNIT_LEADER, "Phòng Hành chính tư pháp", "Trưởng phòng")],
+    ),
+    (
+        "lanhdao.stp",
+        "Phạm Quốc Bảo",
+        "Lãnh đạo Sở Tư pháp (ký kết quả)",
+        [(DEPT_JUSTICE, Role.AGENCY_LEADER, None, "Phó Giám đốc")],
+    ),
+    (
+        "vanthu.stp",
+        "Hoàng Thị Mai",
+        "Văn thư – Văn phòng Sở Tư pháp",
+        [(DEPT_JUSTICE, Role.DOCUMENT_CLERK, "Văn phòng Sở", "Văn thư")],
+    ),
+    (
+        "motcua.donghoi",
+        "Võ Thị Thu",
+        "Cán bộ một cửa – UBND phường Đồng Hới",
+        [(WARD_DONG_HOI, Role.ONE_STOP_OFFICER, ONE_STOP, "Công chức")],
+    ),
+    (
+        "chuyenvien.donghoi",
+        "Đặng Văn Nam",
+        "Công chức Tư pháp – Hộ tịch – UBND phường Đồng Hới",
+        [(WARD_DONG_HOI, Role.SPECIALIST, "Công chức Tư pháp – Hộ tịch", "Công chức")],
+    ),
+    (
+        "truongbophan.donghoi",
+        "Bùi Thị Hạnh",
+        "Phụ trách bộ phận Tư pháp – Hộ tịch – UBND phường Đồng Hới",
+        [(WARD_DONG_HOI, Role.UNIT_LEADER, "Công chức Tư pháp – Hộ tịch", "Phụ trách bộ phận")],
+    ),
+    (
+        "lanhdao.donghoi",
+        "Ngô Minh Tuấn",
+        "Lãnh đạo UBND phường Đồng Hới (ký kết quả)",
+        [(WARD_DONG_HOI, Role.AGENCY_LEADER, None, "Phó Chủ tịch")],
+    ),
+    (
+        "phananh.tinh",
+        "Đỗ Thị Ngọc",
+        "Cán bộ tiếp nhận phản ánh hiện trường – cấp tỉnh",
+        [(PROVINCE_AGENCY, Role.FEEDBACK_OPERATOR, "Văn phòng UBND tỉnh", "Chuyên viên")],
+    ),
+    (
+        "xulyphananh.donghoi",
+        "Lý Văn Phúc",
+        "Xử lý phản ánh – Công chức Địa chính – Xây dựng, phường Đồng Hới",
+        [(WARD_DONG_HOI, Role.SPECIALIST, "Công chức Địa chính – Xây dựng", "Công chức")],
+    ),
+    (
+        "motcua.ttpvhcc",
+        "Trương Thị Yến",
+        "Cán bộ một cửa – Trung tâm Phục vụ hành chính công tỉnh",
+        [(SERVICE_CENTRE, Role.ONE_STOP_OFFICER, ONE_STOP, "Chuyên viên")],
+    ),
+    (
+        "ioc",
+        "Phan Văn Long",
+        "Xem Trung tâm điều hành (IOC) – UBND tỉnh",
+        [(PROVINCE_AGENCY, Role.IOC_VIEWER, None, "Chuyên viên")],
+    ),
 ]
 
 CITIZENS = [
@@ -173,8 +262,13 @@ CITIZENS = [
     ("congdan2", "Trần Thị Bình", "044195012345", "0912000002", "Công dân (CCCD 044195012345)"),
 ]
 BUSINESSES = [
-    ("doanhnghiep1", "Công ty TNHH Dịch vụ Số Quảng Trị (dữ liệu mẫu)", "3200123452", "0912000003",
-     "Doanh nghiệp (MST 3200123452)"),
+    (
+        "doanhnghiep1",
+        "Công ty TNHH Dịch vụ Số Quảng Trị (dữ liệu mẫu)",
+        "3200123452",
+        "0912000003",
+        "Doanh nghiệp (MST 3200123452)",
+    ),
 ]
 
 
@@ -184,24 +278,45 @@ def load_accounts(agencies: dict[str, Agency], created: list[str] | None = None)
     accounts = []
     admin = User.objects.filter(username="admin").first()
     if admin is None:
-        admin = User.objects.create_superuser("admin", "admin@quangtri.example.vn", DEMO_PASSWORD,
-                                              kind=AccountKind.STAFF, full_name="Quản trị hệ thống")
+        admin = User.objects.create_superuser(
+            "admin", "admin@quangtri.example.vn", DEMO_PASSWORD, kind=AccountKind.STAFF, full_name="Quản trị hệ thống"
+        )
         created.append("admin")
     _position(admin, agencies[PROVINCE_AGENCY], Role.ADMINISTRATOR, title="Quản trị hệ thống")
     accounts.append(("admin", DEMO_PASSWORD, "Quản trị hệ thống (superuser)"))
     for username, full_name, description, positions in STAFF:
-        user = _account(username, kind=AccountKind.STAFF, full_name=full_name,
-                        email=f"{username}@quangtri.example.vn", created=created)
+        user = _account(
+            username,
+            kind=AccountKind.STAFF,
+            full_name=full_name,
+            email=f"{username}@quangtri.example.vn",
+            created=created,
+        )
         for code, role, unit_name, title in positions:
             _position(user, agencies[code], role, unit_name, title)
         accounts.append((username, DEMO_PASSWORD, description))
     for username, full_name, cccd, phone, description in CITIZENS:
-        _account(username, kind=AccountKind.CITIZEN, full_name=full_name, cccd=cccd, phone=phone,
-                 email=f"{username}@example.vn", created=created)
+        _account(
+            username,
+            kind=AccountKind.CITIZEN,
+            full_name=full_name,
+            cccd=cccd,
+            phone=phone,
+            email=f"{username}@example.vn",
+            created=created,
+        )
         accounts.append((username, DEMO_PASSWORD, description))
     for username, org_name, mst, phone, description in BUSINESSES:
-        _account(username, kind=AccountKind.BUSINESS, full_name="Lê Văn Cường", organization_name=org_name,
-                 tax_code=mst, phone=phone, email=f"{username}@example.vn", created=created)
+        _account(
+            username,
+            kind=AccountKind.BUSINESS,
+            full_name="Lê Văn Cường",
+            organization_name=org_name,
+            tax_code=mst,
+            phone=phone,
+            email=f"{username}@example.vn",
+            created=created,
+        )
         accounts.append((username, DEMO_PASSWORD, description))
     return accounts
 
@@ -216,12 +331,13 @@ def load_units() -> None:
 
 def load(stdout) -> list[tuple[str, str, str]]:
     load_units()
-    stdout.write(f"  danh bạ: {AdministrativeUnit.objects.filter(valid_to__isnull=True).count()} đơn vị hành chính "
-                 f"hiện hành, {AdministrativeUnit.objects.filter(valid_to__isnull=False).count()} đơn vị cũ")
+    stdout.write(
+        f"  danh bạ: {AdministrativeUnit.objects.filter(valid_to__isnull=True).count()} đơn vị hành chính "
+        f"hiện hành, {AdministrativeUnit.objects.filter(valid_to__isnull=False).count()} đơn vị cũ"
+    )
     agencies = load_agencies()
     stdout.write(f"  danh bạ: {Agency.objects.count()} cơ quan, {OrgUnit.objects.count()} đơn vị trực thuộc")
     created: list[str] = []
     accounts = load_accounts(agencies, created)
     stdout.write(f"  danh bạ: {len(accounts)} tài khoản mẫu ({len(created)} tạo mới)")
     return accounts
-

@@ -27,11 +27,15 @@ class AccessibleForm(forms.Form):
 
 
 class _PasswordPair(AccessibleForm):
-    password1 = forms.CharField(label=_("Mật khẩu"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                                help_text=_("Ít nhất 8 ký tự, không quá giống thông tin cá nhân, không toàn chữ số."))
-    password2 = forms.CharField(label=_("Nhập lại mật khẩu"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(
+        label=_("Mật khẩu"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Ít nhất 8 ký tự, không quá giống thông tin cá nhân, không toàn chữ số."),
+    )
+    password2 = forms.CharField(
+        label=_("Nhập lại mật khẩu"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def clean(self):
         data = super().clean()
@@ -52,15 +56,24 @@ class _PasswordPair(AccessibleForm):
 
 
 class CitizenSignupForm(_PasswordPair):
-    cccd = forms.CharField(label=_("Số căn cước công dân (CCCD)"), max_length=20,
-                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-                           help_text=_("12 chữ số, in trên thẻ căn cước. Dùng làm tên đăng nhập."))
-    full_name = forms.CharField(label=_("Họ và tên"), max_length=200,
-                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.CharField(label=_("Thư điện tử"), max_length=254, required=False,
-                            widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    cccd = forms.CharField(
+        label=_("Số căn cước công dân (CCCD)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text=_("12 chữ số, in trên thẻ căn cước. Dùng làm tên đăng nhập."),
+    )
+    full_name = forms.CharField(
+        label=_("Họ và tên"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.CharField(
+        label=_("Thư điện tử"), max_length=254, required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    phone = forms.CharField(
+        label=_("Số điện thoại"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
     field_order = ["cccd", "full_name", "email", "phone", "password1", "password2"]
 
     def clean_cccd(self):
@@ -71,20 +84,38 @@ class CitizenSignupForm(_PasswordPair):
 
 
 class BusinessSignupForm(_PasswordPair):
-    tax_code = forms.CharField(label=_("Mã số thuế (MST)"), max_length=20,
-                               widget=forms.TextInput(attrs={"autocomplete": "off"}),
-                               help_text=_("10 chữ số, hoặc 13 ký tự dạng XXXXXXXXXX-YYY với đơn vị phụ thuộc. "
-                                           "Dùng làm tên đăng nhập."))
-    organization_name = forms.CharField(label=_("Tên doanh nghiệp / tổ chức"), max_length=300,
-                                        widget=forms.TextInput(attrs={"autocomplete": "organization"}))
+    tax_code = forms.CharField(
+        label=_("Mã số thuế (MST)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("10 chữ số, hoặc 13 ký tự dạng XXXXXXXXXX-YYY với đơn vị phụ thuộc. Dùng làm tên đăng nhập."),
+    )
+    organization_name = forms.CharField(
+        label=_("Tên doanh nghiệp / tổ chức"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
     representative_name = forms.CharField(label=_("Người đại diện theo pháp luật"), max_length=200)
     address = forms.CharField(label=_("Địa chỉ trụ sở"), max_length=300, required=False)
-    email = forms.CharField(label=_("Thư điện tử"), max_length=254, required=False,
-                            widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
-    field_order = ["tax_code", "organization_name", "representative_name", "address", "email", "phone",
-                   "password1", "password2"]
+    email = forms.CharField(
+        label=_("Thư điện tử"), max_length=254, required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    phone = forms.CharField(
+        label=_("Số điện thoại"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    field_order = [
+        "tax_code",
+        "organization_name",
+        "representative_name",
+        "address",
+        "email",
+        "phone",
+        "password1",
+        "password2",
+    ]
 
     def clean_tax_code(self):
         value = self.cleaned_data["tax_code"].strip().replace(" ", "")
@@ -93,10 +124,15 @@ class BusinessSignupForm(_PasswordPair):
 
 
 class ProfileForm(AccessibleForm):
-    email = forms.CharField(label=_("Thư điện tử"), max_length=254, required=False,
-                            widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    email = forms.CharField(
+        label=_("Thư điện tử"), max_length=254, required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    phone = forms.CharField(
+        label=_("Số điện thoại"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
     address = forms.CharField(label=_("Địa chỉ liên hệ"), max_length=300, required=False)
 
     def add_service_errors(self, exc) -> None:
@@ -107,5 +143,9 @@ class ProfileForm(AccessibleForm):
 
 
 class AgencySearchForm(forms.Form):
-    q = forms.CharField(label=_("Tìm cơ quan"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Tên hoặc mã cơ quan")}))
+    q = forms.CharField(
+        label=_("Tìm cơ quan"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Tên hoặc mã cơ quan")}),
+    )

@@ -28,9 +28,15 @@ from .models import AdministrativeUnit
 
 REQUIRED_COLUMNS = ("old_code", "old_name", "level", "valid_to", "successor_codes")
 LEVEL_ALIASES = {
-    "province": UnitLevel.PROVINCE, "tinh": UnitLevel.PROVINCE, "tỉnh": UnitLevel.PROVINCE,
-    "district": UnitLevel.DISTRICT, "huyen": UnitLevel.DISTRICT, "huyện": UnitLevel.DISTRICT,
-    "commune": UnitLevel.COMMUNE, "xa": UnitLevel.COMMUNE, "xã": UnitLevel.COMMUNE,
+    "province": UnitLevel.PROVINCE,
+    "tinh": UnitLevel.PROVINCE,
+    "tỉnh": UnitLevel.PROVINCE,
+    "district": UnitLevel.DISTRICT,
+    "huyen": UnitLevel.DISTRICT,
+    "huyện": UnitLevel.DISTRICT,
+    "commune": UnitLevel.COMMUNE,
+    "xa": UnitLevel.COMMUNE,
+    "xã": UnitLevel.COMMUNE,
 }
 DEFAULT_DIVISION = {UnitLevel.PROVINCE: "tỉnh", UnitLevel.DISTRICT: "huyện", UnitLevel.COMMUNE: "xã"}
 OLD_CODE_RE = re.compile(r"^\d{1,5}$")
@@ -92,6 +98,7 @@ def parse_rows(raw_rows: list[dict]) -> list[HistoryRow]:
     """Check every row; each HistoryRow carries its own Vietnamese error messages."""
     rows: list[HistoryRow] = []
     for index, raw in enumerate(raw_rows, start=2):  # line 1 is the header
+
         def get(key: str, raw=raw) -> str:
             return (raw.get(key) or "").strip()
 
@@ -111,11 +118,19 @@ def parse_rows(raw_rows: list[dict]) -> list[HistoryRow]:
         successors = [c for c in re.split(r"[;\s,]+", get("successor_codes")) if c]
         if not successors:
             errors.append("thiếu mã đơn vị kế thừa")
-        rows.append(HistoryRow(
-            line=index, old_code=old_code, old_name=name, level=level or "", valid_to=valid_to or dt.date.min,
-            successor_codes=successors, division_type=get("division_type") or DEFAULT_DIVISION.get(level, ""),
-            parent_old_code=get("parent_old_code"), errors=errors,
-        ))
+        rows.append(
+            HistoryRow(
+                line=index,
+                old_code=old_code,
+                old_name=name,
+                level=level or "",
+                valid_to=valid_to or dt.date.min,
+                successor_codes=successors,
+                division_type=get("division_type") or DEFAULT_DIVISION.get(level, ""),
+                parent_old_code=get("parent_old_code"),
+                errors=errors,
+            )
+        )
     _check_references(rows)
     return rows
 
@@ -155,8 +170,13 @@ def apply_rows(rows: list[HistoryRow]) -> tuple[int, int]:
         if row.parent_old_code:
             parent_code = historic_code(row.parent_old_code, row.valid_to)
             parent = units.get(parent_code) or AdministrativeUnit.objects.get(code=parent_code)
-        values = {"name": row.old_name, "division_type": row.division_type, "level": row.level,
-                  "parent": parent, "valid_to": row.valid_to}
+        values = {
+            "name": row.old_name,
+            "division_type": row.division_type,
+            "level": row.level,
+            "parent": parent,
+            "valid_to": row.valid_to,
+        }
         unit = AdministrativeUnit.objects.filter(code=row.code).first()
         if unit is None:
             unit = AdministrativeUnit(code=row.code, **values)

@@ -25,12 +25,14 @@ class AdministrativeUnit(models.Model):
     division_type = models.CharField(_("loại đơn vị"), max_length=50)
     level = models.CharField(_("cấp"), max_length=20, choices=UnitLevel.choices)
     codename = models.CharField(max_length=200, blank=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children", verbose_name=_("trực thuộc"))
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("trực thuộc")
+    )
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hết hiệu lực từ"), null=True, blank=True)
-    successors = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="predecessors",
-                                        verbose_name=_("đơn vị kế thừa"))
+    successors = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="predecessors", verbose_name=_("đơn vị kế thừa")
+    )
 
     class Meta:
         ordering = ["code"]
@@ -51,18 +53,36 @@ class AdministrativeUnit(models.Model):
 class Agency(models.Model):
     """A state agency with its QCVN 102 code; agencies form a tree under the provincial committee."""
 
-    code = models.CharField(_("mã định danh (QCVN 102)"), max_length=35, unique=True,
-                            validators=[validate_agency_code])
+    code = models.CharField(_("mã định danh (QCVN 102)"), max_length=35, unique=True, validators=[validate_agency_code])
     name = models.CharField(_("tên cơ quan"), max_length=300)
-    short_name = models.CharField(_("tên viết tắt"), max_length=50, blank=True,
-                                  help_text=_("Dùng trong số ký hiệu văn bản, ví dụ UBND, STP."))
+    short_name = models.CharField(
+        _("tên viết tắt"), max_length=50, blank=True, help_text=_("Dùng trong số ký hiệu văn bản, ví dụ UBND, STP.")
+    )
     kind = models.CharField(_("loại cơ quan"), max_length=30, choices=AgencyKind.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
-                               verbose_name=_("cơ quan cấp trên"))
-    administrative_unit = models.ForeignKey(AdministrativeUnit, null=True, blank=True, on_delete=models.PROTECT,
-                                            related_name="agencies", verbose_name=_("địa bàn"))
-    office_schedule = models.ForeignKey("core.OfficeSchedule", null=True, blank=True, on_delete=models.SET_NULL,
-                                        related_name="agencies", verbose_name=_("lịch làm việc"))
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("cơ quan cấp trên"),
+    )
+    administrative_unit = models.ForeignKey(
+        AdministrativeUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agencies",
+        verbose_name=_("địa bàn"),
+    )
+    office_schedule = models.ForeignKey(
+        "core.OfficeSchedule",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="agencies",
+        verbose_name=_("lịch làm việc"),
+    )
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=50, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
@@ -86,8 +106,14 @@ class OrgUnit(models.Model):
     """An internal unit of an agency (phòng, bộ phận), itself a tree."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="units", verbose_name=_("cơ quan"))
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
-                               verbose_name=_("đơn vị cấp trên"))
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("đơn vị cấp trên"),
+    )
     name = models.CharField(_("tên đơn vị"), max_length=300)
     short_name = models.CharField(_("tên viết tắt"), max_length=50, blank=True)
     is_one_stop_desk = models.BooleanField(_("bộ phận một cửa"), default=False)
@@ -109,13 +135,14 @@ class OrgUnit(models.Model):
 class User(AbstractUser):
     """Every account: officials, citizens (CCCD) and businesses (tax code)."""
 
-    kind = models.CharField(_("loại tài khoản"), max_length=20, choices=AccountKind.choices,
-                            default=AccountKind.CITIZEN)
+    kind = models.CharField(
+        _("loại tài khoản"), max_length=20, choices=AccountKind.choices, default=AccountKind.CITIZEN
+    )
     full_name = models.CharField(_("họ và tên"), max_length=200, blank=True)
-    cccd = models.CharField(_("số CCCD"), max_length=12, null=True, blank=True, unique=True,
-                            validators=[validate_cccd])
-    tax_code = models.CharField(_("mã số thuế"), max_length=14, null=True, blank=True, unique=True,
-                                validators=[validate_mst])
+    cccd = models.CharField(_("số CCCD"), max_length=12, null=True, blank=True, unique=True, validators=[validate_cccd])
+    tax_code = models.CharField(
+        _("mã số thuế"), max_length=14, null=True, blank=True, unique=True, validators=[validate_mst]
+    )
     organization_name = models.CharField(_("tên tổ chức"), max_length=300, blank=True)
     phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
@@ -128,8 +155,9 @@ class User(AbstractUser):
                 condition=~Q(kind="citizen") | Q(cccd__isnull=False) | Q(is_superuser=True),
                 name="citizen_has_cccd",
             ),
-            models.CheckConstraint(condition=~Q(kind="business") | Q(tax_code__isnull=False),
-                                   name="business_has_tax_code"),
+            models.CheckConstraint(
+                condition=~Q(kind="business") | Q(tax_code__isnull=False), name="business_has_tax_code"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -159,8 +187,9 @@ class StaffPosition(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="positions", verbose_name=_("cán bộ"))
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="positions", verbose_name=_("cơ quan"))
-    unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="positions",
-                             verbose_name=_("đơn vị"))
+    unit = models.ForeignKey(
+        OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="positions", verbose_name=_("đơn vị")
+    )
     role = models.CharField(_("vai trò"), max_length=30, choices=Role.choices)
     title = models.CharField(_("chức danh"), max_length=200, blank=True)
     is_active = models.BooleanField(_("đang giữ"), default=True)

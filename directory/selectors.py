@@ -42,9 +42,7 @@ def agencies_with_role(user, *roles: str) -> set[int]:
 
 
 def is_administrator(user) -> bool:
-    return bool(getattr(user, "is_superuser", False)) or any(
-        g.role == Role.ADMINISTRATOR for g in grants_for(user)
-    )
+    return bool(getattr(user, "is_superuser", False)) or any(g.role == Role.ADMINISTRATOR for g in grants_for(user))
 
 
 def province_agency() -> Agency | None:
@@ -83,8 +81,10 @@ def agency_directory(query: str = "") -> list[dict]:
             while pk is not None and pk in by_id and pk not in keep:
                 keep.add(pk)
                 pk = by_id[pk].parent_id
-    nodes = {pk: {"agency": by_id[pk], "schedule": by_id[pk].office_schedule or default_schedule,
-                  "children": []} for pk in keep}
+    nodes = {
+        pk: {"agency": by_id[pk], "schedule": by_id[pk].office_schedule or default_schedule, "children": []}
+        for pk in keep
+    }
     roots = []
     for pk in sorted(keep, key=lambda p: _sort_key(by_id[p])):
         parent = by_id[pk].parent_id
@@ -98,8 +98,11 @@ def _sort_key(agency: Agency) -> tuple:
 
 
 def active_positions(user):
-    return (StaffPosition.objects.filter(user=user, is_active=True)
-            .select_related("agency", "unit").order_by("agency__code", "role"))
+    return (
+        StaffPosition.objects.filter(user=user, is_active=True)
+        .select_related("agency", "unit")
+        .order_by("agency__code", "role")
+    )
 
 
 def officials_with_role(role: str, *, agency_id: int | None = None, unit_id: int | None = None):
@@ -123,8 +126,9 @@ def agency_by_code(code: str) -> Agency | None:
     return Agency.objects.filter(code=(code or "").strip().upper()).first()
 
 
-def unit_search(query: str = "", *, level: str | None = None, province_code: str | None = None,
-                include_historic: bool = False):
+def unit_search(
+    query: str = "", *, level: str | None = None, province_code: str | None = None, include_historic: bool = False
+):
     """Administrative units by folded name or code ("dong hoi" finds "Phường Đồng Hới")."""
     from core.text import fold
 

@@ -70,13 +70,22 @@ def _clean_password(errors: dict, password: str, user: User) -> None:
 
 
 def _snapshot(user: User) -> dict:
-    return {"username": user.username, "kind": user.kind, "full_name": user.full_name, "email": user.email,
-            "phone": user.phone, "cccd": user.cccd, "tax_code": user.tax_code,
-            "organization_name": user.organization_name, "is_active": user.is_active}
+    return {
+        "username": user.username,
+        "kind": user.kind,
+        "full_name": user.full_name,
+        "email": user.email,
+        "phone": user.phone,
+        "cccd": user.cccd,
+        "tax_code": user.tax_code,
+        "organization_name": user.organization_name,
+        "is_active": user.is_active,
+    }
 
 
-def citizen_register(*, cccd: str, full_name: str, password: str, email: str = "", phone: str = "",
-                     address: str = "") -> User:
+def citizen_register(
+    *, cccd: str, full_name: str, password: str, email: str = "", phone: str = "", address: str = ""
+) -> User:
     """Create a citizen account identified by CCCD (the CCCD is also the login name)."""
     errors: dict = {}
     cccd = normalize_digits(cccd)
@@ -88,19 +97,35 @@ def citizen_register(*, cccd: str, full_name: str, password: str, email: str = "
     if not full_name:
         errors["full_name"] = "Vui lòng nhập họ và tên."
     email, phone = _clean_contact(errors, email=email, phone=phone)
-    user = User(username=cccd, kind=AccountKind.CITIZEN, cccd=cccd or None, full_name=full_name, email=email,
-                phone=phone, address=(address or "").strip())
+    user = User(
+        username=cccd,
+        kind=AccountKind.CITIZEN,
+        cccd=cccd or None,
+        full_name=full_name,
+        email=email,
+        phone=phone,
+        address=(address or "").strip(),
+    )
     _clean_password(errors, password, user)
-    if "cccd" not in errors and (User.objects.filter(cccd=cccd).exists()
-                                 or User.objects.filter(username=cccd).exists()):
+    if "cccd" not in errors and (
+        User.objects.filter(cccd=cccd).exists() or User.objects.filter(username=cccd).exists()
+    ):
         errors["cccd"] = "Số CCCD này đã được dùng để đăng ký tài khoản. Hãy đăng nhập hoặc lấy lại mật khẩu."
     if errors:
         raise ValidationError(errors)
     return _create_account(user, password, action="directory.citizen_registered")
 
 
-def business_register(*, tax_code: str, organization_name: str, representative_name: str, password: str,
-                      email: str = "", phone: str = "", address: str = "") -> User:
+def business_register(
+    *,
+    tax_code: str,
+    organization_name: str,
+    representative_name: str,
+    password: str,
+    email: str = "",
+    phone: str = "",
+    address: str = "",
+) -> User:
     """Create a business/organisation account identified by its tax code (MST, also the login name)."""
     errors: dict = {}
     tax_code = (tax_code or "").strip().replace(" ", "")
@@ -115,12 +140,20 @@ def business_register(*, tax_code: str, organization_name: str, representative_n
     if not representative_name:
         errors["representative_name"] = "Vui lòng nhập họ tên người đại diện."
     email, phone = _clean_contact(errors, email=email, phone=phone)
-    user = User(username=tax_code, kind=AccountKind.BUSINESS, tax_code=tax_code or None,
-                organization_name=organization_name, full_name=representative_name, email=email, phone=phone,
-                address=(address or "").strip())
+    user = User(
+        username=tax_code,
+        kind=AccountKind.BUSINESS,
+        tax_code=tax_code or None,
+        organization_name=organization_name,
+        full_name=representative_name,
+        email=email,
+        phone=phone,
+        address=(address or "").strip(),
+    )
     _clean_password(errors, password, user)
-    if "tax_code" not in errors and (User.objects.filter(tax_code=tax_code).exists()
-                                     or User.objects.filter(username=tax_code).exists()):
+    if "tax_code" not in errors and (
+        User.objects.filter(tax_code=tax_code).exists() or User.objects.filter(username=tax_code).exists()
+    ):
         errors["tax_code"] = "Mã số thuế này đã được dùng để đăng ký tài khoản. Hãy đăng nhập."
     if errors:
         raise ValidationError(errors)
@@ -156,13 +189,19 @@ def profile_update(*, actor, user: User, email: str, phone: str, address: str) -
         locked.email, locked.phone, locked.address = email, phone, (address or "").strip()
         locked.full_clean(exclude=["password"])
         locked.save(update_fields=["email", "phone", "address"])
-        audit.record(actor=actor, action="directory.profile_updated", obj=locked, before=before,
-                     after={"email": email, "phone": phone, "address": locked.address})
+        audit.record(
+            actor=actor,
+            action="directory.profile_updated",
+            obj=locked,
+            before=before,
+            after={"email": email, "phone": phone, "address": locked.address},
+        )
     return locked
 
 
-def staff_create(*, actor, username: str, full_name: str, email: str = "", phone: str = "",
-                 password: str | None = None) -> User:
+def staff_create(
+    *, actor, username: str, full_name: str, email: str = "", phone: str = "", password: str | None = None
+) -> User:
     """An administrator creates an official's account (positions are assigned separately)."""
     _require_admin(actor)
     errors: dict = {}
@@ -184,19 +223,27 @@ def staff_create(*, actor, username: str, full_name: str, email: str = "", phone
 
 
 def _position_snapshot(position: StaffPosition) -> dict:
-    return {"user": position.user.username, "agency": position.agency.code, "unit": position.unit_id,
-            "role": position.role, "title": position.title, "is_active": position.is_active}
+    return {
+        "user": position.user.username,
+        "agency": position.agency.code,
+        "unit": position.unit_id,
+        "role": position.role,
+        "title": position.title,
+        "is_active": position.is_active,
+    }
 
 
-def position_assign(*, actor, user: User, agency: Agency, role: str, unit: OrgUnit | None = None,
-                    title: str = "") -> StaffPosition:
+def position_assign(
+    *, actor, user: User, agency: Agency, role: str, unit: OrgUnit | None = None, title: str = ""
+) -> StaffPosition:
     """Give an official a role in an agency (and unit). Re-activates a revoked identical position."""
     _require_admin(actor)
     if role not in Role.values:
         raise ValidationError({"role": "Vai trò không hợp lệ."})
     with transaction.atomic():
-        position = (StaffPosition.objects.select_for_update()
-                    .filter(user=user, agency=agency, unit=unit, role=role).first())
+        position = (
+            StaffPosition.objects.select_for_update().filter(user=user, agency=agency, unit=unit, role=role).first()
+        )
         before = _position_snapshot(position) if position else None
         if position is None:
             position = StaffPosition(user=user, agency=agency, unit=unit, role=role)
@@ -206,12 +253,20 @@ def position_assign(*, actor, user: User, agency: Agency, role: str, unit: OrgUn
         position.title = title or position.title
         position.full_clean()
         position.save()
-        audit.record(actor=actor, action="directory.position_assigned", obj=position, before=before,
-                     after=_position_snapshot(position))
-        notify(user=user, subject="Bạn được giao vai trò mới",
-               body=f"Vai trò: {position.get_role_display()} – {agency.name}"
-                    + (f", {unit.name}" if unit else "") + ".",
-               link="/danh-ba/ho-so-ca-nhan/", channels=("inapp",))
+        audit.record(
+            actor=actor,
+            action="directory.position_assigned",
+            obj=position,
+            before=before,
+            after=_position_snapshot(position),
+        )
+        notify(
+            user=user,
+            subject="Bạn được giao vai trò mới",
+            body=f"Vai trò: {position.get_role_display()} – {agency.name}" + (f", {unit.name}" if unit else "") + ".",
+            link="/danh-ba/ho-so-ca-nhan/",
+            channels=("inapp",),
+        )
     user.__dict__.pop("_cqs_grants", None)
     return position
 
@@ -223,14 +278,22 @@ def position_revoke(*, actor, position: StaffPosition) -> StaffPosition:
         locked = StaffPosition.objects.select_for_update().select_related("user", "agency").get(pk=position.pk)
         if not locked.is_active:
             raise ValidationError("Vị trí công tác này đã được thu hồi trước đó.")
-        if locked.role == Role.ADMINISTRATOR and locked.user_id == getattr(actor, "pk", None) \
-                and not actor.is_superuser:
+        if (
+            locked.role == Role.ADMINISTRATOR
+            and locked.user_id == getattr(actor, "pk", None)
+            and not actor.is_superuser
+        ):
             raise ValidationError("Bạn không thể tự thu hồi quyền quản trị của chính mình.")
         before = _position_snapshot(locked)
         locked.is_active = False
         locked.save(update_fields=["is_active"])
-        audit.record(actor=actor, action="directory.position_revoked", obj=locked, before=before,
-                     after=_position_snapshot(locked))
+        audit.record(
+            actor=actor,
+            action="directory.position_revoked",
+            obj=locked,
+            before=before,
+            after=_position_snapshot(locked),
+        )
     return locked
 
 
@@ -242,10 +305,13 @@ def units_load(*, actor, province_codes: list[int]) -> units.LoadResult:
         for code in province_codes:
             total += units.load_province_units(code)
         if total.created or total.updated:
-            audit.record(actor=actor, action="directory.units_loaded", object_type="directory.administrativeunit",
-                         object_repr=f"{len(province_codes)} tỉnh/thành phố",
-                         after={"provinces": list(province_codes), "created": total.created,
-                                "updated": total.updated})
+            audit.record(
+                actor=actor,
+                action="directory.units_loaded",
+                object_type="directory.administrativeunit",
+                object_repr=f"{len(province_codes)} tỉnh/thành phố",
+                after={"provinces": list(province_codes), "created": total.created, "updated": total.updated},
+            )
     return total
 
 
@@ -259,7 +325,11 @@ def unit_history_import(*, actor, rows: list[dict], source: str = "") -> tuple[i
             raise history.HistoryImportError(errors)
         created, updated = history.apply_rows(parsed)
         if created or updated:
-            audit.record(actor=actor, action="directory.unit_history_imported",
-                         object_type="directory.administrativeunit", object_repr=source or "CSV",
-                         after={"rows": len(parsed), "created": created, "updated": updated, "source": source})
+            audit.record(
+                actor=actor,
+                action="directory.unit_history_imported",
+                object_type="directory.administrativeunit",
+                object_repr=source or "CSV",
+                after={"rows": len(parsed), "created": created, "updated": updated, "source": source},
+            )
     return created, updated

@@ -92,19 +92,33 @@ def load_province_units(code: int, *, valid_from: dt.date = STRUCTURE_2025_FROM)
     province = package_province(code)
     pcode = province_code(province.code)
     existing = {u.code: u for u in AdministrativeUnit.objects.filter(code=pcode)}
-    prov_unit = _sync(existing.get(pcode), {
-        "code": pcode, "name": province.name, "division_type": province.division_type.value,
-        "level": UnitLevel.PROVINCE, "codename": province.codename, "parent": None, "valid_from": valid_from,
-        "valid_to": None,
-    }, result)
+    prov_unit = _sync(
+        existing.get(pcode),
+        {
+            "code": pcode,
+            "name": province.name,
+            "division_type": province.division_type.value,
+            "level": UnitLevel.PROVINCE,
+            "codename": province.codename,
+            "parent": None,
+            "valid_from": valid_from,
+            "valid_to": None,
+        },
+        result,
+    )
     wards = package_wards(code)
     existing = {u.code: u for u in AdministrativeUnit.objects.filter(code__in=[ward_code(w.code) for w in wards])}
     new_units = []
     for ward in wards:
         wcode = ward_code(ward.code)
         values = {
-            "code": wcode, "name": ward.name, "division_type": ward.division_type.value,
-            "level": UnitLevel.COMMUNE, "codename": ward.codename, "parent": prov_unit, "valid_from": valid_from,
+            "code": wcode,
+            "name": ward.name,
+            "division_type": ward.division_type.value,
+            "level": UnitLevel.COMMUNE,
+            "codename": ward.codename,
+            "parent": prov_unit,
+            "valid_from": valid_from,
             "valid_to": None,
         }
         if wcode in existing:

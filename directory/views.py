@@ -46,20 +46,30 @@ def signup(request):
         data = form.cleaned_data
         try:
             if kind == "cong-dan":
-                user = services.citizen_register(cccd=data["cccd"], full_name=data["full_name"],
-                                                 password=data["password1"], email=data["email"],
-                                                 phone=data["phone"])
+                user = services.citizen_register(
+                    cccd=data["cccd"],
+                    full_name=data["full_name"],
+                    password=data["password1"],
+                    email=data["email"],
+                    phone=data["phone"],
+                )
             else:
                 user = services.business_register(
-                    tax_code=data["tax_code"], organization_name=data["organization_name"],
-                    representative_name=data["representative_name"], password=data["password1"],
-                    email=data["email"], phone=data["phone"], address=data["address"])
+                    tax_code=data["tax_code"],
+                    organization_name=data["organization_name"],
+                    representative_name=data["representative_name"],
+                    password=data["password1"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    address=data["address"],
+                )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
             login(request, user, backend=LOGIN_BACKEND)
-            messages.success(request, _("Đăng ký thành công. Tên đăng nhập của bạn là %(username)s.")
-                             % {"username": user.username})
+            messages.success(
+                request, _("Đăng ký thành công. Tên đăng nhập của bạn là %(username)s.") % {"username": user.username}
+            )
             return redirect("directory:profile")
     status = 400 if request.method == "POST" else 200
     return render(request, "directory/signup.html", {"form": form, "kind": kind}, status=status)
@@ -80,10 +90,15 @@ def profile(request):
             messages.success(request, _("Đã cập nhật thông tin liên hệ."))
             return redirect("directory:profile")
     status = 400 if request.method == "POST" else 200
-    return render(request, "directory/profile.html", {
-        "form": form,
-        "positions": selectors.active_positions(user) if user.is_official else [],
-    }, status=status)
+    return render(
+        request,
+        "directory/profile.html",
+        {
+            "form": form,
+            "positions": selectors.active_positions(user) if user.is_official else [],
+        },
+        status=status,
+    )
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

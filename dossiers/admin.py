@@ -7,8 +7,18 @@ class StepInline(admin.TabularInline):
     model = DossierStep
     extra = 0
     can_delete = False
-    fields = ["order", "name", "role", "agency", "assignee", "received_at", "due_at", "finished_at", "status",
-              "on_time"]
+    fields = [
+        "order",
+        "name",
+        "role",
+        "agency",
+        "assignee",
+        "received_at",
+        "due_at",
+        "finished_at",
+        "status",
+        "on_time",
+    ]
     readonly_fields = fields
 
 

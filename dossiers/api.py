@@ -43,7 +43,6 @@ def extend_schema_field_list(serializer_class):
     return extend_schema_field(serializer_class(many=True))
 
 
-
 class FieldsBuiltOnce:
     # ModelSerializer mixin: derive the fields from the model once per class, then copy them per instance.
     # ModelSerializer inspects the model for every instance it makes (most of the detail response's CPU);
@@ -90,9 +89,27 @@ class DossierListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Dossier
-        fields = ["code", "status", "status_label", "national_status", "procedure_code", "procedure_name",
-                  "applicant_name", "receiving_agency", "competent_agency", "channel", "submitted_at", "received_at",
-                  "due_at", "finished_at", "returned_at", "is_late", "supplement_count", "current_step", "assignee"]
+        fields = [
+            "code",
+            "status",
+            "status_label",
+            "national_status",
+            "procedure_code",
+            "procedure_name",
+            "applicant_name",
+            "receiving_agency",
+            "competent_agency",
+            "channel",
+            "submitted_at",
+            "received_at",
+            "due_at",
+            "finished_at",
+            "returned_at",
+            "is_late",
+            "supplement_count",
+            "current_step",
+            "assignee",
+        ]
 
     def get_status_label(self, obj) -> str:
         # The enum's label directly: Model.get_status_display() rebuilds a dict of lazy strings per call.
@@ -154,9 +171,23 @@ class DossierQueueRowSerializer(DossierListSerializer):
 # millisecond to run it; alone, the dossier query plans in a fraction of a millisecond. Only the columns
 # the serializer needs are fetched (the catalogue, agency and user rows are wide).
 QUEUE_DOSSIER_COLUMNS = (
-    "code", "status", "applicant_name", "channel", "submitted_at", "received_at", "due_at", "finished_at",
-    "returned_at", "is_late", "paused_at", "supplement_count", "procedure_version", "receiving_agency",
-    "competent_agency", "current_step", "assignee",
+    "code",
+    "status",
+    "applicant_name",
+    "channel",
+    "submitted_at",
+    "received_at",
+    "due_at",
+    "finished_at",
+    "returned_at",
+    "is_late",
+    "paused_at",
+    "supplement_count",
+    "procedure_version",
+    "receiving_agency",
+    "competent_agency",
+    "current_step",
+    "assignee",
 )
 
 
@@ -175,8 +206,11 @@ def attach_list_related(page: list) -> list:
     step_ids = {d.current_step_id for d in page if d.current_step_id}
     steps = DossierStep.objects.only("name").in_bulk(step_ids) if step_ids else {}
     user_ids = {d.assignee_id for d in page if d.assignee_id}
-    users = (User.objects.only("username", "full_name", "organization_name", "first_name", "last_name")
-             .in_bulk(user_ids) if user_ids else {})
+    users = (
+        User.objects.only("username", "full_name", "organization_name", "first_name", "last_name").in_bulk(user_ids)
+        if user_ids
+        else {}
+    )
     for d in page:
         d.receiving_agency = agencies[d.receiving_agency_id]
         d.competent_agency = agencies[d.competent_agency_id]
@@ -190,10 +224,20 @@ def attach_list_related(page: list) -> list:
 
 class DossierFileSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True, help_text="component | supplement | result | slip")
+
     class Meta:
         model = DossierFile
-        fields = ["id", "kind", "component", "original_name", "content_type", "size", "sha256", "uploaded_at",
-                  "reused_from"]
+        fields = [
+            "id",
+            "kind",
+            "component",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_at",
+            "reused_from",
+        ]
 
 
 class DossierEventSerializer(serializers.Serializer):
@@ -240,6 +284,7 @@ class DossierSupplementRequestSerializer(serializers.Serializer):
 
 class DossierSlipSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True)
+
     class Meta:
         model = DossierSlip
         fields = ["id", "kind", "public_id", "verify_url", "sha256", "created_at"]
@@ -261,9 +306,23 @@ class DossierDetailSerializer(FieldsBuiltOnce, DossierListSerializer):
 
     class Meta(DossierListSerializer.Meta):
         fields = DossierListSerializer.Meta.fields + [
-            "lookup_secret", "applicant_id_number", "applicant_phone", "applicant_email", "applicant_address",
-            "form_data", "original_due_at", "paused_hours_total", "multiple_supplements", "result_method", "files",
-            "timeline", "steps", "supplement_requests", "slips", "rating"]
+            "lookup_secret",
+            "applicant_id_number",
+            "applicant_phone",
+            "applicant_email",
+            "applicant_address",
+            "form_data",
+            "original_due_at",
+            "paused_hours_total",
+            "multiple_supplements",
+            "result_method",
+            "files",
+            "timeline",
+            "steps",
+            "supplement_requests",
+            "slips",
+            "rating",
+        ]
 
     def _is_applicant(self, obj) -> bool:
         return is_applicant(self.context["request"].user, obj)
@@ -294,24 +353,28 @@ class DossierDetailSerializer(FieldsBuiltOnce, DossierListSerializer):
         """The fields above, built directly, like the list rows (a test compares it with DRF's generic walk,
         which cost several milliseconds per dossier, most of a submission's answer)."""
         row = super().to_representation(obj)
-        row.update({
-            "lookup_secret": obj.lookup_secret,
-            "applicant_id_number": obj.applicant_id_number,
-            "applicant_phone": obj.applicant_phone,
-            "applicant_email": obj.applicant_email,
-            "applicant_address": obj.applicant_address,
-            "form_data": obj.form_data,
-            "original_due_at": _iso(obj.original_due_at),
-            "paused_hours_total": _decimal(obj.paused_hours_total, 2),
-            "multiple_supplements": obj.multiple_supplements,
-            "result_method": obj.result_method,
-            "files": [_file_json(f) for f in selectors.related_rows(obj, "files") if self._shown(obj, f.kind)],
-            "timeline": [_event_json(e) for e in _timeline(obj, public_only=self._is_applicant(obj))],
-            "steps": self.get_steps(obj),
-            "supplement_requests": [_supplement_json(r) for r in selectors.related_rows(obj, "supplement_requests")],
-            "slips": [_slip_json(s) for s in selectors.related_rows(obj, "slips") if self._shown(obj, s.kind)],
-            "rating": self.get_rating(obj),
-        })
+        row.update(
+            {
+                "lookup_secret": obj.lookup_secret,
+                "applicant_id_number": obj.applicant_id_number,
+                "applicant_phone": obj.applicant_phone,
+                "applicant_email": obj.applicant_email,
+                "applicant_address": obj.applicant_address,
+                "form_data": obj.form_data,
+                "original_due_at": _iso(obj.original_due_at),
+                "paused_hours_total": _decimal(obj.paused_hours_total, 2),
+                "multiple_supplements": obj.multiple_supplements,
+                "result_method": obj.result_method,
+                "files": [_file_json(f) for f in selectors.related_rows(obj, "files") if self._shown(obj, f.kind)],
+                "timeline": [_event_json(e) for e in _timeline(obj, public_only=self._is_applicant(obj))],
+                "steps": self.get_steps(obj),
+                "supplement_requests": [
+                    _supplement_json(r) for r in selectors.related_rows(obj, "supplement_requests")
+                ],
+                "slips": [_slip_json(s) for s in selectors.related_rows(obj, "slips") if self._shown(obj, s.kind)],
+                "rating": self.get_rating(obj),
+            }
+        )
         return row
 
 
@@ -321,25 +384,50 @@ def _decimal(value, places: int) -> str | None:
 
 
 def _file_json(f: DossierFile) -> dict:
-    return {"id": f.pk, "kind": f.kind, "component": f.component_id, "original_name": f.original_name,
-            "content_type": f.content_type, "size": f.size, "sha256": f.sha256, "uploaded_at": _iso(f.uploaded_at),
-            "reused_from": f.reused_from_id}
+    return {
+        "id": f.pk,
+        "kind": f.kind,
+        "component": f.component_id,
+        "original_name": f.original_name,
+        "content_type": f.content_type,
+        "size": f.size,
+        "sha256": f.sha256,
+        "uploaded_at": _iso(f.uploaded_at),
+        "reused_from": f.reused_from_id,
+    }
 
 
 def _event_json(e) -> dict:
-    return {"action": e.action, "from_status": e.from_status, "to_status": e.to_status, "actor_label": e.actor_label,
-            "at": _iso(e.at), "note": e.note}
+    return {
+        "action": e.action,
+        "from_status": e.from_status,
+        "to_status": e.to_status,
+        "actor_label": e.actor_label,
+        "at": _iso(e.at),
+        "note": e.note,
+    }
 
 
 def _supplement_json(r) -> dict:
-    return {"reason": r.reason, "items": [str(i) for i in r.items], "requested_at": _iso(r.requested_at),
-            "answered_at": _iso(r.answered_at), "answer_note": r.answer_note,
-            "paused_hours": _decimal(r.paused_hours, 2)}
+    return {
+        "reason": r.reason,
+        "items": [str(i) for i in r.items],
+        "requested_at": _iso(r.requested_at),
+        "answered_at": _iso(r.answered_at),
+        "answer_note": r.answer_note,
+        "paused_hours": _decimal(r.paused_hours, 2),
+    }
 
 
 def _slip_json(s: DossierSlip) -> dict:
-    return {"id": s.pk, "kind": s.kind, "public_id": s.public_id, "verify_url": s.verify_url, "sha256": s.sha256,
-            "created_at": _iso(s.created_at)}
+    return {
+        "id": s.pk,
+        "kind": s.kind,
+        "public_id": s.public_id,
+        "verify_url": s.verify_url,
+        "sha256": s.sha256,
+        "created_at": _iso(s.created_at),
+    }
 
 
 def _timeline(obj, *, public_only: bool) -> list:
@@ -355,10 +443,15 @@ class DossierSubmitSerializer(FieldsBoundOnce, serializers.Serializer):
     procedure_version = serializers.IntegerField()
     form_data = serializers.JSONField(required=False, binary=True)
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
-    file_components = serializers.ListField(child=serializers.IntegerField(), required=False, default=list,
-                                            help_text="Mã thành phần hồ sơ của từng tệp trong `files`, cùng thứ tự.")
-    reuse = serializers.JSONField(required=False, binary=True,
-                                  help_text='{"<mã thành phần>": [<mã giấy tờ trong kho cá nhân>]}')
+    file_components = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        default=list,
+        help_text="Mã thành phần hồ sơ của từng tệp trong `files`, cùng thứ tự.",
+    )
+    reuse = serializers.JSONField(
+        required=False, binary=True, help_text='{"<mã thành phần>": [<mã giấy tờ trong kho cá nhân>]}'
+    )
     result_method = serializers.CharField(default=ResultMethod.ONLINE, help_text="online | post | counter")
 
 
@@ -370,23 +463,33 @@ class DossierCounterSerializer(FieldsBoundOnce, serializers.Serializer):
     channel = serializers.CharField(default=Channel.COUNTER, help_text="counter | post")
     result_method = serializers.CharField(default=ResultMethod.COUNTER, help_text="counter | post | online")
     receiving_agency = serializers.CharField(
-        required=False, help_text="Mã cơ quan tiếp nhận (QCVN 102). Bỏ trống: cơ quan đầu tiên của thủ tục mà cán "
-                                  "bộ là cán bộ một cửa.")
-    applicant_name = serializers.CharField(required=False, allow_blank=True, default="",
-                                           help_text="Họ tên người nộp / tên tổ chức (bắt buộc).")
-    applicant_id_number = serializers.CharField(required=False, allow_blank=True, default="",
-                                                help_text="Số CCCD (12 số) hoặc mã số thuế.")
+        required=False,
+        help_text="Mã cơ quan tiếp nhận (QCVN 102). Bỏ trống: cơ quan đầu tiên của thủ tục mà cán "
+        "bộ là cán bộ một cửa.",
+    )
+    applicant_name = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Họ tên người nộp / tên tổ chức (bắt buộc)."
+    )
+    applicant_id_number = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Số CCCD (12 số) hoặc mã số thuế."
+    )
     applicant_phone = serializers.CharField(required=False, allow_blank=True, default="")
     applicant_email = serializers.CharField(required=False, allow_blank=True, default="")
     applicant_address = serializers.CharField(required=False, allow_blank=True, default="")
     link_account = serializers.BooleanField(
-        required=False, default=False,
+        required=False,
+        default=False,
         help_text="true: gắn hồ sơ với tài khoản công dân / doanh nghiệp có số CCCD / mã số thuế này (nếu có), để "
-                  "người nộp theo dõi trong mục Hồ sơ của tôi.")
+        "người nộp theo dõi trong mục Hồ sơ của tôi.",
+    )
     form_data = serializers.JSONField(required=False, binary=True)
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
-    file_components = serializers.ListField(child=serializers.IntegerField(), required=False, default=list,
-                                            help_text="Mã thành phần hồ sơ của từng tệp trong `files`, cùng thứ tự.")
+    file_components = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        default=list,
+        help_text="Mã thành phần hồ sơ của từng tệp trong `files`, cùng thứ tự.",
+    )
 
 
 class DossierReasonSerializer(serializers.Serializer):
@@ -427,14 +530,17 @@ class DossierReturnResultSerializer(serializers.Serializer):
     method = serializers.CharField(default=ResultMethod.ONLINE, help_text="online | post | counter")
 
 
-REUSE_HELP = ('Giấy tờ lấy từ kho dữ liệu cá nhân thay cho tải lên: JSON {"<mã thành phần>": [<mã giấy tờ>, …]}.')
+REUSE_HELP = 'Giấy tờ lấy từ kho dữ liệu cá nhân thay cho tải lên: JSON {"<mã thành phần>": [<mã giấy tờ>, …]}.'
 
 
 class DossierFilesNoteSerializer(serializers.Serializer):
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
     file_components = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list,
-        help_text="Tùy chọn: mã thành phần hồ sơ của từng tệp trong `files`, cùng thứ tự.")
+        child=serializers.IntegerField(),
+        required=False,
+        default=list,
+        help_text="Tùy chọn: mã thành phần hồ sơ của từng tệp trong `files`, cùng thứ tự.",
+    )
     reuse = serializers.JSONField(required=False, binary=True, help_text=REUSE_HELP)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -460,8 +566,15 @@ class PersonalDocumentSerializer(serializers.ModelSerializer):
         read_only_fields = ["content_type", "size", "sha256", "created_at"]
 
 
-LOOKUP_ERROR = inline_serializer("DossierLookupError", {"error": inline_serializer("DossierLookupErrorBody", {
-    "code": serializers.CharField(help_text="not_found | throttled"), "message": serializers.CharField()})})
+LOOKUP_ERROR = inline_serializer(
+    "DossierLookupError",
+    {
+        "error": inline_serializer(
+            "DossierLookupErrorBody",
+            {"code": serializers.CharField(help_text="not_found | throttled"), "message": serializers.CharField()},
+        )
+    },
+)
 
 
 class DossierLookupSerializer(serializers.Serializer):
@@ -546,16 +659,22 @@ class MyDossiersView(generics.ListAPIView):
 
     @extend_schema(request=DossierSubmitSerializer, responses={201: DossierDetailSerializer})
     def post(self, request):
-        v, version = _validated_upload(request, DossierSubmitSerializer,
-                                       ("procedure_version", "form_data", "reuse", "result_method"))
+        v, version = _validated_upload(
+            request, DossierSubmitSerializer, ("procedure_version", "form_data", "reuse", "result_method")
+        )
         dossier = services.dossier_submit_online(
-            applicant=request.user, procedure_version=version, form_data=v.get("form_data") or {},
-            files=_files_by_component(v["files"], v["file_components"]), reuse=_parse_reuse(v.get("reuse")),
-            result_method=v["result_method"])
+            applicant=request.user,
+            procedure_version=version,
+            form_data=v.get("form_data") or {},
+            files=_files_by_component(v["files"], v["file_components"]),
+            reuse=_parse_reuse(v.get("reuse")),
+            result_method=v["result_method"],
+        )
         # No re-read: the service's object already holds what was written (its files and timeline too), with
         # the version, procedure and agencies loaded.
-        return Response(DossierDetailSerializer(dossier, context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            DossierDetailSerializer(dossier, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class DossierDetailView(APIView):
@@ -632,8 +751,7 @@ class PersonalDocumentsView(generics.ListCreateAPIView):
 
     def perform_create(self, serializer):
         v = serializer.validated_data
-        serializer.instance = services.personal_document_add(owner=self.request.user, title=v["title"],
-                                                             file=v["file"])
+        serializer.instance = services.personal_document_add(owner=self.request.user, title=v["title"], file=v["file"])
 
 
 # ------------------------------------------------------------------------------------------ officials
@@ -648,15 +766,18 @@ class QueueView(generics.ListAPIView):
     serializer_class = DossierQueueRowSerializer  # its own name, so the capped page gets its own schema
     pagination_class = CappedLimitOffsetPagination
 
-    @extend_schema(parameters=[
-        OpenApiParameter("status", str, description="Một hoặc nhiều trạng thái, phân cách bằng dấu phẩy."),
-        OpenApiParameter("due", str, enum=["soon", "overdue"]),
-        OpenApiParameter("unit", int), OpenApiParameter("agency", int),
-        OpenApiParameter("procedure", str, description="Mã hoặc id thủ tục."),
-        OpenApiParameter("assignee", str, description="Id cán bộ hoặc `me`."),
-        OpenApiParameter("late", bool),
-        OpenApiParameter("q", str, description="Mã hồ sơ, tên hoặc số giấy tờ người nộp (không dấu cũng được)."),
-    ])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, description="Một hoặc nhiều trạng thái, phân cách bằng dấu phẩy."),
+            OpenApiParameter("due", str, enum=["soon", "overdue"]),
+            OpenApiParameter("unit", int),
+            OpenApiParameter("agency", int),
+            OpenApiParameter("procedure", str, description="Mã hoặc id thủ tục."),
+            OpenApiParameter("assignee", str, description="Id cán bộ hoặc `me`."),
+            OpenApiParameter("late", bool),
+            OpenApiParameter("q", str, description="Mã hồ sơ, tên hoặc số giấy tờ người nộp (không dấu cũng được)."),
+        ]
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -672,9 +793,16 @@ class QueueView(generics.ListAPIView):
         p = self.request.query_params
         late = p.get("late")
         qs = selectors.work_queue_for(
-            self.request.user, status=p.get("status"), due=p.get("due"), unit=p.get("unit"),
-            procedure=p.get("procedure"), assignee=p.get("assignee"), q=p.get("q"), agency=p.get("agency"),
-            late=None if late in (None, "") else late.lower() in ("1", "true", "yes"))
+            self.request.user,
+            status=p.get("status"),
+            due=p.get("due"),
+            unit=p.get("unit"),
+            procedure=p.get("procedure"),
+            assignee=p.get("assignee"),
+            q=p.get("q"),
+            agency=p.get("agency"),
+            late=None if late in (None, "") else late.lower() in ("1", "true", "yes"),
+        )
         return queue_page_queryset(qs)
 
 
@@ -688,20 +816,40 @@ class CounterRegisterView(APIView):
 
     @extend_schema(request=DossierCounterSerializer, responses={201: DossierDetailSerializer})
     def post(self, request):
-        v, version = _validated_upload(request, DossierCounterSerializer, (
-            "procedure_version", "channel", "result_method", "receiving_agency", "applicant_name",
-            "applicant_id_number", "applicant_phone", "applicant_email", "applicant_address", "link_account",
-            "form_data"))
+        v, version = _validated_upload(
+            request,
+            DossierCounterSerializer,
+            (
+                "procedure_version",
+                "channel",
+                "result_method",
+                "receiving_agency",
+                "applicant_name",
+                "applicant_id_number",
+                "applicant_phone",
+                "applicant_email",
+                "applicant_address",
+                "link_account",
+                "form_data",
+            ),
+        )
         agency = v.get("receiving_agency")
         dossier = services.dossier_register_counter(
-            officer=request.user, procedure_version=version,
+            officer=request.user,
+            procedure_version=version,
             applicant=selectors.applicant_account(v["applicant_id_number"]) if v["link_account"] else None,
             # what the desk typed; a linked account fills in what it left blank
-            applicant_info={k: v[f"applicant_{k}"] for k in ("name", "id_number", "phone", "email", "address")
-                            if v[f"applicant_{k}"].strip()},
-            form_data=v.get("form_data") or {}, files=_files_by_component(v["files"], v["file_components"]),
-            channel=v["channel"], result_method=v["result_method"],
-            receiving_agency=_agency_by_code(agency, field="receiving_agency") if agency else None)
+            applicant_info={
+                k: v[f"applicant_{k}"]
+                for k in ("name", "id_number", "phone", "email", "address")
+                if v[f"applicant_{k}"].strip()
+            },
+            form_data=v.get("form_data") or {},
+            files=_files_by_component(v["files"], v["file_components"]),
+            channel=v["channel"],
+            result_method=v["result_method"],
+            receiving_agency=_agency_by_code(agency, field="receiving_agency") if agency else None,
+        )
         return _detail(request, dossier, http_status=status.HTTP_201_CREATED)
 
 
@@ -724,44 +872,101 @@ def _agency_by_code(code, *, field: str = "agency"):
 # name -> (input serializer, callable(request, dossier, data) -> result)
 ACTIONS = {
     "receive": (None, lambda r, d, v: services.dossier_receive(dossier=d, officer=r.user)),
-    "refuse": (DossierReasonSerializer, lambda r, d, v: services.dossier_refuse(dossier=d, officer=r.user,
-                                                                         reason=v["reason"])),
-    "request-completion": (DossierReasonItemsSerializer, lambda r, d, v: services.dossier_request_completion(
-        dossier=d, officer=r.user, reason=v["reason"], items=v["items"])),
-    "transfer": (DossierTransferSerializer, lambda r, d, v: services.dossier_transfer(
-        dossier=d, actor=r.user, to_user=_user_by_id(v.get("to_user")), note=v["note"])),
-    "return": (DossierNoteSerializer, lambda r, d, v: services.dossier_return_to_previous(dossier=d, actor=r.user,
-                                                                                   note=v["note"])),
-    "approve": (DossierTransferSerializer, lambda r, d, v: services.dossier_approve(
-        dossier=d, leader=r.user, note=v["note"], to_user=_user_by_id(v.get("to_user")))),
-    "request-supplement": (DossierReasonItemsSerializer, lambda r, d, v: services.dossier_request_supplement(
-        dossier=d, actor=r.user, reason=v["reason"], items=v["items"])),
+    "refuse": (
+        DossierReasonSerializer,
+        lambda r, d, v: services.dossier_refuse(dossier=d, officer=r.user, reason=v["reason"]),
+    ),
+    "request-completion": (
+        DossierReasonItemsSerializer,
+        lambda r, d, v: services.dossier_request_completion(
+            dossier=d, officer=r.user, reason=v["reason"], items=v["items"]
+        ),
+    ),
+    "transfer": (
+        DossierTransferSerializer,
+        lambda r, d, v: services.dossier_transfer(
+            dossier=d, actor=r.user, to_user=_user_by_id(v.get("to_user")), note=v["note"]
+        ),
+    ),
+    "return": (
+        DossierNoteSerializer,
+        lambda r, d, v: services.dossier_return_to_previous(dossier=d, actor=r.user, note=v["note"]),
+    ),
+    "approve": (
+        DossierTransferSerializer,
+        lambda r, d, v: services.dossier_approve(
+            dossier=d, leader=r.user, note=v["note"], to_user=_user_by_id(v.get("to_user"))
+        ),
+    ),
+    "request-supplement": (
+        DossierReasonItemsSerializer,
+        lambda r, d, v: services.dossier_request_supplement(
+            dossier=d, actor=r.user, reason=v["reason"], items=v["items"]
+        ),
+    ),
     "request-payment": (None, lambda r, d, v: services.dossier_request_payment(dossier=d, actor=r.user)),
-    "apologize": (DossierApologySerializer, lambda r, d, v: services.dossier_apologize(
-        dossier=d, actor=r.user, reason=v["reason"], new_due_at=v["new_due_at"])),
-    "stop": (DossierReasonSerializer, lambda r, d, v: services.dossier_stop(
-        dossier=d, actor=r.user, reason=v["reason"])),
+    "apologize": (
+        DossierApologySerializer,
+        lambda r, d, v: services.dossier_apologize(
+            dossier=d, actor=r.user, reason=v["reason"], new_due_at=v["new_due_at"]
+        ),
+    ),
+    "stop": (
+        DossierReasonSerializer,
+        lambda r, d, v: services.dossier_stop(dossier=d, actor=r.user, reason=v["reason"]),
+    ),
     "accept-withdrawal": (None, lambda r, d, v: services.dossier_accept_withdrawal(dossier=d, officer=r.user)),
-    "decline-withdrawal": (DossierReasonSerializer, lambda r, d, v: services.dossier_decline_withdrawal(
-        dossier=d, officer=r.user, reason=v["reason"])),
-    "attach-result": (DossierResultSerializer, lambda r, d, v: services.dossier_attach_result(
-        dossier=d, actor=r.user, file=v.get("file"), generate=v["generate"])),
-    "return-result": (DossierReturnResultSerializer, lambda r, d, v: services.dossier_return_result(
-        dossier=d, actor=r.user, method=v["method"])),
-    "consult": (DossierConsultSerializer, lambda r, d, v: services.dossier_consult(
-        dossier=d, actor=r.user, agency=_agency_by_code(v["agency"]), question=v["question"])),
+    "decline-withdrawal": (
+        DossierReasonSerializer,
+        lambda r, d, v: services.dossier_decline_withdrawal(dossier=d, officer=r.user, reason=v["reason"]),
+    ),
+    "attach-result": (
+        DossierResultSerializer,
+        lambda r, d, v: services.dossier_attach_result(
+            dossier=d, actor=r.user, file=v.get("file"), generate=v["generate"]
+        ),
+    ),
+    "return-result": (
+        DossierReturnResultSerializer,
+        lambda r, d, v: services.dossier_return_result(dossier=d, actor=r.user, method=v["method"]),
+    ),
+    "consult": (
+        DossierConsultSerializer,
+        lambda r, d, v: services.dossier_consult(
+            dossier=d, actor=r.user, agency=_agency_by_code(v["agency"]), question=v["question"]
+        ),
+    ),
     # applicant actions
-    "withdraw": (DossierReasonSerializer, lambda r, d, v: services.dossier_request_withdrawal(
-        dossier=d, applicant=r.user, reason=v["reason"])),
+    "withdraw": (
+        DossierReasonSerializer,
+        lambda r, d, v: services.dossier_request_withdrawal(dossier=d, applicant=r.user, reason=v["reason"]),
+    ),
     "cancel-withdrawal": (None, lambda r, d, v: services.dossier_cancel_withdrawal(dossier=d, applicant=r.user)),
-    "supplement": (DossierFilesNoteSerializer, lambda r, d, v: services.dossier_supplement(
-        dossier=d, applicant=r.user, note=v["note"], reuse=_parse_reuse(v.get("reuse")),
-        # by component when the components are named or documents are reused; else a plain list of files
-        files=(_files_by_component(v["files"], v["file_components"]) if v["file_components"] or v.get("reuse")
-               else v["files"]))),
-    "complete": (DossierCompleteSerializer, lambda r, d, v: services.dossier_complete(
-        dossier=d, applicant=r.user, files=_files_by_component(v["files"], v["file_components"]),
-        reuse=_parse_reuse(v.get("reuse")), form_data=v.get("form_data"))),
+    "supplement": (
+        DossierFilesNoteSerializer,
+        lambda r, d, v: services.dossier_supplement(
+            dossier=d,
+            applicant=r.user,
+            note=v["note"],
+            reuse=_parse_reuse(v.get("reuse")),
+            # by component when the components are named or documents are reused; else a plain list of files
+            files=(
+                _files_by_component(v["files"], v["file_components"])
+                if v["file_components"] or v.get("reuse")
+                else v["files"]
+            ),
+        ),
+    ),
+    "complete": (
+        DossierCompleteSerializer,
+        lambda r, d, v: services.dossier_complete(
+            dossier=d,
+            applicant=r.user,
+            files=_files_by_component(v["files"], v["file_components"]),
+            reuse=_parse_reuse(v.get("reuse")),
+            form_data=v.get("form_data"),
+        ),
+    ),
 }
 MULTIPART_ACTIONS = {"attach-result", "supplement", "complete"}
 
@@ -780,8 +985,9 @@ def _action_view(name: str):
             if input_serializer is not None:
                 raw = request.data
                 if hasattr(raw, "getlist"):
-                    raw = {k: (raw.getlist(k) if k in ("files", "file_components", "items") else raw.get(k))
-                           for k in raw}
+                    raw = {
+                        k: (raw.getlist(k) if k in ("files", "file_components", "items") else raw.get(k)) for k in raw
+                    }
                 ser = input_serializer(data=raw)
                 ser.is_valid(raise_exception=True)
                 data = ser.validated_data
@@ -794,8 +1000,14 @@ def _action_view(name: str):
 
 
 class RateView(APIView):
-    @extend_schema(request=DossierRateSerializer, responses={201: inline_serializer(
-        "DossierRatingOut", {"score": serializers.IntegerField(), "comment": serializers.CharField()})})
+    @extend_schema(
+        request=DossierRateSerializer,
+        responses={
+            201: inline_serializer(
+                "DossierRatingOut", {"score": serializers.IntegerField(), "comment": serializers.CharField()}
+            )
+        },
+    )
     def post(self, request, code: str):
         dossier = dossier_get_for(request.user, code)
         ser = DossierRateSerializer(data=request.data)
@@ -805,17 +1017,23 @@ class RateView(APIView):
 
 
 class ConsultationAnswerView(APIView):
-    @extend_schema(request=DossierConsultAnswerSerializer, responses=inline_serializer(
-        "ConsultationOut", {"id": serializers.IntegerField(), "answered_at": serializers.DateTimeField()}))
+    @extend_schema(
+        request=DossierConsultAnswerSerializer,
+        responses=inline_serializer(
+            "ConsultationOut", {"id": serializers.IntegerField(), "answered_at": serializers.DateTimeField()}
+        ),
+    )
     def post(self, request, pk: int):
         consultation = Consultation.objects.filter(
-            pk=pk, agency_id__in=selectors.consultations_for(request.user).values("agency_id")).first()
+            pk=pk, agency_id__in=selectors.consultations_for(request.user).values("agency_id")
+        ).first()
         if consultation is None:
             raise Http404
         ser = DossierConsultAnswerSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        c = services.dossier_consult_answer(consultation=consultation, actor=request.user,
-                                            answer=ser.validated_data["answer"])
+        c = services.dossier_consult_answer(
+            consultation=consultation, actor=request.user, answer=ser.validated_data["answer"]
+        )
         return Response({"id": c.pk, "answered_at": c.answered_at})
 
 
@@ -832,8 +1050,9 @@ def _lookup_json(result: dict) -> dict:
 
 
 def _json(body: dict, status_code: int, **headers) -> JsonResponse:
-    response = JsonResponse(body, status=status_code, json_dumps_params={"ensure_ascii": False,
-                                                                         "separators": (",", ":")})
+    response = JsonResponse(
+        body, status=status_code, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")}
+    )
     for name, value in headers.items():
         response[name] = value
     return response
@@ -853,9 +1072,11 @@ class LookupView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(parameters=[OpenApiParameter("code", str, required=True),
-                               OpenApiParameter("secret", str, required=True)],
-                   responses={200: DossierLookupSerializer, 404: LOOKUP_ERROR, 429: LOOKUP_ERROR}, auth=[])
+    @extend_schema(
+        parameters=[OpenApiParameter("code", str, required=True), OpenApiParameter("secret", str, required=True)],
+        responses={200: DossierLookupSerializer, 404: LOOKUP_ERROR, 429: LOOKUP_ERROR},
+        auth=[],
+    )
     def get(self, request):
         return self.lookup(request)
 
@@ -867,10 +1088,19 @@ class LookupView(APIView):
     def lookup(self, request):
         allowed, retry_after = lookup_allowed(request)
         if not allowed:
-            return _json({"error": {"code": "throttled", "message": "Quá nhiều lượt tra cứu; vui lòng thử lại "
-                                    f"sau {retry_after} giây."}}, 429, **{"Retry-After": str(retry_after)})
+            return _json(
+                {
+                    "error": {
+                        "code": "throttled",
+                        "message": f"Quá nhiều lượt tra cứu; vui lòng thử lại sau {retry_after} giây.",
+                    }
+                },
+                429,
+                **{"Retry-After": str(retry_after)},
+            )
         result = selectors.public_lookup(request.GET.get("code", ""), request.GET.get("secret", ""))
         if result is None:
-            return _json({"error": {"code": "not_found", "message": "Không tìm thấy hồ sơ với mã hồ sơ và mã tra "
-                                    "cứu này."}}, 404)
+            return _json(
+                {"error": {"code": "not_found", "message": "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này."}}, 404
+            )
         return _json(_lookup_json(result), 200, **{"Cache-Control": "no-store"})

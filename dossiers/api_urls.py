@@ -10,13 +10,12 @@ urlpatterns = [
     path("personal-documents/", api.PersonalDocumentsView.as_view(), name="dossiers-api-personal-documents"),
     path("queue/", api.QueueView.as_view(), name="dossiers-api-queue"),
     path("counter/", api.CounterRegisterView.as_view(), name="dossiers-api-counter"),
-    path("consultations/<int:pk>/answer/", api.ConsultationAnswerView.as_view(),
-         name="dossiers-api-consultation-answer"),
+    path(
+        "consultations/<int:pk>/answer/", api.ConsultationAnswerView.as_view(), name="dossiers-api-consultation-answer"
+    ),
     path("d/<str:code>/", api.DossierDetailView.as_view(), name="dossiers-api-detail"),
     path("d/<str:code>/control-sheet/", api.ControlSheetView.as_view(), name="dossiers-api-control-sheet"),
     path("d/<str:code>/result/", api.ResultDownloadView.as_view(), name="dossiers-api-result"),
     path("d/<str:code>/files/<int:file_id>/", api.DossierFileDownloadView.as_view(), name="dossiers-api-file"),
     path("d/<str:code>/rate/", api.RateView.as_view(), name="dossiers-api-rate"),
-] + [
-    path(f"d/<str:code>/{name}/", api._action_view(name), name=f"dossiers-api-{name}") for name in api.ACTIONS
-]
+] + [path(f"d/<str:code>/{name}/", api._action_view(name), name=f"dossiers-api-{name}") for name in api.ACTIONS]

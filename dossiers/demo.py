@@ -100,8 +100,12 @@ def _submit(version, applicant):
     from . import services
 
     files = {c.pk: [_upload(c)] for c in version.components.all() if c.required}
-    return services.dossier_submit_online(applicant=applicant, procedure_version=version,
-                                          form_data=sample_form_data(version.form_schema, applicant), files=files)
+    return services.dossier_submit_online(
+        applicant=applicant,
+        procedure_version=version,
+        form_data=sample_form_data(version.form_schema, applicant),
+        files=files,
+    )
 
 
 def load(stdout) -> list[tuple[str, str, str]]:
@@ -111,8 +115,10 @@ def load(stdout) -> list[tuple[str, str, str]]:
     from . import services
     from .models import Dossier
 
-    users = {u.username: u for u in User.objects.filter(
-        username__in=["congdan1", "congdan2", DESK, SPECIALIST, UNIT_LEADER, LEADER])}
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=["congdan1", "congdan2", DESK, SPECIALIST, UNIT_LEADER, LEADER])
+    }
     procedure = Procedure.objects.filter(code=BIRTH_PROCEDURE).first()
     version = procedure.current_version if procedure else None
     if version is None or len(users) < 6:
@@ -136,20 +142,29 @@ def load(stdout) -> list[tuple[str, str, str]]:
 
     # 3. supplement requested
     d = services.dossier_receive(dossier=_submit(version, fresh("congdan2")), officer=fresh(DESK))
-    services.dossier_request_supplement(dossier=d, actor=fresh(SPECIALIST), reason="Giấy chứng sinh chụp bị mờ.",
-                                        items=["Bản chụp rõ nét Giấy chứng sinh"])
+    services.dossier_request_supplement(
+        dossier=d,
+        actor=fresh(SPECIALIST),
+        reason="Giấy chứng sinh chụp bị mờ.",
+        items=["Bản chụp rõ nét Giấy chứng sinh"],
+    )
     made.append(("yêu cầu bổ sung", Dossier.objects.get(pk=d.pk)))
 
     # 4. late, apologised
     d = services.dossier_receive(dossier=_submit(version, fresh("congdan2")), officer=fresh(DESK))
     past = timezone.now() - timedelta(days=9)
-    Dossier.objects.filter(pk=d.pk).update(received_at=past, due_at=past + timedelta(days=4),
-                                           original_due_at=past + timedelta(days=4))
+    Dossier.objects.filter(pk=d.pk).update(
+        received_at=past, due_at=past + timedelta(days=4), original_due_at=past + timedelta(days=4)
+    )
     services.dossiers_mark_late()
     new_due = timezone.localtime() + timedelta(days=3)
     new_due = new_due.replace(hour=16, minute=0, second=0, microsecond=0)
-    d = services.dossier_apologize(dossier=Dossier.objects.get(pk=d.pk), actor=fresh(DESK),
-                                   reason="Chờ xác minh thông tin nơi sinh với cơ sở y tế.", new_due_at=new_due)
+    d = services.dossier_apologize(
+        dossier=Dossier.objects.get(pk=d.pk),
+        actor=fresh(DESK),
+        reason="Chờ xác minh thông tin nơi sinh với cơ sở y tế.",
+        new_due_at=new_due,
+    )
     made.append(("trễ hạn, đã xin lỗi", d))
 
     # 5. the whole way: processed, result generated and signed, returned online, rated
@@ -162,8 +177,9 @@ def load(stdout) -> list[tuple[str, str, str]]:
         d = services.dossier_attach_result(dossier=d, actor=fresh(LEADER), generate=True)
     except Exception as exc:  # signing not configured: attach a plain PDF instead
         logger.warning("demo result not generated (%s); attaching a PDF", exc)
-        result = SimpleUploadedFile("ket-qua.pdf", _pdf(f"Kết quả: {version.result_name}"),
-                                    content_type="application/pdf")
+        result = SimpleUploadedFile(
+            "ket-qua.pdf", _pdf(f"Kết quả: {version.result_name}"), content_type="application/pdf"
+        )
         d = services.dossier_attach_result(dossier=Dossier.objects.get(pk=d.pk), actor=fresh(LEADER), file=result)
     d = services.dossier_return_result(dossier=d, actor=fresh(DESK), method="online")
     services.dossier_rate(dossier=d, applicant=fresh("congdan1"), score=5, comment="Cán bộ hướng dẫn tận tình.")
@@ -200,8 +216,9 @@ def _load_justice(*, fresh_user) -> list:
     except ImportError:  # payments not installed: the dossier stays at "payment requested"
         return made
     for obligation in obligations_for(d):
-        counter_payment_record(obligation=obligation, actor=fresh_user(CENTRE_DESK), amount=obligation.amount,
-                               reference="BL-DEMO-0001")
+        counter_payment_record(
+            obligation=obligation, actor=fresh_user(CENTRE_DESK), amount=obligation.amount, reference="BL-DEMO-0001"
+        )
     d = Dossier.objects.get(pk=d.pk)
     if d.current_role == "one_stop_officer":
         d = services.dossier_transfer(dossier=d, actor=fresh_user(JUSTICE_DESK), note="Chuyển chuyên viên thẩm định.")

@@ -66,20 +66,27 @@ class ComponentsForm(forms.Form):
             row = {"component": component, "upload": f"c{component.pk}", "reuse": None}
             if doc_choices:
                 self.fields[f"r{component.pk}"] = forms.MultipleChoiceField(
-                    label=_("hoặc chọn từ kho dữ liệu cá nhân"), choices=doc_choices, required=False,
+                    label=_("hoặc chọn từ kho dữ liệu cá nhân"),
+                    choices=doc_choices,
+                    required=False,
                     widget=forms.SelectMultiple(attrs={"size": min(4, len(doc_choices))}),
-                    error_messages={"invalid_choice": _("Giấy tờ đã chọn không có trong kho dữ liệu của bạn.")})
+                    error_messages={"invalid_choice": _("Giấy tờ đã chọn không có trong kho dữ liệu của bạn.")},
+                )
                 row["reuse"] = f"r{component.pk}"
             self.rows.append(row)
 
     def bound_rows(self):
         for row in self.rows:
-            yield {"component": row["component"], "upload": self[row["upload"]],
-                   "reuse": self[row["reuse"]] if row["reuse"] else None}
+            yield {
+                "component": row["component"],
+                "upload": self[row["upload"]],
+                "reuse": self[row["reuse"]] if row["reuse"] else None,
+            }
 
     def files_by_component(self) -> dict[int, list]:
-        return {c.pk: self.cleaned_data.get(f"c{c.pk}") or [] for c in self.components
-                if self.cleaned_data.get(f"c{c.pk}")}
+        return {
+            c.pk: self.cleaned_data.get(f"c{c.pk}") or [] for c in self.components if self.cleaned_data.get(f"c{c.pk}")
+        }
 
     def reuse_by_component(self) -> dict[int, list[int]]:
         out = {}
@@ -92,8 +99,9 @@ class ComponentsForm(forms.Form):
 
 class FilesForm(forms.Form):
     files = MultipleFileField(label=_("Tệp đính kèm (PDF, JPG, PNG)"))
-    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Ghi chú"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, require_files=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,29 +117,41 @@ class FilesForm(forms.Form):
 class ResultMethodForm(forms.Form):
     """How the applicant wants to receive the result (online download, post, or at the desk)."""
 
-    result_method = forms.ChoiceField(label=_("Hình thức nhận kết quả"), choices=ResultMethod.choices,
-                                      initial=ResultMethod.ONLINE, required=False,
-                                      error_messages={"invalid_choice": _("Hình thức nhận kết quả không hợp lệ.")})
+    result_method = forms.ChoiceField(
+        label=_("Hình thức nhận kết quả"),
+        choices=ResultMethod.choices,
+        initial=ResultMethod.ONLINE,
+        required=False,
+        error_messages={"invalid_choice": _("Hình thức nhận kết quả không hợp lệ.")},
+    )
 
     def clean_result_method(self):
         return self.cleaned_data.get("result_method") or ResultMethod.ONLINE
 
 
 class PersonalDocumentForm(forms.Form):
-    title = forms.CharField(label=_("Tên giấy tờ"), max_length=300,
-                            error_messages={"required": _("Vui lòng nhập tên giấy tờ.")})
-    file = forms.FileField(label=_("Tệp (PDF, JPG, PNG)"), widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
-                           error_messages={"required": _("Vui lòng chọn tệp."), "empty": _("Tệp rỗng.")})
+    title = forms.CharField(
+        label=_("Tên giấy tờ"), max_length=300, error_messages={"required": _("Vui lòng nhập tên giấy tờ.")}
+    )
+    file = forms.FileField(
+        label=_("Tệp (PDF, JPG, PNG)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+        error_messages={"required": _("Vui lòng chọn tệp."), "empty": _("Tệp rỗng.")},
+    )
 
 
 # ------------------------------------------------------------------------ public and citizen
 
 
 class LookupForm(forms.Form):
-    code = forms.CharField(label=_("Mã hồ sơ"), max_length=60,
-                           error_messages={"required": _("Vui lòng nhập mã hồ sơ.")})
-    secret = forms.CharField(label=_("Mã tra cứu (in trên phiếu tiếp nhận)"), max_length=20,
-                             error_messages={"required": _("Vui lòng nhập mã tra cứu.")})
+    code = forms.CharField(
+        label=_("Mã hồ sơ"), max_length=60, error_messages={"required": _("Vui lòng nhập mã hồ sơ.")}
+    )
+    secret = forms.CharField(
+        label=_("Mã tra cứu (in trên phiếu tiếp nhận)"),
+        max_length=20,
+        error_messages={"required": _("Vui lòng nhập mã tra cứu.")},
+    )
 
     def clean_code(self):
         return self.cleaned_data["code"].strip().upper()
@@ -141,17 +161,25 @@ class LookupForm(forms.Form):
 
 
 class RatingForm(forms.Form):
-    score = forms.TypedChoiceField(label=_("Mức độ hài lòng"), coerce=int,
-                                   choices=[(i, f"{i} ★") for i in range(5, 0, -1)], widget=forms.RadioSelect,
-                                   error_messages={"required": _("Vui lòng chọn số sao (1–5)."),
-                                                   "invalid_choice": _("Số sao phải từ 1 đến 5.")})
-    comment = forms.CharField(label=_("Ý kiến"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    score = forms.TypedChoiceField(
+        label=_("Mức độ hài lòng"),
+        coerce=int,
+        choices=[(i, f"{i} ★") for i in range(5, 0, -1)],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Vui lòng chọn số sao (1–5)."), "invalid_choice": _("Số sao phải từ 1 đến 5.")},
+    )
+    comment = forms.CharField(
+        label=_("Ý kiến"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Lý do"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
-                             error_messages={"required": _("Vui lòng nêu lý do.")})
+    reason = forms.CharField(
+        label=_("Lý do"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Vui lòng nêu lý do.")},
+    )
 
     def clean_reason(self):
         value = self.cleaned_data["reason"].strip()
@@ -161,9 +189,12 @@ class ReasonForm(forms.Form):
 
 
 class ReasonItemsForm(ReasonForm):
-    items = forms.CharField(label=_("Giấy tờ, nội dung cần bổ sung (mỗi dòng một mục)"), max_length=4000,
-                            widget=forms.Textarea(attrs={"rows": 3}),
-                            error_messages={"required": _("Vui lòng liệt kê ít nhất một mục.")})
+    items = forms.CharField(
+        label=_("Giấy tờ, nội dung cần bổ sung (mỗi dòng một mục)"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Vui lòng liệt kê ít nhất một mục.")},
+    )
 
     def clean_items(self):
         items = [line.strip() for line in self.cleaned_data["items"].splitlines() if line.strip()]
@@ -177,14 +208,19 @@ class ReasonItemsForm(ReasonForm):
 
 class QueueFilterForm(forms.Form):
     q = forms.CharField(label=_("Tìm mã hồ sơ, tên người nộp"), required=False, max_length=100)
-    status = forms.ChoiceField(label=_("Trạng thái"), required=False,
-                               choices=[("", _("Tất cả"))] + list(DossierStatus.choices))
-    due = forms.ChoiceField(label=_("Thời hạn"), required=False,
-                            choices=[("", _("Tất cả")), ("soon", _("Sắp đến hạn")), ("overdue", _("Quá hạn"))])
+    status = forms.ChoiceField(
+        label=_("Trạng thái"), required=False, choices=[("", _("Tất cả"))] + list(DossierStatus.choices)
+    )
+    due = forms.ChoiceField(
+        label=_("Thời hạn"),
+        required=False,
+        choices=[("", _("Tất cả")), ("soon", _("Sắp đến hạn")), ("overdue", _("Quá hạn"))],
+    )
     unit = forms.TypedChoiceField(label=_("Đơn vị"), required=False, coerce=int, empty_value=None, choices=())
     procedure = forms.TypedChoiceField(label=_("Thủ tục"), required=False, coerce=int, empty_value=None, choices=())
-    assignee = forms.ChoiceField(label=_("Người xử lý"), required=False,
-                                 choices=[("", _("Tất cả")), ("me", _("Được giao cho tôi"))])
+    assignee = forms.ChoiceField(
+        label=_("Người xử lý"), required=False, choices=[("", _("Tất cả")), ("me", _("Được giao cho tôi"))]
+    )
 
     def __init__(self, *args, units=(), procedures=(), colleagues=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -196,59 +232,90 @@ class QueueFilterForm(forms.Form):
 class ApplicantForm(forms.Form):
     """The person a counter or postal dossier is registered for (stored as the dossier's own copy)."""
 
-    channel = forms.ChoiceField(label=_("Kênh tiếp nhận"), choices=[(Channel.COUNTER, Channel.COUNTER.label),
-                                                                   (Channel.POST, Channel.POST.label)])
-    name = forms.CharField(label=_("Họ tên người nộp / tên tổ chức"), max_length=300,
-                           error_messages={"required": _("Vui lòng nhập họ tên người nộp.")})
+    channel = forms.ChoiceField(
+        label=_("Kênh tiếp nhận"),
+        choices=[(Channel.COUNTER, Channel.COUNTER.label), (Channel.POST, Channel.POST.label)],
+    )
+    name = forms.CharField(
+        label=_("Họ tên người nộp / tên tổ chức"),
+        max_length=300,
+        error_messages={"required": _("Vui lòng nhập họ tên người nộp.")},
+    )
     id_number = forms.CharField(label=_("Số CCCD / mã số thuế"), max_length=14, required=False)
     phone = forms.CharField(label=_("Điện thoại"), max_length=20, required=False)
-    email = forms.EmailField(label=_("Thư điện tử"), required=False,
-                             error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ.")})
+    email = forms.EmailField(
+        label=_("Thư điện tử"), required=False, error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ.")}
+    )
     address = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)
-    result_method = forms.ChoiceField(label=_("Hình thức nhận kết quả"), choices=ResultMethod.choices,
-                                      initial=ResultMethod.COUNTER, required=False)
+    result_method = forms.ChoiceField(
+        label=_("Hình thức nhận kết quả"), choices=ResultMethod.choices, initial=ResultMethod.COUNTER, required=False
+    )
     link_account = forms.BooleanField(
-        label=_("Gắn hồ sơ với tài khoản dịch vụ công có số CCCD / mã số thuế này (nếu có), để người nộp "
-                "theo dõi trực tuyến"), required=False, initial=True)
+        label=_(
+            "Gắn hồ sơ với tài khoản dịch vụ công có số CCCD / mã số thuế này (nếu có), để người nộp "
+            "theo dõi trực tuyến"
+        ),
+        required=False,
+        initial=True,
+    )
 
     def clean_result_method(self):
         return self.cleaned_data.get("result_method") or ResultMethod.COUNTER
 
     def applicant_info(self) -> dict:
         d = self.cleaned_data
-        return {"name": d["name"].strip(), "id_number": d.get("id_number", "").strip(), "phone": d.get("phone", ""),
-                "email": d.get("email", ""), "address": d.get("address", "")}
+        return {
+            "name": d["name"].strip(),
+            "id_number": d.get("id_number", "").strip(),
+            "phone": d.get("phone", ""),
+            "email": d.get("email", ""),
+            "address": d.get("address", ""),
+        }
 
 
 class TransferForm(forms.Form):
-    to_user = forms.TypedChoiceField(label=_("Chuyển cho cán bộ (để trống: theo quy trình)"), required=False,
-                                     coerce=int, empty_value=None, choices=())
-    note = forms.CharField(label=_("Ý kiến xử lý"), required=False, max_length=4000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    to_user = forms.TypedChoiceField(
+        label=_("Chuyển cho cán bộ (để trống: theo quy trình)"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=(),
+    )
+    note = forms.CharField(
+        label=_("Ý kiến xử lý"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_user"].choices = [("", _("— Theo quy trình —"))] + [(u.pk, u.display_name)
-                                                                            for u in candidates]
+        self.fields["to_user"].choices = [("", _("— Theo quy trình —"))] + [(u.pk, u.display_name) for u in candidates]
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label=_("Ý kiến"), required=False, max_length=4000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Ý kiến"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class RequiredNoteForm(forms.Form):
-    note = forms.CharField(label=_("Lý do trả lại"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
-                           error_messages={"required": _("Vui lòng nêu lý do trả lại.")})
+    note = forms.CharField(
+        label=_("Lý do trả lại"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Vui lòng nêu lý do trả lại.")},
+    )
 
 
 class ConsultForm(forms.Form):
-    agency = forms.TypedChoiceField(label=_("Cơ quan được xin ý kiến"), coerce=int, choices=(),
-                                    error_messages={"required": _("Vui lòng chọn cơ quan."),
-                                                    "invalid_choice": _("Cơ quan không hợp lệ.")})
-    question = forms.CharField(label=_("Nội dung xin ý kiến"), max_length=4000,
-                               widget=forms.Textarea(attrs={"rows": 3}),
-                               error_messages={"required": _("Vui lòng nhập nội dung xin ý kiến.")})
+    agency = forms.TypedChoiceField(
+        label=_("Cơ quan được xin ý kiến"),
+        coerce=int,
+        choices=(),
+        error_messages={"required": _("Vui lòng chọn cơ quan."), "invalid_choice": _("Cơ quan không hợp lệ.")},
+    )
+    question = forms.CharField(
+        label=_("Nội dung xin ý kiến"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Vui lòng nhập nội dung xin ý kiến.")},
+    )
 
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -257,16 +324,24 @@ class ConsultForm(forms.Form):
 
 class ConsultAnswerForm(forms.Form):
     consultation = forms.IntegerField(widget=forms.HiddenInput)
-    answer = forms.CharField(label=_("Ý kiến trả lời"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
-                             error_messages={"required": _("Vui lòng nhập ý kiến trả lời.")})
+    answer = forms.CharField(
+        label=_("Ý kiến trả lời"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Vui lòng nhập ý kiến trả lời.")},
+    )
 
 
 class ApologyForm(ReasonForm):
     new_due_at = forms.DateTimeField(
-        label=_("Hẹn lại ngày trả kết quả"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        label=_("Hẹn lại ngày trả kết quả"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={"required": _("Vui lòng chọn ngày hẹn mới."),
-                        "invalid": _("Ngày hẹn mới không hợp lệ (ngày/tháng/năm giờ:phút).")})
+        error_messages={
+            "required": _("Vui lòng chọn ngày hẹn mới."),
+            "invalid": _("Ngày hẹn mới không hợp lệ (ngày/tháng/năm giờ:phút)."),
+        },
+    )
 
     def clean_new_due_at(self):
         value = self.cleaned_data["new_due_at"]
@@ -276,8 +351,11 @@ class ApologyForm(ReasonForm):
 
 
 class ResultForm(forms.Form):
-    file = forms.FileField(label=_("Tệp kết quả (PDF)"), required=False,
-                           widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}))
+    file = forms.FileField(
+        label=_("Tệp kết quả (PDF)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
+    )
     generate = forms.BooleanField(label=_("Tạo văn bản kết quả tự động từ mẫu"), required=False)
 
     def clean(self):
@@ -290,5 +368,8 @@ class ResultForm(forms.Form):
 
 
 class ReturnResultForm(forms.Form):
-    method = forms.ChoiceField(label=_("Hình thức trả kết quả"), choices=ResultMethod.choices,
-                               error_messages={"required": _("Vui lòng chọn hình thức trả kết quả.")})
+    method = forms.ChoiceField(
+        label=_("Hình thức trả kết quả"),
+        choices=ResultMethod.choices,
+        error_messages={"required": _("Vui lòng chọn hình thức trả kết quả.")},
+    )

@@ -64,22 +64,41 @@ class Dossier(models.Model):
     # that no query uses). The foreign keys below without an index of their own lead a composite index.
     code = models.CharField(_("mã hồ sơ"), max_length=60, null=True, blank=True)
     lookup_secret = models.CharField(_("mã tra cứu"), max_length=8)
-    procedure_version = models.ForeignKey("catalog.ProcedureVersion", on_delete=models.PROTECT,
-                                          related_name="dossiers", verbose_name=_("thủ tục"))
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="dossiers", verbose_name=_("người nộp (tài khoản)"), db_index=False)
+    procedure_version = models.ForeignKey(
+        "catalog.ProcedureVersion", on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("thủ tục")
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        verbose_name=_("người nộp (tài khoản)"),
+        db_index=False,
+    )
     applicant_name = models.CharField(_("họ tên người nộp / tổ chức"), max_length=300)
     applicant_id_number = models.CharField(_("số CCCD / mã số thuế"), max_length=14, blank=True)
     applicant_phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
-    receiving_agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="+",
-                                         verbose_name=_("cơ quan tiếp nhận"), db_index=False)
-    competent_agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="+",
-                                         verbose_name=_("cơ quan giải quyết"), db_index=False)
+    receiving_agency = models.ForeignKey(
+        "directory.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cơ quan tiếp nhận"),
+        db_index=False,
+    )
+    competent_agency = models.ForeignKey(
+        "directory.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cơ quan giải quyết"),
+        db_index=False,
+    )
     channel = models.CharField(_("kênh nộp"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
-    status = models.CharField(_("trạng thái"), max_length=30, choices=DossierStatus.choices,
-                              default=DossierStatus.SUBMITTED)
+    status = models.CharField(
+        _("trạng thái"), max_length=30, choices=DossierStatus.choices, default=DossierStatus.SUBMITTED
+    )
     form_data = models.JSONField(_("dữ liệu tờ khai"), default=dict, blank=True)
     submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
     received_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
@@ -87,30 +106,68 @@ class Dossier(models.Model):
     original_due_at = models.DateTimeField(_("hẹn trả ban đầu"), null=True, blank=True)
     finished_at = models.DateTimeField(_("xử lý xong lúc"), null=True, blank=True)
     returned_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
-    result_method = models.CharField(_("hình thức nhận kết quả"), max_length=10, choices=ResultMethod.choices,
-                                     default=ResultMethod.ONLINE)
+    result_method = models.CharField(
+        _("hình thức nhận kết quả"), max_length=10, choices=ResultMethod.choices, default=ResultMethod.ONLINE
+    )
     paused_at = models.DateTimeField(_("tạm dừng tính thời gian lúc"), null=True, blank=True)
-    paused_hours_total = models.DecimalField(_("số giờ làm việc tạm dừng"), max_digits=9, decimal_places=2,
-                                             default=Decimal("0"))
+    paused_hours_total = models.DecimalField(
+        _("số giờ làm việc tạm dừng"), max_digits=9, decimal_places=2, default=Decimal("0")
+    )
     supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
     multiple_supplements = models.BooleanField(
-        _("bổ sung nhiều lần"), default=False,
-        help_text=_("Yêu cầu bổ sung từ lần thứ hai: tính là trễ hạn theo Quyết định 766."))
-    current_step = models.ForeignKey("DossierStep", null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", verbose_name=_("bước hiện tại"), db_index=False)
+        _("bổ sung nhiều lần"),
+        default=False,
+        help_text=_("Yêu cầu bổ sung từ lần thứ hai: tính là trễ hạn theo Quyết định 766."),
+    )
+    current_step = models.ForeignKey(
+        "DossierStep",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("bước hiện tại"),
+        db_index=False,
+    )
     # Where the dossier sits now (copied from the current step, so queues filter without joins).
-    current_agency = models.ForeignKey("directory.Agency", null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="+", verbose_name=_("cơ quan đang xử lý"), db_index=False)
-    current_unit = models.ForeignKey("directory.OrgUnit", null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", verbose_name=_("đơn vị đang xử lý"), db_index=False)
+    current_agency = models.ForeignKey(
+        "directory.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cơ quan đang xử lý"),
+        db_index=False,
+    )
+    current_unit = models.ForeignKey(
+        "directory.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("đơn vị đang xử lý"),
+        db_index=False,
+    )
     current_role = models.CharField(_("vai trò đang xử lý"), max_length=30, choices=Role.choices, blank=True)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="assigned_dossiers", verbose_name=_("cán bộ đang xử lý"), db_index=False)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_dossiers",
+        verbose_name=_("cán bộ đang xử lý"),
+        db_index=False,
+    )
     is_late = models.BooleanField(_("trễ hạn"), default=False)
     apology_count = models.PositiveSmallIntegerField(_("số lần xin lỗi"), default=0)
     search_text = models.TextField(editable=False, default="")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("người tạo"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("người tạo"),
+    )
     created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
@@ -124,15 +181,25 @@ class Dossier(models.Model):
             # the desk's unfiltered queue: its agency, oldest appointment first
             models.Index(fields=["receiving_agency", "due_at", "id"], name="dossier_recv_due"),
             # due=soon / due=overdue: only dossiers whose clock runs (the status list of CLOCK_RUNNING)
-            models.Index(fields=["receiving_agency", "due_at"], name="dossier_recv_open_due",
-                         condition=models.Q(status__in=sorted(CLOCK_RUNNING))),
-            models.Index(fields=["competent_agency", "due_at"], name="dossier_comp_open_due",
-                         condition=models.Q(status__in=sorted(CLOCK_RUNNING))),
+            models.Index(
+                fields=["receiving_agency", "due_at"],
+                name="dossier_recv_open_due",
+                condition=models.Q(status__in=sorted(CLOCK_RUNNING)),
+            ),
+            models.Index(
+                fields=["competent_agency", "due_at"],
+                name="dossier_comp_open_due",
+                condition=models.Q(status__in=sorted(CLOCK_RUNNING)),
+            ),
             # status=<several open ones> (e.g. submitted,processing): the open dossiers in due order, so the
             # planner need not walk the closed majority of the (agency, due_at, id) index
             # (status and is_late ride along so capped counts of such filters are index-only scans)
-            models.Index(fields=["receiving_agency", "due_at", "id"], name="dossier_recv_active_due",
-                         include=["status", "is_late"], condition=models.Q(status__in=OPEN_STATUSES)),
+            models.Index(
+                fields=["receiving_agency", "due_at", "id"],
+                name="dossier_recv_active_due",
+                include=["status", "is_late"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+            ),
             # procedure=…: resolved to version ids first (selectors.work_queue_for), then this index
             models.Index(fields=["receiving_agency", "procedure_version", "due_at"], name="dossier_recv_proc_due"),
             # q=<name words>: a GIN index on the agency columns and search_text's trigrams, PostgreSQL only
@@ -140,14 +207,22 @@ class Dossier(models.Model):
             models.Index(fields=["competent_agency", "status", "due_at"], name="dossier_comp_status_due"),
             # Where a dossier sits and who holds it are empty until it is received: these indexes leave such
             # rows out (a lookup by a value implies IS NOT NULL), so a submission writes four index entries fewer.
-            models.Index(fields=["current_agency", "status", "due_at"], name="dossier_cur_status_due",
-                         condition=models.Q(current_agency__isnull=False)),
-            models.Index(fields=["assignee", "status"], name="dossier_assignee_status",
-                         condition=models.Q(assignee__isnull=False)),
-            models.Index(fields=["current_step"], name="dossier_current_step",
-                         condition=models.Q(current_step__isnull=False)),
-            models.Index(fields=["current_unit"], name="dossier_current_unit",
-                         condition=models.Q(current_unit__isnull=False)),
+            models.Index(
+                fields=["current_agency", "status", "due_at"],
+                name="dossier_cur_status_due",
+                condition=models.Q(current_agency__isnull=False),
+            ),
+            models.Index(
+                fields=["assignee", "status"],
+                name="dossier_assignee_status",
+                condition=models.Q(assignee__isnull=False),
+            ),
+            models.Index(
+                fields=["current_step"], name="dossier_current_step", condition=models.Q(current_step__isnull=False)
+            ),
+            models.Index(
+                fields=["current_unit"], name="dossier_current_unit", condition=models.Q(current_unit__isnull=False)
+            ),
             models.Index(fields=["applicant", "-created_at"], name="dossier_applicant_created"),
             models.Index(fields=["status", "due_at"], name="dossier_status_due"),
         ]
@@ -185,8 +260,12 @@ class Dossier(models.Model):
 class PersonalDocument(models.Model):
     """A document in the citizen's personal data store (kho dữ liệu cá nhân), reusable in dossiers."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_documents",
-                              verbose_name=_("chủ sở hữu"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="personal_documents",
+        verbose_name=_("chủ sở hữu"),
+    )
     title = models.CharField(_("tên giấy tờ"), max_length=300)
     file = models.FileField(_("tệp"), upload_to=_personal_upload_to, max_length=300)
     content_type = models.CharField(max_length=100)
@@ -206,25 +285,36 @@ class PersonalDocument(models.Model):
 
 class DossierFile(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="files")
-    component = models.ForeignKey("catalog.DossierComponent", null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+", verbose_name=_("thành phần hồ sơ"))
+    component = models.ForeignKey(
+        "catalog.DossierComponent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("thành phần hồ sơ"),
+    )
     kind = models.CharField(_("loại"), max_length=20, choices=FileKind.choices, default=FileKind.COMPONENT)
     file = models.FileField(_("tệp"), upload_to=_dossier_upload_to, max_length=300)
     original_name = models.CharField(_("tên tệp gốc"), max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField(default=0)
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
-    reused_from = models.ForeignKey(PersonalDocument, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="reuses", db_index=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reused_from = models.ForeignKey(
+        PersonalDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="reuses", db_index=False
+    )
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["dossier", "kind", "id"]
         # only files taken from the personal data store (most are uploads, and this stays empty)
-        indexes = [models.Index(fields=["reused_from"], name="dfile_reused_from",
-                                condition=models.Q(reused_from__isnull=False))]
+        indexes = [
+            models.Index(
+                fields=["reused_from"], name="dfile_reused_from", condition=models.Q(reused_from__isnull=False)
+            )
+        ]
         verbose_name = _("tệp hồ sơ")
         verbose_name_plural = _("tệp hồ sơ")
 
@@ -244,13 +334,15 @@ class DossierStep(models.Model):
     unit_name = models.CharField(max_length=300, blank=True)
     budget = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("0"))
     time_unit = models.CharField(max_length=20, default="working_days")
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     received_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    finished_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     status = models.CharField(max_length=20, choices=StepStatus.choices, default=StepStatus.PENDING)
     on_time = models.BooleanField(null=True, blank=True)
     note = models.TextField(blank=True)
@@ -272,8 +364,9 @@ class DossierEvent(models.Model):
     action = models.CharField(max_length=30)
     from_status = models.CharField(max_length=30, blank=True)
     to_status = models.CharField(max_length=30, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField(max_length=200, blank=True)
     at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True)
@@ -298,8 +391,7 @@ class DossierEvent(models.Model):
 
 class SupplementRequest(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="supplement_requests")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     reason = models.TextField(_("lý do"))
     items = models.JSONField(_("giấy tờ cần bổ sung"), default=list, blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
@@ -320,8 +412,7 @@ class CompletionRequest(models.Model):
     """Before reception: the one-stop officer asks the applicant to complete the dossier (guidance slip)."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="completion_requests")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     reason = models.TextField(_("lý do"))
     items = models.JSONField(default=list, blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
@@ -343,8 +434,9 @@ class Consultation(models.Model):
     asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     asked_at = models.DateTimeField(default=timezone.now)
     answer = models.TextField(_("ý kiến trả lời"), blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -365,8 +457,9 @@ class DossierSlip(models.Model):
     verify_url = models.URLField(max_length=500, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["dossier", "created_at", "id"]
@@ -379,16 +472,18 @@ class DossierSlip(models.Model):
 
 class DossierRating(models.Model):
     dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="rating")
-    score = models.PositiveSmallIntegerField(_("mức độ hài lòng"),
-                                             validators=[MinValueValidator(1), MaxValueValidator(5)])
+    score = models.PositiveSmallIntegerField(
+        _("mức độ hài lòng"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     comment = models.TextField(_("ý kiến"), blank=True, max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("đánh giá")
         verbose_name_plural = _("đánh giá")
-        constraints = [models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5),
-                                              name="dossier_rating_score_1_5")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="dossier_rating_score_1_5")
+        ]
 
     def __str__(self) -> str:
         return f"{self.dossier}: {self.score}"

@@ -65,12 +65,13 @@ def code_computed(*, agency, moment: dt.datetime | None = None) -> Computed:
     sql = (
         f'INSERT INTO {table} (agency_id, day, "last") VALUES (%s, %s, 1) '  # noqa: S608 (our table name)
         f'ON CONFLICT (agency_id, day) DO UPDATE SET "last" = {table}."last" + 1 '
-        f"RETURNING %s || CASE WHEN \"last\" < 10000 THEN lpad(\"last\"::text, 4, '0') ELSE \"last\"::text END "
+        f'RETURNING %s || CASE WHEN "last" < 10000 THEN lpad("last"::text, 4, \'0\') ELSE "last"::text END '
         f"AS value"
     )
     prefix = format_dossier_code(agency.code, day, 1)[:-4]
-    return Computed(sql=sql, params=[agency.pk, day, prefix], compute=lambda: allocate_code(agency=agency,
-                                                                                          moment=moment))
+    return Computed(
+        sql=sql, params=[agency.pk, day, prefix], compute=lambda: allocate_code(agency=agency, moment=moment)
+    )
 
 
 def new_lookup_secret() -> str:

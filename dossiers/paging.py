@@ -71,7 +71,7 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
         ids = list(queryset.values_list("pk", flat=True)[: self.cap + 1])
         self.count_capped = len(ids) > self.cap
         self.count = min(len(ids), self.cap)
-        page_ids = ids[self.offset:min(self.offset + self.limit, self.cap)]
+        page_ids = ids[self.offset : min(self.offset + self.limit, self.cap)]
         if not page_ids:
             return []
         # By primary key alone: the ids come from the scoped, filtered query, and repeating its text

@@ -30,8 +30,18 @@ from .choices import StepStatus
 DOSSIER_ROLES = frozenset({Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.UNIT_LEADER, Role.AGENCY_LEADER})
 LEADER_ROLES = frozenset({Role.UNIT_LEADER, Role.AGENCY_LEADER})
 
-DESK_ACTIONS = frozenset({"receive", "request_completion", "refuse", "accept_withdrawal", "decline_withdrawal",
-                          "return_result", "request_payment", "apologize"})
+DESK_ACTIONS = frozenset(
+    {
+        "receive",
+        "request_completion",
+        "refuse",
+        "accept_withdrawal",
+        "decline_withdrawal",
+        "return_result",
+        "request_payment",
+        "apologize",
+    }
+)
 STEP_ACTIONS = frozenset({"transfer", "return_to_previous", "request_supplement", "consult"})
 APPLICANT_ACTIONS = frozenset({"complete", "supplement", "request_withdrawal", "cancel_withdrawal", "rate"})
 LEADER_ACTIONS = frozenset({"stop", "apologize"})
@@ -56,8 +66,7 @@ def is_step_actor(user, dossier) -> bool:
     if dossier.assignee_id is not None and dossier.assignee_id == user.pk:
         return True
     # Colleagues holding the step's role in its agency (and unit) may stand in for the assignee.
-    return has_role(user, dossier.current_role, agency_id=dossier.current_agency_id,
-                    unit_id=dossier.current_unit_id)
+    return has_role(user, dossier.current_role, agency_id=dossier.current_agency_id, unit_id=dossier.current_unit_id)
 
 
 def can_view(user, dossier) -> bool:
@@ -97,8 +106,7 @@ def can_act(user, dossier, action: str) -> bool:
         if is_applicant(user, dossier):
             return True
         # A counter dossier of a person without an account is handled by the desk on their behalf.
-        return action in {"complete", "supplement"} and dossier.applicant_id is None and is_desk_officer(
-            user, dossier)
+        return action in {"complete", "supplement"} and dossier.applicant_id is None and is_desk_officer(user, dossier)
     if action == "approve":
         return dossier.current_role in LEADER_ROLES and is_step_actor(user, dossier)
     if action == "consult_answer":
@@ -125,8 +133,11 @@ def _may_attach_result(user, dossier) -> bool:
     if not is_step_actor(user, dossier):
         return False
     # A processing step (an approval above all) still to come after this one may not be skipped.
-    return not dossier.steps.filter(status=StepStatus.PENDING, order__gt=dossier.current_step.order).exclude(
-        role=Role.ONE_STOP_OFFICER).exists()
+    return (
+        not dossier.steps.filter(status=StepStatus.PENDING, order__gt=dossier.current_step.order)
+        .exclude(role=Role.ONE_STOP_OFFICER)
+        .exists()
+    )
 
 
 def require(user, dossier, action: str) -> None:

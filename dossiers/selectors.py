@@ -82,8 +82,11 @@ def official_scope(user) -> Q | None:
             scope |= Q(current_agency_id=_agency(g.agency_id), current_unit__isnull=True, current_role=g.role)
     if not any_grant:
         return None
-    if any(g.unit_id is not None and g.role not in (Role.ONE_STOP_OFFICER, Role.AGENCY_LEADER)
-           for g in grants_for(user) if g.role in DOSSIER_ROLES):
+    if any(
+        g.unit_id is not None and g.role not in (Role.ONE_STOP_OFFICER, Role.AGENCY_LEADER)
+        for g in grants_for(user)
+        if g.role in DOSSIER_ROLES
+    ):
         # A unit-scoped official also keeps what is assigned to them personally. (For agency-wide grants
         # the assignment is already inside the agency branch; leaving the OR out lets PostgreSQL walk the
         # (agency, due_at, id) index for the queue's order.)
@@ -91,15 +94,28 @@ def official_scope(user) -> Q | None:
     # Dossiers other agencies consulted us on. Resolved to ids first (a few at most), because an
     # EXISTS inside the OR would stop PostgreSQL from using the indexes of the other branches.
     # (No ordering: the model's would join the dossier table only to sort a handful of ids.)
-    consulted = list(Consultation.objects.filter(agency_id__in=consult_agencies, answered_at__isnull=True)
-                     .order_by().values_list("dossier_id", flat=True)[:500])
+    consulted = list(
+        Consultation.objects.filter(agency_id__in=consult_agencies, answered_at__isnull=True)
+        .order_by()
+        .values_list("dossier_id", flat=True)[:500]
+    )
     if consulted:
         scope |= Q(pk__in=consulted)
     return scope
 
 
-def work_queue_for(user, *, status=None, due: str | None = None, unit=None, procedure=None, assignee=None,
-                   q: str | None = None, agency=None, late: bool | None = None) -> QuerySet:
+def work_queue_for(
+    user,
+    *,
+    status=None,
+    due: str | None = None,
+    unit=None,
+    procedure=None,
+    assignee=None,
+    q: str | None = None,
+    agency=None,
+    late: bool | None = None,
+) -> QuerySet:
     """An official's queue, filtered. Unknown filter values give an empty queue, never an error."""
     if not getattr(user, "is_authenticated", False):
         return Dossier.objects.none()
@@ -108,8 +124,11 @@ def work_queue_for(user, *, status=None, due: str | None = None, unit=None, proc
         return Dossier.objects.none()
     qs = _base().filter(scope)
     if status:
-        statuses = [s for s in (status if isinstance(status, list | tuple) else str(status).split(","))
-                    if s in DossierStatus.values]
+        statuses = [
+            s
+            for s in (status if isinstance(status, list | tuple) else str(status).split(","))
+            if s in DossierStatus.values
+        ]
         qs = qs.filter(status__in=statuses) if statuses else qs.none()
     now = timezone.now()
     if due == "overdue":
@@ -128,8 +147,11 @@ def work_queue_for(user, *, status=None, due: str | None = None, unit=None, proc
         # Resolved to version ids first (a handful), so the filter is a plain column test that the
         # (agency, procedure_version, due_at) index serves instead of a join on the catalogue.
         value = str(procedure)
-        versions = (ProcedureVersion.objects.filter(procedure_id=int(value)) if value.isdigit()
-                    else ProcedureVersion.objects.filter(procedure__code=value))
+        versions = (
+            ProcedureVersion.objects.filter(procedure_id=int(value))
+            if value.isdigit()
+            else ProcedureVersion.objects.filter(procedure__code=value)
+        )
         qs = qs.filter(procedure_version_id__in=list(versions.values_list("pk", flat=True)))
     if assignee:
         qs = qs.filter(assignee_id=user.pk if assignee == "me" else _int(assignee))
@@ -159,8 +181,12 @@ def applicant_account(id_number: str | None):
     number = (id_number or "").strip()
     if not number:
         return None
-    return (get_user_model().objects.filter(Q(cccd=number) | Q(tax_code=number), is_active=True)
-            .exclude(kind="staff").first())
+    return (
+        get_user_model()
+        .objects.filter(Q(cccd=number) | Q(tax_code=number), is_active=True)
+        .exclude(kind="staff")
+        .first()
+    )
 
 
 def hidden_from_applicant(dossier, kind: str) -> bool:
@@ -174,8 +200,9 @@ def hidden_from_applicant(dossier, kind: str) -> bool:
 
 
 def control_sheet(dossier) -> list[DossierStep]:
-    return list(dossier.steps.select_related("agency", "assignee", "finished_by", "unit")
-                .order_by("received_at", "order", "id"))
+    return list(
+        dossier.steps.select_related("agency", "assignee", "finished_by", "unit").order_by("received_at", "order", "id")
+    )
 
 
 def held_rows(dossier, name: str) -> list | None:
@@ -194,8 +221,19 @@ def timeline(dossier, *, public_only: bool) -> QuerySet:
     return qs.filter(public=True) if public_only else qs
 
 
-LOOKUP_COLUMNS = ("code", "lookup_secret", "status", "submitted_at", "received_at", "due_at", "finished_at",
-                  "returned_at", "procedure_version__name", "receiving_agency__name", "is_late")
+LOOKUP_COLUMNS = (
+    "code",
+    "lookup_secret",
+    "status",
+    "submitted_at",
+    "received_at",
+    "due_at",
+    "finished_at",
+    "returned_at",
+    "procedure_version__name",
+    "receiving_agency__name",
+    "is_late",
+)
 
 
 @functools.cache

@@ -102,16 +102,22 @@ def inspect_upload(upload, *, allowed: Iterable[str] = ALLOWED_CONTENT_TYPES) ->
     if size == 0:
         raise ValidationError("Tệp “%(name)s” rỗng.", code="empty_file", params={"name": name})
     if size > limit:
-        raise ValidationError("Tệp “%(name)s” lớn hơn %(mb)s MB.", code="file_too_large",
-                              params={"name": name, "mb": limit // (1024 * 1024)})
+        raise ValidationError(
+            "Tệp “%(name)s” lớn hơn %(mb)s MB.",
+            code="file_too_large",
+            params={"name": name, "mb": limit // (1024 * 1024)},
+        )
     upload.seek(0)
     head = upload.read(16)
     content_type = sniff_content_type(head)
     allowed = tuple(allowed)
     if content_type not in allowed:
         kinds = ", ".join({"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}[a] for a in allowed)
-        raise ValidationError("Tệp “%(name)s” không phải %(kinds)s (nội dung tệp đã được kiểm tra, không dựa "
-                              "vào tên tệp).", code="file_type", params={"name": name, "kinds": kinds})
+        raise ValidationError(
+            "Tệp “%(name)s” không phải %(kinds)s (nội dung tệp đã được kiểm tra, không dựa vào tên tệp).",
+            code="file_type",
+            params={"name": name, "kinds": kinds},
+        )
     if content_type.startswith("image/"):
         from PIL import Image
 
@@ -120,8 +126,9 @@ def inspect_upload(upload, *, allowed: Iterable[str] = ALLOWED_CONTENT_TYPES) ->
             with Image.open(upload) as img:
                 img.verify()
         except Exception:
-            raise ValidationError("Ảnh “%(name)s” bị hỏng hoặc không đọc được.", code="file_corrupt",
-                                  params={"name": name})
+            raise ValidationError(
+                "Ảnh “%(name)s” bị hỏng hoặc không đọc được.", code="file_corrupt", params={"name": name}
+            )
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in iter(lambda: upload.read(1024 * 1024), b""):
@@ -161,10 +168,17 @@ def _store_file(*, dossier, prepared: PreparedFile, kind: str, stored: list[str]
 
 def _file_row(*, prepared: PreparedFile, kind: str, stored: list[str], uploaded_by, dossier=None) -> DossierFile:
     """An unsaved DossierFile whose bytes are already in storage (their name appended to `stored`)."""
-    row = DossierFile(dossier=dossier, component_id=prepared.component_id, kind=kind,
-                      original_name=prepared.name, content_type=prepared.content_type, size=prepared.size,
-                      sha256=prepared.sha256, reused_from=prepared.reused_from,
-                      uploaded_by=uploaded_by if getattr(uploaded_by, "is_authenticated", False) else None)
+    row = DossierFile(
+        dossier=dossier,
+        component_id=prepared.component_id,
+        kind=kind,
+        original_name=prepared.name,
+        content_type=prepared.content_type,
+        size=prepared.size,
+        sha256=prepared.sha256,
+        reused_from=prepared.reused_from,
+        uploaded_by=uploaded_by if getattr(uploaded_by, "is_authenticated", False) else None,
+    )
     if prepared.reused_from is not None:
         # Reuse: the dossier points at the same stored bytes (read-only), nothing is copied.
         row.file.name = prepared.reused_from.file.name
@@ -217,12 +231,21 @@ def _prepare_component_files(*, version, files, reuse, owner, require_all: bool)
             raise ValidationError({"reuse": ["Mã giấy tờ trong kho dữ liệu cá nhân không hợp lệ."]}) from None
         docs = list(PersonalDocument.objects.filter(owner=owner, pk__in=ids)) if owner is not None else []
         if len(docs) != len(set(ids)):
-            raise ValidationError({"reuse": ["Giấy tờ trong kho dữ liệu cá nhân không tồn tại hoặc không phải của "
-                                             "bạn."]})
+            raise ValidationError(
+                {"reuse": ["Giấy tờ trong kho dữ liệu cá nhân không tồn tại hoặc không phải của bạn."]}
+            )
         for doc in docs:
-            prepared.append(PreparedFile(upload=None, name=doc.title[:255], content_type=doc.content_type,
-                                         size=doc.size, sha256=doc.sha256, component_id=component_id,
-                                         reused_from=doc))
+            prepared.append(
+                PreparedFile(
+                    upload=None,
+                    name=doc.title[:255],
+                    content_type=doc.content_type,
+                    size=doc.size,
+                    sha256=doc.sha256,
+                    component_id=component_id,
+                    reused_from=doc,
+                )
+            )
     if errors:
         raise ValidationError(errors)
     if require_all:
@@ -249,15 +272,27 @@ def _user(actor):
 
 def _lock(dossier) -> Dossier:
     """Re-read the dossier under a row lock (two officials may act at once)."""
-    return (Dossier.objects.select_for_update(of=("self",))
-            .select_related("procedure_version__procedure", "receiving_agency", "competent_agency",
-                            "competent_agency__office_schedule", "current_step")
-            .get(pk=dossier.pk))
+    return (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related(
+            "procedure_version__procedure",
+            "receiving_agency",
+            "competent_agency",
+            "competent_agency__office_schedule",
+            "current_step",
+        )
+        .get(pk=dossier.pk)
+    )
 
 
 def _snapshot(d: Dossier) -> dict:
-    return {"status": d.status, "due_at": d.due_at, "assignee": d.assignee_id, "step": d.current_step_id,
-            "is_late": d.is_late}
+    return {
+        "status": d.status,
+        "due_at": d.due_at,
+        "assignee": d.assignee_id,
+        "step": d.current_step_id,
+        "is_late": d.is_late,
+    }
 
 
 def _clean(obj) -> None:
@@ -266,11 +301,20 @@ def _clean(obj) -> None:
     obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
 
 
-def _event_row(d: Dossier, *, action: str, actor, note: str = "", from_status: str = "", to_status: str = "",
-               public: bool = True) -> DossierEvent:
+def _event_row(
+    d: Dossier, *, action: str, actor, note: str = "", from_status: str = "", to_status: str = "", public: bool = True
+) -> DossierEvent:
     """An unsaved timeline row."""
-    return DossierEvent(dossier=d, action=str(action), actor=_user(actor), actor_label=_actor_label(actor),
-                        note=note or "", from_status=from_status, to_status=to_status, public=public)
+    return DossierEvent(
+        dossier=d,
+        action=str(action),
+        actor=_user(actor),
+        actor_label=_actor_label(actor),
+        note=note or "",
+        from_status=from_status,
+        to_status=to_status,
+        public=public,
+    )
 
 
 def _event(d: Dossier, **kwargs) -> DossierEvent:
@@ -319,8 +363,14 @@ def _notify_rows(d: Dossier, subject: str, body: str) -> tuple[list, object]:
         return [], None
     if d.applicant_id is None and not (d.applicant_email or d.applicant_phone):
         return [], None
-    rows = rows_for(user=d.applicant, email=d.applicant_email, phone=d.applicant_phone,
-                    subject=f"Hồ sơ {d.code}: {subject}", body=body, link=_link(d))
+    rows = rows_for(
+        user=d.applicant,
+        email=d.applicant_email,
+        phone=d.applicant_phone,
+        subject=f"Hồ sơ {d.code}: {subject}",
+        body=body,
+        link=_link(d),
+    )
     return rows, tasks_for
 
 
@@ -330,8 +380,12 @@ def _notify_desk(d: Dossier, subject: str, body: str) -> None:
     from notifications.services import notify
 
     link = reverse("dossiers:workspace", args=[d.code])
-    officers = (User.objects.filter(positions__agency_id=d.receiving_agency_id, positions__is_active=True,
-                                    positions__role=Role.ONE_STOP_OFFICER, is_active=True).distinct())
+    officers = User.objects.filter(
+        positions__agency_id=d.receiving_agency_id,
+        positions__is_active=True,
+        positions__role=Role.ONE_STOP_OFFICER,
+        is_active=True,
+    ).distinct()
     for officer in officers:
         notify(user=officer, subject=f"Hồ sơ {d.code}: {subject}", body=body, link=link, channels=["inapp"])
 
@@ -348,8 +402,10 @@ def _fmt(moment: datetime | None) -> str:
 
 def _check_version_open(version) -> None:
     today = timezone.localdate()
-    if version.status != VersionStatus.PUBLISHED or version.valid_from > today or (
-        version.valid_to is not None and version.valid_to <= today
+    if (
+        version.status != VersionStatus.PUBLISHED
+        or version.valid_from > today
+        or (version.valid_to is not None and version.valid_to <= today)
     ):
         raise ValidationError("Thủ tục này hiện không còn áp dụng.", code="version_closed")
 
@@ -404,12 +460,31 @@ def _create_steps(d: Dossier) -> list[DossierStep]:
         unit = None
         if ps.unit_name:
             unit = OrgUnit.objects.filter(agency=agency, name=ps.unit_name).first()
-        rows.append(DossierStep(dossier=d, order=ps.order, name=ps.name, role=ps.role, agency=agency, unit=unit,
-                                unit_name=ps.unit_name, budget=ps.budget, time_unit=version.time_unit))
+        rows.append(
+            DossierStep(
+                dossier=d,
+                order=ps.order,
+                name=ps.name,
+                role=ps.role,
+                agency=agency,
+                unit=unit,
+                unit_name=ps.unit_name,
+                budget=ps.budget,
+                time_unit=version.time_unit,
+            )
+        )
     if not rows:  # a procedure without configured steps: one processing step at the competent agency
-        rows.append(DossierStep(dossier=d, order=1, name="Thụ lý, giải quyết hồ sơ", role=Role.SPECIALIST,
-                                agency=d.competent_agency, budget=version.processing_time,
-                                time_unit=version.time_unit))
+        rows.append(
+            DossierStep(
+                dossier=d,
+                order=1,
+                name="Thụ lý, giải quyết hồ sơ",
+                role=Role.SPECIALIST,
+                agency=d.competent_agency,
+                budget=version.processing_time,
+                time_unit=version.time_unit,
+            )
+        )
     return DossierStep.objects.bulk_create(rows)
 
 
@@ -448,15 +523,14 @@ def _clear_current(d: Dossier) -> None:
 
 
 def _next_pending(d: Dossier, after_order: int) -> DossierStep | None:
-    return (d.steps.filter(status=StepStatus.PENDING, order__gt=after_order).order_by("order", "id").first())
+    return d.steps.filter(status=StepStatus.PENDING, order__gt=after_order).order_by("order", "id").first()
 
 
 def _check_assignee(to_user, step: DossierStep):
     if to_user is None:
         return None
     if not has_role(to_user, step.role, agency_id=step.agency_id, unit_id=step.unit_id):
-        raise ValidationError({"to_user": ["Cán bộ được chọn không giữ vai trò của bước tiếp theo tại cơ quan "
-                                           "này."]})
+        raise ValidationError({"to_user": ["Cán bộ được chọn không giữ vai trò của bước tiếp theo tại cơ quan này."]})
     return to_user
 
 
@@ -477,23 +551,36 @@ def _start_processing(d: Dossier, now: datetime, actor) -> None:
 # Submission and reception
 
 
-def dossier_submit_online(*, applicant, procedure_version, form_data, files: dict | None = None,
-                          reuse: dict | None = None, receiving_agency=None, result_method: str = "online") -> Dossier:
+def dossier_submit_online(
+    *,
+    applicant,
+    procedure_version,
+    form_data,
+    files: dict | None = None,
+    reuse: dict | None = None,
+    receiving_agency=None,
+    result_method: str = "online",
+) -> Dossier:
     """A citizen or business files a dossier online; it gets its code and waits for reception."""
     if not getattr(applicant, "is_authenticated", False) or applicant.kind == AccountKind.STAFF:
         raise PermissionDenied("Chỉ tài khoản công dân hoặc tổ chức, doanh nghiệp mới nộp hồ sơ trực tuyến.")
     _check_version_open(procedure_version)
     if procedure_version.online_mode == OnlineMode.NONE:
-        raise ValidationError("Thủ tục này chưa được cung cấp trực tuyến; vui lòng nộp tại bộ phận một cửa.",
-                              code="not_online")
+        raise ValidationError(
+            "Thủ tục này chưa được cung cấp trực tuyến; vui lòng nộp tại bộ phận một cửa.", code="not_online"
+        )
     if result_method not in ResultMethod.values:
         raise ValidationError({"result_method": ["Hình thức nhận kết quả không hợp lệ."]})
     form_data = _validate_form(procedure_version, form_data)
-    receiving = _pick_agency(procedure_version.receiving_agencies.all() or procedure_version.competent_agencies.all(),
-                             receiving_agency, "receiving_agency")
+    receiving = _pick_agency(
+        procedure_version.receiving_agencies.all() or procedure_version.competent_agencies.all(),
+        receiving_agency,
+        "receiving_agency",
+    )
     competent = _pick_agency(procedure_version.competent_agencies.all(), None, "competent_agency")
-    prepared = _prepare_component_files(version=procedure_version, files=files, reuse=reuse, owner=applicant,
-                                        require_all=True)
+    prepared = _prepare_component_files(
+        version=procedure_version, files=files, reuse=reuse, owner=applicant, require_all=True
+    )
     # Files first, then one statement (core.db_insert.insert_together) that takes the agency's number, writes
     # the dossier with its file rows, timeline row, national-sync outbox row and the applicant's notifications,
     # and appends the audit event. The rows are built with a placeholder where the code goes; the statement
@@ -502,12 +589,23 @@ def dossier_submit_online(*, applicant, procedure_version, form_data, files: dic
     # by several statements in one transaction.
     now = timezone.now()
     d = Dossier(
-        lookup_secret=new_lookup_secret(), procedure_version=procedure_version, applicant=applicant,
-        applicant_name=applicant.display_name, applicant_id_number=applicant.cccd or applicant.tax_code or "",
-        applicant_phone=applicant.phone or "", applicant_email=applicant.email or "",
-        applicant_address=applicant.address or "", receiving_agency=receiving, competent_agency=competent,
-        channel=Channel.ONLINE, status=S.SUBMITTED, form_data=form_data, submitted_at=now,
-        result_method=result_method, created_by=applicant, created_at=now,
+        lookup_secret=new_lookup_secret(),
+        procedure_version=procedure_version,
+        applicant=applicant,
+        applicant_name=applicant.display_name,
+        applicant_id_number=applicant.cccd or applicant.tax_code or "",
+        applicant_phone=applicant.phone or "",
+        applicant_email=applicant.email or "",
+        applicant_address=applicant.address or "",
+        receiving_agency=receiving,
+        competent_agency=competent,
+        channel=Channel.ONLINE,
+        status=S.SUBMITTED,
+        form_data=form_data,
+        submitted_at=now,
+        result_method=result_method,
+        created_by=applicant,
+        created_at=now,
     )
     _clean(d)
     code = code_computed(agency=receiving, moment=now)
@@ -515,16 +613,22 @@ def dossier_submit_online(*, applicant, procedure_version, form_data, files: dic
     # One statement needs no transaction around it; inside a caller's transaction it gets a savepoint, so
     # that a failure leaves the caller's transaction usable, as with every other service.
     with _atomic_with_files(atomic=connection.vendor != "postgresql" or connection.in_atomic_block) as stored:
-        rows = [_file_row(prepared=item, kind=FileKind.COMPONENT, stored=stored, uploaded_by=applicant)
-                for item in prepared]
+        rows = [
+            _file_row(prepared=item, kind=FileKind.COMPONENT, stored=stored, uploaded_by=applicant) for item in prepared
+        ]
         for row in rows:
             row.dossier = d
         event = _event_row(d, action=A.SUBMIT, actor=applicant, to_status=S.SUBMITTED)
         outbox = sync.outbox_row(d)
         notes, note_tasks = _notify_rows(
-            d, "đã nộp", f"Hồ sơ {d.code} đã được nộp lúc {_fmt(now)}. Mã tra cứu: {d.lookup_secret}.")
-        insert_together(d, [*rows, event, outbox, *notes], computed=code,
-                        audit=audit.pending(actor=applicant, action="dossiers.submit", obj=d, after=_snapshot(d)))
+            d, "đã nộp", f"Hồ sơ {d.code} đã được nộp lúc {_fmt(now)}. Mã tra cứu: {d.lookup_secret}."
+        )
+        insert_together(
+            d,
+            [*rows, event, outbox, *notes],
+            computed=code,
+            audit=audit.pending(actor=applicant, action="dossiers.submit", obj=d, after=_snapshot(d)),
+        )
     # the national sync and the e-mail as one job
     enqueue_all_after_commit([*sync.outbox_tasks(outbox), *(note_tasks(notes) if note_tasks else [])])
     _hold_related(d, files=rows, events=[event], supplement_requests=[], slips=[])
@@ -547,8 +651,7 @@ def _appointment(d: Dossier, now: datetime) -> datetime:
     """The appointment for a dossier received at `now`: the procedure's legal time in the competent
     agency's working days (its office schedule, the holidays and the calendar's overrides)."""
     version = d.procedure_version
-    return workcal.deadline_for(now, version.processing_time, version.time_unit,
-                                schedule=_schedule(d.competent_agency))
+    return workcal.deadline_for(now, version.processing_time, version.time_unit, schedule=_schedule(d.competent_agency))
 
 
 def appointment_preview(*, dossier, now: datetime | None = None) -> datetime:
@@ -587,9 +690,18 @@ def _fees_due(d: Dossier, actor) -> bool:
     return any(o.status == "due" for o in obligations)  # payments.choices.ObligationStatus.DUE
 
 
-def dossier_register_counter(*, officer, procedure_version, applicant=None, applicant_info: dict | None = None,
-                             form_data=None, files: dict | None = None, channel: str = "counter",
-                             receiving_agency=None, result_method: str = "counter") -> Dossier:
+def dossier_register_counter(
+    *,
+    officer,
+    procedure_version,
+    applicant=None,
+    applicant_info: dict | None = None,
+    form_data=None,
+    files: dict | None = None,
+    channel: str = "counter",
+    receiving_agency=None,
+    result_method: str = "counter",
+) -> Dossier:
     """The desk registers a dossier brought in person or by post; it is received at once."""
     if channel not in (Channel.COUNTER, Channel.POST):
         raise ValidationError({"channel": ["Kênh tiếp nhận phải là trực tiếp hoặc bưu chính."]})
@@ -626,17 +738,30 @@ def dossier_register_counter(*, officer, procedure_version, applicant=None, appl
     if errors:
         raise ValidationError(errors)
     form_data = _validate_form(procedure_version, form_data)
-    prepared = _prepare_component_files(version=procedure_version, files=files, reuse=None, owner=None,
-                                        require_all=False)
+    prepared = _prepare_component_files(
+        version=procedure_version, files=files, reuse=None, owner=None, require_all=False
+    )
     with _atomic_with_files() as stored:
         now = timezone.now()
         d = Dossier(
-            code=allocate_code(agency=receiving, moment=now), lookup_secret=new_lookup_secret(),
-            procedure_version=procedure_version, applicant=applicant, applicant_name=name,
-            applicant_id_number=id_number, applicant_phone=(info.get("phone") or "").strip(),
-            applicant_email=(info.get("email") or "").strip(), applicant_address=(info.get("address") or "").strip(),
-            receiving_agency=receiving, competent_agency=competent, channel=channel, status=S.SUBMITTED,
-            form_data=form_data, submitted_at=now, result_method=result_method, created_by=officer, created_at=now,
+            code=allocate_code(agency=receiving, moment=now),
+            lookup_secret=new_lookup_secret(),
+            procedure_version=procedure_version,
+            applicant=applicant,
+            applicant_name=name,
+            applicant_id_number=id_number,
+            applicant_phone=(info.get("phone") or "").strip(),
+            applicant_email=(info.get("email") or "").strip(),
+            applicant_address=(info.get("address") or "").strip(),
+            receiving_agency=receiving,
+            competent_agency=competent,
+            channel=channel,
+            status=S.SUBMITTED,
+            form_data=form_data,
+            submitted_at=now,
+            result_method=result_method,
+            created_by=officer,
+            created_at=now,
         )
         _clean(d)
         d.save()
@@ -647,8 +772,11 @@ def dossier_register_counter(*, officer, procedure_version, applicant=None, appl
         d = _lock(d)
         _receive(d, officer=officer, now=now)
         _audit(d, actor=officer, action="register", before=None)
-        _notify(d, "đã được tiếp nhận", f"Hồ sơ {d.code} được tiếp nhận lúc {_fmt(now)}, hẹn trả {_fmt(d.due_at)}. "
-                                        f"Mã tra cứu: {d.lookup_secret}.")
+        _notify(
+            d,
+            "đã được tiếp nhận",
+            f"Hồ sơ {d.code} được tiếp nhận lúc {_fmt(now)}, hẹn trả {_fmt(d.due_at)}. Mã tra cứu: {d.lookup_secret}.",
+        )
         _issue_slip_after_commit(d, "receipt", officer)
     return d
 
@@ -663,8 +791,9 @@ def dossier_receive(*, dossier, officer) -> Dossier:
         now = timezone.now()
         _receive(d, officer=officer, now=now)
         _audit(d, actor=officer, action="receive", before=before)
-        _notify(d, "đã được tiếp nhận", f"Hồ sơ {d.code} được tiếp nhận lúc {_fmt(now)}, hẹn trả kết quả "
-                                        f"{_fmt(d.due_at)}.")
+        _notify(
+            d, "đã được tiếp nhận", f"Hồ sơ {d.code} được tiếp nhận lúc {_fmt(now)}, hẹn trả kết quả {_fmt(d.due_at)}."
+        )
         _issue_slip_after_commit(d, "receipt", officer)
     return d
 
@@ -699,8 +828,9 @@ def dossier_request_completion(*, dossier, officer, reason, items=None) -> Dossi
     return d
 
 
-def dossier_complete(*, dossier, applicant, files: dict | None = None, form_data=None,
-                     reuse: dict | None = None) -> Dossier:
+def dossier_complete(
+    *, dossier, applicant, files: dict | None = None, form_data=None, reuse: dict | None = None
+) -> Dossier:
     """The applicant answers a completion request; the dossier goes back to the desk."""
     with transaction.atomic():
         d0 = _lock(dossier)
@@ -709,9 +839,13 @@ def dossier_complete(*, dossier, applicant, files: dict | None = None, form_data
     version = dossier.procedure_version
     if form_data is not None:
         form_data = _validate_form(version, form_data)
-    prepared = _prepare_component_files(version=version, files=files, reuse=reuse,
-                                        owner=applicant if is_applicant(applicant, dossier) else None,
-                                        require_all=False)
+    prepared = _prepare_component_files(
+        version=version,
+        files=files,
+        reuse=reuse,
+        owner=applicant if is_applicant(applicant, dossier) else None,
+        require_all=False,
+    )
     with _atomic_with_files() as stored:
         d = _lock(dossier)
         require(applicant, d, A.COMPLETE)
@@ -745,8 +879,11 @@ def dossier_refuse(*, dossier, officer, reason) -> Dossier:
 
 def _require_step_moves(d: Dossier) -> None:
     if d.status not in STEP_MOVES_ALLOWED:
-        raise ValidationError("Hồ sơ đang ở trạng thái “%(s)s”, không chuyển bước được.", code="not_processing",
-                              params={"s": S(d.status).label})
+        raise ValidationError(
+            "Hồ sơ đang ở trạng thái “%(s)s”, không chuyển bước được.",
+            code="not_processing",
+            params={"s": S(d.status).label},
+        )
     if d.current_step is None:
         raise ValidationError("Hồ sơ đã qua hết các bước xử lý.", code="no_current_step")
 
@@ -805,16 +942,26 @@ def dossier_return_to_previous(*, dossier, actor, note) -> Dossier:
         _require_step_moves(d)
         before = _snapshot(d)
         current = d.current_step
-        previous = (d.steps.filter(status=StepStatus.DONE, order__lt=current.order).order_by("-order", "-id").first())
+        previous = d.steps.filter(status=StepStatus.DONE, order__lt=current.order).order_by("-order", "-id").first()
         if previous is None:
             raise ValidationError("Không có bước trước để trả lại.", code="no_previous_step")
         now = timezone.now()
         _finish_step(current, now, actor, status=StepStatus.RETURNED, note=note)
         copies = []
         for src in (previous, current):
-            copies.append(DossierStep.objects.create(
-                dossier=d, order=src.order, name=src.name, role=src.role, agency_id=src.agency_id,
-                unit_id=src.unit_id, unit_name=src.unit_name, budget=src.budget, time_unit=src.time_unit))
+            copies.append(
+                DossierStep.objects.create(
+                    dossier=d,
+                    order=src.order,
+                    name=src.name,
+                    role=src.role,
+                    agency_id=src.agency_id,
+                    unit_id=src.unit_id,
+                    unit_name=src.unit_name,
+                    budget=src.budget,
+                    time_unit=src.time_unit,
+                )
+            )
         _start_step(d, copies[0], now, assignee=previous.finished_by)
         d.save()
         _event(d, action=A.RETURN_TO_PREVIOUS, actor=actor, note=note, public=False)
@@ -830,11 +977,11 @@ def dossier_consult(*, dossier, actor, agency, question) -> Consultation:
         _require_step_moves(d)
         if agency is None or agency.pk in (d.competent_agency_id,):
             raise ValidationError({"agency": ["Chọn một cơ quan khác để xin ý kiến."]})
-        consultation = Consultation.objects.create(dossier=d, agency=agency, question=question,
-                                                   asked_by=_user(actor))
+        consultation = Consultation.objects.create(dossier=d, agency=agency, question=question, asked_by=_user(actor))
         _event(d, action=A.CONSULT, actor=actor, note=f"Xin ý kiến {agency.name}: {question}", public=False)
-        audit.record(actor=actor, action="dossiers.consult", obj=d, after={"consultation": consultation.pk,
-                                                                           "agency": agency.pk})
+        audit.record(
+            actor=actor, action="dossiers.consult", obj=d, after={"consultation": consultation.pk, "agency": agency.pk}
+        )
     return consultation
 
 
@@ -851,8 +998,9 @@ def dossier_consult_answer(*, consultation, actor, answer) -> Consultation:
         c.answered_at = timezone.now()
         c.save()
         _event(c.dossier, action=A.CONSULT_ANSWER, actor=actor, note=answer, public=False)
-        audit.record(actor=actor, action="dossiers.consult_answer", obj=c.dossier,
-                     after={"consultation": c.pk, "answered": True})
+        audit.record(
+            actor=actor, action="dossiers.consult_answer", obj=c.dossier, after={"consultation": c.pk, "answered": True}
+        )
     return c
 
 
@@ -875,8 +1023,9 @@ def dossier_request_supplement(*, dossier, actor, reason, items=None) -> Supplem
             d.multiple_supplements = True
             d.is_late = True
         _set_status(d, S.SUPPLEMENT_REQUESTED, actor=actor, action=A.REQUEST_SUPPLEMENT, note=reason)
-        request = SupplementRequest.objects.create(dossier=d, requested_by=_user(actor), reason=reason,
-                                                   items=_items(items), requested_at=now)
+        request = SupplementRequest.objects.create(
+            dossier=d, requested_by=_user(actor), reason=reason, items=_items(items), requested_at=now
+        )
         _audit(d, actor=actor, action="request_supplement", before=before)
         _notify(d, "cần bổ sung giấy tờ", f"Hồ sơ {d.code} cần bổ sung: {reason}")
         _issue_slip_after_commit(d, "supplement", actor, reason=reason, items=_items(items))
@@ -891,9 +1040,13 @@ def dossier_supplement(*, dossier, applicant, files=None, note: str = "", reuse:
         check_transition(d0.status, S.PROCESSING)
     version = dossier.procedure_version
     if isinstance(files, dict):
-        prepared = _prepare_component_files(version=version, files=files, reuse=reuse,
-                                            owner=applicant if is_applicant(applicant, dossier) else None,
-                                            require_all=False)
+        prepared = _prepare_component_files(
+            version=version,
+            files=files,
+            reuse=reuse,
+            owner=applicant if is_applicant(applicant, dossier) else None,
+            require_all=False,
+        )
     else:
         prepared = [inspect_upload(f) for f in _as_list(files)]
     if not prepared and not (note or "").strip():
@@ -1004,11 +1157,14 @@ def dossier_apologize(*, dossier, actor, reason, new_due_at: datetime) -> Dossie
         _event(d, action=A.APOLOGIZE, actor=actor, note=f"{reason} Hẹn trả mới: {_fmt(new_due_at)}.")
         sync.outbox_add(d)  # the new appointment and the late mark, for the national portal
         _audit(d, actor=actor, action="apologize", before=before)
-        _notify(d, "xin lỗi và hẹn lại ngày trả kết quả",
-                f"Cơ quan xin lỗi vì hồ sơ {d.code} chậm trả kết quả. Lý do: {reason}. "
-                f"Hẹn trả mới: {_fmt(new_due_at)}.")
-        _issue_slip_after_commit(d, "apology", actor, reason=reason, old_due_at=old_due.isoformat(),
-                                 new_due_at=new_due_at.isoformat())
+        _notify(
+            d,
+            "xin lỗi và hẹn lại ngày trả kết quả",
+            f"Cơ quan xin lỗi vì hồ sơ {d.code} chậm trả kết quả. Lý do: {reason}. Hẹn trả mới: {_fmt(new_due_at)}.",
+        )
+        _issue_slip_after_commit(
+            d, "apology", actor, reason=reason, old_due_at=old_due.isoformat(), new_due_at=new_due_at.isoformat()
+        )
     return d
 
 
@@ -1037,8 +1193,11 @@ def dossier_request_withdrawal(*, dossier, applicant, reason) -> Dossier:
         before = _snapshot(d)
         _set_status(d, S.WITHDRAWAL_REQUESTED, actor=applicant, action=A.REQUEST_WITHDRAWAL, note=reason)
         _audit(d, actor=applicant, action="request_withdrawal", before=before)
-        _notify_desk(d, "người nộp yêu cầu rút hồ sơ",
-                     f"Lý do: {reason}\nVui lòng chấp nhận hoặc không chấp nhận yêu cầu rút hồ sơ.")
+        _notify_desk(
+            d,
+            "người nộp yêu cầu rút hồ sơ",
+            f"Lý do: {reason}\nVui lòng chấp nhận hoặc không chấp nhận yêu cầu rút hồ sơ.",
+        )
     return d
 
 
@@ -1066,8 +1225,12 @@ def dossier_accept_withdrawal(*, dossier, officer) -> Dossier:
 
 def _status_before_withdrawal(d: Dossier) -> str:
     """The status the dossier had when its (latest) withdrawal request was made: the request's timeline row."""
-    return (d.events.filter(action=A.REQUEST_WITHDRAWAL, to_status=S.WITHDRAWAL_REQUESTED)
-            .order_by("-id").values_list("from_status", flat=True).first()) or ""
+    return (
+        d.events.filter(action=A.REQUEST_WITHDRAWAL, to_status=S.WITHDRAWAL_REQUESTED)
+        .order_by("-id")
+        .values_list("from_status", flat=True)
+        .first()
+    ) or ""
 
 
 def _restore_from_withdrawal(d: Dossier, *, actor, action: str, note: str = "") -> str:
@@ -1098,9 +1261,12 @@ def dossier_decline_withdrawal(*, dossier, officer, reason) -> Dossier:
         before = _snapshot(d)
         to_status = _restore_from_withdrawal(d, actor=officer, action=A.DECLINE_WITHDRAWAL, note=reason)
         _audit(d, actor=officer, action="decline_withdrawal", before=before)
-        _notify(d, "không chấp nhận yêu cầu rút hồ sơ",
-                f"Yêu cầu rút hồ sơ {d.code} không được chấp nhận. Lý do: {reason} "
-                f"Hồ sơ tiếp tục được giải quyết (trạng thái: {S(to_status).label}).")
+        _notify(
+            d,
+            "không chấp nhận yêu cầu rút hồ sơ",
+            f"Yêu cầu rút hồ sơ {d.code} không được chấp nhận. Lý do: {reason} "
+            f"Hồ sơ tiếp tục được giải quyết (trạng thái: {S(to_status).label}).",
+        )
     return d
 
 
@@ -1140,8 +1306,10 @@ def dossier_attach_result(*, dossier, actor, file=None, generate: bool = False) 
 
             slip = issue_document(dossier=d, kind="result", actor=actor)
             if slip is None:
-                raise ValidationError("Chưa thể tạo kết quả điện tử (chức năng ký số chưa sẵn sàng); hãy đính kèm "
-                                      "tệp PDF.", code="generate_unavailable")
+                raise ValidationError(
+                    "Chưa thể tạo kết quả điện tử (chức năng ký số chưa sẵn sàng); hãy đính kèm tệp PDF.",
+                    code="generate_unavailable",
+                )
         if d.current_step is not None:
             _finish_step(d.current_step, now, actor)
         # A remaining desk step (trả kết quả) becomes current. No processing step is left after this one
@@ -1212,8 +1380,9 @@ def personal_document_add(*, owner, title, file) -> PersonalDocument:
     title = _required_text(title, "title", "Nhập tên giấy tờ.")[:300]
     prepared = inspect_upload(file)
     with _atomic_with_files() as stored:
-        doc = PersonalDocument(owner=owner, title=title, content_type=prepared.content_type, size=prepared.size,
-                               sha256=prepared.sha256)
+        doc = PersonalDocument(
+            owner=owner, title=title, content_type=prepared.content_type, size=prepared.size, sha256=prepared.sha256
+        )
         prepared.upload.seek(0)
         content = prepared.upload if isinstance(prepared.upload, File) else File(prepared.upload)
         doc.file.save(prepared.name, content, save=False)
@@ -1228,21 +1397,38 @@ def dossiers_mark_late(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     with transaction.atomic():
         # paused_at: a withdrawal requested while a supplement was awaited keeps the clock stopped
-        ids = list(Dossier.objects.filter(status__in=[S.RECEIVED, S.PROCESSING, S.PAYMENT_REQUESTED,
-                                                      S.WITHDRAWAL_REQUESTED],
-                                          is_late=False, due_at__lt=now, paused_at__isnull=True)
-                   .values_list("id", flat=True)[:50_000])
+        ids = list(
+            Dossier.objects.filter(
+                status__in=[S.RECEIVED, S.PROCESSING, S.PAYMENT_REQUESTED, S.WITHDRAWAL_REQUESTED],
+                is_late=False,
+                due_at__lt=now,
+                paused_at__isnull=True,
+            ).values_list("id", flat=True)[:50_000]
+        )
         if ids:
             Dossier.objects.filter(pk__in=ids).update(is_late=True)
-            DossierStep.objects.filter(dossier_id__in=ids, status=StepStatus.ACTIVE, due_at__lt=now,
-                                       on_time__isnull=True).update(on_time=False)
-            sync.outbox_add_many(Dossier.objects.filter(pk__in=ids).select_related(
-                "procedure_version__procedure", "receiving_agency", "competent_agency"))
-            audit.record(actor=None, action="dossiers.mark_late", object_type="dossiers.dossier",
-                         object_id="batch", object_repr=f"{len(ids)} hồ sơ", after={"ids": ids[:1000]})
+            DossierStep.objects.filter(
+                dossier_id__in=ids, status=StepStatus.ACTIVE, due_at__lt=now, on_time__isnull=True
+            ).update(on_time=False)
+            sync.outbox_add_many(
+                Dossier.objects.filter(pk__in=ids).select_related(
+                    "procedure_version__procedure", "receiving_agency", "competent_agency"
+                )
+            )
+            audit.record(
+                actor=None,
+                action="dossiers.mark_late",
+                object_type="dossiers.dossier",
+                object_id="batch",
+                object_repr=f"{len(ids)} hồ sơ",
+                after={"ids": ids[:1000]},
+            )
     return len(ids)
 
 
 __all__ = [name for name in dir() if name.startswith(("dossier_", "dossiers_", "personal_document_"))] + [
-    "appointment_preview", "inspect_upload", "sniff_content_type", "CLOSED",
+    "appointment_preview",
+    "inspect_upload",
+    "sniff_content_type",
+    "CLOSED",
 ]

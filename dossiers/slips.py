@@ -69,10 +69,17 @@ def _styles() -> dict[str, ParagraphStyle]:
         "cell": ParagraphStyle("cell", parent=base, fontSize=9, leading=11.5),
         "center": ParagraphStyle("center", parent=base, alignment=TA_CENTER),
         "center_bold": ParagraphStyle("center_bold", parent=base, alignment=TA_CENTER, fontName=FONT_BOLD),
-        "title": ParagraphStyle("title", parent=base, alignment=TA_CENTER, fontName=FONT_BOLD, fontSize=13.5,
-                                leading=18, spaceBefore=8, spaceAfter=2),
-        "subtitle": ParagraphStyle("subtitle", parent=base, alignment=TA_CENTER, fontName=FONT_ITALIC,
-                                   spaceAfter=8),
+        "title": ParagraphStyle(
+            "title",
+            parent=base,
+            alignment=TA_CENTER,
+            fontName=FONT_BOLD,
+            fontSize=13.5,
+            leading=18,
+            spaceBefore=8,
+            spaceAfter=2,
+        ),
+        "subtitle": ParagraphStyle("subtitle", parent=base, alignment=TA_CENTER, fontName=FONT_ITALIC, spaceAfter=8),
         "heading": ParagraphStyle("heading", parent=base, fontName=FONT_BOLD, spaceBefore=6, spaceAfter=2),
     }
 
@@ -174,30 +181,44 @@ def _qr(value: str, size: float = 28 * mm) -> Drawing:
 
 
 def _barcode(value: str):
-    return code128.Code128(value, barHeight=11 * mm, barWidth=0.32 * mm, humanReadable=True, fontName=FONT,
-                           fontSize=8)
+    return code128.Code128(value, barHeight=11 * mm, barWidth=0.32 * mm, humanReadable=True, fontName=FONT, fontSize=8)
 
 
 def _header(dossier, agency, styles, width) -> list:
     parent, name = _agency_lines(agency)
     left = [Paragraph(_text(parent), styles["center"]), Paragraph(_text(name), styles["center_bold"])]
-    right = [Paragraph("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", styles["center_bold"]),
-             Paragraph("Độc lập - Tự do - Hạnh phúc", styles["center_bold"])]
+    right = [
+        Paragraph("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", styles["center_bold"]),
+        Paragraph("Độc lập - Tự do - Hạnh phúc", styles["center_bold"]),
+    ]
     table = Table([[left, right]], colWidths=[width * 0.45, width * 0.55])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     today = timezone.localdate()
     place = getattr(settings, "CQS_SLIP_PLACE", "")
-    dated = f"{place}, ngày {today:%d} tháng {today:%m} năm {today:%Y}" if place else \
-        f"Ngày {today:%d} tháng {today:%m} năm {today:%Y}"
-    return [table, Spacer(1, 2 * mm), Paragraph(f"<i>{_text(dated)}</i>", ParagraphStyle(
-        "date", parent=styles["body"], alignment=2))]
+    dated = (
+        f"{place}, ngày {today:%d} tháng {today:%m} năm {today:%Y}"
+        if place
+        else f"Ngày {today:%d} tháng {today:%m} năm {today:%Y}"
+    )
+    return [
+        table,
+        Spacer(1, 2 * mm),
+        Paragraph(f"<i>{_text(dated)}</i>", ParagraphStyle("date", parent=styles["body"], alignment=2)),
+    ]
 
 
 def _kv(rows: Iterable[tuple[str, str]], styles, width) -> Table:
     data = [[Paragraph(_text(k), styles["body"]), Paragraph(v, styles["body"])] for k, v in rows]
     table = Table(data, colWidths=[width * 0.32, width * 0.68])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-                               ("TOPPADDING", (0, 0), (-1, -1), 1)]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
     return table
 
 
@@ -209,9 +230,12 @@ def _signature_block(styles, width, *, title: str, name: str = "", qr_value: str
     left = []
     if qr_value:
         left = [_qr(qr_value, 24 * mm), Paragraph("Quét mã để kiểm tra tính xác thực của phiếu", styles["small"])]
-    right = [Paragraph(_text(title).upper(), styles["center_bold"]),
-             Paragraph("<i>(Ký điện tử)</i>", styles["center"]), Spacer(1, 12 * mm),
-             Paragraph(_text(name), styles["center_bold"])]
+    right = [
+        Paragraph(_text(title).upper(), styles["center_bold"]),
+        Paragraph("<i>(Ký điện tử)</i>", styles["center"]),
+        Spacer(1, 12 * mm),
+        Paragraph(_text(name), styles["center_bold"]),
+    ]
     table = Table([[left, right]], colWidths=[width * 0.45, width * 0.55])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return table
@@ -219,8 +243,17 @@ def _signature_block(styles, width, *, title: str, name: str = "", qr_value: str
 
 def _build(story: list, *, title: str, pagesize=A4) -> bytes:
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=pagesize, leftMargin=18 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                            bottomMargin=15 * mm, title=title, author="chinhquyenso", creator="chinhquyenso")
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=pagesize,
+        leftMargin=18 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=title,
+        author="chinhquyenso",
+        creator="chinhquyenso",
+    )
 
     def footer(canvas, _doc):
         canvas.saveState()
@@ -242,8 +275,10 @@ def _start(dossier, title: str, agency=None, *, pagesize=A4) -> tuple[list, dict
     width = pagesize[0] - 33 * mm
     agency = agency or getattr(dossier, "receiving_agency", None)
     story = _header(dossier, agency, styles, width)
-    story += [Paragraph(_text(title), styles["title"]),
-              Paragraph(f"Mã hồ sơ: <b>{_text(dossier.code or '(chưa cấp)')}</b>", styles["subtitle"])]
+    story += [
+        Paragraph(_text(title), styles["title"]),
+        Paragraph(f"Mã hồ sơ: <b>{_text(dossier.code or '(chưa cấp)')}</b>", styles["subtitle"]),
+    ]
     return story, styles, width
 
 
@@ -253,9 +288,15 @@ def _basic_rows(dossier) -> list[tuple[str, str]]:
         ("Tổ chức, cá nhân:", _text(applicant_name(dossier))),
         ("Số định danh:", _text(getattr(dossier, "applicant_id_number", "") or "—")),
         ("Địa chỉ:", _text(getattr(dossier, "applicant_address", "") or "—")),
-        ("Điện thoại / thư điện tử:", _text(" / ".join(
-            v for v in (getattr(dossier, "applicant_phone", ""), getattr(dossier, "applicant_email", "")) if v
-        ) or "—")),
+        (
+            "Điện thoại / thư điện tử:",
+            _text(
+                " / ".join(
+                    v for v in (getattr(dossier, "applicant_phone", ""), getattr(dossier, "applicant_email", "")) if v
+                )
+                or "—"
+            ),
+        ),
         ("Thủ tục:", _text(version.name)),
     ]
     return rows
@@ -270,8 +311,14 @@ def render_receipt(dossier, verify_url: str, **extra) -> bytes:
     story, styles, width = _start(dossier, RECEIPT_TITLE)
     rows = _basic_rows(dossier) + [
         ("Cơ quan giải quyết:", _text(getattr(dossier.competent_agency, "name", "") or "—")),
-        ("Kênh nộp:", _text({"online": "Trực tuyến", "counter": "Trực tiếp", "post": "Qua bưu chính công ích"}.get(
-            getattr(dossier, "channel", ""), getattr(dossier, "channel", "")))),
+        (
+            "Kênh nộp:",
+            _text(
+                {"online": "Trực tuyến", "counter": "Trực tiếp", "post": "Qua bưu chính công ích"}.get(
+                    getattr(dossier, "channel", ""), getattr(dossier, "channel", "")
+                )
+            ),
+        ),
         ("Thời gian tiếp nhận:", _text(fmt_datetime(dossier.received_at or dossier.submitted_at))),
         ("Hẹn trả kết quả:", f"<b>{_text(fmt_datetime(dossier.due_at))}</b>"),
         ("Mã tra cứu:", f"<b>{_text(getattr(dossier, 'lookup_secret', ''))}</b>"),
@@ -282,17 +329,28 @@ def render_receipt(dossier, verify_url: str, **extra) -> bytes:
     story += _bullets(components, styles) if components else [Paragraph("—", styles["body"])]
     story.append(Spacer(1, 3 * mm))
     lookup = public_lookup_url(dossier)
-    codes = Table([[
-        [_barcode(dossier.code or "-")],
-        [_qr(lookup, 26 * mm), Paragraph("Quét mã để tra cứu tình trạng hồ sơ", styles["small"])],
-    ]], colWidths=[width * 0.6, width * 0.4])
+    codes = Table(
+        [
+            [
+                [_barcode(dossier.code or "-")],
+                [_qr(lookup, 26 * mm), Paragraph("Quét mã để tra cứu tình trạng hồ sơ", styles["small"])],
+            ]
+        ],
+        colWidths=[width * 0.6, width * 0.4],
+    )
     codes.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     story.append(codes)
-    story.append(Paragraph(
-        f"Tra cứu tại {_text(lookup.split('?')[0])} bằng mã hồ sơ và mã tra cứu trên phiếu này.", styles["small"]))
+    story.append(
+        Paragraph(
+            f"Tra cứu tại {_text(lookup.split('?')[0])} bằng mã hồ sơ và mã tra cứu trên phiếu này.", styles["small"]
+        )
+    )
     story.append(Spacer(1, 4 * mm))
-    story.append(_signature_block(styles, width, title="Người tiếp nhận", name=extra.get("officer_name", ""),
-                                  qr_value=verify_url))
+    story.append(
+        _signature_block(
+            styles, width, title="Người tiếp nhận", name=extra.get("officer_name", ""), qr_value=verify_url
+        )
+    )
     return _build(story, title=RECEIPT_TITLE)
 
 
@@ -304,16 +362,21 @@ def render_guidance(dossier, verify_url: str, *, reason: str = "", items: Iterab
     story.append(Paragraph(_text(reason or "—"), styles["body"]))
     story.append(Paragraph("Nội dung cần hoàn thiện:", styles["heading"]))
     story += _bullets(items, styles) or [Paragraph("—", styles["body"])]
-    story.append(Paragraph("Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, xin liên hệ bộ phận tiếp nhận.",
-                           styles["body"]))
+    story.append(
+        Paragraph("Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, xin liên hệ bộ phận tiếp nhận.", styles["body"])
+    )
     story.append(Spacer(1, 4 * mm))
-    story.append(_signature_block(styles, width, title="Người hướng dẫn", name=extra.get("officer_name", ""),
-                                  qr_value=verify_url))
+    story.append(
+        _signature_block(
+            styles, width, title="Người hướng dẫn", name=extra.get("officer_name", ""), qr_value=verify_url
+        )
+    )
     return _build(story, title=GUIDANCE_TITLE)
 
 
-def render_supplement_request(dossier, verify_url: str, *, reason: str = "", items: Iterable[str] = (),
-                              **extra) -> bytes:
+def render_supplement_request(
+    dossier, verify_url: str, *, reason: str = "", items: Iterable[str] = (), **extra
+) -> bytes:
     """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ: sent during processing; the clock stops until answered."""
     story, styles, width = _start(dossier, SUPPLEMENT_TITLE, agency=getattr(dossier, "competent_agency", None))
     rows = _basic_rows(dossier) + [("Ngày tiếp nhận:", _text(fmt_datetime(dossier.received_at)))]
@@ -322,13 +385,17 @@ def render_supplement_request(dossier, verify_url: str, *, reason: str = "", ite
     story.append(Paragraph(_text(reason or "—"), styles["body"]))
     story.append(Paragraph("Giấy tờ, nội dung cần bổ sung:", styles["heading"]))
     story += _bullets(items, styles) or [Paragraph("—", styles["body"])]
-    story.append(Paragraph(
-        "Thời gian chờ bổ sung không tính vào thời hạn giải quyết. Ngày hẹn trả kết quả sẽ được tính lại "
-        "khi hồ sơ được bổ sung đầy đủ. Tổ chức, cá nhân có thể bổ sung trực tuyến trên Cổng dịch vụ công.",
-        styles["body"]))
+    story.append(
+        Paragraph(
+            "Thời gian chờ bổ sung không tính vào thời hạn giải quyết. Ngày hẹn trả kết quả sẽ được tính lại "
+            "khi hồ sơ được bổ sung đầy đủ. Tổ chức, cá nhân có thể bổ sung trực tuyến trên Cổng dịch vụ công.",
+            styles["body"],
+        )
+    )
     story.append(Spacer(1, 4 * mm))
-    story.append(_signature_block(styles, width, title="Người yêu cầu", name=extra.get("officer_name", ""),
-                                  qr_value=verify_url))
+    story.append(
+        _signature_block(styles, width, title="Người yêu cầu", name=extra.get("officer_name", ""), qr_value=verify_url)
+    )
     return _build(story, title=SUPPLEMENT_TITLE)
 
 
@@ -340,8 +407,11 @@ def render_refusal(dossier, verify_url: str, *, reason: str = "", **extra) -> by
     story.append(Paragraph(_text(reason or "—"), styles["body"]))
     story.append(Paragraph("Xin thông báo để tổ chức, cá nhân được biết.", styles["body"]))
     story.append(Spacer(1, 4 * mm))
-    story.append(_signature_block(styles, width, title="Người tiếp nhận", name=extra.get("officer_name", ""),
-                                  qr_value=verify_url))
+    story.append(
+        _signature_block(
+            styles, width, title="Người tiếp nhận", name=extra.get("officer_name", ""), qr_value=verify_url
+        )
+    )
     return _build(story, title=REFUSAL_TITLE)
 
 
@@ -358,19 +428,26 @@ def render_apology(dossier, verify_url: str, *, reason: str = "", new_due_at=Non
     story.append(_kv(rows, styles, width))
     story.append(Paragraph("Lý do chậm trễ:", styles["heading"]))
     story.append(Paragraph(_text(reason or "—"), styles["body"]))
-    story.append(Paragraph(
-        f"{_text(getattr(dossier.competent_agency, 'name', ''))} xin lỗi tổ chức, cá nhân vì sự chậm trễ này "
-        "và hẹn lại ngày trả kết quả như trên.", styles["body"]))
+    story.append(
+        Paragraph(
+            f"{_text(getattr(dossier.competent_agency, 'name', ''))} xin lỗi tổ chức, cá nhân vì sự chậm trễ này "
+            "và hẹn lại ngày trả kết quả như trên.",
+            styles["body"],
+        )
+    )
     story.append(Spacer(1, 4 * mm))
-    story.append(_signature_block(styles, width, title="Thủ trưởng cơ quan", name=extra.get("officer_name", ""),
-                                  qr_value=verify_url))
+    story.append(
+        _signature_block(
+            styles, width, title="Thủ trưởng cơ quan", name=extra.get("officer_name", ""), qr_value=verify_url
+        )
+    )
     return _build(story, title=APOLOGY_TITLE)
 
 
 def step_rows(dossier, steps=None) -> list[dict]:
     """The control sheet's rows (shared with the control-sheet page); `steps` defaults to dossier.steps."""
     rows = []
-    for step in (steps if steps is not None else _all(getattr(dossier, "steps", None))):
+    for step in steps if steps is not None else _all(getattr(dossier, "steps", None)):
         who = []
         agency = getattr(step, "agency", None)
         if agency is not None:
@@ -381,17 +458,19 @@ def step_rows(dossier, steps=None) -> list[dict]:
         if assignee is not None:
             who.append(assignee.display_name)
         on_time = getattr(step, "on_time", None)
-        rows.append({
-            "order": step.order,
-            "name": step.name,
-            "who": " – ".join(who) or "—",
-            "received_at": step.received_at,
-            "due_at": step.due_at,
-            "finished_at": step.finished_at,
-            "on_time": on_time,
-            "result": "—" if on_time is None else ("Đúng hạn" if on_time else "Trễ hạn"),
-            "note": getattr(step, "note", "") or "",
-        })
+        rows.append(
+            {
+                "order": step.order,
+                "name": step.name,
+                "who": " – ".join(who) or "—",
+                "received_at": step.received_at,
+                "due_at": step.due_at,
+                "finished_at": step.finished_at,
+                "on_time": on_time,
+                "result": "—" if on_time is None else ("Đúng hạn" if on_time else "Trễ hạn"),
+                "note": getattr(step, "note", "") or "",
+            }
+        )
     return rows
 
 
@@ -406,25 +485,45 @@ def render_control_sheet(dossier, verify_url: str, *, steps=None, **extra) -> by
     story.append(_kv(rows, styles, width))
     story.append(Spacer(1, 3 * mm))
     cell = styles["cell"]
-    header = ["Bước", "Tên bước", "Đơn vị / người xử lý", "Nhận lúc", "Hạn xử lý", "Hoàn thành lúc", "Kết quả",
-              "Ghi chú"]
+    header = [
+        "Bước",
+        "Tên bước",
+        "Đơn vị / người xử lý",
+        "Nhận lúc",
+        "Hạn xử lý",
+        "Hoàn thành lúc",
+        "Kết quả",
+        "Ghi chú",
+    ]
     data = [[Paragraph(f"<b>{h}</b>", cell) for h in header]]
     if steps is None and hasattr(getattr(dossier, "steps", None), "select_related"):
         from .selectors import control_sheet
 
         steps = control_sheet(dossier)
     for row in step_rows(dossier, steps):
-        data.append([Paragraph(str(row["order"]), cell), Paragraph(_text(row["name"]), cell),
-                     Paragraph(_text(row["who"]), cell), Paragraph(fmt_short(row["received_at"]), cell),
-                     Paragraph(fmt_short(row["due_at"]), cell), Paragraph(fmt_short(row["finished_at"]), cell),
-                     Paragraph(row["result"], cell), Paragraph(_text(row["note"]), cell)])
+        data.append(
+            [
+                Paragraph(str(row["order"]), cell),
+                Paragraph(_text(row["name"]), cell),
+                Paragraph(_text(row["who"]), cell),
+                Paragraph(fmt_short(row["received_at"]), cell),
+                Paragraph(fmt_short(row["due_at"]), cell),
+                Paragraph(fmt_short(row["finished_at"]), cell),
+                Paragraph(row["result"], cell),
+                Paragraph(_text(row["note"]), cell),
+            ]
+        )
     widths = [0.05, 0.2, 0.17, 0.11, 0.11, 0.11, 0.09, 0.16]
     table = Table(data, colWidths=[width * w for w in widths], repeatRows=1)
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
     story.append(table)
     story.append(Spacer(1, 4 * mm))
     story.append(_signature_block(styles, width, title="Bộ phận tiếp nhận và trả kết quả", qr_value=verify_url))
@@ -453,15 +552,26 @@ def render_result(dossier, verify_url: str, *, note: str = "", **extra) -> bytes
             kv.append((f"{label}:", _text(value)))
         story.append(_kv(kv, styles, width))
     story.append(Spacer(1, 2 * mm))
-    story.append(Paragraph(
-        f"{_text(getattr(agency, 'name', ''))} xác nhận hồ sơ đã được giải quyết theo quy định"
-        f"{_text(': ' + note) if note else '.'}", styles["body"]))
+    story.append(
+        Paragraph(
+            f"{_text(getattr(agency, 'name', ''))} xác nhận hồ sơ đã được giải quyết theo quy định"
+            f"{_text(': ' + note) if note else '.'}",
+            styles["body"],
+        )
+    )
     if version.legal_basis:
         story.append(Paragraph("Căn cứ pháp lý:", styles["heading"]))
         story.append(Paragraph(_text(version.legal_basis).replace("\n", "<br/>"), styles["small"]))
     story.append(Spacer(1, 4 * mm))
-    story.append(_signature_block(styles, width, title=extra.get("signer_title") or "Thủ trưởng cơ quan",
-                                  name=extra.get("signer_name", ""), qr_value=verify_url))
+    story.append(
+        _signature_block(
+            styles,
+            width,
+            title=extra.get("signer_title") or "Thủ trưởng cơ quan",
+            name=extra.get("signer_name", ""),
+            qr_value=verify_url,
+        )
+    )
     return _build(story, title=RESULT_TITLE)
 
 

@@ -83,8 +83,9 @@ def build_payload(dossier) -> dict:
 
 def outbox_row(dossier) -> SyncOutbox:
     """The unsaved outbox row of the dossier's current status; once written, pass it to outbox_queued()."""
-    return SyncOutbox(dossier=dossier, national_status=DossierStatus.national_code(dossier.status),
-                      payload=build_payload(dossier))
+    return SyncOutbox(
+        dossier=dossier, national_status=DossierStatus.national_code(dossier.status), payload=build_payload(dossier)
+    )
 
 
 def outbox_queued(row: SyncOutbox) -> None:
@@ -143,8 +144,9 @@ class FileAdapter(NationalPortalAdapter):
     _lock = threading.Lock()
 
     def __init__(self, directory: Path | str | None = None):
-        self.directory = Path(directory or getattr(settings, "NATIONAL_SYNC_DIR", None)
-                              or Path(settings.VAR_DIR) / "national_sync")
+        self.directory = Path(
+            directory or getattr(settings, "NATIONAL_SYNC_DIR", None) or Path(settings.VAR_DIR) / "national_sync"
+        )
 
     def push(self, payload: dict) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -164,8 +166,8 @@ class HTTPAdapter(NationalPortalAdapter):
 
     def push(self, payload: dict) -> None:
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        request = urllib.request.Request(self.url, data=body, method="POST",  # noqa: S310 (scheme checked above)
-                                         headers={"Content-Type": "application/json; charset=utf-8"})
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        request = urllib.request.Request(self.url, data=body, method="POST", headers=headers)  # noqa: S310 (scheme checked above)
         if self.token:
             request.add_header("Authorization", f"Bearer {self.token}")
         with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
@@ -201,8 +203,9 @@ def push_row(row_id: int, adapter: NationalPortalAdapter | None = None) -> bool:
         # Keep per-dossier order: an older unsent row of the same dossier goes first, while it may still be
         # sent. One that has used up its attempts stays for the operators (last_error) but no longer holds
         # the dossier back: every row carries the dossier's whole state, so a later one supersedes it.
-        if SyncOutbox.objects.filter(dossier_id=row.dossier_id, sent_at__isnull=True, pk__lt=row.pk,
-                                     attempts__lt=max_attempts).exists():
+        if SyncOutbox.objects.filter(
+            dossier_id=row.dossier_id, sent_at__isnull=True, pk__lt=row.pk, attempts__lt=max_attempts
+        ).exists():
             return False
         row.attempts += 1
         try:
@@ -226,7 +229,9 @@ def drain(*, limit: int = 10_000, adapter: NationalPortalAdapter | None = None) 
     now = timezone.now()
     ids = list(
         SyncOutbox.objects.filter(sent_at__isnull=True, attempts__lt=max_attempts)
-        .exclude(next_attempt_at__gt=now).order_by("id").values_list("id", flat=True)[:limit]
+        .exclude(next_attempt_at__gt=now)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
     )
     sent = sum(1 for row_id in ids if push_row(row_id, adapter))
     pending = SyncOutbox.objects.filter(sent_at__isnull=True).count()

@@ -49,7 +49,10 @@ def issue_document(*, dossier, kind: str, actor=None, **extra):
         issued = signing.issue_pdf(
             render=lambda verify_url: render(dossier, verify_url, **extra),
             agency=dossier.receiving_agency if kind != "result" else dossier.competent_agency,
-            kind=signing_kind, title=title, reference=dossier.code or str(dossier.pk), actor=actor,
+            kind=signing_kind,
+            title=title,
+            reference=dossier.code or str(dossier.pk),
+            actor=actor,
             related=dossier,
         )
         sha = getattr(issued, "sha256", "") or ""
@@ -57,9 +60,13 @@ def issue_document(*, dossier, kind: str, actor=None, **extra):
             with issued.file.open("rb") as fh:
                 sha = hashlib.sha256(fh.read()).hexdigest()
         slip = DossierSlip.objects.create(
-            dossier=dossier, kind=kind, file=issued.file.name if getattr(issued, "file", None) else "",
-            public_id=str(getattr(issued, "public_id", "") or ""), verify_url=getattr(issued, "verify_url", "") or "",
-            sha256=sha, created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            dossier=dossier,
+            kind=kind,
+            file=issued.file.name if getattr(issued, "file", None) else "",
+            public_id=str(getattr(issued, "public_id", "") or ""),
+            verify_url=getattr(issued, "verify_url", "") or "",
+            sha256=sha,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
     return slip
 
@@ -72,7 +79,8 @@ def issue_slip(dossier_id: int, kind: str, actor_id: int | None = None, extra: d
     from .models import Dossier
 
     dossier = Dossier.objects.select_related("receiving_agency", "competent_agency", "procedure_version").get(
-        pk=dossier_id)
+        pk=dossier_id
+    )
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     issue_document(dossier=dossier, kind=kind, actor=actor, **(extra or {}))
 

@@ -112,8 +112,9 @@ def _fees_due(dossier) -> list:
 
 def _file_response(field_file, filename: str, content_type: str = "") -> FileResponse:
     handle = field_file.open("rb")
-    return FileResponse(handle, as_attachment=True, filename=filename,
-                        content_type=content_type or "application/octet-stream")
+    return FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=content_type or "application/octet-stream"
+    )
 
 
 def _timeline(dossier, *, public_only: bool):
@@ -122,9 +123,13 @@ def _timeline(dossier, *, public_only: bool):
         events = events.filter(public=True)
     rows = []
     for event in events:
-        rows.append({"event": event, "action": _action_label(event.action),
-                     "to_status": DossierStatus(event.to_status).label if event.to_status in DossierStatus.values
-                     else ""})
+        rows.append(
+            {
+                "event": event,
+                "action": _action_label(event.action),
+                "to_status": DossierStatus(event.to_status).label if event.to_status in DossierStatus.values else "",
+            }
+        )
     return rows
 
 
@@ -156,9 +161,12 @@ def lookup(request):
             not_found = result is None
         else:
             retry_after = wait
-    response = render(request, "dossiers/lookup.html", {"form": form, "result": result, "not_found": not_found,
-                                                         "retry_after": retry_after},
-                      status=429 if retry_after else 200)
+    response = render(
+        request,
+        "dossiers/lookup.html",
+        {"form": form, "result": result, "not_found": not_found, "retry_after": retry_after},
+        status=429 if retry_after else 200,
+    )
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
@@ -181,9 +189,14 @@ def _draft_save(request, version, form_data, components_form, *, result_method: 
         for upload in uploads:
             path = default_storage.save(f"dossiers/drafts/{token}/{uuid.uuid4().hex}", upload)
             stored.setdefault(str(component_id), []).append(
-                [path, upload.name, getattr(upload, "content_type", "") or "", upload.size])
+                [path, upload.name, getattr(upload, "content_type", "") or "", upload.size]
+            )
     request.session[DRAFT_SESSION_KEY] = {
-        "token": token, "version": version.pk, "form_data": form_data, "files": stored, "result_method": result_method,
+        "token": token,
+        "version": version.pk,
+        "form_data": form_data,
+        "files": stored,
+        "result_method": result_method,
         "reuse": {str(k): v for k, v in components_form.reuse_by_component().items()},
     }
     return token
@@ -206,8 +219,9 @@ def _draft_uploads(draft) -> dict[int, list[UploadedFile]]:
     try:
         for component_id, items in draft["files"].items():
             for path, name, content_type, size in items:
-                out.setdefault(int(component_id), []).append(UploadedFile(
-                    file=default_storage.open(path, "rb"), name=name, content_type=content_type, size=size))
+                out.setdefault(int(component_id), []).append(
+                    UploadedFile(file=default_storage.open(path, "rb"), name=name, content_type=content_type, size=size)
+                )
     except OSError:
         _close_uploads(out)
         raise
@@ -225,10 +239,15 @@ def submit(request, code):
     """Nộp hồ sơ trực tuyến: form → review → submit. Only procedures offered online."""
     version = _procedure_version_or_404(code)
     if not version.offered_online:
-        return render(request, "dossiers/message.html", {
-            "title": _("Thủ tục không cung cấp dịch vụ công trực tuyến"),
-            "text": _("Thủ tục “%(name)s” chỉ tiếp nhận trực tiếp hoặc qua bưu chính.") % {"name": version.name},
-        }, status=404)
+        return render(
+            request,
+            "dossiers/message.html",
+            {
+                "title": _("Thủ tục không cung cấp dịch vụ công trực tuyến"),
+                "text": _("Thủ tục “%(name)s” chỉ tiếp nhận trực tiếp hoặc qua bưu chính.") % {"name": version.name},
+            },
+            status=404,
+        )
     components = list(version.components.all())
     step = request.POST.get("step", "")
     draft = request.session.get(DRAFT_SESSION_KEY)
@@ -237,10 +256,16 @@ def submit(request, code):
             schema_form = f.procedure_form(version)
             schema_form.initial = dict(draft["form_data"].items())
             _draft_discard(request)
-            return render(request, "dossiers/submit.html", {
-                "version": version, "schema_form": schema_form,
-                "components_form": _components_form(version, request.user),
-                "result_form": f.ResultMethodForm(initial={"result_method": draft.get("result_method", "online")})})
+            return render(
+                request,
+                "dossiers/submit.html",
+                {
+                    "version": version,
+                    "schema_form": schema_form,
+                    "components_form": _components_form(version, request.user),
+                    "result_form": f.ResultMethodForm(initial={"result_method": draft.get("result_method", "online")}),
+                },
+            )
         return _submit_draft(request, version, draft, components)
     if request.method == "POST" and step == "review":
         schema_form = f.procedure_form(version, request.POST)
@@ -256,16 +281,36 @@ def submit(request, code):
                     except ValidationError as exc:
                         problems.setdefault(f"c{component_id}", []).extend(exc.messages)
             if not problems:
-                _draft_save(request, version, form_data, components_form,
-                            result_method=result_form.cleaned_data["result_method"])
+                _draft_save(
+                    request,
+                    version,
+                    form_data,
+                    components_form,
+                    result_method=result_form.cleaned_data["result_method"],
+                )
                 return _render_review(request, version, request.session[DRAFT_SESSION_KEY], components)
             _errors_to_form(components_form, ValidationError(problems))
-        return render(request, "dossiers/submit.html", {
-            "version": version, "schema_form": schema_form, "components_form": components_form,
-            "result_form": result_form}, status=400)
-    return render(request, "dossiers/submit.html", {
-        "version": version, "schema_form": f.procedure_form(version),
-        "components_form": _components_form(version, request.user), "result_form": f.ResultMethodForm()})
+        return render(
+            request,
+            "dossiers/submit.html",
+            {
+                "version": version,
+                "schema_form": schema_form,
+                "components_form": components_form,
+                "result_form": result_form,
+            },
+            status=400,
+        )
+    return render(
+        request,
+        "dossiers/submit.html",
+        {
+            "version": version,
+            "schema_form": f.procedure_form(version),
+            "components_form": _components_form(version, request.user),
+            "result_form": f.ResultMethodForm(),
+        },
+    )
 
 
 def _render_review(request, version, draft, components, errors=(), status=200):
@@ -282,9 +327,18 @@ def _render_review(request, version, draft, components, errors=(), status=200):
     from .choices import ResultMethod
 
     method = draft.get("result_method", "online")
-    return render(request, "dossiers/submit_review.html", {
-        "version": version, "answers": answers, "rows": rows, "errors": list(errors),
-        "result_method": ResultMethod(method).label if method in ResultMethod.values else method}, status=status)
+    return render(
+        request,
+        "dossiers/submit_review.html",
+        {
+            "version": version,
+            "answers": answers,
+            "rows": rows,
+            "errors": list(errors),
+            "result_method": ResultMethod(method).label if method in ResultMethod.values else method,
+        },
+        status=status,
+    )
 
 
 def _submit_draft(request, version, draft, components):
@@ -296,9 +350,13 @@ def _submit_draft(request, version, draft, components):
         return redirect("dossiers:submit", code=version.procedure.code)
     try:
         dossier = services.dossier_submit_online(
-            applicant=request.user, procedure_version=version, form_data=draft["form_data"], files=uploads,
+            applicant=request.user,
+            procedure_version=version,
+            form_data=draft["form_data"],
+            files=uploads,
             reuse={int(k): [int(i) for i in v] for k, v in draft["reuse"].items()} or None,
-            result_method=draft.get("result_method", "online"))
+            result_method=draft.get("result_method", "online"),
+        )
     except ValidationError as exc:
         return _render_review(request, version, draft, components, errors=_messages_of(exc), status=400)
     finally:
@@ -338,13 +396,21 @@ def _my_context(request, dossier, **forms_):
     returned = dossier.status == DossierStatus.RETURNED
     files = list(dossier.files.select_related("component").all())
     slips_ = [s for s in dossier.slips.all() if not selectors.hidden_from_applicant(dossier, s.kind)]
-    supplement = dossier.supplement_requests.filter(answered_at__isnull=True).last() \
-        if dossier.status == DossierStatus.SUPPLEMENT_REQUESTED else None
-    completion = dossier.completion_requests.filter(answered_at__isnull=True).last() \
-        if dossier.status == DossierStatus.COMPLETION_REQUESTED else None
+    supplement = (
+        dossier.supplement_requests.filter(answered_at__isnull=True).last()
+        if dossier.status == DossierStatus.SUPPLEMENT_REQUESTED
+        else None
+    )
+    completion = (
+        dossier.completion_requests.filter(answered_at__isnull=True).last()
+        if dossier.status == DossierStatus.COMPLETION_REQUESTED
+        else None
+    )
     rating = getattr(dossier, "rating", None) if hasattr(dossier, "rating") else None
-    can = {a: can_act(request.user, dossier, a)
-           for a in ("complete", "supplement", "request_withdrawal", "cancel_withdrawal", "rate")}
+    can = {
+        a: can_act(request.user, dossier, a)
+        for a in ("complete", "supplement", "request_withdrawal", "cancel_withdrawal", "rate")
+    }
     context = {
         "dossier": dossier,
         "timeline": _timeline(dossier, public_only=True),
@@ -358,21 +424,33 @@ def _my_context(request, dossier, **forms_):
         "rating": rating,
         "show_supplement": supplement is not None and can["supplement"],
         "show_complete": completion is not None and can["complete"],
-        "show_withdraw": can["request_withdrawal"] and dossier.status in (
-            DossierStatus.SUBMITTED, DossierStatus.COMPLETION_REQUESTED, DossierStatus.RECEIVED,
-            DossierStatus.PROCESSING, DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.PAYMENT_REQUESTED),
+        "show_withdraw": can["request_withdrawal"]
+        and dossier.status
+        in (
+            DossierStatus.SUBMITTED,
+            DossierStatus.COMPLETION_REQUESTED,
+            DossierStatus.RECEIVED,
+            DossierStatus.PROCESSING,
+            DossierStatus.SUPPLEMENT_REQUESTED,
+            DossierStatus.PAYMENT_REQUESTED,
+        ),
         "show_rate": returned and rating is None and can["rate"],
         "show_cancel_withdrawal": can["cancel_withdrawal"] and dossier.status == DossierStatus.WITHDRAWAL_REQUESTED,
         "withdrawal_request": dossier.events.filter(action=DossierAction.REQUEST_WITHDRAWAL).order_by("-id").first()
-        if dossier.status == DossierStatus.WITHDRAWAL_REQUESTED else None,
+        if dossier.status == DossierStatus.WITHDRAWAL_REQUESTED
+        else None,
         "supplement_form": forms_.get("supplement_form") or f.FilesForm(),
         "complete_form": forms_.get("complete_form") or _components_form(dossier.procedure_version, request.user),
         "withdraw_form": forms_.get("withdraw_form") or f.ReasonForm(),
         "rating_form": forms_.get("rating_form") or f.RatingForm(),
     }
     # A form sent back with errors is always shown, so its Vietnamese message is visible.
-    for key, flag in (("supplement_form", "show_supplement"), ("complete_form", "show_complete"),
-                      ("withdraw_form", "show_withdraw"), ("rating_form", "show_rate")):
+    for key, flag in (
+        ("supplement_form", "show_supplement"),
+        ("complete_form", "show_complete"),
+        ("withdraw_form", "show_withdraw"),
+        ("rating_form", "show_rate"),
+    ):
         if forms_.get(key) is not None:
             context[flag] = True
     return context
@@ -408,24 +486,40 @@ def my_action(request, code, action):
         return redirect("dossiers:my_detail", code=dossier.code)
     if action == "bo-sung":
         form = f.FilesForm(request.POST, request.FILES)
-        key, call = "supplement_form", lambda d: services.dossier_supplement(
-            dossier=dossier, applicant=request.user, files=d["files"], note=d.get("note", ""))
+        key, call = (
+            "supplement_form",
+            lambda d: services.dossier_supplement(
+                dossier=dossier, applicant=request.user, files=d["files"], note=d.get("note", "")
+            ),
+        )
         done = _("Đã gửi giấy tờ bổ sung. Hồ sơ tiếp tục được xử lý.")
     elif action == "hoan-thien":
         form = _components_form(dossier.procedure_version, request.user, request.POST, request.FILES)
-        key, call = "complete_form", lambda d: services.dossier_complete(
-            dossier=dossier, applicant=request.user, files=form.files_by_component(),
-            reuse=form.reuse_by_component() or None)
+        key, call = (
+            "complete_form",
+            lambda d: services.dossier_complete(
+                dossier=dossier,
+                applicant=request.user,
+                files=form.files_by_component(),
+                reuse=form.reuse_by_component() or None,
+            ),
+        )
         done = _("Đã gửi hồ sơ hoàn thiện.")
     elif action == "rut":
         form = f.ReasonForm(request.POST)
-        key, call = "withdraw_form", lambda d: services.dossier_request_withdrawal(
-            dossier=dossier, applicant=request.user, reason=d["reason"])
+        key, call = (
+            "withdraw_form",
+            lambda d: services.dossier_request_withdrawal(dossier=dossier, applicant=request.user, reason=d["reason"]),
+        )
         done = _("Đã gửi yêu cầu rút hồ sơ.")
     elif action == "danh-gia":
         form = f.RatingForm(request.POST)
-        key, call = "rating_form", lambda d: services.dossier_rate(
-            dossier=dossier, applicant=request.user, score=d["score"], comment=d.get("comment", ""))
+        key, call = (
+            "rating_form",
+            lambda d: services.dossier_rate(
+                dossier=dossier, applicant=request.user, score=d["score"], comment=d.get("comment", "")
+            ),
+        )
         done = _("Cảm ơn bạn đã đánh giá.")
     else:
         raise Http404
@@ -452,8 +546,9 @@ def personal_store(request):
         form = f.PersonalDocumentForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                services.personal_document_add(owner=request.user, title=form.cleaned_data["title"],
-                                               file=form.cleaned_data["file"])
+                services.personal_document_add(
+                    owner=request.user, title=form.cleaned_data["title"], file=form.cleaned_data["file"]
+                )
             except ValidationError as exc:
                 _errors_to_form(form, exc)
             else:
@@ -481,8 +576,11 @@ def _extension(content_type: str) -> str:
 def file_download(request, code, pk):
     dossier = selectors.dossier_get_for(request.user, code)
     item = get_object_or_404(DossierFile, pk=pk, dossier=dossier)
-    if is_applicant(request.user, dossier) and not _is_official(request.user) \
-            and selectors.hidden_from_applicant(dossier, item.kind):
+    if (
+        is_applicant(request.user, dossier)
+        and not _is_official(request.user)
+        and selectors.hidden_from_applicant(dossier, item.kind)
+    ):
         raise Http404
     return _file_response(item.file, item.original_name, item.content_type)
 
@@ -509,36 +607,61 @@ def queue(request):
     from directory.models import OrgUnit
 
     units = OrgUnit.objects.filter(agency_id__in=agency_ids).select_related("agency")
-    procedures = Procedure.objects.filter(versions__competent_agencies__in=agency_ids).distinct() | \
-        Procedure.objects.filter(versions__receiving_agencies__in=agency_ids).distinct()
+    procedures = (
+        Procedure.objects.filter(versions__competent_agencies__in=agency_ids).distinct()
+        | Procedure.objects.filter(versions__receiving_agencies__in=agency_ids).distinct()
+    )
     # The "assigned to" filter offers the officials who hold a processing role in the user's agencies and in
     # the agencies that decide what those agencies receive (the desk follows its dossiers there). Which
     # dossiers it then shows is still bounded by the user's own scope (selectors.work_queue_for).
     from catalog.models import ProcedureVersion
 
     deciding = ProcedureVersion.competent_agencies.through.objects.filter(
-        procedureversion__receiving_agencies__in=agency_ids).values("agency_id")
-    colleagues = (get_user_model().objects.filter(Q(positions__agency_id__in=agency_ids)
-                                                  | Q(positions__agency_id__in=deciding),
-                                                  positions__is_active=True, positions__role__in=sorted(DOSSIER_ROLES))
-                  .exclude(pk=request.user.pk).distinct().order_by("full_name", "username"))
-    form = f.QueueFilterForm(request.GET or None, units=units, procedures=procedures.distinct().order_by("code"),
-                             colleagues=colleagues)
+        procedureversion__receiving_agencies__in=agency_ids
+    ).values("agency_id")
+    colleagues = (
+        get_user_model()
+        .objects.filter(
+            Q(positions__agency_id__in=agency_ids) | Q(positions__agency_id__in=deciding),
+            positions__is_active=True,
+            positions__role__in=sorted(DOSSIER_ROLES),
+        )
+        .exclude(pk=request.user.pk)
+        .distinct()
+        .order_by("full_name", "username")
+    )
+    form = f.QueueFilterForm(
+        request.GET or None, units=units, procedures=procedures.distinct().order_by("code"), colleagues=colleagues
+    )
     filters = {}
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
         assignee = d.get("assignee") or None
-        filters = {"status": d.get("status") or None, "due": d.get("due") or None, "unit": d.get("unit"),
-                   "procedure": d.get("procedure"), "assignee": assignee, "q": d.get("q") or None}
+        filters = {
+            "status": d.get("status") or None,
+            "due": d.get("due") or None,
+            "unit": d.get("unit"),
+            "procedure": d.get("procedure"),
+            "assignee": assignee,
+            "q": d.get("q") or None,
+        }
     qs = selectors.work_queue_for(request.user, **filters).select_related(
-        "procedure_version__procedure", "assignee", "current_unit", "receiving_agency")
+        "procedure_version__procedure", "assignee", "current_unit", "receiving_agency"
+    )
     page = CappedPaginator(qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "dossiers/staff_queue.html", {
-        "form": form, "page": page, "query": params.urlencode(), "now": timezone.now(),
-        "can_register": any(g.role == Role.ONE_STOP_OFFICER for g in grants_for(request.user)),
-    })
+    return render(
+        request,
+        "dossiers/staff_queue.html",
+        {
+            "form": form,
+            "page": page,
+            "query": params.urlencode(),
+            "now": timezone.now(),
+            "can_register": any(g.role == Role.ONE_STOP_OFFICER for g in grants_for(request.user)),
+        },
+    )
 
 
 # ============================================================================ officials: counter registration
@@ -557,8 +680,12 @@ def register_pick(request):
     from catalog.models import ProcedureVersion
 
     q = (request.GET.get("q") or "").strip()
-    versions = ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED, receiving_agencies__in=agencies) \
-        .select_related("procedure").distinct().order_by("procedure__code")
+    versions = (
+        ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED, receiving_agencies__in=agencies)
+        .select_related("procedure")
+        .distinct()
+        .order_by("procedure__code")
+    )
     if q:
         from core.text import fold_terms
 
@@ -585,28 +712,46 @@ def register(request, code):
         raise PermissionDenied(_("Cơ quan của bạn không tiếp nhận thủ tục này."))
     applicant_form = f.ApplicantForm(request.POST or None)
     schema_form = f.procedure_form(version, request.POST if request.method == "POST" else None)
-    components_form = f.ComponentsForm(request.POST or None, request.FILES or None,
-                                       components=version.components.all())
+    components_form = f.ComponentsForm(request.POST or None, request.FILES or None, components=version.components.all())
     status = 200
     if request.method == "POST":
         status = 400
         if applicant_form.is_valid() and schema_form.is_valid() and components_form.is_valid():
             try:
                 dossier = services.dossier_register_counter(
-                    officer=request.user, procedure_version=version, applicant=_account_for(applicant_form),
-                    applicant_info=applicant_form.applicant_info(), form_data=f.procedure_form_data(schema_form),
-                    files=components_form.files_by_component(), channel=applicant_form.cleaned_data["channel"],
-                    result_method=applicant_form.cleaned_data["result_method"])
+                    officer=request.user,
+                    procedure_version=version,
+                    applicant=_account_for(applicant_form),
+                    applicant_info=applicant_form.applicant_info(),
+                    form_data=f.procedure_form_data(schema_form),
+                    files=components_form.files_by_component(),
+                    channel=applicant_form.cleaned_data["channel"],
+                    result_method=applicant_form.cleaned_data["result_method"],
+                )
             except ValidationError as exc:
-                _errors_to_form(applicant_form, exc, schema_form, components_form,
-                                aliases={"applicant_name": "name", "applicant_id_number": "id_number"})
+                _errors_to_form(
+                    applicant_form,
+                    exc,
+                    schema_form,
+                    components_form,
+                    aliases={"applicant_name": "name", "applicant_id_number": "id_number"},
+                )
             else:
-                messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s. Phiếu tiếp nhận đã được tạo.")
-                                 % {"code": dossier.code})
+                messages.success(
+                    request, _("Đã tiếp nhận hồ sơ %(code)s. Phiếu tiếp nhận đã được tạo.") % {"code": dossier.code}
+                )
                 return redirect("dossiers:workspace", code=dossier.code)
-    return render(request, "dossiers/staff_register.html", {
-        "version": version, "applicant_form": applicant_form, "schema_form": schema_form,
-        "components_form": components_form}, status=status)
+    return render(
+        request,
+        "dossiers/staff_register.html",
+        {
+            "version": version,
+            "applicant_form": applicant_form,
+            "schema_form": schema_form,
+            "components_form": components_form,
+        },
+        status=status,
+    )
 
 
 # ============================================================================ officials: workspace
@@ -621,8 +766,11 @@ def _transfer_candidates(dossier):
     """Officials who may take the next step (its role in its agency); for the transfer drop-down."""
     from directory.models import StaffPosition, User
 
-    nxt = dossier.steps.filter(status="pending", order__gt=getattr(dossier.current_step, "order", 0)) \
-        .order_by("order").first()
+    nxt = (
+        dossier.steps.filter(status="pending", order__gt=getattr(dossier.current_step, "order", 0))
+        .order_by("order")
+        .first()
+    )
     if nxt is None:
         return []
     positions = StaffPosition.objects.filter(agency_id=nxt.agency_id, role=nxt.role, is_active=True)
@@ -679,10 +827,19 @@ SHOWN_IN = {
     "request_supplement": {DossierStatus.PROCESSING},
     "supplement": {DossierStatus.SUPPLEMENT_REQUESTED},
     "request_payment": {DossierStatus.PROCESSING, DossierStatus.RECEIVED},
-    "apologize": {DossierStatus.RECEIVED, DossierStatus.PROCESSING, DossierStatus.PAYMENT_REQUESTED,
-                  DossierStatus.SUPPLEMENT_REQUESTED},
-    "stop": {DossierStatus.RECEIVED, DossierStatus.PROCESSING, DossierStatus.SUPPLEMENT_REQUESTED,
-             DossierStatus.PAYMENT_REQUESTED, DossierStatus.WITHDRAWAL_REQUESTED},
+    "apologize": {
+        DossierStatus.RECEIVED,
+        DossierStatus.PROCESSING,
+        DossierStatus.PAYMENT_REQUESTED,
+        DossierStatus.SUPPLEMENT_REQUESTED,
+    },
+    "stop": {
+        DossierStatus.RECEIVED,
+        DossierStatus.PROCESSING,
+        DossierStatus.SUPPLEMENT_REQUESTED,
+        DossierStatus.PAYMENT_REQUESTED,
+        DossierStatus.WITHDRAWAL_REQUESTED,
+    },
     "accept_withdrawal": {DossierStatus.WITHDRAWAL_REQUESTED},
     "decline_withdrawal": {DossierStatus.WITHDRAWAL_REQUESTED},
     "attach_result": {DossierStatus.PROCESSING},
@@ -718,20 +875,29 @@ def _workspace_context(request, dossier, bound: dict | None = None) -> dict:
             continue
         if action == "approve" and dossier.current_role not in (Role.UNIT_LEADER, Role.AGENCY_LEADER):
             continue
-        actions.append({"slug": slug, "action": action, "label": _action_label(action),
-                        "form": bound.get(slug) or _make_form(slug, dossier)})
+        actions.append(
+            {
+                "slug": slug,
+                "action": action,
+                "label": _action_label(action),
+                "form": bound.get(slug) or _make_form(slug, dossier),
+            }
+        )
     from directory.selectors import agencies_with_role
 
     my_agencies = agencies_with_role(user, *DOSSIER_ROLES)
     consultations = list(dossier.consultations.select_related("agency", "asked_by", "answered_by"))
     open_consults = [c for c in consultations if c.answered_at is None and c.agency_id in my_agencies]
-    answer_forms = [(c, bound.get(f"tra-loi-y-kien-{c.pk}") or f.ConsultAnswerForm(initial={"consultation": c.pk}))
-                    for c in open_consults]
+    answer_forms = [
+        (c, bound.get(f"tra-loi-y-kien-{c.pk}") or f.ConsultAnswerForm(initial={"consultation": c.pk}))
+        for c in open_consults
+    ]
     files = list(dossier.files.select_related("component", "uploaded_by"))
     return {
         "dossier": dossier,
         "actions": actions,
-        "appointment_preview": _appointment_preview(dossier) if any(a["action"] == "receive" for a in actions)
+        "appointment_preview": _appointment_preview(dossier)
+        if any(a["action"] == "receive" for a in actions)
         else None,
         "timeline": _timeline(dossier, public_only=False),
         "steps": list(dossier.steps.select_related("agency", "assignee", "unit")),
@@ -784,8 +950,9 @@ def _do_action(request, dossier, slug, d):
     if slug == "xin-y-kien":
         from directory.models import Agency
 
-        services.dossier_consult(dossier=dossier, actor=user, agency=Agency.objects.get(pk=d["agency"]),
-                                 question=d["question"])
+        services.dossier_consult(
+            dossier=dossier, actor=user, agency=Agency.objects.get(pk=d["agency"]), question=d["question"]
+        )
         return _("Đã gửi xin ý kiến.")
     if slug == "yeu-cau-bo-sung":
         services.dossier_request_supplement(dossier=dossier, actor=user, reason=d["reason"], items=d["items"])
@@ -809,8 +976,9 @@ def _do_action(request, dossier, slug, d):
         services.dossier_decline_withdrawal(dossier=dossier, officer=user, reason=d["reason"])
         return _("Đã từ chối yêu cầu rút hồ sơ; hồ sơ tiếp tục được giải quyết.")
     if slug == "ket-qua":
-        services.dossier_attach_result(dossier=dossier, actor=user, file=d.get("file"),
-                                       generate=bool(d.get("generate")))
+        services.dossier_attach_result(
+            dossier=dossier, actor=user, file=d.get("file"), generate=bool(d.get("generate"))
+        )
         return _("Đã cập nhật kết quả; hồ sơ đã xử lý xong.")
     if slug == "tra-ket-qua":
         services.dossier_return_result(dossier=dossier, actor=user, method=d["method"])
@@ -861,8 +1029,9 @@ def _answer_consultation(request, dossier):
     if form.is_valid():
         consultation = get_object_or_404(dossier.consultations, pk=form.cleaned_data["consultation"])
         try:
-            services.dossier_consult_answer(consultation=consultation, actor=request.user,
-                                            answer=form.cleaned_data["answer"])
+            services.dossier_consult_answer(
+                consultation=consultation, actor=request.user, answer=form.cleaned_data["answer"]
+            )
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
@@ -871,8 +1040,9 @@ def _answer_consultation(request, dossier):
         key = f"tra-loi-y-kien-{consultation.pk}"
     else:
         key = f"tra-loi-y-kien-{request.POST.get('consultation', '')}"
-    return render(request, "dossiers/staff_workspace.html",
-                  _workspace_context(request, dossier, bound={key: form}), status=400)
+    return render(
+        request, "dossiers/staff_workspace.html", _workspace_context(request, dossier, bound={key: form}), status=400
+    )
 
 
 @login_required

@@ -18,8 +18,9 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     S.SUBMITTED: frozenset({S.RECEIVED, S.REFUSED, S.COMPLETION_REQUESTED, S.WITHDRAWAL_REQUESTED}),
     S.COMPLETION_REQUESTED: frozenset({S.SUBMITTED, S.REFUSED, S.WITHDRAWAL_REQUESTED}),
     S.RECEIVED: frozenset({S.PROCESSING, S.PAYMENT_REQUESTED, S.WITHDRAWAL_REQUESTED, S.STOPPED}),
-    S.PROCESSING: frozenset({S.SUPPLEMENT_REQUESTED, S.PAYMENT_REQUESTED, S.WITHDRAWAL_REQUESTED,
-                             S.STOPPED, S.PROCESSED}),
+    S.PROCESSING: frozenset(
+        {S.SUPPLEMENT_REQUESTED, S.PAYMENT_REQUESTED, S.WITHDRAWAL_REQUESTED, S.STOPPED, S.PROCESSED}
+    ),
     S.SUPPLEMENT_REQUESTED: frozenset({S.PROCESSING, S.WITHDRAWAL_REQUESTED, S.STOPPED}),
     S.PAYMENT_REQUESTED: frozenset({S.PROCESSING, S.WITHDRAWAL_REQUESTED, S.STOPPED}),
     S.WITHDRAWAL_REQUESTED: frozenset({S.STOPPED}),
@@ -57,5 +58,6 @@ def check_withdrawal_restore(from_status: str, to_status: str) -> None:
     if from_status != S.WITHDRAWAL_REQUESTED:
         raise ValidationError("Hồ sơ không có yêu cầu rút.", code="no_withdrawal_request")
     if to_status not in WITHDRAWAL_RESTORABLE:
-        raise ValidationError("Không xác định được trạng thái của hồ sơ trước khi yêu cầu rút.",
-                              code="withdrawal_restore_unknown")
+        raise ValidationError(
+            "Không xác định được trạng thái của hồ sơ trước khi yêu cầu rút.", code="withdrawal_restore_unknown"
+        )

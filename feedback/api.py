@@ -45,9 +45,25 @@ class PublicReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Report
-        fields = ["service_request_id", "token", "category", "category_name", "status", "status_label",
-                  "status_note", "description", "lat", "long", "location", "agency", "created_at", "due_at",
-                  "published_at", "resolution", "rating"]
+        fields = [
+            "service_request_id",
+            "token",
+            "category",
+            "category_name",
+            "status",
+            "status_label",
+            "status_note",
+            "description",
+            "lat",
+            "long",
+            "location",
+            "agency",
+            "created_at",
+            "due_at",
+            "published_at",
+            "resolution",
+            "rating",
+        ]
 
     def get_resolution(self, obj) -> str | None:
         return obj.resolution if obj.published_at else None
@@ -84,8 +100,11 @@ class QueueList(generics.ListAPIView):
 
     def get_queryset(self):
         kind = self.request.query_params.get("kind", "unit")
-        reader = {"triage": selectors.triage_queue, "unit": selectors.handler_queue,
-                  "approval": selectors.approval_queue}.get(kind)
+        reader = {
+            "triage": selectors.triage_queue,
+            "unit": selectors.handler_queue,
+            "approval": selectors.approval_queue,
+        }.get(kind)
         if reader is None:
             raise Http404
         return reader(self.request.user)
@@ -102,8 +121,12 @@ class ActionSerializer(serializers.Serializer):
     resolution = serializers.CharField(required=False, allow_blank=True, default="")
     rating = serializers.IntegerField(required=False, allow_null=True, default=None)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
-    follow_key = serializers.CharField(required=False, allow_blank=True, default="",
-                                       help_text="khóa theo dõi riêng của người phản ánh (answer_info, rate, reopen)")
+    follow_key = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="khóa theo dõi riêng của người phản ánh (answer_info, rate, reopen)",
+    )
 
 
 def _target(data):
@@ -118,22 +141,28 @@ ACTIONS = {
     "accept": lambda u, r, d: services.report_accept(actor=u, report=r, note=d["note"]),
     "reject": lambda u, r, d: services.report_reject(actor=u, report=r, reason=d["reason"], note=d["note"]),
     "merge": lambda u, r, d: services.report_merge(
-        actor=u, report=r, into=Report.objects.filter(service_request_id=d["into"]).first(), note=d["note"]),
-    "route": lambda u, r, d: services.report_route(actor=u, report=r, agency=_target(d)[0], unit=_target(d)[1],
-                                                   note=d["note"]),
+        actor=u, report=r, into=Report.objects.filter(service_request_id=d["into"]).first(), note=d["note"]
+    ),
+    "route": lambda u, r, d: services.report_route(
+        actor=u, report=r, agency=_target(d)[0], unit=_target(d)[1], note=d["note"]
+    ),
     "start": lambda u, r, d: services.report_start(actor=u, report=r),
     "request_info": lambda u, r, d: services.report_request_info(actor=u, report=r, question=d["question"]),
-    "answer_info": lambda u, r, d: services.report_answer_info(actor=u, report=r, answer=d["answer"],
-                                                               reporter_key=d["follow_key"]),
-    "forward": lambda u, r, d: services.report_forward(actor=u, report=r, agency=_target(d)[0],
-                                                       unit=_target(d)[1], note=d["note"]),
+    "answer_info": lambda u, r, d: services.report_answer_info(
+        actor=u, report=r, answer=d["answer"], reporter_key=d["follow_key"]
+    ),
+    "forward": lambda u, r, d: services.report_forward(
+        actor=u, report=r, agency=_target(d)[0], unit=_target(d)[1], note=d["note"]
+    ),
     "resolve": lambda u, r, d: services.report_resolve(actor=u, report=r, resolution=d["resolution"]),
     "approve": lambda u, r, d: services.report_approve(actor=u, report=r, note=d["note"]),
     "return": lambda u, r, d: services.report_return(actor=u, report=r, note=d["note"]),
-    "rate": lambda u, r, d: services.report_rate(actor=u, report=r, rating=d["rating"], comment=d["comment"],
-                                                 reporter_key=d["follow_key"]),
-    "reopen": lambda u, r, d: services.report_reopen(actor=u, report=r, reason=d["reason"],
-                                                     reporter_key=d["follow_key"]),
+    "rate": lambda u, r, d: services.report_rate(
+        actor=u, report=r, rating=d["rating"], comment=d["comment"], reporter_key=d["follow_key"]
+    ),
+    "reopen": lambda u, r, d: services.report_reopen(
+        actor=u, report=r, reason=d["reason"], reporter_key=d["follow_key"]
+    ),
 }
 # Steps of the reporter: a follow key stands in for an account (anonymous and Open311 reporters).
 REPORTER_ACTIONS = frozenset({"answer_info", "rate", "reopen"})
@@ -149,8 +178,9 @@ class ReportAction(APIView):
             raise Http404
         serializer = ActionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if not request.user.is_authenticated and not (action in REPORTER_ACTIONS
-                                                      and serializer.validated_data["follow_key"]):
+        if not request.user.is_authenticated and not (
+            action in REPORTER_ACTIONS and serializer.validated_data["follow_key"]
+        ):
             raise NotAuthenticated
         report = handler(request.user, selectors.report_by_token(token), serializer.validated_data)
         return Response(PublicReportSerializer(report).data)

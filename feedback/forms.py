@@ -38,14 +38,27 @@ def category_choices():
 
 class ReportForm(forms.Form):
     category = forms.TypedChoiceField(label=_("Lĩnh vực"), coerce=int, choices=())
-    description = forms.CharField(label=_("Nội dung phản ánh"), max_length=4000,
-                                  widget=forms.Textarea(attrs={"rows": 5}))
-    lat = forms.CharField(label=_("Vĩ độ"), required=False, max_length=20,
-                          widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
-    long = forms.CharField(label=_("Kinh độ"), required=False, max_length=20,
-                           widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
-    commune = forms.ModelChoiceField(label=_("Xã / phường"), required=False, queryset=AdministrativeUnit.objects.none(),
-                                     empty_label=_("— Không chọn —"))
+    description = forms.CharField(
+        label=_("Nội dung phản ánh"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    lat = forms.CharField(
+        label=_("Vĩ độ"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    long = forms.CharField(
+        label=_("Kinh độ"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    commune = forms.ModelChoiceField(
+        label=_("Xã / phường"),
+        required=False,
+        queryset=AdministrativeUnit.objects.none(),
+        empty_label=_("— Không chọn —"),
+    )
     address = forms.CharField(label=_("Địa chỉ, mô tả vị trí"), required=False, max_length=300)
     photos = MultipleImageField(label=_("Ảnh (tối đa 5 ảnh JPEG/PNG/WebP, mỗi ảnh ≤ 5 MB)"))
     anonymous = forms.BooleanField(label=_("Gửi ẩn danh (không lưu thông tin liên hệ)"), required=False)
@@ -57,7 +70,8 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices()
         self.fields["commune"].queryset = AdministrativeUnit.objects.filter(
-            level=UnitLevel.COMMUNE, valid_to__isnull=True).order_by("name")
+            level=UnitLevel.COMMUNE, valid_to__isnull=True
+        ).order_by("name")
 
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:

@@ -20,17 +20,22 @@ def new_api_key() -> str:
 class Category(models.Model):
     """A kind of problem (lĩnh vực phản ánh), two levels. The code is the Open311 `service_code`."""
 
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
-                               verbose_name=_("nhóm cha"))
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("nhóm cha")
+    )
     code = models.CharField(_("mã (service_code)"), max_length=40, unique=True)
     name = models.CharField(_("tên"), max_length=200)
     description = models.TextField(_("mô tả"), blank=True)
     handling_days = models.PositiveSmallIntegerField(
-        _("thời hạn xử lý (ngày làm việc)"), null=True, blank=True,
-        help_text=_("Để trống: dùng thời hạn mặc định (15 ngày làm việc)."))
+        _("thời hạn xử lý (ngày làm việc)"),
+        null=True,
+        blank=True,
+        help_text=_("Để trống: dùng thời hạn mặc định (15 ngày làm việc)."),
+    )
     keywords = models.CharField(_("từ khóa"), max_length=300, blank=True, help_text=_("Cách nhau bởi dấu phẩy."))
-    group = models.CharField(_("nhóm (Open311 group)"), max_length=100, blank=True,
-                             help_text=_("Để trống: dùng tên nhóm cha."))
+    group = models.CharField(
+        _("nhóm (Open311 group)"), max_length=100, blank=True, help_text=_("Để trống: dùng tên nhóm cha.")
+    )
     is_active = models.BooleanField(_("đang dùng"), default=True)
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
 
@@ -50,18 +55,24 @@ class Category(models.Model):
 class CategoryAttribute(models.Model):
     """An extra question of a category (Open311 service definition attribute)."""
 
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="attributes",
-                                 verbose_name=_("lĩnh vực"))
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="attributes", verbose_name=_("lĩnh vực")
+    )
     code = models.CharField(_("mã"), max_length=40)
-    datatype = models.CharField(_("kiểu dữ liệu"), max_length=20, choices=AttributeType.choices,
-                                default=AttributeType.STRING)
+    datatype = models.CharField(
+        _("kiểu dữ liệu"), max_length=20, choices=AttributeType.choices, default=AttributeType.STRING
+    )
     variable = models.BooleanField(_("cần người dùng nhập"), default=True)
     required = models.BooleanField(_("bắt buộc"), default=False)
     description = models.CharField(_("câu hỏi / mô tả"), max_length=300)
     datatype_description = models.CharField(_("hướng dẫn nhập"), max_length=300, blank=True)
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=1)
-    values = models.JSONField(_("giá trị cho phép"), default=list, blank=True,
-                              help_text=_('Danh sách {"key": ..., "name": ...} cho kiểu chọn giá trị.'))
+    values = models.JSONField(
+        _("giá trị cho phép"),
+        default=list,
+        blank=True,
+        help_text=_('Danh sách {"key": ..., "name": ...} cho kiểu chọn giá trị.'),
+    )
 
     class Meta:
         ordering = ["category", "order", "id"]
@@ -86,20 +97,33 @@ class Report(models.Model):
     source = models.CharField(_("kênh"), max_length=20, choices=Source.choices, default=Source.WEB)
     # No single-column index on these two keys: the (category, created_at) and (routed_agency, status)
     # indexes below lead with them, and every index is one more write per report submitted.
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="reports",
-                                 verbose_name=_("lĩnh vực"), db_index=False)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="reports", verbose_name=_("lĩnh vực"), db_index=False
+    )
     description = models.TextField(_("nội dung phản ánh"), max_length=4000)
     lat = models.DecimalField(_("vĩ độ"), max_digits=9, decimal_places=6, null=True, blank=True)
     long = models.DecimalField(_("kinh độ"), max_digits=9, decimal_places=6, null=True, blank=True)
-    commune = models.ForeignKey("directory.AdministrativeUnit", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="feedback_reports", verbose_name=_("xã / phường"))
+    commune = models.ForeignKey(
+        "directory.AdministrativeUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="feedback_reports",
+        verbose_name=_("xã / phường"),
+    )
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     address_id = models.CharField(_("mã địa chỉ"), max_length=64, blank=True)
     attributes = models.JSONField(_("thông tin bổ sung"), default=dict, blank=True)
     media_url = models.URLField(_("ảnh đại diện (URL)"), max_length=500, blank=True)
 
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="feedback_reports", verbose_name=_("người phản ánh"))
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="feedback_reports",
+        verbose_name=_("người phản ánh"),
+    )
     is_anonymous = models.BooleanField(_("ẩn danh"), default=False)
     contact_name = models.CharField(_("họ tên liên hệ"), max_length=200, blank=True)
     contact_email = models.EmailField(_("thư điện tử liên hệ"), blank=True)
@@ -109,22 +133,35 @@ class Report(models.Model):
     # lets an anonymous or signed-out reporter answer, rate and ask to reopen.
     reporter_key_hash = models.CharField(max_length=64, blank=True, editable=False)
 
-    status = models.CharField(_("trạng thái"), max_length=30, choices=ReportStatus.choices,
-                              default=ReportStatus.RECEIVED)
+    status = models.CharField(
+        _("trạng thái"), max_length=30, choices=ReportStatus.choices, default=ReportStatus.RECEIVED
+    )
     is_open = models.BooleanField(_("đang mở (Open311)"), default=True, editable=False)
     status_note = models.CharField(_("ghi chú trạng thái (công khai)"), max_length=500, blank=True)
     # True until an official first acts on the report (an operator accepts, routes or merges it, or the
     # unit takes it up). Until then its content (the reporter's words and photos) stays private; see README.
     awaiting_screening = models.BooleanField(_("chờ kiểm duyệt"), default=True, editable=False)
-    reject_reason = models.CharField(_("lý do không xử lý"), max_length=20, choices=RejectReason.choices,
-                                     blank=True)
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="duplicates", verbose_name=_("gộp vào"))
-    routed_agency = models.ForeignKey("directory.Agency", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="feedback_reports", verbose_name=_("cơ quan xử lý"),
-                                      db_index=False)
-    routed_unit = models.ForeignKey("directory.OrgUnit", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="feedback_reports", verbose_name=_("đơn vị xử lý"))
+    reject_reason = models.CharField(_("lý do không xử lý"), max_length=20, choices=RejectReason.choices, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates", verbose_name=_("gộp vào")
+    )
+    routed_agency = models.ForeignKey(
+        "directory.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="feedback_reports",
+        verbose_name=_("cơ quan xử lý"),
+        db_index=False,
+    )
+    routed_unit = models.ForeignKey(
+        "directory.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="feedback_reports",
+        verbose_name=_("đơn vị xử lý"),
+    )
     pending_question = models.TextField(_("yêu cầu bổ sung đang chờ"), blank=True)
     resolution = models.TextField(_("kết quả xử lý"), blank=True)
 
@@ -154,8 +191,10 @@ class Report(models.Model):
             models.Index(fields=["routed_agency", "status"], name="feedback_rep_agency_status"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
-                                   name="feedback_rating_1_5"),
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="feedback_rating_1_5",
+            ),
             models.UniqueConstraint(fields=["token"], name="feedback_report_token_unique"),
             models.UniqueConstraint(fields=["service_request_id"], name="feedback_report_number_unique"),
         ]
@@ -201,8 +240,7 @@ class ReportPhoto(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos", verbose_name=_("phản ánh"))
     kind = models.CharField(_("loại ảnh"), max_length=20, choices=PhotoKind.choices, default=PhotoKind.REPORT)
     original = models.FileField(_("ảnh gốc (không công khai)"), upload_to=original_path, max_length=200)
-    public = models.FileField(_("ảnh công khai (đã xóa siêu dữ liệu)"), upload_to=public_path,
-                              max_length=200)
+    public = models.FileField(_("ảnh công khai (đã xóa siêu dữ liệu)"), upload_to=public_path, max_length=200)
     thumbnail = models.FileField(_("ảnh thu nhỏ"), upload_to=thumbnail_path, max_length=200)
     content_type = models.CharField(_("định dạng gốc"), max_length=30)
     size = models.PositiveIntegerField(_("dung lượng gốc (byte)"))
@@ -224,8 +262,14 @@ class ReportEvent(models.Model):
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events", verbose_name=_("phản ánh"))
     at = models.DateTimeField(_("thời điểm"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", verbose_name=_("người thực hiện"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("người thực hiện"),
+    )
     action = models.CharField(_("thao tác"), max_length=30)
     from_status = models.CharField(max_length=30, blank=True)
     to_status = models.CharField(max_length=30, blank=True)
@@ -253,16 +297,35 @@ class RoutingRule(models.Model):
     """Category (and optionally commune) → agency/unit. Rules are tried by `order`; the first match wins."""
 
     order = models.PositiveIntegerField(_("thứ tự"), default=100)
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="routing_rules", verbose_name=_("lĩnh vực"),
-                                 help_text=_("Một nhóm cha áp dụng cho mọi lĩnh vực con. Để trống: mọi lĩnh vực."))
-    commune = models.ForeignKey("directory.AdministrativeUnit", null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="feedback_routing_rules", verbose_name=_("xã / phường"),
-                                help_text=_("Để trống: mọi địa bàn."))
-    target_agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="+",
-                                      verbose_name=_("cơ quan xử lý"))
-    target_unit = models.ForeignKey("directory.OrgUnit", null=True, blank=True, on_delete=models.CASCADE,
-                                    related_name="+", verbose_name=_("đơn vị xử lý"))
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="routing_rules",
+        verbose_name=_("lĩnh vực"),
+        help_text=_("Một nhóm cha áp dụng cho mọi lĩnh vực con. Để trống: mọi lĩnh vực."),
+    )
+    commune = models.ForeignKey(
+        "directory.AdministrativeUnit",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="feedback_routing_rules",
+        verbose_name=_("xã / phường"),
+        help_text=_("Để trống: mọi địa bàn."),
+    )
+    target_agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.CASCADE, related_name="+", verbose_name=_("cơ quan xử lý")
+    )
+    target_unit = models.ForeignKey(
+        "directory.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("đơn vị xử lý"),
+    )
     is_active = models.BooleanField(_("đang áp dụng"), default=True)
 
     class Meta:

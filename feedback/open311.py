@@ -32,9 +32,25 @@ CHANGESET = "2026-11-23T00:00:00+07:00"
 MAX_ROWS = 1000
 WINDOW = dt.timedelta(days=90)
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
-REQUEST_FIELDS = ("service_request_id", "status", "status_notes", "service_name", "service_code", "description",
-                  "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
-                  "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url")
+REQUEST_FIELDS = (
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+)
 
 
 class Open311Error(Exception):
@@ -45,6 +61,7 @@ class Open311Error(Exception):
 
 
 # ---- rendering -------------------------------------------------------------------------------
+
 
 def _text(value) -> str:
     if value is None:
@@ -89,8 +106,7 @@ def render(data, fmt: str, root: str, item: str | None = None, status: int = 200
             element.append(_xml_element(item, entry))
     else:
         element = _xml_element(root, data)
-    body = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(element, encoding="utf-8",
-                                                                     xml_declaration=False)
+    body = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(element, encoding="utf-8", xml_declaration=False)
     return HttpResponse(body, status=status, content_type=CONTENT_TYPES["xml"])
 
 
@@ -165,6 +181,7 @@ def endpoint(view):
 
 # ---- discovery and services ------------------------------------------------------------------
 
+
 @require_GET
 @endpoint
 def discovery(request, fmt):
@@ -173,13 +190,18 @@ def discovery(request, fmt):
         "changeset": CHANGESET,
         "contact": "Trung tâm Giám sát, điều hành đô thị thông minh (IOC) – phản ánh hiện trường",
         "key_service": request.build_absolute_uri("/phan-anh/"),
-        "endpoints": XmlList("endpoint", [{
-            "specification": SPEC_URL,
-            "url": base,
-            "changeset": CHANGESET,
-            "type": "production",
-            "formats": XmlList("format", ["text/xml", "application/json"]),
-        }]),
+        "endpoints": XmlList(
+            "endpoint",
+            [
+                {
+                    "specification": SPEC_URL,
+                    "url": base,
+                    "changeset": CHANGESET,
+                    "type": "production",
+                    "formats": XmlList("format", ["text/xml", "application/json"]),
+                }
+            ],
+        ),
     }
     if fmt == "json":
         return render(data, fmt, "discovery")
@@ -214,29 +236,49 @@ def service_definition(request, fmt, code):
         raise Open311Error(404, f"service_code '{code}' not found")
     attributes = []
     for attr in category.attributes.all():
-        attributes.append({
-            "variable": attr.variable,
-            "code": attr.code,
-            "datatype": attr.datatype,
-            "required": attr.required,
-            "datatype_description": attr.datatype_description or None,
-            "order": attr.order,
-            "description": attr.description,
-            "values": XmlList("value", [{"key": v.get("key"), "name": v.get("name")} for v in attr.values or []]),
-        })
+        attributes.append(
+            {
+                "variable": attr.variable,
+                "code": attr.code,
+                "datatype": attr.datatype,
+                "required": attr.required,
+                "datatype_description": attr.datatype_description or None,
+                "order": attr.order,
+                "description": attr.description,
+                "values": XmlList("value", [{"key": v.get("key"), "name": v.get("name")} for v in attr.values or []]),
+            }
+        )
     data = {"service_code": category.code, "attributes": XmlList("attribute", attributes)}
     return render(data, fmt, "service_definition")
 
 
 # ---- requests --------------------------------------------------------------------------------
 
+
 def status_of(status: str) -> str:
     return "closed" if status in CLOSED_STATUSES else "open"
 
 
-ROW_VALUES = ("service_request_id", "status", "status_note", "category__name", "category__code",
-              "category__handling_days", "description", "routed_agency__name", "created_at", "updated_at", "due_at",
-              "address", "commune__name", "address_id", "lat", "long", "media_url", "awaiting_screening")
+ROW_VALUES = (
+    "service_request_id",
+    "status",
+    "status_note",
+    "category__name",
+    "category__code",
+    "category__handling_days",
+    "description",
+    "routed_agency__name",
+    "created_at",
+    "updated_at",
+    "due_at",
+    "address",
+    "commune__name",
+    "address_id",
+    "lat",
+    "long",
+    "media_url",
+    "awaiting_screening",
+)
 
 
 def content_shown(status: str, awaiting_screening: bool) -> bool:
@@ -393,9 +435,20 @@ def requests_json_postgres(qs) -> bytes | None:
         ) AS x
     """  # noqa: S608 -- only constant text and the ORM's compiled query are interpolated; values are parameters
     zone = str(tz)
-    params = [ReportStatus.RECEIVED.value, ReportStatus.REJECTED.value, *inner_params,
-              *[v for pair in labels for v in pair],
-              closed, conf.deadline_days("handle"), zone, offset, zone, offset, zone, offset]
+    params = [
+        ReportStatus.RECEIVED.value,
+        ReportStatus.REJECTED.value,
+        *inner_params,
+        *[v for pair in labels for v in pair],
+        closed,
+        conf.deadline_days("handle"),
+        zone,
+        offset,
+        zone,
+        offset,
+        zone,
+        offset,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0].encode("utf-8")
@@ -423,8 +476,9 @@ def request_detail(request, fmt, request_id):
         raise Open311Error(404, f"service_request_id '{request_id}' not found")
     row = rows[0]
     key = (request.GET.get("follow_key") or "").strip()
-    owner = bool(key and row["reporter_key_hash"]
-                 and hmac.compare_digest(selectors.key_hash(key), row["reporter_key_hash"]))
+    owner = bool(
+        key and row["reporter_key_hash"] and hmac.compare_digest(selectors.key_hash(key), row["reporter_key_hash"])
+    )
     return render_requests([request_formatter(owner=owner)(row)], fmt)
 
 
@@ -443,7 +497,7 @@ def _attributes(data) -> dict:
     for key in data:
         if not key.startswith("attribute[") or not key.endswith("]"):
             continue
-        inner = key[len("attribute["):-1]
+        inner = key[len("attribute[") : -1]
         if inner.endswith("]["):
             result[inner[:-2]] = data.getlist(key)
         else:
@@ -485,11 +539,23 @@ def create_request(request, fmt):
     description = data.get("description", "").strip() or category.name
     try:
         report = services.report_submit(
-            actor=None, category=category, description=description, lat=lat or None, long=long or None,
-            commune=commune, address=address_string, address_id=address_id, contact_name=name,
-            contact_email=data.get("email", "").strip(), contact_phone=data.get("phone", "").strip(),
-            attributes=_attributes(data), media_url=data.get("media_url", "").strip(), ip=_client_ip(request),
-            source=Source.OPEN311, api_key=api_key, photo_files=request.FILES.getlist("media"),
+            actor=None,
+            category=category,
+            description=description,
+            lat=lat or None,
+            long=long or None,
+            commune=commune,
+            address=address_string,
+            address_id=address_id,
+            contact_name=name,
+            contact_email=data.get("email", "").strip(),
+            contact_phone=data.get("phone", "").strip(),
+            attributes=_attributes(data),
+            media_url=data.get("media_url", "").strip(),
+            ip=_client_ip(request),
+            source=Source.OPEN311,
+            api_key=api_key,
+            photo_files=request.FILES.getlist("media"),
         )
     except services.RateLimited as exc:
         raise Open311Error(429, " ".join(exc.messages))
@@ -507,9 +573,15 @@ def create_request(request, fmt):
     # The reporter's private follow link (see README): the app shows it to the reporter, who follows the
     # report, answers questions, rates the result and asks to reopen with it — no account needed.
     follow = request.build_absolute_uri(reverse("feedback:detail", args=[report.token])) + f"?khoa={report.follow_key}"
-    notice = (f"Đã tiếp nhận. Thời hạn xử lý: {days} ngày làm việc. "
-              f"Theo dõi, bổ sung và đánh giá kết quả tại đường dẫn riêng (không chia sẻ): {follow}")
+    notice = (
+        f"Đã tiếp nhận. Thời hạn xử lý: {days} ngày làm việc. "
+        f"Theo dõi, bổ sung và đánh giá kết quả tại đường dẫn riêng (không chia sẻ): {follow}"
+    )
     account_id = data.get("account_id", "").strip() or None
     # 200 (not 201): the widest range of existing clients treat only 200 as success.
-    return render([{"service_request_id": report.service_request_id, "service_notice": notice,
-                    "account_id": account_id}], fmt, "service_requests", "request")
+    return render(
+        [{"service_request_id": report.service_request_id, "service_notice": notice, "account_id": account_id}],
+        fmt,
+        "service_requests",
+        "request",
+    )

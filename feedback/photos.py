@@ -35,12 +35,20 @@ def check_uploads(files) -> list[CheckedPhoto]:
     for upload in files:
         name = getattr(upload, "name", "ảnh") or "ảnh"
         if getattr(upload, "size", 0) > limit:
-            raise ValidationError({"photos": _("Ảnh “%(name)s” vượt quá %(mb)s MB.")
-                                   % {"name": name, "mb": round(limit / 1024 / 1024, 1)}})
+            raise ValidationError(
+                {
+                    "photos": _("Ảnh “%(name)s” vượt quá %(mb)s MB.")
+                    % {"name": name, "mb": round(limit / 1024 / 1024, 1)}
+                }
+            )
         data = upload.read()
         if len(data) > limit:
-            raise ValidationError({"photos": _("Ảnh “%(name)s” vượt quá %(mb)s MB.")
-                                   % {"name": name, "mb": round(limit / 1024 / 1024, 1)}})
+            raise ValidationError(
+                {
+                    "photos": _("Ảnh “%(name)s” vượt quá %(mb)s MB.")
+                    % {"name": name, "mb": round(limit / 1024 / 1024, 1)}
+                }
+            )
         checked.append(CheckedPhoto(data=data, content_type=sniff(data, name), name=name))
     return checked
 

@@ -33,6 +33,7 @@ EARTH_RADIUS_M = 6_371_000
 
 # ---- who may do what -------------------------------------------------------------------------
 
+
 def is_operator(user) -> bool:
     return is_administrator(user) or any(g.role == Role.FEEDBACK_OPERATOR for g in grants_for(user))
 
@@ -71,11 +72,15 @@ def is_reporter(user, report, reporter_key: str = "") -> bool:
     """The signed-in reporter, or whoever holds the report's follow key."""
     if getattr(user, "is_authenticated", False) and report.reporter_id == user.pk:
         return True
-    return bool(reporter_key and report.reporter_key_hash
-                and hmac.compare_digest(key_hash(reporter_key), report.reporter_key_hash))
+    return bool(
+        reporter_key
+        and report.reporter_key_hash
+        and hmac.compare_digest(key_hash(reporter_key), report.reporter_key_hash)
+    )
 
 
 # ---- categories ------------------------------------------------------------------------------
+
 
 def category_groups() -> list[tuple[Category, list[Category]]]:
     """Active top-level categories with their active children (leaf categories are what people pick)."""
@@ -92,16 +97,26 @@ def category_groups() -> list[tuple[Category, list[Category]]]:
 
 def service_categories():
     """Categories a report can be filed under (Open311 services): active leaves."""
-    return (Category.objects.filter(is_active=True)
-            .filter(Q(parent__isnull=False) | ~Q(children__is_active=True))
-            .select_related("parent").prefetch_related("attributes").distinct().order_by("order", "name"))
+    return (
+        Category.objects.filter(is_active=True)
+        .filter(Q(parent__isnull=False) | ~Q(children__is_active=True))
+        .select_related("parent")
+        .prefetch_related("attributes")
+        .distinct()
+        .order_by("order", "name")
+    )
 
 
 def service_category(code: str) -> Category | None:
     """The active leaf category with this service code (None if unknown, inactive or a group)."""
     children = Category.objects.filter(parent=OuterRef("pk"), is_active=True)
-    category = (Category.objects.filter(code=code, is_active=True).annotate(has_children=Exists(children))
-                .select_related("parent").prefetch_related("attributes").first())
+    category = (
+        Category.objects.filter(code=code, is_active=True)
+        .annotate(has_children=Exists(children))
+        .select_related("parent")
+        .prefetch_related("attributes")
+        .first()
+    )
     if category is None or category.has_children:
         return None
     category._is_leaf = True  # report_submit need not ask again
@@ -109,6 +124,7 @@ def service_category(code: str) -> Category | None:
 
 
 # ---- reports ---------------------------------------------------------------------------------
+
 
 def _with_relations(qs):
     return qs.select_related("category", "category__parent", "routed_agency", "routed_unit", "commune")
@@ -121,8 +137,12 @@ def content_is_public(report) -> bool:
 
 
 def can_see_content(user, report, reporter_key: str = "") -> bool:
-    return (content_is_public(report) or is_reporter(user, report, reporter_key)
-            or can_view_private(user, report) or can_approve(user, report))
+    return (
+        content_is_public(report)
+        or is_reporter(user, report, reporter_key)
+        or can_view_private(user, report)
+        or can_approve(user, report)
+    )
 
 
 def public_reports(*, category_id=None, status=None, commune_id=None):
@@ -144,8 +164,12 @@ def report_by_token(token: str) -> Report:
 def public_report(token: str, user=None, reporter_key: str = "") -> Report:
     """A report for its public page: visible when public, or to its reporter and the officials."""
     report = report_by_token(token)
-    if (report.status in PUBLIC_STATUSES or is_reporter(user, report, reporter_key)
-            or can_view_private(user, report) or can_approve(user, report)):
+    if (
+        report.status in PUBLIC_STATUSES
+        or is_reporter(user, report, reporter_key)
+        or can_view_private(user, report)
+        or can_approve(user, report)
+    ):
         return report  # the page shows the content only when `can_see_content`
     if report.status == ReportStatus.RECEIVED:
         return report  # the tracking link works at once; the content stays hidden until screened
@@ -163,9 +187,9 @@ def reports_of(user, tokens=()):
 def triage_queue(user):
     if not is_operator(user):
         raise PermissionDenied(_("Chỉ cán bộ tiếp nhận phản ánh mới xem được hàng chờ phân loại."))
-    return _with_relations(Report.objects.filter(
-        status__in=[ReportStatus.RECEIVED, ReportStatus.ACCEPTED, ReportStatus.REOPENED]
-    )).order_by("created_at", "id")
+    return _with_relations(
+        Report.objects.filter(status__in=[ReportStatus.RECEIVED, ReportStatus.ACCEPTED, ReportStatus.REOPENED])
+    ).order_by("created_at", "id")
 
 
 def handler_queue(user):
@@ -178,10 +202,16 @@ def handler_queue(user):
             scope |= Q(routed_agency_id=g.agency_id)
         else:
             scope |= Q(routed_agency_id=g.agency_id) & (Q(routed_unit_id=g.unit_id) | Q(routed_unit__isnull=True))
-    return _with_relations(Report.objects.filter(scope).filter(
-        status__in=[ReportStatus.ROUTED, ReportStatus.IN_PROGRESS, ReportStatus.INFO_REQUESTED,
-                    ReportStatus.RESOLVED]
-    )).order_by("due_at", "id")
+    return _with_relations(
+        Report.objects.filter(scope).filter(
+            status__in=[
+                ReportStatus.ROUTED,
+                ReportStatus.IN_PROGRESS,
+                ReportStatus.INFO_REQUESTED,
+                ReportStatus.RESOLVED,
+            ]
+        )
+    ).order_by("due_at", "id")
 
 
 def approval_queue(user):
@@ -206,6 +236,7 @@ def staff_report(user, token: str) -> Report:
 
 # ---- duplicates ------------------------------------------------------------------------------
 
+
 def haversine_m(lat1, lon1, lat2, lon2) -> float:
     p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
     dp = p2 - p1
@@ -226,13 +257,19 @@ def suggest_duplicates(report: Report, *, radius_m: float | None = None, days: i
     dlat = radius / 111_320
     dlon = radius / (111_320 * max(math.cos(math.radians(float(report.lat))), 0.01))
     lat, lon = float(report.lat), float(report.long)
-    candidates = (Report.objects.filter(category_id=report.category_id, created_at__gte=since,
-                                        lat__gte=Decimal(str(round(lat - dlat, 6))),
-                                        lat__lte=Decimal(str(round(lat + dlat, 6))),
-                                        long__gte=Decimal(str(round(lon - dlon, 6))),
-                                        long__lte=Decimal(str(round(lon + dlon, 6))))
-                  .exclude(pk=report.pk).exclude(status__in=[ReportStatus.REJECTED, ReportStatus.MERGED])
-                  .select_related("category")[:50])
+    candidates = (
+        Report.objects.filter(
+            category_id=report.category_id,
+            created_at__gte=since,
+            lat__gte=Decimal(str(round(lat - dlat, 6))),
+            lat__lte=Decimal(str(round(lat + dlat, 6))),
+            long__gte=Decimal(str(round(lon - dlon, 6))),
+            long__lte=Decimal(str(round(lon + dlon, 6))),
+        )
+        .exclude(pk=report.pk)
+        .exclude(status__in=[ReportStatus.REJECTED, ReportStatus.MERGED])
+        .select_related("category")[:50]
+    )
     found = []
     for other in candidates:
         distance = haversine_m(lat, lon, other.lat, other.long)
@@ -244,6 +281,7 @@ def suggest_duplicates(report: Report, *, radius_m: float | None = None, days: i
 
 
 # ---- statistics ------------------------------------------------------------------------------
+
 
 def statistics(*, since: dt.datetime | None = None, until: dt.datetime | None = None) -> dict[str, list[dict]]:
     """Counts by category, handling agency and commune: received, on time, late, satisfaction."""
@@ -257,9 +295,14 @@ def statistics(*, since: dt.datetime | None = None, until: dt.datetime | None = 
     metrics = {
         "received": Count("id"),
         "on_time": Count("id", filter=resolved & Q(resolved_at__lte=F("due_at"))),
-        "late": Count("id", filter=(resolved & Q(resolved_at__gt=F("due_at")))
-                      | (Q(resolved_at__isnull=True, due_at__lt=now) & ~Q(status__in=[
-                          ReportStatus.REJECTED, ReportStatus.MERGED]))),
+        "late": Count(
+            "id",
+            filter=(resolved & Q(resolved_at__gt=F("due_at")))
+            | (
+                Q(resolved_at__isnull=True, due_at__lt=now)
+                & ~Q(status__in=[ReportStatus.REJECTED, ReportStatus.MERGED])
+            ),
+        ),
         "rated": Count("id", filter=Q(rating__isnull=False)),
         "satisfied": Count("id", filter=Q(rating__gte=4)),
         "avg_rating": Avg("rating"),

@@ -37,6 +37,7 @@ class RateLimited(ValidationError):
 
 # ---- helpers ---------------------------------------------------------------------------------
 
+
 def _notify_reporter(report: Report, subject: str, body: str, *, follow_key: str = "") -> None:
     """Tell the reporter about a public step on the channels they gave us, once the change is committed.
 
@@ -70,12 +71,23 @@ def _snapshot(report: Report) -> dict:
 
 
 def _locked(report: Report) -> Report:
-    return Report.objects.select_for_update(of=("self",)).select_related(
-        "category", "routed_agency", "routed_unit", "reporter", "commune").get(pk=report.pk)
+    return (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("category", "routed_agency", "routed_unit", "reporter", "commune")
+        .get(pk=report.pk)
+    )
 
 
-def _apply(report: Report, *, action: str, actor, note: str = "", public: bool = True,
-           audit_extra: dict | None = None, **changes) -> Report:
+def _apply(
+    report: Report,
+    *,
+    action: str,
+    actor,
+    note: str = "",
+    public: bool = True,
+    audit_extra: dict | None = None,
+    **changes,
+) -> Report:
     """Check the transition, apply `changes`, validate, save, append the event and the audit record."""
     target = workflow.check(action, report)
     before = _snapshot(report)
@@ -91,8 +103,16 @@ def _apply(report: Report, *, action: str, actor, note: str = "", public: bool =
         report.awaiting_screening = False  # an official has now read it: its content may be shown
     report.full_clean()
     report.save()
-    ReportEvent.objects.create(report=report, at=now, actor=actor if _is_user(actor) else None, action=action,
-                               from_status=from_status, to_status=report.status, note=note, is_public=public)
+    ReportEvent.objects.create(
+        report=report,
+        at=now,
+        actor=actor if _is_user(actor) else None,
+        action=action,
+        from_status=from_status,
+        to_status=report.status,
+        note=note,
+        is_public=public,
+    )
     after = _snapshot(report)
     if audit_extra:
         after.update(audit_extra)
@@ -108,8 +128,9 @@ def _store_photos(report: Report, checked: list, kind: str) -> list[ReportPhoto]
     stored = []
     for item in checked:
         public, thumb, width, height = photos.public_copies(item.data)
-        photo = ReportPhoto(report=report, kind=kind, content_type=item.content_type, size=len(item.data),
-                            width=width, height=height)
+        photo = ReportPhoto(
+            report=report, kind=kind, content_type=item.content_type, size=len(item.data), width=width, height=height
+        )
         photo.original.save("original", ContentFile(item.data), save=False)
         photo.public.save("public.jpg", ContentFile(public), save=False)
         photo.thumbnail.save("thumb.jpg", ContentFile(thumb), save=False)
@@ -130,8 +151,10 @@ def check_rate_limit(keys: list[str], limit: tuple[int, int]) -> None:
             cache.set(cache_key, 1, timeout=seconds)
             used = 1
         if used > count:
-            raise RateLimited(_("Bạn đã gửi quá nhiều phản ánh trong thời gian ngắn. Vui lòng thử lại sau "
-                                "%(minutes)d phút.") % {"minutes": max(1, seconds // 60)})
+            raise RateLimited(
+                _("Bạn đã gửi quá nhiều phản ánh trong thời gian ngắn. Vui lòng thử lại sau %(minutes)d phút.")
+                % {"minutes": max(1, seconds // 60)}
+            )
 
 
 def match_routing_rule(category: Category, commune_id: int | None) -> RoutingRule | None:
@@ -210,14 +233,34 @@ def _coordinate(value, low: int, high: int, field: str) -> Decimal | None:
 
 # ---- submission ------------------------------------------------------------------------------
 
-def report_submit(*, actor, category: Category, description: str, lat=None, long=None, commune=None,
-                  address: str = "", address_id: str = "", photo_files=(), contact_name: str = "",
-                  contact_email: str = "", contact_phone: str = "", anonymous: bool = False,
-                  attributes: dict | None = None, media_url: str = "", ip: str | None = None,
-                  source: str = Source.WEB, api_key: ApiKey | None = None) -> Report:
+
+def report_submit(
+    *,
+    actor,
+    category: Category,
+    description: str,
+    lat=None,
+    long=None,
+    commune=None,
+    address: str = "",
+    address_id: str = "",
+    photo_files=(),
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+    anonymous: bool = False,
+    attributes: dict | None = None,
+    media_url: str = "",
+    ip: str | None = None,
+    source: str = Source.WEB,
+    api_key: ApiKey | None = None,
+) -> Report:
     """File a report (web form or Open311), store metadata-free photo copies, route it by the rules."""
-    if category is None or not category.is_active or (
-            not getattr(category, "_is_leaf", False) and category.children.filter(is_active=True).exists()):
+    if (
+        category is None
+        or not category.is_active
+        or (not getattr(category, "_is_leaf", False) and category.children.filter(is_active=True).exists())
+    ):
         raise ValidationError({"category": _("Vui lòng chọn một lĩnh vực cụ thể (cấp 2).")})
     description = (description or "").strip()
     if not description:
@@ -251,13 +294,25 @@ def report_submit(*, actor, category: Category, description: str, lat=None, long
     follow_key = secrets.token_urlsafe(18)
     rule = match_routing_rule(category, commune.pk if commune else None)
     report = Report(
-        source=source, category=category, description=description, lat=lat_d, long=long_d, commune=commune,
-        address=address[:300], address_id=(address_id or "")[:64], attributes=clean_attributes,
-        media_url=media_url, reporter=None if anonymous else user, is_anonymous=bool(anonymous),
+        source=source,
+        category=category,
+        description=description,
+        lat=lat_d,
+        long=long_d,
+        commune=commune,
+        address=address[:300],
+        address_id=(address_id or "")[:64],
+        attributes=clean_attributes,
+        media_url=media_url,
+        reporter=None if anonymous else user,
+        is_anonymous=bool(anonymous),
         contact_name="" if anonymous else contact_name.strip()[:200],
         contact_email="" if anonymous else contact_email.strip(),
         contact_phone="" if anonymous else contact_phone.strip()[:20],
-        submitter_ip=ip, created_at=now, updated_at=now, reporter_key_hash=selectors.key_hash(follow_key),
+        submitter_ip=ip,
+        created_at=now,
+        updated_at=now,
+        reporter_key_hash=selectors.key_hash(follow_key),
         triage_due_at=deadlines.add_working_days(now, conf.deadline_days("triage")),
     )
     if rule is not None:  # routed at once by the operators' standing rule (still unscreened, see README)
@@ -286,29 +341,65 @@ def report_submit(*, actor, category: Category, description: str, lat=None, long
             changed.append("media_url")
         if changed:
             report.save(update_fields=changed)
-        events = [ReportEvent(report=report, at=now, actor=user, action="submit", to_status=ReportStatus.RECEIVED,
-                              note=_("Tiếp nhận phản ánh."))]
+        events = [
+            ReportEvent(
+                report=report,
+                at=now,
+                actor=user,
+                action="submit",
+                to_status=ReportStatus.RECEIVED,
+                note=_("Tiếp nhận phản ánh."),
+            )
+        ]
         if rule is not None:
             target = rule.target_unit or rule.target_agency
-            events.append(ReportEvent(report=report, at=now, action="route", from_status=ReportStatus.RECEIVED,
-                                      to_status=ReportStatus.ROUTED,
-                                      note=_("Tự động chuyển tới %(u)s.") % {"u": target}))
+            events.append(
+                ReportEvent(
+                    report=report,
+                    at=now,
+                    action="route",
+                    from_status=ReportStatus.RECEIVED,
+                    to_status=ReportStatus.ROUTED,
+                    note=_("Tự động chuyển tới %(u)s.") % {"u": target},
+                )
+            )
         ReportEvent.objects.bulk_create(events)
         # Last statement before the commit: the audit chain's lock is held for as short a time as possible.
-        audit.record(actor=actor, action="feedback.report_submit", obj=report, after={
-            **_snapshot(report), "source": source, "photos": len(stored), "rule": rule.pk if rule else None,
-            "api_key": api_key.pk if api_key else None,
-        })
-        _notify_reporter(report, _("Đã tiếp nhận phản ánh %(id)s") % {"id": report.service_request_id},
-                         _("Phản ánh của bạn đã được tiếp nhận. Theo dõi kết quả tại đường dẫn sau."),
-                         follow_key=follow_key if user is None or anonymous else "")
+        audit.record(
+            actor=actor,
+            action="feedback.report_submit",
+            obj=report,
+            after={
+                **_snapshot(report),
+                "source": source,
+                "photos": len(stored),
+                "rule": rule.pk if rule else None,
+                "api_key": api_key.pk if api_key else None,
+            },
+        )
+        _notify_reporter(
+            report,
+            _("Đã tiếp nhận phản ánh %(id)s") % {"id": report.service_request_id},
+            _("Phản ánh của bạn đã được tiếp nhận. Theo dõi kết quả tại đường dẫn sau."),
+            follow_key=follow_key if user is None or anonymous else "",
+        )
     report.follow_key = follow_key  # handed to the submitter once; only its hash is stored
     return report
 
 
 # Values a submitter provides as text; `report_submit` sets or has already checked all other fields.
-_SUBMITTED_TEXT_FIELDS = frozenset({"description", "address", "address_id", "media_url", "contact_name",
-                                    "contact_email", "contact_phone", "submitter_ip"})
+_SUBMITTED_TEXT_FIELDS = frozenset(
+    {
+        "description",
+        "address",
+        "address_id",
+        "media_url",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "submitter_ip",
+    }
+)
 
 
 @functools.cache
@@ -327,6 +418,7 @@ def _next_report_id() -> int | None:
 
 # ---- triage (operator) -----------------------------------------------------------------------
 
+
 def _require_operator(actor) -> None:
     if not selectors.is_operator(actor):
         raise PermissionDenied(_("Chỉ cán bộ tiếp nhận phản ánh mới thực hiện được thao tác này."))
@@ -337,8 +429,11 @@ def report_accept(*, actor, report: Report, note: str = "") -> Report:
     with transaction.atomic():
         report = _locked(report)
         report = _apply(report, action="accept", actor=actor, note=note or _("Phản ánh hợp lệ, đang chuyển xử lý."))
-        _notify_reporter(report, _("Phản ánh %(id)s đã được xác nhận") % {"id": report.service_request_id},
-                         _("Phản ánh của bạn hợp lệ và đang được chuyển tới đơn vị có thẩm quyền."))
+        _notify_reporter(
+            report,
+            _("Phản ánh %(id)s đã được xác nhận") % {"id": report.service_request_id},
+            _("Phản ánh của bạn hợp lệ và đang được chuyển tới đơn vị có thẩm quyền."),
+        )
         return report
 
 
@@ -352,12 +447,19 @@ def report_reject(*, actor, report: Report, reason: str, note: str = "") -> Repo
     with transaction.atomic():
         report = _locked(report)
         label = RejectReason(reason).label
-        report = _apply(report, action="reject", actor=actor, note=f"{label}. {note}".strip(),
-                        public=reason != RejectReason.SPAM, reject_reason=reason,
-                        status_note=f"{label}. {note}".strip()[:500])
+        report = _apply(
+            report,
+            action="reject",
+            actor=actor,
+            note=f"{label}. {note}".strip(),
+            public=reason != RejectReason.SPAM,
+            reject_reason=reason,
+            status_note=f"{label}. {note}".strip()[:500],
+        )
         if reason != RejectReason.SPAM:
-            _notify_reporter(report, _("Phản ánh %(id)s không được xử lý") % {"id": report.service_request_id},
-                             report.status_note)
+            _notify_reporter(
+                report, _("Phản ánh %(id)s không được xử lý") % {"id": report.service_request_id}, report.status_note
+            )
         return report
 
 
@@ -371,8 +473,9 @@ def report_merge(*, actor, report: Report, into: Report, note: str = "") -> Repo
         if into.status in (ReportStatus.REJECTED, ReportStatus.MERGED):
             raise ValidationError({"into": _("Không thể gộp vào phản ánh đã bị loại hoặc đã được gộp.")})
         text = _("Trùng với phản ánh %(id)s; theo dõi kết quả tại phản ánh đó.") % {"id": into.service_request_id}
-        report = _apply(report, action="merge", actor=actor, note=(note or text), merged_into=into,
-                        status_note=text[:500])
+        report = _apply(
+            report, action="merge", actor=actor, note=(note or text), merged_into=into, status_note=text[:500]
+        )
         _notify_reporter(report, _("Phản ánh %(id)s đã được gộp") % {"id": report.service_request_id}, text)
         return report
 
@@ -398,16 +501,25 @@ def _route(*, actor, report, agency, unit, note, action):
         if report.due_at is None or report.status == ReportStatus.REOPENED:
             changes["due_at"] = handling_due(report, now, agency)
         target = unit or agency
-        report = _apply(report, action=action, actor=actor,
-                        note=(_("Chuyển tới %(u)s.") % {"u": target}) + (f" {note}" if note else ""),
-                        status_note=(_("Đang chuyển tới %(u)s xử lý.") % {"u": target})[:500], **changes)
-        _notify_reporter(report, _("Phản ánh %(id)s đã được chuyển xử lý") % {"id": report.service_request_id},
-                         _("Phản ánh của bạn đã được chuyển tới %(u)s; hạn xử lý %(d)s.")
-                         % {"u": target, "d": timezone.localtime(report.due_at).strftime("%d/%m/%Y")})
+        report = _apply(
+            report,
+            action=action,
+            actor=actor,
+            note=(_("Chuyển tới %(u)s.") % {"u": target}) + (f" {note}" if note else ""),
+            status_note=(_("Đang chuyển tới %(u)s xử lý.") % {"u": target})[:500],
+            **changes,
+        )
+        _notify_reporter(
+            report,
+            _("Phản ánh %(id)s đã được chuyển xử lý") % {"id": report.service_request_id},
+            _("Phản ánh của bạn đã được chuyển tới %(u)s; hạn xử lý %(d)s.")
+            % {"u": target, "d": timezone.localtime(report.due_at).strftime("%d/%m/%Y")},
+        )
         return report
 
 
 # ---- handling (unit) -------------------------------------------------------------------------
+
 
 def _require_reporter(actor, report, message, reporter_key: str = "") -> None:
     if not selectors.is_reporter(actor, report, reporter_key):
@@ -423,10 +535,14 @@ def report_start(*, actor, report: Report) -> Report:
     with transaction.atomic():
         report = _locked(report)
         _require_handler(actor, report)
-        report = _apply(report, action="start", actor=actor, note=_("Đơn vị bắt đầu xử lý."),
-                        status_note=_("Đang xử lý."))
-        _notify_reporter(report, _("Phản ánh %(id)s đang được xử lý") % {"id": report.service_request_id},
-                         _("%(u)s đã nhận xử lý phản ánh của bạn.") % {"u": report.routed_unit or report.routed_agency})
+        report = _apply(
+            report, action="start", actor=actor, note=_("Đơn vị bắt đầu xử lý."), status_note=_("Đang xử lý.")
+        )
+        _notify_reporter(
+            report,
+            _("Phản ánh %(id)s đang được xử lý") % {"id": report.service_request_id},
+            _("%(u)s đã nhận xử lý phản ánh của bạn.") % {"u": report.routed_unit or report.routed_agency},
+        )
         return report
 
 
@@ -437,10 +553,17 @@ def report_request_info(*, actor, report: Report, question: str) -> Report:
     with transaction.atomic():
         report = _locked(report)
         _require_handler(actor, report)
-        report = _apply(report, action="request_info", actor=actor, note=question, pending_question=question,
-                        status_note=_("Đề nghị người phản ánh bổ sung thông tin.")[:500])
-        _notify_reporter(report, _("Đề nghị bổ sung thông tin cho phản ánh %(id)s") % {"id": report.service_request_id},
-                         question)
+        report = _apply(
+            report,
+            action="request_info",
+            actor=actor,
+            note=question,
+            pending_question=question,
+            status_note=_("Đề nghị người phản ánh bổ sung thông tin.")[:500],
+        )
+        _notify_reporter(
+            report, _("Đề nghị bổ sung thông tin cho phản ánh %(id)s") % {"id": report.service_request_id}, question
+        )
         return report
 
 
@@ -454,8 +577,14 @@ def report_answer_info(*, actor, report: Report, answer: str, photo_files=(), re
         _require_reporter(actor, report, _("Chỉ người gửi phản ánh mới bổ sung được thông tin."), reporter_key)
         if report.photos.count() + len(checked) > conf.max_photos() * 2:
             raise ValidationError({"photos": _("Phản ánh đã có quá nhiều ảnh.")})
-        report = _apply(report, action="answer_info", actor=actor, note=answer, pending_question="",
-                        status_note=_("Người phản ánh đã bổ sung thông tin; đang xử lý.")[:500])
+        report = _apply(
+            report,
+            action="answer_info",
+            actor=actor,
+            note=answer,
+            pending_question="",
+            status_note=_("Người phản ánh đã bổ sung thông tin; đang xử lý.")[:500],
+        )
         _store_photos(report, checked, PhotoKind.REPORT)
         return report
 
@@ -473,16 +602,25 @@ def report_resolve(*, actor, report: Report, resolution: str, photo_files=()) ->
         report = _locked(report)
         _require_handler(actor, report)
         now = timezone.now()
-        report = _apply(report, action="resolve", actor=actor, note=_("Đơn vị báo cáo kết quả xử lý."),
-                        public=False, resolution=resolution, resolved_at=now,
-                        publish_due_at=deadlines.add_working_days(now, conf.deadline_days("publish"),
-                                                                  deadlines.schedule_of(report.routed_agency)),
-                        status_note=_("Đã xử lý, chờ lãnh đạo phê duyệt.")[:500])
+        report = _apply(
+            report,
+            action="resolve",
+            actor=actor,
+            note=_("Đơn vị báo cáo kết quả xử lý."),
+            public=False,
+            resolution=resolution,
+            resolved_at=now,
+            publish_due_at=deadlines.add_working_days(
+                now, conf.deadline_days("publish"), deadlines.schedule_of(report.routed_agency)
+            ),
+            status_note=_("Đã xử lý, chờ lãnh đạo phê duyệt.")[:500],
+        )
         _store_photos(report, checked, PhotoKind.RESOLUTION)
         return report
 
 
 # ---- approval (leader) -----------------------------------------------------------------------
+
 
 def _require_leader(actor, report) -> None:
     if not selectors.can_approve(actor, report):
@@ -494,11 +632,20 @@ def report_approve(*, actor, report: Report, note: str = "") -> Report:
         report = _locked(report)
         _require_leader(actor, report)
         now = timezone.now()
-        report = _apply(report, action="approve", actor=actor, note=report.resolution, published_at=now,
-                        status_note=_("Đã xử lý xong và công khai kết quả.")[:500],
-                        audit_extra={"note": note} if note else None)
-        _notify_reporter(report, _("Phản ánh %(id)s đã có kết quả") % {"id": report.service_request_id},
-                         _("Kết quả xử lý: %(r)s\nMời bạn đánh giá mức độ hài lòng.") % {"r": report.resolution})
+        report = _apply(
+            report,
+            action="approve",
+            actor=actor,
+            note=report.resolution,
+            published_at=now,
+            status_note=_("Đã xử lý xong và công khai kết quả.")[:500],
+            audit_extra={"note": note} if note else None,
+        )
+        _notify_reporter(
+            report,
+            _("Phản ánh %(id)s đã có kết quả") % {"id": report.service_request_id},
+            _("Kết quả xử lý: %(r)s\nMời bạn đánh giá mức độ hài lòng.") % {"r": report.resolution},
+        )
         return report
 
 
@@ -509,11 +656,20 @@ def report_return(*, actor, report: Report, note: str) -> Report:
     with transaction.atomic():
         report = _locked(report)
         _require_leader(actor, report)
-        return _apply(report, action="return", actor=actor, note=note, public=False, resolved_at=None,
-                      publish_due_at=None, status_note=_("Đang xử lý.")[:500])
+        return _apply(
+            report,
+            action="return",
+            actor=actor,
+            note=note,
+            public=False,
+            resolved_at=None,
+            publish_due_at=None,
+            status_note=_("Đang xử lý.")[:500],
+        )
 
 
 # ---- reporter after publication --------------------------------------------------------------
+
 
 def report_rate(*, actor, report: Report, rating, comment: str = "", reporter_key: str = "") -> Report:
     try:
@@ -527,8 +683,15 @@ def report_rate(*, actor, report: Report, rating, comment: str = "", reporter_ke
         _require_reporter(actor, report, _("Chỉ người gửi phản ánh mới đánh giá được."), reporter_key)
         if report.rating is not None:
             raise ValidationError({"rating": _("Bạn đã đánh giá phản ánh này.")})
-        return _apply(report, action="rate", actor=actor, note=_("Người phản ánh đánh giá %(n)d/5.") % {"n": rating},
-                      rating=rating, rating_comment=(comment or "").strip()[:1000], rated_at=timezone.now())
+        return _apply(
+            report,
+            action="rate",
+            actor=actor,
+            note=_("Người phản ánh đánh giá %(n)d/5.") % {"n": rating},
+            rating=rating,
+            rating_comment=(comment or "").strip()[:1000],
+            rated_at=timezone.now(),
+        )
 
 
 def report_reopen(*, actor, report: Report, reason: str, reporter_key: str = "") -> Report:
@@ -539,14 +702,26 @@ def report_reopen(*, actor, report: Report, reason: str, reporter_key: str = "")
         report = _locked(report)
         _require_reporter(actor, report, _("Chỉ người gửi phản ánh mới yêu cầu mở lại được."), reporter_key)
         if report.published_at and timezone.now() > report.published_at + dt.timedelta(days=conf.reopen_days()):
-            raise ValidationError({"reason": _("Đã quá %(n)d ngày kể từ khi công khai kết quả, không thể mở lại.")
-                                   % {"n": conf.reopen_days()}})
-        return _apply(report, action="reopen", actor=actor, note=reason, reopen_count=report.reopen_count + 1,
-                      resolved_at=None, publish_due_at=None,
-                      status_note=_("Người phản ánh chưa hài lòng, đề nghị xem xét lại.")[:500])
+            raise ValidationError(
+                {
+                    "reason": _("Đã quá %(n)d ngày kể từ khi công khai kết quả, không thể mở lại.")
+                    % {"n": conf.reopen_days()}
+                }
+            )
+        return _apply(
+            report,
+            action="reopen",
+            actor=actor,
+            note=reason,
+            reopen_count=report.reopen_count + 1,
+            resolved_at=None,
+            publish_due_at=None,
+            status_note=_("Người phản ánh chưa hài lòng, đề nghị xem xét lại.")[:500],
+        )
 
 
 # ---- Open311 clients -------------------------------------------------------------------------
+
 
 def api_key_create(*, actor, name: str, owner: str = "", contact_email: str = "") -> ApiKey:
     if not selectors.is_operator(actor):

@@ -32,9 +32,16 @@ def _map_points(reports) -> list[dict]:
     for r in reports:
         if r.lat is None or r.long is None:
             continue
-        points.append({"lat": float(r.lat), "lng": float(r.long), "id": r.service_request_id,
-                       "title": r.category.name, "status": r.get_status_display(),
-                       "url": reverse("feedback:detail", args=[r.token])})
+        points.append(
+            {
+                "lat": float(r.lat),
+                "lng": float(r.long),
+                "id": r.service_request_id,
+                "title": r.category.name,
+                "status": r.get_status_display(),
+                "url": reverse("feedback:detail", args=[r.token]),
+            }
+        )
     return points
 
 
@@ -43,6 +50,7 @@ def _page(request, qs, per_page=20):
 
 
 # ---- public ----------------------------------------------------------------------------------
+
 
 def public_list(request):
     category_id = request.GET.get("linh-vuc") or None
@@ -103,8 +111,13 @@ def detail(request, token):
     # What the reporter wrote after submitting (answers, reasons to reopen) has not been screened: the
     # public sees that the step happened, the reporter and the officials see the words.
     hide_reporter_text = not (is_owner or is_staff_viewer)
-    events = [{"at": e.at, "note": REPORTER_TEXT_STEPS[e.action] if hide_reporter_text and e.action in
-               REPORTER_TEXT_STEPS else e.note} for e in report.events.filter(is_public=True).order_by("at", "id")]
+    events = [
+        {
+            "at": e.at,
+            "note": REPORTER_TEXT_STEPS[e.action] if hide_reporter_text and e.action in REPORTER_TEXT_STEPS else e.note,
+        }
+        for e in report.events.filter(is_public=True).order_by("at", "id")
+    ]
     photos = list(report.photos.all()) if show_content else []
     context = {
         "report": report,
@@ -113,8 +126,9 @@ def detail(request, token):
         "report_photos": [p for p in photos if p.kind == PhotoKind.REPORT],
         "result_photos": [p for p in photos if p.kind == PhotoKind.RESOLUTION] if report.published_at else [],
         "is_owner": is_owner,
-        "follow_link": (request.build_absolute_uri(reverse("feedback:detail", args=[token])) + f"?khoa={key}"
-                        if key else ""),
+        "follow_link": (
+            request.build_absolute_uri(reverse("feedback:detail", args=[token])) + f"?khoa={key}" if key else ""
+        ),
         "can_reopen": is_owner and report.status == ReportStatus.PUBLISHED,
         "points": _map_points([report]),
         "tile_url": conf.map_tile_url(),
@@ -129,17 +143,28 @@ def submit(request):
         data = form.cleaned_data
         category = Category.objects.filter(pk=data["category"]).prefetch_related("attributes").first()
         prefix = f"attr-{data['category']}-"
-        attributes = {k[len(prefix):]: (request.POST.getlist(k) if len(request.POST.getlist(k)) > 1
-                                        else request.POST.get(k))
-                      for k in request.POST if k.startswith(prefix)}
+        attributes = {
+            k[len(prefix) :]: (request.POST.getlist(k) if len(request.POST.getlist(k)) > 1 else request.POST.get(k))
+            for k in request.POST
+            if k.startswith(prefix)
+        }
         try:
             report = services.report_submit(
-                actor=request.user, category=category, description=data["description"], lat=data["lat"],
-                long=data["long"], commune=data["commune"], address=data["address"], photo_files=data["photos"],
-                contact_name=data["contact_name"] or (request.user.display_name if request.user.is_authenticated
-                                                      else ""),
-                contact_email=data["contact_email"], contact_phone=data["contact_phone"],
-                anonymous=data["anonymous"], attributes=attributes, ip=_client_ip(request),
+                actor=request.user,
+                category=category,
+                description=data["description"],
+                lat=data["lat"],
+                long=data["long"],
+                commune=data["commune"],
+                address=data["address"],
+                photo_files=data["photos"],
+                contact_name=data["contact_name"]
+                or (request.user.display_name if request.user.is_authenticated else ""),
+                contact_email=data["contact_email"],
+                contact_phone=data["contact_phone"],
+                anonymous=data["anonymous"],
+                attributes=attributes,
+                ip=_client_ip(request),
             )
         except services.RateLimited as exc:
             apply_errors(form, exc)
@@ -148,8 +173,14 @@ def submit(request):
             apply_errors(form, exc)
         else:
             _remember_key(request, report.token, report.follow_key)
-            messages.success(request, _("Đã gửi phản ánh %(id)s. Hãy lưu đường dẫn theo dõi riêng bên dưới để "
-                                        "theo dõi, bổ sung và đánh giá kết quả.") % {"id": report.service_request_id})
+            messages.success(
+                request,
+                _(
+                    "Đã gửi phản ánh %(id)s. Hãy lưu đường dẫn theo dõi riêng bên dưới để "
+                    "theo dõi, bổ sung và đánh giá kết quả."
+                )
+                % {"id": report.service_request_id},
+            )
             return redirect("feedback:detail", token=report.token)
     status = 400 if request.method == "POST" else 200
     return render(request, "feedback/submit.html", _submit_context(form), status=status)
@@ -157,8 +188,11 @@ def submit(request):
 
 def _submit_context(form):
     categories = Category.objects.filter(is_active=True).prefetch_related("attributes")
-    return {"form": form, "tile_url": conf.map_tile_url(),
-            "attribute_sets": [(c, list(c.attributes.all())) for c in categories if c.attributes.all()]}
+    return {
+        "form": form,
+        "tile_url": conf.map_tile_url(),
+        "attribute_sets": [(c, list(c.attributes.all())) for c in categories if c.attributes.all()],
+    }
 
 
 def mine(request):
@@ -181,16 +215,27 @@ def reporter_action(request, token, action):
         return redirect(f"{reverse('core:login')}?next={reverse('feedback:detail', args=[token])}")
     try:
         if action == "danh-gia":
-            services.report_rate(actor=request.user, report=report, rating=request.POST.get("rating"),
-                                 comment=request.POST.get("comment", ""), reporter_key=key)
+            services.report_rate(
+                actor=request.user,
+                report=report,
+                rating=request.POST.get("rating"),
+                comment=request.POST.get("comment", ""),
+                reporter_key=key,
+            )
             messages.success(request, _("Cảm ơn bạn đã đánh giá."))
         elif action == "mo-lai":
-            services.report_reopen(actor=request.user, report=report, reason=request.POST.get("reason", ""),
-                                   reporter_key=key)
+            services.report_reopen(
+                actor=request.user, report=report, reason=request.POST.get("reason", ""), reporter_key=key
+            )
             messages.success(request, _("Đã gửi yêu cầu xem xét lại."))
         elif action == "bo-sung":
-            services.report_answer_info(actor=request.user, report=report, answer=request.POST.get("answer", ""),
-                                        photo_files=request.FILES.getlist("photos"), reporter_key=key)
+            services.report_answer_info(
+                actor=request.user,
+                report=report,
+                answer=request.POST.get("answer", ""),
+                photo_files=request.FILES.getlist("photos"),
+                reporter_key=key,
+            )
             messages.success(request, _("Đã gửi thông tin bổ sung."))
         else:
             raise Http404
@@ -204,25 +249,35 @@ def reporter_action(request, token, action):
 
 # ---- staff -----------------------------------------------------------------------------------
 
+
 @login_required
 def triage_queue(request):
     qs = selectors.triage_queue(request.user)
-    return render(request, "feedback/queue.html", {"page": _page(request, qs, 50), "title": _("Hàng chờ phân loại"),
-                                                    "now": timezone.now()})
+    return render(
+        request,
+        "feedback/queue.html",
+        {"page": _page(request, qs, 50), "title": _("Hàng chờ phân loại"), "now": timezone.now()},
+    )
 
 
 @login_required
 def unit_queue(request):
     qs = selectors.handler_queue(request.user)
-    return render(request, "feedback/queue.html", {"page": _page(request, qs, 50),
-                                                    "title": _("Phản ánh giao cho đơn vị"), "now": timezone.now()})
+    return render(
+        request,
+        "feedback/queue.html",
+        {"page": _page(request, qs, 50), "title": _("Phản ánh giao cho đơn vị"), "now": timezone.now()},
+    )
 
 
 @login_required
 def approval_queue(request):
     qs = selectors.approval_queue(request.user)
-    return render(request, "feedback/queue.html", {"page": _page(request, qs, 50),
-                                                    "title": _("Kết quả chờ phê duyệt"), "now": timezone.now()})
+    return render(
+        request,
+        "feedback/queue.html",
+        {"page": _page(request, qs, 50), "title": _("Kết quả chờ phê duyệt"), "now": timezone.now()},
+    )
 
 
 def _targets():
@@ -274,8 +329,7 @@ def staff_action(request, token, action):
         if action == "xac-nhan":
             services.report_accept(actor=actor, report=report, note=post.get("note", ""))
         elif action == "tu-choi":
-            services.report_reject(actor=actor, report=report, reason=post.get("reason", ""),
-                                   note=post.get("note", ""))
+            services.report_reject(actor=actor, report=report, reason=post.get("reason", ""), note=post.get("note", ""))
         elif action == "gop":
             into = Report.objects.filter(service_request_id=post.get("into", "").strip()).first()
             services.report_merge(actor=actor, report=report, into=into, note=post.get("note", ""))
@@ -290,8 +344,12 @@ def staff_action(request, token, action):
             agency, unit = _target_from(post)
             services.report_forward(actor=actor, report=report, agency=agency, unit=unit, note=post.get("note", ""))
         elif action == "ket-qua":
-            services.report_resolve(actor=actor, report=report, resolution=post.get("resolution", ""),
-                                    photo_files=request.FILES.getlist("photos"))
+            services.report_resolve(
+                actor=actor,
+                report=report,
+                resolution=post.get("resolution", ""),
+                photo_files=request.FILES.getlist("photos"),
+            )
         elif action == "phe-duyet":
             services.report_approve(actor=actor, report=report, note=post.get("note", ""))
         elif action == "tra-lai":
@@ -300,8 +358,11 @@ def staff_action(request, token, action):
             raise Http404
     except PermissionDenied as exc:
         messages.error(request, str(exc) or _("Bạn không có quyền thực hiện thao tác này."))
-        return redirect("feedback:staff_detail", token=token) if selectors.is_staff_user(actor) else redirect(
-            "feedback:list")
+        return (
+            redirect("feedback:staff_detail", token=token)
+            if selectors.is_staff_user(actor)
+            else redirect("feedback:list")
+        )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)

@@ -18,9 +18,12 @@ class NotificationSerializer(serializers.ModelSerializer):
         fields = ["id", "subject", "body", "link", "created_at", "read_at", "is_read"]
 
 
-@extend_schema(tags=["notifications"], parameters=[
-    OpenApiParameter("unread", bool, description="Chỉ lấy thông báo chưa đọc."),
-])
+@extend_schema(
+    tags=["notifications"],
+    parameters=[
+        OpenApiParameter("unread", bool, description="Chỉ lấy thông báo chưa đọc."),
+    ],
+)
 class InboxView(generics.ListAPIView):
     """Thông báo trong ứng dụng của người đang đăng nhập, mới nhất trước."""
 
@@ -34,8 +37,9 @@ class InboxView(generics.ListAPIView):
         return qs
 
 
-@extend_schema(tags=["notifications"],
-               responses=inline_serializer("UnreadCount", {"unread": serializers.IntegerField()}))
+@extend_schema(
+    tags=["notifications"], responses=inline_serializer("UnreadCount", {"unread": serializers.IntegerField()})
+)
 class UnreadCountView(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -59,8 +63,11 @@ class MarkReadView(APIView):
         return Response(NotificationSerializer(notification).data)
 
 
-@extend_schema(tags=["notifications"], request=None,
-               responses=inline_serializer("MarkedRead", {"marked": serializers.IntegerField()}))
+@extend_schema(
+    tags=["notifications"],
+    request=None,
+    responses=inline_serializer("MarkedRead", {"marked": serializers.IntegerField()}),
+)
 class MarkAllReadView(APIView):
     permission_classes = [IsAuthenticated]
 

@@ -9,8 +9,15 @@ from .choices import Channel, Status
 
 class Notification(models.Model):
     # Found by the inbox index below, which leads with the recipient (no index of its own).
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                                  related_name="notifications", verbose_name=_("người nhận"), db_index=False)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("người nhận"),
+        db_index=False,
+    )
     email = models.EmailField(_("thư điện tử"), blank=True)
     phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
     channel = models.CharField(_("kênh"), max_length=10, choices=Channel.choices)

@@ -21,21 +21,38 @@ DEFAULT_CHANNELS = (Channel.INAPP, Channel.EMAIL, Channel.SMS)
 SUBJECT_MAX = Notification._meta.get_field("subject").max_length
 
 
-def notify(*, user=None, email: str = "", phone: str = "", subject: str, body: str, link: str = "",
-           channels: Iterable[str] = DEFAULT_CHANNELS) -> None:
+def notify(
+    *,
+    user=None,
+    email: str = "",
+    phone: str = "",
+    subject: str,
+    body: str,
+    link: str = "",
+    channels: Iterable[str] = DEFAULT_CHANNELS,
+) -> None:
     """Send one message to a user (or to a bare e-mail address / phone number) on several channels.
 
     The rows of `notification_rows()`, written in one statement, then `notifications_queued()`.
     """
-    rows = notification_rows(user=user, email=email, phone=phone, subject=subject, body=body, link=link,
-                             channels=channels)
+    rows = notification_rows(
+        user=user, email=email, phone=phone, subject=subject, body=body, link=link, channels=channels
+    )
     if rows:
         Notification.objects.bulk_create(rows)  # one statement: all the rows or none
         notifications_queued(rows)
 
 
-def notification_rows(*, user=None, email: str = "", phone: str = "", subject: str, body: str, link: str = "",
-                      channels: Iterable[str] = DEFAULT_CHANNELS) -> list[Notification]:
+def notification_rows(
+    *,
+    user=None,
+    email: str = "",
+    phone: str = "",
+    subject: str,
+    body: str,
+    link: str = "",
+    channels: Iterable[str] = DEFAULT_CHANNELS,
+) -> list[Notification]:
     """The unsaved rows of one message to a user (or to a bare e-mail address / phone number) on several channels.
 
     - ``inapp`` needs ``user``; it appears in the user's "Thông báo" inbox once committed.
@@ -59,15 +76,26 @@ def notification_rows(*, user=None, email: str = "", phone: str = "", subject: s
         if channel == Channel.INAPP:
             if user is None:
                 continue
-            rows.append(Notification(recipient=user, channel=channel, subject=subject, body=body, link=link,
-                                     status=Status.SENT, sent_at=now))
+            rows.append(
+                Notification(
+                    recipient=user,
+                    channel=channel,
+                    subject=subject,
+                    body=body,
+                    link=link,
+                    status=Status.SENT,
+                    sent_at=now,
+                )
+            )
         elif channel == Channel.EMAIL:
             if email:
-                rows.append(Notification(recipient=user, email=email, channel=channel, subject=subject,
-                                         body=body, link=link))
+                rows.append(
+                    Notification(recipient=user, email=email, channel=channel, subject=subject, body=body, link=link)
+                )
         elif phone:  # sms, zalo
-            rows.append(Notification(recipient=user, phone=phone, channel=channel, subject=subject, body=body,
-                                     link=link))
+            rows.append(
+                Notification(recipient=user, phone=phone, channel=channel, subject=subject, body=body, link=link)
+            )
     return rows
 
 
@@ -94,8 +122,7 @@ def notification_mark_read(*, actor, notification: Notification) -> Notification
         if locked.read_at is None:
             locked.read_at = timezone.now()
             locked.save(update_fields=["read_at"])
-            audit.record(actor=actor, action="notifications.read", obj=locked,
-                         after={"read_at": locked.read_at})
+            audit.record(actor=actor, action="notifications.read", obj=locked, after={"read_at": locked.read_at})
     return locked
 
 
@@ -106,10 +133,17 @@ def notification_mark_all_read(*, actor) -> int:
     with transaction.atomic():
         now = timezone.now()
         count = Notification.objects.filter(recipient=actor, channel=Channel.INAPP, read_at__isnull=True).update(
-            read_at=now)
+            read_at=now
+        )
         if count:
-            audit.record(actor=actor, action="notifications.read_all", object_type="notifications.notification",
-                         object_id="", object_repr=f"{count} thông báo", after={"count": count, "read_at": now})
+            audit.record(
+                actor=actor,
+                action="notifications.read_all",
+                object_type="notifications.notification",
+                object_id="",
+                object_repr=f"{count} thông báo",
+                after={"count": count, "read_at": now},
+            )
     return count
 
 

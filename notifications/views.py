@@ -21,11 +21,15 @@ def inbox(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("trang"))
     unread = selectors.unread_count(request.user)
     request._cqs_unread_notifications = unread  # the navigation badge reuses it (no second count)
-    return render(request, "notifications/inbox.html", {
-        "page": page,
-        "unread": unread,
-        "only_unread": only_unread,
-    })
+    return render(
+        request,
+        "notifications/inbox.html",
+        {
+            "page": page,
+            "unread": unread,
+            "only_unread": only_unread,
+        },
+    )
 
 
 @login_required
@@ -36,8 +40,13 @@ def mark_read(request, pk: int):
         raise Http404(_("Không tìm thấy thông báo."))
     services.notification_mark_read(actor=request.user, notification=notification)
     target = request.POST.get("next") or ""
-    if target == "link" and notification.link and url_has_allowed_host_and_scheme(
-            notification.link, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if (
+        target == "link"
+        and notification.link
+        and url_has_allowed_host_and_scheme(
+            notification.link, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
         return redirect(notification.link)
     return redirect("notifications:inbox")
 

@@ -57,5 +57,13 @@ class ElectronicReceiptAdmin(ReadOnlyAdmin):
 
 @admin.register(StatementImport)
 class StatementImportAdmin(ReadOnlyAdmin):
-    list_display = ["imported_at", "file_name", "imported_by", "line_count", "paid_count", "flagged_count",
-                    "unmatched_count", "duplicate_count"]
+    list_display = [
+        "imported_at",
+        "file_name",
+        "imported_by",
+        "line_count",
+        "paid_count",
+        "flagged_count",
+        "unmatched_count",
+        "duplicate_count",
+    ]

@@ -43,8 +43,17 @@ class AttemptSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PaymentAttempt
-        fields = ["reference", "dossier", "provider", "amount", "status", "redirect_url", "qr_payload",
-                  "created_at", "paid_at"]
+        fields = [
+            "reference",
+            "dossier",
+            "provider",
+            "amount",
+            "status",
+            "redirect_url",
+            "qr_payload",
+            "created_at",
+            "paid_at",
+        ]
 
 
 class PaymentStartSerializer(serializers.Serializer):
@@ -61,15 +70,30 @@ class FlagSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReconciliationFlag
-        fields = ["id", "kind", "status", "provider", "dossier", "expected_amount", "received_amount", "reference",
-                  "details", "created_at", "resolution", "resolved_at"]
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "provider",
+            "dossier",
+            "expected_amount",
+            "received_amount",
+            "reference",
+            "details",
+            "created_at",
+            "resolution",
+            "resolved_at",
+        ]
 
 
-WebhookResultSerializer = inline_serializer("PaymentWebhookResult", fields={
-    "event_id": serializers.CharField(),
-    "outcome": serializers.CharField(),
-    "replayed": serializers.BooleanField(),
-})
+WebhookResultSerializer = inline_serializer(
+    "PaymentWebhookResult",
+    fields={
+        "event_id": serializers.CharField(),
+        "outcome": serializers.CharField(),
+        "replayed": serializers.BooleanField(),
+    },
+)
 
 
 class DossierObligationsView(APIView):
@@ -83,22 +107,31 @@ class DossierObligationsView(APIView):
         obligations = list(selectors.obligations_for(dossier))
         due = [o for o in obligations if o.status == ObligationStatus.DUE]
         state = "none" if not obligations else ("due" if due else "paid")
-        data = {"dossier": dossier.code, "state": state, "due_total": sum(o.amount for o in due),
-                "obligations": obligations, "receipts": list(selectors.receipts_for(dossier))}
+        data = {
+            "dossier": dossier.code,
+            "state": state,
+            "due_total": sum(o.amount for o in due),
+            "obligations": obligations,
+            "receipts": list(selectors.receipts_for(dossier)),
+        }
         return Response(DossierPaymentsSerializer(data).data)
 
 
 class PaymentStartView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=PaymentStartSerializer, responses={201: AttemptSerializer},
-                   summary="Bắt đầu thanh toán trực tuyến cho hồ sơ")
+    @extend_schema(
+        request=PaymentStartSerializer,
+        responses={201: AttemptSerializer},
+        summary="Bắt đầu thanh toán trực tuyến cho hồ sơ",
+    )
     def post(self, request, code):
         dossier = selectors.dossier_for_payment(request.user, code)
         payload = PaymentStartSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        attempt = services.payment_start(dossier=dossier, provider=payload.validated_data["provider"],
-                                         actor=request.user)
+        attempt = services.payment_start(
+            dossier=dossier, provider=payload.validated_data["provider"], actor=request.user
+        )
         return Response(AttemptSerializer(attempt).data, status=status.HTTP_201_CREATED)
 
 
@@ -118,9 +151,12 @@ class WebhookView(APIView):
 
     @extend_schema(
         request={"application/json": {"type": "object"}},
-        responses={200: WebhookResultSerializer, 400: OpenApiResponse(description="Nội dung không hợp lệ"),
-                   403: OpenApiResponse(description="Chữ ký không hợp lệ"),
-                   404: OpenApiResponse(description="Nhà cung cấp không tồn tại")},
+        responses={
+            200: WebhookResultSerializer,
+            400: OpenApiResponse(description="Nội dung không hợp lệ"),
+            403: OpenApiResponse(description="Chữ ký không hợp lệ"),
+            404: OpenApiResponse(description="Nhà cung cấp không tồn tại"),
+        },
         summary="Nhận thông báo kết quả thanh toán (webhook)",
     )
     def post(self, request, provider):
@@ -129,15 +165,17 @@ class WebhookView(APIView):
             event = services.payment_handle_webhook(provider=provider, headers=request.headers, body=body)
         except UnknownProvider:
             raise Http404 from None
-        return Response({"event_id": event.event_id, "outcome": event.outcome,
-                         "replayed": event.replayed})
+        return Response({"event_id": event.event_id, "outcome": event.outcome, "replayed": event.replayed})
 
 
 class CounterPaymentView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=CounterPaymentSerializer, responses={201: AttemptSerializer},
-                   summary="Ghi nhận khoản thu tại quầy một cửa")
+    @extend_schema(
+        request=CounterPaymentSerializer,
+        responses={201: AttemptSerializer},
+        summary="Ghi nhận khoản thu tại quầy một cửa",
+    )
     def post(self, request, pk):
         obligation = get_object_or_404(FeeObligation.objects.select_related("dossier"), pk=pk)
         if not selectors.can_view_payments(request.user, obligation.dossier):

@@ -10,8 +10,9 @@ from .services import obligations_create
 
 def load(stdout) -> list[tuple[str, str, str]]:
     Dossier = apps.get_model("dossiers", "Dossier")
-    waiting = list(Dossier.objects.filter(status="payment_requested").select_related("procedure_version")
-                   .order_by("id"))
+    waiting = list(
+        Dossier.objects.filter(status="payment_requested").select_related("procedure_version").order_by("id")
+    )
     for dossier in waiting:
         obligations_create(dossier=dossier, actor=None)
     payable = [d for d in waiting if due_total(d) > 0]
@@ -20,15 +21,20 @@ def load(stdout) -> list[tuple[str, str, str]]:
         return []
     first = payable[0]
     amount = f"{due_total(first):,.0f}".replace(",", ".")  # Vietnamese thousands separator
-    stdout.write(f"payments: hồ sơ {first.code} chờ nộp {amount} đ – người nộp đăng nhập và mở "
-                 f"/thanh-toan/ho-so/{first.code}/ (cổng demo hoặc VietQR).")
+    stdout.write(
+        f"payments: hồ sơ {first.code} chờ nộp {amount} đ – người nộp đăng nhập và mở "
+        f"/thanh-toan/ho-so/{first.code}/ (cổng demo hoặc VietQR)."
+    )
     if len(payable) > 1:
         second = payable[1]
         folder = settings.VAR_DIR / "demo"
         folder.mkdir(parents=True, exist_ok=True)
         sample = folder / "sao-ke-mau.csv"
-        sample.write_text("date,amount,content,reference\n"
-                          f"2026-11-23 09:30,{int(due_total(second))},CHUYEN KHOAN {second.code},FTDEMO0001\n"
-                          "2026-11-23 10:00,50000,UNG HO QUY KHUYEN HOC,FTDEMO0002\n", encoding="utf-8")
+        sample.write_text(
+            "date,amount,content,reference\n"
+            f"2026-11-23 09:30,{int(due_total(second))},CHUYEN KHOAN {second.code},FTDEMO0001\n"
+            "2026-11-23 10:00,50000,UNG HO QUY KHUYEN HOC,FTDEMO0002\n",
+            encoding="utf-8",
+        )
         stdout.write(f"payments: sao kê mẫu {sample} – cán bộ một cửa nhập tại /thanh-toan/doi-soat/sao-ke/.")
     return []

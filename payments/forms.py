@@ -11,8 +11,9 @@ class CounterPaymentForm(forms.Form):
 
     def __init__(self, *args, obligations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["obligation"].choices = [(o.pk, f"{o.description} – {o.amount:,.0f} đ".replace(",", "."))
-                                             for o in obligations]
+        self.fields["obligation"].choices = [
+            (o.pk, f"{o.description} – {o.amount:,.0f} đ".replace(",", ".")) for o in obligations
+        ]
 
 
 class FlagResolveForm(forms.Form):

@@ -36,27 +36,42 @@ def new_reference() -> str:
 class FeeObligation(models.Model):
     """One fee or charge (phí, lệ phí) the applicant owes on a dossier, from the procedure's fee table."""
 
-    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.PROTECT, related_name="fee_obligations",
-                                verbose_name=_("hồ sơ"))
-    fee = models.ForeignKey("catalog.Fee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                            verbose_name=_("mức thu trong danh mục"))
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", on_delete=models.PROTECT, related_name="fee_obligations", verbose_name=_("hồ sơ")
+    )
+    fee = models.ForeignKey(
+        "catalog.Fee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("mức thu trong danh mục"),
+    )
     kind = models.CharField(_("loại"), max_length=10, choices=ObligationKind.choices)
     description = models.CharField(_("nội dung"), max_length=300)
     amount = models.DecimalField(_("số tiền (đồng)"), **MONEY)
-    status = models.CharField(_("trạng thái"), max_length=20, choices=ObligationStatus.choices,
-                              default=ObligationStatus.DUE, db_index=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=ObligationStatus.choices, default=ObligationStatus.DUE, db_index=True
+    )
     created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
     paid_at = models.DateTimeField(_("thanh toán lúc"), null=True, blank=True)
-    paid_by = models.ForeignKey("PaymentAttempt", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="paid_obligations", verbose_name=_("giao dịch thanh toán"))
+    paid_by = models.ForeignKey(
+        "PaymentAttempt",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="paid_obligations",
+        verbose_name=_("giao dịch thanh toán"),
+    )
 
     class Meta:
         ordering = ["dossier", "id"]
         verbose_name = _("khoản phí, lệ phí phải nộp")
         verbose_name_plural = _("khoản phí, lệ phí phải nộp")
         constraints = [
-            models.UniqueConstraint(fields=["dossier", "fee"], condition=Q(fee__isnull=False),
-                                    name="obligation_once_per_fee"),
+            models.UniqueConstraint(
+                fields=["dossier", "fee"], condition=Q(fee__isnull=False), name="obligation_once_per_fee"
+            ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="obligation_amount_not_negative"),
         ]
 
@@ -70,14 +85,22 @@ class PaymentAttempt(models.Model):
     provider = models.CharField(_("hình thức thanh toán"), max_length=30, db_index=True)
     provider_reference = models.CharField(_("mã giao dịch"), max_length=40, unique=True, default=new_reference)
     external_id = models.CharField(_("mã giao dịch của ngân hàng / biên lai"), max_length=100, blank=True)
-    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.PROTECT, related_name="payment_attempts",
-                                verbose_name=_("hồ sơ"))
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", on_delete=models.PROTECT, related_name="payment_attempts", verbose_name=_("hồ sơ")
+    )
     obligations = models.ManyToManyField(FeeObligation, related_name="attempts", verbose_name=_("các khoản"))
     amount = models.DecimalField(_("số tiền (đồng)"), **MONEY)
-    status = models.CharField(_("trạng thái"), max_length=20, choices=AttemptStatus.choices,
-                              default=AttemptStatus.CREATED, db_index=True)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("người thực hiện"))
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=AttemptStatus.choices, default=AttemptStatus.CREATED, db_index=True
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("người thực hiện"),
+    )
     redirect_url = models.CharField(_("địa chỉ chuyển tới"), max_length=500, blank=True)
     qr_payload = models.TextField(_("dữ liệu mã VietQR"), blank=True)
     raw = models.JSONField(_("dữ liệu trao đổi với nhà cung cấp"), default=dict, blank=True)
@@ -111,8 +134,14 @@ class PaymentEvent(models.Model):
     event_id = models.CharField(_("mã sự kiện"), max_length=200)
     source = models.CharField(_("nguồn"), max_length=20, choices=Source.choices, default=Source.WEBHOOK)
     signature_valid = models.BooleanField(_("đã xác thực"), default=False)
-    attempt = models.ForeignKey(PaymentAttempt, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="events", verbose_name=_("giao dịch"))
+    attempt = models.ForeignKey(
+        PaymentAttempt,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("giao dịch"),
+    )
     reference = models.CharField(_("mã tham chiếu trong thông báo"), max_length=200, blank=True)
     amount = models.DecimalField(_("số tiền trong thông báo"), null=True, blank=True, **MONEY)
     body = models.TextField(_("nội dung nhận được"), blank=True)
@@ -128,8 +157,9 @@ class PaymentEvent(models.Model):
         verbose_name = _("sự kiện thanh toán")
         verbose_name_plural = _("sự kiện thanh toán")
         constraints = [
-            models.UniqueConstraint(fields=["provider", "event_id"], condition=Q(signature_valid=True),
-                                    name="payment_event_idempotency"),
+            models.UniqueConstraint(
+                fields=["provider", "event_id"], condition=Q(signature_valid=True), name="payment_event_idempotency"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -145,23 +175,43 @@ class ReconciliationFlag(models.Model):
     """A payment that did not match what was owed. It is never counted as paid until an official resolves it."""
 
     kind = models.CharField(_("loại sai lệch"), max_length=30, choices=FlagKind.choices)
-    status = models.CharField(_("trạng thái"), max_length=20, choices=FlagStatus.choices, default=FlagStatus.OPEN,
-                              db_index=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=FlagStatus.choices, default=FlagStatus.OPEN, db_index=True
+    )
     provider = models.CharField(_("nhà cung cấp"), max_length=30)
-    dossier = models.ForeignKey("dossiers.Dossier", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="payment_flags", verbose_name=_("hồ sơ"))
-    attempt = models.ForeignKey(PaymentAttempt, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="flags", verbose_name=_("giao dịch"))
-    event = models.ForeignKey(PaymentEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="flags",
-                              verbose_name=_("sự kiện"))
+    dossier = models.ForeignKey(
+        "dossiers.Dossier",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payment_flags",
+        verbose_name=_("hồ sơ"),
+    )
+    attempt = models.ForeignKey(
+        PaymentAttempt,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="flags",
+        verbose_name=_("giao dịch"),
+    )
+    event = models.ForeignKey(
+        PaymentEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="flags", verbose_name=_("sự kiện")
+    )
     expected_amount = models.DecimalField(_("số tiền phải nộp"), null=True, blank=True, **MONEY)
     received_amount = models.DecimalField(_("số tiền nhận được"), null=True, blank=True, **MONEY)
     reference = models.CharField(_("mã tham chiếu / nội dung"), max_length=300, blank=True)
     details = models.TextField(_("mô tả"), blank=True)
     created_at = models.DateTimeField(_("phát hiện lúc"), default=timezone.now)
     resolved_at = models.DateTimeField(_("xử lý lúc"), null=True, blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", verbose_name=_("người xử lý"))
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("người xử lý"),
+    )
     resolution = models.CharField(_("cách xử lý"), max_length=20, choices=FlagResolution.choices, blank=True)
     resolution_note = models.TextField(_("ghi chú xử lý"), blank=True)
 
@@ -182,10 +232,12 @@ class ElectronicReceipt(models.Model):
     """Biên lai điện tử: the signed receipt for one successful payment."""
 
     number = models.CharField(_("số biên lai"), max_length=60, unique=True)
-    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.PROTECT, related_name="payment_receipts",
-                                verbose_name=_("hồ sơ"))
-    attempt = models.OneToOneField(PaymentAttempt, on_delete=models.PROTECT, related_name="receipt",
-                                   verbose_name=_("giao dịch"))
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", on_delete=models.PROTECT, related_name="payment_receipts", verbose_name=_("hồ sơ")
+    )
+    attempt = models.OneToOneField(
+        PaymentAttempt, on_delete=models.PROTECT, related_name="receipt", verbose_name=_("giao dịch")
+    )
     amount = models.DecimalField(_("số tiền (đồng)"), **MONEY)
     payer_name = models.CharField(_("người nộp"), max_length=300)
     issued_at = models.DateTimeField(_("lập lúc"), default=timezone.now)
@@ -211,8 +263,9 @@ class StatementImport(models.Model):
     provider = models.CharField(_("nhà cung cấp"), max_length=30, default="vietqr")
     file_name = models.CharField(_("tên tệp"), max_length=255)
     sha256 = models.CharField(max_length=64)
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
-                                    verbose_name=_("người nhập"))
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("người nhập")
+    )
     imported_at = models.DateTimeField(_("nhập lúc"), default=timezone.now)
     line_count = models.PositiveIntegerField(_("số dòng"), default=0)
     paid_count = models.PositiveIntegerField(_("khớp, đã ghi nhận"), default=0)

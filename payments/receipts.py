@@ -64,9 +64,17 @@ def render_receipt(receipt: ElectronicReceipt, verify_url: str) -> bytes:
     except ImportError:
         build_document = None
     if build_document is not None:
-        return build_document(agency_name=agency.name, title=TITLE, paragraphs=paragraphs, table=rows,
-                              verify_url=verify_url, signer_title="Đơn vị thu", signer_name=agency.name,
-                              number=f"Số: {receipt.number}", col_widths=[32, 235, 75, 120])
+        return build_document(
+            agency_name=agency.name,
+            title=TITLE,
+            paragraphs=paragraphs,
+            table=rows,
+            verify_url=verify_url,
+            signer_title="Đơn vị thu",
+            signer_name=agency.name,
+            number=f"Số: {receipt.number}",
+            col_widths=[32, 235, 75, 120],
+        )
     return _render_plain(receipt, verify_url, paragraphs, rows)
 
 
@@ -85,11 +93,20 @@ def _render_plain(receipt, verify_url, paragraphs, rows) -> bytes:  # pragma: no
     widget = QrCodeWidget(verify_url)
     drawing = Drawing(90, 90)
     drawing.add(widget)
-    story = [Paragraph(receipt.dossier.receiving_agency.name.upper(), style), Spacer(1, 8),
-             Paragraph(TITLE.upper(), style), Spacer(1, 8)]
+    story = [
+        Paragraph(receipt.dossier.receiving_agency.name.upper(), style),
+        Spacer(1, 8),
+        Paragraph(TITLE.upper(), style),
+        Spacer(1, 8),
+    ]
     story += [Paragraph(p, style) for p in paragraphs]
-    story += [Spacer(1, 8), Table([[Paragraph(c, style) for c in row] for row in rows]), Spacer(1, 8), drawing,
-              Paragraph(verify_url, style)]
+    story += [
+        Spacer(1, 8),
+        Table([[Paragraph(c, style) for c in row] for row in rows]),
+        Spacer(1, 8),
+        drawing,
+        Paragraph(verify_url, style),
+    ]
     from signing.pdf import RENDER_LOCK
 
     with RENDER_LOCK:
@@ -112,18 +129,27 @@ def receipt_issue(*, receipt_id: int) -> ElectronicReceipt:
     signing app the receipt is stored unsigned, with our own receipt page as its verification link.
     """
     with transaction.atomic():
-        receipt = (ElectronicReceipt.objects.select_for_update(of=("self",))
-                   .select_related("dossier", "dossier__receiving_agency", "dossier__procedure_version", "attempt")
-                   .get(pk=receipt_id))
+        receipt = (
+            ElectronicReceipt.objects.select_for_update(of=("self",))
+            .select_related("dossier", "dossier__receiving_agency", "dossier__procedure_version", "attempt")
+            .get(pk=receipt_id)
+        )
         if receipt.pdf:
             return receipt
         issue_pdf = _issue_pdf()
         if issue_pdf is not None:
             agency = receipt.dossier.receiving_agency
-            document = issue_pdf(render=lambda url: render_receipt(receipt, url), agency=agency,
-                                 kind="payment_receipt", title=f"{TITLE} {receipt.number}", reference=receipt.number,
-                                 actor=None, signer_name=receipt.dossier.receiving_agency.name,
-                                 signer_title="Đơn vị thu", related=receipt)
+            document = issue_pdf(
+                render=lambda url: render_receipt(receipt, url),
+                agency=agency,
+                kind="payment_receipt",
+                title=f"{TITLE} {receipt.number}",
+                reference=receipt.number,
+                actor=None,
+                signer_name=receipt.dossier.receiving_agency.name,
+                signer_title="Đơn vị thu",
+                related=receipt,
+            )
             document.file.open("rb")
             try:
                 content = document.file.read()
@@ -141,6 +167,10 @@ def receipt_issue(*, receipt_id: int) -> ElectronicReceipt:
         receipt.pdf.save(f"{receipt.number}.pdf", ContentFile(content), save=False)
         receipt.error = ""
         receipt.save()
-        audit.record(actor=None, action="payment.receipt_issue", obj=receipt,
-                     after={"number": receipt.number, "signed": receipt.signed, "sha256": receipt.sha256})
+        audit.record(
+            actor=None,
+            action="payment.receipt_issue",
+            obj=receipt,
+            after={"number": receipt.number, "signed": receipt.signed, "sha256": receipt.sha256},
+        )
         return receipt

@@ -36,8 +36,11 @@ def can_view_payments(user, dossier) -> bool:
 
 def can_pay_online(user, dossier) -> bool:
     """Only the applicant pays online, from their own account."""
-    return getattr(user, "is_authenticated", False) and dossier.applicant_id is not None \
+    return (
+        getattr(user, "is_authenticated", False)
+        and dossier.applicant_id is not None
         and dossier.applicant_id == user.pk
+    )
 
 
 def can_collect_at_counter(user, dossier) -> bool:
@@ -61,8 +64,12 @@ def can_reconcile_dossier(user, dossier) -> bool:
 
 def dossier_for_payment(user, code: str):
     """The dossier with this code if the user may see its payments; 404 otherwise (no existence leak)."""
-    dossier = (_dossier_model().objects.select_related("procedure_version", "receiving_agency", "applicant")
-               .filter(code=code).first())
+    dossier = (
+        _dossier_model()
+        .objects.select_related("procedure_version", "receiving_agency", "applicant")
+        .filter(code=code)
+        .first()
+    )
     if dossier is None or not can_view_payments(user, dossier):
         raise Http404("Không tìm thấy hồ sơ.")
     return dossier

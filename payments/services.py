@@ -59,8 +59,12 @@ def _money(value) -> str:
 
 
 def _attempt_state(attempt: PaymentAttempt) -> dict:
-    return {"reference": attempt.provider_reference, "status": attempt.status, "amount": str(attempt.amount),
-            "provider": attempt.provider}
+    return {
+        "reference": attempt.provider_reference,
+        "status": attempt.status,
+        "amount": str(attempt.amount),
+        "provider": attempt.provider,
+    }
 
 
 def _notify(**kwargs) -> None:
@@ -89,15 +93,38 @@ def _notify_reconcilers(flag: ReconciliationFlag) -> None:
         if position.user_id in seen:
             continue
         seen.add(position.user_id)
-        _notify(user=position.user, subject="Khoản thanh toán cần đối soát",
-                body=f"{flag.get_kind_display()}: {flag.details}", link=link, channels=("inapp", "email"))
+        _notify(
+            user=position.user,
+            subject="Khoản thanh toán cần đối soát",
+            body=f"{flag.get_kind_display()}: {flag.details}",
+            link=link,
+            channels=("inapp", "email"),
+        )
 
 
-def _flag(*, kind: str, provider: str, dossier=None, attempt=None, event=None, expected=None, received=None,
-          reference: str = "", details: str = "") -> ReconciliationFlag:
-    flag = ReconciliationFlag(kind=kind, provider=provider, dossier=dossier, attempt=attempt, event=event,
-                              expected_amount=expected, received_amount=received, reference=reference[:300],
-                              details=details)
+def _flag(
+    *,
+    kind: str,
+    provider: str,
+    dossier=None,
+    attempt=None,
+    event=None,
+    expected=None,
+    received=None,
+    reference: str = "",
+    details: str = "",
+) -> ReconciliationFlag:
+    flag = ReconciliationFlag(
+        kind=kind,
+        provider=provider,
+        dossier=dossier,
+        attempt=attempt,
+        event=event,
+        expected_amount=expected,
+        received_amount=received,
+        reference=reference[:300],
+        details=details,
+    )
     flag.full_clean()
     flag.save()
     _notify_reconcilers(flag)
@@ -134,17 +161,24 @@ def _pay(*, attempt: PaymentAttempt, obligations: list[FeeObligation], external_
     attempt.save(update_fields=["status", "paid_at", "external_id", "updated_at"])
     dossier = attempt.dossier
     receipt = ElectronicReceipt.objects.create(
-        number=f"BL-{attempt.provider_reference}", dossier=dossier, attempt=attempt, amount=attempt.amount,
+        number=f"BL-{attempt.provider_reference}",
+        dossier=dossier,
+        attempt=attempt,
+        amount=attempt.amount,
         payer_name=dossier.applicant_name or (dossier.applicant.display_name if dossier.applicant_id else ""),
         issued_at=now,
     )
     from .tasks import issue_receipt
 
     enqueue_after_commit(issue_receipt, receipt.pk)
-    _notify(user=dossier.applicant if dossier.applicant_id else None, email=dossier.applicant_email,
-            subject=f"Đã nhận thanh toán phí, lệ phí hồ sơ {dossier.code}",
-            body=f"Đã nhận {_money(attempt.amount)} cho hồ sơ {dossier.code}. Biên lai điện tử số {receipt.number}.",
-            link=reverse("payments:dossier", args=[dossier.code]), channels=("inapp", "email"))
+    _notify(
+        user=dossier.applicant if dossier.applicant_id else None,
+        email=dossier.applicant_email,
+        subject=f"Đã nhận thanh toán phí, lệ phí hồ sơ {dossier.code}",
+        body=f"Đã nhận {_money(attempt.amount)} cho hồ sơ {dossier.code}. Biên lai điện tử số {receipt.number}.",
+        link=reverse("payments:dossier", args=[dossier.code]),
+        channels=("inapp", "email"),
+    )
     _settle_if_complete(dossier)
     return receipt
 
@@ -161,15 +195,23 @@ def obligations_create(*, dossier, actor) -> list[FeeObligation]:
         for fee in dossier.procedure_version.fees.all().order_by("id"):
             if fee.id in existing or fee.amount <= 0:
                 continue
-            obligation = FeeObligation(dossier=dossier, fee=fee, kind=fee.kind, description=fee.name[:300],
-                                       amount=fee.amount)
+            obligation = FeeObligation(
+                dossier=dossier, fee=fee, kind=fee.kind, description=fee.name[:300], amount=fee.amount
+            )
             obligation.full_clean(validate_constraints=False)
             obligation.save()
             created.append(obligation)
         if created:
-            audit.record(actor=actor, action="payment.obligations_create", obj=dossier,
-                         after={"obligations": [{"id": o.pk, "description": o.description, "amount": str(o.amount)}
-                                                for o in created]})
+            audit.record(
+                actor=actor,
+                action="payment.obligations_create",
+                obj=dossier,
+                after={
+                    "obligations": [
+                        {"id": o.pk, "description": o.description, "amount": str(o.amount)} for o in created
+                    ]
+                },
+            )
         return list(selectors.obligations_for(dossier).exclude(status=ObligationStatus.CANCELLED))
 
 
@@ -187,15 +229,18 @@ def payment_start(*, dossier, provider: str, actor, return_url: str = "") -> Pay
     if dossier.status in _CLOSED_DOSSIER:
         raise ValidationError("Hồ sơ đã dừng hoặc bị từ chối, không thể thanh toán.")
     with transaction.atomic():
-        due = list(FeeObligation.objects.select_for_update().filter(dossier=dossier, status=ObligationStatus.DUE)
-                   .order_by("id"))
+        due = list(
+            FeeObligation.objects.select_for_update()
+            .filter(dossier=dossier, status=ObligationStatus.DUE)
+            .order_by("id")
+        )
         if not due:
             raise ValidationError("Hồ sơ không còn khoản phí, lệ phí nào phải thanh toán.")
         total = sum((o.amount for o in due), Decimal("0"))
         due_ids = {o.pk for o in due}
-        for open_attempt in (PaymentAttempt.objects.filter(dossier=dossier, provider=provider,
-                                                           status__in=OPEN_ATTEMPT_STATUSES)
-                             .prefetch_related("obligations")):
+        for open_attempt in PaymentAttempt.objects.filter(
+            dossier=dossier, provider=provider, status__in=OPEN_ATTEMPT_STATUSES
+        ).prefetch_related("obligations"):
             if open_attempt.amount == total and {o.pk for o in open_attempt.obligations.all()} == due_ids:
                 return open_attempt
         attempt = PaymentAttempt(provider=provider, dossier=dossier, amount=total, started_by=actor)
@@ -237,12 +282,20 @@ def payment_handle_webhook(*, provider: str, headers, body: bytes) -> PaymentEve
     if not plugin.verify_webhook(headers, body):
         with transaction.atomic():
             forged = PaymentEvent.objects.create(
-                provider=provider, event_id=f"unverified:{hashlib.sha256(body).hexdigest()}",
-                source=PaymentEvent.Source.WEBHOOK, signature_valid=False, body=text[:2000],
-                outcome=EventOutcome.REJECTED, detail="Chữ ký không hợp lệ hoặc thiếu.",
+                provider=provider,
+                event_id=f"unverified:{hashlib.sha256(body).hexdigest()}",
+                source=PaymentEvent.Source.WEBHOOK,
+                signature_valid=False,
+                body=text[:2000],
+                outcome=EventOutcome.REJECTED,
+                detail="Chữ ký không hợp lệ hoặc thiếu.",
             )
-            audit.record(actor=None, action="payment.webhook_rejected", obj=forged,
-                         after={"provider": provider, "outcome": forged.outcome})
+            audit.record(
+                actor=None,
+                action="payment.webhook_rejected",
+                obj=forged,
+                after={"provider": provider, "outcome": forged.outcome},
+            )
         raise PermissionDenied("Chữ ký của thông báo thanh toán không hợp lệ.")
     event = plugin.parse_webhook(body)
     return _apply_event(provider=provider, event=event, source=PaymentEvent.Source.WEBHOOK, body=text)
@@ -267,11 +320,22 @@ def _apply_event_locked(*, provider: str, event: ProviderEvent, source: str, bod
     if existing is not None:
         existing.replayed = True
         return existing
-    attempt = (PaymentAttempt.objects.select_for_update(of=("self",))
-               .select_related("dossier", "dossier__applicant")
-               .filter(provider=provider, provider_reference=event.reference).first())
-    record = PaymentEvent(provider=provider, event_id=event.event_id, source=source, signature_valid=True,
-                          attempt=attempt, reference=event.reference, amount=event.amount, body=body)
+    attempt = (
+        PaymentAttempt.objects.select_for_update(of=("self",))
+        .select_related("dossier", "dossier__applicant")
+        .filter(provider=provider, provider_reference=event.reference)
+        .first()
+    )
+    record = PaymentEvent(
+        provider=provider,
+        event_id=event.event_id,
+        source=source,
+        signature_valid=True,
+        attempt=attempt,
+        reference=event.reference,
+        amount=event.amount,
+        body=body,
+    )
     before = _attempt_state(attempt) if attempt else None
     flag = None
     if attempt is None:
@@ -307,17 +371,38 @@ def _apply_event_locked(*, provider: str, event: ProviderEvent, source: str, bod
     record.full_clean(validate_constraints=False)
     record.save()
     if record.outcome == EventOutcome.UNMATCHED:
-        flag = _flag(kind=FlagKind.REFERENCE_MISMATCH, provider=provider, event=record, received=event.amount,
-                     reference=event.reference, details=f"Thông báo từ {provider} với mã tham chiếu "
-                                                        f"“{event.reference}” không khớp giao dịch nào.")
+        flag = _flag(
+            kind=FlagKind.REFERENCE_MISMATCH,
+            provider=provider,
+            event=record,
+            received=event.amount,
+            reference=event.reference,
+            details=f"Thông báo từ {provider} với mã tham chiếu “{event.reference}” không khớp giao dịch nào.",
+        )
     elif record.outcome == EventOutcome.FLAGGED:
-        flag = _flag(kind=kind, provider=provider, dossier=attempt.dossier, attempt=attempt, event=record,
-                     expected=attempt.amount, received=event.amount, reference=event.reference,
-                     details=f"Hồ sơ {attempt.dossier.code}: {record.detail}")
-    audit.record(actor=None, action=f"payment.{source}", obj=attempt or record, before=before,
-                 after={"event": event.event_id, "outcome": record.outcome,
-                        "attempt": _attempt_state(attempt) if attempt else None,
-                        "flag": flag.pk if flag else None})
+        flag = _flag(
+            kind=kind,
+            provider=provider,
+            dossier=attempt.dossier,
+            attempt=attempt,
+            event=record,
+            expected=attempt.amount,
+            received=event.amount,
+            reference=event.reference,
+            details=f"Hồ sơ {attempt.dossier.code}: {record.detail}",
+        )
+    audit.record(
+        actor=None,
+        action=f"payment.{source}",
+        obj=attempt or record,
+        before=before,
+        after={
+            "event": event.event_id,
+            "outcome": record.outcome,
+            "attempt": _attempt_state(attempt) if attempt else None,
+            "flag": flag.pk if flag else None,
+        },
+    )
     return record
 
 
@@ -348,8 +433,14 @@ def counter_payment_record(*, obligation: FeeObligation, actor, amount, referenc
         locked = FeeObligation.objects.select_for_update().get(pk=obligation.pk)
         if locked.status != ObligationStatus.DUE:
             raise ValidationError(f"Khoản “{locked.description}” không còn ở trạng thái chưa thanh toán.")
-        attempt = PaymentAttempt(provider=COUNTER, dossier=dossier, amount=amount, started_by=actor,
-                                 external_id=reference, raw={"counter_reference": reference})
+        attempt = PaymentAttempt(
+            provider=COUNTER,
+            dossier=dossier,
+            amount=amount,
+            started_by=actor,
+            external_id=reference,
+            raw={"counter_reference": reference},
+        )
         attempt.full_clean()
         attempt.save()
         attempt.obligations.set([locked])
@@ -363,8 +454,11 @@ def counter_payment_record(*, obligation: FeeObligation, actor, amount, referenc
 def flag_resolve(*, flag: ReconciliationFlag, actor, resolution: str, note: str) -> ReconciliationFlag:
     """An official decides what a flagged payment was. ``accept`` records the dossier's due fees as paid
     (the official has checked the money arrived in full); ``refund`` and ``dismiss`` pay nothing."""
-    if not selectors.can_reconcile(actor) or (flag.dossier_id and not selectors.can_reconcile_dossier(
-            actor, flag.dossier)) or (not flag.dossier_id and not selectors.is_administrator(actor)):
+    if (
+        not selectors.can_reconcile(actor)
+        or (flag.dossier_id and not selectors.can_reconcile_dossier(actor, flag.dossier))
+        or (not flag.dossier_id and not selectors.is_administrator(actor))
+    ):
         raise PermissionDenied("Bạn không có quyền xử lý sai lệch này.")
     if resolution not in FlagResolution.values:
         raise ValidationError({"resolution": ["Chọn cách xử lý."]})
@@ -379,28 +473,46 @@ def flag_resolve(*, flag: ReconciliationFlag, actor, resolution: str, note: str)
         if resolution == FlagResolution.ACCEPT:
             if not flag.dossier_id:
                 raise ValidationError("Không thể ghi nhận thanh toán khi chưa xác định được hồ sơ.")
-            due = list(FeeObligation.objects.select_for_update()
-                       .filter(dossier=flag.dossier, status=ObligationStatus.DUE).order_by("id"))
+            due = list(
+                FeeObligation.objects.select_for_update()
+                .filter(dossier=flag.dossier, status=ObligationStatus.DUE)
+                .order_by("id")
+            )
             if not due:
                 raise ValidationError("Hồ sơ không còn khoản nào phải nộp; hãy chọn hoàn trả hoặc bỏ qua.")
             total = sum((o.amount for o in due), Decimal("0"))
             if flag.received_amount is not None and flag.received_amount < total:
-                raise ValidationError(f"Số tiền nhận được ({_money(flag.received_amount)}) ít hơn số phải nộp "
-                                      f"({_money(total)}); không thể ghi nhận là đã nộp đủ.")
-            attempt = PaymentAttempt(provider=flag.provider or COUNTER, dossier=flag.dossier, amount=total,
-                                     started_by=actor, raw={"resolved_flag": flag.pk})
+                raise ValidationError(
+                    f"Số tiền nhận được ({_money(flag.received_amount)}) ít hơn số phải nộp "
+                    f"({_money(total)}); không thể ghi nhận là đã nộp đủ."
+                )
+            attempt = PaymentAttempt(
+                provider=flag.provider or COUNTER,
+                dossier=flag.dossier,
+                amount=total,
+                started_by=actor,
+                raw={"resolved_flag": flag.pk},
+            )
             attempt.save()
             attempt.obligations.set(due)
-            _pay(attempt=attempt, obligations=due,
-                 external_id=(flag.attempt.external_id if flag.attempt_id else "") or f"flag-{flag.pk}")
+            _pay(
+                attempt=attempt,
+                obligations=due,
+                external_id=(flag.attempt.external_id if flag.attempt_id else "") or f"flag-{flag.pk}",
+            )
         flag.status = FlagStatus.RESOLVED
         flag.resolution = resolution
         flag.resolution_note = note
         flag.resolved_by = actor
         flag.resolved_at = timezone.now()
         flag.save()
-        audit.record(actor=actor, action="payment.flag_resolve", obj=flag, before=before,
-                     after={"status": flag.status, "resolution": resolution, "note": note})
+        audit.record(
+            actor=actor,
+            action="payment.flag_resolve",
+            obj=flag,
+            before=before,
+            after={"status": flag.status, "resolution": resolution, "note": note},
+        )
         return flag
 
 
@@ -422,15 +534,16 @@ class _DossierIndex:
 
         Dossier = apps.get_model("dossiers", "Dossier")
         recent = timezone.now() - timedelta(days=_RECENTLY_PAID_DAYS)
-        ids = (FeeObligation.objects.filter(Q(status=ObligationStatus.DUE) | Q(paid_at__gte=recent))
-               .values("dossier_id"))
+        ids = FeeObligation.objects.filter(Q(status=ObligationStatus.DUE) | Q(paid_at__gte=recent)).values("dossier_id")
         self.by_tail: dict[str, list[tuple[str, object]]] = {}
         for dossier in Dossier.objects.filter(pk__in=ids).exclude(code__isnull=True):
             code = compact(dossier.code)
             if len(code) >= 10:
                 self.by_tail.setdefault(code[-10:], []).append((code, dossier))
-        self.attempts = {a.provider_reference: a for a in PaymentAttempt.objects
-                         .filter(status__in=OPEN_ATTEMPT_STATUSES).select_related("dossier")}
+        self.attempts = {
+            a.provider_reference: a
+            for a in PaymentAttempt.objects.filter(status__in=OPEN_ATTEMPT_STATUSES).select_related("dossier")
+        }
 
     def find(self, content: str):
         text = compact(content)
@@ -438,26 +551,41 @@ class _DossierIndex:
             if token in self.attempts:
                 return self.attempts[token].dossier
         for end in range(len(text), 9, -1):
-            for code, dossier in self.by_tail.get(text[end - 10:end], ()):
-                if text[max(0, end - len(code)):end] == code:
+            for code, dossier in self.by_tail.get(text[end - 10 : end], ()):
+                if text[max(0, end - len(code)) : end] == code:
                     return dossier
         return None
 
 
 def _apply_statement_line(*, line: StatementLine, provider: str, actor, index: _DossierIndex) -> dict:
-    result = {"line": line.line_no, "date": line.date.isoformat(), "amount": str(line.amount),
-              "content": line.content, "reference": line.reference, "dossier": ""}
+    result = {
+        "line": line.line_no,
+        "date": line.date.isoformat(),
+        "amount": str(line.amount),
+        "content": line.content,
+        "reference": line.reference,
+        "dossier": "",
+    }
     event_id = f"statement:{line.key}"
     if PaymentEvent.objects.filter(provider=provider, event_id=event_id, signature_valid=True).exists():
         return {**result, "outcome": EventOutcome.DUPLICATE, "detail": "Dòng đã được nhập ở lần trước."}
     dossier = index.find(line.content)
     if dossier is not None and not selectors.can_reconcile_dossier(actor, dossier):
-        return {**result, "outcome": EventOutcome.OUT_OF_SCOPE,
-                "detail": "Hồ sơ không thuộc cơ quan của người nhập; để cơ quan tiếp nhận đối soát."}
+        return {
+            **result,
+            "outcome": EventOutcome.OUT_OF_SCOPE,
+            "detail": "Hồ sơ không thuộc cơ quan của người nhập; để cơ quan tiếp nhận đối soát.",
+        }
     with transaction.atomic():
-        record = PaymentEvent(provider=provider, event_id=event_id, source=PaymentEvent.Source.STATEMENT,
-                              signature_valid=True, reference=line.reference or line.content[:200],
-                              amount=line.amount, body=f"{line.date.isoformat()} | {line.amount} | {line.content}")
+        record = PaymentEvent(
+            provider=provider,
+            event_id=event_id,
+            source=PaymentEvent.Source.STATEMENT,
+            signature_valid=True,
+            reference=line.reference or line.content[:200],
+            amount=line.amount,
+            body=f"{line.date.isoformat()} | {line.amount} | {line.content}",
+        )
         flag = None
         attempt = None
         if dossier is None:
@@ -465,12 +593,18 @@ def _apply_statement_line(*, line: StatementLine, provider: str, actor, index: _
             record.detail = "Nội dung chuyển khoản không chứa mã hồ sơ nào đang phải nộp phí."
         else:
             result["dossier"] = dossier.code
-            due = list(FeeObligation.objects.select_for_update()
-                       .filter(dossier=dossier, status=ObligationStatus.DUE).order_by("id"))
+            due = list(
+                FeeObligation.objects.select_for_update()
+                .filter(dossier=dossier, status=ObligationStatus.DUE)
+                .order_by("id")
+            )
             total = sum((o.amount for o in due), Decimal("0"))
-            attempt = (PaymentAttempt.objects.select_for_update()
-                       .filter(dossier=dossier, provider=provider, status__in=OPEN_ATTEMPT_STATUSES)
-                       .order_by("-created_at").first())
+            attempt = (
+                PaymentAttempt.objects.select_for_update()
+                .filter(dossier=dossier, provider=provider, status__in=OPEN_ATTEMPT_STATUSES)
+                .order_by("-created_at")
+                .first()
+            )
             if not due:
                 record.outcome = EventOutcome.FLAGGED
                 record.detail = "Hồ sơ không còn khoản nào phải nộp (có thể nộp trùng)."
@@ -483,8 +617,9 @@ def _apply_statement_line(*, line: StatementLine, provider: str, actor, index: _
                 kind = None
                 record.outcome = EventOutcome.PAID
                 if attempt is None or attempt.amount != total:
-                    attempt = PaymentAttempt(provider=provider, dossier=dossier, amount=total, started_by=actor,
-                                             status=AttemptStatus.PENDING)
+                    attempt = PaymentAttempt(
+                        provider=provider, dossier=dossier, amount=total, started_by=actor, status=AttemptStatus.PENDING
+                    )
                     attempt.save()
                 attempt.obligations.set(due)
                 _pay(attempt=attempt, obligations=due, external_id=line.reference)
@@ -494,14 +629,30 @@ def _apply_statement_line(*, line: StatementLine, provider: str, actor, index: _
             record.attempt = attempt
             if kind:
                 record.save()
-                flag = _flag(kind=kind, provider=provider, dossier=dossier, attempt=attempt, event=record,
-                             expected=total, received=line.amount, reference=line.reference or line.content,
-                             details=f"Sao kê dòng {line.line_no}, hồ sơ {dossier.code}: {record.detail}")
+                flag = _flag(
+                    kind=kind,
+                    provider=provider,
+                    dossier=dossier,
+                    attempt=attempt,
+                    event=record,
+                    expected=total,
+                    received=line.amount,
+                    reference=line.reference or line.content,
+                    details=f"Sao kê dòng {line.line_no}, hồ sơ {dossier.code}: {record.detail}",
+                )
         if record.pk is None:
             record.save()
-        audit.record(actor=actor, action="payment.statement_line", obj=attempt or record,
-                     after={"line": line.line_no, "outcome": record.outcome, "dossier": result["dossier"],
-                            "flag": flag.pk if flag else None})
+        audit.record(
+            actor=actor,
+            action="payment.statement_line",
+            obj=attempt or record,
+            after={
+                "line": line.line_no,
+                "outcome": record.outcome,
+                "dossier": result["dossier"],
+                "flag": flag.pk if flag else None,
+            },
+        )
     return {**result, "outcome": record.outcome, "detail": record.detail}
 
 
@@ -517,16 +668,30 @@ def statement_import(*, actor, file_name: str, data: bytes, provider: str = "vie
     counts = {k: sum(1 for r in results if r["outcome"] == k) for k in EventOutcome.values}
     with transaction.atomic():
         record = StatementImport.objects.create(
-            provider=provider, file_name=(file_name or "sao-ke.csv")[:255], sha256=hashlib.sha256(data).hexdigest(),
-            imported_by=actor, line_count=len(lines), paid_count=counts[EventOutcome.PAID],
+            provider=provider,
+            file_name=(file_name or "sao-ke.csv")[:255],
+            sha256=hashlib.sha256(data).hexdigest(),
+            imported_by=actor,
+            line_count=len(lines),
+            paid_count=counts[EventOutcome.PAID],
             flagged_count=counts[EventOutcome.FLAGGED],
             unmatched_count=counts[EventOutcome.UNMATCHED] + counts[EventOutcome.OUT_OF_SCOPE],
             duplicate_count=counts[EventOutcome.DUPLICATE],
-            results=[{**r, "outcome": str(r["outcome"]), "outcome_label": str(EventOutcome(r["outcome"]).label)}
-                     for r in results],
+            results=[
+                {**r, "outcome": str(r["outcome"]), "outcome_label": str(EventOutcome(r["outcome"]).label)}
+                for r in results
+            ],
         )
-        audit.record(actor=actor, action="payment.statement_import", obj=record,
-                     after={"lines": len(lines), "paid": record.paid_count, "flagged": record.flagged_count,
-                            "unmatched": record.unmatched_count, "duplicates": record.duplicate_count})
+        audit.record(
+            actor=actor,
+            action="payment.statement_import",
+            obj=record,
+            after={
+                "lines": len(lines),
+                "paid": record.paid_count,
+                "flagged": record.flagged_count,
+                "unmatched": record.unmatched_count,
+                "duplicates": record.duplicate_count,
+            },
+        )
     return record
-

@@ -63,8 +63,16 @@ def _parse_amount(text: str) -> Decimal:
 
 def _parse_date(text: str) -> dt.datetime:
     text = (text or "").strip()
-    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
-                "%d/%m/%Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"):
+    for fmt in (
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d",
+        "%d/%m/%Y %H:%M:%S",
+        "%d/%m/%Y %H:%M",
+        "%d/%m/%Y",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ):
         try:
             value = dt.datetime.strptime(text, fmt)
         except ValueError:
@@ -123,10 +131,15 @@ def parse_statement(data: bytes) -> list[StatementLine]:
             continue
         if amount <= 0:
             continue
-        lines.append(StatementLine(line_no=line_no, date=date, amount=amount, content=cell("content")[:500],
-                                   reference=cell("reference")[:100]))
+        lines.append(
+            StatementLine(
+                line_no=line_no,
+                date=date,
+                amount=amount,
+                content=cell("content")[:500],
+                reference=cell("reference")[:100],
+            )
+        )
     if errors:
         raise ValidationError("Tệp sao kê có lỗi: " + "; ".join(errors[:20]) + ("…" if len(errors) > 20 else ""))
     return lines
-
-

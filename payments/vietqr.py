@@ -87,9 +87,16 @@ def compact(text: str) -> str:
     return re.sub(r"[^0-9A-Za-z]", "", text or "").upper()
 
 
-def build_payload(*, bank_bin: str, account_number: str, amount: Decimal | int | None = None,
-                  bill_number: str = "", purpose: str = "", dynamic: bool = True,
-                  service: str = SERVICE_ACCOUNT) -> str:
+def build_payload(
+    *,
+    bank_bin: str,
+    account_number: str,
+    amount: Decimal | int | None = None,
+    bill_number: str = "",
+    purpose: str = "",
+    dynamic: bool = True,
+    service: str = SERVICE_ACCOUNT,
+) -> str:
     """The payload of a VietQR transfer code, CRC included."""
     if not re.fullmatch(r"\d{6}", bank_bin or ""):
         raise VietQRError("Mã BIN ngân hàng phải gồm 6 chữ số.")
@@ -102,8 +109,7 @@ def build_payload(*, bank_bin: str, account_number: str, amount: Decimal | int |
             raise VietQRError(f"{label} chỉ được gồm chữ không dấu, chữ số và các dấu . - / _.")
     beneficiary = tlv("00", bank_bin) + tlv("01", account_number)
     merchant = tlv("00", NAPAS_GUID) + tlv("01", beneficiary) + tlv("02", service)
-    parts = [tlv("00", "01"), tlv("01", DYNAMIC if dynamic else STATIC), tlv("38", merchant),
-             tlv("53", CURRENCY_VND)]
+    parts = [tlv("00", "01"), tlv("01", DYNAMIC if dynamic else STATIC), tlv("38", merchant), tlv("53", CURRENCY_VND)]
     if amount is not None:
         value = Decimal(amount)
         if value <= 0 or value != value.to_integral_value():
@@ -123,11 +129,11 @@ def parse_objects(data: str) -> dict[str, str]:
     while i < len(data):
         if i + 4 > len(data):
             raise VietQRError("Dữ liệu QR bị cắt cụt.")
-        tag, length = data[i:i + 2], data[i + 2:i + 4]
+        tag, length = data[i : i + 2], data[i + 2 : i + 4]
         if not (tag.isdigit() and length.isdigit()):
             raise VietQRError(f"Đối tượng dữ liệu không hợp lệ tại vị trí {i}.")
         n = int(length)
-        value = data[i + 4:i + 4 + n]
+        value = data[i + 4 : i + 4 + n]
         if len(value) != n:
             raise VietQRError("Dữ liệu QR bị cắt cụt.")
         out[tag] = value

@@ -32,8 +32,12 @@ def payment_summary(obligations) -> dict:
         state, label = "due", _("Chưa thanh toán")
     else:
         state, label = "paid", _("Đã thanh toán")
-    return {"state": state, "label": label, "due_total": sum(o.amount for o in due),
-            "paid_total": sum(o.amount for o in paid)}
+    return {
+        "state": state,
+        "label": label,
+        "due_total": sum(o.amount for o in due),
+        "paid_total": sum(o.amount for o in paid),
+    }
 
 
 @login_required
@@ -84,8 +88,9 @@ def demo_bank(request, reference):
         provider = get_provider("demo")
     except LookupError:
         raise Http404 from None
-    attempt = (PaymentAttempt.objects.select_related("dossier").filter(provider="demo", provider_reference=reference)
-               .first())
+    attempt = (
+        PaymentAttempt.objects.select_related("dossier").filter(provider="demo", provider_reference=reference).first()
+    )
     if attempt is None:
         raise Http404
     if request.method == "POST":
@@ -93,8 +98,9 @@ def demo_bank(request, reference):
             messages.warning(request, _("Giao dịch này đã kết thúc."))
         else:
             outcome = "succeeded" if request.POST.get("action") == "pay" else "failed"
-            body, headers = provider.build_webhook(reference=attempt.provider_reference, status=outcome,
-                                                   amount=attempt.amount)
+            body, headers = provider.build_webhook(
+                reference=attempt.provider_reference, status=outcome, amount=attempt.amount
+            )
             services.payment_handle_webhook(provider="demo", headers=headers, body=body)
             return redirect(reverse("payments:return", args=["demo", reference]) + f"?status={outcome}")
     return render(request, "payments/demo_bank.html", {"attempt": attempt, "provider": provider})
@@ -103,8 +109,9 @@ def demo_bank(request, reference):
 @login_required
 def payment_return(request, provider, reference):
     try:
-        attempt = services.payment_handle_return(provider=provider, reference=reference, params=request.GET,
-                                                 actor=request.user)
+        attempt = services.payment_handle_return(
+            provider=provider, reference=reference, params=request.GET, actor=request.user
+        )
     except LookupError:
         raise Http404 from None
     except ValidationError as exc:
@@ -133,8 +140,9 @@ def receipt_download(request, number):
     receipt = selectors.receipt_for(request.user, number)
     if not receipt.pdf:
         raise Http404(_("Biên lai đang được lập, vui lòng thử lại sau ít phút."))
-    return FileResponse(receipt.pdf.open("rb"), as_attachment=True, filename=f"{receipt.number}.pdf",
-                        content_type="application/pdf")
+    return FileResponse(
+        receipt.pdf.open("rb"), as_attachment=True, filename=f"{receipt.number}.pdf", content_type="application/pdf"
+    )
 
 
 @login_required
@@ -148,9 +156,12 @@ def counter_payment_view(request, code):
     if request.method == "POST" and form.is_valid():
         obligation = next(o for o in due if o.pk == form.cleaned_data["obligation"])
         try:
-            services.counter_payment_record(obligation=obligation, actor=request.user,
-                                            amount=form.cleaned_data["amount"],
-                                            reference=form.cleaned_data["reference"])
+            services.counter_payment_record(
+                obligation=obligation,
+                actor=request.user,
+                amount=form.cleaned_data["amount"],
+                reference=form.cleaned_data["reference"],
+            )
         except ValidationError as exc:
             _attach_errors(form, exc)
         else:
@@ -179,8 +190,9 @@ def flag_list(request):
     if status not in FlagStatus.values:
         status = None
     flags = list(selectors.flags_for(request.user, status=status)[:200])
-    return render(request, "payments/flags.html", {"flags": flags, "status": status or "all",
-                                                   "statuses": FlagStatus.choices})
+    return render(
+        request, "payments/flags.html", {"flags": flags, "status": status or "all", "statuses": FlagStatus.choices}
+    )
 
 
 @login_required
@@ -191,8 +203,12 @@ def flag_detail(request, pk):
     form = FlagResolveForm(request.POST or None)
     if request.method == "POST" and flag.status == FlagStatus.OPEN and form.is_valid():
         try:
-            services.flag_resolve(flag=flag, actor=request.user, resolution=form.cleaned_data["resolution"],
-                                  note=form.cleaned_data["note"])
+            services.flag_resolve(
+                flag=flag,
+                actor=request.user,
+                resolution=form.cleaned_data["resolution"],
+                note=form.cleaned_data["note"],
+            )
         except ValidationError as exc:
             _attach_errors(form, exc)
         else:
@@ -214,9 +230,18 @@ def statement_import_view(request):
         except ValidationError as exc:
             _attach_errors(form, exc)
         else:
-            messages.success(request, _("Đã nhập sao kê: %(paid)s dòng khớp, %(flagged)s sai lệch, "
-                                        "%(unmatched)s không xác định, %(dup)s đã nhập trước.")
-                             % {"paid": result.paid_count, "flagged": result.flagged_count,
-                                "unmatched": result.unmatched_count, "dup": result.duplicate_count})
+            messages.success(
+                request,
+                _(
+                    "Đã nhập sao kê: %(paid)s dòng khớp, %(flagged)s sai lệch, "
+                    "%(unmatched)s không xác định, %(dup)s đã nhập trước."
+                )
+                % {
+                    "paid": result.paid_count,
+                    "flagged": result.flagged_count,
+                    "unmatched": result.unmatched_count,
+                    "dup": result.duplicate_count,
+                },
+            )
     imports = list(selectors.statement_imports_for(request.user)[:10])
     return render(request, "payments/statement_import.html", {"form": form, "result": result, "imports": imports})

@@ -37,6 +37,7 @@ run_pytest() {
 
 echo "=== static checks ==="
 .venv/bin/ruff check . || status=1
+.venv/bin/ruff format --check . >/dev/null || { .venv/bin/ruff format --check . | tail -5; echo "[test] files not formatted: run 'make fmt'"; status=1; }
 "$PY" manage.py makemigrations --check --dry-run >/dev/null || { echo "[test] models changed without a migration"; status=1; }
 openapi_tmp=$(mktemp --suffix=.yaml)
 "$PY" manage.py spectacular --file "$openapi_tmp" --validate --fail-on-warn >/dev/null 2>"$openapi_tmp.err" \

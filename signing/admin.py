@@ -36,8 +36,13 @@ class SigningKeyAdmin(admin.ModelAdmin):
         # the admin runs this inside its transaction: the change and its audit event commit together
         before = model_to_dict(SigningKey.objects.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
-        audit.record(actor=request.user, action="signing.key_changed" if change else "signing.key_added", obj=obj,
-                     before=before, after=model_to_dict(obj))
+        audit.record(
+            actor=request.user,
+            action="signing.key_changed" if change else "signing.key_added",
+            obj=obj,
+            before=before,
+            after=model_to_dict(obj),
+        )
 
     def delete_model(self, request, obj):
         audit.record(actor=request.user, action="signing.key_deleted", obj=obj, before=model_to_dict(obj))

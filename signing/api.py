@@ -68,9 +68,18 @@ class IssuedDocumentSerializer(serializers.Serializer):
         return request.build_absolute_uri(obj.download_path) if request else obj.download_path
 
 
-ERROR_SCHEMA = inline_serializer("SigningError", {"error": inline_serializer("SigningErrorBody", {
-    "code": serializers.CharField(), "message": serializers.CharField(),
-})})
+ERROR_SCHEMA = inline_serializer(
+    "SigningError",
+    {
+        "error": inline_serializer(
+            "SigningErrorBody",
+            {
+                "code": serializers.CharField(),
+                "message": serializers.CharField(),
+            },
+        )
+    },
+)
 
 
 class VerifyUploadThrottle(AnonRateThrottle):
@@ -95,13 +104,18 @@ class VerifyAPIView(APIView):
     def post(self, request):
         upload = request.FILES.get("file")
         if upload is None:
-            return error_response("required", "Hãy gửi tệp PDF trong trường 'file'.", status.HTTP_400_BAD_REQUEST,
-                                  fields={"file": ["Hãy gửi tệp PDF cần kiểm tra."]})
+            return error_response(
+                "required",
+                "Hãy gửi tệp PDF trong trường 'file'.",
+                status.HTTP_400_BAD_REQUEST,
+                fields={"file": ["Hãy gửi tệp PDF cần kiểm tra."]},
+            )
         try:
             data = read_pdf_upload(upload)
         except DjangoValidationError as exc:
-            return error_response(exc.code or "invalid", exc.messages[0], status.HTTP_400_BAD_REQUEST,
-                                  fields={"file": exc.messages})
+            return error_response(
+                exc.code or "invalid", exc.messages[0], status.HTTP_400_BAD_REQUEST, fields={"file": exc.messages}
+            )
         return Response(VerificationSerializer(verify_bytes(data).as_dict()).data)
 
 
@@ -114,9 +128,16 @@ class DocumentAPIView(APIView):
     @extend_schema(
         operation_id="signing_document_retrieve",
         summary="Xác thực văn bản theo mã QR",
-        responses={200: inline_serializer("IssuedDocumentVerification", {
-            "document": IssuedDocumentSerializer(), "verification": VerificationSerializer(),
-        }), 404: OpenApiResponse(ERROR_SCHEMA, description="Không tìm thấy văn bản")},
+        responses={
+            200: inline_serializer(
+                "IssuedDocumentVerification",
+                {
+                    "document": IssuedDocumentSerializer(),
+                    "verification": VerificationSerializer(),
+                },
+            ),
+            404: OpenApiResponse(ERROR_SCHEMA, description="Không tìm thấy văn bản"),
+        },
         auth=[],
     )
     def get(self, request, public_id: str):
@@ -124,7 +145,9 @@ class DocumentAPIView(APIView):
         if document is None:
             raise Http404
         result = verify_issued(document)
-        return Response({
-            "document": IssuedDocumentSerializer(document, context={"request": request}).data,
-            "verification": VerificationSerializer(result.as_dict()).data,
-        })
+        return Response(
+            {
+                "document": IssuedDocumentSerializer(document, context={"request": request}).data,
+                "verification": VerificationSerializer(result.as_dict()).data,
+            }
+        )

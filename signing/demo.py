@@ -37,8 +37,13 @@ def education_department() -> Agency | None:
     if Agency.objects.filter(code=EDUCATION_CODE).exists():
         return None  # the code is someone else's: do not guess
     parent = Agency.objects.filter(kind=AgencyKind.PROVINCIAL_COMMITTEE, parent__isnull=True).first()
-    return Agency.objects.create(code=EDUCATION_CODE, name="Sở Giáo dục và Đào tạo", short_name="SGDĐT",
-                                 kind=AgencyKind.DEPARTMENT, parent=parent)
+    return Agency.objects.create(
+        code=EDUCATION_CODE,
+        name="Sở Giáo dục và Đào tạo",
+        short_name="SGDĐT",
+        kind=AgencyKind.DEPARTMENT,
+        parent=parent,
+    )
 
 
 def render_certificate(verify_url: str, *, agency_name: str, when=None) -> bytes:
@@ -67,8 +72,12 @@ def render_certificate(verify_url: str, *, agency_name: str, when=None) -> bytes
 def issue_graduation_certificate(*, agency: Agency, actor=None) -> IssuedDocument:
     return issue_pdf(
         render=lambda url: render_certificate(url, agency_name=agency.name),
-        agency=agency, kind="certificate", title=f"{CERTIFICATE_TITLE} – {STUDENT['name']}",
-        reference=CERTIFICATE_REFERENCE, actor=actor, signer_name=SIGNER_NAME,
+        agency=agency,
+        kind="certificate",
+        title=f"{CERTIFICATE_TITLE} – {STUDENT['name']}",
+        reference=CERTIFICATE_REFERENCE,
+        actor=actor,
+        signer_name=SIGNER_NAME,
         signer_title="KT. Giám đốc, Phó Giám đốc",
     )
 

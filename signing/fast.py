@@ -67,8 +67,12 @@ class CachingSigner(signers.SimpleSigner):
 
     @classmethod
     def from_simple(cls, signer: signers.SimpleSigner) -> CachingSigner:
-        return cls(signing_cert=signer.signing_cert, signing_key=signer.signing_key,
-                   cert_registry=signer.cert_registry, embed_roots=signer.embed_roots)
+        return cls(
+            signing_cert=signer.signing_cert,
+            signing_key=signer.signing_key,
+            cert_registry=signer.cert_registry,
+            embed_roots=signer.embed_roots,
+        )
 
     def _signed_attr_providers(self, *args, **kwargs):
         for provider in super()._signed_attr_providers(*args, **kwargs):
@@ -87,14 +91,16 @@ class CachingSigner(signers.SimpleSigner):
             return info
         if digest_algorithm == "shake256":
             return super().signer_info(digest_algorithm, signed_attrs, signature)
-        return cms.SignerInfo({
-            "version": "v1",
-            "sid": cms.SignerIdentifier.load(self._sid_der),
-            "digest_algorithm": {"algorithm": digest_algorithm},
-            "signature_algorithm": self.get_signature_mechanism_for_digest(digest_algorithm),
-            "signed_attrs": signed_attrs,
-            "signature": signature,
-        })
+        return cms.SignerInfo(
+            {
+                "version": "v1",
+                "sid": cms.SignerIdentifier.load(self._sid_der),
+                "digest_algorithm": {"algorithm": digest_algorithm},
+                "signature_algorithm": self.get_signature_mechanism_for_digest(digest_algorithm),
+                "signed_attrs": signed_attrs,
+                "signature": signature,
+            }
+        )
 
 
 def install_name_equality_shortcut() -> None:

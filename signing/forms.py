@@ -44,5 +44,6 @@ class VerifyUploadForm(forms.Form):
 
 
 class RevokeForm(forms.Form):
-    reason = forms.CharField(label=_("Lý do thu hồi"), max_length=300,
-                             error_messages={"required": _("Phải nêu lý do thu hồi.")})
+    reason = forms.CharField(
+        label=_("Lý do thu hồi"), max_length=300, error_messages={"required": _("Phải nêu lý do thu hồi.")}
+    )

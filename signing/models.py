@@ -33,15 +33,21 @@ def issued_upload_to(instance, filename: str) -> str:
 class IssuedDocument(models.Model):
     """A PDF the platform issued and signed; anyone holding its QR link can verify it."""
 
-    public_id = models.CharField(_("mã xác thực"), max_length=32, unique=True, default=new_public_id,
-                                 editable=False)
+    public_id = models.CharField(_("mã xác thực"), max_length=32, unique=True, default=new_public_id, editable=False)
     kind = models.CharField(_("loại văn bản"), max_length=30, choices=DocumentKind.choices)
     title = models.CharField(_("tiêu đề"), max_length=300)
     reference = models.CharField(_("số, ký hiệu / mã tham chiếu"), max_length=100, blank=True, db_index=True)
-    agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="issued_documents",
-                               verbose_name=_("cơ quan ký"))
-    related_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+", verbose_name=_("loại đối tượng liên quan"))
+    agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.PROTECT, related_name="issued_documents", verbose_name=_("cơ quan ký")
+    )
+    related_type = models.ForeignKey(
+        ContentType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("loại đối tượng liên quan"),
+    )
     related_id = models.CharField(_("mã đối tượng liên quan"), max_length=64, blank=True)
     related = GenericForeignKey("related_type", "related_id")
     file = models.FileField(_("tệp đã ký"), upload_to=issued_upload_to, max_length=200)
@@ -56,8 +62,14 @@ class IssuedDocument(models.Model):
     pades_level = models.CharField(_("mức PAdES"), max_length=10, blank=True)
     signed_at = models.DateTimeField(_("thời điểm ký"))
     created_at = models.DateTimeField(_("thời điểm phát hành"))
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+", verbose_name=_("người phát hành"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("người phát hành"),
+    )
     revoked = models.BooleanField(_("đã thu hồi"), default=False)
     revoked_at = models.DateTimeField(_("thời điểm thu hồi"), null=True, blank=True)
     revoked_reason = models.CharField(_("lý do thu hồi"), max_length=300, blank=True)
@@ -91,11 +103,16 @@ def verify_url_for(public_id: str) -> str:
 class SigningKey(models.Model):
     """Where an agency's production key lives (modes pkcs12 / pkcs11). Secrets stay in the environment."""
 
-    agency = models.ForeignKey("directory.Agency", on_delete=models.CASCADE, related_name="signing_keys",
-                               verbose_name=_("cơ quan"))
+    agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.CASCADE, related_name="signing_keys", verbose_name=_("cơ quan")
+    )
     pkcs12_path = models.CharField(_("đường dẫn tệp PKCS#12 (.p12)"), max_length=500, blank=True)
-    passphrase_env = models.CharField(_("biến môi trường chứa mật khẩu"), max_length=100, blank=True,
-                                      help_text=_("Tên biến môi trường, không phải mật khẩu."))
+    passphrase_env = models.CharField(
+        _("biến môi trường chứa mật khẩu"),
+        max_length=100,
+        blank=True,
+        help_text=_("Tên biến môi trường, không phải mật khẩu."),
+    )
     key_label = models.CharField(_("nhãn khóa trên thiết bị PKCS#11"), max_length=200, blank=True)
     cert_label = models.CharField(_("nhãn chứng thư trên thiết bị PKCS#11"), max_length=200, blank=True)
     is_active = models.BooleanField(_("đang dùng"), default=True)
@@ -105,8 +122,9 @@ class SigningKey(models.Model):
         verbose_name = _("khóa ký số của cơ quan")
         verbose_name_plural = _("khóa ký số của cơ quan")
         constraints = [
-            models.UniqueConstraint(fields=["agency"], condition=models.Q(is_active=True),
-                                    name="signingkey_one_active_per_agency"),
+            models.UniqueConstraint(
+                fields=["agency"], condition=models.Q(is_active=True), name="signingkey_one_active_per_agency"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -214,9 +214,18 @@ def _document_context(reader: PdfFileReader) -> ValidationContext:
         return ValidationContext(**kwargs)
 
 
-def sign_pdf(pdf: bytes, *, material: pki.KeyMaterial, agency_name: str, signer_name: str = "",
-             signer_title: str = "", reason: str = "", location: str = "", signing_time: dt.datetime | None = None,
-             box: tuple[int, tuple[int, int, int, int]] | None = None) -> tuple[bytes, dict]:
+def sign_pdf(
+    pdf: bytes,
+    *,
+    material: pki.KeyMaterial,
+    agency_name: str,
+    signer_name: str = "",
+    signer_title: str = "",
+    reason: str = "",
+    location: str = "",
+    signing_time: dt.datetime | None = None,
+    box: tuple[int, tuple[int, int, int, int]] | None = None,
+) -> tuple[bytes, dict]:
     """Sign `pdf` (PAdES B-B, or B-T with a TSA) with a visible signature; return (signed bytes, facts)."""
     signing_time = timezone.localtime(signing_time or timezone.now()).replace(microsecond=0)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
@@ -230,18 +239,22 @@ def sign_pdf(pdf: bytes, *, material: pki.KeyMaterial, agency_name: str, signer_
     cert = material.certificate
     subject = cert.subject.native
     layers = stamps.appearance_layers(
-        width=width, height=height, agency_name=agency_name, signer_name=signer_name, signer_title=signer_title,
+        width=width,
+        height=height,
+        agency_name=agency_name,
+        signer_name=signer_name,
+        signer_title=signer_title,
         signing_time_text=vietnamese_signing_time(signing_time),
     )
-    style = StaticStampStyle(background=_StackedPdfPages(layers, width, height), border_width=0,
-                             background_opacity=1)
+    style = StaticStampStyle(background=_StackedPdfPages(layers, width, height), border_width=0, background_opacity=1)
 
     tsa_url = getattr(settings, "SIGNING_TSA_URL", "")
     if material.crls and getattr(settings, "SIGNING_EMBED_REVOCATION", True):
         # the chain and the CRLs we hold go into the DSS in the signature's own revision, so the
         # signature covers them (PAdES "revocation data in the DSS"); no path validation needed here
         DocumentSecurityStore.supply_dss_in_writer(
-            writer, None, certs=[cert, *material.chain], crls=list(material.crls), embed_roots=True)
+            writer, None, certs=[cert, *material.chain], crls=list(material.crls), embed_roots=True
+        )
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
         md_algorithm="sha256",
@@ -255,19 +268,26 @@ def sign_pdf(pdf: bytes, *, material: pki.KeyMaterial, agency_name: str, signer_
 
     async def sign():
         if not tsa_url:
-            pdf_signer = _VietnamTimePdfSigner(meta, signer=material.signer, stamp_style=style,
-                                               new_field_spec=field_spec, signing_time=signing_time)
+            pdf_signer = _VietnamTimePdfSigner(
+                meta, signer=material.signer, stamp_style=style, new_field_spec=field_spec, signing_time=signing_time
+            )
             return await pdf_signer.async_sign_pdf(writer, bytes_reserved=reserved)
         # B-T: an RFC 3161 timestamp on the signature; the HTTP session lives and dies with this call
         import aiohttp
         from pyhanko.sign.timestamps import HTTPTimeStamper
 
         async with aiohttp.ClientSession() as session:
-            timestamper = HTTPTimeStamper(tsa_url, session=session,
-                                          timeout=int(getattr(settings, "SIGNING_TSA_TIMEOUT", 10)))
-            pdf_signer = _VietnamTimePdfSigner(meta, signer=material.signer, timestamper=timestamper,
-                                               stamp_style=style, new_field_spec=field_spec,
-                                               signing_time=signing_time)
+            timestamper = HTTPTimeStamper(
+                tsa_url, session=session, timeout=int(getattr(settings, "SIGNING_TSA_TIMEOUT", 10))
+            )
+            pdf_signer = _VietnamTimePdfSigner(
+                meta,
+                signer=material.signer,
+                timestamper=timestamper,
+                stamp_style=style,
+                new_field_spec=field_spec,
+                signing_time=signing_time,
+            )
             return await pdf_signer.async_sign_pdf(writer, bytes_reserved=reserved)
 
     out = _run(sign)
@@ -395,8 +415,10 @@ def _signature_report(sig, status) -> SignatureReport:
     coverage = status.coverage
     entire = coverage in (SignatureCoverageLevel.ENTIRE_FILE, SignatureCoverageLevel.ENTIRE_REVISION)
     modified_after = coverage != SignatureCoverageLevel.ENTIRE_FILE and not (
-        status.docmdp_ok and status.diff_result is not None
-        and status.modification_level is not None and status.modification_level.value <= 2
+        status.docmdp_ok
+        and status.diff_result is not None
+        and status.modification_level is not None
+        and status.modification_level.value <= 2
     )
     ts = status.timestamp_validity
     sig_dict = sig.sig_object
@@ -437,9 +459,27 @@ def _broken_signature(sig, problem: str) -> SignatureReport:
     except Exception:  # noqa: BLE001
         logger.debug("no readable signer certificate in %s", sig.field_name)
     return SignatureReport(
-        field_name=sig.field_name or "", intact=False, entire_file=False, coverage="", modified_after=True,
-        trusted=False, revoked=False, signer_common_name=parts["cn"], signer_organization=parts["org"],
-        agency_code=parts["code"], issuer_common_name="", certificate_serial=serial, certificate_valid_from=None,
-        certificate_valid_to=None, signing_time=None, timestamp=None, timestamp_trusted=None, signer_name="",
-        reason="", location="", is_demo=parts["is_demo"], pades=False, problem=problem[:200],
+        field_name=sig.field_name or "",
+        intact=False,
+        entire_file=False,
+        coverage="",
+        modified_after=True,
+        trusted=False,
+        revoked=False,
+        signer_common_name=parts["cn"],
+        signer_organization=parts["org"],
+        agency_code=parts["code"],
+        issuer_common_name="",
+        certificate_serial=serial,
+        certificate_valid_from=None,
+        certificate_valid_to=None,
+        signing_time=None,
+        timestamp=None,
+        timestamp_trusted=None,
+        signer_name="",
+        reason="",
+        location="",
+        is_demo=parts["is_demo"],
+        pades=False,
+        problem=problem[:200],
     )

@@ -63,12 +63,16 @@ def register_fonts() -> None:
         if _fonts_registered:
             return
         rl_config.useA85 = 0
-        for name, filename in ((FONT, "DejaVuSans.ttf"), (FONT_BOLD, "DejaVuSans-Bold.ttf"),
-                               (FONT_ITALIC, "DejaVuSans-Oblique.ttf"),
-                               (FONT_BOLD_ITALIC, "DejaVuSans-BoldOblique.ttf")):
+        for name, filename in (
+            (FONT, "DejaVuSans.ttf"),
+            (FONT_BOLD, "DejaVuSans-Bold.ttf"),
+            (FONT_ITALIC, "DejaVuSans-Oblique.ttf"),
+            (FONT_BOLD_ITALIC, "DejaVuSans-BoldOblique.ttf"),
+        ):
             pdfmetrics.registerFont(TTFont(name, f"{FONT_DIR}/{filename}"))
-        pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC,
-                                      boldItalic=FONT_BOLD_ITALIC)
+        pdfmetrics.registerFontFamily(
+            FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD_ITALIC
+        )
         _fonts_registered = True
 
 
@@ -201,7 +205,8 @@ class SignatureBox(Flowable):
         x, y = canv.absolutePosition(0, 0)
         page = canv.getPageNumber() - 1
         _ensure_info_extras(canv).extras[SIGNATURE_BOX_KEY] = (
-            f"{page} {x:.2f} {y:.2f} {x + self.width:.2f} {y + self.height:.2f}")
+            f"{page} {x:.2f} {y:.2f} {x + self.width:.2f} {y + self.height:.2f}"
+        )
 
 
 def parse_signature_box(value: str) -> tuple[int, tuple[int, int, int, int]] | None:
@@ -219,27 +224,41 @@ def _styles() -> dict[str, ParagraphStyle]:
     register_fonts()
     base = ParagraphStyle("base", fontName=FONT, fontSize=11.5, leading=15.5)
     return {
-        "agency": ParagraphStyle("agency", parent=base, fontName=FONT_BOLD, fontSize=11, leading=14,
-                                 alignment=TA_CENTER),
-        "motto1": ParagraphStyle("motto1", parent=base, fontName=FONT_BOLD, fontSize=10.5, leading=14,
-                                 alignment=TA_CENTER),
-        "motto2": ParagraphStyle("motto2", parent=base, fontName=FONT_BOLD, fontSize=11.5, leading=15,
-                                 alignment=TA_CENTER),
+        "agency": ParagraphStyle(
+            "agency", parent=base, fontName=FONT_BOLD, fontSize=11, leading=14, alignment=TA_CENTER
+        ),
+        "motto1": ParagraphStyle(
+            "motto1", parent=base, fontName=FONT_BOLD, fontSize=10.5, leading=14, alignment=TA_CENTER
+        ),
+        "motto2": ParagraphStyle(
+            "motto2", parent=base, fontName=FONT_BOLD, fontSize=11.5, leading=15, alignment=TA_CENTER
+        ),
         "number": ParagraphStyle("number", parent=base, fontSize=11, alignment=TA_CENTER),
         "place": ParagraphStyle("place", parent=base, fontName=FONT_ITALIC, fontSize=11, alignment=TA_CENTER),
-        "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=13.5, leading=18,
-                                alignment=TA_CENTER, spaceBefore=14, spaceAfter=12),
-        "body": ParagraphStyle("body", parent=base, alignment=TA_JUSTIFY, firstLineIndent=10 * mm,
-                               spaceAfter=5),
+        "title": ParagraphStyle(
+            "title",
+            parent=base,
+            fontName=FONT_BOLD,
+            fontSize=13.5,
+            leading=18,
+            alignment=TA_CENTER,
+            spaceBefore=14,
+            spaceAfter=12,
+        ),
+        "body": ParagraphStyle("body", parent=base, alignment=TA_JUSTIFY, firstLineIndent=10 * mm, spaceAfter=5),
         "cell": ParagraphStyle("cell", parent=base, fontSize=10, leading=13, alignment=TA_LEFT),
-        "cell_head": ParagraphStyle("cell_head", parent=base, fontName=FONT_BOLD, fontSize=10, leading=13,
-                                    alignment=TA_CENTER),
-        "signer_title": ParagraphStyle("signer_title", parent=base, fontName=FONT_BOLD, fontSize=11.5,
-                                       alignment=TA_CENTER),
-        "signer_name": ParagraphStyle("signer_name", parent=base, fontName=FONT_BOLD, fontSize=11.5,
-                                      alignment=TA_CENTER),
-        "qr_caption": ParagraphStyle("qr_caption", parent=base, fontName=FONT_ITALIC, fontSize=8, leading=10,
-                                     alignment=TA_LEFT),
+        "cell_head": ParagraphStyle(
+            "cell_head", parent=base, fontName=FONT_BOLD, fontSize=10, leading=13, alignment=TA_CENTER
+        ),
+        "signer_title": ParagraphStyle(
+            "signer_title", parent=base, fontName=FONT_BOLD, fontSize=11.5, alignment=TA_CENTER
+        ),
+        "signer_name": ParagraphStyle(
+            "signer_name", parent=base, fontName=FONT_BOLD, fontSize=11.5, alignment=TA_CENTER
+        ),
+        "qr_caption": ParagraphStyle(
+            "qr_caption", parent=base, fontName=FONT_ITALIC, fontSize=8, leading=10, alignment=TA_LEFT
+        ),
         "url": ParagraphStyle("url", parent=base, fontSize=6.5, leading=8, alignment=TA_LEFT),
         "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT),
     }
@@ -255,9 +274,21 @@ def _underline(width: float) -> Table:
     return line
 
 
-def build_document(*, agency_name: str, title: str, paragraphs, table=None, verify_url: str,
-                   signer_title: str = "", signer_name: str = "", place: str = "Quảng Trị", when=None,
-                   parent_agency_name: str = "", number: str = "", col_widths=None) -> bytes:
+def build_document(
+    *,
+    agency_name: str,
+    title: str,
+    paragraphs,
+    table=None,
+    verify_url: str,
+    signer_title: str = "",
+    signer_name: str = "",
+    place: str = "Quảng Trị",
+    when=None,
+    parent_agency_name: str = "",
+    number: str = "",
+    col_widths=None,
+) -> bytes:
     """An A4 administrative document (bytes of an unsigned PDF) ready for `issue_pdf` to sign.
 
     `paragraphs`: strings (plain text, escaped). `table`: list of rows, the first row the header.
@@ -269,24 +300,50 @@ def build_document(*, agency_name: str, title: str, paragraphs, table=None, veri
     styles = _styles()
     buffer = io.BytesIO()
     left, right = 30 * mm, 15 * mm
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=left, rightMargin=right, topMargin=18 * mm,
-                            bottomMargin=18 * mm, title=title, author=agency_name, subject=title,
-                            creator="chinhquyenso", producer="chinhquyenso (reportlab)")
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=left,
+        rightMargin=right,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=title,
+        author=agency_name,
+        subject=title,
+        creator="chinhquyenso",
+        producer="chinhquyenso (reportlab)",
+    )
     frame_width = A4[0] - left - right
     half = frame_width / 2
 
     left_header = []
     if parent_agency_name:
-        left_header.append(Paragraph(escape(parent_agency_name.upper()), ParagraphStyle(
-            "parent", parent=styles["agency"], fontName=FONT)))
+        left_header.append(
+            Paragraph(
+                escape(parent_agency_name.upper()), ParagraphStyle("parent", parent=styles["agency"], fontName=FONT)
+            )
+        )
     left_header += [_p(agency_name.upper(), "agency"), _underline(half * 0.35)]
     if number:
         left_header.append(_p(number, "number"))
-    right_header = [_p("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "motto1"), _p("Độc lập - Tự do - Hạnh phúc", "motto2"),
-                    _underline(half * 0.6), Spacer(1, 3), _p(vietnamese_date_line(place, when), "place")]
+    right_header = [
+        _p("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "motto1"),
+        _p("Độc lập - Tự do - Hạnh phúc", "motto2"),
+        _underline(half * 0.6),
+        Spacer(1, 3),
+        _p(vietnamese_date_line(place, when), "place"),
+    ]
     header = Table([[left_header, right_header]], colWidths=[half * 0.9, half * 1.1])
-    header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-                                ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    header.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     story: list = [header, _p(title.upper(), "title")]
     for paragraph in paragraphs or ():
         story.append(_p(paragraph, "body"))
@@ -294,18 +351,30 @@ def build_document(*, agency_name: str, title: str, paragraphs, table=None, veri
         rows = [[_p(cell, "cell_head") for cell in table[0]]]
         rows += [[_p("" if cell is None else cell, "cell") for cell in row] for row in table[1:]]
         data_table = Table(rows, colWidths=col_widths, repeatRows=1, hAlign="CENTER")
-        data_table.setStyle(TableStyle([
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ]))
+        data_table.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ]
+            )
+        )
         story += [Spacer(1, 4), data_table, Spacer(1, 6)]
 
     qr_cell = [qr_flowable(verify_url), Spacer(1, 2), _p(VERIFY_CAPTION, "qr_caption"), _p(verify_url, "url")]
     signer_cell = [_p((signer_title or "").upper(), "signer_title"), SignatureBox(), _p(signer_name, "signer_name")]
     footer = Table([[qr_cell, signer_cell]], colWidths=[half * 0.9, half * 1.1])
-    footer.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "CENTER"),
-                                ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    footer.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (1, 0), (1, 0), "CENTER"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     story += [Spacer(1, 10), KeepTogether([footer])]
 
     with RENDER_LOCK:

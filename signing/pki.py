@@ -147,8 +147,9 @@ def _new_key() -> ec.EllipticCurvePrivateKey:
 
 
 def _key_pem(key) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 def _now() -> dt.datetime:
@@ -177,8 +178,18 @@ def safe_code(code: str) -> str:
     return re.sub(r"[^A-Za-z0-9.]", "_", code)
 
 
-def _build_cert(*, subject, issuer_name, public_key, issuer_key, issuer_public_key, days: int, ca: bool,
-                path_length: int | None = None, crl_slug: str | None = None) -> x509.Certificate:
+def _build_cert(
+    *,
+    subject,
+    issuer_name,
+    public_key,
+    issuer_key,
+    issuer_public_key,
+    days: int,
+    ca: bool,
+    path_length: int | None = None,
+    crl_slug: str | None = None,
+) -> x509.Certificate:
     now = _now()
     builder = (
         x509.CertificateBuilder()
@@ -193,19 +204,42 @@ def _build_cert(*, subject, issuer_name, public_key, issuer_key, issuer_public_k
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_public_key), critical=False)
     )
     if ca:
-        usage = x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
-                              data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-                              encipher_only=False, decipher_only=False)
+        usage = x509.KeyUsage(
+            digital_signature=False,
+            content_commitment=False,
+            key_encipherment=False,
+            data_encipherment=False,
+            key_agreement=False,
+            key_cert_sign=True,
+            crl_sign=True,
+            encipher_only=False,
+            decipher_only=False,
+        )
     else:
-        usage = x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
-                              data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
-                              encipher_only=False, decipher_only=False)
+        usage = x509.KeyUsage(
+            digital_signature=True,
+            content_commitment=True,
+            key_encipherment=False,
+            data_encipherment=False,
+            key_agreement=False,
+            key_cert_sign=False,
+            crl_sign=False,
+            encipher_only=False,
+            decipher_only=False,
+        )
     builder = builder.add_extension(usage, critical=True)
     if crl_slug:
         builder = builder.add_extension(
-            x509.CRLDistributionPoints([x509.DistributionPoint(
-                full_name=[x509.UniformResourceIdentifier(_crl_url(crl_slug))],
-                relative_name=None, reasons=None, crl_issuer=None)]),
+            x509.CRLDistributionPoints(
+                [
+                    x509.DistributionPoint(
+                        full_name=[x509.UniformResourceIdentifier(_crl_url(crl_slug))],
+                        relative_name=None,
+                        reasons=None,
+                        crl_issuer=None,
+                    )
+                ]
+            ),
             critical=False,
         )
     return builder.sign(issuer_key, hashes.SHA256())
@@ -225,10 +259,22 @@ def _ensure_authorities(directory: Path) -> None:
     ca_key_p, ca_cert_p = directory / "province-ca.key.pem", directory / "province-ca.cert.pem"
     if not root_cert_p.exists():
         key = _new_key()
-        name = _name((NameOID.COUNTRY_NAME, "VN"), (NameOID.ORGANIZATION_NAME, "chinhquyenso (DEMO)"),
-                     (NameOID.ORGANIZATIONAL_UNIT_NAME, DEMO_LABEL), (NameOID.COMMON_NAME, DEMO_ROOT_CN))
-        cert = _build_cert(subject=name, issuer_name=name, public_key=key.public_key(), issuer_key=key,
-                           issuer_public_key=key.public_key(), days=3650, ca=True, path_length=1)
+        name = _name(
+            (NameOID.COUNTRY_NAME, "VN"),
+            (NameOID.ORGANIZATION_NAME, "chinhquyenso (DEMO)"),
+            (NameOID.ORGANIZATIONAL_UNIT_NAME, DEMO_LABEL),
+            (NameOID.COMMON_NAME, DEMO_ROOT_CN),
+        )
+        cert = _build_cert(
+            subject=name,
+            issuer_name=name,
+            public_key=key.public_key(),
+            issuer_key=key,
+            issuer_public_key=key.public_key(),
+            days=3650,
+            ca=True,
+            path_length=1,
+        )
         _write_atomic(root_key_p, _key_pem(key), private=True)
         _write_atomic(root_cert_p, cert.public_bytes(serialization.Encoding.PEM))
         for stale in (ca_key_p, ca_cert_p):
@@ -237,13 +283,23 @@ def _ensure_authorities(directory: Path) -> None:
         root_key, root_cert = _load_key(root_key_p), _load_cert(root_cert_p)
         key = _new_key()
         province = _province_label()
-        name = _name((NameOID.COUNTRY_NAME, "VN"), (NameOID.STATE_OR_PROVINCE_NAME, province),
-                     (NameOID.ORGANIZATION_NAME, f"UBND tỉnh {province} (DEMO)"),
-                     (NameOID.ORGANIZATIONAL_UNIT_NAME, DEMO_LABEL),
-                     (NameOID.COMMON_NAME, f"DEMO – CA tỉnh {province} (KHÔNG DÙNG THẬT)"))
-        cert = _build_cert(subject=name, issuer_name=root_cert.subject, public_key=key.public_key(),
-                           issuer_key=root_key, issuer_public_key=root_key.public_key(), days=1825, ca=True,
-                           path_length=0)
+        name = _name(
+            (NameOID.COUNTRY_NAME, "VN"),
+            (NameOID.STATE_OR_PROVINCE_NAME, province),
+            (NameOID.ORGANIZATION_NAME, f"UBND tỉnh {province} (DEMO)"),
+            (NameOID.ORGANIZATIONAL_UNIT_NAME, DEMO_LABEL),
+            (NameOID.COMMON_NAME, f"DEMO – CA tỉnh {province} (KHÔNG DÙNG THẬT)"),
+        )
+        cert = _build_cert(
+            subject=name,
+            issuer_name=root_cert.subject,
+            public_key=key.public_key(),
+            issuer_key=root_key,
+            issuer_public_key=root_key.public_key(),
+            days=1825,
+            ca=True,
+            path_length=0,
+        )
         _write_atomic(ca_key_p, _key_pem(key), private=True)
         _write_atomic(ca_cert_p, cert.public_bytes(serialization.Encoding.PEM))
         (directory / "province-ca.crl.der").unlink(missing_ok=True)
@@ -272,7 +328,8 @@ def _ensure_crl(directory: Path) -> None:
     if revoked_p.exists():
         for line in revoked_p.read_text().split():
             builder = builder.add_revoked_certificate(
-                x509.RevokedCertificateBuilder().serial_number(int(line, 16)).revocation_date(now).build())
+                x509.RevokedCertificateBuilder().serial_number(int(line, 16)).revocation_date(now).build()
+            )
     crl = builder.sign(ca_key, hashes.SHA256())
     _write_atomic(crl_p, crl.public_bytes(serialization.Encoding.DER))
 
@@ -289,8 +346,10 @@ def ensure_demo_agency(agency: AgencyIdentity, directory: Path | None = None) ->
         _ensure_authorities(directory)
         if not (key_p.exists() and cert_p.exists()):
             agency_dir.mkdir(parents=True, exist_ok=True)
-            ca_key, ca_cert = _load_key(directory / "province-ca.key.pem"), _load_cert(
-                directory / "province-ca.cert.pem")
+            ca_key, ca_cert = (
+                _load_key(directory / "province-ca.key.pem"),
+                _load_cert(directory / "province-ca.cert.pem"),
+            )
             key = _new_key()
             name = _name(
                 (NameOID.COUNTRY_NAME, "VN"),
@@ -301,9 +360,16 @@ def ensure_demo_agency(agency: AgencyIdentity, directory: Path | None = None) ->
                 (NameOID.ORGANIZATIONAL_UNIT_NAME, DEMO_LABEL),
                 (NameOID.COMMON_NAME, agency.name),
             )
-            cert = _build_cert(subject=name, issuer_name=ca_cert.subject, public_key=key.public_key(),
-                               issuer_key=ca_key, issuer_public_key=ca_key.public_key(), days=730, ca=False,
-                               crl_slug="province-ca")
+            cert = _build_cert(
+                subject=name,
+                issuer_name=ca_cert.subject,
+                public_key=key.public_key(),
+                issuer_key=ca_key,
+                issuer_public_key=ca_key.public_key(),
+                days=730,
+                ca=False,
+                crl_slug="province-ca",
+            )
             # key first: a reader that sees the certificate always finds its key
             _write_atomic(key_p, _key_pem(key), private=True)
             _write_atomic(cert_p, cert.public_bytes(serialization.Encoding.PEM))
@@ -319,26 +385,44 @@ def ensure_demo_tsa(directory: Path | None = None) -> tuple[Path, Path]:
     with _file_lock(directory):
         _ensure_authorities(directory)
         if not (key_p.exists() and cert_p.exists()):
-            ca_key, ca_cert = _load_key(directory / "province-ca.key.pem"), _load_cert(
-                directory / "province-ca.cert.pem")
+            ca_key, ca_cert = (
+                _load_key(directory / "province-ca.key.pem"),
+                _load_cert(directory / "province-ca.cert.pem"),
+            )
             # RSA: pyHanko's test TSA (DummyTimeStamper) only signs with RSA keys
             key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-            name = _name((NameOID.COUNTRY_NAME, "VN"), (NameOID.ORGANIZATION_NAME, "chinhquyenso (DEMO)"),
-                         (NameOID.ORGANIZATIONAL_UNIT_NAME, DEMO_LABEL),
-                         (NameOID.COMMON_NAME, "DEMO – TSA chinhquyenso (KHÔNG DÙNG THẬT)"))
+            name = _name(
+                (NameOID.COUNTRY_NAME, "VN"),
+                (NameOID.ORGANIZATION_NAME, "chinhquyenso (DEMO)"),
+                (NameOID.ORGANIZATIONAL_UNIT_NAME, DEMO_LABEL),
+                (NameOID.COMMON_NAME, "DEMO – TSA chinhquyenso (KHÔNG DÙNG THẬT)"),
+            )
             now = _now()
             cert = (
-                x509.CertificateBuilder().subject_name(name).issuer_name(ca_cert.subject)
-                .public_key(key.public_key()).serial_number(x509.random_serial_number())
-                .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=730))
+                x509.CertificateBuilder()
+                .subject_name(name)
+                .issuer_name(ca_cert.subject)
+                .public_key(key.public_key())
+                .serial_number(x509.random_serial_number())
+                .not_valid_before(now - dt.timedelta(days=1))
+                .not_valid_after(now + dt.timedelta(days=730))
                 .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-                .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
-                                             data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                                             crl_sign=False, encipher_only=False, decipher_only=False),
-                               critical=True)
+                .add_extension(
+                    x509.KeyUsage(
+                        digital_signature=True,
+                        content_commitment=True,
+                        key_encipherment=False,
+                        data_encipherment=False,
+                        key_agreement=False,
+                        key_cert_sign=False,
+                        crl_sign=False,
+                        encipher_only=False,
+                        decipher_only=False,
+                    ),
+                    critical=True,
+                )
                 .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-                .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-                               critical=False)
+                .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
                 .sign(ca_key, hashes.SHA256())
             )
             _write_atomic(key_p, _key_pem(key), private=True)
@@ -351,8 +435,10 @@ def init_demo_pki(agencies, directory: Path | None = None) -> list[Path]:
     directory = directory or pki_dir()
     with _file_lock(directory):
         _ensure_authorities(directory)
-    return [ensure_demo_agency(AgencyIdentity.of(a) if not isinstance(a, AgencyIdentity) else a, directory)[1]
-            for a in agencies]
+    return [
+        ensure_demo_agency(AgencyIdentity.of(a) if not isinstance(a, AgencyIdentity) else a, directory)[1]
+        for a in agencies
+    ]
 
 
 def demo_crl_path(directory: Path | None = None) -> Path:
@@ -402,8 +488,12 @@ def _mapping_entry(agency: AgencyIdentity) -> dict:
 
     row = SigningKey.objects.filter(agency__code=agency.code, is_active=True).first()
     if row is not None:
-        return {"p12": row.pkcs12_path, "passphrase_env": row.passphrase_env, "key_label": row.key_label,
-                "cert_label": row.cert_label}
+        return {
+            "p12": row.pkcs12_path,
+            "passphrase_env": row.passphrase_env,
+            "key_label": row.key_label,
+            "cert_label": row.cert_label,
+        }
     path = getattr(settings, "SIGNING_KEYS_FILE", "")
     if path:
         with open(path, encoding="utf-8") as handle:
@@ -447,8 +537,11 @@ def _pkcs11_material(agency: AgencyIdentity) -> KeyMaterial:  # pragma: no cover
         token_criteria=TokenCriteria(label=config.get("token_label")),
         user_pin=_env_secret(config.get("pin_env", "")),
     )
-    signer = p11.PKCS11Signer(session, key_label=entry.get("key_label") or None,
-                              cert_label=entry.get("cert_label") or entry.get("key_label") or None)
+    signer = p11.PKCS11Signer(
+        session,
+        key_label=entry.get("key_label") or None,
+        cert_label=entry.get("cert_label") or entry.get("key_label") or None,
+    )
     cert = signer.signing_cert
     return KeyMaterial(signer=signer, certificate=cert, chain=list(signer.cert_registry), crls=[], mode="pkcs11")
 
@@ -495,8 +588,9 @@ def _load_any_certs(path: Path) -> list[asn1_x509.Certificate]:
 
 
 @lru_cache(maxsize=8)
-def _cached_trust_roots(directory: str, root_mtime: float, configured: tuple[str, ...]
-                        ) -> tuple[asn1_x509.Certificate, ...]:
+def _cached_trust_roots(
+    directory: str, root_mtime: float, configured: tuple[str, ...]
+) -> tuple[asn1_x509.Certificate, ...]:
     roots: list[asn1_x509.Certificate] = []
     demo_root = Path(directory) / "root.cert.pem"
     if demo_root.exists():

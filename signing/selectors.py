@@ -12,8 +12,7 @@ MANAGING_ROLES = (Role.AGENCY_LEADER, Role.DOCUMENT_CLERK, Role.ADMINISTRATOR)
 
 def document_for_public_id(public_id: str) -> IssuedDocument | None:
     """The document behind a QR link (public; shows only what is printed on the document)."""
-    return (IssuedDocument.objects.select_related("agency").filter(public_id=public_id).first()
-            if public_id else None)
+    return IssuedDocument.objects.select_related("agency").filter(public_id=public_id).first() if public_id else None
 
 
 def can_manage_document(user, document: IssuedDocument) -> bool:
@@ -25,7 +24,8 @@ def can_manage_document(user, document: IssuedDocument) -> bool:
 
 def may_list_documents(user) -> bool:
     return getattr(user, "is_authenticated", False) and (
-        is_administrator(user) or bool(agencies_with_role(user, *MANAGING_ROLES)))
+        is_administrator(user) or bool(agencies_with_role(user, *MANAGING_ROLES))
+    )
 
 
 def documents_for(user, *, related=None):
@@ -46,6 +46,8 @@ def documents_for_related(related):
     """Documents issued for an object (for the owning app, which checks its own permissions first)."""
     from django.contrib.contenttypes.models import ContentType
 
-    return IssuedDocument.objects.select_related("agency").filter(
-        related_type=ContentType.objects.get_for_model(related), related_id=str(related.pk)
-    ).order_by("-created_at", "-id")
+    return (
+        IssuedDocument.objects.select_related("agency")
+        .filter(related_type=ContentType.objects.get_for_model(related), related_id=str(related.pk))
+        .order_by("-created_at", "-id")
+    )

@@ -23,9 +23,20 @@ logger = logging.getLogger("cqs.signing")
 KINDS = {choice.value for choice in DocumentKind}
 
 
-def issue_pdf(*, render: Callable[[str], bytes], agency, kind: str, title: str, reference: str, actor,
-              signer_name: str = "", signer_title: str = "", related=None, signature_box=None,
-              location: str = "") -> IssuedDocument:
+def issue_pdf(
+    *,
+    render: Callable[[str], bytes],
+    agency,
+    kind: str,
+    title: str,
+    reference: str,
+    actor,
+    signer_name: str = "",
+    signer_title: str = "",
+    related=None,
+    signature_box=None,
+    location: str = "",
+) -> IssuedDocument:
     """Render, sign (PAdES, the agency's key) and store a PDF; return its IssuedDocument.
 
     `render(verify_url) -> bytes` produces the unsigned PDF and should print a QR code of
@@ -39,8 +50,9 @@ def issue_pdf(*, render: Callable[[str], bytes], agency, kind: str, title: str, 
     if agency is None or not getattr(agency, "pk", None):
         raise ValidationError({"agency": _("Phải chỉ rõ cơ quan ký văn bản.")})
     if not getattr(agency, "is_active", True):
-        raise ValidationError({"agency": _("Cơ quan %(name)s không còn hoạt động, không thể ký văn bản.")
-                               % {"name": agency.name}})
+        raise ValidationError(
+            {"agency": _("Cơ quan %(name)s không còn hoạt động, không thể ký văn bản.") % {"name": agency.name}}
+        )
     if not (title or "").strip():
         raise ValidationError({"title": _("Văn bản phải có tiêu đề.")})
 
@@ -52,9 +64,14 @@ def issue_pdf(*, render: Callable[[str], bytes], agency, kind: str, title: str, 
 
     material = pki.key_material_for(agency)
     signed, facts = pades.sign_pdf(
-        bytes(unsigned), material=material, agency_name=agency.name, signer_name=signer_name,
-        signer_title=signer_title, reason=f"{DocumentKind(kind).label}: {title}"[:200],
-        location=location or "", box=signature_box,
+        bytes(unsigned),
+        material=material,
+        agency_name=agency.name,
+        signer_name=signer_name,
+        signer_title=signer_title,
+        reason=f"{DocumentKind(kind).label}: {title}"[:200],
+        location=location or "",
+        box=signature_box,
     )
     now = timezone.now()
     document = IssuedDocument(
@@ -87,10 +104,19 @@ def issue_pdf(*, render: Callable[[str], bytes], agency, kind: str, title: str, 
             document.full_clean()
             document.save()
             audit.record(
-                actor=actor, action="signing.document_issued", obj=document,
-                after={"public_id": public_id, "kind": kind, "title": document.title, "reference": document.reference,
-                       "agency": agency.code, "sha256": document.sha256, "pades_level": document.pades_level,
-                       "certificate_serial": document.certificate_serial},
+                actor=actor,
+                action="signing.document_issued",
+                obj=document,
+                after={
+                    "public_id": public_id,
+                    "kind": kind,
+                    "title": document.title,
+                    "reference": document.reference,
+                    "agency": agency.code,
+                    "sha256": document.sha256,
+                    "pades_level": document.pades_level,
+                    "certificate_serial": document.certificate_serial,
+                },
             )
     except Exception:
         if stored_name:
@@ -117,6 +143,11 @@ def document_revoke(*, actor, document: IssuedDocument, reason: str) -> IssuedDo
         locked.revoked_reason = reason[:300]
         locked.full_clean()
         locked.save(update_fields=["revoked", "revoked_at", "revoked_reason"])
-        audit.record(actor=actor, action="signing.document_revoked", obj=locked,
-                     before={"revoked": False}, after={"revoked": True, "reason": locked.revoked_reason})
+        audit.record(
+            actor=actor,
+            action="signing.document_revoked",
+            obj=locked,
+            before={"revoked": False},
+            after={"revoked": True, "reason": locked.revoked_reason},
+        )
     return locked

@@ -98,8 +98,10 @@ def signature_png(signer_name: str, width: int = 420, height: int = 160) -> byte
     words = (signer_name or "Ký số").split()
     label = words[-1] if words else "Ký"
     initials = "".join(w[0] for w in words[:-1])
-    font = _font(int(height * 0.42), "DejaVuSerif-BoldItalic.ttf" if _has("DejaVuSerif-BoldItalic.ttf")
-                 else "DejaVuSans-BoldOblique.ttf")
+    font = _font(
+        int(height * 0.42),
+        "DejaVuSerif-BoldItalic.ttf" if _has("DejaVuSerif-BoldItalic.ttf") else "DejaVuSans-BoldOblique.ttf",
+    )
     small = _font(int(height * 0.26), "DejaVuSans-Oblique.ttf")
     x = width * 0.08
     if initials:
@@ -152,8 +154,11 @@ def _layout(width: float, height: float) -> dict:
     seal = img_h
     # the seal overlaps about the left third of the signature image (Nghị định 30, Appendix I)
     seal_x = max(0.0, sig_x + sig_w / 3 - seal)
-    return {"img_h": img_h, "sig": (sig_x, height - img_h + (img_h - sig_h) / 2, sig_w, sig_h),
-            "seal": (seal_x, height - seal, seal, seal)}
+    return {
+        "img_h": img_h,
+        "sig": (sig_x, height - img_h + (img_h - sig_h) / 2, sig_w, sig_h),
+        "seal": (seal_x, height - seal, seal, seal),
+    }
 
 
 @lru_cache(maxsize=128)
@@ -191,15 +196,23 @@ def _image_layer_pdf(width: float, height: float, agency_name: str, signer_name:
 
 
 @lru_cache(maxsize=256)
-def _text_layer_cached(width: float, height: float, agency_name: str, signer_name: str, signer_title: str,
-                       signing_time_text: str) -> bytes:
-    return text_layer_pdf(width=width, height=height, agency_name=agency_name, signer_name=signer_name,
-                          signer_title=signer_title, signing_time_text=signing_time_text)
+def _text_layer_cached(
+    width: float, height: float, agency_name: str, signer_name: str, signer_title: str, signing_time_text: str
+) -> bytes:
+    return text_layer_pdf(
+        width=width,
+        height=height,
+        agency_name=agency_name,
+        signer_name=signer_name,
+        signer_title=signer_title,
+        signing_time_text=signing_time_text,
+    )
 
 
 @_rendering
-def text_layer_pdf(*, width: float, height: float, agency_name: str, signer_name: str, signer_title: str,
-                   signing_time_text: str) -> bytes:
+def text_layer_pdf(
+    *, width: float, height: float, agency_name: str, signer_name: str, signer_title: str, signing_time_text: str
+) -> bytes:
     """Signer name, title and signing time under the images, in DejaVu Sans.
 
     One font only: each embedded font subset costs reportlab ~4 ms per document.
@@ -227,13 +240,15 @@ def text_layer_pdf(*, width: float, height: float, agency_name: str, signer_name
     return out.getvalue()
 
 
-def appearance_layers(*, width: float, height: float, agency_name: str, signer_name: str, signer_title: str,
-                      signing_time_text: str) -> list[bytes]:
+def appearance_layers(
+    *, width: float, height: float, agency_name: str, signer_name: str, signer_title: str, signing_time_text: str
+) -> list[bytes]:
     """The visible signature as one-page PDFs to stack: [images, text]."""
     return [
         image_layer_pdf(round(width, 2), round(height, 2), agency_name, signer_name),
         # identical inputs give identical bytes: documents signed by the same person in the same second
         # (a batch of receipts) share the layer
-        _text_layer_cached(round(width, 2), round(height, 2), agency_name, signer_name, signer_title,
-                           signing_time_text),
+        _text_layer_cached(
+            round(width, 2), round(height, 2), agency_name, signer_name, signer_title, signing_time_text
+        ),
     ]

@@ -84,32 +84,52 @@ def _signature_view(report: pades.SignatureReport) -> SignatureView:
     if report.revoked:
         findings.append(Finding(False, _("Chứng thư số của người ký đã bị thu hồi.")))
     elif report.trusted:
-        findings.append(Finding(True, _("Chứng thư số hợp lệ, do %(issuer)s cấp.")
-                                % {"issuer": report.issuer_common_name}))
+        findings.append(
+            Finding(True, _("Chứng thư số hợp lệ, do %(issuer)s cấp.") % {"issuer": report.issuer_common_name})
+        )
     else:
-        findings.append(Finding(False, _("Không xác định được nguồn gốc chứng thư số (không thuộc tổ chức cung cấp "
-                                         "dịch vụ chứng thực được tin cậy), do %(issuer)s cấp.")
-                                % {"issuer": report.issuer_common_name or "?"}))
+        findings.append(
+            Finding(
+                False,
+                _(
+                    "Không xác định được nguồn gốc chứng thư số (không thuộc tổ chức cung cấp "
+                    "dịch vụ chứng thực được tin cậy), do %(issuer)s cấp."
+                )
+                % {"issuer": report.issuer_common_name or "?"},
+            )
+        )
     if report.signer_common_name:
         who = report.signer_common_name
         if report.agency_code:
             who = f"{who} (mã định danh {report.agency_code})"
         findings.append(Finding(None, _("Ký bởi: %(who)s.") % {"who": who}))
     if report.signing_time:
-        findings.append(Finding(None, _("Thời điểm ký (theo máy ký): %(t)s.")
-                                % {"t": format_time(report.signing_time)}))
+        findings.append(
+            Finding(None, _("Thời điểm ký (theo máy ký): %(t)s.") % {"t": format_time(report.signing_time)})
+        )
     if report.timestamp:
-        findings.append(Finding(bool(report.timestamp_trusted),
-                                _("Dấu thời gian của tổ chức cấp dấu thời gian: %(t)s.")
-                                % {"t": format_time(report.timestamp)}))
+        findings.append(
+            Finding(
+                bool(report.timestamp_trusted),
+                _("Dấu thời gian của tổ chức cấp dấu thời gian: %(t)s.") % {"t": format_time(report.timestamp)},
+            )
+        )
     if report.is_demo:
         findings.append(Finding(None, _("Chứng thư số DEMO, chỉ dùng để thử nghiệm, không có giá trị pháp lý.")))
     return SignatureView(
-        signer=report.signer_common_name, organization=report.signer_organization, agency_code=report.agency_code,
-        issuer=report.issuer_common_name, signing_time=format_time(report.signing_time),
-        timestamp=format_time(report.timestamp), intact=report.intact and report.entire_file and not
-        report.modified_after, trusted=report.trusted, revoked=report.revoked, is_demo=report.is_demo,
-        pades=report.pades, certificate_serial=report.certificate_serial, findings=findings,
+        signer=report.signer_common_name,
+        organization=report.signer_organization,
+        agency_code=report.agency_code,
+        issuer=report.issuer_common_name,
+        signing_time=format_time(report.signing_time),
+        timestamp=format_time(report.timestamp),
+        intact=report.intact and report.entire_file and not report.modified_after,
+        trusted=report.trusted,
+        revoked=report.revoked,
+        is_demo=report.is_demo,
+        pades=report.pades,
+        certificate_serial=report.certificate_serial,
+        findings=findings,
     )
 
 
@@ -118,8 +138,9 @@ def verify_bytes(data: bytes, *, match_issued: bool = True) -> Verification:
     digest = hashlib.sha256(data).hexdigest()
     report = pades.validate_pdf(data)
     if not report.readable:
-        return Verification(VERDICT_UNREADABLE, _("Không đọc được tệp: tệp không phải PDF hợp lệ hoặc đã bị hỏng."),
-                            sha256=digest)
+        return Verification(
+            VERDICT_UNREADABLE, _("Không đọc được tệp: tệp không phải PDF hợp lệ hoặc đã bị hỏng."), sha256=digest
+        )
     if not report.signed:
         return Verification(VERDICT_UNSIGNED, _("Tệp PDF này không có chữ ký số."), sha256=digest)
     views = [_signature_view(s) for s in report.signatures]
@@ -147,8 +168,7 @@ def _apply_revocation(result: Verification, revoked: bool) -> Verification:
     result.issued_document_revoked = revoked
     if revoked and result.verdict in (VERDICT_VALID, VERDICT_UNTRUSTED):
         result.verdict = VERDICT_REVOKED
-        result.headline = _("Văn bản đã bị cơ quan ban hành thu hồi, không còn giá trị "
-                            "(chữ ký số vẫn nguyên vẹn).")
+        result.headline = _("Văn bản đã bị cơ quan ban hành thu hồi, không còn giá trị (chữ ký số vẫn nguyên vẹn).")
     return result
 
 

@@ -37,8 +37,12 @@ def verify(request, public_id: str):
 @require_GET
 def download(request, public_id: str):
     document = _document_or_404(public_id)
-    response = FileResponse(document.file.open("rb"), content_type="application/pdf", as_attachment=True,
-                            filename=f"{document.public_id}.pdf")
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"{document.public_id}.pdf",
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -77,8 +81,12 @@ def upload_verify(request):
     else:
         form = VerifyUploadForm()
     matched = selectors.document_for_public_id(result.issued_document) if result and result.issued_document else None
-    return render(request, "signing/upload.html",
-                  {"form": form, "result": result, "matched": matched, "refusal": refusal}, status=status)
+    return render(
+        request,
+        "signing/upload.html",
+        {"form": form, "result": result, "matched": matched, "refusal": refusal},
+        status=status,
+    )
 
 
 @require_GET
@@ -120,9 +128,17 @@ def manage_list(request):
     if reference:
         documents = documents.filter(reference__icontains=reference)
     page = Paginator(documents, 25).get_page(request.GET.get("trang"))
-    return render(request, "signing/manage_list.html", {
-        "page": page, "kinds": DocumentKind.choices, "kind": kind, "reference": reference, "form": RevokeForm(),
-    })
+    return render(
+        request,
+        "signing/manage_list.html",
+        {
+            "page": page,
+            "kinds": DocumentKind.choices,
+            "kind": kind,
+            "reference": reference,
+            "form": RevokeForm(),
+        },
+    )
 
 
 @login_required

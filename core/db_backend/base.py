@@ -33,7 +33,8 @@ class _PreparedQuery(_queries.PostgresQuery):
         if vars is None or not isinstance(query, str | bytes):
             return super().convert(query, vars)
         self.query, self._want_formats, self._order, self._parts = _converted(
-            self._ensure_bytes(query), self._tx.encoding)
+            self._ensure_bytes(query), self._tx.encoding
+        )
         self.dump(vars)
 
 

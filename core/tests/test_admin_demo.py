@@ -34,8 +34,10 @@ def staff_client(django_user_model):
 def test_administrator_adds_a_makeup_day_and_it_is_audited(admin_client):
     friday = dt.datetime(2027, 1, 8, 9, tzinfo=dt.timezone(dt.timedelta(hours=7)))
     assert calendar.add_working_days(friday, 1).date() == dt.date(2027, 1, 11)
-    response = admin_client.post(f"{ADMIN}core/calendaroverride/add/",
-                                 {"date": "2027-01-09", "kind": "working_day", "note": "Làm bù ngày 8/2/2027"})
+    response = admin_client.post(
+        f"{ADMIN}core/calendaroverride/add/",
+        {"date": "2027-01-09", "kind": "working_day", "note": "Làm bù ngày 8/2/2027"},
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     override = CalendarOverride.objects.get(date=dt.date(2027, 1, 9))
     event = AuditEvent.objects.get(action="calendar.override.create")
@@ -59,8 +61,13 @@ def test_duplicate_override_date_is_refused(admin_client):
 
 
 def test_schedule_validation_in_admin(admin_client):
-    data = {"name": "Sai giờ", "morning_start": "11:30", "morning_end": "07:30", "afternoon_start": "13:30",
-            "afternoon_end": "17:00"}
+    data = {
+        "name": "Sai giờ",
+        "morning_start": "11:30",
+        "morning_end": "07:30",
+        "afternoon_start": "13:30",
+        "afternoon_end": "17:00",
+    }
     response = admin_client.post(f"{ADMIN}core/officeschedule/add/", data)
     assert response.status_code == 200
     assert "theo thứ tự" in response.content.decode()
@@ -107,8 +114,9 @@ def test_audit_trail_admin_is_read_only_and_searchable(admin_client, django_asse
 def test_demo_is_idempotent_and_assigns_the_saturday_schedule():
     from directory.models import Agency
 
-    centre = Agency.objects.create(code="000.00.01.H44", name="Trung tâm Phục vụ hành chính công tỉnh",
-                                   kind="service_centre")
+    centre = Agency.objects.create(
+        code="000.00.01.H44", name="Trung tâm Phục vụ hành chính công tỉnh", kind="service_centre"
+    )
     department = Agency.objects.create(code="000.00.11.H44", name="Sở Tư pháp", kind="department")
     for _ in range(2):
         assert load(io.StringIO()) == []
@@ -117,9 +125,14 @@ def test_demo_is_idempotent_and_assigns_the_saturday_schedule():
     assert default.name == "Giờ hành chính" and not default.saturday_morning
     centre.refresh_from_db()
     department.refresh_from_db()
-    assert centre.office_schedule.saturday_morning and centre.office_schedule.name == "Trung tâm PVHCC – có sáng thứ Bảy"
+    assert (
+        centre.office_schedule.saturday_morning and centre.office_schedule.name == "Trung tâm PVHCC – có sáng thứ Bảy"
+    )
     assert department.office_schedule is None
     override = CalendarOverride.objects.get()
-    assert (override.date, override.kind, override.note) == (dt.date(2026, 8, 22), "working_day",
-                                                              "Làm bù ngày nghỉ 31/8/2026")
+    assert (override.date, override.kind, override.note) == (
+        dt.date(2026, 8, 22),
+        "working_day",
+        "Làm bù ngày nghỉ 31/8/2026",
+    )
     assert calendar.is_working_day(dt.date(2026, 11, 7), centre.office_schedule)

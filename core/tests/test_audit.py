@@ -21,8 +21,18 @@ def _record(n: int, **extra) -> list[AuditEvent]:
     events = []
     with transaction.atomic():
         for i in range(n):
-            events.append(audit.record(actor=None, action="test.step", object_type="test.thing", object_id=i,
-                                       object_repr=f"Thứ {i}", before={"i": i}, after={"i": i + 1}, **extra))
+            events.append(
+                audit.record(
+                    actor=None,
+                    action="test.step",
+                    object_type="test.thing",
+                    object_id=i,
+                    object_repr=f"Thứ {i}",
+                    before={"i": i},
+                    after={"i": i + 1},
+                    **extra,
+                )
+            )
     return events
 
 
@@ -124,7 +134,10 @@ def test_postgresql_trigger_refuses_update_and_delete():
     if connection.vendor != "postgresql":
         pytest.skip("the append-only trigger exists on PostgreSQL only; SQLite relies on audit_verify")
     events = _record(2)
-    for sql in ("UPDATE core_auditevent SET action = 'forged' WHERE id = %s", "DELETE FROM core_auditevent WHERE id = %s"):
+    for sql in (
+        "UPDATE core_auditevent SET action = 'forged' WHERE id = %s",
+        "DELETE FROM core_auditevent WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
             cur.execute(sql, [events[0].id])
     assert AuditEvent.objects.get(pk=events[0].id).action == "test.step"
@@ -149,8 +162,13 @@ def test_concurrent_appends_keep_one_chain_on_postgresql(settings):
             barrier.wait()
             for i in range(10):
                 with transaction.atomic():
-                    audit.record(actor=None, action="test.race", object_type="test.thing", object_id=f"{n}-{i}",
-                                 after={"n": n, "i": i})
+                    audit.record(
+                        actor=None,
+                        action="test.race",
+                        object_type="test.thing",
+                        object_id=f"{n}-{i}",
+                        after={"n": n, "i": i},
+                    )
         except Exception as exc:  # noqa: BLE001 - asserted below
             errors.append(exc)
         finally:

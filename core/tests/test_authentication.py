@@ -14,8 +14,9 @@ URL = "/api/dossiers/mine/"
 
 @pytest.fixture
 def citizen():
-    return User.objects.create_user(username="congdan", password="mat-khau-thu-1", kind="citizen",
-                                    full_name="Nguyễn Văn An", cccd="044090000123")
+    return User.objects.create_user(
+        username="congdan", password="mat-khau-thu-1", kind="citizen", full_name="Nguyễn Văn An", cccd="044090000123"
+    )
 
 
 def call(key: str | None):
@@ -42,7 +43,8 @@ def test_the_user_loaded_with_the_token_is_the_whole_user(citizen):
     fresh = User.objects.get(pk=citizen.pk)
     assert got.key == token.key and got.user_id == citizen.pk
     assert {f.attname: getattr(user, f.attname) for f in User._meta.concrete_fields} == {
-        f.attname: getattr(fresh, f.attname) for f in User._meta.concrete_fields}
+        f.attname: getattr(fresh, f.attname) for f in User._meta.concrete_fields
+    }
 
 
 def test_unknown_and_inactive_tokens_are_refused_with_the_api_error_shape(citizen):

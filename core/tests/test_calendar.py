@@ -29,26 +29,30 @@ def saturday_schedule():
 
 # --- which days are working days ------------------------------------------------------------
 
-@pytest.mark.parametrize(("date", "expected"), [
-    (day(2026, 2, 13), True),    # Friday before Tết
-    (day(2026, 2, 16), False),   # Giao thừa
-    (day(2026, 2, 17), False),
-    (day(2026, 2, 20), False),   # Mùng bốn
-    (day(2026, 2, 23), True),    # back to work
-    (day(2026, 4, 27), False),   # Hùng Kings observed (26/4 is a Sunday)
-    (day(2026, 4, 30), False),
-    (day(2026, 5, 1), False),
-    (day(2026, 8, 22), True),    # make-up Saturday, derived from "substituted from 08/22/2026"
-    (day(2026, 8, 29), False),   # an ordinary Saturday
-    (day(2026, 8, 31), False),   # the swapped day off
-    (day(2026, 9, 1), False),
-    (day(2026, 9, 2), False),
-    (day(2026, 11, 24), False),  # Ngày Văn hóa Việt Nam, from 2026
-    (day(2025, 11, 24), True),   # … not before
-    (day(2025, 4, 26), True),    # 2025 make-up Saturday for 2/5/2025
-    (day(2025, 5, 2), False),
-    (day(2026, 11, 8), False),   # Sunday
-])
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
+        (day(2026, 2, 13), True),  # Friday before Tết
+        (day(2026, 2, 16), False),  # Giao thừa
+        (day(2026, 2, 17), False),
+        (day(2026, 2, 20), False),  # Mùng bốn
+        (day(2026, 2, 23), True),  # back to work
+        (day(2026, 4, 27), False),  # Hùng Kings observed (26/4 is a Sunday)
+        (day(2026, 4, 30), False),
+        (day(2026, 5, 1), False),
+        (day(2026, 8, 22), True),  # make-up Saturday, derived from "substituted from 08/22/2026"
+        (day(2026, 8, 29), False),  # an ordinary Saturday
+        (day(2026, 8, 31), False),  # the swapped day off
+        (day(2026, 9, 1), False),
+        (day(2026, 9, 2), False),
+        (day(2026, 11, 24), False),  # Ngày Văn hóa Việt Nam, from 2026
+        (day(2025, 11, 24), True),  # … not before
+        (day(2025, 4, 26), True),  # 2025 make-up Saturday for 2/5/2025
+        (day(2025, 5, 2), False),
+        (day(2026, 11, 8), False),  # Sunday
+    ],
+)
 def test_is_working_day_with_package_holidays(date, expected):
     assert calendar.is_working_day(date) is expected
 
@@ -61,6 +65,7 @@ def test_override_wins_over_package_makeup_day_and_holiday():
 
 
 # --- add_working_days ---------------------------------------------------------------------------
+
 
 def test_across_tet_2026():
     # Received Friday 13/2 during office hours: counting starts Monday 23/2 after the five days of Tết.
@@ -89,8 +94,9 @@ def test_24_11_2026():
 def test_makeup_saturday_entered_as_override():
     friday = at(2027, 1, 8, 9)
     assert calendar.add_working_days(friday, 1) == at(2027, 1, 11, 17)  # warms the cache
-    CalendarOverride.objects.create(date=day(2027, 1, 9), kind=CalendarOverride.Kind.WORKING_DAY,
-                                    note="Làm bù (giả định cho kiểm thử)")
+    CalendarOverride.objects.create(
+        date=day(2027, 1, 9), kind=CalendarOverride.Kind.WORKING_DAY, note="Làm bù (giả định cho kiểm thử)"
+    )
     assert calendar.is_working_day(day(2027, 1, 9))
     assert calendar.add_working_days(friday, 1) == at(2027, 1, 9, 17)
     assert calendar.add_working_days(friday, 2) == at(2027, 1, 11, 17)
@@ -151,6 +157,7 @@ def test_deadline_for_dispatches_on_the_catalog_unit():
 
 # --- office hours ----------------------------------------------------------------------------
 
+
 def test_saturday_morning_schedule(saturday_schedule):
     saturday = day(2026, 11, 7)
     assert calendar.is_working_day(saturday, saturday_schedule)
@@ -170,8 +177,14 @@ def test_saturday_morning_schedule(saturday_schedule):
 
 def test_default_schedule_from_the_database():
     assert calendar.hours_per_day() == Decimal("7.5")
-    OfficeSchedule.objects.create(name="Giờ hành chính", morning_start=dt.time(8), morning_end=dt.time(12),
-                                  afternoon_start=dt.time(13), afternoon_end=dt.time(17), is_default=True)
+    OfficeSchedule.objects.create(
+        name="Giờ hành chính",
+        morning_start=dt.time(8),
+        morning_end=dt.time(12),
+        afternoon_start=dt.time(13),
+        afternoon_end=dt.time(17),
+        is_default=True,
+    )
     assert calendar.hours_per_day() == Decimal(8)
     assert calendar.add_working_days(at(2026, 11, 9, 9), 1) == at(2026, 11, 10, 17)
     assert calendar.add_working_hours(at(2026, 11, 9, 11), 2) == at(2026, 11, 9, 14)
@@ -191,12 +204,13 @@ def test_working_hours_across_lunch_and_overnight():
 
 
 def test_working_days_between_with_a_supplement_pause():
-    received = at(2026, 11, 9, 7, 30)          # Monday
-    supplement_asked = at(2026, 11, 10, 17)    # Tuesday evening: 2 days used
+    received = at(2026, 11, 9, 7, 30)  # Monday
+    supplement_asked = at(2026, 11, 10, 17)  # Tuesday evening: 2 days used
     supplement_back = at(2026, 11, 16, 7, 30)  # the following Monday
-    finished = at(2026, 11, 17, 12)            # Tuesday noon
-    used = (calendar.working_days_between(received, supplement_asked)
-            + calendar.working_days_between(supplement_back, finished))
+    finished = at(2026, 11, 17, 12)  # Tuesday noon
+    used = calendar.working_days_between(received, supplement_asked) + calendar.working_days_between(
+        supplement_back, finished
+    )
     assert used == Decimal("3.5333")  # 2 + 1 + 4 h / 7.5 h
     # Without taking the pause out, the same dossier used 3 more working days (Wed–Fri).
     assert calendar.working_days_between(received, finished) == used + 3
@@ -211,6 +225,7 @@ def test_round_trip_hours():
 
 
 # --- caching --------------------------------------------------------------------------------
+
 
 def test_no_queries_in_the_steady_state(django_assert_num_queries):
     calendar.add_working_days(at(2026, 11, 9, 9), 3)
@@ -264,7 +279,9 @@ def test_calendar_show_command():
 
     from django.core.management import call_command
 
-    CalendarOverride.objects.create(date=day(2026, 12, 31), kind=CalendarOverride.Kind.DAY_OFF, note="Nghỉ thêm cuối năm")
+    CalendarOverride.objects.create(
+        date=day(2026, 12, 31), kind=CalendarOverride.Kind.DAY_OFF, note="Nghỉ thêm cuối năm"
+    )
     out = io.StringIO()
     call_command("calendar_show", "2026", stdout=out)
     text = out.getvalue()
@@ -307,8 +324,9 @@ def test_fast_paths_agree_with_walking_day_by_day(saturday):
         due = calendar.add_working_days(start, n, schedule)
         assert due.time() == dt.time(17) and calendar.is_full_working_day(due.date())
         # Exactly n full working days lie after the receipt day up to the due day.
-        receipt_day = calendar._receipt_moment(start, calendar._hours(schedule, calendar._snapshot()),
-                                               calendar._snapshot()).date()
+        receipt_day = calendar._receipt_moment(
+            start, calendar._hours(schedule, calendar._snapshot()), calendar._snapshot()
+        ).date()
         counted, current = 0, receipt_day
         while current < due.date():
             current += dt.timedelta(days=1)

@@ -11,9 +11,16 @@ pytestmark = pytest.mark.django_db
 
 
 def _insert(n: int) -> tuple[list[Notification], str]:
-    rows = [Notification(email=f"nguoi{i}@example.vn", channel="email", subject=f"Tiêu đề {i}",
-                         body=f"Nội dung có dấu: Hồ sơ số {i}, ‘trích dẫn’ và dấu nháy '", link="/ho-so/")
-            for i in range(n)]
+    rows = [
+        Notification(
+            email=f"nguoi{i}@example.vn",
+            channel="email",
+            subject=f"Tiêu đề {i}",
+            body=f"Nội dung có dấu: Hồ sơ số {i}, ‘trích dẫn’ và dấu nháy '",
+            link="/ho-so/",
+        )
+        for i in range(n)
+    ]
     with CaptureQueriesContext(connection) as ctx:
         Notification.objects.bulk_create(rows)
     inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("INSERT")]
@@ -28,8 +35,7 @@ def test_the_settings_select_the_project_backend():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL backend")
-@pytest.mark.parametrize("n,unnest", [(2, False), (UNNEST_FROM_ROWS - 1, False), (UNNEST_FROM_ROWS, True),
-                                      (40, True)])
+@pytest.mark.parametrize("n,unnest", [(2, False), (UNNEST_FROM_ROWS - 1, False), (UNNEST_FROM_ROWS, True), (40, True)])
 def test_bulk_insert_statement_and_rows(n, unnest):
     rows, sql = _insert(n)
     assert ("UNNEST(" in sql) is unnest

@@ -24,21 +24,27 @@ def _code(exc_info) -> str:
 
 # --- CCCD -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value", ["044090000123", "001203012345", "096301999999", "044 090 000 123", "044.090.000.123"])
+
+@pytest.mark.parametrize(
+    "value", ["044090000123", "001203012345", "096301999999", "044 090 000 123", "044.090.000.123"]
+)
 def test_valid_cccd(value):
     validate_cccd(value)
 
 
-@pytest.mark.parametrize(("value", "code"), [
-    ("04409000012", "cccd_format"),     # 11 digits
-    ("0440900001234", "cccd_format"),   # 13 digits
-    ("04409000012A", "cccd_format"),
-    ("", "cccd_format"),
-    ("000090000123", "cccd_province"),  # province 000 does not exist
-    ("097090000123", "cccd_province"),  # above 096
-    ("044299000123", "cccd_year"),      # born in 2099
-    ("044499000123", "cccd_year"),      # 22nd century
-])
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("04409000012", "cccd_format"),  # 11 digits
+        ("0440900001234", "cccd_format"),  # 13 digits
+        ("04409000012A", "cccd_format"),
+        ("", "cccd_format"),
+        ("000090000123", "cccd_province"),  # province 000 does not exist
+        ("097090000123", "cccd_province"),  # above 096
+        ("044299000123", "cccd_year"),  # born in 2099
+        ("044499000123", "cccd_year"),  # 22nd century
+    ],
+)
 def test_invalid_cccd(value, code):
     with pytest.raises(ValidationError) as exc:
         validate_cccd(value)
@@ -66,7 +72,7 @@ def test_known_tax_codes_are_valid(value):
 def test_altered_tax_codes_are_invalid(value):
     for position in range(10):
         digit = (int(value[position]) + 1) % 10
-        altered = value[:position] + str(digit) + value[position + 1:]
+        altered = value[:position] + str(digit) + value[position + 1 :]
         with pytest.raises(ValidationError) as exc:
             validate_mst(altered)
         assert _code(exc) == "mst_check", altered
@@ -93,8 +99,7 @@ def test_malformed_tax_codes(value):
 def test_check_digit_of_ten_makes_every_code_invalid():
     weights = (31, 29, 23, 19, 17, 13, 7, 5, 3)
     prefixes = ("".join(p) for p in itertools.product("0123456789", repeat=4))
-    first = next(f"01{p}000" for p in prefixes
-                 if sum(int(d) * w for d, w in zip(f"01{p}000", weights)) % 11 == 0)
+    first = next(f"01{p}000" for p in prefixes if sum(int(d) * w for d, w in zip(f"01{p}000", weights)) % 11 == 0)
     assert mst_check_digit(first) is None
     for last in "0123456789":  # in particular 0, which "mod 11 wrapping" would wrongly accept
         with pytest.raises(ValidationError):
@@ -103,15 +108,28 @@ def test_check_digit_of_ten_makes_every_code_invalid():
 
 # --- agency codes -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("value", ["000.00.00.H44", "000.00.12.H44", "000.01.30.H44", "000.00.00.G12", "A01.B2.C3.H30"])
 def test_valid_agency_codes(value):
     validate_agency_code(value)
 
 
-@pytest.mark.parametrize("value", [
-    "", "000.00.00.44", "000.00.00.h44", "00.00.H44", "000-00-00-H44", "000.00.00.H44 ", "000.0.00.H44",
-    "000.00.00.H4", "000.00.00.H444", "000.00.00.H44.1", "000.00.00.Ĥ44",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "000.00.00.44",
+        "000.00.00.h44",
+        "00.00.H44",
+        "000-00-00-H44",
+        "000.00.00.H44 ",
+        "000.0.00.H44",
+        "000.00.00.H4",
+        "000.00.00.H444",
+        "000.00.00.H44.1",
+        "000.00.00.Ĥ44",
+    ],
+)
 def test_invalid_agency_codes(value):
     with pytest.raises(ValidationError) as exc:
         validate_agency_code(value)
@@ -119,6 +137,7 @@ def test_invalid_agency_codes(value):
 
 
 # --- dossier codes ------------------------------------------------------------------------------
+
 
 def test_dossier_code_format_and_parse_round_trip():
     code = format_dossier_code("000.00.12.H44", dt.date(2026, 11, 23), 7)
@@ -135,14 +154,17 @@ def test_dossier_code_sequence_starts_at_one():
         format_dossier_code("000.00.12.H44", dt.date(2026, 11, 23), 0)
 
 
-@pytest.mark.parametrize(("value", "code"), [
-    ("000.00.12.H44-261340-0001", "dossier_code_date"),   # month 13
-    ("000.00.12.H44-260230-0001", "dossier_code_date"),   # 30 February
-    ("000.00.12.H44-2611230007", "dossier_code"),
-    ("000.00.12.H44-261123-007", "dossier_code"),
-    ("H44-261123-0007", "agency_code"),
-    ("", "dossier_code"),
-])
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("000.00.12.H44-261340-0001", "dossier_code_date"),  # month 13
+        ("000.00.12.H44-260230-0001", "dossier_code_date"),  # 30 February
+        ("000.00.12.H44-2611230007", "dossier_code"),
+        ("000.00.12.H44-261123-007", "dossier_code"),
+        ("H44-261123-0007", "agency_code"),
+        ("", "dossier_code"),
+    ],
+)
 def test_invalid_dossier_codes(value, code):
     with pytest.raises(ValidationError) as exc:
         validate_dossier_code(value)

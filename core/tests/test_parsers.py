@@ -84,8 +84,9 @@ def wsgi(raw, content_type=CT, **extra):
 
 def truncated(raw, missing=50):
     # Content-Length promises more than the client sent (WSGI's stream simply ends early).
-    return lambda: factory.generic("POST", URL, raw, content_type=CT,
-                                   **{"wsgi.input": io.BytesIO(raw), "CONTENT_LENGTH": str(len(raw) + missing)})
+    return lambda: factory.generic(
+        "POST", URL, raw, content_type=CT, **{"wsgi.input": io.BytesIO(raw), "CONTENT_LENGTH": str(len(raw) + missing)}
+    )
 
 
 def body_read_first(raw):
@@ -94,6 +95,7 @@ def body_read_first(raw):
         request = factory.generic("POST", URL, raw, content_type=CT)
         assert request.body == raw
         return request
+
     return make
 
 
@@ -108,6 +110,7 @@ def asgi_spooled(raw, content_length=None):
         if content_length is not None:
             request.META["CONTENT_LENGTH"] = str(content_length)
         return request
+
     return make
 
 
@@ -128,6 +131,7 @@ def longer_than_declared(raw, extra):
         request = factory.generic("POST", URL, raw, content_type=CT)
         request._stream = _Unseekable(raw + extra)
         return request
+
     return make
 
 
@@ -144,10 +148,16 @@ def describe_file(f):
     content = f.read()
     f.seek(0)
     return {
-        "class": type(f).__name__, "file_class": type(f.file).__name__,
+        "class": type(f).__name__,
+        "file_class": type(f.file).__name__,
         "field_name": getattr(f, "field_name", None),
-        "name": f.name, "content_type": f.content_type, "charset": f.charset,
-        "content_type_extra": f.content_type_extra, "size": f.size, "position": position, "content": content,
+        "name": f.name,
+        "content_type": f.content_type,
+        "charset": f.charset,
+        "content_type_extra": f.content_type_extra,
+        "size": f.size,
+        "position": position,
+        "content": content,
     }
 
 
@@ -159,8 +169,11 @@ def outcome(django_request, parser):
         detail = exc.detail if isinstance(exc, ParseError) else str(exc)
         return {"error": type(exc), "detail": str(detail)}
     result = {
-        "data_class": type(data), "mutable": data._mutable, "encoding": data.encoding,
-        "data": list(data.lists()), "files_class": type(files),
+        "data_class": type(data),
+        "mutable": data._mutable,
+        "encoding": data.encoding,
+        "data": list(data.lists()),
+        "files_class": type(files),
         "files": [(name, [describe_file(f) for f in group]) for name, group in files.lists()],
     }
     for group in files.lists():
@@ -204,76 +217,196 @@ class Case:
 
 
 BIG = pdf(200 * 1024)
-TRICKY = (b"%PDF-1.4\r\n--\r\n--" + B[:-1].encode() + b"\r\n" + b"\r\n--" + B[:-1].encode() + b"X--"
-          + b"\r\n\r\n\r\n-- " + B.encode()[2:] + b"\n--" + B.encode()[:10] + b"\r\n--\r")
+TRICKY = (
+    b"%PDF-1.4\r\n--\r\n--"
+    + B[:-1].encode()
+    + b"\r\n"
+    + b"\r\n--"
+    + B[:-1].encode()
+    + b"X--"
+    + b"\r\n\r\n\r\n-- "
+    + B.encode()[2:]
+    + b"\n--"
+    + B.encode()[:10]
+    + b"\r\n--\r"
+)
 BOUNDARY_AT_CHUNK_EDGE = bytearray(pdf(150 * 1024, seed=3))
 for _at in (65536 - 30, 65536 - 3, 131072 - 40):
-    BOUNDARY_AT_CHUNK_EDGE[_at:_at + len(B) + 3] = b"\r\n--" + B[:-1].encode()
+    BOUNDARY_AT_CHUNK_EDGE[_at : _at + len(B) + 3] = b"\r\n--" + B[:-1].encode()
 BOUNDARY_AT_CHUNK_EDGE = bytes(BOUNDARY_AT_CHUNK_EDGE)
 
 RFC2231 = "form-data; name=\"files\"; filename*=UTF-8''t%E1%BB%9D%20khai%20h%E1%BB%93%20s%C6%A1.pdf"
-RFC2231_BOTH = "form-data; name=\"files\"; filename=\"fallback.pdf\"; filename*=UTF-8''%C4%91%C6%A1n.pdf"
+RFC2231_BOTH = 'form-data; name="files"; filename="fallback.pdf"; filename*=UTF-8\'\'%C4%91%C6%A1n.pdf'
 
 CASES = [
-    Case("ordinary", wsgi(body(text("procedure_version", "12"), text("form_data", '{"ghi_chu": "xin cấp"}'),
-                               upload("files", "to-khai.pdf", BIG))), "fast"),
-    Case("test-client", drf_test_client(lambda: {
-        "procedure_version": "12", "form_data": json.dumps({"a": "Đà Nẵng"}, ensure_ascii=False),
-        "files": [SimpleUploadedFile("tờ khai.pdf", BIG, "application/pdf"), SimpleUploadedFile("b.txt", b"b")],
-        "file_components": ["1", "2"]}), "fast"),
-    Case("vietnamese-text-repeated-names", wsgi(body(
-        text("ghi_chu", "Xin cấp Phiếu lý lịch tư pháp số 2 cho ông Nguyễn Văn Ánh"),
-        text("tags", "một"), text("tags", "hai"), text("tags", "Đà Nẵng"), text("tên trường", "giá trị"),
-        text(" spaced ", "x"), text("", "no name but empty"), text("empty", ""))), "fast"),
-    Case("several-files-one-field-and-several-fields", wsgi(body(
-        upload("files", "a.pdf", pdf(3000, 1)), text("x", "1"), upload("files", "b.pdf", pdf(5000, 2)),
-        upload("photo", "anh.png", b"\x89PNG\r\n\x1a\n", "image/png"),
-        upload("files", "c.txt", "nội dung".encode(), "text/plain; charset=utf-8"))), "fast"),
-    Case("file-names", wsgi(body(
-        upload("f", "tờ khai hồ sơ.pdf", b"1"), upload("f", "../../x.pdf", b"2"), upload("f", "C:\\a\\b.pdf", b"3"),
-        upload("f", "a;b.pdf", b"4"), upload("f", "a&amp;b&#47;c.pdf", b"5"), upload("f", "tab\there.pdf", b"6"),
-        upload("f", "x" * 300 + ".pdf", b"7"), upload("f", "<angle>.pdf", b"8"), upload("f", "a=b%20c'd*.pdf", b"9"),
-        upload("f", "  spaced  .pdf ", b"10"), upload("f", "NFD Tiếng Việt.pdf", b"11"),
-        part("form-data; name=f; filename=unquoted.pdf", b"12"), part("form-data; name=f; filename=<ang.pdf>", b"13"),
-        part('form-data; name="f"; filename="q\\"uote\\\\d.pdf"', b"14"), part(RFC2231, b"15"),
-        part(RFC2231_BOTH, b"16"), part("form-data; name=\"f\"; filename*=x-unknown''abc.pdf", b"17"),
-        part("FORM-DATA; NAME=\"f\"; FILENAME=\"upper.pdf\"", b"18"))), "fast"),
-    Case("file-names-that-clean-away", wsgi(body(
-        upload("f", "..", b"a"), upload("f", ".", b"b"), upload("f", "/", b"c"), upload("f", "a/", b"d"),
-        upload("f", "\x7f", b"e"), upload("f", "ok.pdf", b"f"))), "fast"),
-    Case("file-name-cleaned-away-long-part", wsgi(body(upload("f", "../", pdf(4000)), upload("f", "ok.pdf", b"x"))),
-         "fallback"),
+    Case(
+        "ordinary",
+        wsgi(
+            body(
+                text("procedure_version", "12"),
+                text("form_data", '{"ghi_chu": "xin cấp"}'),
+                upload("files", "to-khai.pdf", BIG),
+            )
+        ),
+        "fast",
+    ),
+    Case(
+        "test-client",
+        drf_test_client(
+            lambda: {
+                "procedure_version": "12",
+                "form_data": json.dumps({"a": "Đà Nẵng"}, ensure_ascii=False),
+                "files": [SimpleUploadedFile("tờ khai.pdf", BIG, "application/pdf"), SimpleUploadedFile("b.txt", b"b")],
+                "file_components": ["1", "2"],
+            }
+        ),
+        "fast",
+    ),
+    Case(
+        "vietnamese-text-repeated-names",
+        wsgi(
+            body(
+                text("ghi_chu", "Xin cấp Phiếu lý lịch tư pháp số 2 cho ông Nguyễn Văn Ánh"),
+                text("tags", "một"),
+                text("tags", "hai"),
+                text("tags", "Đà Nẵng"),
+                text("tên trường", "giá trị"),
+                text(" spaced ", "x"),
+                text("", "no name but empty"),
+                text("empty", ""),
+            )
+        ),
+        "fast",
+    ),
+    Case(
+        "several-files-one-field-and-several-fields",
+        wsgi(
+            body(
+                upload("files", "a.pdf", pdf(3000, 1)),
+                text("x", "1"),
+                upload("files", "b.pdf", pdf(5000, 2)),
+                upload("photo", "anh.png", b"\x89PNG\r\n\x1a\n", "image/png"),
+                upload("files", "c.txt", "nội dung".encode(), "text/plain; charset=utf-8"),
+            )
+        ),
+        "fast",
+    ),
+    Case(
+        "file-names",
+        wsgi(
+            body(
+                upload("f", "tờ khai hồ sơ.pdf", b"1"),
+                upload("f", "../../x.pdf", b"2"),
+                upload("f", "C:\\a\\b.pdf", b"3"),
+                upload("f", "a;b.pdf", b"4"),
+                upload("f", "a&amp;b&#47;c.pdf", b"5"),
+                upload("f", "tab\there.pdf", b"6"),
+                upload("f", "x" * 300 + ".pdf", b"7"),
+                upload("f", "<angle>.pdf", b"8"),
+                upload("f", "a=b%20c'd*.pdf", b"9"),
+                upload("f", "  spaced  .pdf ", b"10"),
+                upload("f", "NFD Tiếng Việt.pdf", b"11"),
+                part("form-data; name=f; filename=unquoted.pdf", b"12"),
+                part("form-data; name=f; filename=<ang.pdf>", b"13"),
+                part('form-data; name="f"; filename="q\\"uote\\\\d.pdf"', b"14"),
+                part(RFC2231, b"15"),
+                part(RFC2231_BOTH, b"16"),
+                part("form-data; name=\"f\"; filename*=x-unknown''abc.pdf", b"17"),
+                part('FORM-DATA; NAME="f"; FILENAME="upper.pdf"', b"18"),
+            )
+        ),
+        "fast",
+    ),
+    Case(
+        "file-names-that-clean-away",
+        wsgi(
+            body(
+                upload("f", "..", b"a"),
+                upload("f", ".", b"b"),
+                upload("f", "/", b"c"),
+                upload("f", "a/", b"d"),
+                upload("f", "\x7f", b"e"),
+                upload("f", "ok.pdf", b"f"),
+            )
+        ),
+        "fast",
+    ),
+    Case(
+        "file-name-cleaned-away-long-part",
+        wsgi(body(upload("f", "../", pdf(4000)), upload("f", "ok.pdf", b"x"))),
+        "fallback",
+    ),
     Case("empty-files", wsgi(body(upload("f", "empty.pdf", b""), upload("f", "also.txt", b"", None))), "fast"),
-    Case("empty-filename-is-a-text-field", wsgi(body(upload("f", "", b"file content as text"), text("a", "b"))),
-         "fast"),
-    Case("part-without-name-short", wsgi(body(part('form-data; filename="x.pdf"', b"data"), text("a", "b"))),
-         "fast"),
-    Case("part-without-name-long", wsgi(body(part('form-data; filename="x.pdf"', pdf(5000)), text("a", "b"))),
-         "fallback"),
-    Case("part-without-disposition-short", wsgi(body(part(None, b"data", "Content-Type: text/plain"),
-                                                     text("a", "b"))), "fast"),
-    Case("part-without-disposition-long", wsgi(body(part(None, pdf(5000), "Content-Type: text/plain"),
-                                                    text("a", "b"))), "fallback"),
+    Case(
+        "empty-filename-is-a-text-field", wsgi(body(upload("f", "", b"file content as text"), text("a", "b"))), "fast"
+    ),
+    Case("part-without-name-short", wsgi(body(part('form-data; filename="x.pdf"', b"data"), text("a", "b"))), "fast"),
+    Case(
+        "part-without-name-long", wsgi(body(part('form-data; filename="x.pdf"', pdf(5000)), text("a", "b"))), "fallback"
+    ),
+    Case(
+        "part-without-disposition-short",
+        wsgi(body(part(None, b"data", "Content-Type: text/plain"), text("a", "b"))),
+        "fast",
+    ),
+    Case(
+        "part-without-disposition-long",
+        wsgi(body(part(None, pdf(5000), "Content-Type: text/plain"), text("a", "b"))),
+        "fallback",
+    ),
     Case("part-without-headers", wsgi(body(b"\r\n\r\nno headers", text("a", "b"))), "fast"),
-    Case("crlf-and-boundary-prefixes-in-content", wsgi(body(
-        upload("f", "tricky.bin", TRICKY), text("t", TRICKY.decode("latin-1")), upload("f", "cr.bin", b"ends\r"),
-        upload("f", "lf.bin", b"ends\n"), upload("f", "crlf.bin", b"ends\r\n"), upload("f", "lfcr.bin", b"ends\n\r"),
-        text("v", "a\r\n\r\nb"))), "fast"),
-    Case("boundary-prefixes-at-64k-edges", wsgi(body(upload("f", "edge.pdf", BOUNDARY_AT_CHUNK_EDGE), text("a", "b"))),
-         "fast"),
+    Case(
+        "crlf-and-boundary-prefixes-in-content",
+        wsgi(
+            body(
+                upload("f", "tricky.bin", TRICKY),
+                text("t", TRICKY.decode("latin-1")),
+                upload("f", "cr.bin", b"ends\r"),
+                upload("f", "lf.bin", b"ends\n"),
+                upload("f", "crlf.bin", b"ends\r\n"),
+                upload("f", "lfcr.bin", b"ends\n\r"),
+                text("v", "a\r\n\r\nb"),
+            )
+        ),
+        "fast",
+    ),
+    Case(
+        "boundary-prefixes-at-64k-edges",
+        wsgi(body(upload("f", "edge.pdf", BOUNDARY_AT_CHUNK_EDGE), text("a", "b"))),
+        "fast",
+    ),
     Case("lf-only-separators", wsgi(body(text("a", "1"), upload("f", "x.pdf", b"2"), newline=b"\n")), "fast"),
     Case("lone-cr-separators", wsgi(body(text("a", "1"), text("b", "2"), newline=b"\r")), "fast"),
-    Case("preamble-and-epilogue", wsgi(body(text("a", "1"), upload("f", "x.pdf", b"2"),
-                                            preamble=b"This is the preamble.\r\nIgnore it.\r\n",
-                                            epilogue=b"\r\nThis is the epilogue.\r\n")), "fast"),
-    Case("epilogue-that-looks-like-a-part", wsgi(body(
-        text("a", "1"), epilogue=b"\r\nContent-Disposition: form-data; name=\"late\"\r\n\r\nlate value")), "fast"),
-    Case("parts-after-the-closing-boundary", wsgi(body(text("a", "1")) + body(text("b", "2"), upload("f", "x", b"3"))),
-         "fast"),
-    Case("missing-final-boundary-field-last", wsgi(body(upload("f", "x.pdf", b"1"), text("a", "last"),
-                                                        close=False)), "fast"),
-    Case("missing-final-boundary-file-last", wsgi(body(text("a", "1"), upload("f", "x.pdf", BIG), close=False)),
-         "fast"),
+    Case(
+        "preamble-and-epilogue",
+        wsgi(
+            body(
+                text("a", "1"),
+                upload("f", "x.pdf", b"2"),
+                preamble=b"This is the preamble.\r\nIgnore it.\r\n",
+                epilogue=b"\r\nThis is the epilogue.\r\n",
+            )
+        ),
+        "fast",
+    ),
+    Case(
+        "epilogue-that-looks-like-a-part",
+        wsgi(body(text("a", "1"), epilogue=b'\r\nContent-Disposition: form-data; name="late"\r\n\r\nlate value')),
+        "fast",
+    ),
+    Case(
+        "parts-after-the-closing-boundary",
+        wsgi(body(text("a", "1")) + body(text("b", "2"), upload("f", "x", b"3"))),
+        "fast",
+    ),
+    Case(
+        "missing-final-boundary-field-last",
+        wsgi(body(upload("f", "x.pdf", b"1"), text("a", "last"), close=False)),
+        "fast",
+    ),
+    Case(
+        "missing-final-boundary-file-last", wsgi(body(text("a", "1"), upload("f", "x.pdf", BIG), close=False)), "fast"
+    ),
     Case("only-closing-boundary", wsgi(f"--{B}--\r\n".encode()), "fast"),
     Case("empty-parts", wsgi(f"--{B}\r\n--{B}--{B}\r\n".encode() + body(text("a", "1"))), "fast"),
     Case("no-boundary-in-body", wsgi(b"just some text"), "fast"),
@@ -287,81 +420,198 @@ CASES = [
     # A part counts from just after the boundary, so the line break that follows it is in the count.
     Case("part-of-1023-bytes-without-headers", wsgi(body(b"y" * 1021, text("a", "1"))), "fast"),
     Case("part-of-1024-bytes-without-headers", wsgi(body(b"y" * 1022, text("a", "1"))), "fast"),
-    Case("header-variations", wsgi(body(
-        part(None, b"1", 'content-disposition: form-data; name="lower"'),
-        part(None, b"2", 'CONTENT-DISPOSITION:form-data;name=upper'),
-        part(None, b"3", 'Content-Disposition : form-data; name="space-before-colon"'),
-        part(None, b"4", 'Content-Disposition: form-data; name="first"', 'Content-Disposition: form-data; name="second"'),
-        part(None, b"5", 'Content-Disposition: form-data; name="f"; filename="x.pdf"',
-             'Content-Disposition: form-data; name="g"'),
-        part(None, b"6", 'Content-Disposition: form-data; name="f"; filename="y.pdf"', "Content-Length: 1",
-             "Content-Type: Text/HTML; Charset=\"ISO-8859-1\"; x=y"),
-        part(None, b"8", "Content-Disposition: form-data; name*=UTF-8''t%C3%AAn"),
-        part(None, b"9", "Content-Disposition: form-data; name=\"tab\"; \tfilename=\"t.pdf\"  "),
-        part(None, b"10", "Content-Disposition: attachment; name=\"att\""),
-        part(None, b"11", "Content-Transfer-Encoding: quoted-printable", 'Content-Disposition: form-data; name="qp"'),
-        part(None, b"12", 'Content-Disposition: form-data; name="a;b"; filename="c;d.pdf"'),
-    )), "fast"),
-    Case("non-utf8-header-line", wsgi(body(
-        b"Content-Disposition: form-data; name=\"x\"; filename=\"\xff\xfe.pdf\"\r\n\r\ncontent", text("a", "1"))),
-         "fast"),
-    Case("latin1-request-charset", wsgi(body(text("tên", "giá trị"), upload("f", "tệp.pdf", b"1")),
-                                        content_type=CT + "; charset=iso-8859-1"), "fast"),
+    Case(
+        "header-variations",
+        wsgi(
+            body(
+                part(None, b"1", 'content-disposition: form-data; name="lower"'),
+                part(None, b"2", "CONTENT-DISPOSITION:form-data;name=upper"),
+                part(None, b"3", 'Content-Disposition : form-data; name="space-before-colon"'),
+                part(
+                    None,
+                    b"4",
+                    'Content-Disposition: form-data; name="first"',
+                    'Content-Disposition: form-data; name="second"',
+                ),
+                part(
+                    None,
+                    b"5",
+                    'Content-Disposition: form-data; name="f"; filename="x.pdf"',
+                    'Content-Disposition: form-data; name="g"',
+                ),
+                part(
+                    None,
+                    b"6",
+                    'Content-Disposition: form-data; name="f"; filename="y.pdf"',
+                    "Content-Length: 1",
+                    'Content-Type: Text/HTML; Charset="ISO-8859-1"; x=y',
+                ),
+                part(None, b"8", "Content-Disposition: form-data; name*=UTF-8''t%C3%AAn"),
+                part(None, b"9", 'Content-Disposition: form-data; name="tab"; \tfilename="t.pdf"  '),
+                part(None, b"10", 'Content-Disposition: attachment; name="att"'),
+                part(
+                    None,
+                    b"11",
+                    "Content-Transfer-Encoding: quoted-printable",
+                    'Content-Disposition: form-data; name="qp"',
+                ),
+                part(None, b"12", 'Content-Disposition: form-data; name="a;b"; filename="c;d.pdf"'),
+            )
+        ),
+        "fast",
+    ),
+    Case(
+        "non-utf8-header-line",
+        wsgi(body(b'Content-Disposition: form-data; name="x"; filename="\xff\xfe.pdf"\r\n\r\ncontent', text("a", "1"))),
+        "fast",
+    ),
+    Case(
+        "latin1-request-charset",
+        wsgi(body(text("tên", "giá trị"), upload("f", "tệp.pdf", b"1")), content_type=CT + "; charset=iso-8859-1"),
+        "fast",
+    ),
     Case("charset-not-a-text-codec", wsgi(body(text("a", "1")), content_type=CT + "; charset=bz2_codec"), "fallback"),
     Case("charset-unknown", wsgi(body(text("a", "1")), content_type=CT + "; charset=x-no-such-codec"), "fast"),
     Case("field-values-not-utf8", wsgi(body(text("a", b"\xff\xfe caf\xe9"))), "fast"),
-    Case("quoted-boundary-with-space", wsgi(body(text("a", "1"), boundary="a b c"),
-                                            content_type='multipart/form-data; boundary="a b c"'), "fast"),
-    Case("boundary-with-specials", wsgi(body(text("a", "1"), boundary="'()+_,-./:=?"),
-                                        content_type="multipart/form-data; boundary='()+_,-./:=?"), "fast"),
-    Case("self-overlapping-boundary", wsgi(body(text("a", "x----y"), upload("f", "d.pdf", b"-" * 50 + b"\r\n-----"),
-                                                boundary="-"), content_type="multipart/form-data; boundary=-"), "fast"),
-    Case("uppercase-content-type", wsgi(body(text("a", "1")), content_type=f"Multipart/Form-Data; Boundary={B}"),
-         "fallback"),  # Django refuses a Content-Type not starting with "multipart/" (case-sensitive)
-    Case("invalid-boundary", wsgi(body(text("a", "1"), boundary="abc "),
-                                  content_type='multipart/form-data; boundary="abc "'), "fallback"),
-    Case("boundary-too-long-for-drf", wsgi(body(text("a", "1"), boundary="x" * 300),
-                                           content_type="multipart/form-data; boundary=" + "x" * 300), "unparsed"),
-    Case("boundary-of-201", wsgi(body(text("a", "1"), boundary="x" * 201),
-                                 content_type="multipart/form-data; boundary=" + "x" * 201), "fast"),
-    Case("boundary-of-202", wsgi(body(text("a", "1"), boundary="x" * 202),
-                                 content_type="multipart/form-data; boundary=" + "x" * 202), "fallback"),
+    Case(
+        "quoted-boundary-with-space",
+        wsgi(body(text("a", "1"), boundary="a b c"), content_type='multipart/form-data; boundary="a b c"'),
+        "fast",
+    ),
+    Case(
+        "boundary-with-specials",
+        wsgi(body(text("a", "1"), boundary="'()+_,-./:=?"), content_type="multipart/form-data; boundary='()+_,-./:=?"),
+        "fast",
+    ),
+    Case(
+        "self-overlapping-boundary",
+        wsgi(
+            body(text("a", "x----y"), upload("f", "d.pdf", b"-" * 50 + b"\r\n-----"), boundary="-"),
+            content_type="multipart/form-data; boundary=-",
+        ),
+        "fast",
+    ),
+    Case(
+        "uppercase-content-type",
+        wsgi(body(text("a", "1")), content_type=f"Multipart/Form-Data; Boundary={B}"),
+        "fallback",
+    ),  # Django refuses a Content-Type not starting with "multipart/" (case-sensitive)
+    Case(
+        "invalid-boundary",
+        wsgi(body(text("a", "1"), boundary="abc "), content_type='multipart/form-data; boundary="abc "'),
+        "fallback",
+    ),
+    Case(
+        "boundary-too-long-for-drf",
+        wsgi(body(text("a", "1"), boundary="x" * 300), content_type="multipart/form-data; boundary=" + "x" * 300),
+        "unparsed",
+    ),
+    Case(
+        "boundary-of-201",
+        wsgi(body(text("a", "1"), boundary="x" * 201), content_type="multipart/form-data; boundary=" + "x" * 201),
+        "fast",
+    ),
+    Case(
+        "boundary-of-202",
+        wsgi(body(text("a", "1"), boundary="x" * 202), content_type="multipart/form-data; boundary=" + "x" * 202),
+        "fallback",
+    ),
     Case("no-boundary", wsgi(body(text("a", "1")), content_type="multipart/form-data"), "fallback"),
-    Case("non-ascii-content-type", wsgi(body(text("a", "1"), boundary="bé"),
-                                        content_type="multipart/form-data; boundary=bé"), "fallback"),
-    Case("base64-field", wsgi(body(text("a", "1"), part('form-data; name="b"', b"aGVsbG8=",
-                                                        "Content-Transfer-Encoding: base64"))), "fallback"),
-    Case("base64-file", wsgi(body(part('form-data; name="f"; filename="x.bin"', b"aGVs\r\nbG8=",
-                                       "Content-Transfer-Encoding:  BASE64 "))), "fallback"),
-    Case("too-many-fields", wsgi(body(*[text(f"f{i}", "v") for i in range(8)])), "fast",
-         {"DATA_UPLOAD_MAX_NUMBER_FIELDS": 5}),
-    Case("fields-at-the-limit-with-preamble-and-epilogue", wsgi(body(*[text(f"f{i}", "v") for i in range(5)])), "fast",
-         {"DATA_UPLOAD_MAX_NUMBER_FIELDS": 5}),
-    Case("fields-one-over-the-limit", wsgi(body(*[text(f"f{i}", "v") for i in range(6)])), "fast",
-         {"DATA_UPLOAD_MAX_NUMBER_FIELDS": 5}),
-    Case("fields-two-over-the-limit-without-epilogue", wsgi(body(*[text(f"f{i}", "v") for i in range(6)],
-                                                                 close=False)), "fast",
-         {"DATA_UPLOAD_MAX_NUMBER_FIELDS": 5}),
-    Case("no-field-limit", wsgi(body(*[text("f", str(i)) for i in range(50)])), "fast",
-         {"DATA_UPLOAD_MAX_NUMBER_FIELDS": None}),
-    Case("too-many-files", wsgi(body(*[upload("f", f"{i}.pdf", b"x") for i in range(3)])), "fast",
-         {"DATA_UPLOAD_MAX_NUMBER_FILES": 2}),
-    Case("files-at-the-limit", wsgi(body(*[upload("f", f"{i}.pdf", b"x") for i in range(2)], upload("f", "..", b""))),
-         "fast", {"DATA_UPLOAD_MAX_NUMBER_FILES": 3}),
-    Case("text-fields-over-data-upload-max-memory-size", wsgi(body(text("a", "x" * 3000), text("b", "y"))),
-         "fallback", {"DATA_UPLOAD_MAX_MEMORY_SIZE": 2000}),
-    Case("body-over-data-upload-max-memory-size-by-a-file", wsgi(body(text("a", "1"), upload("f", "x.pdf", pdf(3000)))),
-         "fallback", {"DATA_UPLOAD_MAX_MEMORY_SIZE": 2000}),
-    Case("no-data-upload-max-memory-size", wsgi(body(text("a", "x" * 3000))), "fast",
-         {"DATA_UPLOAD_MAX_MEMORY_SIZE": None}),
-    Case("body-over-file-upload-max-memory-size", wsgi(body(text("a", "1"), upload("f", "x.pdf", BIG))), "fallback",
-         {"FILE_UPLOAD_MAX_MEMORY_SIZE": 100 * 1024}),
+    Case(
+        "non-ascii-content-type",
+        wsgi(body(text("a", "1"), boundary="bé"), content_type="multipart/form-data; boundary=bé"),
+        "fallback",
+    ),
+    Case(
+        "base64-field",
+        wsgi(body(text("a", "1"), part('form-data; name="b"', b"aGVsbG8=", "Content-Transfer-Encoding: base64"))),
+        "fallback",
+    ),
+    Case(
+        "base64-file",
+        wsgi(
+            body(part('form-data; name="f"; filename="x.bin"', b"aGVs\r\nbG8=", "Content-Transfer-Encoding:  BASE64 "))
+        ),
+        "fallback",
+    ),
+    Case(
+        "too-many-fields",
+        wsgi(body(*[text(f"f{i}", "v") for i in range(8)])),
+        "fast",
+        {"DATA_UPLOAD_MAX_NUMBER_FIELDS": 5},
+    ),
+    Case(
+        "fields-at-the-limit-with-preamble-and-epilogue",
+        wsgi(body(*[text(f"f{i}", "v") for i in range(5)])),
+        "fast",
+        {"DATA_UPLOAD_MAX_NUMBER_FIELDS": 5},
+    ),
+    Case(
+        "fields-one-over-the-limit",
+        wsgi(body(*[text(f"f{i}", "v") for i in range(6)])),
+        "fast",
+        {"DATA_UPLOAD_MAX_NUMBER_FIELDS": 5},
+    ),
+    Case(
+        "fields-two-over-the-limit-without-epilogue",
+        wsgi(body(*[text(f"f{i}", "v") for i in range(6)], close=False)),
+        "fast",
+        {"DATA_UPLOAD_MAX_NUMBER_FIELDS": 5},
+    ),
+    Case(
+        "no-field-limit",
+        wsgi(body(*[text("f", str(i)) for i in range(50)])),
+        "fast",
+        {"DATA_UPLOAD_MAX_NUMBER_FIELDS": None},
+    ),
+    Case(
+        "too-many-files",
+        wsgi(body(*[upload("f", f"{i}.pdf", b"x") for i in range(3)])),
+        "fast",
+        {"DATA_UPLOAD_MAX_NUMBER_FILES": 2},
+    ),
+    Case(
+        "files-at-the-limit",
+        wsgi(body(*[upload("f", f"{i}.pdf", b"x") for i in range(2)], upload("f", "..", b""))),
+        "fast",
+        {"DATA_UPLOAD_MAX_NUMBER_FILES": 3},
+    ),
+    Case(
+        "text-fields-over-data-upload-max-memory-size",
+        wsgi(body(text("a", "x" * 3000), text("b", "y"))),
+        "fallback",
+        {"DATA_UPLOAD_MAX_MEMORY_SIZE": 2000},
+    ),
+    Case(
+        "body-over-data-upload-max-memory-size-by-a-file",
+        wsgi(body(text("a", "1"), upload("f", "x.pdf", pdf(3000)))),
+        "fallback",
+        {"DATA_UPLOAD_MAX_MEMORY_SIZE": 2000},
+    ),
+    Case(
+        "no-data-upload-max-memory-size",
+        wsgi(body(text("a", "x" * 3000))),
+        "fast",
+        {"DATA_UPLOAD_MAX_MEMORY_SIZE": None},
+    ),
+    Case(
+        "body-over-file-upload-max-memory-size",
+        wsgi(body(text("a", "1"), upload("f", "x.pdf", BIG))),
+        "fallback",
+        {"FILE_UPLOAD_MAX_MEMORY_SIZE": 100 * 1024},
+    ),
     Case("body-read-before-parsing", body_read_first(body(text("a", "1"), upload("f", "x.pdf", BIG))), "fast"),
     Case("asgi-spooled-body", asgi_spooled(body(text("a", "1"), upload("f", "x.pdf", BIG))), "fast"),
-    Case("asgi-spooled-body-longer-than-content-length",
-         asgi_spooled(body(text("a", "1"), upload("f", "x.pdf", b"123")), content_length=100), "fallback"),
-    Case("stream-longer-than-content-length", longer_than_declared(body(text("a", "1"), upload("f", "x.pdf", b"1")),
-                                                                    body(text("more", "2"))), "fallback"),
+    Case(
+        "asgi-spooled-body-longer-than-content-length",
+        asgi_spooled(body(text("a", "1"), upload("f", "x.pdf", b"123")), content_length=100),
+        "fallback",
+    ),
+    Case(
+        "stream-longer-than-content-length",
+        longer_than_declared(body(text("a", "1"), upload("f", "x.pdf", b"1")), body(text("more", "2"))),
+        "fallback",
+    ),
 ]
 
 
@@ -377,17 +627,36 @@ def test_same_outcome_as_drf_and_django(case, settings):
 
 
 _FUZZ_TOKENS = [
-    b"--" + B.encode(), b"\r\n--" + B.encode(), b"\n--" + B.encode(), b"\r--" + B.encode(), b"--" + B.encode() + b"--",
-    b"--" + B.encode()[:-1], b"\r\n", b"\r\n\r\n", b"\r", b"\n", b"--", b"\r\n--\r\n", b"value",
-    "giá trị tiếng Việt".encode(), b"\xff\xfe",
+    b"--" + B.encode(),
+    b"\r\n--" + B.encode(),
+    b"\n--" + B.encode(),
+    b"\r--" + B.encode(),
+    b"--" + B.encode() + b"--",
+    b"--" + B.encode()[:-1],
+    b"\r\n",
+    b"\r\n\r\n",
+    b"\r",
+    b"\n",
+    b"--",
+    b"\r\n--\r\n",
+    b"value",
+    "giá trị tiếng Việt".encode(),
+    b"\xff\xfe",
 ]
 _FUZZ_HEADERS = [
-    b'Content-Disposition: form-data; name="a"', b'Content-Disposition: form-data; name="f"; filename="x.pdf"',
+    b'Content-Disposition: form-data; name="a"',
+    b'Content-Disposition: form-data; name="f"; filename="x.pdf"',
     'Content-Disposition: form-data; name="tên"; filename="tờ khai.pdf"'.encode(),
-    b'Content-Disposition: form-data; name="f"; filename=""', b'Content-Disposition: form-data; filename="n.pdf"',
-    b'Content-Disposition: form-data; name="f"; filename="../.."', b"content-disposition: form-data; name=b",
-    b"Content-Disposition: form-data; name*=UTF-8''%C3%A1", b"Content-Type: text/plain; charset=utf-8",
-    b"Content-Type: application/pdf", b"Content-Transfer-Encoding: base64", b"Content-Length: 3", b"X-Junk: 1",
+    b'Content-Disposition: form-data; name="f"; filename=""',
+    b'Content-Disposition: form-data; filename="n.pdf"',
+    b'Content-Disposition: form-data; name="f"; filename="../.."',
+    b"content-disposition: form-data; name=b",
+    b"Content-Disposition: form-data; name*=UTF-8''%C3%A1",
+    b"Content-Type: text/plain; charset=utf-8",
+    b"Content-Type: application/pdf",
+    b"Content-Transfer-Encoding: base64",
+    b"Content-Length: 3",
+    b"X-Junk: 1",
     b"\xff\xfe",
 ]
 
@@ -399,22 +668,28 @@ def _random_body(rng):
     out = rng.choice([b"", b"", b"preamble\r\n", b"\r\n", rng.randbytes(50)])
     for _ in range(rng.randrange(7)):
         headers = b"\r\n".join(rng.choice(_FUZZ_HEADERS) for _ in range(rng.choice([0, 1, 1, 1, 2, 2, 3])))
-        content = b"".join(rng.choice(_FUZZ_TOKENS) if rng.random() < 0.3
-                           else rng.randbytes(rng.choice([0, 1, 5, 100, 1000, 3000, 70000]))
-                           for _ in range(rng.randrange(4)))
+        content = b"".join(
+            rng.choice(_FUZZ_TOKENS)
+            if rng.random() < 0.3
+            else rng.randbytes(rng.choice([0, 1, 5, 100, 1000, 3000, 70000]))
+            for _ in range(rng.randrange(4))
+        )
         out += sep + newline + headers + rng.choice([b"\r\n\r\n"] * 6 + [b"\r\n", b"\n\n", b""]) + content + newline
     if rng.random() < 0.8:
-        out += sep + b"--" + rng.choice([b"\r\n", b"", b"\r\nepilogue", b"\r\n" + sep + b"\r\n" + _FUZZ_HEADERS[0]
-                                         + b"\r\n\r\nlate"])
+        out += (
+            sep
+            + b"--"
+            + rng.choice([b"\r\n", b"", b"\r\nepilogue", b"\r\n" + sep + b"\r\n" + _FUZZ_HEADERS[0] + b"\r\n\r\nlate"])
+        )
     damage = rng.random()
     if damage < 0.1 and out:
-        out = out[:rng.randrange(len(out))]
+        out = out[: rng.randrange(len(out))]
     elif damage < 0.2 and out:
         at = rng.randrange(len(out))
         out = out[:at] + rng.choice(_FUZZ_TOKENS) + out[at:]
     elif damage < 0.25 and out:
         at = rng.randrange(len(out))
-        out = out[:at] + out[at + rng.randrange(1, 40):]
+        out = out[:at] + out[at + rng.randrange(1, 40) :]
     return out or b"x"
 
 
@@ -451,19 +726,25 @@ def test_the_cases_cover_what_matters():
     assert outcomes["truncated-body"]["files"] == [] and outcomes["truncated-body"]["data"] == [("a", ["1"])]
 
 
-@pytest.mark.parametrize(("limit", "key"), [
-    ("DATA_UPLOAD_MAX_NUMBER_FIELDS", "too-many-fields"),
-    ("DATA_UPLOAD_MAX_NUMBER_FILES", "too-many-files"),
-    ("DATA_UPLOAD_MAX_MEMORY_SIZE", "text-fields-over-data-upload-max-memory-size"),
-])
+@pytest.mark.parametrize(
+    ("limit", "key"),
+    [
+        ("DATA_UPLOAD_MAX_NUMBER_FIELDS", "too-many-fields"),
+        ("DATA_UPLOAD_MAX_NUMBER_FILES", "too-many-files"),
+        ("DATA_UPLOAD_MAX_MEMORY_SIZE", "text-fields-over-data-upload-max-memory-size"),
+    ],
+)
 def test_limits_are_refused_with_djangos_exceptions(limit, key, settings):
     from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 
     case = next(c for c in CASES if c.id == key)
     for name, value in case.settings.items():
         setattr(settings, name, value)
-    expected = {"DATA_UPLOAD_MAX_NUMBER_FIELDS": TooManyFieldsSent, "DATA_UPLOAD_MAX_NUMBER_FILES": TooManyFilesSent,
-                "DATA_UPLOAD_MAX_MEMORY_SIZE": RequestDataTooBig}[limit]
+    expected = {
+        "DATA_UPLOAD_MAX_NUMBER_FIELDS": TooManyFieldsSent,
+        "DATA_UPLOAD_MAX_NUMBER_FILES": TooManyFilesSent,
+        "DATA_UPLOAD_MAX_MEMORY_SIZE": RequestDataTooBig,
+    }[limit]
     with pytest.raises(expected):
         Request(case.make(), parsers=[MultiPartParser()]).POST  # noqa: B018
 
@@ -493,11 +774,15 @@ class RecordingHandler(MemoryFileUploadHandler):
         return super().new_file(field_name, file_name, *args, **kwargs)
 
 
-@pytest.mark.parametrize("handlers", [
-    lambda r: [RecordingHandler(r), TemporaryFileUploadHandler(r)],
-    lambda r: [TemporaryFileUploadHandler(r), MemoryFileUploadHandler(r)],
-    lambda r: [MemoryFileUploadHandler(r)],
-], ids=["custom", "reordered", "memory-only"])
+@pytest.mark.parametrize(
+    "handlers",
+    [
+        lambda r: [RecordingHandler(r), TemporaryFileUploadHandler(r)],
+        lambda r: [TemporaryFileUploadHandler(r), MemoryFileUploadHandler(r)],
+        lambda r: [MemoryFileUploadHandler(r)],
+    ],
+    ids=["custom", "reordered", "memory-only"],
+)
 def test_custom_upload_handlers_get_djangos_parser(handlers):
     RecordingHandler.seen = []
     raw = body(text("a", "1"), upload("f", "x.pdf", b"%PDF-1.4"))
@@ -512,8 +797,10 @@ def test_custom_upload_handlers_get_djangos_parser(handlers):
 
 
 def test_custom_upload_handlers_in_settings_get_djangos_parser(settings):
-    settings.FILE_UPLOAD_HANDLERS = ["core.tests.test_parsers.RecordingHandler",
-                                     "django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+    settings.FILE_UPLOAD_HANDLERS = [
+        "core.tests.test_parsers.RecordingHandler",
+        "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+    ]
     RecordingHandler.seen = []
     with fallbacks() as calls:
         request = Request(wsgi(body(upload("f", "y.pdf", b"1")))(), parsers=[MultiPartParser()])
@@ -541,8 +828,45 @@ def test_default_handlers_already_loaded_take_the_fast_path():
 # ------------------------------------------------------------------------------------------ header shortcuts
 
 
-_PIECES = ["a", "Z", "9", "tờ", "ệ", " ", "  ", ";", '"', "\\", "=", "%", "*", "'", "<", ">", "\t", "&", "#", "/",
-           "(", ")", ",", ":", "?", "@", "[", "]", "\x7f", "\x00", "\xa0", "\u2028", "\x85", ".", "-", "_", "+"]
+_PIECES = [
+    "a",
+    "Z",
+    "9",
+    "tờ",
+    "ệ",
+    " ",
+    "  ",
+    ";",
+    '"',
+    "\\",
+    "=",
+    "%",
+    "*",
+    "'",
+    "<",
+    ">",
+    "\t",
+    "&",
+    "#",
+    "/",
+    "(",
+    ")",
+    ",",
+    ":",
+    "?",
+    "@",
+    "[",
+    "]",
+    "\x7f",
+    "\x00",
+    "\xa0",
+    "\u2028",
+    "\x85",
+    ".",
+    "-",
+    "_",
+    "+",
+]
 
 
 def _random_text(rng, max_pieces=6):
@@ -558,10 +882,16 @@ def _django_or_error(line):
 
 def test_disposition_shortcut_reads_lines_as_djangos_helper_does():
     rng = random.Random(7)
-    templates = ['Content-Disposition: form-data; name="{0}"; filename="{1}"', 'Content-Disposition: form-data; name="{0}"',
-                 'content-disposition: FORM-DATA; NAME="{0}"; FILENAME="{1}"', 'Content-Disposition: form-data; name={0}',
-                 'Content-Disposition: form-data; name="{0}"; filename="{1}"{2}', 'Content-Disposition:{2}form-data; name="{0}"',
-                 'Content-Disposition: form-data; name="{0}"; filename*="{1}"', 'Content-Disposition: form-data;{2}name="{0}"']
+    templates = [
+        'Content-Disposition: form-data; name="{0}"; filename="{1}"',
+        'Content-Disposition: form-data; name="{0}"',
+        'content-disposition: FORM-DATA; NAME="{0}"; FILENAME="{1}"',
+        "Content-Disposition: form-data; name={0}",
+        'Content-Disposition: form-data; name="{0}"; filename="{1}"{2}',
+        'Content-Disposition:{2}form-data; name="{0}"',
+        'Content-Disposition: form-data; name="{0}"; filename*="{1}"',
+        'Content-Disposition: form-data;{2}name="{0}"',
+    ]
     shortcut_taken = 0
     for _ in range(6000):
         line = rng.choice(templates).format(_random_text(rng), _random_text(rng), _random_text(rng, 2))
@@ -580,9 +910,15 @@ def test_content_type_shortcut_reads_the_boundary_as_djangos_helper_does():
     shortcut_taken = 0
     for _ in range(6000):
         token = _random_text(rng, 8) or "x"
-        line = rng.choice(["multipart/form-data; boundary={0}", "multipart/form-data; boundary={0}; charset=utf-8",
-                           "multipart/form-data; boundary={0}{1}", 'multipart/form-data; boundary="{0}"',
-                           "multipart/form-data; boundary={0}; boundary={1}"]).format(token, _random_text(rng, 2))
+        line = rng.choice(
+            [
+                "multipart/form-data; boundary={0}",
+                "multipart/form-data; boundary={0}; charset=utf-8",
+                "multipart/form-data; boundary={0}{1}",
+                'multipart/form-data; boundary="{0}"',
+                "multipart/form-data; boundary={0}; boundary={1}",
+            ]
+        ).format(token, _random_text(rng, 2))
         if core_parsers._BROWSER_CONTENT_TYPE.fullmatch(line):
             shortcut_taken += 1
         try:
@@ -616,10 +952,16 @@ def test_submission_over_http_takes_the_fast_path(monkeypatch):
 
     monkeypatch.setattr(DRFMultiPartParser, "parse", refuse)
     content = pdf_bytes(200 * 1024)
-    r = client_for(w.citizen).post(URL, {
-        "procedure_version": w.version.pk, "form_data": json.dumps({"ghi_chu": "xin cấp"}),
-        "files": [pdf_upload("tờ khai.pdf", 200 * 1024)], "file_components": [w.component.pk],
-    }, format="multipart")
+    r = client_for(w.citizen).post(
+        URL,
+        {
+            "procedure_version": w.version.pk,
+            "form_data": json.dumps({"ghi_chu": "xin cấp"}),
+            "files": [pdf_upload("tờ khai.pdf", 200 * 1024)],
+            "file_components": [w.component.pk],
+        },
+        format="multipart",
+    )
     assert r.status_code == 201, r.content
     dossier = Dossier.objects.get(code=r.json()["code"])
     assert dossier.form_data == {"ghi_chu": "xin cấp"}

@@ -22,8 +22,9 @@ T0 = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)
 
 @pytest.fixture
 def official(django_user_model):
-    return django_user_model.objects.create_user(username="canbo.motcua", password=PASSWORD, kind="staff",
-                                                 full_name="Trần Thị Một Cửa")
+    return django_user_model.objects.create_user(
+        username="canbo.motcua", password=PASSWORD, kind="staff", full_name="Trần Thị Một Cửa"
+    )
 
 
 def code_for(device: TOTPDevice) -> str:
@@ -33,7 +34,7 @@ def code_for(device: TOTPDevice) -> str:
 
 def wrong_code(device: TOTPDevice) -> str:
     right = int(code_for(device))
-    return f"{(right + 1) % 10 ** device.digits:06d}"
+    return f"{(right + 1) % 10**device.digits:06d}"
 
 
 def login(client, username, password, token=""):
@@ -45,6 +46,7 @@ def is_logged_in(client) -> bool:
 
 
 # --- login ------------------------------------------------------------------------------------
+
 
 def test_login_without_a_device(client, official):
     response = login(client, "canbo.motcua", PASSWORD)
@@ -130,6 +132,7 @@ def test_csrf_is_enforced_on_login(official):
 
 # --- enrolment page ---------------------------------------------------------------------------------
 
+
 def test_security_page_needs_login(client):
     response = client.get(SECURITY)
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
@@ -195,7 +198,10 @@ def test_enrol_confirm_login_and_disable(client, official):
         assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=official).exists()
     assert list(AuditEvent.objects.filter(object_id=str(official.pk)).values_list("action", flat=True)) == [
-        "account.totp_enrolment_start", "account.totp_enable", "account.totp_disable"]
+        "account.totp_enrolment_start",
+        "account.totp_enable",
+        "account.totp_disable",
+    ]
     assert login(Client(), "canbo.motcua", PASSWORD).status_code == 302
 
 

@@ -137,8 +137,9 @@ def test_task_runs_through_the_rq_backend(settings):
         # several tasks of one change travel as one job (core.tasks.run_together) and run in the worker
         from core.tasks import run_together
 
-        run_together.using(queue_name=queue_name).enqueue([[remember.module_path, ["một"], {}],
-                                                           [remember.module_path, [], {"value": "hai"}]])
+        run_together.using(queue_name=queue_name).enqueue(
+            [[remember.module_path, ["một"], {}], [remember.module_path, [], {"value": "hai"}]]
+        )
         assert queue.count == 1
         assert worker.work(burst=True)
         assert CALLS == ["qua Redis", "một", "hai"]

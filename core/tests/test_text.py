@@ -12,11 +12,20 @@ def test_folding_finds_the_procedure_name_without_diacritics():
     assert "dang ky khai sinh" in fold("Thủ tục ĐĂNG KÝ KHAI SINH có yếu tố nước ngoài")
 
 
-@pytest.mark.parametrize(("text", "folded"), [
-    ("Đ", "d"), ("đ", "d"), ("ĐỒNG HỚI", "dong hoi"), ("Đông Hà", "dong ha"),
-    ("Nguyễn Thị Ánh Tuyết", "nguyen thi anh tuyet"), ("Quảng Trị", "quang tri"),
-    ("  cấp   giấy\tphép\nxây dựng ", "cap giay phep xay dung"), ("", ""), (None, ""),
-])
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Đ", "d"),
+        ("đ", "d"),
+        ("ĐỒNG HỚI", "dong hoi"),
+        ("Đông Hà", "dong ha"),
+        ("Nguyễn Thị Ánh Tuyết", "nguyen thi anh tuyet"),
+        ("Quảng Trị", "quang tri"),
+        ("  cấp   giấy\tphép\nxây dựng ", "cap giay phep xay dung"),
+        ("", ""),
+        (None, ""),
+    ],
+)
 def test_fold(text, folded):
     assert fold(text) == folded
 

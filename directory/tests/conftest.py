@@ -23,22 +23,28 @@ def _fresh_signup_limit():
 
 @pytest.fixture
 def province_agency(db):
-    return Agency.objects.create(code="000.00.00.H44", name="Ủy ban nhân dân tỉnh Quảng Trị", short_name="UBND",
-                                 kind=AgencyKind.PROVINCIAL_COMMITTEE)
+    return Agency.objects.create(
+        code="000.00.00.H44",
+        name="Ủy ban nhân dân tỉnh Quảng Trị",
+        short_name="UBND",
+        kind=AgencyKind.PROVINCIAL_COMMITTEE,
+    )
 
 
 @pytest.fixture
 def justice(province_agency):
-    agency = Agency.objects.create(code="000.00.11.H44", name="Sở Tư pháp", short_name="STP",
-                                   kind=AgencyKind.DEPARTMENT, parent=province_agency)
+    agency = Agency.objects.create(
+        code="000.00.11.H44", name="Sở Tư pháp", short_name="STP", kind=AgencyKind.DEPARTMENT, parent=province_agency
+    )
     OrgUnit.objects.create(agency=agency, name="Bộ phận Một cửa", is_one_stop_desk=True)
     OrgUnit.objects.create(agency=agency, name="Phòng Hành chính tư pháp")
     return agency
 
 
 def make_staff(username: str, *, agency=None, role=None, **extra) -> User:
-    user = User.objects.create_user(username, password=PASSWORD, kind=AccountKind.STAFF,
-                                    full_name=username.title(), **extra)
+    user = User.objects.create_user(
+        username, password=PASSWORD, kind=AccountKind.STAFF, full_name=username.title(), **extra
+    )
     if agency is not None and role is not None:
         StaffPosition.objects.create(user=user, agency=agency, role=role)
     return user
@@ -56,8 +62,14 @@ def officer(justice):
 
 @pytest.fixture
 def citizen(db):
-    return User.objects.create_user("044090001234", password=PASSWORD, kind=AccountKind.CITIZEN,
-                                    cccd="044090001234", full_name="Nguyễn Văn An", email="an@example.vn")
+    return User.objects.create_user(
+        "044090001234",
+        password=PASSWORD,
+        kind=AccountKind.CITIZEN,
+        cccd="044090001234",
+        full_name="Nguyễn Văn An",
+        email="an@example.vn",
+    )
 
 
 @pytest.fixture(autouse=True)

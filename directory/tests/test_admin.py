@@ -47,16 +47,34 @@ def test_admin_edits_are_audited(client, administrator, justice, officer):
     position = StaffPosition.objects.get(user=officer)
     unit = OrgUnit.objects.get(agency=justice, name="Bộ phận Một cửa")
     data = {
-        "username": officer.username, "kind": "staff", "full_name": "Tên Mới", "organization_name": "",
-        "cccd": "", "tax_code": "", "email": "", "phone": "", "address": "",
-        "is_active": "on", "is_staff": "on",
-        "positions-TOTAL_FORMS": "2", "positions-INITIAL_FORMS": "1", "positions-MIN_NUM_FORMS": "0",
+        "username": officer.username,
+        "kind": "staff",
+        "full_name": "Tên Mới",
+        "organization_name": "",
+        "cccd": "",
+        "tax_code": "",
+        "email": "",
+        "phone": "",
+        "address": "",
+        "is_active": "on",
+        "is_staff": "on",
+        "positions-TOTAL_FORMS": "2",
+        "positions-INITIAL_FORMS": "1",
+        "positions-MIN_NUM_FORMS": "0",
         "positions-MAX_NUM_FORMS": "1000",
-        "positions-0-id": str(position.pk), "positions-0-user": str(officer.pk),
-        "positions-0-agency": str(justice.pk), "positions-0-unit": str(unit.pk),
-        "positions-0-role": Role.ONE_STOP_OFFICER, "positions-0-title": "", "positions-0-is_active": "on",
-        "positions-1-user": str(officer.pk), "positions-1-agency": str(justice.pk), "positions-1-unit": "",
-        "positions-1-role": Role.SPECIALIST, "positions-1-title": "Chuyên viên", "positions-1-is_active": "on",
+        "positions-0-id": str(position.pk),
+        "positions-0-user": str(officer.pk),
+        "positions-0-agency": str(justice.pk),
+        "positions-0-unit": str(unit.pk),
+        "positions-0-role": Role.ONE_STOP_OFFICER,
+        "positions-0-title": "",
+        "positions-0-is_active": "on",
+        "positions-1-user": str(officer.pk),
+        "positions-1-agency": str(justice.pk),
+        "positions-1-unit": "",
+        "positions-1-role": Role.SPECIALIST,
+        "positions-1-title": "Chuyên viên",
+        "positions-1-is_active": "on",
     }
     response = client.post(f"/quan-tri/directory/user/{officer.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -74,11 +92,23 @@ def test_admin_edits_are_audited(client, administrator, justice, officer):
 
 def test_admin_agency_with_bad_code_is_refused(client, administrator, province_agency):
     client.force_login(administrator)
-    data = {"code": "000.00.99.h44", "name": "Cơ quan thử", "short_name": "", "kind": "department",
-            "parent": str(province_agency.pk), "administrative_unit": "", "office_schedule": "", "address": "",
-            "phone": "", "email": "", "is_active": "on",
-            "units-TOTAL_FORMS": "0", "units-INITIAL_FORMS": "0", "units-MIN_NUM_FORMS": "0",
-            "units-MAX_NUM_FORMS": "1000"}
+    data = {
+        "code": "000.00.99.h44",
+        "name": "Cơ quan thử",
+        "short_name": "",
+        "kind": "department",
+        "parent": str(province_agency.pk),
+        "administrative_unit": "",
+        "office_schedule": "",
+        "address": "",
+        "phone": "",
+        "email": "",
+        "is_active": "on",
+        "units-TOTAL_FORMS": "0",
+        "units-INITIAL_FORMS": "0",
+        "units-MIN_NUM_FORMS": "0",
+        "units-MAX_NUM_FORMS": "1000",
+    }
     response = client.post("/quan-tri/directory/agency/add/", data)
     assert response.status_code == 200
     assert "QCVN 102" in response.content.decode()
@@ -94,15 +124,17 @@ pytestmark = pytest.mark.django_db
 def test_admin_password_reset_and_bulk_delete_are_audited(client, administrator, citizen, justice):
     client.force_login(administrator)
     url = f"/quan-tri/directory/user/{citizen.pk}/password/"
-    response = client.post(url, {"password1": "Mat-khau-moi-2026", "password2": "Mat-khau-moi-2026",
-                                 "usable_password": "true"})
+    response = client.post(
+        url, {"password1": "Mat-khau-moi-2026", "password2": "Mat-khau-moi-2026", "usable_password": "true"}
+    )
     assert response.status_code == 302
     citizen.refresh_from_db()
     assert citizen.check_password("Mat-khau-moi-2026")
     assert AuditEvent.objects.filter(action="directory.user_password_set_admin", object_id=str(citizen.pk)).exists()
     unit = OrgUnit.objects.create(agency=justice, name="Phòng tạm")
-    response = client.post("/quan-tri/directory/orgunit/", {"action": "delete_selected", "_selected_action": [unit.pk],
-                                                             "post": "yes"})
+    response = client.post(
+        "/quan-tri/directory/orgunit/", {"action": "delete_selected", "_selected_action": [unit.pk], "post": "yes"}
+    )
     assert response.status_code == 302
     assert not OrgUnit.objects.filter(pk=unit.pk).exists()
     assert AuditEvent.objects.filter(action="directory.orgunit_deleted_admin", object_id=str(unit.pk)).exists()

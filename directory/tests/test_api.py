@@ -30,8 +30,12 @@ def test_agency_list_is_public_and_has_fixed_query_count(api, loaded, django_ass
     assert first["code"] == "000.00.00.H44" and first["parent_code"] is None
     stp = next(a for a in body["results"] if a["code"] == demo.DEPT_JUSTICE)
     assert stp["parent_code"] == "000.00.00.H44" and stp["kind"] == "department"
-    assert stp["units"][0] == {"id": stp["units"][0]["id"], "name": "Bộ phận Một cửa", "short_name": "",
-                               "is_one_stop_desk": True}
+    assert stp["units"][0] == {
+        "id": stp["units"][0]["id"],
+        "name": "Bộ phận Một cửa",
+        "short_name": "",
+        "is_one_stop_desk": True,
+    }
 
 
 def test_agency_filters_and_detail(api, loaded):
@@ -63,22 +67,35 @@ def test_units_search_and_historic_mapping(api, loaded, django_assert_num_querie
 
 
 def test_register_citizen_via_api(api):
-    response = api.post("/api/directory/register/citizen/", {
-        "cccd": "044090001234", "full_name": "Nguyễn Văn An", "password": "Mk-dem0-an-toan"}, format="json")
+    response = api.post(
+        "/api/directory/register/citizen/",
+        {"cccd": "044090001234", "full_name": "Nguyễn Văn An", "password": "Mk-dem0-an-toan"},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["cccd"] == "044090001234" and "password" not in response.json()
     user = User.objects.get(cccd="044090001234")
     assert history_for(user)[0].action == "directory.citizen_registered"
-    again = api.post("/api/directory/register/citizen/", {
-        "cccd": "044090001234", "full_name": "Người Khác", "password": "Mk-dem0-an-toan"}, format="json")
+    again = api.post(
+        "/api/directory/register/citizen/",
+        {"cccd": "044090001234", "full_name": "Người Khác", "password": "Mk-dem0-an-toan"},
+        format="json",
+    )
     assert again.status_code == 400
     assert "đã được dùng" in again.json()["error"]["fields"]["cccd"][0]
 
 
 def test_register_business_bad_mst_via_api(api):
-    response = api.post("/api/directory/register/business/", {
-        "tax_code": "3200123453", "organization_name": "Công ty", "representative_name": "A",
-        "password": "Mk-dem0-an-toan"}, format="json")
+    response = api.post(
+        "/api/directory/register/business/",
+        {
+            "tax_code": "3200123453",
+            "organization_name": "Công ty",
+            "representative_name": "A",
+            "password": "Mk-dem0-an-toan",
+        },
+        format="json",
+    )
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid" and "sai chữ số kiểm tra" in error["fields"]["tax_code"][0]
@@ -90,5 +107,12 @@ def test_me(api, officer):
     api.force_authenticate(officer)
     body = api.get("/api/directory/me/").json()
     assert body["username"] == "motcua"
-    assert body["positions"] == [{"agency_code": "000.00.11.H44", "agency_name": "Sở Tư pháp", "unit": None,
-                                  "role": "one_stop_officer", "title": ""}]
+    assert body["positions"] == [
+        {
+            "agency_code": "000.00.11.H44",
+            "agency_name": "Sở Tư pháp",
+            "unit": None,
+            "role": "one_stop_officer",
+            "title": "",
+        }
+    ]

@@ -16,8 +16,9 @@ def _fast_hasher(settings):
 
 
 def _counts():
-    return {m.__name__: m.objects.count() for m in (AdministrativeUnit, Agency, OrgUnit, User, StaffPosition,
-                                                    AuditEvent)}
+    return {
+        m.__name__: m.objects.count() for m in (AdministrativeUnit, Agency, OrgUnit, User, StaffPosition, AuditEvent)
+    }
 
 
 @pytest.fixture
@@ -36,9 +37,24 @@ def test_demo_loads_idempotently(loaded):
 
 def test_demo_accounts_are_returned_with_password_and_log_in(loaded, client):
     usernames = {u for u, _, _ in loaded}
-    assert {"admin", "motcua.stp", "chuyenvien.stp", "truongphong.stp", "lanhdao.stp", "vanthu.stp",
-            "motcua.donghoi", "chuyenvien.donghoi", "truongbophan.donghoi", "lanhdao.donghoi", "phananh.tinh",
-            "xulyphananh.donghoi", "ioc", "congdan1", "congdan2", "doanhnghiep1"} <= usernames
+    assert {
+        "admin",
+        "motcua.stp",
+        "chuyenvien.stp",
+        "truongphong.stp",
+        "lanhdao.stp",
+        "vanthu.stp",
+        "motcua.donghoi",
+        "chuyenvien.donghoi",
+        "truongbophan.donghoi",
+        "lanhdao.donghoi",
+        "phananh.tinh",
+        "xulyphananh.donghoi",
+        "ioc",
+        "congdan1",
+        "congdan2",
+        "doanhnghiep1",
+    } <= usernames
     assert all(password == "demo12345" and description for _, password, description in loaded)
     assert all(u.isascii() for u in usernames)
     assert client.login(username="congdan1", password="demo12345")
@@ -111,7 +127,10 @@ def test_historic_units_map_to_successors(loaded):
     assert not dong_hoi_city.is_valid_on(dt.date(2025, 7, 1))
     assert dong_hoi_city.is_valid_on(dt.date(2025, 6, 30))
     assert set(dong_hoi_city.successors.values_list("name", flat=True)) == {
-        "Phường Đồng Hới", "Phường Đồng Thuận", "Phường Đồng Sơn"}
+        "Phường Đồng Hới",
+        "Phường Đồng Thuận",
+        "Phường Đồng Sơn",
+    }
     quang_binh = AdministrativeUnit.objects.get(code="44-2025")
     assert quang_binh.name == "Quảng Bình"
     assert list(quang_binh.successors.values_list("code", flat=True)) == ["44"]

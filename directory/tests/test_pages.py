@@ -10,16 +10,31 @@ SIGNUP = "/danh-ba/dang-ky/"
 
 
 def citizen_data(**overrides):
-    data = {"loai": "cong-dan", "cccd": "044195012345", "full_name": "Trần Thị Bình", "email": "binh@example.vn",
-            "phone": "0912000002", "password1": PASSWORD, "password2": PASSWORD}
+    data = {
+        "loai": "cong-dan",
+        "cccd": "044195012345",
+        "full_name": "Trần Thị Bình",
+        "email": "binh@example.vn",
+        "phone": "0912000002",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
     data.update(overrides)
     return data
 
 
 def business_data(**overrides):
-    data = {"loai": "doanh-nghiep", "tax_code": "3200123452", "organization_name": "Công ty TNHH Mẫu",
-            "representative_name": "Lê Văn Cường", "address": "Đồng Hới", "email": "ct@example.vn",
-            "phone": "", "password1": PASSWORD, "password2": PASSWORD}
+    data = {
+        "loai": "doanh-nghiep",
+        "tax_code": "3200123452",
+        "organization_name": "Công ty TNHH Mẫu",
+        "representative_name": "Lê Văn Cường",
+        "address": "Đồng Hới",
+        "email": "ct@example.vn",
+        "phone": "",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
     data.update(overrides)
     return data
 
@@ -50,20 +65,27 @@ def test_business_signup_happy_path(client):
     assert response.status_code == 302
     user = User.objects.get(username="3200123452")
     assert (user.kind, user.tax_code, user.organization_name, user.full_name) == (
-        "business", "3200123452", "Công ty TNHH Mẫu", "Lê Văn Cường")
+        "business",
+        "3200123452",
+        "Công ty TNHH Mẫu",
+        "Lê Văn Cường",
+    )
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("overrides, field, message", [
-    ({"cccd": "04409000123"}, "cccd", "Số CCCD phải gồm đúng 12 chữ số."),
-    ({"cccd": "000090001234"}, "cccd", "mã tỉnh nơi đăng ký khai sinh"),
-    ({"cccd": "044399001234"}, "cccd", "nằm ở tương lai"),
-    ({"full_name": ""}, "full_name", ""),
-    ({"email": "khong-phai-email"}, "email", "Địa chỉ thư điện tử không hợp lệ."),
-    ({"phone": "12345"}, "phone", "Số điện thoại phải có dạng"),
-    ({"password2": "khac-hoan-toan"}, "password2", "Hai lần nhập mật khẩu không khớp."),
-    ({"password1": "abc", "password2": "abc"}, "password1", "Mật khẩu quá ngắn: cần ít nhất 8 ký tự."),
-])
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"cccd": "04409000123"}, "cccd", "Số CCCD phải gồm đúng 12 chữ số."),
+        ({"cccd": "000090001234"}, "cccd", "mã tỉnh nơi đăng ký khai sinh"),
+        ({"cccd": "044399001234"}, "cccd", "nằm ở tương lai"),
+        ({"full_name": ""}, "full_name", ""),
+        ({"email": "khong-phai-email"}, "email", "Địa chỉ thư điện tử không hợp lệ."),
+        ({"phone": "12345"}, "phone", "Số điện thoại phải có dạng"),
+        ({"password2": "khac-hoan-toan"}, "password2", "Hai lần nhập mật khẩu không khớp."),
+        ({"password1": "abc", "password2": "abc"}, "password1", "Mật khẩu quá ngắn: cần ít nhất 8 ký tự."),
+    ],
+)
 def test_citizen_signup_errors_change_nothing(client, overrides, field, message):
     response = client.post(SIGNUP, citizen_data(**overrides))
     assert response.status_code == 400
@@ -74,11 +96,14 @@ def test_citizen_signup_errors_change_nothing(client, overrides, field, message)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("tax_code, message", [
-    ("3200123453", "sai chữ số kiểm tra"),
-    ("320012345", "Mã số thuế phải gồm 10 chữ số"),
-    ("3200123452-000", "3 số cuối"),
-])
+@pytest.mark.parametrize(
+    "tax_code, message",
+    [
+        ("3200123453", "sai chữ số kiểm tra"),
+        ("320012345", "Mã số thuế phải gồm 10 chữ số"),
+        ("3200123452-000", "3 số cuối"),
+    ],
+)
 def test_business_signup_bad_mst(client, tax_code, message):
     response = client.post(SIGNUP, business_data(tax_code=tax_code))
     assert response.status_code == 400
@@ -146,8 +171,10 @@ def test_profile_shows_positions_of_officials(client, officer):
 @pytest.mark.django_db
 def test_password_change(client, citizen):
     client.force_login(citizen)
-    response = client.post(reverse("directory:password_change"), {
-        "old_password": PASSWORD, "new_password1": "Mat-khau-moi-2026", "new_password2": "Mat-khau-moi-2026"})
+    response = client.post(
+        reverse("directory:password_change"),
+        {"old_password": PASSWORD, "new_password1": "Mat-khau-moi-2026", "new_password2": "Mat-khau-moi-2026"},
+    )
     assert response.status_code == 302
     citizen.refresh_from_db()
     assert citizen.check_password("Mat-khau-moi-2026")
@@ -168,8 +195,16 @@ def test_agency_directory_page(client, demo_directory, django_assert_num_queries
     assert url == "/danh-ba/co-quan/"
     with django_assert_num_queries(4):  # agencies, units, default schedule, province name
         page = client.get(url).content.decode()
-    for text in ("000.00.00.H44", "Sở Tư pháp", "000.00.11.H44", "Ủy ban nhân dân phường Đồng Hới",
-                 "000.01.30.H44", "Bộ phận Một cửa", "Giờ làm việc", "Phường Đồng Hới, tỉnh Quảng Trị"):
+    for text in (
+        "000.00.00.H44",
+        "Sở Tư pháp",
+        "000.00.11.H44",
+        "Ủy ban nhân dân phường Đồng Hới",
+        "000.01.30.H44",
+        "Bộ phận Một cửa",
+        "Giờ làm việc",
+        "Phường Đồng Hới, tỉnh Quảng Trị",
+    ):
         assert text in page
     # departments come before communes, the province committee first
     assert page.index("000.00.00.H44") < page.index("000.00.11.H44") < page.index("000.01.30.H44")

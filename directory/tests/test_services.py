@@ -9,25 +9,25 @@ from directory.selectors import has_role
 
 
 def test_staff_create_and_position_lifecycle(administrator, justice):
-    user = services.staff_create(actor=administrator, username="chuyenvien.moi", full_name="Lê Văn Mới",
-                                 email="moi@example.vn")
+    user = services.staff_create(
+        actor=administrator, username="chuyenvien.moi", full_name="Lê Văn Mới", email="moi@example.vn"
+    )
     assert user.kind == "staff" and not user.has_usable_password()
     unit = OrgUnit.objects.get(agency=justice, name="Phòng Hành chính tư pháp")
-    position = services.position_assign(actor=administrator, user=user, agency=justice, unit=unit,
-                                        role=Role.SPECIALIST, title="Chuyên viên")
+    position = services.position_assign(
+        actor=administrator, user=user, agency=justice, unit=unit, role=Role.SPECIALIST, title="Chuyên viên"
+    )
     assert has_role(User.objects.get(pk=user.pk), Role.SPECIALIST, agency_id=justice.pk, unit_id=unit.pk)
     from notifications.selectors import inbox_for
 
-    assert [n.body for n in inbox_for(user)] == [
-        "Vai trò: Chuyên viên xử lý – Sở Tư pháp, Phòng Hành chính tư pháp."]
+    assert [n.body for n in inbox_for(user)] == ["Vai trò: Chuyên viên xử lý – Sở Tư pháp, Phòng Hành chính tư pháp."]
     with pytest.raises(ValidationError, match="đã giữ vai trò"):
         services.position_assign(actor=administrator, user=user, agency=justice, unit=unit, role=Role.SPECIALIST)
     services.position_revoke(actor=administrator, position=position)
     assert not has_role(User.objects.get(pk=user.pk), Role.SPECIALIST)
     with pytest.raises(ValidationError, match="đã được thu hồi"):
         services.position_revoke(actor=administrator, position=position)
-    again = services.position_assign(actor=administrator, user=user, agency=justice, unit=unit,
-                                     role=Role.SPECIALIST)
+    again = services.position_assign(actor=administrator, user=user, agency=justice, unit=unit, role=Role.SPECIALIST)
     assert again.pk == position.pk and again.is_active
     actions = [e.action for e in history_for(position)]
     assert actions == ["directory.position_assigned", "directory.position_revoked", "directory.position_assigned"]
@@ -38,8 +38,9 @@ def test_position_for_a_unit_of_another_agency_is_refused(administrator, justice
     user = services.staff_create(actor=administrator, username="cv2", full_name="Cán Bộ")
     unit = OrgUnit.objects.get(agency=justice, name="Bộ phận Một cửa")
     with pytest.raises(ValidationError):
-        services.position_assign(actor=administrator, user=user, agency=province_agency, unit=unit,
-                                 role=Role.SPECIALIST)
+        services.position_assign(
+            actor=administrator, user=user, agency=province_agency, unit=unit, role=Role.SPECIALIST
+        )
     assert not StaffPosition.objects.filter(user=user).exists()
 
 
@@ -63,16 +64,25 @@ def test_staff_management_is_for_administrators_only(request, who, justice, offi
 
 def test_staff_create_validation(administrator, officer):
     with pytest.raises(ValidationError) as exc:
-        services.staff_create(actor=administrator, username="motcua", full_name="", email="khong-hop-le",
-                              phone="123")
+        services.staff_create(actor=administrator, username="motcua", full_name="", email="khong-hop-le", phone="123")
     assert set(exc.value.message_dict) == {"username", "full_name", "email", "phone"}
 
 
 def test_registration_services_normalise_and_audit():
-    user = services.citizen_register(cccd="044 090 001 234", full_name="  Nguyễn   Văn An ",
-                                     password="Mk-dem0-an-toan", email="AN@Example.VN", phone="0912 345 678")
+    user = services.citizen_register(
+        cccd="044 090 001 234",
+        full_name="  Nguyễn   Văn An ",
+        password="Mk-dem0-an-toan",
+        email="AN@Example.VN",
+        phone="0912 345 678",
+    )
     assert (user.username, user.cccd, user.full_name, user.email, user.phone) == (
-        "044090001234", "044090001234", "Nguyễn Văn An", "an@example.vn", "0912345678")
+        "044090001234",
+        "044090001234",
+        "Nguyễn Văn An",
+        "an@example.vn",
+        "0912345678",
+    )
     assert [e.action for e in history_for(user)] == ["directory.citizen_registered"]
     assert "password" not in history_for(user)[0].after
 

@@ -46,8 +46,10 @@ def test_load_units_restores_a_renamed_unit(quang_tri):
 
 def test_import_history_command_links_successors(quang_tri, tmp_path):
     path = tmp_path / "h.csv"
-    path.write_text(HEADER + "45,Quảng Trị,tỉnh,01/07/2025,44,\n"
-                    "461,Thành phố Đông Hà,huyện,2025-07-01,19333;19351,45\n", encoding="utf-8")
+    path.write_text(
+        HEADER + "45,Quảng Trị,tỉnh,01/07/2025,44,\n461,Thành phố Đông Hà,huyện,2025-07-01,19333;19351,45\n",
+        encoding="utf-8",
+    )
     out = io.StringIO()
     call_command("import_unit_history", str(path), stdout=out)
     assert "thêm 2" in out.getvalue()
@@ -58,13 +60,16 @@ def test_import_history_command_links_successors(quang_tri, tmp_path):
     assert AdministrativeUnit.objects.filter(valid_to__isnull=False).count() == 2
 
 
-@pytest.mark.parametrize("row, message", [
-    ("45,Quảng Trị,tỉnh,2025-07-01,99999,", "không tìm thấy đơn vị kế thừa mã 99999"),
-    ("4x5,Quảng Trị,tỉnh,2025-07-01,44,", "mã cũ phải gồm 1–5 chữ số"),
-    ("45,Quảng Trị,vùng,2025-07-01,44,", "cấp 'vùng' không hợp lệ"),
-    ("45,Quảng Trị,tỉnh,31/02/2025,44,", "ngày hết hiệu lực"),
-    ("461,Đông Hà,huyện,2025-07-01,19333,77", "không tìm thấy đơn vị cấp trên mã cũ 77"),
-])
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ("45,Quảng Trị,tỉnh,2025-07-01,99999,", "không tìm thấy đơn vị kế thừa mã 99999"),
+        ("4x5,Quảng Trị,tỉnh,2025-07-01,44,", "mã cũ phải gồm 1–5 chữ số"),
+        ("45,Quảng Trị,vùng,2025-07-01,44,", "cấp 'vùng' không hợp lệ"),
+        ("45,Quảng Trị,tỉnh,31/02/2025,44,", "ngày hết hiệu lực"),
+        ("461,Đông Hà,huyện,2025-07-01,19333,77", "không tìm thấy đơn vị cấp trên mã cũ 77"),
+    ],
+)
 def test_import_history_bad_row_changes_nothing(quang_tri, tmp_path, row, message):
     path = tmp_path / "bad.csv"
     # a good row first: it must not be written either
@@ -92,9 +97,13 @@ def test_current_successors_follow_chains(quang_tri):
     from directory.selectors import current_successors
 
     # an older merger (2019) into a unit that itself ended on 1/7/2025
-    services.unit_history_import(actor=None, rows=read_history_csv(
-        HEADER + "450,Thành phố Đồng Hới,district,2025-07-01,18880;18859;18871,\n"
-                 "99999,Đơn vị thử nghiệm,commune,2019-12-31,450-2025,\n"))
+    services.unit_history_import(
+        actor=None,
+        rows=read_history_csv(
+            HEADER + "450,Thành phố Đồng Hới,district,2025-07-01,18880;18859;18871,\n"
+            "99999,Đơn vị thử nghiệm,commune,2019-12-31,450-2025,\n"
+        ),
+    )
     oldest = AdministrativeUnit.objects.get(code="99999-2019")
     assert oldest.valid_to == dt.date(2019, 12, 31)
     assert [u.code for u in current_successors(oldest)] == ["18859", "18871", "18880"]

@@ -72,52 +72,91 @@ def _version(code: str, name: str, *, centre, justice, unit_name: str, fees: boo
     field, _ = Field.objects.get_or_create(code="TP", defaults={"name": "Tư pháp"})
     procedure = Procedure.objects.create(code=code, field=field)
     version = ProcedureVersion.objects.create(
-        procedure=procedure, name=name, level="province", online_mode="full", processing_time=Decimal("5"),
-        time_unit="working_days", result_name="Phiếu lý lịch tư pháp", valid_from=dt.date(2020, 1, 1),
+        procedure=procedure,
+        name=name,
+        level="province",
+        online_mode="full",
+        processing_time=Decimal("5"),
+        time_unit="working_days",
+        result_name="Phiếu lý lịch tư pháp",
+        valid_from=dt.date(2020, 1, 1),
     )
     version.competent_agencies.add(justice)
     version.receiving_agencies.add(centre)
-    ProcessStep.objects.create(version=version, order=1, name="Tiếp nhận hồ sơ", role="one_stop_officer",
-                               agency=centre, budget=Decimal("0.5"))
-    ProcessStep.objects.create(version=version, order=2, name="Thụ lý, thẩm định", role="specialist",
-                               unit_name=unit_name, budget=Decimal("3"))
-    ProcessStep.objects.create(version=version, order=3, name="Lãnh đạo phòng duyệt", role="unit_leader",
-                               unit_name=unit_name, budget=Decimal("1"))
-    ProcessStep.objects.create(version=version, order=4, name="Lãnh đạo Sở ký", role="agency_leader",
-                               budget=Decimal("0.5"))
-    ProcessStep.objects.create(version=version, order=5, name="Trả kết quả", role="one_stop_officer",
-                               agency=centre, budget=Decimal("0"))
+    ProcessStep.objects.create(
+        version=version, order=1, name="Tiếp nhận hồ sơ", role="one_stop_officer", agency=centre, budget=Decimal("0.5")
+    )
+    ProcessStep.objects.create(
+        version=version, order=2, name="Thụ lý, thẩm định", role="specialist", unit_name=unit_name, budget=Decimal("3")
+    )
+    ProcessStep.objects.create(
+        version=version,
+        order=3,
+        name="Lãnh đạo phòng duyệt",
+        role="unit_leader",
+        unit_name=unit_name,
+        budget=Decimal("1"),
+    )
+    ProcessStep.objects.create(
+        version=version, order=4, name="Lãnh đạo Sở ký", role="agency_leader", budget=Decimal("0.5")
+    )
+    ProcessStep.objects.create(
+        version=version, order=5, name="Trả kết quả", role="one_stop_officer", agency=centre, budget=Decimal("0")
+    )
     if fees:
         Fee.objects.create(version=version, kind="charge", name="Lệ phí cấp phiếu", amount=Decimal("200000"))
     return version
 
 
 def build_world() -> World:
-    centre = Agency.objects.create(code=CENTRE, name="Trung tâm Phục vụ hành chính công tỉnh Quảng Trị",
-                                   kind="service_centre")
+    centre = Agency.objects.create(
+        code=CENTRE, name="Trung tâm Phục vụ hành chính công tỉnh Quảng Trị", kind="service_centre"
+    )
     justice = Agency.objects.create(code=JUSTICE, name="Sở Tư pháp", short_name="STP", kind="department")
     other = Agency.objects.create(code=OTHER, name="Sở Xây dựng", short_name="SXD", kind="department")
     unit = OrgUnit.objects.create(agency=justice, name="Phòng Hành chính tư pháp")
-    citizen = User.objects.create_user(username="congdan", password=PASSWORD, kind="citizen",
-                                       full_name="Nguyễn Văn An", cccd="044090000123", email="an@example.vn",
-                                       phone="0912345678")
-    citizen2 = User.objects.create_user(username="congdan2", password=PASSWORD, kind="citizen",
-                                        full_name="Trần Thị Bình", cccd="044190000456")
-    version = _version("1.000001.000.00.00.H44", "Cấp Phiếu lý lịch tư pháp", centre=centre, justice=justice,
-                       unit_name=unit.name, fees=False)
-    fee_version = _version("1.000002.000.00.00.H44", "Chứng thực bản sao", centre=centre, justice=justice,
-                           unit_name=unit.name, fees=True)
+    citizen = User.objects.create_user(
+        username="congdan",
+        password=PASSWORD,
+        kind="citizen",
+        full_name="Nguyễn Văn An",
+        cccd="044090000123",
+        email="an@example.vn",
+        phone="0912345678",
+    )
+    citizen2 = User.objects.create_user(
+        username="congdan2", password=PASSWORD, kind="citizen", full_name="Trần Thị Bình", cccd="044190000456"
+    )
+    version = _version(
+        "1.000001.000.00.00.H44",
+        "Cấp Phiếu lý lịch tư pháp",
+        centre=centre,
+        justice=justice,
+        unit_name=unit.name,
+        fees=False,
+    )
+    fee_version = _version(
+        "1.000002.000.00.00.H44", "Chứng thực bản sao", centre=centre, justice=justice, unit_name=unit.name, fees=True
+    )
     component = DossierComponent.objects.create(version=version, order=1, name="Tờ khai", required=True)
     fee_component = DossierComponent.objects.create(version=fee_version, order=1, name="Bản chính", required=True)
     return World(
-        centre=centre, justice=justice, other=other, unit=unit, citizen=citizen, citizen2=citizen2,
+        centre=centre,
+        justice=justice,
+        other=other,
+        unit=unit,
+        citizen=citizen,
+        citizen2=citizen2,
         officer=_staff("motcua", centre, "one_stop_officer"),
         specialist=_staff("chuyenvien", justice, "specialist", unit),
         unit_leader=_staff("truongphong", justice, "unit_leader", unit),
         director=_staff("giamdoc", justice, "agency_leader"),
         other_officer=_staff("motcua_khac", other, "one_stop_officer"),
         other_specialist=_staff("chuyenvien_khac", other, "specialist"),
-        version=version, component=component, fee_version=fee_version, fee_component=fee_component,
+        version=version,
+        component=component,
+        fee_version=fee_version,
+        fee_component=fee_component,
     )
 
 

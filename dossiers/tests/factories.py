@@ -84,30 +84,56 @@ def pdf_upload(name: str = "to-khai.pdf", size: int = 4096) -> SimpleUploadedFil
 
 def text_as_pdf(name: str = "gia-mao.pdf") -> SimpleUploadedFile:
     """A text file named .pdf and announced as PDF: the server must look at the content."""
-    return SimpleUploadedFile(name, "Đây là văn bản thường, không phải PDF.\n".encode() * 20,
-                              content_type="application/pdf")
+    return SimpleUploadedFile(
+        name, "Đây là văn bản thường, không phải PDF.\n".encode() * 20, content_type="application/pdf"
+    )
 
 
-def procedure(code: str, name: str, *, receiving: Agency, competent: Agency, unit_name: str = "",
-              online_mode: str = "full", fees: bool = False, days: str = "5",
-              schema: dict | None = None) -> ProcedureVersion:
+def procedure(
+    code: str,
+    name: str,
+    *,
+    receiving: Agency,
+    competent: Agency,
+    unit_name: str = "",
+    online_mode: str = "full",
+    fees: bool = False,
+    days: str = "5",
+    schema: dict | None = None,
+) -> ProcedureVersion:
     field, _ = Field.objects.get_or_create(code="TP-TEST", defaults={"name": "Tư pháp (thử nghiệm)"})
     proc = Procedure.objects.create(code=code, field=field)
     version = ProcedureVersion.objects.create(
-        procedure=proc, name=name, level="province", online_mode=online_mode, processing_time=Decimal(days),
-        time_unit="working_days", result_name="Phiếu lý lịch tư pháp", valid_from=dt.date(2020, 1, 1),
-        legal_basis="Luật Lý lịch tư pháp số 28/2009/QH12", form_schema=schema if schema is not None else FORM_SCHEMA,
+        procedure=proc,
+        name=name,
+        level="province",
+        online_mode=online_mode,
+        processing_time=Decimal(days),
+        time_unit="working_days",
+        result_name="Phiếu lý lịch tư pháp",
+        valid_from=dt.date(2020, 1, 1),
+        legal_basis="Luật Lý lịch tư pháp số 28/2009/QH12",
+        form_schema=schema if schema is not None else FORM_SCHEMA,
     )
     version.competent_agencies.add(competent)
     version.receiving_agencies.add(receiving)
-    ProcessStep.objects.create(version=version, order=1, name="Tiếp nhận hồ sơ", role="one_stop_officer",
-                               agency=receiving, budget=Decimal("0.5"))
-    ProcessStep.objects.create(version=version, order=2, name="Thẩm định hồ sơ", role="specialist",
-                               unit_name=unit_name, budget=Decimal("3"))
-    ProcessStep.objects.create(version=version, order=3, name="Lãnh đạo Sở phê duyệt", role="agency_leader",
-                               budget=Decimal("1"))
-    ProcessStep.objects.create(version=version, order=4, name="Trả kết quả", role="one_stop_officer",
-                               agency=receiving, budget=Decimal("0.5"))
+    ProcessStep.objects.create(
+        version=version,
+        order=1,
+        name="Tiếp nhận hồ sơ",
+        role="one_stop_officer",
+        agency=receiving,
+        budget=Decimal("0.5"),
+    )
+    ProcessStep.objects.create(
+        version=version, order=2, name="Thẩm định hồ sơ", role="specialist", unit_name=unit_name, budget=Decimal("3")
+    )
+    ProcessStep.objects.create(
+        version=version, order=3, name="Lãnh đạo Sở phê duyệt", role="agency_leader", budget=Decimal("1")
+    )
+    ProcessStep.objects.create(
+        version=version, order=4, name="Trả kết quả", role="one_stop_officer", agency=receiving, budget=Decimal("0.5")
+    )
     DossierComponent.objects.create(version=version, order=1, name="Tờ khai yêu cầu cấp phiếu", required=True)
     DossierComponent.objects.create(version=version, order=2, name="Bản chụp giấy tờ tùy thân", required=False)
     if fees:
@@ -138,26 +164,45 @@ class World:
 
 
 def make_world() -> World:
-    centre = AgencyFactory(code="000.00.01.H44", name="Trung tâm Phục vụ hành chính công tỉnh Quảng Trị",
-                           kind="service_centre", short_name="TTPVHCC")
+    centre = AgencyFactory(
+        code="000.00.01.H44",
+        name="Trung tâm Phục vụ hành chính công tỉnh Quảng Trị",
+        kind="service_centre",
+        short_name="TTPVHCC",
+    )
     justice = AgencyFactory(code="000.00.12.H44", name="Sở Tư pháp", short_name="STP")
     other = AgencyFactory(code="000.00.13.H44", name="Sở Xây dựng", short_name="SXD")
     unit = OrgUnit.objects.create(agency=justice, name="Phòng Hành chính tư pháp")
     return World(
-        centre=centre, justice=justice, other=other, unit=unit,
+        centre=centre,
+        justice=justice,
+        other=other,
+        unit=unit,
         officer=staff("motcua", centre, "one_stop_officer"),
         specialist=staff("chuyenvien", justice, "specialist", unit),
         leader=staff("giamdoc", justice, "agency_leader"),
         other_officer=staff("motcua_sxd", other, "one_stop_officer"),
         other_specialist=staff("chuyenvien_sxd", other, "specialist"),
         feedback_operator=staff("phananh", centre, "feedback_operator"),
-        citizen=CitizenFactory(username="nguyenvanan", full_name="Nguyễn Văn An", cccd="044090000123",
-                               phone="0912345678"),
+        citizen=CitizenFactory(
+            username="nguyenvanan", full_name="Nguyễn Văn An", cccd="044090000123", phone="0912345678"
+        ),
         citizen2=CitizenFactory(username="tranthibinh", full_name="Trần Thị Bình", cccd="044190000456"),
-        version=procedure("1.000001.000.00.00.H44", "Cấp Phiếu lý lịch tư pháp cho công dân", receiving=centre,
-                          competent=justice, unit_name=unit.name),
-        offline_version=procedure("1.000009.000.00.00.H44", "Đăng ký thành lập hội", receiving=centre,
-                                  competent=justice, online_mode="none", schema={}),
+        version=procedure(
+            "1.000001.000.00.00.H44",
+            "Cấp Phiếu lý lịch tư pháp cho công dân",
+            receiving=centre,
+            competent=justice,
+            unit_name=unit.name,
+        ),
+        offline_version=procedure(
+            "1.000009.000.00.00.H44",
+            "Đăng ký thành lập hội",
+            receiving=centre,
+            competent=justice,
+            online_mode="none",
+            schema={},
+        ),
     )
 
 
@@ -172,8 +217,11 @@ def submitted_dossier(world: World, *, applicant: User | None = None, purpose: s
     from dossiers import services
 
     return services.dossier_submit_online(
-        applicant=fresh(applicant or world.citizen), procedure_version=world.version,
-        form_data={"muc_dich": purpose}, files={world.component.pk: [pdf_upload()]})
+        applicant=fresh(applicant or world.citizen),
+        procedure_version=world.version,
+        form_data={"muc_dich": purpose},
+        files={world.component.pk: [pdf_upload()]},
+    )
 
 
 def processing_dossier(world: World, **kwargs):
@@ -190,8 +238,7 @@ def processed_dossier(world: World, **kwargs):
     dossier = processing_dossier(world, **kwargs)
     dossier = services.dossier_transfer(dossier=dossier, actor=fresh(world.specialist))
     dossier = services.dossier_approve(dossier=dossier, leader=fresh(world.leader))
-    return services.dossier_attach_result(dossier=dossier, actor=fresh(world.officer),
-                                          file=pdf_upload("ket-qua.pdf"))
+    return services.dossier_attach_result(dossier=dossier, actor=fresh(world.officer), file=pdf_upload("ket-qua.pdf"))
 
 
 def returned_dossier(world: World, **kwargs):

@@ -33,10 +33,16 @@ def w():
 def api_submit(w, client=None, files=None):
     client = client or client_for(w.citizen)
     files = files if files is not None else [pdf_upload("to-khai.pdf", 200 * 1024)]
-    return client.post(f"{API}/mine/", {
-        "procedure_version": w.version.pk, "form_data": json.dumps({"ghi_chu": "xin cấp"}),
-        "files": files, "file_components": [w.component.pk] * len(files),
-    }, format="multipart")
+    return client.post(
+        f"{API}/mine/",
+        {
+            "procedure_version": w.version.pk,
+            "form_data": json.dumps({"ghi_chu": "xin cấp"}),
+            "files": files,
+            "file_components": [w.component.pk] * len(files),
+        },
+        format="multipart",
+    )
 
 
 def test_citizen_journey_over_http(w):
@@ -75,7 +81,12 @@ def test_citizen_journey_over_http(w):
     detail = me.get(f"{API}/d/{code}/").json()
     assert detail["steps"] == []  # the control sheet is internal
     assert [e["to_status"] for e in detail["timeline"] if e["to_status"]] == [
-        "submitted", "received", "processing", "processed", "returned"]
+        "submitted",
+        "received",
+        "processing",
+        "processed",
+        "returned",
+    ]
     res = me.get(f"{API}/d/{code}/result/")
     assert res.status_code == 200 and b"".join(res.streaming_content).startswith(b"%PDF-")
     assert me.post(f"{API}/d/{code}/rate/", {"score": 9}, format="json").status_code == 400
@@ -98,8 +109,11 @@ def test_submit_unknown_version_and_mismatched_components(w):
     c = client_for(w.citizen)
     r = c.post(f"{API}/mine/", {"procedure_version": 999999}, format="multipart")
     assert r.status_code == 400 and "procedure_version" in r.json()["error"]["fields"]
-    r = c.post(f"{API}/mine/", {"procedure_version": w.version.pk, "files": [pdf_upload()], "file_components": []},
-               format="multipart")
+    r = c.post(
+        f"{API}/mine/",
+        {"procedure_version": w.version.pk, "files": [pdf_upload()], "file_components": []},
+        format="multipart",
+    )
     assert r.status_code == 400 and "file_components" in r.json()["error"]["fields"]
 
 
@@ -108,8 +122,7 @@ def test_submit_with_an_unreadable_reuse_id_is_a_structured_error(w):
 
     c = client_for(w.citizen)
     for reuse in ({str(w.component.pk): ["x"]}, {str(w.component.pk): [None]}):
-        r = c.post(f"{API}/mine/", {"procedure_version": w.version.pk, "reuse": json.dumps(reuse)},
-                   format="multipart")
+        r = c.post(f"{API}/mine/", {"procedure_version": w.version.pk, "reuse": json.dumps(reuse)}, format="multipart")
         assert r.status_code == 400, r.content
         assert r.json()["error"]["fields"]["reuse"] == ["Mã giấy tờ trong kho dữ liệu cá nhân không hợp lệ."]
     assert Dossier.objects.count() == 0
@@ -131,8 +144,9 @@ def test_supplement_and_withdraw_over_http(w):
     r = spec.post(f"{API}/d/{code}/request-supplement/", {"reason": "Thiếu", "items": ["Bản sao"]}, format="json")
     assert r.status_code == 200 and r.json()["status"] == "supplement_requested"
     me = client_for(w.citizen)
-    r = me.post(f"{API}/d/{code}/supplement/", {"files": [pdf_upload("bs.pdf")], "note": "Gửi bổ sung"},
-                format="multipart")
+    r = me.post(
+        f"{API}/d/{code}/supplement/", {"files": [pdf_upload("bs.pdf")], "note": "Gửi bổ sung"}, format="multipart"
+    )
     assert r.status_code == 200, r.content
     assert r.json()["status"] == "processing" and r.json()["supplement_requests"][0]["answered_at"]
     r = me.post(f"{API}/d/{code}/withdraw/", {"reason": "Thôi"}, format="json")
@@ -149,30 +163,37 @@ def test_supplement_and_completion_reuse_the_personal_data_store_over_http(w):
     code = api_submit(w).json()["code"]
     client_for(w.officer).post(f"{API}/d/{code}/receive/")
     client_for(w.specialist).post(f"{API}/d/{code}/request-supplement/", {"reason": "Thiếu bản sao"}, format="json")
-    r = me.post(f"{API}/d/{code}/supplement/", {"reuse": json.dumps({str(w.component.pk): [theirs.pk]})},
-                format="multipart")
+    r = me.post(
+        f"{API}/d/{code}/supplement/", {"reuse": json.dumps({str(w.component.pk): [theirs.pk]})}, format="multipart"
+    )
     assert r.status_code == 400 and "reuse" in r.json()["error"]["fields"]
     assert Dossier.objects.get(code=code).status == "supplement_requested"
-    r = me.post(f"{API}/d/{code}/supplement/", {"reuse": json.dumps({str(w.component.pk): [mine.pk]}),
-                                                "note": "Đã có trong kho"}, format="multipart")
+    r = me.post(
+        f"{API}/d/{code}/supplement/",
+        {"reuse": json.dumps({str(w.component.pk): [mine.pk]}), "note": "Đã có trong kho"},
+        format="multipart",
+    )
     assert r.status_code == 200, r.content
     assert r.json()["status"] == "processing"
     supplied = Dossier.objects.get(code=code).files.get(kind="supplement")
     assert supplied.reused_from_id == mine.pk and supplied.file.name == mine.file.name
 
     code = api_submit(w).json()["code"]
-    client_for(w.officer).post(f"{API}/d/{code}/request-completion/", {"reason": "Thiếu", "items": ["CCCD"]},
-                               format="json")
-    r = me.post(f"{API}/d/{code}/complete/", {"reuse": json.dumps({str(w.component.pk): [mine.pk]})},
-                format="multipart")
+    client_for(w.officer).post(
+        f"{API}/d/{code}/request-completion/", {"reason": "Thiếu", "items": ["CCCD"]}, format="json"
+    )
+    r = me.post(
+        f"{API}/d/{code}/complete/", {"reuse": json.dumps({str(w.component.pk): [mine.pk]})}, format="multipart"
+    )
     assert r.status_code == 200, r.content
     assert r.json()["status"] == "submitted"
     assert Dossier.objects.get(code=code).files.filter(reused_from=mine).count() == 1
 
 
 def test_public_lookup(w, settings):
-    d = services.dossier_submit_online(applicant=w.citizen, procedure_version=w.version, form_data={},
-                                       files={w.component.pk: [pdf_upload()]})
+    d = services.dossier_submit_online(
+        applicant=w.citizen, procedure_version=w.version, form_data={}, files={w.component.pk: [pdf_upload()]}
+    )
     anon = APIClient()
     r = anon.get(f"{API}/lookup/", {"code": d.code, "secret": d.lookup_secret.lower()})
     assert r.status_code == 200
@@ -193,8 +214,12 @@ def test_public_lookup_is_throttled(w, settings):
 
 def _many(w, n):
     for i in range(n):
-        services.dossier_submit_online(applicant=w.citizen if i % 2 else w.citizen2, procedure_version=w.version,
-                                       form_data={}, files={w.component.pk: [pdf_upload()]})
+        services.dossier_submit_online(
+            applicant=w.citizen if i % 2 else w.citizen2,
+            procedure_version=w.version,
+            form_data={},
+            files={w.component.pk: [pdf_upload()]},
+        )
 
 
 def test_queue_query_count_is_constant(w, django_assert_num_queries):
@@ -256,8 +281,11 @@ def test_apology_over_http(w):
         desk = client_for(w.officer)
         r = desk.post(f"{API}/d/{code}/apologize/", {"reason": "Chờ xác minh", "new_due_at": "bad"}, format="json")
         assert r.status_code == 400
-        r = desk.post(f"{API}/d/{code}/apologize/", {"reason": "Chờ xác minh",
-                                                       "new_due_at": "2026-11-13T17:00:00+07:00"}, format="json")
+        r = desk.post(
+            f"{API}/d/{code}/apologize/",
+            {"reason": "Chờ xác minh", "new_due_at": "2026-11-13T17:00:00+07:00"},
+            format="json",
+        )
         assert r.status_code == 200, r.content
         assert r.json()["due_at"].startswith("2026-11-13T17:00:00")
         assert r.json()["is_late"] is True
@@ -266,15 +294,20 @@ def test_apology_over_http(w):
 def test_consult_over_http(w):
     code = api_submit(w).json()["code"]
     client_for(w.officer).post(f"{API}/d/{code}/receive/")
-    r = client_for(w.specialist).post(f"{API}/d/{code}/consult/", {"agency": w.other.code, "question": "Ý kiến?"},
-                                      format="json")
+    r = client_for(w.specialist).post(
+        f"{API}/d/{code}/consult/", {"agency": w.other.code, "question": "Ý kiến?"}, format="json"
+    )
     assert r.status_code == 200
     c = Dossier.objects.get(code=code).consultations.get()
     # The consulted agency now sees the dossier and answers.
     other = client_for(w.other_specialist)
     assert other.get(f"{API}/d/{code}/").status_code == 200
-    assert client_for(w.unit_leader).post(f"{API}/consultations/{c.pk}/answer/", {"answer": "x"},
-                                          format="json").status_code == 404
+    assert (
+        client_for(w.unit_leader)
+        .post(f"{API}/consultations/{c.pk}/answer/", {"answer": "x"}, format="json")
+        .status_code
+        == 404
+    )
     r = other.post(f"{API}/consultations/{c.pk}/answer/", {"answer": "Đồng ý"}, format="json")
     assert r.status_code == 200 and r.json()["answered_at"]
 
@@ -288,5 +321,9 @@ def test_personal_documents_api(w):
     assert c.get(f"{API}/personal-documents/").json()["count"] == 1
     r = c.post(f"{API}/personal-documents/", {"title": "x", "file": fake_pdf_upload()}, format="multipart")
     assert r.status_code == 400
-    assert client_for(w.officer).post(f"{API}/personal-documents/", {"title": "x", "file": pdf_upload()},
-                                      format="multipart").status_code == 403
+    assert (
+        client_for(w.officer)
+        .post(f"{API}/personal-documents/", {"title": "x", "file": pdf_upload()}, format="multipart")
+        .status_code
+        == 403
+    )

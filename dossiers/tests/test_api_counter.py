@@ -39,11 +39,17 @@ def w():
 def registration(w, **overrides) -> dict:
     """A valid counter registration for the world's procedure: one PDF for its one component."""
     body = {
-        "procedure_version": w.version.pk, "channel": "counter", "result_method": "counter",
-        "applicant_name": "Lê Văn Cường", "applicant_id_number": "044085000789",
-        "applicant_phone": "0905000111", "applicant_email": "cuong@example.vn",
-        "applicant_address": "Đông Hà, Quảng Trị", "form_data": json.dumps({"ghi_chu": "nộp tại quầy"}),
-        "files": [pdf_upload("to-khai.pdf")], "file_components": [w.component.pk],
+        "procedure_version": w.version.pk,
+        "channel": "counter",
+        "result_method": "counter",
+        "applicant_name": "Lê Văn Cường",
+        "applicant_id_number": "044085000789",
+        "applicant_phone": "0905000111",
+        "applicant_email": "cuong@example.vn",
+        "applicant_address": "Đông Hà, Quảng Trị",
+        "form_data": json.dumps({"ghi_chu": "nộp tại quầy"}),
+        "files": [pdf_upload("to-khai.pdf")],
+        "file_components": [w.component.pk],
     }
     body.update(overrides)
     return {k: v for k, v in body.items() if v is not None}
@@ -74,7 +80,10 @@ def test_the_desk_registers_a_dossier_brought_in_person(w, django_capture_on_com
     assert (body["receiving_agency"], body["competent_agency"]) == (CENTRE, JUSTICE)
     assert body["applicant_name"] == "Lê Văn Cường" and body["applicant_id_number"] == "044085000789"
     assert (body["applicant_phone"], body["applicant_email"], body["applicant_address"]) == (
-        "0905000111", "cuong@example.vn", "Đông Hà, Quảng Trị")
+        "0905000111",
+        "cuong@example.vn",
+        "Đông Hà, Quảng Trị",
+    )
     assert body["form_data"] == {"ghi_chu": "nộp tại quầy"}
     assert body["received_at"] and body["due_at"] and body["current_step"] == "Thụ lý, thẩm định"
     assert [(f["kind"], f["component"]) for f in body["files"]] == [("component", w.component.pk)]
@@ -90,9 +99,20 @@ def test_the_desk_registers_a_dossier_brought_in_person(w, django_capture_on_com
 
 def test_the_desk_registers_a_postal_dossier_at_the_agency_it_names(w):
     with time_machine.travel(T0, tick=False):
-        r = post(w.officer, registration(w, channel="post", result_method="post", receiving_agency=CENTRE.lower(),
-                                         applicant_id_number="", applicant_email="", files=[], file_components=[],
-                                         form_data=None))
+        r = post(
+            w.officer,
+            registration(
+                w,
+                channel="post",
+                result_method="post",
+                receiving_agency=CENTRE.lower(),
+                applicant_id_number="",
+                applicant_email="",
+                files=[],
+                file_components=[],
+                form_data=None,
+            ),
+        )
     assert r.status_code == 201, r.content
     body = r.json()
     assert (body["status"], body["channel"], body["result_method"]) == ("processing", "post", "post")
@@ -176,8 +196,17 @@ def test_the_desk_links_the_dossier_to_the_citizens_account(w):
     """With link_account, the dossier belongs to the account holding the CCCD typed at the desk (its other
     details fill what the desk left blank), and the citizen follows it under "My dossiers"."""
     with time_machine.travel(T0, tick=False):
-        r = post(w.officer, registration(w, applicant_name="", applicant_id_number=w.citizen.cccd,
-                                         applicant_email="", applicant_phone="", link_account="true"))
+        r = post(
+            w.officer,
+            registration(
+                w,
+                applicant_name="",
+                applicant_id_number=w.citizen.cccd,
+                applicant_email="",
+                applicant_phone="",
+                link_account="true",
+            ),
+        )
     assert r.status_code == 201, r.content
     d = Dossier.objects.get(code=r.json()["code"])
     assert d.applicant_id == w.citizen.pk and d.applicant_name == w.citizen.display_name

@@ -37,8 +37,10 @@ def test_whole_journey_submit_receive_process_return_download_rate(page, world):
     as_user(page, citizen)
     page.goto(f"/ho-so/nop/{world.version.procedure.code}/")
     page.fill("#id_f-muc_dich", "Xin việc tại doanh nghiệp")
-    page.set_input_files(f"#id_c{world.component.pk}", files=[
-        {"name": "to-khai.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}])
+    page.set_input_files(
+        f"#id_c{world.component.pk}",
+        files=[{"name": "to-khai.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}],
+    )
     page.click("#dossier-submit-form button[type=submit]")
     page.wait_for_load_state()
     assert "to-khai.pdf" in page.inner_text("main")
@@ -119,8 +121,10 @@ def test_supplement_path_pauses_and_moves_the_due_date(page, world):
     as_user(page, world.citizen)
     page.goto(f"/ho-so/cua-toi/{dossier.code}/")
     assert "Bản chụp CCCD bị mờ" in page.inner_text("#supplement")
-    page.set_input_files("#supplement-form input[type=file]", files=[
-        {"name": "cccd-ro.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}])
+    page.set_input_files(
+        "#supplement-form input[type=file]",
+        files=[{"name": "cccd-ro.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}],
+    )
     page.click("#supplement-form button[type=submit]")
     page.wait_for_load_state()
     assert "Đang xử lý" in page.inner_text("#dossier-status")

@@ -26,24 +26,55 @@ def w():
 
 def _dossier(w, code: str) -> Dossier:
     now = timezone.now()
-    return Dossier(code=code, lookup_secret="AB12CD34", procedure_version=w.version, applicant=w.citizen,
-                   applicant_name="Nguyễn Văn An", applicant_id_number="044090000123", applicant_phone="0912345678",
-                   applicant_address="Số 5\\ ngõ 10%, %s %% đường Lê Lợi; -- 'x'",  # quoted into the text safely
-                   receiving_agency=w.centre, competent_agency=w.justice, status="submitted",
-                   form_data={"muc_dich": "Xin việc làm", "so_ban": 2, "ghi_chu": "‘trích’ và dấu nháy '"},
-                   submitted_at=now, created_by=w.citizen, created_at=now)
+    return Dossier(
+        code=code,
+        lookup_secret="AB12CD34",
+        procedure_version=w.version,
+        applicant=w.citizen,
+        applicant_name="Nguyễn Văn An",
+        applicant_id_number="044090000123",
+        applicant_phone="0912345678",
+        applicant_address="Số 5\\ ngõ 10%, %s %% đường Lê Lợi; -- 'x'",  # quoted into the text safely
+        receiving_agency=w.centre,
+        competent_agency=w.justice,
+        status="submitted",
+        form_data={"muc_dich": "Xin việc làm", "so_ban": 2, "ghi_chu": "‘trích’ và dấu nháy '"},
+        submitted_at=now,
+        created_by=w.citizen,
+        created_at=now,
+    )
 
 
 def _family(w, d: Dossier) -> list:
-    files = [DossierFile(dossier=d, component=w.component, kind="component", file=f"dossiers/t/{i}.pdf",
-                         original_name=f"tệp {i}.pdf", content_type="application/pdf", size=1000 + i, sha256="a" * 64,
-                         uploaded_by=w.citizen) for i in range(2)]
-    event = DossierEvent(dossier=d, action="submit", actor=w.citizen, actor_label="Nguyễn Văn An",
-                         to_status="submitted")
+    files = [
+        DossierFile(
+            dossier=d,
+            component=w.component,
+            kind="component",
+            file=f"dossiers/t/{i}.pdf",
+            original_name=f"tệp {i}.pdf",
+            content_type="application/pdf",
+            size=1000 + i,
+            sha256="a" * 64,
+            uploaded_by=w.citizen,
+        )
+        for i in range(2)
+    ]
+    event = DossierEvent(
+        dossier=d, action="submit", actor=w.citizen, actor_label="Nguyễn Văn An", to_status="submitted"
+    )
     outbox = SyncOutbox(dossier=d, national_status=1, payload={"MaHoSo": d.code, "ChuHoSo": "Nguyễn Văn An"})
-    notes = [Notification(recipient=w.citizen, channel="inapp", subject=f"Hồ sơ {d.code}: đã nộp", body="Đã nộp.",
-                          status="sent", sent_at=timezone.now()),
-             Notification(recipient=w.citizen, phone="0912345678", channel="sms", subject="Hồ sơ", body="Đã nộp.")]
+    notes = [
+        Notification(
+            recipient=w.citizen,
+            channel="inapp",
+            subject=f"Hồ sơ {d.code}: đã nộp",
+            body="Đã nộp.",
+            status="sent",
+            sent_at=timezone.now(),
+        ),
+        Notification(recipient=w.citizen, phone="0912345678", channel="sms", subject="Hồ sơ", body="Đã nộp."),
+    ]
     return [*files, event, outbox, *notes]
 
 
@@ -85,18 +116,30 @@ def test_rows_are_stored_as_the_orm_stores_them(w):
         assert a == b, type(row).__name__
     assert _stored(rows[3])["payload"] == {"MaHoSo": d.code, "ChuHoSo": "Nguyễn Văn An"}
     assert [n.status for n in Notification.objects.filter(pk__in=[rows[4].pk, rows[5].pk]).order_by("pk")] == [
-        "sent", "pending"]
+        "sent",
+        "pending",
+    ]
 
 
 def test_a_failing_row_leaves_none_of_them(w):
     insert_together(_dossier(w, "000.00.01.H44-261202-0001"))
-    before = (Dossier.objects.count(), DossierFile.objects.count(), DossierEvent.objects.count(),
-              SyncOutbox.objects.count(), Notification.objects.count())
+    before = (
+        Dossier.objects.count(),
+        DossierFile.objects.count(),
+        DossierEvent.objects.count(),
+        SyncOutbox.objects.count(),
+        Notification.objects.count(),
+    )
     d = _dossier(w, "000.00.01.H44-261202-0001")  # the same code: the unique constraint refuses it
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_together(d, _family(w, d))
-    assert (Dossier.objects.count(), DossierFile.objects.count(), DossierEvent.objects.count(),
-            SyncOutbox.objects.count(), Notification.objects.count()) == before
+    assert (
+        Dossier.objects.count(),
+        DossierFile.objects.count(),
+        DossierEvent.objects.count(),
+        SyncOutbox.objects.count(),
+        Notification.objects.count(),
+    ) == before
 
 
 def test_rows_it_cannot_write_faithfully_are_refused(w):
@@ -132,10 +175,13 @@ def test_the_statement_is_reused_for_the_same_shape(w):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
 def test_the_same_shape_is_one_prepared_statement_with_the_values_as_parameters(w):
     """The server parses and plans a shape once per connection; the values travel as parameters."""
+
     def prepared() -> list:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements "
-                           "WHERE statement LIKE %s", ['WITH p AS (INSERT INTO "dossiers_dossier"%'])
+            cursor.execute(
+                "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+                ['WITH p AS (INSERT INTO "dossiers_dossier"%'],
+            )
             return cursor.fetchall()
 
     runs_before = sum(n for _sql, n in prepared())

@@ -89,8 +89,12 @@ def test_concurrent_submissions_no_duplicate_no_gap(monkeypatch):
             for i in range(PER_THREAD):
                 name = "fail.pdf" if (index + i) % 7 == 0 else "ok.pdf"
                 try:
-                    d = services.dossier_submit_online(applicant=w.citizen, procedure_version=w.version,
-                                                       form_data={}, files={w.component.pk: [pdf_upload(name)]})
+                    d = services.dossier_submit_online(
+                        applicant=w.citizen,
+                        procedure_version=w.version,
+                        form_data={},
+                        files={w.component.pk: [pdf_upload(name)]},
+                    )
                 except IntegrityError as exc:
                     if "size" not in str(exc):
                         raise

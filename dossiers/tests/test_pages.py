@@ -104,10 +104,16 @@ def test_submit_review_then_submit_creates_the_dossier(client, world, django_cap
     assert "Tờ khai yêu cầu cấp phiếu" in page and "Mục đích sử dụng" in page
     assert 'accept=".pdf,.jpg,.jpeg,.png' in page
     component = world.component
-    response = client.post(submit_url(world), {
-        "step": "review", "f-muc_dich": "Bổ sung hồ sơ xin việc", "f-so_ban": "2", "result_method": "post",
-        f"c{component.pk}": pdf_upload("to-khai-cua-toi.pdf"),
-    })
+    response = client.post(
+        submit_url(world),
+        {
+            "step": "review",
+            "f-muc_dich": "Bổ sung hồ sơ xin việc",
+            "f-so_ban": "2",
+            "result_method": "post",
+            f"c{component.pk}": pdf_upload("to-khai-cua-toi.pdf"),
+        },
+    )
     assert response.status_code == 200
     review = html(response)
     assert "Kiểm tra hồ sơ trước khi nộp" in review
@@ -133,9 +139,14 @@ def test_submit_review_then_submit_creates_the_dossier(client, world, django_cap
 
 def test_bad_upload_gets_a_vietnamese_error_and_creates_nothing(client, world):
     login(client, world.citizen)
-    response = client.post(submit_url(world), {
-        "step": "review", "f-muc_dich": "Xin việc", f"c{world.component.pk}": text_as_pdf(),
-    })
+    response = client.post(
+        submit_url(world),
+        {
+            "step": "review",
+            "f-muc_dich": "Xin việc",
+            f"c{world.component.pk}": text_as_pdf(),
+        },
+    )
     assert response.status_code == 400
     assert "không phải PDF, JPEG, PNG" in html(response)
     assert Dossier.objects.count() == 0 and DossierFile.objects.count() == 0
@@ -146,8 +157,9 @@ def test_bad_upload_gets_a_vietnamese_error_and_creates_nothing(client, world):
 
 def test_form_errors_are_shown_in_vietnamese(client, world):
     login(client, world.citizen)
-    response = client.post(submit_url(world), {"step": "review", "f-so_ban": "9",
-                                               f"c{world.component.pk}": pdf_upload()})
+    response = client.post(
+        submit_url(world), {"step": "review", "f-so_ban": "9", f"c{world.component.pk}": pdf_upload()}
+    )
     assert response.status_code == 400
     page = html(response)
     assert "Vui lòng nhập Mục đích sử dụng." in page
@@ -165,12 +177,14 @@ def test_missing_required_component_is_refused_at_submission(client, world):
 
 
 def test_reuse_from_the_personal_data_store(client, world):
-    document = services.personal_document_add(owner=fresh(world.citizen), title="CCCD đã số hóa",
-                                              file=pdf_upload("cccd.pdf"))
+    document = services.personal_document_add(
+        owner=fresh(world.citizen), title="CCCD đã số hóa", file=pdf_upload("cccd.pdf")
+    )
     login(client, world.citizen)
     assert "CCCD đã số hóa" in html(client.get(submit_url(world)))
-    response = client.post(submit_url(world), {"step": "review", "f-muc_dich": "Xin việc",
-                                                f"r{world.component.pk}": [str(document.pk)]})
+    response = client.post(
+        submit_url(world), {"step": "review", "f-muc_dich": "Xin việc", f"r{world.component.pk}": [str(document.pk)]}
+    )
     assert "CCCD đã số hóa" in html(response)
     client.post(submit_url(world), {"step": "submit"})
     stored = Dossier.objects.get().files.get()
@@ -232,8 +246,9 @@ def test_my_detail_shows_status_timeline_and_appointment(client, world, django_c
 
 def test_supplement_answered_online_resumes_processing(client, world):
     dossier = processing_dossier(world)
-    services.dossier_request_supplement(dossier=dossier, actor=fresh(world.specialist), reason="Ảnh CCCD bị mờ",
-                                        items=["Bản chụp CCCD rõ nét"])
+    services.dossier_request_supplement(
+        dossier=dossier, actor=fresh(world.specialist), reason="Ảnh CCCD bị mờ", items=["Bản chụp CCCD rõ nét"]
+    )
     login(client, world.citizen)
     page = html(client.get(f"/ho-so/cua-toi/{dossier.code}/"))
     assert "Ảnh CCCD bị mờ" in page and "Bản chụp CCCD rõ nét" in page and "Gửi giấy tờ bổ sung" in page
@@ -242,8 +257,9 @@ def test_supplement_answered_online_resumes_processing(client, world):
     assert response.status_code == 400 and "không phải PDF, JPEG, PNG" in html(response)
     assert Dossier.objects.get(pk=dossier.pk).status == "supplement_requested"
 
-    response = client.post(f"/ho-so/cua-toi/{dossier.code}/bo-sung/", {"files": pdf_upload("cccd-ro.pdf"),
-                                                                       "note": "Đã chụp lại"})
+    response = client.post(
+        f"/ho-so/cua-toi/{dossier.code}/bo-sung/", {"files": pdf_upload("cccd-ro.pdf"), "note": "Đã chụp lại"}
+    )
     assert response.status_code == 302
     dossier.refresh_from_db()
     assert dossier.status == "processing"
@@ -339,8 +355,9 @@ def test_staff_page_refuses_the_wrong_role(client, world, name):
         assert client.get(staff_url(name, dossier, world)).status_code == 403, user
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("workspace", 404), ("control_sheet", 404), ("control_sheet_pdf", 404), ("register", 403)])
+@pytest.mark.parametrize(
+    ("name", "expected"), [("workspace", 404), ("control_sheet", 404), ("control_sheet_pdf", 404), ("register", 403)]
+)
 def test_staff_page_of_another_agency(client, world, name, expected):
     dossier = submitted_dossier(world)
     login(client, world.other_officer)
@@ -427,8 +444,9 @@ def test_request_completion_then_citizen_completes(client, world):
     login(client, world.officer)
     response = client.post(action_url(dossier, "yeu-cau-hoan-thien"), {"reason": "Thiếu chữ ký", "items": ""})
     assert response.status_code == 400 and "Vui lòng liệt kê ít nhất một mục." in html(response)
-    response = client.post(action_url(dossier, "yeu-cau-hoan-thien"),
-                           {"reason": "Thiếu chữ ký", "items": "Tờ khai có chữ ký\nẢnh 4x6"})
+    response = client.post(
+        action_url(dossier, "yeu-cau-hoan-thien"), {"reason": "Thiếu chữ ký", "items": "Tờ khai có chữ ký\nẢnh 4x6"}
+    )
     assert response.status_code == 302
     assert Dossier.objects.get(pk=dossier.pk).status == "completion_requested"
     login(client, world.citizen)
@@ -436,7 +454,9 @@ def test_request_completion_then_citizen_completes(client, world):
     response = client.post(f"/ho-so/cua-toi/{dossier.code}/hoan-thien/", {f"c{world.component.pk}": text_as_pdf()})
     assert response.status_code == 400 and "không phải PDF, JPEG, PNG" in html(response)
     assert Dossier.objects.get(pk=dossier.pk).status == "completion_requested"
-    response = client.post(f"/ho-so/cua-toi/{dossier.code}/hoan-thien/", {f"c{world.component.pk}": pdf_upload("ky.pdf")})
+    response = client.post(
+        f"/ho-so/cua-toi/{dossier.code}/hoan-thien/", {f"c{world.component.pk}": pdf_upload("ky.pdf")}
+    )
     assert response.status_code == 302
     assert Dossier.objects.get(pk=dossier.pk).status == "submitted"
 
@@ -487,27 +507,46 @@ def test_apology_for_a_late_dossier(client, world, django_capture_on_commit_call
     assert response.status_code == 400 and "Ngày hẹn mới phải sau thời điểm hiện tại." in html(response)
     new_due = timezone.localtime() + timedelta(days=5)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(action_url(dossier, "xin-loi"), {
-            "reason": "Chờ xác minh của cơ quan công an", "new_due_at": new_due.strftime("%Y-%m-%dT%H:%M")})
+        response = client.post(
+            action_url(dossier, "xin-loi"),
+            {"reason": "Chờ xác minh của cơ quan công an", "new_due_at": new_due.strftime("%Y-%m-%dT%H:%M")},
+        )
     assert response.status_code == 302
     dossier.refresh_from_db()
-    assert dossier.apology_count == 1 and dossier.due_at.strftime("%Y%m%d%H%M") == new_due.astimezone(
-        dt.UTC).strftime("%Y%m%d%H%M")
+    assert dossier.apology_count == 1 and dossier.due_at.strftime("%Y%m%d%H%M") == new_due.astimezone(dt.UTC).strftime(
+        "%Y%m%d%H%M"
+    )
     assert DossierSlip.objects.filter(dossier=dossier, kind="apology").exists()
 
 
 def test_register_a_counter_dossier(client, world, django_capture_on_commit_callbacks):
     login(client, world.officer)
     url = f"/ho-so/can-bo/tiep-nhan/{world.version.procedure.code}/"
-    response = client.post(url, {"channel": "counter", "name": "Lê Văn Cường", "id_number": "123",
-                                 "f-muc_dich": "Đi học", f"c{world.component.pk}": pdf_upload()})
+    response = client.post(
+        url,
+        {
+            "channel": "counter",
+            "name": "Lê Văn Cường",
+            "id_number": "123",
+            "f-muc_dich": "Đi học",
+            f"c{world.component.pk}": pdf_upload(),
+        },
+    )
     assert response.status_code == 400
     assert "Số CCCD (12 số) hoặc mã số thuế không hợp lệ." in html(response)
     assert Dossier.objects.count() == 0
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"channel": "post", "name": "Lê Văn Cường", "id_number": "044090000999",
-                                     "phone": "0905000111", "f-muc_dich": "Đi học",
-                                     f"c{world.component.pk}": pdf_upload()})
+        response = client.post(
+            url,
+            {
+                "channel": "post",
+                "name": "Lê Văn Cường",
+                "id_number": "044090000999",
+                "phone": "0905000111",
+                "f-muc_dich": "Đi học",
+                f"c{world.component.pk}": pdf_upload(),
+            },
+        )
     dossier = Dossier.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/ho-so/can-bo/ho-so/{dossier.code}/"
     assert dossier.channel == "post" and dossier.applicant is None and dossier.applicant_name == "Lê Văn Cường"
@@ -545,9 +584,15 @@ def test_queue_filters_search_and_paging(client, world, django_assert_max_num_qu
     assert late.code in page and new.code not in page
     for i in range(26):
         Dossier.objects.create(
-            code=f"000.00.01.H44-200101-{i + 1:04d}", lookup_secret="X", procedure_version=world.version, applicant_name="Hàng loạt",
-            receiving_agency=world.centre, competent_agency=world.justice, status="submitted",
-            submitted_at=timezone.now())
+            code=f"000.00.01.H44-200101-{i + 1:04d}",
+            lookup_secret="X",
+            procedure_version=world.version,
+            applicant_name="Hàng loạt",
+            receiving_agency=world.centre,
+            competent_agency=world.justice,
+            status="submitted",
+            submitted_at=timezone.now(),
+        )
     with CaptureQueriesContext(connection) as first:
         response = client.get("/ho-so/can-bo/")
     assert "Trang 1/2" in html(response)
@@ -574,18 +619,19 @@ def test_consultation_asked_and_answered_by_the_other_agency(client, world):
     login(client, world.specialist)
     response = client.post(action_url(dossier, "xin-y-kien"), {"agency": "", "question": ""})
     assert response.status_code == 400 and "Vui lòng chọn cơ quan." in html(response)
-    response = client.post(action_url(dossier, "xin-y-kien"),
-                           {"agency": str(world.other.pk), "question": "Thửa đất có tranh chấp không?"})
+    response = client.post(
+        action_url(dossier, "xin-y-kien"), {"agency": str(world.other.pk), "question": "Thửa đất có tranh chấp không?"}
+    )
     assert response.status_code == 302
     consultation = dossier.consultations.get()
     login(client, world.other_specialist)  # the consulted agency now sees the dossier and may answer
     page = html(client.get(f"/ho-so/can-bo/ho-so/{dossier.code}/"))
     assert "Thửa đất có tranh chấp không?" in page and "Gửi ý kiến" in page
-    response = client.post(action_url(dossier, "tra-loi-y-kien"),
-                           {"consultation": str(consultation.pk), "answer": ""})
+    response = client.post(action_url(dossier, "tra-loi-y-kien"), {"consultation": str(consultation.pk), "answer": ""})
     assert response.status_code == 400 and "Vui lòng nhập ý kiến trả lời." in html(response)
-    response = client.post(action_url(dossier, "tra-loi-y-kien"),
-                           {"consultation": str(consultation.pk), "answer": "Không có tranh chấp."})
+    response = client.post(
+        action_url(dossier, "tra-loi-y-kien"), {"consultation": str(consultation.pk), "answer": "Không có tranh chấp."}
+    )
     assert response.status_code == 302
     consultation.refresh_from_db()
     assert consultation.answer == "Không có tranh chấp." and consultation.answered_by == world.other_specialist
@@ -609,10 +655,15 @@ def test_stop_and_withdrawal(client, world):
 
 def test_desk_supplements_on_behalf_of_a_counter_applicant(client, world):
     dossier = services.dossier_register_counter(
-        officer=fresh(world.officer), procedure_version=world.version, applicant_info={"name": "Lê Thị Dung"},
-        form_data={"muc_dich": "Đi học"}, files={world.component.pk: [pdf_upload()]})
-    services.dossier_request_supplement(dossier=dossier, actor=fresh(world.specialist), reason="Thiếu ảnh",
-                                        items=["Ảnh 4x6"])
+        officer=fresh(world.officer),
+        procedure_version=world.version,
+        applicant_info={"name": "Lê Thị Dung"},
+        form_data={"muc_dich": "Đi học"},
+        files={world.component.pk: [pdf_upload()]},
+    )
+    services.dossier_request_supplement(
+        dossier=dossier, actor=fresh(world.specialist), reason="Thiếu ảnh", items=["Ảnh 4x6"]
+    )
     login(client, world.officer)
     assert "Bổ sung giấy tờ" in html(client.get(f"/ho-so/can-bo/ho-so/{dossier.code}/"))
     response = client.post(action_url(dossier, "bo-sung-thay"), {"files": pdf_upload("anh.pdf")})
@@ -623,11 +674,20 @@ def test_desk_supplements_on_behalf_of_a_counter_applicant(client, world):
 def test_fees_link_to_the_payments_page(client, world):
     from .factories import procedure
 
-    version = procedure("1.000077.000.00.00.H44", "Chứng thực bản sao", receiving=world.centre,
-                        competent=world.justice, unit_name=world.unit.name, fees=True)
+    version = procedure(
+        "1.000077.000.00.00.H44",
+        "Chứng thực bản sao",
+        receiving=world.centre,
+        competent=world.justice,
+        unit_name=world.unit.name,
+        fees=True,
+    )
     dossier = services.dossier_submit_online(
-        applicant=fresh(world.citizen), procedure_version=version, form_data={"muc_dich": "x"},
-        files={version.components.order_by("order").first().pk: [pdf_upload()]})
+        applicant=fresh(world.citizen),
+        procedure_version=version,
+        form_data={"muc_dich": "x"},
+        files={version.components.order_by("order").first().pk: [pdf_upload()]},
+    )
     dossier = services.dossier_receive(dossier=dossier, officer=fresh(world.officer))
     assert dossier.status == "payment_requested"
     login(client, world.citizen)
@@ -648,9 +708,17 @@ def test_workspace_shows_the_form_with_its_labels(client, world):
 def test_counter_dossier_is_linked_to_the_citizens_account(client, world):
     login(client, world.officer)
     url = f"/ho-so/can-bo/tiep-nhan/{world.version.procedure.code}/"
-    response = client.post(url, {"channel": "counter", "name": "Nguyễn Văn An", "id_number": world.citizen.cccd,
-                                 "link_account": "on", "f-muc_dich": "Đi học",
-                                 f"c{world.component.pk}": pdf_upload()})
+    response = client.post(
+        url,
+        {
+            "channel": "counter",
+            "name": "Nguyễn Văn An",
+            "id_number": world.citizen.cccd,
+            "link_account": "on",
+            "f-muc_dich": "Đi học",
+            f"c{world.component.pk}": pdf_upload(),
+        },
+    )
     assert response.status_code == 302
     dossier = Dossier.objects.get()
     assert dossier.applicant == world.citizen and dossier.channel == "counter"
@@ -667,8 +735,9 @@ def test_the_appointment_shown_before_receiving_is_the_one_the_receipt_gives(cli
 
     from core.models import OfficeSchedule
 
-    centre_hours = OfficeSchedule.objects.create(name="Trung tâm: sáng thứ Bảy", saturday_morning=True,
-                                                 afternoon_end=dt.time(16, 30))
+    centre_hours = OfficeSchedule.objects.create(
+        name="Trung tâm: sáng thứ Bảy", saturday_morning=True, afternoon_end=dt.time(16, 30)
+    )
     world.centre.office_schedule = centre_hours
     world.centre.save(update_fields=["office_schedule"])
     friday = dt.datetime(2026, 11, 6, 16, 45, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))

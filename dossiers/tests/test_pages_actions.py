@@ -50,8 +50,13 @@ MATRIX = [
     ("chuyen", processing, "specialist", "director", {"note": "Đủ điều kiện"}),
     ("tra-lai", at_unit_leader, "unit_leader", "officer", {"note": "Thẩm định lại"}),
     ("phe-duyet", at_unit_leader, "unit_leader", "specialist", {"note": "Đồng ý"}),
-    ("xin-y-kien", processing, "specialist", "director",
-     {"agency": lambda w: w.other.pk, "question": "Có vướng quy hoạch?"}),
+    (
+        "xin-y-kien",
+        processing,
+        "specialist",
+        "director",
+        {"agency": lambda w: w.other.pk, "question": "Có vướng quy hoạch?"},
+    ),
     ("yeu-cau-bo-sung", processing, "specialist", "officer", {"reason": "Thiếu bản sao", "items": "Bản sao CCCD"}),
     ("yeu-cau-thanh-toan", fee_processing, "officer", "specialist", {}),
     ("xin-loi", processing, "officer", "specialist", {"reason": "Chờ xác minh", "new_due_at": "2026-11-13T17:00"}),
@@ -77,8 +82,16 @@ def _client(user):
 
 def _state(d):
     d = Dossier.objects.get(pk=d.pk)
-    return (d.status, d.current_step_id, d.assignee_id, d.due_at, d.apology_count, d.files.count(),
-            DossierEvent.objects.filter(dossier=d).count(), Consultation.objects.filter(dossier=d).count())
+    return (
+        d.status,
+        d.current_step_id,
+        d.assignee_id,
+        d.due_at,
+        d.apology_count,
+        d.files.count(),
+        DossierEvent.objects.filter(dossier=d).count(),
+        Consultation.objects.filter(dossier=d).count(),
+    )
 
 
 @pytest.mark.parametrize("slug,state,right,wrong,payload", MATRIX, ids=[f"{m[0]}-{m[1].__name__}" for m in MATRIX])
@@ -107,9 +120,13 @@ def test_staff_action_matrix(slug, state, right, wrong, payload):
 def test_the_desk_supplements_for_a_counter_applicant_without_an_account():
     w = build_world()
     with time_machine.travel(T0, tick=False):
-        d = services.dossier_register_counter(officer=fresh(w.officer), procedure_version=w.version,
-                                              applicant_info={"name": "Lê Văn Cường", "id_number": "044085000789"},
-                                              form_data={}, files={w.component.pk: [pdf_upload()]})
+        d = services.dossier_register_counter(
+            officer=fresh(w.officer),
+            procedure_version=w.version,
+            applicant_info={"name": "Lê Văn Cường", "id_number": "044085000789"},
+            form_data={},
+            files={w.component.pk: [pdf_upload()]},
+        )
         services.dossier_request_supplement(dossier=d, actor=fresh(w.specialist), reason="Thiếu bản sao")
         url = f"/ho-so/can-bo/ho-so/{d.code}/bo-sung-thay/"
         assert _client(w.specialist).post(url, {"files": pdf_upload(), "note": "x"}).status_code == 403

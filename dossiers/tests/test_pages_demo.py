@@ -24,12 +24,16 @@ def test_demo_dossiers_load_once(settings, django_capture_on_commit_callbacks):
 
     with django_capture_on_commit_callbacks(execute=True):
         demo.load(out)
-    statuses = sorted(Dossier.objects.filter(procedure_version__procedure__code=demo.BIRTH_PROCEDURE)
-                      .values_list("status", flat=True))
+    statuses = sorted(
+        Dossier.objects.filter(procedure_version__procedure__code=demo.BIRTH_PROCEDURE).values_list("status", flat=True)
+    )
     assert statuses == sorted(["submitted", "processing", "supplement_requested", "processing", "returned"])
     # judicial-record certificates at the provincial centre: waiting, fee due, paid and at Sở Tư pháp
-    records = sorted(Dossier.objects.filter(procedure_version__procedure__code=demo.RECORD_PROCEDURE)
-                     .values_list("status", flat=True))
+    records = sorted(
+        Dossier.objects.filter(procedure_version__procedure__code=demo.RECORD_PROCEDURE).values_list(
+            "status", flat=True
+        )
+    )
     assert records == sorted(["submitted", "payment_requested", "processing"])
     late = Dossier.objects.get(apology_count=1)
     assert late.is_late and late.slips.filter(kind="apology").exists()

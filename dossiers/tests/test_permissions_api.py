@@ -27,8 +27,9 @@ def _env(settings, tmp_path):
 def submitted(w, version=None):
     version = version or w.version
     component = w.component if version == w.version else w.fee_component
-    return services.dossier_submit_online(applicant=w.citizen, procedure_version=version, form_data={},
-                                          files={component.pk: [pdf_upload()]})
+    return services.dossier_submit_online(
+        applicant=w.citizen, procedure_version=version, form_data={}, files={component.pk: [pdf_upload()]}
+    )
 
 
 def processing(w):
@@ -81,8 +82,14 @@ MATRIX = [
     ("approve", at_unit_leader, "unit_leader", "specialist", {}, False),
     ("request-supplement", processing, "specialist", "director", {"reason": "Thiếu"}, False),
     ("request-payment", fee_processing, "officer", "director", {}, False),
-    ("apologize", processing, "officer", "unit_leader",
-     {"reason": "Chờ xác minh", "new_due_at": "2026-11-13T17:00:00+07:00"}, False),
+    (
+        "apologize",
+        processing,
+        "officer",
+        "unit_leader",
+        {"reason": "Chờ xác minh", "new_due_at": "2026-11-13T17:00:00+07:00"},
+        False,
+    ),
     ("stop", processing, "director", "officer", {"reason": "Giả mạo"}, False),
     ("accept-withdrawal", withdrawal_requested, "officer", "specialist", {}, False),
     ("attach-result", at_desk_end, "officer", "director", {"file": "PDF"}, True),
@@ -132,8 +139,11 @@ def test_action_matrix(action, state, right, wrong, payload, multipart):
         r = _post(getattr(w, wrong), url, _payload(w, payload), multipart)
         assert r.status_code == 403, (action, "wrong role", r.status_code, r.content)
         after = Dossier.objects.get(pk=d.pk)
-        assert (after.status, after.current_step_id, after.due_at) == (before.status, before.current_step_id,
-                                                                        before.due_at)
+        assert (after.status, after.current_step_id, after.due_at) == (
+            before.status,
+            before.current_step_id,
+            before.due_at,
+        )
         r = _post(getattr(w, right), url, _payload(w, payload), multipart)
         assert r.status_code == 200, (action, "right role", r.status_code, r.content)
 
@@ -170,10 +180,13 @@ def test_the_last_approver_attaches_the_result_and_the_desk_returns_it():
         assert r.status_code == 200, r.content
 
 
-@pytest.mark.parametrize("action,payload", [
-    ("stop", {"reason": "Không thuộc thẩm quyền"}),
-    ("apologize", {"reason": "Chờ xác minh", "new_due_at": "2026-11-13T17:00:00+07:00"}),
-])
+@pytest.mark.parametrize(
+    "action,payload",
+    [
+        ("stop", {"reason": "Không thuộc thẩm quyền"}),
+        ("apologize", {"reason": "Chờ xác minh", "new_due_at": "2026-11-13T17:00:00+07:00"}),
+    ],
+)
 def test_the_step_holder_neither_stops_nor_apologises(action, payload):
     """Stopping belongs to the competent agency's leader, the apology to the desk and that leader; the
     specialist who holds the step may do neither."""
@@ -219,8 +232,9 @@ def test_reads(suffix):
         assert c.get(url).status_code == expected, (insider, suffix)
 
 
-def test_the_applicant_gets_the_result_when_it_is_returned_not_before(settings, tmp_path,
-                                                                      django_capture_on_commit_callbacks):
+def test_the_applicant_gets_the_result_when_it_is_returned_not_before(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
     """Processed is not returned: until the desk returns the result, the applicant's API view neither lists
     nor serves the result file or the result slip (and never the control sheet); officials see them."""
     pytest.importorskip("signing.services")
@@ -279,8 +293,15 @@ def test_queue_scopes():
         counts[name] = c.get(f"{API}/queue/").json()["count"]
     # desk sees everything received at its centre; the unit sees the dossier at its step; the agency
     # leader sees every dossier of the agency; other agencies and citizens see nothing.
-    assert counts == {"officer": 2, "specialist": 1, "unit_leader": 1, "director": 2, "other_officer": 0,
-                      "other_specialist": 0, "citizen": 0}
+    assert counts == {
+        "officer": 2,
+        "specialist": 1,
+        "unit_leader": 1,
+        "director": 2,
+        "other_officer": 0,
+        "other_specialist": 0,
+        "citizen": 0,
+    }
     assert d.current_role == "specialist"
 
 

@@ -100,9 +100,11 @@ def test_name_search_is_folded_and_searches_within_the_agency_in_one_index_on_po
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cur:
-        cur.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'dossiers_dossier' AND indexdef LIKE %s",
-                    ["%gin_trgm_ops%"])
-        (definition,), = cur.fetchall()  # one trigram index: migration 0006 replaced 0003's
+        cur.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'dossiers_dossier' AND indexdef LIKE %s",
+            ["%gin_trgm_ops%"],
+        )
+        ((definition,),) = cur.fetchall()  # one trigram index: migration 0006 replaced 0003's
         assert "receiving_agency_id, competent_agency_id, current_agency_id, search_text gin_trgm_ops" in definition
     # The desk's search as the queue runs it: its agency is written as a bigint, so the GIN index takes
     # it as a condition of its own scan beside the words (a bare integer literal would leave it to a
@@ -110,8 +112,10 @@ def test_name_search_is_folded_and_searches_within_the_agency_in_one_index_on_po
     # here than on a million; they are dropped inside the test's transaction to show what the GIN serves.
     sql, params = selectors.work_queue_for(fresh(w.officer), q="binh").values_list("pk").query.sql_with_params()
     with connection.cursor() as cur:
-        cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'dossiers_dossier' "
-                    "AND indexdef LIKE '%%btree (receiving_agency_id%%'")
+        cur.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'dossiers_dossier' "
+            "AND indexdef LIKE '%%btree (receiving_agency_id%%'"
+        )
         for (name,) in cur.fetchall():
             cur.execute(f'DROP INDEX "{name}"')
         cur.execute("SET LOCAL enable_seqscan = off")

@@ -33,8 +33,13 @@ def w():
 
 
 def submit(w, user=None, **kw):
-    return services.dossier_submit_online(applicant=user or w.citizen, procedure_version=kw.pop("version", w.version),
-                                          form_data={}, files={w.component.pk: [pdf_upload()]}, **kw)
+    return services.dossier_submit_online(
+        applicant=user or w.citizen,
+        procedure_version=kw.pop("version", w.version),
+        form_data={},
+        files={w.component.pk: [pdf_upload()]},
+        **kw,
+    )
 
 
 def received(w):
@@ -78,8 +83,12 @@ def test_code_uses_vietnam_date_not_utc(w):
 def test_bad_attachment_leaves_nothing(w, settings):
     media = settings.MEDIA_ROOT
     with pytest.raises(ValidationError) as exc:
-        services.dossier_submit_online(applicant=w.citizen, procedure_version=w.version, form_data={},
-                                       files={w.component.pk: [pdf_upload("a.pdf"), fake_pdf_upload()]})
+        services.dossier_submit_online(
+            applicant=w.citizen,
+            procedure_version=w.version,
+            form_data={},
+            files={w.component.pk: [pdf_upload("a.pdf"), fake_pdf_upload()]},
+        )
     assert "không phải" in str(exc.value)
     assert Dossier.objects.count() == 0
     assert DossierFile.objects.count() == 0
@@ -112,15 +121,18 @@ def test_upload_rules(w, settings):
     settings.DOSSIER_MAX_FILE_MB = 1
     big = pdf_upload(size=1024 * 1024 + 10)
     with pytest.raises(ValidationError, match="lớn hơn 1 MB"):
-        services.dossier_submit_online(applicant=w.citizen, procedure_version=w.version, form_data={},
-                                       files={w.component.pk: [big]})
+        services.dossier_submit_online(
+            applicant=w.citizen, procedure_version=w.version, form_data={}, files={w.component.pk: [big]}
+        )
     broken_png = SimpleUploadedFile("anh.png", png_bytes()[:30], content_type="image/png")
     with pytest.raises(ValidationError, match="hỏng"):
-        services.dossier_submit_online(applicant=w.citizen, procedure_version=w.version, form_data={},
-                                       files={w.component.pk: [broken_png]})
+        services.dossier_submit_online(
+            applicant=w.citizen, procedure_version=w.version, form_data={}, files={w.component.pk: [broken_png]}
+        )
     renamed = SimpleUploadedFile("scan.pdf", png_bytes(), content_type="application/pdf")
-    d = services.dossier_submit_online(applicant=w.citizen, procedure_version=w.version, form_data={},
-                                       files={w.component.pk: [renamed]})
+    d = services.dossier_submit_online(
+        applicant=w.citizen, procedure_version=w.version, form_data={}, files={w.component.pk: [renamed]}
+    )
     assert d.files.get().content_type == "image/png"  # sniffed, not taken from the name
     with pytest.raises(ValidationError, match="Thiếu thành phần"):
         services.dossier_submit_online(applicant=w.citizen, procedure_version=w.version, form_data={}, files={})
@@ -145,14 +157,20 @@ def test_staff_cannot_submit_online_and_offline_procedures_refused(w):
 
 def test_reuse_personal_document(w):
     doc = services.personal_document_add(owner=w.citizen, title="CCCD", file=pdf_upload("cccd.pdf"))
-    d = services.dossier_submit_online(applicant=w.citizen, procedure_version=w.version, form_data={},
-                                       files={}, reuse={w.component.pk: [doc.pk]})
+    d = services.dossier_submit_online(
+        applicant=w.citizen, procedure_version=w.version, form_data={}, files={}, reuse={w.component.pk: [doc.pk]}
+    )
     f = d.files.get()
     assert f.reused_from == doc and f.file.name == doc.file.name
     other_doc = services.personal_document_add(owner=w.citizen2, title="x", file=pdf_upload())
     with pytest.raises(ValidationError, match="không phải của bạn"):
-        services.dossier_submit_online(applicant=w.citizen, procedure_version=w.version, form_data={},
-                                       files={}, reuse={w.component.pk: [other_doc.pk]})
+        services.dossier_submit_online(
+            applicant=w.citizen,
+            procedure_version=w.version,
+            form_data={},
+            files={},
+            reuse={w.component.pk: [other_doc.pk]},
+        )
     assert PersonalDocument.objects.count() == 2
 
 
@@ -178,8 +196,9 @@ def test_receive_friday_before_september_holidays():
 
 
 def test_receive_with_fees_requests_payment_and_settles(w):
-    d = services.dossier_submit_online(applicant=w.citizen, procedure_version=w.fee_version, form_data={},
-                                       files={w.fee_component.pk: [pdf_upload()]})
+    d = services.dossier_submit_online(
+        applicant=w.citizen, procedure_version=w.fee_version, form_data={}, files={w.fee_component.pk: [pdf_upload()]}
+    )
     d = services.dossier_receive(dossier=d, officer=fresh(w.officer))
     assert d.status == S.PAYMENT_REQUESTED
     with pytest.raises(ValidationError):
@@ -220,8 +239,9 @@ def test_refused_transitions_change_nothing(w):
 
 def test_completion_and_refusal(w):
     d = submit(w)
-    d = services.dossier_request_completion(dossier=d, officer=fresh(w.officer), reason="Thiếu chữ ký",
-                                            items=["Tờ khai có chữ ký"])
+    d = services.dossier_request_completion(
+        dossier=d, officer=fresh(w.officer), reason="Thiếu chữ ký", items=["Tờ khai có chữ ký"]
+    )
     assert d.status == S.COMPLETION_REQUESTED and d.completion_requests.get().items == ["Tờ khai có chữ ký"]
     with pytest.raises(PermissionDenied):
         services.dossier_complete(dossier=d, applicant=w.citizen2, files={w.component.pk: [pdf_upload()]})
@@ -254,8 +274,9 @@ def test_full_journey_steps_control_sheet_result_rating(w):
     with pytest.raises(ValidationError, match="bước xử lý cuối"):
         services.dossier_transfer(dossier=d, actor=fresh(w.officer))
     with pytest.raises(ValidationError, match="PDF"):
-        services.dossier_attach_result(dossier=d, actor=fresh(w.officer),
-                                       file=SimpleUploadedFile("kq.png", png_bytes()))
+        services.dossier_attach_result(
+            dossier=d, actor=fresh(w.officer), file=SimpleUploadedFile("kq.png", png_bytes())
+        )
     d = services.dossier_attach_result(dossier=d, actor=fresh(w.officer), file=pdf_upload("ket-qua.pdf"))
     assert d.status == S.PROCESSED and d.finished_at is not None and d.is_late is False
     assert d.files.filter(kind="result").count() == 1
@@ -308,8 +329,9 @@ def test_supplement_pauses_clock_and_second_request_is_late():
         d = received(w)
     assert d.due_at == at(2026, 11, 9, 17)  # 3,4,5,6,9 November
     with time_machine.travel(at(2026, 11, 3, 9), tick=False):
-        services.dossier_request_supplement(dossier=d, actor=fresh(w.specialist), reason="Thiếu bản sao",
-                                            items=["Bản sao CCCD"])
+        services.dossier_request_supplement(
+            dossier=d, actor=fresh(w.specialist), reason="Thiếu bản sao", items=["Bản sao CCCD"]
+        )
     d.refresh_from_db()
     assert d.status == S.SUPPLEMENT_REQUESTED and d.paused_at is not None and d.is_late is False
     with pytest.raises(ValidationError):
@@ -339,13 +361,14 @@ def test_late_detection_apology_stop(w):
         d.refresh_from_db()
         assert d.is_late
         with pytest.raises(ValidationError):
-            services.dossier_apologize(dossier=d, actor=fresh(w.officer), reason="Chậm",
-                                       new_due_at=at(2026, 11, 9, 17))
+            services.dossier_apologize(dossier=d, actor=fresh(w.officer), reason="Chậm", new_due_at=at(2026, 11, 9, 17))
         with pytest.raises(PermissionDenied):
-            services.dossier_apologize(dossier=d, actor=fresh(w.other_officer), reason="Chậm",
-                                       new_due_at=at(2026, 11, 13, 17))
-        d = services.dossier_apologize(dossier=d, actor=fresh(w.officer), reason="Chờ xác minh",
-                                       new_due_at=at(2026, 11, 13, 17))
+            services.dossier_apologize(
+                dossier=d, actor=fresh(w.other_officer), reason="Chậm", new_due_at=at(2026, 11, 13, 17)
+            )
+        d = services.dossier_apologize(
+            dossier=d, actor=fresh(w.officer), reason="Chờ xác minh", new_due_at=at(2026, 11, 13, 17)
+        )
         assert d.due_at == at(2026, 11, 13, 17) and d.original_due_at == at(2026, 11, 9, 17)
         assert d.apology_count == 1
         with pytest.raises(PermissionDenied):
@@ -360,8 +383,9 @@ def test_an_apology_before_the_appointment_still_counts_the_dossier_late(w):
     with time_machine.travel(at(2026, 11, 2, 9), tick=False):
         d = received(w)  # appointment Monday 9/11 17:00
     with time_machine.travel(at(2026, 11, 8, 9), tick=False):
-        d = services.dossier_apologize(dossier=d, actor=fresh(w.officer), reason="Chờ xác minh",
-                                       new_due_at=at(2026, 11, 13, 17))
+        d = services.dossier_apologize(
+            dossier=d, actor=fresh(w.officer), reason="Chờ xác minh", new_due_at=at(2026, 11, 13, 17)
+        )
         assert d.is_late and d.due_at == at(2026, 11, 13, 17)
     with time_machine.travel(at(2026, 11, 12, 9), tick=False):  # before the new date, after the first
         d = services.dossier_transfer(dossier=d, actor=fresh(w.specialist))
@@ -398,8 +422,9 @@ def test_a_fee_table_with_nothing_to_pay_does_not_hold_the_dossier(w):
     from payments.models import FeeObligation
 
     w.fee_version.fees.update(amount=0)
-    d = services.dossier_submit_online(applicant=w.citizen, procedure_version=w.fee_version, form_data={},
-                                       files={w.fee_component.pk: [pdf_upload()]})
+    d = services.dossier_submit_online(
+        applicant=w.citizen, procedure_version=w.fee_version, form_data={}, files={w.fee_component.pk: [pdf_upload()]}
+    )
     d = services.dossier_receive(dossier=d, officer=fresh(w.officer))
     assert d.status == S.PROCESSING
     assert not FeeObligation.objects.filter(dossier=d).exists()
@@ -410,13 +435,15 @@ def test_asking_for_fees_already_paid_is_refused_and_changes_nothing(w):
     from payments.models import FeeObligation
     from payments.services import counter_payment_record
 
-    d = services.dossier_submit_online(applicant=w.citizen, procedure_version=w.fee_version, form_data={},
-                                       files={w.fee_component.pk: [pdf_upload()]})
+    d = services.dossier_submit_online(
+        applicant=w.citizen, procedure_version=w.fee_version, form_data={}, files={w.fee_component.pk: [pdf_upload()]}
+    )
     d = services.dossier_receive(dossier=d, officer=fresh(w.officer))
     assert d.status == S.PAYMENT_REQUESTED
     for obligation in FeeObligation.objects.filter(dossier=d):
-        counter_payment_record(obligation=obligation, actor=fresh(w.officer), amount=obligation.amount,
-                               reference="BL-0001")
+        counter_payment_record(
+            obligation=obligation, actor=fresh(w.officer), amount=obligation.amount, reference="BL-0001"
+        )
     d.refresh_from_db()
     assert d.status == S.PROCESSING
     events, obligations = d.events.count(), FeeObligation.objects.filter(dossier=d).count()
@@ -424,7 +451,10 @@ def test_asking_for_fees_already_paid_is_refused_and_changes_nothing(w):
         services.dossier_request_payment(dossier=d, actor=fresh(w.officer))
     d.refresh_from_db()
     assert (d.status, d.events.count(), FeeObligation.objects.filter(dossier=d).count()) == (
-        S.PROCESSING, events, obligations)
+        S.PROCESSING,
+        events,
+        obligations,
+    )
 
 
 def test_request_payment_needs_fees(w):
@@ -435,16 +465,30 @@ def test_request_payment_needs_fees(w):
 
 def test_counter_registration(w):
     with pytest.raises(PermissionDenied):
-        services.dossier_register_counter(officer=fresh(w.other_officer), procedure_version=w.version,
-                                          applicant_info={"name": "Lê C"}, form_data={}, files={})
+        services.dossier_register_counter(
+            officer=fresh(w.other_officer),
+            procedure_version=w.version,
+            applicant_info={"name": "Lê C"},
+            form_data={},
+            files={},
+        )
     with pytest.raises(ValidationError) as exc:
-        services.dossier_register_counter(officer=fresh(w.officer), procedure_version=w.version,
-                                          applicant_info={"name": "", "id_number": "123"}, form_data={}, files={})
+        services.dossier_register_counter(
+            officer=fresh(w.officer),
+            procedure_version=w.version,
+            applicant_info={"name": "", "id_number": "123"},
+            form_data={},
+            files={},
+        )
     assert set(exc.value.message_dict) == {"applicant_name", "applicant_id_number"}
-    d = services.dossier_register_counter(officer=fresh(w.officer), procedure_version=w.version,
-                                          applicant_info={"name": "Lê Văn Cường", "id_number": "044085000789",
-                                                          "phone": "0905000111"},
-                                          form_data={}, files={w.component.pk: [pdf_upload()]}, channel="post")
+    d = services.dossier_register_counter(
+        officer=fresh(w.officer),
+        procedure_version=w.version,
+        applicant_info={"name": "Lê Văn Cường", "id_number": "044085000789", "phone": "0905000111"},
+        form_data={},
+        files={w.component.pk: [pdf_upload()]},
+        channel="post",
+    )
     assert d.status == S.PROCESSING and d.applicant is None and d.channel == "post"
     assert d.received_at is not None and d.due_at is not None
     assert SyncOutbox.objects.filter(dossier=d).last().payload["KenhThucHien"] == 3
@@ -453,8 +497,11 @@ def test_counter_registration(w):
 def test_generate_result_without_signing_is_refused_cleanly(w, monkeypatch):
     d = received(w)
     for actor, nxt in ((w.specialist, None), (w.unit_leader, None), (w.director, None)):
-        d = (services.dossier_transfer(dossier=d, actor=fresh(actor)) if actor == w.specialist
-             else services.dossier_approve(dossier=d, leader=fresh(actor)))
+        d = (
+            services.dossier_transfer(dossier=d, actor=fresh(actor))
+            if actor == w.specialist
+            else services.dossier_approve(dossier=d, leader=fresh(actor))
+        )
     from dossiers import tasks
 
     monkeypatch.setattr(tasks, "_optional", lambda name: None)

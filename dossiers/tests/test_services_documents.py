@@ -20,8 +20,9 @@ def _env(settings, tmp_path):
 def test_receipt_slip_after_commit_and_generated_result(django_capture_on_commit_callbacks):
     pytest.importorskip("signing.services")
     w = build_world()
-    d = services.dossier_submit_online(applicant=w.citizen, procedure_version=w.version, form_data={},
-                                       files={w.component.pk: [pdf_upload()]})
+    d = services.dossier_submit_online(
+        applicant=w.citizen, procedure_version=w.version, form_data={}, files={w.component.pk: [pdf_upload()]}
+    )
     with django_capture_on_commit_callbacks(execute=True):
         d = services.dossier_receive(dossier=d, officer=fresh(w.officer))
     slip = DossierSlip.objects.get(dossier=d, kind="receipt")

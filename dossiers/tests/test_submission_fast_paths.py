@@ -36,10 +36,16 @@ def w():
 
 
 def post_submission(w, client=None):
-    return (client or client_for(w.citizen)).post(f"{API}/mine/", {
-        "procedure_version": w.version.pk, "form_data": json.dumps({"ghi_chu": "xin cấp"}),
-        "files": [pdf_upload("to-khai.pdf"), pdf_upload("ban-sao.pdf")], "file_components": [w.component.pk] * 2,
-    }, format="multipart")
+    return (client or client_for(w.citizen)).post(
+        f"{API}/mine/",
+        {
+            "procedure_version": w.version.pk,
+            "form_data": json.dumps({"ghi_chu": "xin cấp"}),
+            "files": [pdf_upload("to-khai.pdf"), pdf_upload("ban-sao.pdf")],
+            "file_components": [w.component.pk] * 2,
+        },
+        format="multipart",
+    )
 
 
 def test_the_answer_to_a_submission_is_the_dossier_as_stored(w):
@@ -59,7 +65,9 @@ def test_a_submission_reads_the_catalogue_once_per_change(w):
     assert post_submission(w, me).status_code == 201  # fills this process's copy of the version
     with CaptureQueriesContext(connection) as ctx:
         assert post_submission(w, me).status_code == 201
-    catalog_reads = [q["sql"] for q in ctx.captured_queries if '"catalog_' in q["sql"] or "directory_agency" in q["sql"]]
+    catalog_reads = [
+        q["sql"] for q in ctx.captured_queries if '"catalog_' in q["sql"] or "directory_agency" in q["sql"]
+    ]
     assert len(catalog_reads) == 1 and "catalog_searchgeneration" in catalog_reads[0]  # the token, nothing else
 
 
@@ -75,8 +83,11 @@ def test_the_version_copy_follows_changes_of_components_and_agencies(w):
     codes = [a.code for a in catalog_selectors.version_for_submission(w.version.pk).receiving_agencies.all()]
     assert codes == sorted([w.centre.code, desk.code])
     # a required component added since: the submission with only the first one is refused
-    r = client_for(w.citizen).post(f"{API}/mine/", {"procedure_version": w.version.pk, "files": [pdf_upload()],
-                                                    "file_components": [w.component.pk]}, format="multipart")
+    r = client_for(w.citizen).post(
+        f"{API}/mine/",
+        {"procedure_version": w.version.pk, "files": [pdf_upload()], "file_components": [w.component.pk]},
+        format="multipart",
+    )
     assert r.status_code == 400 and "Bản sao CCCD" in r.json()["error"]["message"]
     assert catalog_selectors.version_for_submission(999999) is None
     assert catalog_selectors.version_for_submission("x") is None
@@ -119,14 +130,20 @@ def test_detail_built_directly_equals_the_generic_walk(w, django_capture_on_comm
 
 
 def _journey(w):
-    d = services.dossier_submit_online(applicant=w.citizen, procedure_version=w.fee_version, form_data={},
-                                       files={w.fee_component.pk: [pdf_upload()]})
+    d = services.dossier_submit_online(
+        applicant=w.citizen, procedure_version=w.fee_version, form_data={}, files={w.fee_component.pk: [pdf_upload()]}
+    )
     d = services.dossier_receive(dossier=d, officer=fresh(w.officer))
     d = services.dossier_payment_settled(dossier=d, actor=None)
-    services.dossier_request_supplement(dossier=d, actor=fresh(w.specialist), reason="Thiếu bản sao",
-                                        items=["Bản sao CCCD"])
-    d = services.dossier_supplement(dossier=Dossier.objects.get(pk=d.pk), applicant=w.citizen,
-                                    files={w.fee_component.pk: [pdf_upload("bo-sung.pdf")]}, note="Đã bổ sung")
+    services.dossier_request_supplement(
+        dossier=d, actor=fresh(w.specialist), reason="Thiếu bản sao", items=["Bản sao CCCD"]
+    )
+    d = services.dossier_supplement(
+        dossier=Dossier.objects.get(pk=d.pk),
+        applicant=w.citizen,
+        files={w.fee_component.pk: [pdf_upload("bo-sung.pdf")]},
+        note="Đã bổ sung",
+    )
     d = services.dossier_transfer(dossier=d, actor=fresh(w.specialist), to_user=w.unit_leader, note="Đạt")
     d = services.dossier_approve(dossier=d, leader=fresh(w.unit_leader))
     d = services.dossier_approve(dossier=d, leader=fresh(w.director), note="Ký")
@@ -198,8 +215,12 @@ def test_a_submission_answer_comes_from_held_rows_not_new_querysets(w, django_ca
     """The service hands the API the rows it wrote as plain lists; the dossier's managers still read the
     database (a row added afterwards is seen there, not in what the answer was built from)."""
     with django_capture_on_commit_callbacks(execute=True):
-        d = services.dossier_submit_online(applicant=w.citizen, procedure_version=w.version, form_data={},
-                                           files={w.component.pk: [pdf_upload("to-khai.pdf")]})
+        d = services.dossier_submit_online(
+            applicant=w.citizen,
+            procedure_version=w.version,
+            form_data={},
+            files={w.component.pk: [pdf_upload("to-khai.pdf")]},
+        )
     assert "_prefetched_objects_cache" not in d.__dict__
     from dossiers import selectors
 

@@ -21,8 +21,9 @@ def w():
 
 
 def submit(w):
-    return services.dossier_submit_online(applicant=w.citizen, procedure_version=w.version, form_data={},
-                                          files={w.component.pk: [pdf_upload()]})
+    return services.dossier_submit_online(
+        applicant=w.citizen, procedure_version=w.version, form_data={}, files={w.component.pk: [pdf_upload()]}
+    )
 
 
 def test_file_adapter_receives_every_status_change(w, settings, tmp_path, django_capture_on_commit_callbacks):
@@ -165,8 +166,9 @@ def test_a_row_out_of_attempts_no_longer_holds_the_dossier_back(w, settings):
     assert first.sent_at is None and first.attempts == 2 and "unreachable" in first.last_error
 
 
-def test_the_late_mark_and_the_apology_reach_the_national_portal(w, settings, tmp_path,
-                                                               django_capture_on_commit_callbacks):
+def test_the_late_mark_and_the_apology_reach_the_national_portal(
+    w, settings, tmp_path, django_capture_on_commit_callbacks
+):
     import datetime as dt
     from zoneinfo import ZoneInfo
 
@@ -186,8 +188,12 @@ def test_the_late_mark_and_the_apology_reach_the_national_portal(w, settings, tm
         late = SyncOutbox.objects.filter(dossier=d).latest("id")
         assert late.payload["TreHan"] == 1 and late.payload["TrangThaiHoSo"] == 4
         with django_capture_on_commit_callbacks(execute=True):
-            services.dossier_apologize(dossier=d, actor=fresh(w.officer), reason="Chờ xác minh",
-                                       new_due_at=dt.datetime(2026, 11, 13, 17, tzinfo=vn))
+            services.dossier_apologize(
+                dossier=d,
+                actor=fresh(w.officer),
+                reason="Chờ xác minh",
+                new_due_at=dt.datetime(2026, 11, 13, 17, tzinfo=vn),
+            )
     apology = SyncOutbox.objects.filter(dossier=d).latest("id")
     assert apology.sent_at is not None
     assert apology.payload["NgayHenTra"] == "20261113170000"

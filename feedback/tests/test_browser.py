@@ -47,8 +47,9 @@ def test_report_route_resolve_approve_publish_rate(page, browser, live_server):
     page.locator("#fb-map").click(position={"x": 200, "y": 150})
     assert re.fullmatch(r"-?\d+\.\d{6}", page.input_value("#id_lat"))
     assert re.fullmatch(r"-?\d+\.\d{6}", page.input_value("#id_long"))
-    page.set_input_files("#id_photos", files=[{"name": "vi-tri.jpg", "mimeType": "image/jpeg",
-                                               "buffer": jpeg_bytes(gps=True)}])
+    page.set_input_files(
+        "#id_photos", files=[{"name": "vi-tri.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes(gps=True)}]
+    )
     page.click("form.fb-form button[type=submit]")
     page.wait_for_url(re.compile(r"/phan-anh/[\w-]+/$"))
     assert "Đã gửi phản ánh" in page.content()

@@ -19,12 +19,21 @@ def test_demo_loads_twice_without_duplicates():
     accounts = demo.load(out)
     counts = (Category.objects.count(), RoutingRule.objects.count(), Report.objects.count(), ApiKey.objects.count())
     assert demo.load(out) == accounts
-    assert counts == (Category.objects.count(), RoutingRule.objects.count(), Report.objects.count(),
-                      ApiKey.objects.count())
+    assert counts == (
+        Category.objects.count(),
+        RoutingRule.objects.count(),
+        Report.objects.count(),
+        ApiKey.objects.count(),
+    )
     assert accounts[0][0] == "open311" and accounts[0][1] == ApiKey.objects.get().key
     assert Category.objects.filter(parent__isnull=True).count() >= 6
     assert Category.objects.get(code="TTDT-VIAHE").parent.name == "Trật tự đô thị"
     statuses = set(Report.objects.values_list("status", flat=True))
-    assert {ReportStatus.PUBLISHED, ReportStatus.INFO_REQUESTED, ReportStatus.RECEIVED, ReportStatus.ROUTED,
-            ReportStatus.REJECTED} <= statuses
+    assert {
+        ReportStatus.PUBLISHED,
+        ReportStatus.INFO_REQUESTED,
+        ReportStatus.RECEIVED,
+        ReportStatus.ROUTED,
+        ReportStatus.REJECTED,
+    } <= statuses
     assert Report.objects.get(status=ReportStatus.PUBLISHED).rating == 5

@@ -38,13 +38,24 @@ def client():
 @pytest.fixture
 def world():
     parent, child = category_pair(code="TTDT-VIAHE", handling_days=7, description="Lấn chiếm vỉa hè, lòng đường")
-    AttributeFactory(category=child, code="LOAI", datatype="singlevaluelist", required=True, order=1,
-                     description="Loại lấn chiếm", values=[{"key": "hang-quan", "name": "Hàng quán"},
-                                                           {"key": "xe", "name": "Để xe"}])
-    AttributeFactory(category=child, code="SO_LUONG", datatype="number", required=False, order=2,
-                     description="Số điểm")
-    AttributeFactory(category=child, code="GIO", datatype="multivaluelist", order=3, description="Khung giờ",
-                     values=[{"key": "sang", "name": "Sáng"}, {"key": "toi", "name": "Tối"}])
+    AttributeFactory(
+        category=child,
+        code="LOAI",
+        datatype="singlevaluelist",
+        required=True,
+        order=1,
+        description="Loại lấn chiếm",
+        values=[{"key": "hang-quan", "name": "Hàng quán"}, {"key": "xe", "name": "Để xe"}],
+    )
+    AttributeFactory(category=child, code="SO_LUONG", datatype="number", required=False, order=2, description="Số điểm")
+    AttributeFactory(
+        category=child,
+        code="GIO",
+        datatype="multivaluelist",
+        order=3,
+        description="Khung giờ",
+        values=[{"key": "sang", "name": "Sáng"}, {"key": "toi", "name": "Tối"}],
+    )
     _p2, other = category_pair(code="MT-RAC")
     agency = AgencyFactory(name="UBND phường Đồng Hới")
     RoutingRuleFactory(order=1, category=child, target_agency=agency)
@@ -73,10 +84,20 @@ def post(client, fmt, data):
 
 
 def valid_post(world, **extra):
-    data = {"api_key": world["key"].key, "jurisdiction_id": "quangtri.gov.vn", "service_code": "TTDT-VIAHE",
-            "lat": "17.468900", "long": "106.622300", "description": "Quán lấn chiếm vỉa hè",
-            "email": "nguoidan@example.vn", "first_name": "An", "last_name": "Nguyễn", "phone": "0912345678",
-            "attribute[LOAI]": "hang-quan", "media_url": "https://example.vn/anh.jpg"}
+    data = {
+        "api_key": world["key"].key,
+        "jurisdiction_id": "quangtri.gov.vn",
+        "service_code": "TTDT-VIAHE",
+        "lat": "17.468900",
+        "long": "106.622300",
+        "description": "Quán lấn chiếm vỉa hè",
+        "email": "nguoidan@example.vn",
+        "first_name": "An",
+        "last_name": "Nguyễn",
+        "phone": "0912345678",
+        "attribute[LOAI]": "hang-quan",
+        "media_url": "https://example.vn/anh.jpg",
+    }
     data.update(extra)
     return data
 
@@ -92,8 +113,7 @@ def test_discovery(client, fmt):
     if fmt == "json":
         endpoint = body["endpoints"][0]
         assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
-        assert endpoint["url"].endswith("/open311/v2/") and set(endpoint["formats"]) == {"text/xml",
-                                                                                       "application/json"}
+        assert endpoint["url"].endswith("/open311/v2/") and set(endpoint["formats"]) == {"text/xml", "application/json"}
         assert {"changeset", "contact", "key_service"} <= set(body)
     else:
         assert body.tag == "discovery"
@@ -110,16 +130,29 @@ def test_service_list(client, world, fmt, django_assert_max_num_queries):
     body = parse(response, fmt)
     if fmt == "json":
         service = next(s for s in body if s["service_code"] == "TTDT-VIAHE")
-        assert service == {"service_code": "TTDT-VIAHE", "service_name": "Lấn chiếm vỉa hè",
-                           "description": "Lấn chiếm vỉa hè, lòng đường", "metadata": True, "type": "realtime",
-                           "keywords": "vỉa hè, lấn chiếm", "group": "Trật tự đô thị"}
+        assert service == {
+            "service_code": "TTDT-VIAHE",
+            "service_name": "Lấn chiếm vỉa hè",
+            "description": "Lấn chiếm vỉa hè, lòng đường",
+            "metadata": True,
+            "type": "realtime",
+            "keywords": "vỉa hè, lấn chiếm",
+            "group": "Trật tự đô thị",
+        }
         assert "MT-RAC" in {s["service_code"] for s in body}
         assert world["parent"].code not in {s["service_code"] for s in body}  # groups are not services
     else:
         assert body.tag == "services"
         service = next(s for s in body.findall("service") if s.findtext("service_code") == "TTDT-VIAHE")
-        assert [c.tag for c in service] == ["service_code", "service_name", "description", "metadata", "type",
-                                            "keywords", "group"]
+        assert [c.tag for c in service] == [
+            "service_code",
+            "service_name",
+            "description",
+            "metadata",
+            "type",
+            "keywords",
+            "group",
+        ]
         assert service.findtext("metadata") == "true" and service.findtext("type") == "realtime"
         other = next(s for s in body.findall("service") if s.findtext("service_code") == "MT-RAC")
         assert other.findtext("metadata") == "false"
@@ -133,15 +166,30 @@ def test_service_definition(client, world, fmt):
     if fmt == "json":
         assert body["service_code"] == "TTDT-VIAHE"
         first = body["attributes"][0]
-        assert first == {"variable": True, "code": "LOAI", "datatype": "singlevaluelist", "required": True,
-                         "datatype_description": None, "order": 1, "description": "Loại lấn chiếm",
-                         "values": [{"key": "hang-quan", "name": "Hàng quán"}, {"key": "xe", "name": "Để xe"}]}
+        assert first == {
+            "variable": True,
+            "code": "LOAI",
+            "datatype": "singlevaluelist",
+            "required": True,
+            "datatype_description": None,
+            "order": 1,
+            "description": "Loại lấn chiếm",
+            "values": [{"key": "hang-quan", "name": "Hàng quán"}, {"key": "xe", "name": "Để xe"}],
+        }
         assert [a["code"] for a in body["attributes"]] == ["LOAI", "SO_LUONG", "GIO"]
     else:
         assert body.tag == "service_definition" and body.findtext("service_code") == "TTDT-VIAHE"
         attr = body.find("attributes/attribute")
-        assert [c.tag for c in attr] == ["variable", "code", "datatype", "required", "datatype_description",
-                                         "order", "description", "values"]
+        assert [c.tag for c in attr] == [
+            "variable",
+            "code",
+            "datatype",
+            "required",
+            "datatype_description",
+            "order",
+            "description",
+            "values",
+        ]
         assert attr.findtext("required") == "true"
         assert [v.findtext("key") for v in attr.findall("values/value")] == ["hang-quan", "xe"]
 
@@ -197,19 +245,22 @@ def test_post_with_address_only_and_address_id(client, world):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("change, status, fragment", [
-    ({"api_key": None}, 400, "api_key"),
-    ({"api_key": "sai-khoa"}, 403, "api_key"),
-    ({"service_code": None}, 400, "service_code"),
-    ({"service_code": "KHONG-CO"}, 404, "service_code"),
-    ({"lat": None, "long": None}, 400, "location"),
-    ({"long": None}, 400, "location"),
-    ({"lat": "north"}, 400, "lat"),
-    ({"attribute[LOAI]": None}, 400, "attribute[LOAI]"),
-    ({"attribute[LOAI]": "khac"}, 400, "attribute[LOAI]"),
-    ({"attribute[SO_LUONG]": "ba"}, 400, "attribute[SO_LUONG]"),
-    ({"media_url": "ftp://x"}, 400, "media_url"),
-])
+@pytest.mark.parametrize(
+    "change, status, fragment",
+    [
+        ({"api_key": None}, 400, "api_key"),
+        ({"api_key": "sai-khoa"}, 403, "api_key"),
+        ({"service_code": None}, 400, "service_code"),
+        ({"service_code": "KHONG-CO"}, 404, "service_code"),
+        ({"lat": None, "long": None}, 400, "location"),
+        ({"long": None}, 400, "location"),
+        ({"lat": "north"}, 400, "lat"),
+        ({"attribute[LOAI]": None}, 400, "attribute[LOAI]"),
+        ({"attribute[LOAI]": "khac"}, 400, "attribute[LOAI]"),
+        ({"attribute[SO_LUONG]": "ba"}, 400, "attribute[SO_LUONG]"),
+        ({"media_url": "ftp://x"}, 400, "media_url"),
+    ],
+)
 def test_post_errors(client, world, fmt, change, status, fragment):
     data = valid_post(world)
     for key, value in change.items():
@@ -254,9 +305,25 @@ def test_get_request_and_token(client, world, fmt):
     response = client.get(f"{BASE}/requests/{report.service_request_id}.{fmt}")
     assert response.status_code == 200
     body = parse(response, fmt)
-    fields = ["service_request_id", "status", "status_notes", "service_name", "service_code", "description",
-              "agency_responsible", "service_notice", "requested_datetime", "updated_datetime", "expected_datetime",
-              "address", "address_id", "zipcode", "lat", "long", "media_url"]
+    fields = [
+        "service_request_id",
+        "status",
+        "status_notes",
+        "service_name",
+        "service_code",
+        "description",
+        "agency_responsible",
+        "service_notice",
+        "requested_datetime",
+        "updated_datetime",
+        "expected_datetime",
+        "address",
+        "address_id",
+        "zipcode",
+        "lat",
+        "long",
+        "media_url",
+    ]
     if fmt == "json":
         item = body[0]
         assert list(item) == fields
@@ -264,7 +331,9 @@ def test_get_request_and_token(client, world, fmt):
         assert item["agency_responsible"] == "UBND phường Đồng Hới"
         assert item["lat"] == 17.4689 and item["long"] == 106.6223
         assert item["requested_datetime"].endswith("+07:00")
-        assert dt.datetime.fromisoformat(item["expected_datetime"]) > dt.datetime.fromisoformat(item["requested_datetime"])
+        assert dt.datetime.fromisoformat(item["expected_datetime"]) > dt.datetime.fromisoformat(
+            item["requested_datetime"]
+        )
         text = json.dumps(body, ensure_ascii=False)
     else:
         item = body.find("request")
@@ -298,12 +367,23 @@ def history(world):
         "open1": ReportFactory(category=cat, created_at=now - dt.timedelta(days=1)),
         "open2": ReportFactory(category=cat, status=ReportStatus.IN_PROGRESS, created_at=now - dt.timedelta(days=5)),
         "open3": ReportFactory(category=other, created_at=now - dt.timedelta(days=40)),
-        "closed1": ReportFactory(category=cat, status=ReportStatus.PUBLISHED, is_open=False,
-                                 created_at=now - dt.timedelta(days=3), resolution="Đã xử lý"),
-        "closed2": ReportFactory(category=other, status=ReportStatus.MERGED, is_open=False,
-                                 created_at=now - dt.timedelta(days=10)),
-        "spam": ReportFactory(category=cat, status=ReportStatus.REJECTED, reject_reason="spam", is_open=False,
-                              created_at=now - dt.timedelta(days=2)),
+        "closed1": ReportFactory(
+            category=cat,
+            status=ReportStatus.PUBLISHED,
+            is_open=False,
+            created_at=now - dt.timedelta(days=3),
+            resolution="Đã xử lý",
+        ),
+        "closed2": ReportFactory(
+            category=other, status=ReportStatus.MERGED, is_open=False, created_at=now - dt.timedelta(days=10)
+        ),
+        "spam": ReportFactory(
+            category=cat,
+            status=ReportStatus.REJECTED,
+            reject_reason="spam",
+            is_open=False,
+            created_at=now - dt.timedelta(days=2),
+        ),
         "old": ReportFactory(category=cat, created_at=now - dt.timedelta(days=120)),
     }
     return rows
@@ -323,8 +403,7 @@ def test_get_requests_filters(client, history, fmt, django_assert_num_queries):
         response = client.get(f"{BASE}/requests.{fmt}")
     assert response.status_code == 200
     # default window: last 90 days, newest first, spam hidden
-    assert ids_of(response, fmt) == [h[k].service_request_id for k in ("open1", "closed1", "open2", "closed2",
-                                                                         "open3")]
+    assert ids_of(response, fmt) == [h[k].service_request_id for k in ("open1", "closed1", "open2", "closed2", "open3")]
     opened = ids_of(client.get(f"{BASE}/requests.{fmt}?status=open"), fmt)
     assert opened == [h[k].service_request_id for k in ("open1", "open2", "open3")]
     closed = ids_of(client.get(f"{BASE}/requests.{fmt}?status=closed"), fmt)
@@ -335,15 +414,21 @@ def test_get_requests_filters(client, history, fmt, django_assert_num_queries):
     assert by_code == [h["closed2"].service_request_id, h["open3"].service_request_id]
     start = (timezone.now() - dt.timedelta(days=7)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     end = (timezone.now() - dt.timedelta(days=2)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    ranged = ids_of(client.get(f"{BASE}/requests.{fmt}", {"start_date": start, "end_date": end, "status": "open"}),
-                    fmt)
+    ranged = ids_of(client.get(f"{BASE}/requests.{fmt}", {"start_date": start, "end_date": end, "status": "open"}), fmt)
     assert ranged == [h["open2"].service_request_id]
     old_start = (timezone.now() - dt.timedelta(days=140)).isoformat()
     older = ids_of(client.get(f"{BASE}/requests.{fmt}", {"start_date": old_start}), fmt)
     assert older == [h["old"].service_request_id]  # start only: a 90-day window from start
-    listed = ids_of(client.get(f"{BASE}/requests.{fmt}", {
-        "service_request_id": f"{h['old'].service_request_id},{h['open1'].service_request_id},{h['spam'].service_request_id}",
-        "status": "closed"}), fmt)  # the id list overrides every other filter; spam stays hidden
+    listed = ids_of(
+        client.get(
+            f"{BASE}/requests.{fmt}",
+            {
+                "service_request_id": f"{h['old'].service_request_id},{h['open1'].service_request_id},{h['spam'].service_request_id}",
+                "status": "closed",
+            },
+        ),
+        fmt,
+    )  # the id list overrides every other filter; spam stays hidden
     assert sorted(listed) == sorted([h["old"].service_request_id, h["open1"].service_request_id])
 
 
@@ -353,14 +438,17 @@ def test_closed_request_status_notes(client, history):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("params, fragment", [
-    ({"start_date": "hôm qua"}, "start_date"),
-    ({"end_date": "2026-13-01T00:00:00Z"}, "end_date"),
-    ({"start_date": "2026-01-01T00:00:00"}, "time zone"),
-    ({"start_date": "2026-06-01T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"}, "before"),
-    ({"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"}, "90 days"),
-    ({"status": "pending"}, "status"),
-])
+@pytest.mark.parametrize(
+    "params, fragment",
+    [
+        ({"start_date": "hôm qua"}, "start_date"),
+        ({"end_date": "2026-13-01T00:00:00Z"}, "end_date"),
+        ({"start_date": "2026-01-01T00:00:00"}, "time zone"),
+        ({"start_date": "2026-06-01T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"}, "before"),
+        ({"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"}, "90 days"),
+        ({"status": "pending"}, "status"),
+    ],
+)
 def test_get_requests_bad_arguments(client, world, fmt, params, fragment):
     response = client.get(f"{BASE}/requests.{fmt}", params)
     assert response.status_code == 400
@@ -370,12 +458,21 @@ def test_get_requests_bad_arguments(client, world, fmt, params, fragment):
 
 def test_get_requests_limits_to_1000_rows(client, world):
     now = timezone.now()
-    Report.objects.bulk_create([
-        Report(category=world["category"], description="x", created_at=now - dt.timedelta(minutes=i),
-               updated_at=now, service_request_id=f"B{i:05d}", token=f"tok{i:05d}", lat=Decimal("17.1"),
-               long=Decimal("106.1"))
-        for i in range(1005)
-    ])
+    Report.objects.bulk_create(
+        [
+            Report(
+                category=world["category"],
+                description="x",
+                created_at=now - dt.timedelta(minutes=i),
+                updated_at=now,
+                service_request_id=f"B{i:05d}",
+                token=f"tok{i:05d}",
+                lat=Decimal("17.1"),
+                long=Decimal("106.1"),
+            )
+            for i in range(1005)
+        ]
+    )
     body = json.loads(client.get(f"{BASE}/requests.json").content)
     assert len(body) == 1000 and body[0]["service_request_id"] == "B00000"
 
@@ -388,11 +485,11 @@ def test_unsupported_format_and_method(client, world):
 def test_xml_escapes_text(client, world):
     from .factories import operator
 
-    post(client, "json", valid_post(world, description="Rác <b>&</b> \"nước\""))
+    post(client, "json", valid_post(world, description='Rác <b>&</b> "nước"'))
     report = Report.objects.get()
     services.report_route(actor=operator(), report=report, agency=world["agency"])  # screened: text is public
     response = client.get(f"{BASE}/requests/{report.service_request_id}.xml")
-    assert ET.fromstring(response.content).find("request").findtext("description") == "Rác <b>&</b> \"nước\""
+    assert ET.fromstring(response.content).find("request").findtext("description") == 'Rác <b>&</b> "nước"'
 
 
 def test_status_mapping_follows_workflow(client, world):
@@ -413,10 +510,18 @@ def test_postgres_json_matches_python_path(world, history):
 
     if connection.vendor != "postgresql":
         pytest.skip("the SQL-built JSON path runs on PostgreSQL only")
-    ReportFactory(category=world["category"], status=ReportStatus.ROUTED, routed_agency=world["agency"],
-                  status_note="Đang chuyển xử lý", address="Số 1", commune=CommuneFactory(),
-                  due_at=timezone.now() + dt.timedelta(days=3), media_url="https://example.vn/a.jpg",
-                  lat=None, long=None)
+    ReportFactory(
+        category=world["category"],
+        status=ReportStatus.ROUTED,
+        routed_agency=world["agency"],
+        status_note="Đang chuyển xử lý",
+        address="Số 1",
+        commune=CommuneFactory(),
+        due_at=timezone.now() + dt.timedelta(days=3),
+        media_url="https://example.vn/a.jpg",
+        lat=None,
+        long=None,
+    )
     for params in ({}, {"status": "open"}, {"status": "closed"}, {"service_code": "MT-RAC"}):
         request = RequestFactory().get("/", params)
         fast = json.loads(open311.requests_json_postgres(open311.requests_queryset(request.GET)))

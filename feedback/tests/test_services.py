@@ -36,8 +36,14 @@ VN = dt.timezone(dt.timedelta(hours=7))
 
 
 def submit(category, **kwargs):
-    params = {"actor": None, "category": category, "description": "Lấn chiếm vỉa hè trước số 10",
-              "lat": "17.4689", "long": "106.6223", "ip": "10.0.0.1"}
+    params = {
+        "actor": None,
+        "category": category,
+        "description": "Lấn chiếm vỉa hè trước số 10",
+        "lat": "17.4689",
+        "long": "106.6223",
+        "ip": "10.0.0.1",
+    }
     params.update(kwargs)
     return services.report_submit(**params)
 
@@ -61,8 +67,7 @@ def setup():
 
 def test_submit_creates_report_event_and_one_audit_event(setup):
     before = AuditEvent.objects.count()
-    report = submit(setup["category"], actor=setup["citizen"], contact_email="a@example.vn",
-                    photo_files=[upload()])
+    report = submit(setup["category"], actor=setup["citizen"], contact_email="a@example.vn", photo_files=[upload()])
     assert report.status == ReportStatus.RECEIVED
     assert report.service_request_id.startswith("PA")
     assert report.reporter == setup["citizen"]
@@ -74,20 +79,28 @@ def test_submit_creates_report_event_and_one_audit_event(setup):
 
 
 def test_submit_anonymous_drops_contact(setup):
-    report = submit(setup["category"], actor=setup["citizen"], anonymous=True, contact_email="x@example.vn",
-                    contact_phone="0912345678")
+    report = submit(
+        setup["category"],
+        actor=setup["citizen"],
+        anonymous=True,
+        contact_email="x@example.vn",
+        contact_phone="0912345678",
+    )
     assert report.is_anonymous and report.reporter is None
     assert report.contact_email == "" and report.contact_phone == ""
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"description": "  "}, "description"),
-    ({"lat": None, "long": None}, "location"),
-    ({"lat": "17.1", "long": None}, "lat"),
-    ({"lat": "abc"}, "lat"),
-    ({"lat": "95"}, "lat"),
-    ({"media_url": "javascript:alert(1)"}, "media_url"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"description": "  "}, "description"),
+        ({"lat": None, "long": None}, "location"),
+        ({"lat": "17.1", "long": None}, "lat"),
+        ({"lat": "abc"}, "lat"),
+        ({"lat": "95"}, "lat"),
+        ({"media_url": "javascript:alert(1)"}, "media_url"),
+    ],
+)
 def test_submit_rejects_bad_input_and_changes_nothing(setup, kwargs, field):
     with pytest.raises(ValidationError) as exc:
         submit(setup["category"], **kwargs)
@@ -207,8 +220,9 @@ def test_full_workflow_with_permissions(setup):
     assert report.status == ReportStatus.IN_PROGRESS and report.pending_question == ""
     with pytest.raises(ValidationError):
         services.report_resolve(actor=s["specialist"], report=report, resolution=" ")
-    report = services.report_resolve(actor=s["specialist"], report=report, resolution="Đã giải tỏa.",
-                                     photo_files=[upload()])
+    report = services.report_resolve(
+        actor=s["specialist"], report=report, resolution="Đã giải tỏa.", photo_files=[upload()]
+    )
     assert report.status == ReportStatus.RESOLVED
     with pytest.raises(PermissionDenied):
         services.report_approve(actor=s["specialist"], report=report)
@@ -230,8 +244,20 @@ def test_full_workflow_with_permissions(setup):
     report = services.report_reopen(actor=s["citizen"], report=report, reason="Lại bị lấn chiếm")
     assert report.status == ReportStatus.REOPENED and report.reopen_count == 1 and report.is_open
     actions = list(report.events.values_list("action", flat=True))
-    assert actions == ["submit", "accept", "route", "start", "request_info", "answer_info", "resolve", "return",
-                       "resolve", "approve", "rate", "reopen"]
+    assert actions == [
+        "submit",
+        "accept",
+        "route",
+        "start",
+        "request_info",
+        "answer_info",
+        "resolve",
+        "return",
+        "resolve",
+        "approve",
+        "rate",
+        "reopen",
+    ]
     assert AuditEvent.objects.filter(object_type="feedback.report", object_id=str(report.pk)).count() == len(actions)
 
 
@@ -267,8 +293,9 @@ def test_reject_spam_and_out_of_scope(setup):
     scope = submit(s["category"])
     with pytest.raises(ValidationError):
         services.report_reject(actor=s["operator"], report=scope, reason="out_of_scope")  # needs a note
-    scope = services.report_reject(actor=s["operator"], report=scope, reason="out_of_scope",
-                                   note="Thuộc thẩm quyền tòa án")
+    scope = services.report_reject(
+        actor=s["operator"], report=scope, reason="out_of_scope", note="Thuộc thẩm quyền tòa án"
+    )
     assert "tòa án" in scope.status_note
 
 
@@ -276,12 +303,15 @@ def test_duplicate_suggestions_and_merge(setup):
     s = setup
     category = s["category"]
     now = timezone.now()
-    near = ReportFactory(category=category, lat=Decimal("17.469500"), long=Decimal("106.622300"),
-                         created_at=now - dt.timedelta(days=2))  # ~67 m north
-    ReportFactory(category=category, lat=Decimal("17.472000"), long=Decimal("106.622300"),
-                  created_at=now - dt.timedelta(days=1))  # ~345 m: too far
-    ReportFactory(category=category, lat=Decimal("17.468950"), long=Decimal("106.622300"),
-                  created_at=now - dt.timedelta(days=10))  # too old
+    near = ReportFactory(
+        category=category, lat=Decimal("17.469500"), long=Decimal("106.622300"), created_at=now - dt.timedelta(days=2)
+    )  # ~67 m north
+    ReportFactory(
+        category=category, lat=Decimal("17.472000"), long=Decimal("106.622300"), created_at=now - dt.timedelta(days=1)
+    )  # ~345 m: too far
+    ReportFactory(
+        category=category, lat=Decimal("17.468950"), long=Decimal("106.622300"), created_at=now - dt.timedelta(days=10)
+    )  # too old
     _p, other_cat = category_pair()
     ReportFactory(category=other_cat, lat=Decimal("17.468900"), long=Decimal("106.622300"))  # other category
     report = submit(category)
@@ -310,8 +340,13 @@ def test_forward_moves_report_to_another_unit(setup):
 
 def test_attributes_are_validated(setup):
     category = setup["category"]
-    AttributeFactory(category=category, code="SIZE", datatype="singlevaluelist", required=True,
-                     values=[{"key": "small", "name": "Nhỏ"}, {"key": "big", "name": "Lớn"}])
+    AttributeFactory(
+        category=category,
+        code="SIZE",
+        datatype="singlevaluelist",
+        required=True,
+        values=[{"key": "small", "name": "Nhỏ"}, {"key": "big", "name": "Lớn"}],
+    )
     AttributeFactory(category=category, code="COUNT", datatype="number")
     with pytest.raises(ValidationError) as exc:
         submit(category)
@@ -330,8 +365,12 @@ def test_statistics_counts_on_time_late_and_satisfaction(setup):
     base = {"category": s["category"], "routed_agency": s["agency"], "status": ReportStatus.PUBLISHED}
     ReportFactory(**base, due_at=now, resolved_at=now - dt.timedelta(days=1), rating=5)
     ReportFactory(**base, due_at=now - dt.timedelta(days=2), resolved_at=now - dt.timedelta(days=1), rating=2)
-    ReportFactory(category=s["category"], routed_agency=s["agency"], status=ReportStatus.IN_PROGRESS,
-                  due_at=now - dt.timedelta(days=1))
+    ReportFactory(
+        category=s["category"],
+        routed_agency=s["agency"],
+        status=ReportStatus.IN_PROGRESS,
+        due_at=now - dt.timedelta(days=1),
+    )
     stats = selectors.statistics()
     row = next(r for r in stats["agency"] if r["routed_agency__name"] == s["agency"].name)
     assert (row["received"], row["on_time"], row["late"], row["rated"], row["satisfaction"]) == (3, 1, 2, 2, 50)

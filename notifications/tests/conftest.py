@@ -15,8 +15,9 @@ def _fast_hasher_and_fresh_senders(settings):
 
 
 def _citizen(username, cccd, **extra):
-    return User.objects.create_user(username, password="x", kind=AccountKind.CITIZEN, cccd=cccd,
-                                    full_name=username.title(), **extra)
+    return User.objects.create_user(
+        username, password="x", kind=AccountKind.CITIZEN, cccd=cccd, full_name=username.title(), **extra
+    )
 
 
 @pytest.fixture

@@ -13,8 +13,13 @@ INBOX = "/thong-bao/"
 def messages_for_both(alice, bob, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         for i in range(3):
-            notify(user=alice, subject=f"Thông báo cho Alice {i}", body="Nội dung", link=f"/ho-so/{i}/",
-                   channels=("inapp",))
+            notify(
+                user=alice,
+                subject=f"Thông báo cho Alice {i}",
+                body="Nội dung",
+                link=f"/ho-so/{i}/",
+                channels=("inapp",),
+            )
         notify(user=bob, subject="Bí mật của Bob", body="Nội dung", channels=("inapp",))
 
 

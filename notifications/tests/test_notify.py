@@ -18,8 +18,9 @@ def _clear_sms():
 def test_delivered_only_after_commit(alice, django_capture_on_commit_callbacks, settings):
     settings.NOTIFICATION_SENDERS = {"sms": "notifications.tests.conftest.recording_sms_sender"}
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
-        notify(user=alice, subject="Hồ sơ đã được tiếp nhận", body="Mã hồ sơ 000.00.11.H44-261123-0001",
-               link="/ho-so/1/")
+        notify(
+            user=alice, subject="Hồ sơ đã được tiếp nhận", body="Mã hồ sơ 000.00.11.H44-261123-0001", link="/ho-so/1/"
+        )
         # inside the transaction: rows exist, nothing has gone out yet
         assert Notification.objects.filter(recipient=alice).count() == 3
         assert mail.outbox == [] and conftest.SENT_SMS == []
@@ -60,8 +61,13 @@ def test_real_commit_runs_the_task(alice):
 def test_addresses_without_a_user_and_missing_addresses(db, django_capture_on_commit_callbacks, caplog):
     # the level outlives the callbacks, which run when the capture block exits
     with caplog.at_level(logging.INFO, "cqs.notifications"), django_capture_on_commit_callbacks(execute=True):
-        notify(email="khach@example.vn", phone="0987654321", subject="Tra cứu hồ sơ", body="...",
-               channels=("inapp", "email", "sms", "zalo"))
+        notify(
+            email="khach@example.vn",
+            phone="0987654321",
+            subject="Tra cứu hồ sơ",
+            body="...",
+            channels=("inapp", "email", "sms", "zalo"),
+        )
     rows = Notification.objects.order_by("channel")
     # no user: no in-app row; email, sms and zalo go to the given addresses
     assert [(r.channel, r.status) for r in rows] == [("email", "sent"), ("sms", "sent"), ("zalo", "sent")]

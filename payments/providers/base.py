@@ -117,9 +117,14 @@ class PaymentProvider:
                 raise ValidationError("Số tiền trong thông báo không hợp lệ.") from exc
         if status == "succeeded" and amount is None:
             raise ValidationError("Thông báo thanh toán thành công phải có số tiền.")
-        return ProviderEvent(event_id=str(data["event_id"])[:200], reference=str(data["reference"])[:200],
-                             status=status, amount=amount, external_id=str(data.get("transaction_id") or "")[:100],
-                             raw=data)
+        return ProviderEvent(
+            event_id=str(data["event_id"])[:200],
+            reference=str(data["reference"])[:200],
+            status=status,
+            amount=amount,
+            external_id=str(data.get("transaction_id") or "")[:100],
+            raw=data,
+        )
 
     def query_status(self, attempt) -> ProviderEvent | None:
         return None

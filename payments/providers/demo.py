@@ -27,12 +27,15 @@ class DemoProvider(PaymentProvider):
 
     def build_webhook(self, *, reference: str, status: str, amount, event_id: str | None = None) -> tuple[bytes, dict]:
         """The body and headers the pretend bank sends for one outcome."""
-        body = json.dumps({
-            "event_id": event_id or f"demo-{uuid.uuid4().hex}",
-            "reference": reference,
-            "status": status,
-            "amount": int(amount),
-            "currency": "VND",
-            "transaction_id": f"DEMO{uuid.uuid4().hex[:10].upper()}",
-        }, separators=(",", ":")).encode("utf-8")
+        body = json.dumps(
+            {
+                "event_id": event_id or f"demo-{uuid.uuid4().hex}",
+                "reference": reference,
+                "status": status,
+                "amount": int(amount),
+                "currency": "VND",
+                "transaction_id": f"DEMO{uuid.uuid4().hex[:10].upper()}",
+            },
+            separators=(",", ":"),
+        ).encode("utf-8")
         return body, {SIGNATURE_HEADER: sign_body(self.secret, body), "Content-Type": "application/json"}

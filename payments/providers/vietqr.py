@@ -27,10 +27,13 @@ class VietQRProvider(PaymentProvider):
             bill_number=code if len(code) <= 25 else attempt.provider_reference,
             purpose=self.transfer_content(attempt),
         )
-        return StartResult(qr_payload=payload, data={
-            "bank_bin": self.config["bank_bin"],
-            "bank_name": self.config.get("bank_name", ""),
-            "account_number": self.config["account_number"],
-            "account_name": self.config.get("account_name", ""),
-            "content": self.transfer_content(attempt),
-        })
+        return StartResult(
+            qr_payload=payload,
+            data={
+                "bank_bin": self.config["bank_bin"],
+                "bank_name": self.config.get("bank_name", ""),
+                "account_number": self.config["account_number"],
+                "account_name": self.config.get("account_name", ""),
+                "content": self.transfer_content(attempt),
+            },
+        )

@@ -42,8 +42,9 @@ def test_same_event_delivered_concurrently_pays_once():
     world = build_world()
     dossier = make_dossier(world)
     attempt = services.payment_start(dossier=dossier, provider="demo", actor=world.citizen)
-    body, headers = get_provider("demo").build_webhook(reference=attempt.provider_reference, status="succeeded",
-                                                       amount=attempt.amount, event_id="race-1")
+    body, headers = get_provider("demo").build_webhook(
+        reference=attempt.provider_reference, status="succeeded", amount=attempt.amount, event_id="race-1"
+    )
     deliver = lambda: services.payment_handle_webhook(provider="demo", headers=headers, body=body)  # noqa: E731
     results, errors = _run_together(deliver, deliver, deliver)
     assert not errors, errors
@@ -56,13 +57,15 @@ def test_webhook_racing_counter_payment_never_pays_twice():
     world = build_world()
     dossier = make_dossier(world)
     attempt = services.payment_start(dossier=dossier, provider="demo", actor=world.citizen)
-    body, headers = get_provider("demo").build_webhook(reference=attempt.provider_reference, status="succeeded",
-                                                       amount=attempt.amount, event_id="race-2")
+    body, headers = get_provider("demo").build_webhook(
+        reference=attempt.provider_reference, status="succeeded", amount=attempt.amount, event_id="race-2"
+    )
     obligation = FeeObligation.objects.filter(dossier=dossier).order_by("id").first()
 
     def counter():
-        return services.counter_payment_record(obligation=obligation, actor=world.officer, amount=obligation.amount,
-                                               reference="BL-RACE")
+        return services.counter_payment_record(
+            obligation=obligation, actor=world.officer, amount=obligation.amount, reference="BL-RACE"
+        )
 
     def webhook():
         return services.payment_handle_webhook(provider="demo", headers=headers, body=body)

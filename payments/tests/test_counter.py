@@ -12,8 +12,11 @@ from .conftest import PASSWORD, client_for
 
 
 def _api(user, obligation, amount="50000", reference="BL-0001"):
-    return client_for(user).post(f"/api/payments/obligations/{obligation.pk}/counter-payment/",
-                                 {"amount": amount, "reference": reference}, format="json")
+    return client_for(user).post(
+        f"/api/payments/obligations/{obligation.pk}/counter-payment/",
+        {"amount": amount, "reference": reference},
+        format="json",
+    )
 
 
 def _first(dossier):

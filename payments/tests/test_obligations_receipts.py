@@ -39,8 +39,9 @@ def _signing_ready() -> bool:
 def test_receipt_is_issued_once(world, dossier, django_capture_on_commit_callbacks):
     obligation = FeeObligation.objects.filter(dossier=dossier).first()
     with django_capture_on_commit_callbacks(execute=True):
-        services.counter_payment_record(obligation=obligation, actor=world.officer, amount=obligation.amount,
-                                        reference="BL-1")
+        services.counter_payment_record(
+            obligation=obligation, actor=world.officer, amount=obligation.amount, reference="BL-1"
+        )
     receipt = ElectronicReceipt.objects.get()
     digest = receipt.sha256
     assert receipt.pdf and digest and receipt.verify_url
@@ -60,8 +61,9 @@ def test_receipt_is_signed_with_pades(world, django_capture_on_commit_callbacks)
     dossier = make_dossier(world)
     with django_capture_on_commit_callbacks(execute=True):
         for obligation in FeeObligation.objects.filter(dossier=dossier):
-            services.counter_payment_record(obligation=obligation, actor=world.officer, amount=obligation.amount,
-                                            reference=f"BL-{obligation.pk}")
+            services.counter_payment_record(
+                obligation=obligation, actor=world.officer, amount=obligation.amount, reference=f"BL-{obligation.pk}"
+            )
     receipt = ElectronicReceipt.objects.filter(dossier=dossier).first()
     assert receipt.signed and receipt.document_public_id and receipt.verify_url
     reader = PdfFileReader(BytesIO(receipt.pdf.read()))
@@ -91,8 +93,9 @@ def test_receipts_left_unissued_are_issued_by_the_command(world, dossier, capsys
 
     obligation = FeeObligation.objects.filter(dossier=dossier).first()
     # no on-commit callbacks run here: the background issue never happened
-    services.counter_payment_record(obligation=obligation, actor=world.officer, amount=obligation.amount,
-                                    reference="BL-2")
+    services.counter_payment_record(
+        obligation=obligation, actor=world.officer, amount=obligation.amount, reference="BL-2"
+    )
     receipt = ElectronicReceipt.objects.get()
     assert not receipt.pdf
     call_command("payments_issue_receipts")
@@ -101,8 +104,9 @@ def test_receipts_left_unissued_are_issued_by_the_command(world, dossier, capsys
 
 
 @pytest.mark.django_db
-def test_a_signing_failure_keeps_the_payment_and_records_the_error(world, dossier, monkeypatch,
-                                                                  django_capture_on_commit_callbacks):
+def test_a_signing_failure_keeps_the_payment_and_records_the_error(
+    world, dossier, monkeypatch, django_capture_on_commit_callbacks
+):
     from payments import receipts
 
     def broken(**kwargs):
@@ -111,8 +115,9 @@ def test_a_signing_failure_keeps_the_payment_and_records_the_error(world, dossie
     monkeypatch.setattr(receipts, "_issue_pdf", lambda: broken)
     obligation = FeeObligation.objects.filter(dossier=dossier).first()
     with django_capture_on_commit_callbacks(execute=True):
-        services.counter_payment_record(obligation=obligation, actor=world.officer, amount=obligation.amount,
-                                        reference="BL-3")
+        services.counter_payment_record(
+            obligation=obligation, actor=world.officer, amount=obligation.amount, reference="BL-3"
+        )
     obligation.refresh_from_db()
     receipt = ElectronicReceipt.objects.get()
     assert obligation.status == "paid" and not receipt.pdf and "HSM" in receipt.error

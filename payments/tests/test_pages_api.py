@@ -102,8 +102,9 @@ def test_free_procedure_has_nothing_to_pay(world):
     assert dossier.status == "processing"
     data = client_for(world.citizen).get(f"/api/payments/dossiers/{dossier.code}/obligations/").json()
     assert data["state"] == "none" and data["obligations"] == []
-    response = client_for(world.citizen).post(f"/api/payments/dossiers/{dossier.code}/payments/",
-                                              {"provider": "demo"}, format="json")
+    response = client_for(world.citizen).post(
+        f"/api/payments/dossiers/{dossier.code}/payments/", {"provider": "demo"}, format="json"
+    )
     assert response.status_code == 400
 
 
@@ -115,8 +116,9 @@ def test_flag_list_queries_do_not_grow(world, django_assert_max_num_queries):
     def flag_one(i):
         dossier = make_dossier(world)
         attempt = PaymentAttempt.objects.create(provider="demo", dossier=dossier, amount=150000, status="pending")
-        body, headers = get_provider("demo").build_webhook(reference=attempt.provider_reference, status="succeeded",
-                                                           amount=1000, event_id=f"e{i}")
+        body, headers = get_provider("demo").build_webhook(
+            reference=attempt.provider_reference, status="succeeded", amount=1000, event_id=f"e{i}"
+        )
         payment_handle_webhook(provider="demo", headers=headers, body=body)
 
     for i in range(3):
@@ -147,4 +149,6 @@ def test_openapi_of_payments_has_no_warnings():
     schema = generator.get_schema(request=None, public=True)
     assert "/api/payments/webhook/{provider}/" in schema["paths"]
     assert not GENERATOR_STATS._warn_cache and not GENERATOR_STATS._error_cache, (
-        GENERATOR_STATS._warn_cache, GENERATOR_STATS._error_cache)
+        GENERATOR_STATS._warn_cache,
+        GENERATOR_STATS._error_cache,
+    )

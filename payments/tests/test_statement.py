@@ -17,24 +17,31 @@ from .conftest import make_dossier
 
 
 def test_parser_reads_formats_and_skips_debits():
-    data = ("\ufeffdate;amount;description;ref\n"
-            "23/11/2026 09:15;150.000;HS 000.00.01.H44-261123-0001;FT1\n"
-            "2026-11-23;1,500,000 VND;khac;FT2\n"
-            "2026-11-23;-20000;phi sms;FT3\n\n").encode()
+    data = (
+        "\ufeffdate;amount;description;ref\n"
+        "23/11/2026 09:15;150.000;HS 000.00.01.H44-261123-0001;FT1\n"
+        "2026-11-23;1,500,000 VND;khac;FT2\n"
+        "2026-11-23;-20000;phi sms;FT3\n\n"
+    ).encode()
     lines = parse_statement(data)
-    assert [(line.amount, line.reference) for line in lines] == [(Decimal("150000"), "FT1"),
-                                                                (Decimal("1500000"), "FT2")]
+    assert [(line.amount, line.reference) for line in lines] == [
+        (Decimal("150000"), "FT1"),
+        (Decimal("1500000"), "FT2"),
+    ]
     assert lines[0].date.hour == 9 and lines[0].content.startswith("HS ")
     assert lines[0].key == "ref:FT1"
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (b"", "rỗng"),
-    (b"ngay,tien\n1,2\n", "thiếu cột"),
-    (b"date,amount,content\n2026-11-23,abc,x\n", "dòng 2"),
-    (b"date,amount,content\n31/02/2026,100,x\n", "ngày"),
-    ("date,amount,content\n2026-11-23,1,x\n".encode("utf-16"), "UTF-8"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "rỗng"),
+        (b"ngay,tien\n1,2\n", "thiếu cột"),
+        (b"date,amount,content\n2026-11-23,abc,x\n", "dòng 2"),
+        (b"date,amount,content\n31/02/2026,100,x\n", "ngày"),
+        ("date,amount,content\n2026-11-23,1,x\n".encode("utf-16"), "UTF-8"),
+    ],
+)
 def test_parser_rejects_bad_files(data, message):
     with pytest.raises(ValidationError) as info:
         parse_statement(data)

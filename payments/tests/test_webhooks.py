@@ -155,8 +155,9 @@ def test_failed_payment_and_bad_bodies(world, dossier):
 def test_payment_after_counter_payment_is_flagged_as_already_paid(world, dossier):
     attempt = _start(world, dossier)
     for obligation in FeeObligation.objects.filter(dossier=dossier):
-        services.counter_payment_record(obligation=obligation, actor=world.officer, amount=obligation.amount,
-                                        reference=f"BL{obligation.pk}")
+        services.counter_payment_record(
+            obligation=obligation, actor=world.officer, amount=obligation.amount, reference=f"BL{obligation.pk}"
+        )
     body = _body(event_id="evt-d", reference=attempt.provider_reference, status="succeeded", amount=150000)
     assert _post(body, _signed(body)).json()["outcome"] == "flagged"
     assert ReconciliationFlag.objects.get().kind == "already_paid"

@@ -23,9 +23,20 @@ def _signing_settings(settings, _session_pki_dir):
 @pytest.fixture
 def education_department(db):
     province, _ = Agency.objects.get_or_create(
-        code="000.00.00.H44", defaults={"name": "Ủy ban nhân dân tỉnh Quảng Trị", "short_name": "UBND",
-                                        "kind": AgencyKind.PROVINCIAL_COMMITTEE})
+        code="000.00.00.H44",
+        defaults={
+            "name": "Ủy ban nhân dân tỉnh Quảng Trị",
+            "short_name": "UBND",
+            "kind": AgencyKind.PROVINCIAL_COMMITTEE,
+        },
+    )
     agency, _ = Agency.objects.get_or_create(
-        code="000.00.12.H44", defaults={"name": "Sở Giáo dục và Đào tạo", "short_name": "SGDĐT",
-                                        "kind": AgencyKind.DEPARTMENT, "parent": province})
+        code="000.00.12.H44",
+        defaults={
+            "name": "Sở Giáo dục và Đào tạo",
+            "short_name": "SGDĐT",
+            "kind": AgencyKind.DEPARTMENT,
+            "parent": province,
+        },
+    )
     return agency

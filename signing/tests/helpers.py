@@ -9,17 +9,39 @@ from signing.services import issue_pdf
 
 def render_receipt(verify_url: str, *, title: str = "Phiếu tiếp nhận hồ sơ và hẹn trả kết quả", when=None) -> bytes:
     return build_document(
-        agency_name="Sở Giáo dục và Đào tạo", title=title,
+        agency_name="Sở Giáo dục và Đào tạo",
+        title=title,
         paragraphs=["Tiếp nhận hồ sơ của ông/bà: Nguyễn Văn An.", "Hẹn trả kết quả: ngày 15/12/2026."],
         table=[["STT", "Thành phần hồ sơ", "Số lượng"], ["1", "Đơn đề nghị", "1"]],
-        verify_url=verify_url, signer_title="Người tiếp nhận", signer_name="Trần Thị Bình", when=when,
+        verify_url=verify_url,
+        signer_title="Người tiếp nhận",
+        signer_name="Trần Thị Bình",
+        when=when,
     )
 
 
-def issue(agency, *, actor=None, kind="receipt", title="Phiếu tiếp nhận hồ sơ", reference="000.00.12.H44-261123-0001",
-          related=None, signer_name="Trần Thị Bình", signer_title="Người tiếp nhận"):
-    return issue_pdf(render=render_receipt, agency=agency, kind=kind, title=title, reference=reference, actor=actor,
-                     signer_name=signer_name, signer_title=signer_title, related=related)
+def issue(
+    agency,
+    *,
+    actor=None,
+    kind="receipt",
+    title="Phiếu tiếp nhận hồ sơ",
+    reference="000.00.12.H44-261123-0001",
+    related=None,
+    signer_name="Trần Thị Bình",
+    signer_title="Người tiếp nhận",
+):
+    return issue_pdf(
+        render=render_receipt,
+        agency=agency,
+        kind=kind,
+        title=title,
+        reference=reference,
+        actor=actor,
+        signer_name=signer_name,
+        signer_title=signer_title,
+        related=related,
+    )
 
 
 def tamper(data: bytes) -> bytes:

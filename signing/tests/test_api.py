@@ -26,16 +26,18 @@ def test_verify_upload_valid_and_tampered(api, education_department):
     assert sig["intact"] and sig["trusted"] and sig["agency_code"] == "000.00.12.H44"
     assert any(f["text"] == "Văn bản còn nguyên vẹn kể từ khi ký." for f in sig["findings"])
 
-    body = api.post("/api/signing/verify/", {"file": SimpleUploadedFile("a.pdf", tamper(data))},
-                    format="multipart").json()
+    body = api.post(
+        "/api/signing/verify/", {"file": SimpleUploadedFile("a.pdf", tamper(data))}, format="multipart"
+    ).json()
     assert body["verdict"] == "tampered"
     assert body["issued_document"] == ""
     assert body["signatures"][0]["intact"] is False
 
 
 def test_verify_upload_unsigned_and_errors(api, db):
-    body = api.post("/api/signing/verify/", {"file": SimpleUploadedFile("a.pdf", render_receipt("x"))},
-                    format="multipart").json()
+    body = api.post(
+        "/api/signing/verify/", {"file": SimpleUploadedFile("a.pdf", render_receipt("x"))}, format="multipart"
+    ).json()
     assert body["verdict"] == "unsigned"
     response = api.post("/api/signing/verify/", {"file": SimpleUploadedFile("a.txt", b"hello")}, format="multipart")
     assert response.status_code == 400

@@ -10,10 +10,22 @@ from pyhanko.pdf_utils.misc import PdfStreamError
 from signing import fast
 
 
-@pytest.mark.parametrize("raw", [
-    b"<48656C6C6F>", b"<48 65 6c\n6C\r\n6F>", b"<486>", b"<>", b"< >", b"<4 8\x006>rest",
-    b"<0102" + b"ab" * 5000 + b">", b"<41% comment\n42>", b"<4G>", b"<4142", b"<" + b"00" * 40000 + b">",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"<48656C6C6F>",
+        b"<48 65 6c\n6C\r\n6F>",
+        b"<486>",
+        b"<>",
+        b"< >",
+        b"<4 8\x006>rest",
+        b"<0102" + b"ab" * 5000 + b">",
+        b"<41% comment\n42>",
+        b"<4G>",
+        b"<4142",
+        b"<" + b"00" * 40000 + b">",
+    ],
+)
 def test_hex_reader_matches_pyhanko(raw):
     def run(reader):
         stream = BytesIO(b"xx" + raw)

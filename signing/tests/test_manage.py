@@ -11,8 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _staff(username, agency=None, role=None):
-    user = User.objects.create_user(username=username, password="x-Secret-123", kind=AccountKind.STAFF,
-                                    full_name=username)
+    user = User.objects.create_user(
+        username=username, password="x-Secret-123", kind=AccountKind.STAFF, full_name=username
+    )
     if agency is not None:
         StaffPosition.objects.create(user=user, agency=agency, role=role)
     return user
@@ -33,8 +34,9 @@ def test_wrong_role_is_refused(client, education_department):
     assert client.get("/xac-thuc/quan-ly/").status_code == 403
 
 
-def test_leader_sees_only_their_agency_and_query_count_is_flat(client, education_department, justice,
-                                                               django_assert_max_num_queries):
+def test_leader_sees_only_their_agency_and_query_count_is_flat(
+    client, education_department, justice, django_assert_max_num_queries
+):
     ours = [issue(education_department, reference=f"GD-{i}") for i in range(3)]
     theirs = issue(justice, reference="TP-1")
     client.force_login(_staff("giamdoc", education_department, Role.AGENCY_LEADER))
@@ -83,8 +85,9 @@ def test_administrator_sees_everything(client, education_department, justice):
 
 def test_citizen_cannot_revoke(client, education_department):
     doc = issue(education_department)
-    citizen = User.objects.create_user(username="dan", password="x-Secret-123", kind=AccountKind.CITIZEN,
-                                       cccd="044199001235")
+    citizen = User.objects.create_user(
+        username="dan", password="x-Secret-123", kind=AccountKind.CITIZEN, cccd="044199001235"
+    )
     client.force_login(citizen)
     assert client.post(f"/xac-thuc/quan-ly/{doc.public_id}/thu-hoi/", {"reason": "x"}).status_code == 403
     assert not IssuedDocument.objects.get(pk=doc.pk).revoked

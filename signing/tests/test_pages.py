@@ -15,9 +15,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def citizen(db):
-    return User.objects.create_user(username="congdan", password="x-Secret-123", kind=AccountKind.CITIZEN,
-                                    cccd="044199001234", full_name="Phạm Thị Hoa", email="hoa@example.vn",
-                                    phone="0912345678")
+    return User.objects.create_user(
+        username="congdan",
+        password="x-Secret-123",
+        kind=AccountKind.CITIZEN,
+        cccd="044199001234",
+        full_name="Phạm Thị Hoa",
+        email="hoa@example.vn",
+        phone="0912345678",
+    )
 
 
 def test_verify_page_from_the_qr_link_says_intact_and_trusted(client, education_department):
@@ -42,8 +48,13 @@ def test_verify_page_shows_no_personal_data_beyond_the_document(client, educatio
 
 
 def test_verify_page_issuer_account_is_not_shown(client, education_department):
-    clerk = User.objects.create_user(username="vanthu", password="x-Secret-123", kind=AccountKind.STAFF,
-                                     full_name="Đỗ Văn Thư", email="thu@example.vn")
+    clerk = User.objects.create_user(
+        username="vanthu",
+        password="x-Secret-123",
+        kind=AccountKind.STAFF,
+        full_name="Đỗ Văn Thư",
+        email="thu@example.vn",
+    )
     doc = issue(education_department, actor=clerk)
     html = client.get(f"/xac-thuc/{doc.public_id}/").content.decode()
     assert "Đỗ Văn Thư" not in html and "vanthu" not in html and "thu@example.vn" not in html

@@ -27,17 +27,32 @@ def test_signing_time_text():
 
 def test_build_document_has_the_administrative_layout(tmp_path):
     pdf = build_document(
-        agency_name="Sở Giáo dục và Đào tạo", parent_agency_name="UBND tỉnh Quảng Trị", number="Số: 15/GCN-SGDĐT",
-        title="Giấy chứng nhận tốt nghiệp tạm thời", paragraphs=["Chứng nhận: Nguyễn Thị Mai Anh & <b>bạn</b>"],
-        table=[["Môn thi", "Điểm"], ["Toán", "8,2"]], verify_url="http://testserver/xac-thuc/abc/",
-        signer_title="KT. Giám đốc", signer_name="Lê Văn Hùng", when=dt.date(2026, 11, 23),
+        agency_name="Sở Giáo dục và Đào tạo",
+        parent_agency_name="UBND tỉnh Quảng Trị",
+        number="Số: 15/GCN-SGDĐT",
+        title="Giấy chứng nhận tốt nghiệp tạm thời",
+        paragraphs=["Chứng nhận: Nguyễn Thị Mai Anh & <b>bạn</b>"],
+        table=[["Môn thi", "Điểm"], ["Toán", "8,2"]],
+        verify_url="http://testserver/xac-thuc/abc/",
+        signer_title="KT. Giám đốc",
+        signer_name="Lê Văn Hùng",
+        when=dt.date(2026, 11, 23),
     )
     assert pdf.startswith(b"%PDF-")
     text = pdftotext(pdf, tmp_path)
-    for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "SỞ GIÁO DỤC VÀ ĐÀO TẠO",
-                     "Quảng Trị, ngày 23 tháng 11 năm 2026", "GIẤY CHỨNG NHẬN TỐT NGHIỆP TẠM THỜI",
-                     "Quét mã để xác thực văn bản", "http://testserver/xac-thuc/abc/", "Lê Văn Hùng", "KT. GIÁM ĐỐC",
-                     "Số: 15/GCN-SGDĐT", "Toán"):
+    for expected in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "SỞ GIÁO DỤC VÀ ĐÀO TẠO",
+        "Quảng Trị, ngày 23 tháng 11 năm 2026",
+        "GIẤY CHỨNG NHẬN TỐT NGHIỆP TẠM THỜI",
+        "Quét mã để xác thực văn bản",
+        "http://testserver/xac-thuc/abc/",
+        "Lê Văn Hùng",
+        "KT. GIÁM ĐỐC",
+        "Số: 15/GCN-SGDĐT",
+        "Toán",
+    ):
         assert expected in text, expected
     # user text is escaped, not interpreted as markup
     assert "& <b>bạn</b>" in text
@@ -51,8 +66,13 @@ def test_build_document_has_the_administrative_layout(tmp_path):
 
 
 def test_long_document_puts_the_signature_box_on_the_last_page():
-    pdf = build_document(agency_name="Sở Tư pháp", title="Báo cáo", paragraphs=["Đoạn văn dài. " * 40] * 12,
-                         verify_url="http://testserver/xac-thuc/x/", signer_name="A")
+    pdf = build_document(
+        agency_name="Sở Tư pháp",
+        title="Báo cáo",
+        paragraphs=["Đoạn văn dài. " * 40] * 12,
+        verify_url="http://testserver/xac-thuc/x/",
+        signer_name="A",
+    )
     box = re.search(rb"/" + SIGNATURE_BOX_KEY.encode() + rb" \(([^)]*)\)", pdf)
     page, _ = parse_signature_box(box.group(1).decode())
     assert page >= 1
@@ -80,8 +100,11 @@ def test_draw_qr_paints_exactly_the_qr_matrix(tmp_path):
     c.showPage()
     c.save()
     (tmp_path / "qr.pdf").write_bytes(out.getvalue())
-    subprocess.run(["pdftoppm", "-r", "72", "-png", "-singlefile", str(tmp_path / "qr.pdf"), str(tmp_path / "qr")],
-                   check=True, timeout=60)
+    subprocess.run(
+        ["pdftoppm", "-r", "72", "-png", "-singlefile", str(tmp_path / "qr.pdf"), str(tmp_path / "qr")],
+        check=True,
+        timeout=60,
+    )
     image = Image.open(tmp_path / "qr.png").convert("L")
     matrix = [list(row) for row in segno.make(url, error="m", micro=False).matrix_iter(scale=1, border=2)]
     n = len(matrix)

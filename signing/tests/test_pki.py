@@ -112,10 +112,12 @@ def test_pkcs12_mode_signs_with_the_configured_file(settings, tmp_path, educatio
     key = serialization.load_pem_private_key(key_path.read_bytes(), None)
     ca = _cert(tmp_path / "pki" / "province-ca.cert.pem")
     p12 = pkcs12.serialize_key_and_certificates(
-        b"sgddt", key, _cert(cert_path), [ca], serialization.BestAvailableEncryption(b"mat-khau"))
+        b"sgddt", key, _cert(cert_path), [ca], serialization.BestAvailableEncryption(b"mat-khau")
+    )
     (tmp_path / "sgddt.p12").write_bytes(p12)
-    SigningKey.objects.create(agency=education_department, pkcs12_path=str(tmp_path / "sgddt.p12"),
-                              passphrase_env="CQS_TEST_P12_PASS")
+    SigningKey.objects.create(
+        agency=education_department, pkcs12_path=str(tmp_path / "sgddt.p12"), passphrase_env="CQS_TEST_P12_PASS"
+    )
     settings.SIGNING_MODE = "pkcs12"
     settings.SIGNING_TRUST_DEMO_ROOT = True
     monkeypatch.setenv("CQS_TEST_P12_PASS", "mat-khau")
@@ -176,11 +178,16 @@ def test_pkcs12_mode_with_the_mapping_file(settings, tmp_path, education_departm
     key_path, cert_path = pki.ensure_demo_agency(pki.AgencyIdentity.of(education_department))
     key = serialization.load_pem_private_key(key_path.read_bytes(), None)
     p12 = pkcs12.serialize_key_and_certificates(
-        b"sgddt", key, _cert(cert_path), [_cert(tmp_path / "pki" / "province-ca.cert.pem")],
-        serialization.BestAvailableEncryption(b"khac"))
+        b"sgddt",
+        key,
+        _cert(cert_path),
+        [_cert(tmp_path / "pki" / "province-ca.cert.pem")],
+        serialization.BestAvailableEncryption(b"khac"),
+    )
     (tmp_path / "k.p12").write_bytes(p12)
-    (tmp_path / "keys.json").write_text(json.dumps(
-        {"000.00.12.H44": {"p12": str(tmp_path / "k.p12"), "passphrase_env": "CQS_TEST_P12_FILE"}}))
+    (tmp_path / "keys.json").write_text(
+        json.dumps({"000.00.12.H44": {"p12": str(tmp_path / "k.p12"), "passphrase_env": "CQS_TEST_P12_FILE"}})
+    )
     settings.SIGNING_MODE = "pkcs12"
     settings.SIGNING_TRUST_DEMO_ROOT = True
     settings.SIGNING_KEYS_FILE = str(tmp_path / "keys.json")

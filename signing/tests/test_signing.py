@@ -94,8 +94,9 @@ def test_content_added_in_a_later_revision_is_reported(education_department, tmp
 
 
 def test_visible_signature_text_in_vietnamese(education_department, tmp_path):
-    with time_machine.travel(dt.datetime(2026, 11, 23, 10, 15, 3, tzinfo=dt.timezone(dt.timedelta(hours=7))),
-                             tick=False):
+    with time_machine.travel(
+        dt.datetime(2026, 11, 23, 10, 15, 3, tzinfo=dt.timezone(dt.timedelta(hours=7))), tick=False
+    ):
         doc = issue(education_department, signer_name="Trần Thị Bình", signer_title="Phó Giám đốc")
     data = doc.file.read()
     text = pdftotext(data, tmp_path)
@@ -126,14 +127,20 @@ def test_signature_field_is_placed_on_the_signer_block(education_department):
 def test_bad_kind_or_non_pdf_render_changes_nothing(education_department):
     count = IssuedDocument.objects.count()
     with pytest.raises(ValidationError):
-        issue_pdf(render=render_receipt, agency=education_department, kind="bogus", title="x", reference="",
-                  actor=None)
+        issue_pdf(render=render_receipt, agency=education_department, kind="bogus", title="x", reference="", actor=None)
     with pytest.raises(ValidationError):
-        issue_pdf(render=lambda url: b"hello", agency=education_department, kind="receipt", title="x",
-                  reference="", actor=None)
+        issue_pdf(
+            render=lambda url: b"hello",
+            agency=education_department,
+            kind="receipt",
+            title="x",
+            reference="",
+            actor=None,
+        )
     with pytest.raises(ValidationError):
-        issue_pdf(render=render_receipt, agency=education_department, kind="receipt", title="  ", reference="",
-                  actor=None)
+        issue_pdf(
+            render=render_receipt, agency=education_department, kind="receipt", title="  ", reference="", actor=None
+        )
     assert IssuedDocument.objects.count() == count
 
 
@@ -196,8 +203,9 @@ def test_document_without_a_signer_block_is_signed_bottom_right_of_the_last_page
         c.save()
         return out.getvalue()
 
-    doc = issue_pdf(render=render, agency=education_department, kind="slip", title="Phiếu kiểm soát",
-                    reference="", actor=None)
+    doc = issue_pdf(
+        render=render, agency=education_department, kind="slip", title="Phiếu kiểm soát", reference="", actor=None
+    )
     data = doc.file.read()
     reader = PdfFileReader(BytesIO(data))
     (sig,) = reader.embedded_signatures
@@ -214,8 +222,9 @@ def test_signing_and_validating_from_several_threads(education_department):
 
     def work(i):
         unsigned = render_receipt(f"http://testserver/xac-thuc/threads-{i}/")
-        data, _ = pades.sign_pdf(unsigned, material=material, agency_name=education_department.name,
-                                 signer_name=f"Cán bộ {i % 2}")
+        data, _ = pades.sign_pdf(
+            unsigned, material=material, agency_name=education_department.name, signer_name=f"Cán bộ {i % 2}"
+        )
         return pades.validate_pdf(data).ok
 
     with ThreadPoolExecutor(max_workers=4) as pool:

@@ -18,8 +18,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def demo_tsa(settings):
     key_path, cert_path = pki.ensure_demo_tsa()
-    stamper = DummyTimeStamper(tsa_cert=load_cert_from_pemder(str(cert_path)),
-                               tsa_key=load_private_key_from_pemder(str(key_path), passphrase=None))
+    stamper = DummyTimeStamper(
+        tsa_cert=load_cert_from_pemder(str(cert_path)),
+        tsa_key=load_private_key_from_pemder(str(key_path), passphrase=None),
+    )
     requests = []
 
     class Handler(BaseHTTPRequestHandler):

@@ -23,10 +23,14 @@ class Command(BaseCommand):
             ("is_working_day", lambda i: calendar.is_working_day(dt.date(2026, 8, 22) + dt.timedelta(days=i % 300))),
             ("add_working_days(15)", lambda i: calendar.add_working_days(start + dt.timedelta(hours=i % 500), 15)),
             ("add_working_hours(40)", lambda i: calendar.add_working_hours(start + dt.timedelta(hours=i % 500), 40)),
-            ("working_days_between(30 ngày)",
-             lambda i: calendar.working_days_between(start, start + dt.timedelta(days=30, hours=i % 24))),
-            ("working_days_between(2 năm)",
-             lambda i: calendar.working_days_between(start, start + dt.timedelta(days=730, hours=i % 24))),
+            (
+                "working_days_between(30 ngày)",
+                lambda i: calendar.working_days_between(start, start + dt.timedelta(days=30, hours=i % 24)),
+            ),
+            (
+                "working_days_between(2 năm)",
+                lambda i: calendar.working_days_between(start, start + dt.timedelta(days=730, hours=i % 24)),
+            ),
         ]
         calendar.add_working_days(start, 1)  # warm the caches
         reset_queries()

@@ -5,8 +5,11 @@ from django.core.management.base import BaseCommand, CommandError
 from core import calendar
 
 WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
-SOURCES = {"holiday": "ngày lễ (gói holidays)", "makeup": "làm bù (suy ra từ lịch hoán đổi)",
-           "override": "điều chỉnh của quản trị"}
+SOURCES = {
+    "holiday": "ngày lễ (gói holidays)",
+    "makeup": "làm bù (suy ra từ lịch hoán đổi)",
+    "override": "điều chỉnh của quản trị",
+}
 
 
 class Command(BaseCommand):
@@ -21,8 +24,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Lịch làm việc năm {year}\n")
         for row in calendar.year_overview(year):
             label = "NGHỈ   " if row.kind == "day_off" else "LÀM BÙ "
-            self.stdout.write(f"  {row.date:%d/%m/%Y} {WEEKDAYS[row.date.weekday()]:<8} {label} {row.name}"
-                              f"  [{SOURCES[row.source]}]")
+            self.stdout.write(
+                f"  {row.date:%d/%m/%Y} {WEEKDAYS[row.date.weekday()]:<8} {label} {row.name}  [{SOURCES[row.source]}]"
+            )
         day, working = dt.date(year, 1, 1), 0
         while day.year == year:
             working += calendar.is_full_working_day(day)

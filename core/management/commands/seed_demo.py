@@ -27,8 +27,7 @@ class Command(BaseCommand):
                     raise
                 continue
             # Demo notifications are recorded in the inbox, not e-mailed (or printed) to fictional people.
-            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), \
-                    transaction.atomic():
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
                 created = module.load(self.stdout)
             if created:
                 accounts.extend(created)

@@ -9,9 +9,11 @@ from directory.history import HistoryImportError, read_history_csv
 
 
 class Command(BaseCommand):
-    help = ("Nhập các đơn vị hành chính đã giải thể/sáp nhập (trước 1/7/2025) từ tệp CSV với các cột "
-            "old_code, old_name, level, valid_to, successor_codes (tùy chọn: division_type, parent_old_code). "
-            "Nếu có dòng sai, không dòng nào được ghi.")
+    help = (
+        "Nhập các đơn vị hành chính đã giải thể/sáp nhập (trước 1/7/2025) từ tệp CSV với các cột "
+        "old_code, old_name, level, valid_to, successor_codes (tùy chọn: division_type, parent_old_code). "
+        "Nếu có dòng sai, không dòng nào được ghi."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("csv", type=Path, help="Đường dẫn tệp CSV (UTF-8).")

@@ -28,8 +28,10 @@ class Command(BaseCommand):
             result = statement_import(actor=actor, file_name=file.name, data=file.read_bytes(), provider=provider)
         except (ValidationError, PermissionDenied) as exc:
             raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
-        self.stdout.write(f"{result.line_count} dòng – khớp: {result.paid_count}, sai lệch: {result.flagged_count}, "
-                          f"không xác định: {result.unmatched_count}, đã nhập trước: {result.duplicate_count}")
+        self.stdout.write(
+            f"{result.line_count} dòng – khớp: {result.paid_count}, sai lệch: {result.flagged_count}, "
+            f"không xác định: {result.unmatched_count}, đã nhập trước: {result.duplicate_count}"
+        )
         for row in result.results:
             if row["outcome"] != "paid":
                 self.stdout.write(f"  dòng {row['line']}: {row['outcome_label']} – {row['content']}")

@@ -5,12 +5,19 @@ from signing import pki
 
 
 class Command(BaseCommand):
-    help = ("Tạo hạ tầng khóa DEMO (CA gốc, CA tỉnh, CRL và chứng thư ký số cho từng cơ quan) trong "
-            "SIGNING_PKI_DIR. Chỉ để thử nghiệm: KHÔNG DÙNG THẬT.")
+    help = (
+        "Tạo hạ tầng khóa DEMO (CA gốc, CA tỉnh, CRL và chứng thư ký số cho từng cơ quan) trong "
+        "SIGNING_PKI_DIR. Chỉ để thử nghiệm: KHÔNG DÙNG THẬT."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--agency", action="append", default=[], metavar="CODE",
-                            help="Chỉ tạo cho cơ quan có mã này (có thể lặp lại).")
+        parser.add_argument(
+            "--agency",
+            action="append",
+            default=[],
+            metavar="CODE",
+            help="Chỉ tạo cho cơ quan có mã này (có thể lặp lại).",
+        )
 
     def handle(self, *args, agency, **options):
         if pki.signing_mode() != "demo":
@@ -23,7 +30,9 @@ class Command(BaseCommand):
                 raise CommandError(f"Không tìm thấy cơ quan: {', '.join(sorted(missing))}")
         paths = pki.init_demo_pki(list(agencies))
         directory = pki.pki_dir()
-        self.stdout.write(f"PKI demo tại {directory}: CA gốc {directory / 'root.cert.pem'}, "
-                          f"CA tỉnh {directory / 'province-ca.cert.pem'}, {len(paths)} chứng thư cơ quan.")
+        self.stdout.write(
+            f"PKI demo tại {directory}: CA gốc {directory / 'root.cert.pem'}, "
+            f"CA tỉnh {directory / 'province-ca.cert.pem'}, {len(paths)} chứng thư cơ quan."
+        )
         for path in paths:
             self.stdout.write(f"  {path.name}")
