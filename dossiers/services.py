@@ -119,12 +119,18 @@ def inspect_upload(upload, *, allowed: Iterable[str] = ALLOWED_CONTENT_TYPES) ->
             params={"name": name, "kinds": kinds},
         )
     if content_type.startswith("image/"):
-        from PIL import Image
+        from core.images import ImageTooLarge, open_image
 
         upload.seek(0)
         try:
-            with Image.open(upload) as img:
+            with open_image(upload) as img:
                 img.verify()
+        except ImageTooLarge as too_large:
+            raise ValidationError(
+                "Ảnh “%(name)s” quá lớn (%(w)d × %(h)d điểm ảnh; tối đa %(mp)d triệu điểm ảnh).",
+                code="file_too_large",
+                params={"name": name, "w": too_large.width, "h": too_large.height, "mp": too_large.limit // 1_000_000},
+            )
         except Exception:
             raise ValidationError(
                 "Ảnh “%(name)s” bị hỏng hoặc không đọc được.", code="file_corrupt", params={"name": name}

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from core.images import ImageTooLarge, open_image
+
 from . import conf
 
 ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
@@ -55,9 +57,16 @@ def check_uploads(files) -> list[CheckedPhoto]:
 
 def sniff(data: bytes, name: str = "") -> str:
     try:
-        with Image.open(io.BytesIO(data)) as img:
+        with open_image(data) as img:
             fmt = img.format
             img.verify()
+    except ImageTooLarge as too_large:
+        raise ValidationError(
+            {
+                "photos": _("Ảnh “%(name)s” quá lớn (%(w)d × %(h)d điểm ảnh; tối đa %(mp)d triệu điểm ảnh).")
+                % {"name": name, "w": too_large.width, "h": too_large.height, "mp": too_large.limit // 1_000_000}
+            }
+        )
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ValidationError({"photos": _("Tệp “%(name)s” không phải là ảnh hợp lệ.") % {"name": name}})
     if fmt not in ALLOWED_FORMATS:
@@ -67,7 +76,7 @@ def sniff(data: bytes, name: str = "") -> str:
 
 def public_copies(data: bytes) -> tuple[bytes, bytes, int, int]:
     """Return (public JPEG, thumbnail JPEG, width, height), both without any metadata."""
-    with Image.open(io.BytesIO(data)) as src:
+    with open_image(data) as src:
         img = ImageOps.exif_transpose(src)
         img = img.convert("RGB")
     img.info = {}  # drop EXIF / XMP / ICC / comments carried over from the source
