@@ -25,6 +25,7 @@ def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.NATIONAL_SYNC_DIR = tmp_path / "national_sync"
     settings.AXES_ENABLED = False
+    settings.DEMO_PAYMENTS = True  # the pretend bank; off unless asked for (tests of production turn it off)
 
 
 @pytest.fixture(scope="session")

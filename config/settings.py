@@ -29,6 +29,9 @@ ALLOWED_HOSTS = [h for h in os.environ.get("CQS_ALLOWED_HOSTS", "127.0.0.1,local
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CQS_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 # The public address of the platform, used in QR codes and links in e-mails and PDFs.
+# The pretend payment providers (a demo bank page and a demo VietQR account) exist only when asked for:
+# `make run` and the tests turn them on; a production server without PAYMENT_PROVIDERS takes fees at the desk.
+DEMO_PAYMENTS = env_bool("CQS_DEMO_PAYMENTS", False)
 PUBLIC_BASE_URL = os.environ.get("CQS_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # The province this installation serves (code from the `vietnam-provinces` package).

@@ -81,15 +81,22 @@ def payment_start_view(request, code):
     return redirect("payments:dossier", code=code)
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 def demo_bank(request, reference):
-    """The pretend bank's checkout page. Its buttons make it send a signed webhook, as a bank would."""
+    """The pretend bank's checkout page. Its buttons make it send a signed webhook, as a bank would.
+
+    Only the person who started the payment sees it (a bank's checkout is bound to its payer's session):
+    anyone else, signed in or not, gets the same 404 as for an unknown reference.
+    """
     try:
         provider = get_provider("demo")
     except LookupError:
         raise Http404 from None
     attempt = (
-        PaymentAttempt.objects.select_related("dossier").filter(provider="demo", provider_reference=reference).first()
+        PaymentAttempt.objects.select_related("dossier")
+        .filter(provider="demo", provider_reference=reference, started_by=request.user)
+        .first()
     )
     if attempt is None:
         raise Http404

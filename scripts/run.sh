@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export CQS_DEBUG=${CQS_DEBUG:-1}
+export CQS_DEMO_PAYMENTS=${CQS_DEMO_PAYMENTS:-1}   # the pretend bank and VietQR account of the demo
 PY=.venv/bin/python
 $PY manage.py migrate --noinput -v 0
 $PY manage.py seed_demo
