@@ -38,6 +38,7 @@ def main() -> None:
     os.environ["CQS_VAR_DIR"] = str(tmp)
     os.environ["CQS_MEDIA_ROOT"] = str(tmp / "media")
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    os.environ["CQS_DEMO_PAYMENTS"] = "1"  # the bench pays through the pretend bank
     import django
 
     django.setup()
