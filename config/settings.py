@@ -38,7 +38,7 @@ PUBLIC_BASE_URL = os.environ.get("CQS_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 PROVINCE_CODE = int(os.environ.get("CQS_PROVINCE_CODE", "44"))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.admin_apps.PlatformAdminConfig",  # django.contrib.admin with the platform's login (core.admin_site)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

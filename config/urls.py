@@ -5,10 +5,6 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-admin.site.site_header = "Quản trị nền tảng chính quyền số"
-admin.site.site_title = "chinhquyenso"
-admin.site.index_title = "Quản trị"
-
 urlpatterns = [
     # The machine-facing prefixes first: the busiest anonymous requests (dossier lookup, Open311) are
     # resolved without walking every page pattern. No page path starts with "api/" or "open311/".

@@ -1,0 +1,33 @@
+"""The administration site behind the platform's one login.
+
+Django's AdminSite has a password-only login form of its own at ``/quan-tri/login/``. Through it an
+administrator who turned on the second factor (TOTP) could sign in with the password alone, and the
+lockout of repeated failures would see a second door. Here the site's login view is replaced by a
+redirect to the platform's login (``core:login``: password, lockout, then the TOTP code), and a session
+of a user who has a confirmed device but did not pass it is not let into the administration at all.
+"""
+
+from django.contrib import admin
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
+from django_otp import user_has_device
+
+
+class PlatformAdminSite(admin.AdminSite):
+    site_header = "Quản trị nền tảng chính quyền số"
+    site_title = "chinhquyenso"
+    index_title = "Quản trị"
+
+    def has_permission(self, request) -> bool:
+        if not super().has_permission(request):
+            return False
+        user = request.user
+        return user.is_verified() if user_has_device(user) else True
+
+    def login(self, request, extra_context=None):
+        """Send every sign-in to the platform's login, and back here afterwards."""
+        if request.user.is_authenticated and not self.has_permission(request) and user_has_device(request.user):
+            logout(request)  # a session that skipped the second factor is not trusted here
+        target = request.GET.get("next") or reverse("admin:index", current_app=self.name)
+        return redirect_to_login(target, login_url=reverse("core:login"))
