@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.client_address.ClientAddressMiddleware",  # first: every later reader sees the client's address
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.StaffIdleTimeoutMiddleware",  # after the messages: it tells the official why
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
     "core.middleware.RequestContextMiddleware",
@@ -142,6 +144,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
 AXES_ENABLED = env_bool("CQS_AXES_ENABLED", True)
+# Password spraying (one address trying many accounts, which the per-account lockout above never sees):
+# at most this many failed logins per client address and window, then 429 until the window ends.
+LOGIN_FAILURE_RATE = os.environ.get("CQS_LOGIN_FAILURE_RATE", "30/h")
+# An official's session ends after this many minutes without a request (citizens keep Django's default).
+STAFF_IDLE_MINUTES = int(os.environ.get("CQS_STAFF_IDLE_MINUTES", "30"))
+# Reverse proxies whose X-Forwarded-For is believed (core/client_address.py): addresses or networks.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("CQS_TRUSTED_PROXIES", "").split(",") if p.strip()]
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
@@ -237,7 +246,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min", "login": "10/min"},
+    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
+    "NUM_PROXIES": 0,  # throttles read REMOTE_ADDR, which core.client_address has already derived
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "chinhquyenso API",

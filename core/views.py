@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.db.models import Count
 from django.shortcuts import render
 from django_otp import login as otp_login
 
+from . import ratelimit
 from .forms import LoginForm
 from .text import fold
 
@@ -32,6 +34,24 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "core/login.html"
     redirect_authenticated_user = True
+
+    def _failure_key(self) -> tuple[str, int, int]:
+        limit, period = ratelimit.parse_rate(settings.LOGIN_FAILURE_RATE)
+        return f"login-failures:{self.request.META.get('REMOTE_ADDR', '')}", limit, period
+
+    def post(self, request, *args, **kwargs):
+        """Password spraying: past LOGIN_FAILURE_RATE failures from one address, no more tries until the
+        window ends (django-axes locks one account at one address; this sees many accounts)."""
+        key, limit, period = self._failure_key()
+        if not ratelimit.peek(key, limit, period):
+            minutes = max(1, -(-period // 60))
+            return render(request, "core/login_limited.html", {"minutes": minutes}, status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if self.request.method == "POST":
+            ratelimit.hit(*self._failure_key())
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         response = super().form_valid(form)

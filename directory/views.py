@@ -18,17 +18,11 @@ LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 def _too_many_signups(request) -> bool:
     """At most REGISTRATION_PAGE_LIMIT sign-up submissions per client address per hour (default 20)."""
-    from django.core.cache import cache
+    from core import ratelimit
 
     limit = int(getattr(settings, "REGISTRATION_PAGE_LIMIT", 20))
-    key = f"cqs:signup:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count > limit
+    allowed, _ = ratelimit.hit(f"cqs:signup:{request.META.get('REMOTE_ADDR', '')}", limit, 3600)
+    return not allowed
 
 
 def signup(request):

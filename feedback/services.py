@@ -11,7 +11,6 @@ import logging
 import secrets
 from decimal import Decimal, InvalidOperation
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
@@ -21,7 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from core import audit
+from core import audit, ratelimit
 from core.tasks import enqueue_after_commit
 
 from . import conf, deadlines, lookups, photos, selectors, workflow
@@ -143,14 +142,8 @@ def check_rate_limit(keys: list[str], limit: tuple[int, int]) -> None:
     """Fixed-window counters in the cache (shared through Redis in production)."""
     count, seconds = limit
     for key in keys:
-        cache_key = f"feedback:rate:{key}"
-        cache.add(cache_key, 0, timeout=seconds)
-        try:
-            used = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.set(cache_key, 1, timeout=seconds)
-            used = 1
-        if used > count:
+        allowed, _retry = ratelimit.hit(f"feedback:rate:{key}", count, seconds)
+        if not allowed:
             raise RateLimited(
                 _("Bạn đã gửi quá nhiều phản ánh trong thời gian ngắn. Vui lòng thử lại sau %(minutes)d phút.")
                 % {"minutes": max(1, seconds // 60)}
