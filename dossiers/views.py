@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -614,6 +614,7 @@ def queue(request):
     # The "assigned to" filter offers the officials who hold a processing role in the user's agencies and in
     # the agencies that decide what those agencies receive (the desk follows its dossiers there). Which
     # dossiers it then shows is still bounded by the user's own scope (selectors.work_queue_for).
+    from catalog.choices import VersionStatus
     from catalog.models import ProcedureVersion
 
     deciding = ProcedureVersion.competent_agencies.through.objects.filter(
@@ -630,9 +631,14 @@ def queue(request):
         .distinct()
         .order_by("full_name", "username")
     )
-    form = f.QueueFilterForm(
-        request.GET or None, units=units, procedures=procedures.distinct().order_by("code"), colleagues=colleagues
+    # The filter names each procedure by its current version (the name officials know it by), not its code.
+    current_name = (
+        ProcedureVersion.objects.filter(procedure=OuterRef("pk"), status=VersionStatus.PUBLISHED)
+        .order_by("-number")
+        .values("name")[:1]
     )
+    procedures = procedures.distinct().annotate(current_name=Subquery(current_name)).order_by("current_name", "code")
+    form = f.QueueFilterForm(request.GET or None, units=units, procedures=procedures, colleagues=colleagues)
     filters = {}
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
@@ -848,20 +854,29 @@ SHOWN_IN = {
 
 
 def _make_form(slug, dossier, data=None, files=None):
+    """The action's form. Its element ids carry the slug (``id_tu-choi_reason``): the workspace shows
+    several action forms at once, many with a field of the same name, and an id must be unique on a page
+    (a label points at one field only). Field names stay plain, so what a form posts does not change."""
     action, factory = ACTIONS[slug]
     if factory is None:
         return None
+    auto_id = f"id_{slug}_%s"
     if factory is f.TransferForm:
-        return f.TransferForm(data, candidates=_transfer_candidates(dossier))
+        return f.TransferForm(data, candidates=_transfer_candidates(dossier), auto_id=auto_id)
     if factory is f.ConsultForm:
-        return f.ConsultForm(data, agencies=_consult_agencies(dossier))
-    if factory is f.FilesForm:
-        return f.FilesForm(data, files)
-    if factory is f.ResultForm:
-        return f.ResultForm(data, files)
+        return f.ConsultForm(data, agencies=_consult_agencies(dossier), auto_id=auto_id)
+    if factory in (f.FilesForm, f.ResultForm):
+        return factory(data, files, auto_id=auto_id)
     if factory is f.ReturnResultForm:
-        return f.ReturnResultForm(data, initial={"method": dossier.result_method})
-    return factory(data)
+        return f.ReturnResultForm(data, initial={"method": dossier.result_method}, auto_id=auto_id)
+    return factory(data, auto_id=auto_id)
+
+
+def _answer_form(consultation_pk, data=None) -> f.ConsultAnswerForm:
+    """The answer form of one consultation (one per open consultation on the page, each with its own ids)."""
+    return f.ConsultAnswerForm(
+        data, initial={"consultation": consultation_pk}, auto_id=f"id_tra-loi-y-kien-{consultation_pk}_%s"
+    )
 
 
 def _workspace_context(request, dossier, bound: dict | None = None) -> dict:
@@ -888,10 +903,7 @@ def _workspace_context(request, dossier, bound: dict | None = None) -> dict:
     my_agencies = agencies_with_role(user, *DOSSIER_ROLES)
     consultations = list(dossier.consultations.select_related("agency", "asked_by", "answered_by"))
     open_consults = [c for c in consultations if c.answered_at is None and c.agency_id in my_agencies]
-    answer_forms = [
-        (c, bound.get(f"tra-loi-y-kien-{c.pk}") or f.ConsultAnswerForm(initial={"consultation": c.pk}))
-        for c in open_consults
-    ]
+    answer_forms = [(c, bound.get(f"tra-loi-y-kien-{c.pk}") or _answer_form(c.pk)) for c in open_consults]
     files = list(dossier.files.select_related("component", "uploaded_by"))
     return {
         "dossier": dossier,
@@ -1025,7 +1037,7 @@ def _after_action(request, dossier):
 
 
 def _answer_consultation(request, dossier):
-    form = f.ConsultAnswerForm(request.POST)
+    form = _answer_form(request.POST.get("consultation", ""), request.POST)
     if form.is_valid():
         consultation = get_object_or_404(dossier.consultations, pk=form.cleaned_data["consultation"])
         try:
