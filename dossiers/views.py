@@ -322,7 +322,7 @@ def _render_form(request, version, draft, *, schema_form=None, components_form=N
     if result_form is None:
         result_form = f.ResultMethodForm(initial={"result_method": (draft or {}).get("result_method", "online")})
     components_form.pending = _draft_pending(draft)
-    return render(
+    response = render(
         request,
         "dossiers/submit.html",
         {
@@ -334,6 +334,10 @@ def _render_form(request, version, draft, *, schema_form=None, components_form=N
         },
         status=status,
     )
+    # Personal data, and a list of the draft's files that changes: the browser's Back asks the server again
+    # (a page kept in the browser's cache would show an old list of files).
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

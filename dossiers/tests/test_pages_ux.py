@@ -349,7 +349,9 @@ def test_going_back_from_the_review_keeps_the_files_which_may_be_removed_or_repl
 
     response = client.post(url, {"step": "edit"})  # "Quay lại sửa"
     assert response.status_code == 302 and response["Location"] == url
-    form = html(client.get(url))
+    response = client.get(url)
+    assert response["Cache-Control"] == "no-store"  # Back asks the server again, which lists the draft's files
+    form = html(response)
     pending = Pending(form)
     assert set(pending.files) == {"to-khai.pdf", "cccd-cu.png"} and pending.token
     assert input_value(form, "f-muc_dich") == "Xin việc"  # the answers come back too
