@@ -84,6 +84,18 @@ def test_the_workspace_action_forms_have_unique_ids(client, world):
     assert [i for i, n in Counter(ids_of(page).ids).items() if n > 1] == []
 
 
+def test_the_desks_forms_on_a_new_dossier_have_unique_ids(client, world):
+    from .factories import submitted_dossier
+
+    dossier = submitted_dossier(world)
+    client.force_login(world.officer)
+    page = html(client.get(f"/ho-so/can-bo/ho-so/{dossier.code}/"))
+    found = ids_of(page)
+    assert 'id="id_yeu-cau-hoan-thien_reason"' in page and 'id="id_tu-choi_reason"' in page  # both ask a reason
+    assert [i for i, n in Counter(found.ids).items() if n > 1] == []
+    assert set(found.label_for) <= set(found.ids)
+
+
 def test_two_open_consultations_have_answer_forms_with_their_own_ids(client, world):
     dossier = processing_dossier(world)
     for question in ("Thửa đất có tranh chấp không?", "Công trình có phép không?"):
