@@ -17,7 +17,8 @@ subset below, so that a province's catalogue editor cannot write a form the plat
         "noi_dung": {"type": "string", "x-widget": "textarea", "title": "Nội dung"},
         "so_ban": {"type": "integer", "minimum": 1, "maximum": 10, "title": "Số bản"},
         "dien_tich": {"type": "number", "minimum": 0, "title": "Diện tích (m²)"},
-        "cam_doan": {"type": "boolean", "title": "Tôi cam đoan …"}
+        "cam_doan": {"type": "boolean", "title": "Tôi cam đoan …"},
+        "dia_chi": {"type": "string", "title": "Nơi cư trú", "x-prefill": "address"}
       },
       "required": ["ho_ten", "ngay_sinh", "cam_doan"],
       "x-order": ["ho_ten", "ngay_sinh", …]           # optional; see below
@@ -29,6 +30,10 @@ Notes
 - A *required boolean* is a box that must be ticked (a declaration, "cam đoan").
 - String ``pattern`` follows JSON Schema: a regular expression *searched* in the value (anchor it
   with ``^…$`` to match the whole value). ``minLength`` is supported as well.
+- ``x-prefill`` (strings): the account attribute the online form starts from (``full_name``, ``cccd``,
+  ``address``, ``phone``, ``email``, ``tax_code``, ``organization_name``), or ``false`` for none; without
+  it, conventional names (``ho_ten``, ``so_cccd``, ``dia_chi``, ``dien_thoai``… ``PREFILL_NAMES``)
+  are filled from the account. The applicant may change the value.
 - ``validate()`` returns JSON-ready values: dates as ISO ``YYYY-MM-DD`` strings, integers as
   ``int``, numbers as ``int`` or ``float``; optional fields left empty are omitted.
 
@@ -38,6 +43,7 @@ Public functions (the dossiers app calls the first two):
     validate_schema(schema) -> None (raises ValidationError listing every problem)
     schema_problems(schema) -> list[str]
     normalize_schema(schema) -> dict (adds "x-order")
+    prefill_fields(schema) -> {property: account attribute}
 """
 
 from __future__ import annotations
@@ -62,13 +68,40 @@ NAME_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 _COMMON_KEYS = {"type", "title", "description", "default", "x-placeholder"}
 _ALLOWED_KEYS = {
-    "string": _COMMON_KEYS | {"format", "enum", "maxLength", "minLength", "pattern", "x-widget", "x-validator"},
+    "string": _COMMON_KEYS
+    | {"format", "enum", "maxLength", "minLength", "pattern", "x-widget", "x-validator", "x-prefill"},
     "integer": _COMMON_KEYS | {"minimum", "maximum"},
     "number": _COMMON_KEYS | {"minimum", "maximum"},
     "boolean": _COMMON_KEYS,
 }
 _TOP_KEYS = {"type", "title", "description", "properties", "required", "x-order", "$schema", "additionalProperties"}
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
+
+# What an online form may take from the signed-in applicant's account (directory.User attributes).
+ACCOUNT_FIELDS = ("full_name", "cccd", "address", "phone", "email", "tax_code", "organization_name")
+# The conventional property names of the catalogue's forms, and the account attribute each one is.
+PREFILL_NAMES = {
+    "ho_ten": "full_name",
+    "ho_va_ten": "full_name",
+    "ho_ten_nguoi_yeu_cau": "full_name",
+    "ho_ten_nguoi_nop": "full_name",
+    "cccd": "cccd",
+    "so_cccd": "cccd",
+    "so_dinh_danh": "cccd",
+    "so_dinh_danh_ca_nhan": "cccd",
+    "dia_chi": "address",
+    "noi_cu_tru": "address",
+    "dia_chi_lien_he": "address",
+    "dia_chi_thuong_tru": "address",
+    "dien_thoai": "phone",
+    "so_dien_thoai": "phone",
+    "email": "email",
+    "thu_dien_tu": "email",
+    "mst": "tax_code",
+    "ma_so_thue": "tax_code",
+    "ten_doanh_nghiep": "organization_name",
+    "ten_to_chuc": "organization_name",
+}
 
 
 # --------------------------------------------------------------------------- schema checking
@@ -182,6 +215,11 @@ def _property_problems(name, prop) -> list[str]:
                 problems.append(_('%(where)s: "pattern" không phải biểu thức chính quy hợp lệ.') % {"where": where})
         if "x-widget" in prop and prop["x-widget"] not in WIDGETS:
             problems.append(_('%(where)s: "x-widget" chỉ nhận "textarea".') % {"where": where})
+        if "x-prefill" in prop and prop["x-prefill"] is not False and prop["x-prefill"] not in ACCOUNT_FIELDS:
+            problems.append(
+                _('%(where)s: "x-prefill" chỉ nhận false hoặc một trong: %(fields)s.')
+                % {"where": where, "fields": ", ".join(ACCOUNT_FIELDS)}
+            )
         if "x-validator" in prop and prop["x-validator"] not in VALIDATORS:
             problems.append(_('%(where)s: "x-validator" chỉ nhận "cccd" hoặc "mst".') % {"where": where})
         if "default" in prop and not isinstance(prop["default"], str):
@@ -228,6 +266,24 @@ def field_names(schema: dict | None) -> list[str]:
     if isinstance(order, list) and sorted(order) == sorted(properties):
         return list(order)
     return list(properties)
+
+
+def prefill_fields(schema: dict | None) -> dict[str, str]:
+    """Which properties the online form fills from the applicant's account: ``{property: attribute}``.
+
+    A string property's ``"x-prefill"`` names the attribute (one of ACCOUNT_FIELDS), or is ``false`` to
+    leave the field empty (a name that would otherwise match, e.g. another person's ``ho_ten``);
+    without it the property's conventional name decides (PREFILL_NAMES). The applicant may change what
+    was filled in; the form is validated as typed.
+    """
+    out = {}
+    for name, prop in ((schema or {}).get("properties") or {}).items():
+        if not isinstance(prop, dict) or prop.get("type") != "string" or "enum" in prop or prop.get("format") == "date":
+            continue
+        attribute = prop.get("x-prefill", PREFILL_NAMES.get(name))
+        if attribute in ACCOUNT_FIELDS:
+            out[name] = attribute
+    return out
 
 
 # --------------------------------------------------------------------------- form building

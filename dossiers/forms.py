@@ -15,11 +15,11 @@ FORM_PREFIX = "f"
 # ------------------------------------------------------------------------ the procedure's own form
 
 
-def procedure_form(version, data=None):
+def procedure_form(version, data=None, initial=None):
     """The procedure's online form (JSON Schema) as a Django form, prefixed so it never clashes."""
     from catalog.formschema import build_django_form
 
-    return build_django_form(version.form_schema or {}, data, prefix=FORM_PREFIX)
+    return build_django_form(version.form_schema or {}, data, prefix=FORM_PREFIX, initial=initial)
 
 
 def procedure_form_data(form) -> dict:
@@ -58,6 +58,7 @@ class ComponentsForm(forms.Form):
     def __init__(self, *args, components=(), personal_documents=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.components = list(components)
+        self.pending: dict[int, list[dict]] = {}  # files already attached to a draft, per component (views)
         doc_choices = [(str(d.pk), d.title) for d in personal_documents]
         self.rows = []
         for component in self.components:
@@ -81,6 +82,7 @@ class ComponentsForm(forms.Form):
                 "component": row["component"],
                 "upload": self[row["upload"]],
                 "reuse": self[row["reuse"]] if row["reuse"] else None,
+                "pending": self.pending.get(row["component"].pk, []),
             }
 
     def files_by_component(self) -> dict[int, list]:
@@ -225,7 +227,11 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, units=(), procedures=(), colleagues=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [("", _("Tất cả"))] + [(u.pk, str(u)) for u in units]
-        self.fields["procedure"].choices = [("", _("Tất cả"))] + [(p.pk, p.code) for p in procedures]
+        # A procedure by its name (an annotation `current_name` when the caller made one), its code only
+        # when it has no published version.
+        self.fields["procedure"].choices = [("", _("Tất cả"))] + [
+            (p.pk, getattr(p, "current_name", None) or p.code) for p in procedures
+        ]
         self.fields["assignee"].choices += [(str(u.pk), u.display_name) for u in colleagues]
 
 

@@ -303,3 +303,18 @@ def _aware(value):
 def consultations_for(user) -> QuerySet:
     agencies = {g.agency_id for g in grants_for(user) if g.role in DOSSIER_ROLES}
     return Consultation.objects.filter(agency_id__in=agencies).select_related("dossier", "agency")
+
+
+def form_prefill_for(user, schema: dict | None) -> dict:
+    """The online form's starting values from the signed-in applicant's own account (name, CCCD, address,
+    phone… where the procedure's form has such fields, catalog.formschema.prefill_fields); empty ones left out."""
+    from catalog.formschema import prefill_fields
+
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    values = {}
+    for name, attribute in prefill_fields(schema).items():
+        value = getattr(user, attribute, "") or ""
+        if value:
+            values[name] = str(value)
+    return values

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -110,11 +110,29 @@ def _fees_due(dossier) -> list:
         return []
 
 
-def _file_response(field_file, filename: str, content_type: str = "") -> FileResponse:
+# What a browser may show in the page itself (the same kinds the services accept as uploads).
+INLINE_TYPES = ("application/pdf", "image/jpeg", "image/png")
+
+
+def _file_response(field_file, filename: str, content_type: str = "", *, inline: bool = False) -> FileResponse:
+    """The file as a download, or, with `inline` and a PDF/JPEG/PNG, to be read in the page: shown by the
+    browser's own viewer in a frame of this site (never of another: X-Frame-Options and frame-ancestors
+    say 'self'); the type is the one the upload check found in the content, and nosniff stays on."""
     handle = field_file.open("rb")
-    return FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=content_type or "application/octet-stream"
+    inline = inline and content_type in INLINE_TYPES
+    response = FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=filename,
+        content_type=content_type or "application/octet-stream",
     )
+    if inline:
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY.replace(
+            "frame-ancestors 'none'", "frame-ancestors 'self'"
+        )
+        response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _timeline(dossier, *, public_only: bool):
@@ -175,31 +193,77 @@ def lookup(request):
 # ============================================================================ citizen: submit online
 
 
-def _components_form(version, user, data=None, files=None):
+def _components_form(version, user, data=None, files=None, initial=None):
     documents = PersonalDocument.objects.filter(owner=user).only("id", "title") if user.is_authenticated else []
-    return f.ComponentsForm(data, files, components=version.components.all(), personal_documents=documents)
+    return f.ComponentsForm(
+        data, files, components=version.components.all(), personal_documents=documents, initial=initial
+    )
 
 
-def _draft_save(request, version, form_data, components_form, *, result_method: str = "online") -> str:
-    """Keep a submission between the form and the review page (files in storage, the rest in the session)."""
-    _draft_discard(request)
-    token = uuid.uuid4().hex
-    stored: dict[str, list] = {}
-    for component_id, uploads in components_form.files_by_component().items():
-        for upload in uploads:
+# The online submission's draft. Between the form and the review page (and back to the form again) the
+# uploads wait in storage under dossiers/drafts/<token>/ and the rest in the session:
+#     {"token", "version", "form_data", "files": {component id: [[path, name, type, size], …]},
+#      "result_method", "reuse": {component id: [personal document ids]}, "reviewed": bool}
+# The form lists the draft's files with a box to keep each (checked) — unticking removes it, choosing new
+# files adds them — so going back from the review never loses what was attached. Only a draft whose review
+# page was shown may be submitted. An abandoned draft is deleted by the nightly sweep (dossiers/sweep.py).
+
+
+def _draft_for(request, version) -> dict | None:
+    draft = request.session.get(DRAFT_SESSION_KEY)
+    return draft if draft and draft.get("version") == version.pk else None
+
+
+def _draft_file_id(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def _draft_file_exists(path: str) -> bool:
+    try:
+        return default_storage.exists(path)
+    except OSError:
+        return False
+
+
+def _draft_update(request, version, draft, *, keep, uploads, form_data, result_method, reuse, reviewed) -> dict:
+    """The session's draft after a post of the form: the draft's files the applicant kept (`keep`: their
+    ids), then the new `uploads` stored beside them; every other file of the draft is deleted now."""
+    if draft is None:
+        _draft_discard(request)  # a draft of another procedure, if any
+        token, files = uuid.uuid4().hex, {}
+    else:
+        token, files = draft["token"], {}
+        components = {str(c.pk) for c in version.components.all()}
+        for component_id, items in draft.get("files", {}).items():
+            for item in items:
+                if component_id in components and _draft_file_id(item[0]) in keep and _draft_file_exists(item[0]):
+                    files.setdefault(component_id, []).append(item)
+                else:
+                    _draft_delete(item[0])
+    for component_id, items in uploads.items():
+        for upload in items:
             path = default_storage.save(f"dossiers/drafts/{token}/{uuid.uuid4().hex}", upload)
-            stored.setdefault(str(component_id), []).append(
+            files.setdefault(str(component_id), []).append(
                 [path, upload.name, getattr(upload, "content_type", "") or "", upload.size]
             )
-    request.session[DRAFT_SESSION_KEY] = {
+    draft = {
         "token": token,
         "version": version.pk,
         "form_data": form_data,
-        "files": stored,
+        "files": files,
         "result_method": result_method,
-        "reuse": {str(k): v for k, v in components_form.reuse_by_component().items()},
+        "reuse": {str(k): v for k, v in reuse.items()},
+        "reviewed": reviewed,
     }
-    return token
+    request.session[DRAFT_SESSION_KEY] = draft
+    return draft
+
+
+def _draft_delete(path: str) -> None:
+    try:
+        default_storage.delete(path)
+    except OSError:
+        logger.warning("could not delete draft file %s", path)
 
 
 def _draft_discard(request) -> None:
@@ -208,10 +272,19 @@ def _draft_discard(request) -> None:
         return
     for items in draft.get("files", {}).values():
         for path, *_rest in items:
-            try:
-                default_storage.delete(path)
-            except OSError:
-                logger.warning("could not delete draft file %s", path)
+            _draft_delete(path)
+
+
+def _draft_pending(draft) -> dict[int, list[dict]]:
+    """The draft's files still in storage, per component, as the form lists them."""
+    out: dict[int, list[dict]] = {}
+    for component_id, items in (draft or {}).get("files", {}).items():
+        for path, name, content_type, size in items:
+            if _draft_file_exists(path):
+                out.setdefault(int(component_id), []).append(
+                    {"id": _draft_file_id(path), "name": name, "content_type": content_type, "size": size}
+                )
+    return out
 
 
 def _draft_uploads(draft) -> dict[int, list[UploadedFile]]:
@@ -234,6 +307,39 @@ def _close_uploads(uploads: dict[int, list[UploadedFile]]) -> None:
             item.close()
 
 
+def _render_form(request, version, draft, *, schema_form=None, components_form=None, result_form=None, status=200):
+    """The submission form: unbound, it starts from the draft's answers, else from the applicant's account
+    (selectors.form_prefill_for); it always lists the draft's files."""
+    if schema_form is None:
+        initial = selectors.form_prefill_for(request.user, version.form_schema)
+        initial.update((draft or {}).get("form_data") or {})
+        schema_form = f.procedure_form(version, initial=initial)
+    if components_form is None:
+        reuse = (draft or {}).get("reuse") or {}
+        components_form = _components_form(
+            version, request.user, initial={f"r{k}": [str(i) for i in v] for k, v in reuse.items()}
+        )
+    if result_form is None:
+        result_form = f.ResultMethodForm(initial={"result_method": (draft or {}).get("result_method", "online")})
+    components_form.pending = _draft_pending(draft)
+    response = render(
+        request,
+        "dossiers/submit.html",
+        {
+            "version": version,
+            "schema_form": schema_form,
+            "components_form": components_form,
+            "result_form": result_form,
+            "draft_token": draft["token"] if draft else "",
+        },
+        status=status,
+    )
+    # Personal data, and a list of the draft's files that changes: the browser's Back asks the server again
+    # (a page kept in the browser's cache would show an old list of files).
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @login_required
 def submit(request, code):
     """Nộp hồ sơ trực tuyến: form → review → submit. Only procedures offered online."""
@@ -250,67 +356,55 @@ def submit(request, code):
         )
     components = list(version.components.all())
     step = request.POST.get("step", "")
-    draft = request.session.get(DRAFT_SESSION_KEY)
-    if request.method == "POST" and step in ("submit", "edit") and draft and draft.get("version") == version.pk:
-        if step == "edit":
-            schema_form = f.procedure_form(version)
-            schema_form.initial = dict(draft["form_data"].items())
-            _draft_discard(request)
-            return render(
-                request,
-                "dossiers/submit.html",
-                {
-                    "version": version,
-                    "schema_form": schema_form,
-                    "components_form": _components_form(version, request.user),
-                    "result_form": f.ResultMethodForm(initial={"result_method": draft.get("result_method", "online")}),
-                },
-            )
+    draft = _draft_for(request, version)
+    if request.method == "POST" and step == "edit" and draft:
+        return redirect("dossiers:submit", code=version.procedure.code)  # the form shows the draft
+    if request.method == "POST" and step == "submit" and draft and draft.get("reviewed"):
         return _submit_draft(request, version, draft, components)
     if request.method == "POST" and step == "review":
         schema_form = f.procedure_form(version, request.POST)
         components_form = _components_form(version, request.user, request.POST, request.FILES)
         result_form = f.ResultMethodForm(request.POST)
-        if schema_form.is_valid() and components_form.is_valid() and result_form.is_valid():
-            form_data = f.procedure_form_data(schema_form)
-            problems = {}
-            for component_id, uploads in components_form.files_by_component().items():
-                for upload in uploads:
-                    try:  # the service's own check, read-only: a bad file is refused before the review
-                        services.inspect_upload(upload)
-                    except ValidationError as exc:
-                        problems.setdefault(f"c{component_id}", []).extend(exc.messages)
-            if not problems:
-                _draft_save(
-                    request,
-                    version,
-                    form_data,
-                    components_form,
-                    result_method=result_form.cleaned_data["result_method"],
-                )
-                return _render_review(request, version, request.session[DRAFT_SESSION_KEY], components)
-            _errors_to_form(components_form, ValidationError(problems))
-        return render(
+        valid = [form.is_valid() for form in (schema_form, components_form, result_form)]
+        problems: dict[str, list] = {}
+        accepted: dict[int, list] = {}
+        for component_id, uploads in components_form.files_by_component().items():
+            for upload in uploads:
+                try:  # the service's own check, read-only: a bad file is refused before the review
+                    services.inspect_upload(upload)
+                except ValidationError as exc:
+                    problems.setdefault(f"c{component_id}", []).extend(exc.messages)
+                else:
+                    accepted.setdefault(component_id, []).append(upload)
+        # The draft's files listed on the form that was sent (its token) and left ticked stay; good new files
+        # join them even when something else on the form must be corrected, so nothing is chosen twice.
+        keep = set(request.POST.getlist("keep")) if draft and request.POST.get("draft") == draft["token"] else set()
+        ok = all(valid) and not problems
+        draft = _draft_update(
             request,
-            "dossiers/submit.html",
-            {
-                "version": version,
-                "schema_form": schema_form,
-                "components_form": components_form,
-                "result_form": result_form,
-            },
+            version,
+            draft,
+            keep=keep,
+            uploads=accepted,
+            form_data=f.procedure_form_data(schema_form) if valid[0] else (draft or {}).get("form_data", {}),
+            result_method=result_form.cleaned_data["result_method"] if valid[2] else "online",
+            reuse=components_form.reuse_by_component() if valid[1] else {},
+            reviewed=ok,
+        )
+        if ok:
+            return _render_review(request, version, draft, components)
+        if problems:
+            _errors_to_form(components_form, ValidationError(problems))
+        return _render_form(
+            request,
+            version,
+            draft,
+            schema_form=schema_form,
+            components_form=components_form,
+            result_form=result_form,
             status=400,
         )
-    return render(
-        request,
-        "dossiers/submit.html",
-        {
-            "version": version,
-            "schema_form": f.procedure_form(version),
-            "components_form": _components_form(version, request.user),
-            "result_form": f.ResultMethodForm(),
-        },
-    )
+    return _render_form(request, version, draft)
 
 
 def _render_review(request, version, draft, components, errors=(), status=200):
@@ -327,6 +421,7 @@ def _render_review(request, version, draft, components, errors=(), status=200):
     from .choices import ResultMethod
 
     method = draft.get("result_method", "online")
+    fees = list(version.fees.all())  # the procedure's fee table: what the applicant will be asked to pay
     return render(
         request,
         "dossiers/submit_review.html",
@@ -336,6 +431,8 @@ def _render_review(request, version, draft, components, errors=(), status=200):
             "rows": rows,
             "errors": list(errors),
             "result_method": ResultMethod(method).label if method in ResultMethod.values else method,
+            "fees": fees,
+            "fee_total": sum((fee.amount for fee in fees), start=0),
         },
         status=status,
     )
@@ -582,7 +679,7 @@ def file_download(request, code, pk):
         and selectors.hidden_from_applicant(dossier, item.kind)
     ):
         raise Http404
-    return _file_response(item.file, item.original_name, item.content_type)
+    return _file_response(item.file, item.original_name, item.content_type, inline=request.GET.get("xem") == "1")
 
 
 @login_required
@@ -614,6 +711,7 @@ def queue(request):
     # The "assigned to" filter offers the officials who hold a processing role in the user's agencies and in
     # the agencies that decide what those agencies receive (the desk follows its dossiers there). Which
     # dossiers it then shows is still bounded by the user's own scope (selectors.work_queue_for).
+    from catalog.choices import VersionStatus
     from catalog.models import ProcedureVersion
 
     deciding = ProcedureVersion.competent_agencies.through.objects.filter(
@@ -630,9 +728,14 @@ def queue(request):
         .distinct()
         .order_by("full_name", "username")
     )
-    form = f.QueueFilterForm(
-        request.GET or None, units=units, procedures=procedures.distinct().order_by("code"), colleagues=colleagues
+    # The filter names each procedure by its current version (the name officials know it by), not its code.
+    current_name = (
+        ProcedureVersion.objects.filter(procedure=OuterRef("pk"), status=VersionStatus.PUBLISHED)
+        .order_by("-number")
+        .values("name")[:1]
     )
+    procedures = procedures.distinct().annotate(current_name=Subquery(current_name)).order_by("current_name", "code")
+    form = f.QueueFilterForm(request.GET or None, units=units, procedures=procedures, colleagues=colleagues)
     filters = {}
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
@@ -848,20 +951,29 @@ SHOWN_IN = {
 
 
 def _make_form(slug, dossier, data=None, files=None):
+    """The action's form. Its element ids carry the slug (``id_tu-choi_reason``): the workspace shows
+    several action forms at once, many with a field of the same name, and an id must be unique on a page
+    (a label points at one field only). Field names stay plain, so what a form posts does not change."""
     action, factory = ACTIONS[slug]
     if factory is None:
         return None
+    auto_id = f"id_{slug}_%s"
     if factory is f.TransferForm:
-        return f.TransferForm(data, candidates=_transfer_candidates(dossier))
+        return f.TransferForm(data, candidates=_transfer_candidates(dossier), auto_id=auto_id)
     if factory is f.ConsultForm:
-        return f.ConsultForm(data, agencies=_consult_agencies(dossier))
-    if factory is f.FilesForm:
-        return f.FilesForm(data, files)
-    if factory is f.ResultForm:
-        return f.ResultForm(data, files)
+        return f.ConsultForm(data, agencies=_consult_agencies(dossier), auto_id=auto_id)
+    if factory in (f.FilesForm, f.ResultForm):
+        return factory(data, files, auto_id=auto_id)
     if factory is f.ReturnResultForm:
-        return f.ReturnResultForm(data, initial={"method": dossier.result_method})
-    return factory(data)
+        return f.ReturnResultForm(data, initial={"method": dossier.result_method}, auto_id=auto_id)
+    return factory(data, auto_id=auto_id)
+
+
+def _answer_form(consultation_pk, data=None) -> f.ConsultAnswerForm:
+    """The answer form of one consultation (one per open consultation on the page, each with its own ids)."""
+    return f.ConsultAnswerForm(
+        data, initial={"consultation": consultation_pk}, auto_id=f"id_tra-loi-y-kien-{consultation_pk}_%s"
+    )
 
 
 def _workspace_context(request, dossier, bound: dict | None = None) -> dict:
@@ -888,10 +1000,7 @@ def _workspace_context(request, dossier, bound: dict | None = None) -> dict:
     my_agencies = agencies_with_role(user, *DOSSIER_ROLES)
     consultations = list(dossier.consultations.select_related("agency", "asked_by", "answered_by"))
     open_consults = [c for c in consultations if c.answered_at is None and c.agency_id in my_agencies]
-    answer_forms = [
-        (c, bound.get(f"tra-loi-y-kien-{c.pk}") or f.ConsultAnswerForm(initial={"consultation": c.pk}))
-        for c in open_consults
-    ]
+    answer_forms = [(c, bound.get(f"tra-loi-y-kien-{c.pk}") or _answer_form(c.pk)) for c in open_consults]
     files = list(dossier.files.select_related("component", "uploaded_by"))
     return {
         "dossier": dossier,
@@ -1025,7 +1134,7 @@ def _after_action(request, dossier):
 
 
 def _answer_consultation(request, dossier):
-    form = f.ConsultAnswerForm(request.POST)
+    form = _answer_form(request.POST.get("consultation", ""), request.POST)
     if form.is_valid():
         consultation = get_object_or_404(dossier.consultations, pk=form.cleaned_data["consultation"])
         try:
