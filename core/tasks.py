@@ -18,8 +18,22 @@ logger = logging.getLogger("cqs.tasks")
 
 
 def enqueue_after_commit(task_obj, *args, **kwargs) -> None:
-    """Enqueue `task_obj` once the current transaction commits (at once outside a transaction)."""
-    transaction.on_commit(lambda: task_obj.enqueue(*args, **kwargs))
+    """Enqueue `task_obj` once the current transaction commits (at once outside a transaction).
+
+    The change is saved by then, so a queue that cannot be reached (Redis down) must not turn the answer
+    into an error: the person would be told nothing was saved and retry, duplicating it. The failure is
+    logged and the request goes on; the periodic jobs pick up what the task would have done from the
+    rows the change wrote (the national sync outbox: `dossiers_sync`; unsent notifications:
+    `retry_notifications`; late marks: `dossiers_mark_late`).
+    """
+    transaction.on_commit(lambda: _enqueue(task_obj, args, kwargs))
+
+
+def _enqueue(task_obj, args, kwargs) -> None:
+    try:
+        task_obj.enqueue(*args, **kwargs)
+    except Exception:
+        logger.exception("task %s not queued (the change itself is saved)", getattr(task_obj, "module_path", task_obj))
 
 
 def enqueue_all_after_commit(calls: Iterable[tuple]) -> None:
