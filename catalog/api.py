@@ -13,6 +13,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import SimpleRateThrottle
 
+from core.ratelimit import FailOpenMixin
 from directory.choices import Role
 
 from . import selectors
@@ -20,7 +21,7 @@ from .choices import ApplicantKind, FeeKind, Level, OnlineMode, TimeUnit, Versio
 from .models import DossierComponent, Fee, Field, ProcedureVersion, ProcessStep
 
 
-class CatalogThrottle(SimpleRateThrottle):
+class CatalogThrottle(FailOpenMixin, SimpleRateThrottle):
     scope = "catalog"
 
     def get_rate(self):

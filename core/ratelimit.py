@@ -45,3 +45,14 @@ def peek(key: str, limit: int, period: int) -> bool:
         log.warning("rate limit %s not read: the cache is unavailable", key, exc_info=True)
         return True
     return used < limit
+
+
+class FailOpenMixin:
+    """For DRF throttles (SimpleRateThrottle and its kind): let the request through when the cache is down."""
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except Exception:
+            log.warning("throttle %s not applied: the cache is unavailable", type(self).__name__, exc_info=True)
+            return True

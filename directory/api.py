@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from core.ratelimit import FailOpenMixin
 from core.text import fold
 
 from . import selectors, services
@@ -21,7 +22,7 @@ from .choices import AccountKind, AgencyKind, Role, UnitLevel
 from .models import AdministrativeUnit, Agency, OrgUnit
 
 
-class DirectoryThrottle(SimpleRateThrottle):
+class DirectoryThrottle(FailOpenMixin, SimpleRateThrottle):
     scope = "directory"
 
     def get_rate(self):

@@ -11,6 +11,7 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from core.api import error_response
+from core.ratelimit import FailOpenMixin
 
 from . import selectors
 from .forms import read_pdf_upload
@@ -82,8 +83,12 @@ ERROR_SCHEMA = inline_serializer(
 )
 
 
-class VerifyUploadThrottle(AnonRateThrottle):
+class VerifyUploadThrottle(FailOpenMixin, AnonRateThrottle):
     scope = "anon"
+
+
+class VerifyUserThrottle(FailOpenMixin, UserRateThrottle):
+    pass
 
 
 class VerifyAPIView(APIView):
@@ -92,7 +97,7 @@ class VerifyAPIView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
     parser_classes = [MultiPartParser, FormParser]
-    throttle_classes = [VerifyUploadThrottle, UserRateThrottle]
+    throttle_classes = [VerifyUploadThrottle, VerifyUserThrottle]
 
     @extend_schema(
         operation_id="signing_verify_upload",

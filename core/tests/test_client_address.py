@@ -144,3 +144,13 @@ def test_an_officials_idle_session_ends_a_citizens_does_not(settings, django_use
         assert response.status_code == 302 and "/dang-nhap/" in response["Location"]
         assert "_auth_user_id" not in staff_client.session
         assert citizen_client.get("/tai-khoan/bao-mat/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_api_throttles_fail_open_when_the_cache_is_down(settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    client = APIClient(REMOTE_ADDR="203.0.113.11")
+    assert client.get("/api/catalog/procedures/").status_code == 200
+    assert client.get("/api/directory/agencies/").status_code == 200
