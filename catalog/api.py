@@ -111,11 +111,17 @@ class ProcedureListSerializer(serializers.ModelSerializer):
 
 
 class ComponentSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(
+        read_only=True,
+        help_text="Mã thành phần hồ sơ: giá trị của `file_components` (và khóa của `reuse`) khi nộp hồ sơ "
+        "qua /api/dossiers/mine/ hoặc /api/dossiers/counter/.",
+    )
     template_url = serializers.SerializerMethodField()
 
     class Meta:
         model = DossierComponent
         fields = [
+            "id",
             "order",
             "name",
             "required",
@@ -149,6 +155,12 @@ class StepSerializer(serializers.ModelSerializer):
 
 
 class ProcedureDetailSerializer(ProcedureListSerializer):
+    version_id = serializers.IntegerField(
+        source="pk",
+        read_only=True,
+        help_text="Mã của phiên bản này: giá trị `procedure_version` khi nộp hồ sơ qua /api/dossiers/mine/ "
+        "(chỉ phiên bản đang áp dụng nhận hồ sơ).",
+    )
     receiving_agencies = AgencyRefSerializer(many=True)
     components = ComponentSerializer(many=True)
     fees = FeeSerializer(many=True)
@@ -159,6 +171,7 @@ class ProcedureDetailSerializer(ProcedureListSerializer):
     class Meta(ProcedureListSerializer.Meta):
         fields = [
             *ProcedureListSerializer.Meta.fields,
+            "version_id",
             "status",
             "valid_from",
             "valid_to",

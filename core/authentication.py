@@ -5,6 +5,7 @@ import functools
 from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from core import request_context
@@ -62,3 +63,63 @@ def _token_sql(model) -> tuple[str, list[str], list[str], list[str]]:
     sql, params = qs.query.sql_with_params()
     assert params == ("",), params
     return sql, token_names, user_names, list(prelude)
+
+
+class CredentialRefused(exceptions.APIException):
+    """401 for a system's credential that is wrong, expired or revoked. (DRF's AuthenticationFailed would
+    become 403 here: the first authenticator, the session's, sends no WWW-Authenticate challenge.)"""
+
+    status_code = 401
+    default_detail = _("Khóa API không hợp lệ, đã hết hạn hoặc đã bị thu hồi.")
+    default_code = "authentication_failed"
+    auth_header = 'Bearer realm="api"'
+
+
+class ApiCredentialAuthentication(authentication.BaseAuthentication):
+    """A system's credential (core.credentials): `Authorization: Bearer cqs_<key_id>_<secret>`.
+
+    Looked at only when the header says Bearer, so a DRF token (`Token <key>`, TokenAuthentication above)
+    and a session are read exactly as before. One query by the credential's unique key id. The request
+    acts as the credential's service account; a read-only credential is refused (403) on any method that
+    writes, whatever the view.
+    """
+
+    keyword = b"bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword:
+            return None
+        if len(header) != 2:
+            raise CredentialRefused()
+        from core import credentials
+
+        try:
+            token = header[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise CredentialRefused() from None
+        credential = credentials.check(token)
+        if credential is None:
+            raise CredentialRefused()
+        if credential.read_only and request.method not in ("GET", "HEAD", "OPTIONS"):
+            raise exceptions.PermissionDenied(_("Khóa API này chỉ được dùng để đọc."))
+        return (credential.account, credential)
+
+    def authenticate_header(self, request):
+        return CredentialRefused.auth_header
+
+
+class ApiCredentialScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI document names the systems' credential (security scheme `apiCredential`)."""
+
+    target_class = ApiCredentialAuthentication
+    name = "apiCredential"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "cqs_<key_id>_<secret>",
+            "description": "Khóa API cho hệ thống bên ngoài (manage.py api_credentials issue, hoặc trang quản trị "
+            "“Khóa API cho hệ thống”); xem docs/api.md.",
+        }

@@ -160,3 +160,59 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} – {self.get_kind_display()}"
+
+
+class ApiCredential(models.Model):
+    """A key that an outside system (a mobile app, the national portal, a commune's own software) calls the API
+    with: `Authorization: Bearer cqs_<key_id>_<secret>`.
+
+    The key acts as its service account (`account`), an official's account that holds roles in agencies
+    (directory.StaffPosition): what the system may see and do is what that role in that agency allows, by
+    the same permission rules as for a person. `read_only` keys may only read (GET, HEAD, OPTIONS). Only
+    the SHA-256 of the secret is stored (the secret is random, 256 bits, so a fast hash is enough); the
+    secret is shown once, when it is issued or rotated. Issued, rotated and revoked through core.credentials.
+    """
+
+    name = models.CharField(_("tên hệ thống"), max_length=200)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="api_credentials",
+        verbose_name=_("tài khoản dịch vụ"),
+    )
+    key_id = models.CharField(_("mã khóa"), max_length=24, unique=True)
+    secret_hash = models.CharField(_("băm SHA-256 của khóa bí mật"), max_length=64)
+    read_only = models.BooleanField(_("chỉ đọc"), default=True)
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(_("cấp lúc"), auto_now_add=True)
+    rotated_at = models.DateTimeField(_("đổi khóa bí mật lúc"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("người cấp"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("khóa API cho hệ thống")
+        verbose_name_plural = _("khóa API cho hệ thống")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_id})"
+
+    def is_usable(self, now) -> bool:
+        return self.revoked_at is None and self.expires_at > now
+
+    @property
+    def state_label(self) -> str:
+        from django.utils import timezone
+
+        if self.revoked_at is not None:
+            return str(_("Đã thu hồi"))
+        if self.expires_at <= timezone.now():
+            return str(_("Hết hạn"))
+        return str(_("Đang dùng"))

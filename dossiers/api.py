@@ -9,9 +9,12 @@ Every write calls the service in dossiers/services.py; errors come back as
 """
 
 import copy
+import inspect
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -29,10 +32,10 @@ from core.parsers import MultiPartParser as InMemoryMultiPartParser
 from directory.models import Agency, User
 
 from . import selectors, services
-from .choices import Channel, DossierStatus, ResultMethod
+from .choices import Channel, DossierAction, DossierStatus, ResultMethod
 from .models import Consultation, Dossier, DossierFile, DossierRating, DossierSlip, DossierStep, PersonalDocument
 from .paging import CappedLimitOffsetPagination
-from .permissions import is_applicant
+from .permissions import can_act, is_applicant, who_may
 from .ratelimit import lookup_allowed
 from .selectors import dossier_get_for
 
@@ -493,23 +496,30 @@ class DossierCounterSerializer(FieldsBoundOnce, serializers.Serializer):
 
 
 class DossierReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(allow_blank=True, help_text="Lý do (bắt buộc có nội dung).")
 
 
 class DossierReasonItemsSerializer(DossierReasonSerializer):
-    items = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    items = serializers.ListField(
+        child=serializers.CharField(), required=False, default=list, help_text="Các giấy tờ cần bổ sung, hoàn thiện."
+    )
 
 
 class DossierNoteSerializer(serializers.Serializer):
-    note = serializers.CharField(allow_blank=True, required=False, default="")
+    note = serializers.CharField(allow_blank=True, required=False, default="", help_text="Ý kiến, ghi chú.")
 
 
 class DossierTransferSerializer(DossierNoteSerializer):
-    to_user = serializers.IntegerField(required=False, allow_null=True)
+    to_user = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Id cán bộ nhận bước tiếp theo, lấy từ GET /api/dossiers/d/{code}/next-holders/; bỏ trống: "
+        "mọi cán bộ giữ vai trò của bước.",
+    )
 
 
 class DossierApologySerializer(DossierReasonSerializer):
-    new_due_at = serializers.DateTimeField()
+    new_due_at = serializers.DateTimeField(help_text="Ngày giờ hẹn trả kết quả mới (ISO 8601).")
 
 
 class DossierConsultSerializer(serializers.Serializer):
@@ -522,8 +532,10 @@ class DossierConsultAnswerSerializer(serializers.Serializer):
 
 
 class DossierResultSerializer(serializers.Serializer):
-    file = serializers.FileField(required=False)
-    generate = serializers.BooleanField(required=False, default=False)
+    file = serializers.FileField(required=False, help_text="Tệp PDF kết quả (hoặc dùng `generate`).")
+    generate = serializers.BooleanField(
+        required=False, default=False, help_text="true: hệ thống tạo văn bản kết quả PDF và ký số."
+    )
 
 
 class DossierReturnResultSerializer(serializers.Serializer):
@@ -564,6 +576,27 @@ class PersonalDocumentSerializer(serializers.ModelSerializer):
         model = PersonalDocument
         fields = ["id", "title", "file", "content_type", "size", "sha256", "created_at"]
         read_only_fields = ["content_type", "size", "sha256", "created_at"]
+
+
+API_ERROR = inline_serializer(
+    "ApiError",
+    {
+        "error": inline_serializer(
+            "ApiErrorBody",
+            {
+                "code": serializers.CharField(
+                    help_text="invalid | authentication_failed | not_authenticated | permission_denied | not_found"
+                ),
+                "message": serializers.CharField(help_text="Thông báo tiếng Việt cho người dùng."),
+                "fields": serializers.DictField(
+                    child=serializers.ListField(child=serializers.CharField()),
+                    required=False,
+                    help_text="Lỗi theo từng trường của thân yêu cầu (khi có).",
+                ),
+            },
+        )
+    },
+)
 
 
 LOOKUP_ERROR = inline_serializer(
@@ -806,6 +839,56 @@ class QueueView(generics.ListAPIView):
         return queue_page_queryset(qs)
 
 
+class OfficialRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="Giá trị `to_user` của thao tác chuyển / phê duyệt.")
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+
+
+class NextStepSerializer(serializers.Serializer):
+    order = serializers.IntegerField()
+    name = serializers.CharField()
+    role = serializers.CharField(help_text="Vai trò của bước (directory.choices.Role).")
+    agency = serializers.CharField(source="agency.code", help_text="Mã cơ quan của bước (QCVN 102).")
+    unit_name = serializers.CharField()
+
+
+class NextHoldersSerializer(serializers.Serializer):
+    step = NextStepSerializer(allow_null=True, help_text="Bước sẽ bắt đầu; null khi đây là bước cuối.")
+    officials = OfficialRefSerializer(many=True)
+
+
+class NextHoldersView(APIView):
+    """The officials who may be named `to_user` when the caller transfers or approves the dossier now: those
+    holding the next step's role in its agency (and unit), the rule the services check. Only for whoever may
+    transfer or approve the dossier at this moment (403 otherwise; 404 when the dossier is not theirs to see).
+    `role` and `agency` (code) narrow the list; a value that is not the next step's gives an empty list."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("role", str, description="Chỉ cán bộ giữ vai trò này (directory.choices.Role)."),
+            OpenApiParameter("agency", str, description="Chỉ cán bộ của cơ quan có mã này (QCVN 102)."),
+        ],
+        responses={200: NextHoldersSerializer, 403: API_ERROR, 404: API_ERROR},
+    )
+    def get(self, request, code: str):
+        dossier = dossier_get_for(request.user, code)
+        if not (can_act(request.user, dossier, DossierAction.TRANSFER) or can_act(request.user, dossier, "approve")):
+            raise PermissionDenied("Bạn không giữ bước xử lý hiện tại của hồ sơ nên không chuyển hồ sơ được.")
+        step, officials = selectors.next_holder_candidates(dossier)
+        role, agency = request.query_params.get("role"), request.query_params.get("agency")
+        if step is not None and (
+            (role and role != step.role) or (agency and agency.strip().upper() != step.agency.code)
+        ):
+            officials = officials.none()
+        return Response(
+            {
+                "step": NextStepSerializer(step).data if step is not None else None,
+                "officials": [{"id": u.pk, "username": u.username, "display_name": u.display_name} for u in officials],
+            }
+        )
+
+
 class CounterRegisterView(APIView):
     """The one-stop desk registers a dossier brought in person (`counter`) or by post (`post`) on behalf of
     a person (multipart, like the online submission). It is received at once: status `processing`,
@@ -869,116 +952,189 @@ def _agency_by_code(code, *, field: str = "agency"):
     return agency
 
 
-# name -> (input serializer, callable(request, dossier, data) -> result)
+@dataclass(frozen=True)
+class ApiAction:
+    """One dossier action of the API: the service it calls, how the request maps onto the service's arguments,
+    and the input serializer. The permission checked is the service's own (`dossier_<action>` checks the
+    choices.DossierAction `<action>`), and the OpenAPI description is written from the service's docstring,
+    permissions.who_may and the serializer (action_description), so the documentation follows the code."""
+
+    service: Callable
+    arguments: Callable  # (request, dossier, validated data) -> the service's keyword arguments
+    serializer: type[serializers.Serializer] | None = None
+    multipart: bool = False
+
+    @property
+    def permission(self) -> str:
+        return self.service.__name__.removeprefix("dossier_")
+
+    def __call__(self, request, dossier, data):
+        return self.service(**self.arguments(request, dossier, data))
+
+
 ACTIONS = {
-    "receive": (None, lambda r, d, v: services.dossier_receive(dossier=d, officer=r.user)),
-    "refuse": (
+    "receive": ApiAction(services.dossier_receive, lambda r, d, v: {"dossier": d, "officer": r.user}),
+    "refuse": ApiAction(
+        services.dossier_refuse,
+        lambda r, d, v: {"dossier": d, "officer": r.user, "reason": v["reason"]},
         DossierReasonSerializer,
-        lambda r, d, v: services.dossier_refuse(dossier=d, officer=r.user, reason=v["reason"]),
     ),
-    "request-completion": (
+    "request-completion": ApiAction(
+        services.dossier_request_completion,
+        lambda r, d, v: {"dossier": d, "officer": r.user, "reason": v["reason"], "items": v["items"]},
         DossierReasonItemsSerializer,
-        lambda r, d, v: services.dossier_request_completion(
-            dossier=d, officer=r.user, reason=v["reason"], items=v["items"]
-        ),
     ),
-    "transfer": (
+    "transfer": ApiAction(
+        services.dossier_transfer,
+        lambda r, d, v: {"dossier": d, "actor": r.user, "to_user": _user_by_id(v.get("to_user")), "note": v["note"]},
         DossierTransferSerializer,
-        lambda r, d, v: services.dossier_transfer(
-            dossier=d, actor=r.user, to_user=_user_by_id(v.get("to_user")), note=v["note"]
-        ),
     ),
-    "return": (
+    "return": ApiAction(
+        services.dossier_return_to_previous,
+        lambda r, d, v: {"dossier": d, "actor": r.user, "note": v["note"]},
         DossierNoteSerializer,
-        lambda r, d, v: services.dossier_return_to_previous(dossier=d, actor=r.user, note=v["note"]),
     ),
-    "approve": (
+    "approve": ApiAction(
+        services.dossier_approve,
+        lambda r, d, v: {"dossier": d, "leader": r.user, "note": v["note"], "to_user": _user_by_id(v.get("to_user"))},
         DossierTransferSerializer,
-        lambda r, d, v: services.dossier_approve(
-            dossier=d, leader=r.user, note=v["note"], to_user=_user_by_id(v.get("to_user"))
-        ),
     ),
-    "request-supplement": (
+    "request-supplement": ApiAction(
+        services.dossier_request_supplement,
+        lambda r, d, v: {"dossier": d, "actor": r.user, "reason": v["reason"], "items": v["items"]},
         DossierReasonItemsSerializer,
-        lambda r, d, v: services.dossier_request_supplement(
-            dossier=d, actor=r.user, reason=v["reason"], items=v["items"]
-        ),
     ),
-    "request-payment": (None, lambda r, d, v: services.dossier_request_payment(dossier=d, actor=r.user)),
-    "apologize": (
+    "request-payment": ApiAction(services.dossier_request_payment, lambda r, d, v: {"dossier": d, "actor": r.user}),
+    "apologize": ApiAction(
+        services.dossier_apologize,
+        lambda r, d, v: {"dossier": d, "actor": r.user, "reason": v["reason"], "new_due_at": v["new_due_at"]},
         DossierApologySerializer,
-        lambda r, d, v: services.dossier_apologize(
-            dossier=d, actor=r.user, reason=v["reason"], new_due_at=v["new_due_at"]
-        ),
     ),
-    "stop": (
+    "stop": ApiAction(
+        services.dossier_stop,
+        lambda r, d, v: {"dossier": d, "actor": r.user, "reason": v["reason"]},
         DossierReasonSerializer,
-        lambda r, d, v: services.dossier_stop(dossier=d, actor=r.user, reason=v["reason"]),
     ),
-    "accept-withdrawal": (None, lambda r, d, v: services.dossier_accept_withdrawal(dossier=d, officer=r.user)),
-    "decline-withdrawal": (
+    "accept-withdrawal": ApiAction(
+        services.dossier_accept_withdrawal, lambda r, d, v: {"dossier": d, "officer": r.user}
+    ),
+    "decline-withdrawal": ApiAction(
+        services.dossier_decline_withdrawal,
+        lambda r, d, v: {"dossier": d, "officer": r.user, "reason": v["reason"]},
         DossierReasonSerializer,
-        lambda r, d, v: services.dossier_decline_withdrawal(dossier=d, officer=r.user, reason=v["reason"]),
     ),
-    "attach-result": (
+    "attach-result": ApiAction(
+        services.dossier_attach_result,
+        lambda r, d, v: {"dossier": d, "actor": r.user, "file": v.get("file"), "generate": v["generate"]},
         DossierResultSerializer,
-        lambda r, d, v: services.dossier_attach_result(
-            dossier=d, actor=r.user, file=v.get("file"), generate=v["generate"]
-        ),
+        multipart=True,
     ),
-    "return-result": (
+    "return-result": ApiAction(
+        services.dossier_return_result,
+        lambda r, d, v: {"dossier": d, "actor": r.user, "method": v["method"]},
         DossierReturnResultSerializer,
-        lambda r, d, v: services.dossier_return_result(dossier=d, actor=r.user, method=v["method"]),
     ),
-    "consult": (
+    "consult": ApiAction(
+        services.dossier_consult,
+        lambda r, d, v: {
+            "dossier": d,
+            "actor": r.user,
+            "agency": _agency_by_code(v["agency"]),
+            "question": v["question"],
+        },
         DossierConsultSerializer,
-        lambda r, d, v: services.dossier_consult(
-            dossier=d, actor=r.user, agency=_agency_by_code(v["agency"]), question=v["question"]
-        ),
     ),
     # applicant actions
-    "withdraw": (
+    "withdraw": ApiAction(
+        services.dossier_request_withdrawal,
+        lambda r, d, v: {"dossier": d, "applicant": r.user, "reason": v["reason"]},
         DossierReasonSerializer,
-        lambda r, d, v: services.dossier_request_withdrawal(dossier=d, applicant=r.user, reason=v["reason"]),
     ),
-    "cancel-withdrawal": (None, lambda r, d, v: services.dossier_cancel_withdrawal(dossier=d, applicant=r.user)),
-    "supplement": (
-        DossierFilesNoteSerializer,
-        lambda r, d, v: services.dossier_supplement(
-            dossier=d,
-            applicant=r.user,
-            note=v["note"],
-            reuse=_parse_reuse(v.get("reuse")),
+    "cancel-withdrawal": ApiAction(
+        services.dossier_cancel_withdrawal, lambda r, d, v: {"dossier": d, "applicant": r.user}
+    ),
+    "supplement": ApiAction(
+        services.dossier_supplement,
+        lambda r, d, v: {
+            "dossier": d,
+            "applicant": r.user,
+            "note": v["note"],
+            "reuse": _parse_reuse(v.get("reuse")),
             # by component when the components are named or documents are reused; else a plain list of files
-            files=(
+            "files": (
                 _files_by_component(v["files"], v["file_components"])
                 if v["file_components"] or v.get("reuse")
                 else v["files"]
             ),
-        ),
+        },
+        DossierFilesNoteSerializer,
+        multipart=True,
     ),
-    "complete": (
+    "complete": ApiAction(
+        services.dossier_complete,
+        lambda r, d, v: {
+            "dossier": d,
+            "applicant": r.user,
+            "files": _files_by_component(v["files"], v["file_components"]),
+            "reuse": _parse_reuse(v.get("reuse")),
+            "form_data": v.get("form_data"),
+        },
         DossierCompleteSerializer,
-        lambda r, d, v: services.dossier_complete(
-            dossier=d,
-            applicant=r.user,
-            files=_files_by_component(v["files"], v["file_components"]),
-            reuse=_parse_reuse(v.get("reuse")),
-            form_data=v.get("form_data"),
-        ),
+        multipart=True,
     ),
 }
-MULTIPART_ACTIONS = {"attach-result", "supplement", "complete"}
+assert all(a.permission in DossierAction.values for a in ACTIONS.values()), "a service not named dossier_<action>"
+
+
+def _request_text(serializer_class) -> str:
+    if serializer_class is None:
+        return "không có (gửi thân rỗng)."
+    parts = []
+    for name, field in serializer_class().fields.items():
+        if field.read_only:
+            continue
+        text = f"`{name}`" + (" (bắt buộc)" if field.required else "")
+        if field.help_text:
+            text += f": {field.help_text}"
+        parts.append(text)
+    return "; ".join(parts) + "."
+
+
+def action_description(name: str) -> str:
+    """The OpenAPI description of an action: its effect (the service's docstring), the role it needs
+    (permissions.who_may), its request body and its errors."""
+    action = ACTIONS[name]
+    effect = inspect.getdoc(action.service) or ""
+    body = "multipart/form-data hoặc JSON" if action.multipart else "JSON"
+    return (
+        f"**{DossierAction(action.permission).label}** (`{action.permission}`, dịch vụ "
+        f"`dossiers.services.{action.service.__name__}`).\n\n"
+        f"Tác dụng: {effect}\n\n"
+        f"Vai trò được phép: {who_may(action.permission)}.\n\n"
+        f"Thân yêu cầu ({body}): {_request_text(action.serializer)}\n\n"
+        'Trả về: chi tiết hồ sơ sau thao tác (200). Lỗi, dạng `{"error": {"code", "message", "fields"}}`: '
+        "400 `invalid` khi dữ liệu sai hoặc trạng thái hồ sơ không cho phép thao tác (hồ sơ không thay đổi); "
+        "401 `authentication_failed` khi khóa API sai, hết hạn hoặc đã thu hồi; 403 `not_authenticated` khi không "
+        "gửi thông tin đăng nhập, `permission_denied` khi người gọi không giữ vai trò nêu trên hoặc khóa API chỉ "
+        "được đọc; 404 `not_found` khi không có hồ sơ với mã này hoặc người gọi không được xem hồ sơ."
+    )
 
 
 def _action_view(name: str):
-    input_serializer, call = ACTIONS[name]
-    parsers = [MultiPartParser, FormParser, JSONParser] if name in MULTIPART_ACTIONS else [JSONParser, FormParser]
+    action = ACTIONS[name]
+    input_serializer = action.serializer
+    parsers = [MultiPartParser, FormParser, JSONParser] if action.multipart else [JSONParser, FormParser]
 
     class _View(APIView):
         parser_classes = parsers
 
-        @extend_schema(request=input_serializer, responses=DossierDetailSerializer, operation_id=f"dossiers_{name}")
+        @extend_schema(
+            request=input_serializer,
+            responses={200: DossierDetailSerializer, 400: API_ERROR, 401: API_ERROR, 403: API_ERROR, 404: API_ERROR},
+            operation_id=f"dossiers_{name}",
+            summary=str(DossierAction(action.permission).label),
+            description=action_description(name),
+        )
         def post(self, request, code: str):
             dossier = dossier_get_for(request.user, code)
             data = {}
@@ -991,11 +1147,10 @@ def _action_view(name: str):
                 ser = input_serializer(data=raw)
                 ser.is_valid(raise_exception=True)
                 data = ser.validated_data
-            call(request, dossier, data)
+            action(request, dossier, data)
             return _detail(request, dossier)
 
     _View.__name__ = "".join(part.title() for part in name.split("-")) + "ActionView"
-    _View.__doc__ = f"Action `{name}` on a dossier (see dossiers.services)."
     return _View.as_view()
 
 

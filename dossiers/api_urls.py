@@ -17,5 +17,6 @@ urlpatterns = [
     path("d/<str:code>/control-sheet/", api.ControlSheetView.as_view(), name="dossiers-api-control-sheet"),
     path("d/<str:code>/result/", api.ResultDownloadView.as_view(), name="dossiers-api-result"),
     path("d/<str:code>/files/<int:file_id>/", api.DossierFileDownloadView.as_view(), name="dossiers-api-file"),
+    path("d/<str:code>/next-holders/", api.NextHoldersView.as_view(), name="dossiers-api-next-holders"),
     path("d/<str:code>/rate/", api.RateView.as_view(), name="dossiers-api-rate"),
 ] + [path(f"d/<str:code>/{name}/", api._action_view(name), name=f"dossiers-api-{name}") for name in api.ACTIONS]

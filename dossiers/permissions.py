@@ -123,6 +123,40 @@ def can_act(user, dossier, action: str) -> bool:
     return allowed
 
 
+def who_may(action: str) -> str:
+    """Who may perform `action`, in words (Vietnamese, with the role codes of directory.choices.Role), for the
+    API's documentation. Read from the same sets and branches as can_act, so the two cannot drift apart."""
+    action = str(action)
+    desk = f"cán bộ một cửa (`{Role.ONE_STOP_OFFICER}`) của cơ quan tiếp nhận hồ sơ"
+    holder = (
+        "người giữ bước xử lý hiện tại: cán bộ được giao bước, hoặc cán bộ giữ vai trò của bước "
+        f"(`{Role.SPECIALIST}`, `{Role.UNIT_LEADER}`, `{Role.AGENCY_LEADER}` hoặc `{Role.ONE_STOP_OFFICER}`) "
+        "tại cơ quan (và đơn vị) của bước"
+    )
+    if action in APPLICANT_ACTIONS:
+        who = ["người nộp hồ sơ (tài khoản công dân / doanh nghiệp đã nộp)"]
+        if action in {"complete", "supplement"}:
+            who.append(f"{desk}, thay người nộp không có tài khoản (hồ sơ nộp trực tiếp)")
+        return "; ".join(who)
+    if action == "approve":
+        return f"lãnh đạo (`{Role.UNIT_LEADER}` hoặc `{Role.AGENCY_LEADER}`) giữ bước phê duyệt hiện tại ({holder})"
+    if action == "consult_answer":
+        return f"cán bộ (`{'`, `'.join(sorted(DOSSIER_ROLES))}`) của cơ quan được xin ý kiến"
+    if action == "attach_result":
+        return (
+            f"{holder}, khi sau bước này không còn bước xử lý nào (trừ bước trả kết quả của một cửa); {desk} khi hồ "
+            "sơ đã về bước trả kết quả; sau khi bước cuối đã được duyệt: cán bộ xử lý của cơ quan có thẩm quyền"
+        )
+    who = []
+    if action in DESK_ACTIONS:
+        who.append(desk)
+    if action in STEP_ACTIONS:
+        who.append(holder)
+    if action in LEADER_ACTIONS:
+        who.append(f"lãnh đạo cơ quan (`{Role.AGENCY_LEADER}`) của cơ quan có thẩm quyền giải quyết")
+    return "; ".join(who) or "không ai (thao tác nội bộ)"
+
+
 def _may_attach_result(user, dossier) -> bool:
     if dossier.current_step_id is None:
         # After the last step: anyone processing for the competent agency may finish the dossier.

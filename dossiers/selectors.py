@@ -18,7 +18,7 @@ from core.text import fold_terms
 from directory.choices import Role
 from directory.selectors import grants_for, is_administrator
 
-from .choices import CLOCK_RUNNING, DossierStatus
+from .choices import CLOCK_RUNNING, DossierStatus, StepStatus
 from .models import Consultation, Dossier, DossierStep
 from .permissions import DOSSIER_ROLES, can_view
 
@@ -163,6 +163,28 @@ def work_queue_for(
             for term in fold_terms(q)[:6]:
                 qs = qs.filter(search_text__contains=term)
     return qs.order_by("due_at", "id")
+
+
+def next_pending_step(dossier, after_order: int | None = None) -> DossierStep | None:
+    """The step a transfer or an approval starts: the first pending step after `after_order` (by default
+    after the current step). The services move to it, and the officials offered for it come from here."""
+    if after_order is None:
+        after_order = dossier.current_step.order if dossier.current_step_id else 0
+    return dossier.steps.filter(status=StepStatus.PENDING, order__gt=after_order).order_by("order", "id").first()
+
+
+def next_holder_candidates(dossier) -> tuple[DossierStep | None, QuerySet]:
+    """(the next step, the officials who may be named to hold it): the `to_user` a transfer or an
+    approval accepts. The rule is the services' own check (directory.selectors.has_role on the step's role,
+    agency and unit, a position without a unit covering the whole agency), read as a list through
+    directory.selectors.officials_with_role. For the web's drop-down and the API alike."""
+    from directory.models import User
+    from directory.selectors import officials_with_role
+
+    step = next_pending_step(dossier)
+    if step is None:
+        return None, User.objects.none()
+    return step, officials_with_role(step.role, agency_id=step.agency_id, unit_id=step.unit_id)
 
 
 def _int(value) -> int:

@@ -51,6 +51,7 @@ from .models import (
 )
 from .numbering import allocate_code, code_computed, new_lookup_secret
 from .permissions import can_answer_consultation, is_applicant, require
+from .selectors import next_pending_step
 from .workflow import APOLOGY_ALLOWED, STEP_MOVES_ALLOWED, check_transition, check_withdrawal_restore
 
 logger = logging.getLogger("cqs.dossiers")
@@ -529,7 +530,7 @@ def _clear_current(d: Dossier) -> None:
 
 
 def _next_pending(d: Dossier, after_order: int) -> DossierStep | None:
-    return d.steps.filter(status=StepStatus.PENDING, order__gt=after_order).order_by("order", "id").first()
+    return next_pending_step(d, after_order)
 
 
 def _check_assignee(to_user, step: DossierStep):
@@ -867,6 +868,8 @@ def dossier_complete(
 
 
 def dossier_refuse(*, dossier, officer, reason) -> Dossier:
+    """The desk refuses to receive a submitted dossier (reason required): status refused, the applicant is
+    told why, and the refusal slip is issued (Phiếu từ chối tiếp nhận giải quyết hồ sơ, Thông tư 01/2018/TT-VPCP)."""
     reason = _required_text(reason, "reason", "Nhập lý do từ chối tiếp nhận.")
     with transaction.atomic():
         d = _lock(dossier)
@@ -976,6 +979,8 @@ def dossier_return_to_previous(*, dossier, actor, note) -> Dossier:
 
 
 def dossier_consult(*, dossier, actor, agency, question) -> Consultation:
+    """The holder of the current step asks another agency for its opinion (question required); that agency's
+    officials then see the dossier and answer. The dossier stays at its step."""
     question = _required_text(question, "question", "Nhập nội dung xin ý kiến.")
     with transaction.atomic():
         d = _lock(dossier)
@@ -1108,6 +1113,8 @@ def _end_pause(d: Dossier, now: datetime) -> None:
 
 
 def dossier_request_payment(*, dossier, actor) -> Dossier:
+    """Ask the applicant to pay the procedure's fees and charges (status payment requested, national status 6);
+    processing resumes when payments reports every obligation paid. Refused when nothing is owed."""
     with transaction.atomic():
         d = _lock(dossier)
         require(actor, d, A.REQUEST_PAYMENT)
@@ -1175,6 +1182,8 @@ def dossier_apologize(*, dossier, actor, reason, new_due_at: datetime) -> Dossie
 
 
 def dossier_stop(*, dossier, actor, reason) -> Dossier:
+    """Stop processing (reason required): the current step ends, a paused clock is closed, status stopped; the
+    applicant is told the reason."""
     reason = _required_text(reason, "reason", "Nhập lý do dừng xử lý.")
     with transaction.atomic():
         d = _lock(dossier)
@@ -1192,6 +1201,8 @@ def dossier_stop(*, dossier, actor, reason) -> Dossier:
 
 
 def dossier_request_withdrawal(*, dossier, applicant, reason) -> Dossier:
+    """The applicant asks to withdraw their dossier (reason required); the desk accepts or declines it, and
+    the clock keeps running meanwhile."""
     reason = _required_text(reason, "reason", "Nhập lý do rút hồ sơ.")
     with transaction.atomic():
         d = _lock(dossier)
@@ -1213,6 +1224,7 @@ def _require_withdrawal_request(d: Dossier) -> None:
 
 
 def dossier_accept_withdrawal(*, dossier, officer) -> Dossier:
+    """The desk accepts a withdrawal request: the current step ends and the dossier is stopped."""
     with transaction.atomic():
         d = _lock(dossier)
         require(officer, d, A.ACCEPT_WITHDRAWAL)
@@ -1336,6 +1348,8 @@ def dossier_attach_result(*, dossier, actor, file=None, generate: bool = False) 
 
 
 def dossier_return_result(*, dossier, actor, method: str = "online") -> Dossier:
+    """The desk returns the result of a processed dossier (online, by post or at the counter): status returned,
+    the applicant may then download the result and rate the service."""
     if method not in ResultMethod.values:
         raise ValidationError({"method": ["Hình thức trả kết quả không hợp lệ."]})
     with transaction.atomic():

@@ -866,20 +866,8 @@ def _staff_dossier(request, code) -> Dossier:
 
 
 def _transfer_candidates(dossier):
-    """Officials who may take the next step (its role in its agency); for the transfer drop-down."""
-    from directory.models import StaffPosition, User
-
-    nxt = (
-        dossier.steps.filter(status="pending", order__gt=getattr(dossier.current_step, "order", 0))
-        .order_by("order")
-        .first()
-    )
-    if nxt is None:
-        return []
-    positions = StaffPosition.objects.filter(agency_id=nxt.agency_id, role=nxt.role, is_active=True)
-    if nxt.unit_id:
-        positions = positions.filter(unit_id__in=[nxt.unit_id, None]) | positions.filter(unit__isnull=True)
-    return list(User.objects.filter(positions__in=positions).distinct().order_by("full_name", "username"))
+    """Officials who may take the next step, for the transfer drop-down (the API's assignees endpoint too)."""
+    return list(selectors.next_holder_candidates(dossier)[1])
 
 
 def _consult_agencies(dossier):

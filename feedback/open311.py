@@ -517,7 +517,9 @@ def create_request(request, fmt):
     data = request.POST
     key_value = (data.get("api_key") or request.GET.get("api_key") or "").strip()
     if not key_value:
-        raise Open311Error(400, "api_key was not provided")
+        # GeoReport v2, POST Service Request: "api_key: Required". A request without one is refused as
+        # unauthorised (403, like a wrong key), in the error array of the specification.
+        raise Open311Error(403, "api_key was not provided -- can't proceed with create_request")
     api_key = lookups.api_key(key_value)
     if api_key is None:
         raise Open311Error(403, "Invalid api_key received -- can't proceed with create_request")

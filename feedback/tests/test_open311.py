@@ -248,7 +248,8 @@ def test_post_with_address_only_and_address_id(client, world):
 @pytest.mark.parametrize(
     "change, status, fragment",
     [
-        ({"api_key": None}, 400, "api_key"),
+        ({"api_key": None}, 403, "api_key"),
+        ({"api_key": "  "}, 403, "api_key"),
         ({"api_key": "sai-khoa"}, 403, "api_key"),
         ({"service_code": None}, 400, "service_code"),
         ({"service_code": "KHONG-CO"}, 404, "service_code"),
