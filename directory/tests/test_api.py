@@ -85,6 +85,21 @@ def test_register_citizen_via_api(api):
     assert "đã được dùng" in again.json()["error"]["fields"]["cccd"][0]
 
 
+@pytest.mark.parametrize(
+    "cccd,message", [("003090001234", "không phải mã tỉnh"), ("044990001234", "(2390) nằm ở tương lai")]
+)
+def test_register_citizen_with_a_wrong_cccd_is_a_structured_error(api, cccd, message):
+    response = api.post(
+        "/api/directory/register/citizen/",
+        {"cccd": cccd, "full_name": "Nguyễn Văn An", "password": "Mk-dem0-an-toan"},
+        format="json",
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid" and message in error["fields"]["cccd"][0]
+    assert not User.objects.filter(username=cccd).exists()
+
+
 def test_register_business_bad_mst_via_api(api):
     response = api.post(
         "/api/directory/register/business/",
