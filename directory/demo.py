@@ -72,7 +72,7 @@ COMMUNES = [
 COMMUNE_UNITS = ["Công chức Văn phòng – Thống kê", "Công chức Tư pháp – Hộ tịch", "Công chức Địa chính – Xây dựng"]
 
 ONE_STOP = "Bộ phận Một cửa"
-HISTORY_CSV = Path(__file__).resolve().parent / "data" / "quang_tri_units_before_2025_demo.csv"
+HISTORY_CSV = Path(__file__).resolve().parent / "data" / "quang_tri_units_before_2025.csv"
 
 
 def _agency(code, name, short_name, kind, parent=None, unit=None, address="", email="") -> Agency:

@@ -62,7 +62,7 @@ def test_units_search_and_historic_mapping(api, loaded, django_assert_num_querie
     province = api.get("/api/directory/units/44-2025/").json()
     assert [u["code"] for u in province["current_successors"]] == ["44"]
     ward = api.get("/api/directory/units/18880/").json()
-    assert [u["code"] for u in ward["predecessors"]] == ["450-2025"]
+    assert "450-2025" in [u["code"] for u in ward["predecessors"]] and len(ward["predecessors"]) == 9
     assert [u["code"] for u in ward["current_successors"]] == ["18880"]
 
 
