@@ -25,7 +25,7 @@ def test_agency_list_is_public_and_has_fixed_query_count(api, loaded, django_ass
         response = api.get("/api/directory/agencies/", {"limit": 50})
     assert response.status_code == 200
     body = response.json()
-    assert body["count"] == 20
+    assert body["count"] == 21  # with Công an tỉnh (driving licences, judicial records since 1/3/2025)
     first = body["results"][0]
     assert first["code"] == "000.00.00.H44" and first["parent_code"] is None
     stp = next(a for a in body["results"] if a["code"] == demo.DEPT_JUSTICE)
