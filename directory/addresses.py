@@ -131,6 +131,8 @@ def _candidates(bare: str, level: str | None, typed: bool, roots: set[int] | Non
     qs = AdministrativeUnit.objects.filter(name_folded__in=names).select_related("parent__parent__parent")
     if level is not None:
         qs = qs.filter(level=level)
+    elif typed:  # "thành phố …": a province or a former district (town-level city), never a commune
+        qs = qs.exclude(level=UnitLevel.COMMUNE)
     found = []
     for unit in qs:
         if _bare(unit.name_folded) != bare:

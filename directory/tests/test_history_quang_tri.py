@@ -144,3 +144,21 @@ def test_demo_reports_the_former_units(db):
     out = io.StringIO()
     demo.load(out)
     assert "79 đơn vị hành chính hiện hành, 284 đơn vị cũ" in out.getvalue()
+
+
+def test_resolve_api_gives_todays_commune_for_an_old_address(units):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    r = api.get("/api/directory/units/resolve/", {"address": "Thôn 3, xã Quảng Hòa, thị xã Ba Đồn, tỉnh Quảng Bình"})
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert (body["unit"]["code"], body["unit"]["name"], body["historic"]) == ("19105-2025", "Xã Quảng Hòa", True)
+    assert body["commune"]["name"] == "Xã Nam Gianh" and [u["name"] for u in body["current"]] == ["Xã Nam Gianh"]
+    # a former district leads to several communes: no single commune
+    body = api.get("/api/directory/units/resolve/", {"address": "thành phố Đông Hà, tỉnh Quảng Trị"}).json()
+    assert body["commune"] is None and {u["name"] for u in body["current"]} == {"Phường Đông Hà", "Phường Nam Đông Hà"}
+    ambiguous = api.get("/api/directory/units/resolve/", {"address": "xã Cam Thủy"})
+    assert ambiguous.status_code == 404 and ambiguous.json()["error"]["message"].startswith("Không xác định")
+    missing = api.get("/api/directory/units/resolve/")
+    assert missing.status_code == 400 and "address" in missing.json()["error"]["fields"]
