@@ -21,7 +21,8 @@ AGENCY_CODE_RE = re.compile(r"^[0-9A-Z]{2,3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-
 DOSSIER_CODE_RE = re.compile(r"^(?P<agency>[0-9A-Z.]+)-(?P<date>\d{6})-(?P<seq>\d{4,})$")
 MST_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 
-# CCCD century+sex digit → (century start year, sex)
+# CCCD century+sex digit → (century start year, sex). Thông tư 07/2016/TT-BCA, Điều 7: 0/1 the 1900s,
+# 2/3 the 2000s, 4/5 the 2100s, 6/7 the 2200s, 8/9 the 2300s (male/female).
 _CCCD_CENTURY = {
     0: (1900, "M"),
     1: (1900, "F"),
@@ -31,33 +32,63 @@ _CCCD_CENTURY = {
     5: (2100, "F"),
     6: (2200, "M"),
     7: (2200, "F"),
-    8: (1800, "M"),
-    9: (1800, "F"),
+    8: (2300, "M"),
+    9: (2300, "F"),
 }
+
+# Province-of-birth codes of the CCCD (Thông tư 07/2016/TT-BCA, Điều 7 and its appendix): the codes of
+# the 63 provinces and centrally-run cities as they stood before 1 July 2025, which are the General
+# Statistics Office's province codes (Quyết định 124/2004/QĐ-TTg and its updates; the list checked against
+# the GSO list of 4 January 2025 that the `vietnam-provinces` package shipped up to version 0.6.0). A card
+# keeps its code after the 2025 merger of provinces, so the old list stays the valid one. 001–096 has gaps.
+CCCD_PROVINCE_CODES = frozenset(
+    {
+        1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33, 34, 35, 36, 37, 38, 40,
+        42, 44, 45, 46, 48, 49, 51, 52, 54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74, 75, 77, 79, 80, 82,
+        83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96,
+    }
+)  # fmt: skip
 
 
 def normalize_digits(value: str) -> str:
     return re.sub(r"[\s.]", "", value or "")
 
 
-def validate_cccd(value: str) -> None:
+def validate_cccd(value: str, *, today: dt.date | None = None) -> None:
+    """A 12-digit CCCD whose province code is assigned and whose birth year is not in the future.
+
+    Spaces and dots are ignored ("044 0 95 123456", as `format_cccd` prints it, is accepted).
+    """
     value = normalize_digits(value)
     if not CCCD_RE.match(value):
         raise ValidationError("Số CCCD phải gồm đúng 12 chữ số.", code="cccd_format")
-    province = int(value[:3])
-    if not 1 <= province <= 96:
+    if int(value[:3]) not in CCCD_PROVINCE_CODES:
         raise ValidationError(
-            "Ba số đầu của CCCD phải là mã tỉnh nơi đăng ký khai sinh (001–096).", code="cccd_province"
+            f"Ba số đầu của CCCD ({value[:3]}) không phải mã tỉnh nơi đăng ký khai sinh đã được cấp "
+            "(mã của 63 tỉnh, thành phố theo Thông tư 07/2016/TT-BCA).",
+            code="cccd_province",
         )
     century, _sex = _CCCD_CENTURY[int(value[3])]
     year = century + int(value[4:6])
-    if year > dt.date.today().year:
-        raise ValidationError("Năm sinh mã hóa trong số CCCD nằm ở tương lai.", code="cccd_year")
+    if year > (today or dt.date.today()).year:
+        raise ValidationError(f"Năm sinh mã hóa trong số CCCD ({year}) nằm ở tương lai.", code="cccd_year")
 
 
-def cccd_birth_info(value: str) -> dict:
-    """Decode province-of-birth code, birth year and sex from a valid CCCD."""
-    validate_cccd(value)
+def format_cccd(value: str) -> str:
+    """The CCCD in its parts, for people to read: province, century/sex, year, random number.
+
+    "044095123456" → "044 0 95 123456". `validate_cccd` and `cccd_birth_info` accept this form back.
+    """
+    value = normalize_digits(value)
+    if not CCCD_RE.match(value):
+        return value
+    return f"{value[:3]} {value[3]} {value[4:6]} {value[6:]}"
+
+
+def cccd_birth_info(value: str, *, today: dt.date | None = None) -> dict:
+    """Decode province-of-birth code, birth year and sex from a valid CCCD (spaces and dots allowed)."""
+    validate_cccd(value, today=today)
+    value = normalize_digits(value)
     century, sex = _CCCD_CENTURY[int(value[3])]
     return {"province_code": value[:3], "birth_year": century + int(value[4:6]), "sex": sex}
 

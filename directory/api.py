@@ -278,6 +278,56 @@ class UnitDetailView(PublicMixin, generics.RetrieveAPIView):
     queryset = AdministrativeUnit.objects.select_related("parent").prefetch_related("successors", "predecessors")
 
 
+class AddressResolutionSerializer(serializers.Serializer):
+    address = serializers.CharField(help_text="Địa chỉ như đã nhận.")
+    unit = UnitRefSerializer(help_text="Đơn vị hành chính mà địa chỉ ghi (có thể đã giải thể / sáp nhập).")
+    historic = serializers.BooleanField(help_text="Đơn vị ghi trong địa chỉ đã hết hiệu lực (trước 1/7/2025).")
+    current = UnitRefSerializer(many=True, help_text="Các đơn vị đang có hiệu lực tương ứng.")
+    commune = UnitRefSerializer(
+        allow_null=True, help_text="Xã, phường, đặc khu hiện nay của địa chỉ, khi xác định được duy nhất một đơn vị."
+    )
+
+
+@extend_schema(
+    tags=["directory"],
+    parameters=[
+        OpenApiParameter(
+            "address",
+            str,
+            required=True,
+            description="Địa chỉ viết theo đơn vị hành chính cũ hoặc mới, các cấp cách nhau bởi dấu phẩy, ví dụ "
+            "“Thôn 3, xã Quảng Hòa, thị xã Ba Đồn, tỉnh Quảng Bình”.",
+        ),
+    ],
+    responses={200: AddressResolutionSerializer},
+)
+class UnitResolveView(PublicMixin, APIView):
+    """Xã, phường, đặc khu hiện nay của một địa chỉ (kể cả địa chỉ ghi theo đơn vị trước 1/7/2025).
+
+    Tìm trong tỉnh đang phục vụ và các tỉnh đã hợp nhất vào tỉnh (Nghị quyết 1680/NQ-UBTVQH15 với Quảng Trị).
+    Địa chỉ không ghi đơn vị nào, hoặc ghi một tên có ở nhiều nơi mà không kèm huyện, tỉnh để phân biệt:
+    404 với thông báo. Thiếu tham số `address`: 400.
+    """
+
+    def get(self, request):
+        from rest_framework.exceptions import NotFound, ValidationError
+
+        address = (request.query_params.get("address") or "").strip()
+        if not address:
+            raise ValidationError({"address": ["Nhập địa chỉ cần tra cứu."]})
+        match = selectors.resolve_address(address)
+        if match is None:
+            raise NotFound("Không xác định được xã, phường, đặc khu từ địa chỉ này.")
+        data = {
+            "address": address,
+            "unit": match.unit,
+            "historic": match.is_historic,
+            "current": match.current,
+            "commune": match.current_commune,
+        }
+        return Response(AddressResolutionSerializer(data).data)
+
+
 @extend_schema(tags=["directory"], responses=AccountSerializer)
 class MeView(APIView):
     """The logged-in account, with its staff positions."""

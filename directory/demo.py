@@ -35,6 +35,10 @@ DEPT_HEALTH = "000.00.17.H44"  # Sở Y tế
 DEPT_CULTURE = "000.00.18.H44"  # Sở Văn hóa, Thể thao và Du lịch
 DEPT_INDUSTRY = "000.00.19.H44"  # Sở Công Thương
 DEPT_SCIENCE = "000.00.20.H44"  # Sở Khoa học và Công nghệ
+# Công an tỉnh: not a department of the provincial committee (it belongs to the Ministry of Public
+# Security), but since 1/3/2025 it decides procedures of the province's one-stop system: driving
+# licences (Thông tư 12/2025/TT-BCA) and judicial-record certificates (handed over by Sở Tư pháp).
+POLICE = "000.00.21.H44"  # Công an tỉnh Quảng Trị (demo code)
 WARD_DONG_HOI = "000.01.30.H44"  # UBND phường Đồng Hới
 WARD_DONG_HA = "000.02.30.H44"  # UBND phường Đông Hà
 COMMUNE_VINH_LINH = "000.03.30.H44"  # UBND xã Vĩnh Linh
@@ -72,7 +76,10 @@ COMMUNES = [
 COMMUNE_UNITS = ["Công chức Văn phòng – Thống kê", "Công chức Tư pháp – Hộ tịch", "Công chức Địa chính – Xây dựng"]
 
 ONE_STOP = "Bộ phận Một cửa"
-HISTORY_CSV = Path(__file__).resolve().parent / "data" / "quang_tri_units_before_2025_demo.csv"
+POLICE_TRAFFIC = "Phòng Cảnh sát giao thông"
+POLICE_RECORDS = "Phòng Hồ sơ nghiệp vụ"
+POLICE_UNITS = [POLICE_TRAFFIC, POLICE_RECORDS]
+HISTORY_CSV = Path(__file__).resolve().parent / "data" / "quang_tri_units_before_2025.csv"
 
 
 def _agency(code, name, short_name, kind, parent=None, unit=None, address="", email="") -> Agency:
@@ -142,6 +149,17 @@ def load_agencies() -> dict[str, Agency]:
         )
         _units(dept, unit_names)
         agencies[code] = dept
+    police = _agency(
+        POLICE,
+        "Công an tỉnh Quảng Trị",
+        "CAT",
+        AgencyKind.OTHER,
+        unit=province_unit,
+        address=seat,
+        email="congan@quangtri.example.vn",
+    )
+    _units(police, POLICE_UNITS)
+    agencies[POLICE] = police
     for code, unit_name, short in COMMUNES:
         unit = AdministrativeUnit.objects.get(parent=province_unit, name=unit_name, valid_to__isnull=True)
         name = "Ủy ban nhân dân " + unit_name[0].lower() + unit_name[1:]
@@ -257,6 +275,40 @@ STAFF = [
     ),
 ]
 
+# The provincial police's desk and the officers deciding judicial-record certificates and driving licences
+POLICE_STAFF = [
+    (
+        "motcua.congan",
+        "Hồ Thị Nhung",
+        "Cán bộ một cửa – Công an tỉnh (lý lịch tư pháp, giấy phép lái xe)",
+        [(POLICE, Role.ONE_STOP_OFFICER, ONE_STOP, "Cán bộ")],
+    ),
+    (
+        "canbo.congan",
+        "Trần Đức Thắng",
+        "Cán bộ xử lý – Phòng Hồ sơ nghiệp vụ và Phòng Cảnh sát giao thông, Công an tỉnh",
+        [
+            (POLICE, Role.SPECIALIST, POLICE_RECORDS, "Cán bộ"),
+            (POLICE, Role.SPECIALIST, POLICE_TRAFFIC, "Cán bộ"),
+        ],
+    ),
+    (
+        "truongphong.congan",
+        "Nguyễn Văn Sơn",
+        "Trưởng phòng – Phòng Hồ sơ nghiệp vụ và Phòng Cảnh sát giao thông, Công an tỉnh",
+        [
+            (POLICE, Role.UNIT_LEADER, POLICE_RECORDS, "Trưởng phòng"),
+            (POLICE, Role.UNIT_LEADER, POLICE_TRAFFIC, "Trưởng phòng"),
+        ],
+    ),
+    (
+        "lanhdao.congan",
+        "Lê Quang Vinh",
+        "Lãnh đạo Công an tỉnh (ký kết quả)",
+        [(POLICE, Role.AGENCY_LEADER, None, "Phó Giám đốc")],
+    ),
+]
+
 CITIZENS = [
     ("congdan1", "Nguyễn Văn An", "044090001234", "0912000001", "Công dân (CCCD 044090001234)"),
     ("congdan2", "Trần Thị Bình", "044195012345", "0912000002", "Công dân (CCCD 044195012345)"),
@@ -284,7 +336,7 @@ def load_accounts(agencies: dict[str, Agency], created: list[str] | None = None)
         created.append("admin")
     _position(admin, agencies[PROVINCE_AGENCY], Role.ADMINISTRATOR, title="Quản trị hệ thống")
     accounts.append(("admin", DEMO_PASSWORD, "Quản trị hệ thống (superuser)"))
-    for username, full_name, description, positions in STAFF:
+    for username, full_name, description, positions in STAFF + POLICE_STAFF:
         user = _account(
             username,
             kind=AccountKind.STAFF,

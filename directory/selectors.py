@@ -129,21 +129,54 @@ def agency_by_code(code: str) -> Agency | None:
 def unit_search(
     query: str = "", *, level: str | None = None, province_code: str | None = None, include_historic: bool = False
 ):
-    """Administrative units by folded name or code ("dong hoi" finds "Phường Đồng Hới")."""
+    """Administrative units by folded name or code ("dong hoi" finds "Phường Đồng Hới").
+
+    Without `include_historic` the answer holds only units in force, and a former commune's name finds
+    the unit that took it over ("quang hoa", the former xã Quảng Hòa of thị xã Ba Đồn, finds "Xã Nam
+    Gianh"; Nghị quyết 1680/NQ-UBTVQH15), so a search with the old name still lands on today's commune.
+    """
+    from django.db.models import Q
+
     from core.text import fold
 
+    from .choices import UnitLevel
     from .models import AdministrativeUnit
 
     qs = AdministrativeUnit.objects.select_related("parent").prefetch_related("successors")
-    if not include_historic:
+    match = Q()
+    for term in fold(query).split():
+        match &= Q(name_folded__contains=term) if not term.isdigit() else Q(code__startswith=term)
+    if include_historic:
+        qs = qs.filter(match)
+    elif query.strip():
+        former = AdministrativeUnit.objects.filter(match, valid_to__isnull=False, level=UnitLevel.COMMUNE)
+        took_over = AdministrativeUnit.successors.through.objects.filter(from_administrativeunit__in=former)
+        qs = qs.filter(Q(valid_to__isnull=True) & (match | Q(pk__in=took_over.values("to_administrativeunit"))))
+    else:
         qs = qs.filter(valid_to__isnull=True)
     if level:
         qs = qs.filter(level=level)
     if province_code:
         qs = qs.filter(_in_province(province_code))
-    for term in fold(query).split():
-        qs = qs.filter(name_folded__contains=term) if not term.isdigit() else qs.filter(code__startswith=term)
     return qs.order_by("code")
+
+
+def resolve_address(text: str, *, province_code: str | None = None):
+    """The unit a written address names and today's units for it (`addresses.resolve_address`).
+
+    Looks among the units of the province served (`PROVINCE_CODE`) and the provinces merged into it.
+    """
+    from django.conf import settings
+
+    from .addresses import resolve_address as _resolve
+
+    return _resolve(text, province_code=province_code or str(getattr(settings, "PROVINCE_CODE", "") or ""))
+
+
+def current_commune_for_address(text: str):
+    """Today's commune, ward or special zone of a written address (old or new), or None when unclear."""
+    match = resolve_address(text) if (text or "").strip() else None
+    return match.current_commune if match else None
 
 
 def _in_province(province_code: str):

@@ -27,10 +27,11 @@ from django.utils import timezone
 logger = logging.getLogger("cqs.dossiers.demo")
 
 BIRTH_PROCEDURE = "1.001193.000.00.00.H44"  # Đăng ký khai sinh (phường/xã)
-# Cấp Phiếu lý lịch tư pháp: received by the provincial service centre, decided by Sở Tư pháp, with a fee
+# Cấp Phiếu lý lịch tư pháp: received by the provincial service centre, decided by Công an tỉnh (since
+# 1/3/2025, handed over by Sở Tư pháp), with a fee
 RECORD_PROCEDURE = "2.000488.000.00.00.H44"
 CENTRE_DESK = "motcua.ttpvhcc"
-JUSTICE_DESK = "motcua.stp"
+POLICE_DESK = "motcua.congan"
 
 DESK = "motcua.donghoi"
 SPECIALIST = "chuyenvien.donghoi"
@@ -192,7 +193,7 @@ def load(stdout) -> list[tuple[str, str, str]]:
 
 
 def _load_justice(*, fresh_user) -> list:
-    """Judicial-record certificates: filed at the provincial centre, fee, then Sở Tư pháp's own steps."""
+    """Judicial-record certificates: filed at the provincial centre, fee, then Công an tỉnh's own steps."""
     from catalog.models import Procedure
 
     from . import services
@@ -208,7 +209,7 @@ def _load_justice(*, fresh_user) -> list:
     # received: the fee is due (the payments demo points the citizen to it)
     d = services.dossier_receive(dossier=_submit(version, fresh_user("congdan2")), officer=fresh_user(CENTRE_DESK))
     made.append(("lý lịch tư pháp – chờ nộp phí", d))
-    # received and paid at the counter: now at Sở Tư pháp, with its specialist
+    # received and paid at the counter: now at Công an tỉnh, with its officer
     d = services.dossier_receive(dossier=_submit(version, fresh_user("congdan1")), officer=fresh_user(CENTRE_DESK))
     try:
         from payments.selectors import obligations_for
@@ -221,8 +222,8 @@ def _load_justice(*, fresh_user) -> list:
         )
     d = Dossier.objects.get(pk=d.pk)
     if d.current_role == "one_stop_officer":
-        d = services.dossier_transfer(dossier=d, actor=fresh_user(JUSTICE_DESK), note="Chuyển chuyên viên thẩm định.")
-    made.append(("lý lịch tư pháp – đã nộp phí, đang thẩm định tại Sở Tư pháp", d))
+        d = services.dossier_transfer(dossier=d, actor=fresh_user(POLICE_DESK), note="Chuyển cán bộ thẩm định.")
+    made.append(("lý lịch tư pháp – đã nộp phí, đang thẩm định tại Công an tỉnh", d))
     return made
 
 

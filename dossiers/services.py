@@ -736,12 +736,21 @@ def dossier_register_counter(
     if not name:
         errors["applicant_name"] = ["Nhập họ tên người nộp hồ sơ."]
     if id_number:
-        from core.identifiers import validate_cccd, validate_mst
+        from core.identifiers import normalize_digits, validate_cccd, validate_mst
 
-        try:
-            (validate_cccd if len(id_number) == 12 and id_number.isdigit() else validate_mst)(id_number)
-        except ValidationError:
-            errors["applicant_id_number"] = ["Số CCCD (12 số) hoặc mã số thuế không hợp lệ."]
+        digits = normalize_digits(id_number)
+        if len(digits) == 12 and digits.isdigit():
+            # a CCCD, also as printed in groups ("044 0 95 123456"); its own message says what is wrong
+            try:
+                validate_cccd(digits)
+                id_number = digits
+            except ValidationError as exc:
+                errors["applicant_id_number"] = exc.messages
+        else:
+            try:
+                validate_mst(id_number)
+            except ValidationError:
+                errors["applicant_id_number"] = ["Số CCCD (12 số) hoặc mã số thuế không hợp lệ."]
     if errors:
         raise ValidationError(errors)
     form_data = _validate_form(procedure_version, form_data)

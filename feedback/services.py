@@ -283,6 +283,12 @@ def report_submit(
             keys.append(f"user:{user.pk}")
         check_rate_limit(keys, conf.rate_limit())
 
+    if commune is None and address:
+        # an address written the old way ("xã Quảng Hòa, thị xã Ba Đồn") still finds today's commune,
+        # so the report is routed and counted under it (directory.addresses)
+        from directory.selectors import current_commune_for_address
+
+        commune = current_commune_for_address(address)
     now = timezone.now()
     follow_key = secrets.token_urlsafe(18)
     rule = match_routing_rule(category, commune.pk if commune else None)

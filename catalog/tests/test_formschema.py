@@ -65,6 +65,8 @@ def test_date_accepts_vietnamese_format():
         ({"gioi_tinh": "Khác"}, "gioi_tinh", "không nằm trong danh sách"),
         ({"ma_buu_chinh": "51000"}, "ma_buu_chinh", "không đúng định dạng"),
         ({"cccd": "12345"}, "cccd", "12 chữ số"),
+        ({"cccd": "003096000123"}, "cccd", "không phải mã tỉnh nơi đăng ký khai sinh"),
+        ({"cccd": "044896000123"}, "cccd", "(2396) nằm ở tương lai"),
         ({"mst": "0100109107"}, "mst", "chữ số kiểm tra"),
         ({"so_ban": 0}, "so_ban", "lớn hơn hoặc bằng 1"),
         ({"so_ban": 11}, "so_ban", "nhỏ hơn hoặc bằng 10"),

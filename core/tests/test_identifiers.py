@@ -7,7 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from core.identifiers import (
+    CCCD_PROVINCE_CODES,
     cccd_birth_info,
+    format_cccd,
     format_dossier_code,
     mst_check_digit,
     parse_dossier_code,
@@ -55,6 +57,63 @@ def test_invalid_cccd(value, code):
 def test_cccd_birth_info():
     assert cccd_birth_info("044190000123") == {"province_code": "044", "birth_year": 1990, "sex": "F"}
     assert cccd_birth_info("001203012345") == {"province_code": "001", "birth_year": 2003, "sex": "M"}
+
+
+@pytest.mark.parametrize("digit", [8, 9])
+def test_cccd_century_digit_8_and_9_is_the_2300s_and_refused(digit):
+    """Thông tư 07/2016/TT-BCA, Art. 7: 8/9 = born in the 2300s (it was read as the 1800s)."""
+    with pytest.raises(ValidationError) as exc:
+        validate_cccd(f"044{digit}05123456")
+    assert _code(exc) == "cccd_year"
+    assert "2305" in exc.value.messages[0] and "tương lai" in exc.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    "value,today,ok",
+    [
+        ("044400123456", dt.date(2099, 12, 31), False),  # born 2100: not yet
+        ("044400123456", dt.date(2100, 1, 1), True),  # born 2100, checked in 2100
+        ("044526123456", dt.date(2125, 6, 1), False),  # 2126 female
+        ("044699123456", dt.date(2199, 1, 1), False),  # 2299 male
+        ("044700123456", dt.date(2200, 3, 1), True),  # 2200 female
+        ("044226123456", dt.date(2026, 1, 1), True),  # born this year
+        ("044227123456", dt.date(2026, 12, 31), False),  # next year
+    ],
+)
+def test_cccd_century_digits_4_to_7_are_checked_against_today(value, today, ok):
+    if ok:
+        validate_cccd(value, today=today)
+        return
+    with pytest.raises(ValidationError) as exc:
+        validate_cccd(value, today=today)
+    assert _code(exc) == "cccd_year"
+
+
+@pytest.mark.parametrize("province", ["003", "005", "007", "009", "013", "016", "018", "021", "023", "028",
+                                      "029", "032", "039", "041", "043", "047", "050", "053", "055", "057",
+                                      "059", "061", "063", "065", "069", "071", "073", "076", "078", "081",
+                                      "085", "088", "090"])  # fmt: skip
+def test_cccd_unassigned_province_codes_are_refused(province):
+    with pytest.raises(ValidationError) as exc:
+        validate_cccd(f"{province}090001234")
+    assert _code(exc) == "cccd_province"
+    assert province in exc.value.messages[0]
+
+
+def test_cccd_province_codes_are_the_63_provinces_before_2025():
+    assert len(CCCD_PROVINCE_CODES) == 63
+    assert {44, 45, 46, 1, 79, 96} <= CCCD_PROVINCE_CODES  # Quảng Bình and Quảng Trị both stay valid
+    for code in CCCD_PROVINCE_CODES:
+        validate_cccd(f"{code:03d}090001234")
+
+
+@pytest.mark.parametrize("value", ["044095123456", "045301000001", "001203012345", "096190999999"])
+def test_cccd_birth_info_accepts_the_form_format_cccd_prints(value):
+    printed = format_cccd(value)
+    assert printed == f"{value[:3]} {value[3]} {value[4:6]} {value[6:]}"
+    assert cccd_birth_info(printed) == cccd_birth_info(value)
+    assert cccd_birth_info("044 0 95 123456") == {"province_code": "044", "birth_year": 1995, "sex": "M"}
+    validate_cccd(printed)
 
 
 # --- MST --------------------------------------------------------------------------------------

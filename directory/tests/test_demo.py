@@ -137,5 +137,16 @@ def test_historic_units_map_to_successors(loaded):
     assert dong_hoi_city.parent == quang_binh
     # the reverse direction: today's ward knows where it came from
     ward = AdministrativeUnit.objects.get(code="18880")
-    assert list(ward.predecessors.values_list("code", flat=True)) == ["450-2025"]
+    # the former city and the eight wards and communes merged into it (Nghị quyết 1680/NQ-UBTVQH15, Điều 1.69)
+    assert set(ward.predecessors.values_list("name", flat=True)) == {
+        "Thành phố Đồng Hới",
+        "Phường Đức Ninh Đông",
+        "Phường Đồng Hải",
+        "Phường Đồng Phú",
+        "Phường Phú Hải",
+        "Phường Hải Thành",
+        "Phường Nam Lý",
+        "Xã Bảo Ninh",
+        "Xã Đức Ninh",
+    }
     assert "đã giải thể" in str(dong_hoi_city)

@@ -78,6 +78,8 @@ def test_business_signup_happy_path(client):
     [
         ({"cccd": "04409000123"}, "cccd", "Số CCCD phải gồm đúng 12 chữ số."),
         ({"cccd": "000090001234"}, "cccd", "mã tỉnh nơi đăng ký khai sinh"),
+        ({"cccd": "003090001234"}, "cccd", "không phải mã tỉnh nơi đăng ký khai sinh"),
+        ({"cccd": "044890001234"}, "cccd", "(2390) nằm ở tương lai"),
         ({"cccd": "044399001234"}, "cccd", "nằm ở tương lai"),
         ({"full_name": ""}, "full_name", ""),
         ({"email": "khong-phai-email"}, "email", "Địa chỉ thư điện tử không hợp lệ."),

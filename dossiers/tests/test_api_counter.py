@@ -150,6 +150,8 @@ BAD_INPUTS = {
     "missing name": ({"applicant_name": ""}, "applicant_name"),
     "blank name": ({"applicant_name": "   "}, "applicant_name"),
     "invalid CCCD": ({"applicant_id_number": "099085000789"}, "applicant_id_number"),
+    "CCCD of an unassigned province code": ({"applicant_id_number": "003085000789"}, "applicant_id_number"),
+    "CCCD born in the 2300s": ({"applicant_id_number": "044885000789"}, "applicant_id_number"),
     # the number is taken before this check (the dossier is being built): it must be given back
     "invalid e-mail": ({"applicant_email": "khong-phai-thu"}, "applicant_email"),
     "fake PDF": ({"files": [pdf_upload("a.pdf"), "FAKE"], "file_components": "TWICE"}, "component"),
@@ -183,6 +185,25 @@ def test_bad_input_is_a_structured_error_and_writes_nothing(w, settings, overrid
         r = post(w.officer, registration(w))  # and the next registration takes the first number
     assert r.status_code == 201, r.content
     assert r.json()["code"] == f"{CENTRE}-261102-0001"
+
+
+@pytest.mark.parametrize(
+    "cccd,message",
+    [("003085000789", "không phải mã tỉnh"), ("044885000789", "2385"), ("044 8 85 000789", "tương lai")],
+)
+def test_a_wrong_cccd_says_what_is_wrong_in_vietnamese(w, settings, cccd, message):
+    r = post(w.officer, registration(w, applicant_id_number=cccd))
+    assert r.status_code == 400, r.content
+    assert message in r.json()["error"]["fields"]["applicant_id_number"][0]
+    assert_nothing_written(settings)
+
+
+def test_a_cccd_typed_in_groups_is_accepted_and_stored_as_digits(w):
+    with time_machine.travel(T0, tick=False):
+        r = post(w.officer, registration(w, applicant_id_number="044 0 85 000789"))
+    assert r.status_code == 201, r.content
+    assert r.json()["applicant_id_number"] == "044085000789"
+    assert Dossier.objects.get().applicant_id_number == "044085000789"
 
 
 def test_fake_pdf_message_is_vietnamese(w, settings):

@@ -401,3 +401,23 @@ def test_reporter_is_notified_at_public_steps(setup, django_capture_on_commit_ca
     with django_capture_on_commit_callbacks(execute=True):
         anonymous = submit(s["category"], anonymous=True, contact_email="an@example.vn")
     assert anonymous.contact_email == "" and not Notification.objects.filter(email="an@example.vn").exists()
+
+
+def test_an_address_written_the_old_way_is_routed_and_counted_under_todays_commune(setup):
+    """No commune chosen, no map point: the address names the former xã Quảng Hòa of thị xã Ba Đồn
+    (Quảng Bình), merged into xã Nam Gianh on 1/7/2025 (Nghị quyết 1680/NQ-UBTVQH15, Điều 1.1)."""
+    from directory import demo
+    from directory.models import AdministrativeUnit
+
+    demo.load_units()
+    nam_gianh = AdministrativeUnit.objects.get(name="Xã Nam Gianh", valid_to__isnull=True)
+    rule = RoutingRuleFactory(category=setup["category"], commune=nam_gianh, target_agency=setup["agency"])
+    report = submit(
+        setup["category"], lat=None, long=None, address="Thôn Tân Định, xã Quảng Hòa, thị xã Ba Đồn, tỉnh Quảng Bình"
+    )
+    assert report.commune == nam_gianh
+    assert (report.status, report.routed_agency) == (ReportStatus.ROUTED, rule.target_agency)
+    row = next(r for r in selectors.statistics()["commune"] if r["label"] == "Xã Nam Gianh")
+    assert row["received"] == 1
+    # an address that does not say which commune leaves the choice to the operator
+    assert submit(setup["category"], lat=None, long=None, address="Số 5 đường Hùng Vương").commune is None
