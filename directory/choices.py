@@ -31,3 +31,10 @@ class AccountKind(models.TextChoices):
     STAFF = "staff", _("Cán bộ, công chức")
     CITIZEN = "citizen", _("Công dân")
     BUSINESS = "business", _("Doanh nghiệp / tổ chức")
+
+
+class IdentityProof(models.TextChoices):
+    """How an account was shown to belong to the person whose CCCD / tax code it holds."""
+
+    DESK = "desk", _("Đối chiếu giấy tờ tùy thân tại bộ phận một cửa")
+    VNEID = "vneid", _("Tài khoản định danh điện tử VNeID")

@@ -149,3 +149,15 @@ class AgencySearchForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Tên hoặc mã cơ quan")}),
     )
+
+
+class IdentityConfirmForm(AccessibleForm):
+    """The desk's check of a person's paper ID against their account."""
+
+    id_number = forms.CharField(label=_("Số CCCD / mã số thuế trên giấy tờ"), max_length=20)
+    full_name = forms.CharField(label=_("Họ và tên trên giấy tờ"), max_length=200)
+
+    def add_service_errors(self, exc) -> None:
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.identifiers import validate_agency_code, validate_cccd, validate_mst
 from core.text import fold
 
-from .choices import AccountKind, AgencyKind, Role, UnitLevel
+from .choices import AccountKind, AgencyKind, IdentityProof, Role, UnitLevel
 
 
 class AdministrativeUnit(models.Model):
@@ -146,6 +146,12 @@ class User(AbstractUser):
     organization_name = models.CharField(_("tên tổ chức"), max_length=300, blank=True)
     phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    # Self-registration proves nothing: anyone can type another person's CCCD. Until one of these is set
+    # the account is "unverified" and the desk cannot hand it another person's dossiers (directory README).
+    identity_verified_at = models.DateTimeField(_("xác minh danh tính lúc"), null=True, blank=True)
+    identity_proof = models.CharField(
+        _("cách xác minh danh tính"), max_length=20, choices=IdentityProof.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("tài khoản")

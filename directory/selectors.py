@@ -206,3 +206,22 @@ def current_successors(unit, *, max_depth: int = 5) -> list:
             break
         frontier = following
     return sorted(found, key=lambda u: u.code)
+
+
+def same_person_name(typed: str, recorded: str) -> bool:
+    """Whether a name typed from a paper ID is the account's name: case, spacing and diacritics aside
+    (a desk keyboard without Vietnamese input), but every word present, in order."""
+    from core.text import fold
+
+    return bool(typed and recorded) and " ".join(fold(typed).split()) == " ".join(fold(recorded).split())
+
+
+def account_by_identifier(number: str):
+    """The active citizen or business account holding this CCCD or tax code (None if there is none)."""
+    from django.db.models import Q
+
+    from .models import User
+
+    if not number:
+        return None
+    return User.objects.filter(Q(cccd=number) | Q(tax_code=number), is_active=True).exclude(kind="staff").first()

@@ -16,9 +16,9 @@ from core.identifiers import normalize_digits, validate_cccd, validate_mst
 from notifications.services import notify
 
 from . import history, units
-from .choices import AccountKind, Role
+from .choices import AccountKind, IdentityProof, Role
 from .models import Agency, OrgUnit, StaffPosition, User
-from .selectors import is_administrator
+from .selectors import has_role, is_administrator, same_person_name
 
 PHONE_RE = re.compile(r"^(?:\+84|0)\d{9,10}$")
 
@@ -333,3 +333,49 @@ def unit_history_import(*, actor, rows: list[dict], source: str = "") -> tuple[i
                 after={"rows": len(parsed), "created": created, "updated": updated, "source": source},
             )
     return created, updated
+
+
+def account_confirm_identity(*, actor, account: User, proof: str, full_name: str = "") -> User:
+    """Mark an account as belonging to the person whose CCCD / tax code it holds.
+
+    - ``proof="desk"``: a one-stop officer (or an administrator) has the person's paper ID in hand and
+      types the name printed on it; it must be the account's name (compared without case or diacritic
+      differences), else nothing changes.
+    - ``proof="vneid"``: the national identity provider vouched for the person (the seam a VNeID / national
+      SSO adapter calls, as the system: ``actor=None``).
+
+    Only a verified account can be handed dossiers registered at the desk under its number (issue of
+    accounts claiming another person's CCCD at self-registration).
+    """
+    if proof == IdentityProof.DESK:
+        if not (is_administrator(actor) or has_role(actor, Role.ONE_STOP_OFFICER)):
+            raise PermissionDenied("Chỉ cán bộ một cửa hoặc quản trị hệ thống được xác minh tài khoản.")
+        if not same_person_name(full_name, account.full_name or account.organization_name):
+            raise ValidationError(
+                {"full_name": "Họ tên trên giấy tờ không khớp với họ tên của tài khoản; tài khoản chưa được xác minh."}
+            )
+    elif proof == IdentityProof.VNEID:
+        _require_system_or_admin(actor)
+    else:
+        raise ValidationError({"proof": "Cách xác minh không hợp lệ."})
+    if account.kind == AccountKind.STAFF:
+        raise ValidationError({"__all__": "Tài khoản cán bộ không cần xác minh theo cách này."})
+    from django.utils import timezone
+
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=account.pk)
+        before = {
+            "identity_verified_at": str(locked.identity_verified_at or ""),
+            "identity_proof": locked.identity_proof,
+        }
+        locked.identity_verified_at = timezone.now()
+        locked.identity_proof = proof
+        locked.save(update_fields=["identity_verified_at", "identity_proof"])
+        audit.record(
+            actor=actor,
+            action="directory.account_identity_confirmed",
+            obj=locked,
+            before=before,
+            after={"identity_verified_at": str(locked.identity_verified_at), "identity_proof": proof},
+        )
+    return locked

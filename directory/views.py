@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import selectors, services
-from .forms import AgencySearchForm, BusinessSignupForm, CitizenSignupForm, ProfileForm
+from .forms import AgencySearchForm, BusinessSignupForm, CitizenSignupForm, IdentityConfirmForm, ProfileForm
 
 SIGNUP_KINDS = {"cong-dan": CitizenSignupForm, "doanh-nghiep": BusinessSignupForm}
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -118,3 +118,36 @@ def agency_directory(request):
     query = form.cleaned_data["q"] if form.is_valid() else ""
     tree = selectors.agency_directory(query)
     return render(request, "directory/agencies.html", {"form": form, "tree": tree, "query": query})
+
+
+@login_required
+def identity_confirm(request):
+    """Xác minh tài khoản: the desk checks a person's paper ID against the account holding its number."""
+    from django.core.exceptions import PermissionDenied
+
+    from core.identifiers import normalize_digits
+
+    from .choices import IdentityProof, Role
+
+    if not (selectors.is_administrator(request.user) or selectors.has_role(request.user, Role.ONE_STOP_OFFICER)):
+        raise PermissionDenied(_("Chỉ cán bộ một cửa hoặc quản trị hệ thống được xác minh tài khoản."))
+    form = IdentityConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        account = selectors.account_by_identifier(normalize_digits(form.cleaned_data["id_number"]))
+        if account is None:
+            form.add_error("id_number", _("Không có tài khoản công dân / doanh nghiệp nào mang số này."))
+        else:
+            try:
+                services.account_confirm_identity(
+                    actor=request.user,
+                    account=account,
+                    proof=IdentityProof.DESK,
+                    full_name=form.cleaned_data["full_name"],
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, _("Đã xác minh tài khoản của %(name)s.") % {"name": account.display_name})
+                return redirect("directory:identity_confirm")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "directory/identity_confirm.html", {"form": form}, status=status)

@@ -920,7 +920,9 @@ class CounterRegisterView(APIView):
         dossier = services.dossier_register_counter(
             officer=request.user,
             procedure_version=version,
-            applicant=selectors.applicant_account(v["applicant_id_number"]) if v["link_account"] else None,
+            applicant=selectors.applicant_account(v["applicant_id_number"], name=v["applicant_name"])
+            if v["link_account"]
+            else None,
             # what the desk typed; a linked account fills in what it left blank
             applicant_info={
                 k: v[f"applicant_{k}"]

@@ -194,20 +194,32 @@ def _int(value) -> int:
         return -1
 
 
-def applicant_account(id_number: str | None):
-    """The active citizen or business account holding this CCCD or tax code, if there is one: the account a
-    dossier registered at the desk is linked to when the desk asks for it (the person then follows it
-    under "My dossiers")."""
-    from django.contrib.auth import get_user_model
+def applicant_account(id_number: str | None, *, name: str = ""):
+    """The citizen or business account a dossier registered at the desk is linked to when the desk asks
+    for it (the person then follows it under "My dossiers"), or None when there is none to link.
+
+    Anyone can register an account with another person's CCCD, so only an account whose identity was
+    verified (directory: at a desk with the paper ID, or through VNeID) is linked; an unverified one only
+    when the name the desk typed from the paper ID is the account's name. A number held by an account that
+    fits neither is refused with a field error rather than linked or silently skipped.
+    """
+    from django.core.exceptions import ValidationError
+
+    from directory.selectors import account_by_identifier, same_person_name
 
     number = (id_number or "").strip()
     if not number:
         return None
-    return (
-        get_user_model()
-        .objects.filter(Q(cccd=number) | Q(tax_code=number), is_active=True)
-        .exclude(kind="staff")
-        .first()
+    account = account_by_identifier(number)
+    if account is None or account.identity_verified_at is not None:
+        return account
+    if same_person_name(name, account.full_name or account.organization_name):
+        return account
+    raise ValidationError(
+        {
+            "link_account": "Tài khoản mang số định danh này chưa được xác minh và họ tên không khớp với họ tên "
+            "đã nhập từ giấy tờ; không gắn hồ sơ vào tài khoản đó."
+        }
     )
 
 

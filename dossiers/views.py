@@ -801,7 +801,8 @@ def _account_for(applicant_form):
     """The citizen/business account whose CCCD or tax code the desk typed, when asked to link it."""
     if not applicant_form.cleaned_data.get("link_account"):
         return None
-    return selectors.applicant_account(applicant_form.cleaned_data.get("id_number"))
+    data = applicant_form.cleaned_data
+    return selectors.applicant_account(data.get("id_number"), name=data.get("name") or "")
 
 
 @login_required

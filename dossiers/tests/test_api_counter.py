@@ -215,7 +215,10 @@ def test_fake_pdf_message_is_vietnamese(w, settings):
 
 def test_the_desk_links_the_dossier_to_the_citizens_account(w):
     """With link_account, the dossier belongs to the account holding the CCCD typed at the desk (its other
-    details fill what the desk left blank), and the citizen follows it under "My dossiers"."""
+    details fill what the desk left blank), and the citizen follows it under "My dossiers" — but only when
+    the account's identity was verified, or the name typed from the paper ID is the account's (anyone can
+    register an account with another person's CCCD)."""
+    before = Dossier.objects.count()
     with time_machine.travel(T0, tick=False):
         r = post(
             w.officer,
@@ -228,12 +231,34 @@ def test_the_desk_links_the_dossier_to_the_citizens_account(w):
                 link_account="true",
             ),
         )
+    assert r.status_code == 400 and "chưa được xác minh" in r.json()["error"]["fields"]["link_account"][0]
+    assert Dossier.objects.count() == before
+    with time_machine.travel(T0, tick=False):  # the desk types the name on the paper ID
+        r = post(
+            w.officer,
+            registration(
+                w,
+                applicant_name=w.citizen.full_name.upper(),
+                applicant_id_number=w.citizen.cccd,
+                applicant_email="",
+                applicant_phone="",
+                link_account="true",
+            ),
+        )
     assert r.status_code == 201, r.content
     d = Dossier.objects.get(code=r.json()["code"])
-    assert d.applicant_id == w.citizen.pk and d.applicant_name == w.citizen.display_name
+    assert d.applicant_id == w.citizen.pk
     assert d.applicant_email == w.citizen.email
     mine = client_for(w.citizen).get("/api/dossiers/mine/").json()
     assert [row["code"] for row in mine["results"]] == [d.code]
+    w.citizen.identity_verified_at = T0
+    w.citizen.save(update_fields=["identity_verified_at"])
+    with time_machine.travel(T0, tick=False):  # a verified account links without the name
+        r = post(
+            w.officer,
+            registration(w, applicant_name="", applicant_id_number=w.citizen.cccd, link_account="true"),
+        )
+    assert r.status_code == 201 and Dossier.objects.get(code=r.json()["code"]).applicant_id == w.citizen.pk
     with time_machine.travel(T0, tick=False):  # without the flag the same CCCD links nothing
         r = post(w.officer, registration(w, applicant_id_number=w.citizen.cccd))
     assert r.status_code == 201 and Dossier.objects.get(code=r.json()["code"]).applicant_id is None
