@@ -406,14 +406,14 @@ def person_field_box(reader: PdfFileReader) -> tuple[int, tuple[float, float, fl
             continue
         widget = sig.sig_field
         rect = tuple(float(v) for v in widget["/Rect"])
-        page_ref = widget.get_value_as_reference("/P") if "/P" in widget else None
-        page_ix = 0
-        if page_ref is not None:
-            for index in range(int(reader.root["/Pages"]["/Count"])):
-                if reader.find_page_for_modification(index)[0] == page_ref:
-                    page_ix = index
-                    break
-        return page_ix, rect
+        ref = getattr(widget, "container_ref", None)
+        for index in range(int(reader.root["/Pages"]["/Count"])):
+            page = reader.find_page_for_modification(index)[0].get_object()
+            annots = page.get("/Annots")
+            annots = annots.get_object() if annots is not None else []
+            if any(getattr(a, "reference", a) == ref for a in annots):
+                return index, rect
+        return None
     return None
 
 
@@ -442,7 +442,10 @@ def sign_as_organisation(
     if ORGANISATION_FIELD in fields_present:
         raise SigningOrderError("Văn bản đã có chữ ký số của cơ quan, tổ chức.")
     signing_time = timezone.localtime(signing_time or timezone.now()).replace(microsecond=0)
-    page_ix, person_rect = person_field_box(writer.prev)
+    found = person_field_box(writer.prev)
+    if found is None:
+        raise SigningOrderError("Không tìm thấy trang có chữ ký số của người có thẩm quyền.")
+    page_ix, person_rect = found
     x1, y1, x2, y2 = person_rect
     width, height = x2 - x1, y2 - y1
     column = stamps.person_layout(width, height)["column"]

@@ -34,12 +34,12 @@ def deputy(education_department):
     )
 
 
-def _render(position, unsigned: list):
+def _render(position, unsigned: list, paragraphs: int = 3):
     def render(verify_url):
         data = build_document(
             agency_name=position.agency.name,
             title="Giấy chứng nhận",
-            paragraphs=["Chứng nhận ông Nguyễn Văn An đã hoàn thành khóa học."] * 3,
+            paragraphs=["Chứng nhận ông Nguyễn Văn An đã hoàn thành khóa học."] * paragraphs,
             verify_url=verify_url,
             signer_title="\n".join(position.signature_lines()),
             signer_name=position.user.full_name,
@@ -50,10 +50,10 @@ def _render(position, unsigned: list):
     return render
 
 
-def _issue(position, unsigned=None, **kwargs):
+def _issue(position, unsigned=None, paragraphs: int = 3, **kwargs):
     unsigned = [] if unsigned is None else unsigned
     return issue_pdf(
-        render=_render(position, unsigned),
+        render=_render(position, unsigned, paragraphs),
         agency=position.agency,
         kind="certificate",
         title="Giấy chứng nhận",
@@ -221,3 +221,26 @@ def test_the_signatures_cover_no_text_and_sit_between_title_and_name(deputy, tmp
     assert title[1] >= person[3] and name[3] <= person[1]
     centre = (person[0] + person[2]) / 2
     assert title[0] < centre and name[2] > centre - 30
+
+
+def test_on_a_later_page_both_signatures_sit_on_the_signer_block_s_page(deputy, tmp_path):
+    """The signer block on page 2: the organisation's field goes on page 2 too, over the person's."""
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    unsigned = []
+    data = _issue(deputy, unsigned, paragraphs=45).file.read()
+    reader = PdfFileReader(BytesIO(data))
+    assert reader.root["/Pages"]["/Count"] == 2
+    pages = {}
+    for index in range(2):
+        page = reader.find_page_for_modification(index)[0].get_object()
+        for annot in page.get("/Annots", []):
+            pages[str(annot.get_object()["/T"])] = index
+    assert pages == {pades.PERSON_FIELD: 1, pades.ORGANISATION_FIELD: 1}
+    assert pades.validate_pdf(data).ok
+    rects = signature_rects(data)
+    for page, word, box in word_boxes(unsigned[0], tmp_path):
+        if page == 1:
+            assert not any(intersects(box, rect) for rect in rects.values()), word
