@@ -110,7 +110,7 @@ class AdministratorOnlyInline(AdministratorOnly):
 class StaffPositionInline(AdministratorOnlyInline, admin.TabularInline):
     model = StaffPosition
     extra = 0
-    fields = ["agency", "unit", "role", "title", "is_active"]
+    fields = ["agency", "unit", "role", "title", "signing_right", "signing_for", "signing_collective", "is_active"]
     autocomplete_fields = ["agency", "unit"]
     verbose_name = _("vị trí công tác")
     verbose_name_plural = _("vị trí công tác (vai trò được giao)")

@@ -38,3 +38,19 @@ class IdentityProof(models.TextChoices):
 
     DESK = "desk", _("Đối chiếu giấy tờ tùy thân tại bộ phận một cửa")
     VNEID = "vneid", _("Tài khoản định danh điện tử VNeID")
+
+
+class SigningRight(models.TextChoices):
+    """How an official signs the agency's documents (Nghị định 30/2020/NĐ-CP, Điều 13 and Phụ lục I).
+
+    The value is also the prefix printed before the name of the office signed for (KT./TL./TUQ./Q.);
+    ``DIRECT`` is the head of the agency (người đứng đầu), who signs without a prefix. Signing on behalf
+    of a collective body (TM. Ủy ban nhân dân) is the position's ``signing_collective``.
+    """
+
+    NONE = "", _("Không có thẩm quyền ký")
+    DIRECT = "direct", _("Ký trực tiếp (người đứng đầu)")
+    DEPUTY = "KT.", _("KT. – ký thay người đứng đầu")
+    BY_ORDER = "TL.", _("TL. – thừa lệnh")
+    AUTHORISED = "TUQ.", _("TUQ. – thừa ủy quyền")
+    ACTING = "Q.", _("Q. – quyền (cấp phó được giao quyền)")

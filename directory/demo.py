@@ -188,9 +188,26 @@ def _account(username: str, *, kind: str, full_name: str, email: str = "", creat
     return user
 
 
-def _position(user: User, agency: Agency, role: str, unit_name: str | None = None, title: str = "") -> None:
+def _position(
+    user: User, agency: Agency, role: str, unit_name: str | None = None, title: str = "", signing: tuple = ()
+) -> None:
     unit = OrgUnit.objects.get(agency=agency, name=unit_name) if unit_name else None
-    StaffPosition.objects.get_or_create(user=user, agency=agency, unit=unit, role=role, defaults={"title": title})
+    position, _created = StaffPosition.objects.get_or_create(
+        user=user, agency=agency, unit=unit, role=role, defaults={"title": title}
+    )
+    if signing and not position.signing_right:
+        # (signing right, signed for, collective): the signer block of Nghị định 30/2020, Phụ lục I
+        position.signing_right, position.signing_for, position.signing_collective = signing
+        position.full_clean()
+        position.save(update_fields=["signing_right", "signing_for", "signing_collective"])
+
+
+# The demo leaders who sign results: "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC" for the Department of Justice,
+# "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH" for the ward's People's Committee.
+SIGNING = {
+    "lanhdao.stp": ("KT.", "Giám đốc", ""),
+    "lanhdao.donghoi": ("KT.", "Chủ tịch", "Ủy ban nhân dân"),
+}
 
 
 # username, full name, description, [(agency code, role, unit name, title)]
@@ -345,7 +362,8 @@ def load_accounts(agencies: dict[str, Agency], created: list[str] | None = None)
             created=created,
         )
         for code, role, unit_name, title in positions:
-            _position(user, agencies[code], role, unit_name, title)
+            signing = SIGNING.get(username, ()) if role == Role.AGENCY_LEADER else ()
+            _position(user, agencies[code], role, unit_name, title, signing)
         accounts.append((username, DEMO_PASSWORD, description))
     for username, full_name, cccd, phone, description in CITIZENS:
         _account(

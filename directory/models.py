@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.identifiers import validate_agency_code, validate_cccd, validate_mst
 from core.text import fold
 
-from .choices import AccountKind, AgencyKind, IdentityProof, Role, UnitLevel
+from .choices import AccountKind, AgencyKind, IdentityProof, Role, SigningRight, UnitLevel
 
 
 class AdministrativeUnit(models.Model):
@@ -199,6 +199,27 @@ class StaffPosition(models.Model):
     role = models.CharField(_("vai trò"), max_length=30, choices=Role.choices)
     title = models.CharField(_("chức danh"), max_length=200, blank=True)
     is_active = models.BooleanField(_("đang giữ"), default=True)
+    # Nghị định 30/2020/NĐ-CP, Điều 13 (thẩm quyền ký) and Phụ lục I (TM./KT./TL./TUQ./Q.)
+    signing_right = models.CharField(
+        _("thẩm quyền ký văn bản"),
+        max_length=10,
+        choices=SigningRight.choices,
+        blank=True,
+        default=SigningRight.NONE,
+        help_text=_("Người có thẩm quyền ký được cấp chứng thư số cá nhân và ký kết quả giải quyết."),
+    )
+    signing_for = models.CharField(
+        _("ký thay / thừa lệnh cho chức danh"),
+        max_length=100,
+        blank=True,
+        help_text=_("Chức danh người đứng đầu sau tiền tố KT./TL./TUQ./Q., ví dụ: Giám đốc, Chủ tịch."),
+    )
+    signing_collective = models.CharField(
+        _("thay mặt tập thể (TM.)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Tập thể lãnh đạo mà người ký thay mặt, ví dụ: Ủy ban nhân dân (in “TM. ỦY BAN NHÂN DÂN”)."),
+    )
 
     class Meta:
         verbose_name = _("vị trí công tác")
@@ -213,3 +234,45 @@ class StaffPosition(models.Model):
             raise ValidationError({"unit": _("Đơn vị phải thuộc cơ quan đã chọn.")})
         if self.user_id and self.user.kind != AccountKind.STAFF:
             raise ValidationError({"user": _("Chỉ tài khoản cán bộ mới giữ vị trí công tác.")})
+        self.signing_for = " ".join((self.signing_for or "").split())
+        self.signing_collective = " ".join((self.signing_collective or "").split())
+        errors = {}
+        if not self.signing_right:
+            if self.signing_for:
+                errors["signing_for"] = _("Chỉ ghi chức danh ký thay khi vị trí có thẩm quyền ký.")
+            if self.signing_collective:
+                errors["signing_collective"] = _("Chỉ ghi tập thể (TM.) khi vị trí có thẩm quyền ký.")
+        elif self.signing_right == SigningRight.DIRECT:
+            if self.signing_for:
+                errors["signing_for"] = _("Người đứng đầu ký trực tiếp, không ghi chức danh ký thay.")
+        elif not self.signing_for:
+            errors["signing_for"] = _("Ghi chức danh sau tiền tố %(prefix)s, ví dụ: Giám đốc.") % {
+                "prefix": self.signing_right
+            }
+        if self.signing_right and self.signing_right != SigningRight.ACTING and not (self.title or "").strip():
+            errors["title"] = _("Người có thẩm quyền ký phải có chức danh (in dưới dòng ký).")
+        if self.signing_right and self.user_id and not (self.user.full_name or "").strip():
+            errors["user"] = _("Người có thẩm quyền ký phải có họ và tên (in trên chữ ký số).")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def can_sign(self) -> bool:
+        return bool(self.is_active and self.signing_right)
+
+    def signature_lines(self, *, upper: bool = True) -> list[str]:
+        """The lines printed above the signature, in capitals (Nghị định 30/2020, Phụ lục I, mục II.8).
+
+        "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH", "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC", "GIÁM ĐỐC";
+        an acting head (Q.) prints only "Q. GIÁM ĐỐC".
+        """
+        if not self.signing_right:
+            return []
+        lines = []
+        if self.signing_collective:
+            lines.append(f"TM. {self.signing_collective}")
+        if self.signing_right != SigningRight.DIRECT:
+            lines.append(f"{self.signing_right} {self.signing_for}")
+        if self.signing_right != SigningRight.ACTING and self.title:
+            lines.append(self.title)
+        return [line.upper() for line in lines] if upper else lines

@@ -37,6 +37,23 @@ def has_role(user, role: str | Role, *, agency_id: int | None = None, unit_id: i
     return False
 
 
+def signing_position(user, agency_id: int) -> StaffPosition | None:
+    """The user's active position with a signing right in the agency (Nghị định 30/2020, Điều 13), if any.
+
+    The head's own position (ký trực tiếp) comes before a deputy's or a delegated one.
+    """
+    if not getattr(user, "pk", None) or agency_id is None:
+        return None
+    rows = list(
+        StaffPosition.objects.filter(user_id=user.pk, agency_id=agency_id, is_active=True)
+        .exclude(signing_right="")
+        .select_related("user", "agency")
+    )
+    order = ["direct", "KT.", "Q.", "TUQ.", "TL."]
+    rows.sort(key=lambda p: (order.index(p.signing_right) if p.signing_right in order else 99, p.pk))
+    return rows[0] if rows else None
+
+
 def agencies_with_role(user, *roles: str) -> set[int]:
     return {g.agency_id for g in grants_for(user) if not roles or g.role in roles}
 

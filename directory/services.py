@@ -16,7 +16,7 @@ from core.identifiers import normalize_digits, validate_cccd, validate_mst
 from notifications.services import notify
 
 from . import history, units
-from .choices import AccountKind, IdentityProof, Role
+from .choices import AccountKind, IdentityProof, Role, SigningRight
 from .models import Agency, OrgUnit, StaffPosition, User
 from .selectors import has_role, is_administrator, same_person_name
 
@@ -230,6 +230,9 @@ def _position_snapshot(position: StaffPosition) -> dict:
         "role": position.role,
         "title": position.title,
         "is_active": position.is_active,
+        "signing_right": position.signing_right,
+        "signing_for": position.signing_for,
+        "signing_collective": position.signing_collective,
     }
 
 
@@ -269,6 +272,37 @@ def position_assign(
         )
     user.__dict__.pop("_cqs_grants", None)
     return position
+
+
+def position_set_signing(
+    *, actor, position: StaffPosition, signing_right: str, signing_for: str = "", signing_collective: str = ""
+) -> StaffPosition:
+    """Set who may sign for the agency and how the signer block reads (administrator only).
+
+    Nghị định 30/2020/NĐ-CP, Điều 13: the head signs every document of the agency (no prefix), a
+    deputy signs for the head (KT.), TL./TUQ. for delegated signing, Q. for an acting head; a member
+    of a collective body signs on its behalf (TM. Ủy ban nhân dân). Only positions with a signing right
+    receive a personal certificate and sign results (signing.services.issue_pdf, dossiers.signatory).
+    """
+    _require_admin(actor)
+    if signing_right not in SigningRight.values:
+        raise ValidationError({"signing_right": "Thẩm quyền ký không hợp lệ."})
+    with transaction.atomic():
+        locked = StaffPosition.objects.select_for_update().select_related("user", "agency").get(pk=position.pk)
+        before = _position_snapshot(locked)
+        locked.signing_right = signing_right
+        locked.signing_for = (signing_for or "").strip()
+        locked.signing_collective = (signing_collective or "").strip()
+        locked.full_clean()
+        locked.save(update_fields=["signing_right", "signing_for", "signing_collective"])
+        audit.record(
+            actor=actor,
+            action="directory.position_signing_set",
+            obj=locked,
+            before=before,
+            after=_position_snapshot(locked),
+        )
+    return locked
 
 
 def position_revoke(*, actor, position: StaffPosition) -> StaffPosition:

@@ -230,14 +230,17 @@ def _signature_block(styles, width, *, title: str, name: str = "", qr_value: str
     left = []
     if qr_value:
         left = [_qr(qr_value, 24 * mm), Paragraph("Quét mã để kiểm tra tính xác thực của phiếu", styles["small"])]
+    from signing.pdf import SignatureBox
+
+    # the visible signature goes into SignatureBox, between the title lines and the name, so it covers
+    # no text (Nghị định 30/2020, Phụ lục I); title lines: "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC"
     right = [
-        Paragraph(_text(title).upper(), styles["center_bold"]),
-        Paragraph("<i>(Ký điện tử)</i>", styles["center"]),
-        Spacer(1, 12 * mm),
+        Paragraph(_text(title).upper().replace("\n", "<br/>"), styles["center_bold"]),
+        SignatureBox(),
         Paragraph(_text(name), styles["center_bold"]),
     ]
     table = Table([[left, right]], colWidths=[width * 0.45, width * 0.55])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "CENTER")]))
     return table
 
 

@@ -45,6 +45,17 @@ def issue_document(*, dossier, kind: str, actor=None, **extra):
     if render is None or signing is None or not hasattr(signing, "issue_pdf"):
         logger.info("slip %s for %s not issued: slips/signing not available", kind, dossier.pk)
         return None
+    signer = None
+    if kind == "result":
+        # the competent person signs first with their own key, then the agency (dossiers.signatory)
+        from .signatory import result_signer
+
+        signer = result_signer(dossier, actor)
+        extra = {
+            **extra,
+            "signer_title": "\n".join(signer.signature_lines()),
+            "signer_name": signer.user.full_name,
+        }
     with transaction.atomic():
         issued = signing.issue_pdf(
             render=lambda verify_url: render(dossier, verify_url, **extra),
@@ -54,6 +65,7 @@ def issue_document(*, dossier, kind: str, actor=None, **extra):
             reference=dossier.code or str(dossier.pk),
             actor=actor,
             related=dossier,
+            signer=signer,
         )
         sha = getattr(issued, "sha256", "") or ""
         if not sha and getattr(issued, "file", None):

@@ -27,10 +27,10 @@ class IssuedDocumentAdmin(admin.ModelAdmin):
 
 @admin.register(SigningKey)
 class SigningKeyAdmin(admin.ModelAdmin):
-    list_display = ("agency", "pkcs12_path", "key_label", "passphrase_env", "is_active")
+    list_display = ("agency", "user", "pkcs12_path", "key_label", "passphrase_env", "is_active")
     list_filter = ("is_active",)
     search_fields = ("agency__name", "agency__code", "pkcs12_path", "key_label")
-    raw_id_fields = ("agency",)
+    raw_id_fields = ("agency", "user")
 
     def save_model(self, request, obj, form, change):
         # the admin runs this inside its transaction: the change and its audit event commit together

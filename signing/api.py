@@ -37,6 +37,13 @@ class SignatureSerializer(serializers.Serializer):
     pades = serializers.BooleanField()
     certificate_serial = serializers.CharField()
     findings = FindingSerializer(many=True)
+    role = serializers.ChoiceField(
+        choices=["person", "organisation", ""],
+        help_text="person: chữ ký số của người có thẩm quyền (chứng thư cá nhân); organisation: của cơ quan, tổ chức",
+    )
+    role_label = serializers.CharField()
+    title = serializers.CharField(help_text="Chức danh trong chứng thư số cá nhân, nếu có")
+    valid = serializers.BooleanField(help_text="Chữ ký này hợp lệ: nguyên vẹn, chứng thư tin cậy, không bị thu hồi")
 
 
 class VerificationSerializer(serializers.Serializer):
@@ -58,11 +65,16 @@ class IssuedDocumentSerializer(serializers.Serializer):
     agency_name = serializers.CharField(source="agency.name")
     signer_name = serializers.CharField()
     signer_title = serializers.CharField()
+    signed_by = serializers.SerializerMethodField(help_text="Người có thẩm quyền đã ký bằng chứng thư cá nhân")
+    signer_signed_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
     sha256 = serializers.CharField()
     revoked = serializers.BooleanField()
     verify_url = serializers.CharField()
     download_url = serializers.SerializerMethodField()
+
+    def get_signed_by(self, obj) -> str:
+        return obj.signed_by.display_name if obj.signed_by_id else ""
 
     def get_download_url(self, obj) -> str:
         request = self.context.get("request")

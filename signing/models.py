@@ -58,6 +58,18 @@ class IssuedDocument(models.Model):
     certificate_subject = models.CharField(_("chủ thể chứng thư số"), max_length=500, blank=True)
     certificate_serial = models.CharField(_("số hiệu chứng thư số"), max_length=80, blank=True)
     certificate_issuer = models.CharField(_("tổ chức cấp chứng thư số"), max_length=500, blank=True)
+    # the competent person's own signature (Nghị định 30/2020, Điều 15), made before the agency's
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người có thẩm quyền ký"),
+    )
+    signer_certificate_subject = models.CharField(_("chứng thư số của người ký"), max_length=500, blank=True)
+    signer_certificate_serial = models.CharField(_("số hiệu chứng thư số của người ký"), max_length=80, blank=True)
+    signer_signed_at = models.DateTimeField(_("thời điểm người có thẩm quyền ký"), null=True, blank=True)
     signing_mode = models.CharField(_("nguồn khóa"), max_length=10, blank=True)
     pades_level = models.CharField(_("mức PAdES"), max_length=10, blank=True)
     signed_at = models.DateTimeField(_("thời điểm ký"))
@@ -101,10 +113,23 @@ def verify_url_for(public_id: str) -> str:
 
 
 class SigningKey(models.Model):
-    """Where an agency's production key lives (modes pkcs12 / pkcs11). Secrets stay in the environment."""
+    """Where a production key lives (modes pkcs12 / pkcs11). Secrets stay in the environment.
+
+    Without `user`: the agency's own key (its seal). With `user`: that official's personal key, used
+    when they sign for the agency (a position with a signing right in directory).
+    """
 
     agency = models.ForeignKey(
         "directory.Agency", on_delete=models.CASCADE, related_name="signing_keys", verbose_name=_("cơ quan")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="signing_keys",
+        verbose_name=_("cán bộ (khóa cá nhân)"),
+        help_text=_("Để trống: khóa của cơ quan. Chọn cán bộ: khóa cá nhân của người có thẩm quyền ký."),
     )
     pkcs12_path = models.CharField(_("đường dẫn tệp PKCS#12 (.p12)"), max_length=500, blank=True)
     passphrase_env = models.CharField(
@@ -123,9 +148,17 @@ class SigningKey(models.Model):
         verbose_name_plural = _("khóa ký số của cơ quan")
         constraints = [
             models.UniqueConstraint(
-                fields=["agency"], condition=models.Q(is_active=True), name="signingkey_one_active_per_agency"
+                fields=["agency"],
+                condition=models.Q(is_active=True, user__isnull=True),
+                name="signingkey_one_active_per_agency",
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "user"],
+                condition=models.Q(is_active=True, user__isnull=False),
+                name="signingkey_one_active_per_person",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.agency} – {self.pkcs12_path or self.key_label}"
+        owner = f"{self.agency} – {self.user}" if self.user_id else str(self.agency)
+        return f"{owner} – {self.pkcs12_path or self.key_label}"

@@ -214,40 +214,38 @@ def _document_context(reader: PdfFileReader) -> ValidationContext:
         return ValidationContext(**kwargs)
 
 
-def sign_pdf(
-    pdf: bytes,
+PERSON_FIELD = "ChuKyNguoiCoThamQuyen"
+ORGANISATION_FIELD = "ChuKyCoQuan"
+
+
+class SigningOrderError(ValueError):
+    """Signatures in the wrong order (Nghị định 30/2020, Điều 15: the competent person, then the organisation)."""
+
+
+def _existing_signature_fields(reader: PdfFileReader) -> list[str]:
+    try:
+        return [sig.field_name for sig in reader.embedded_regular_signatures]
+    except Exception:  # noqa: BLE001 - an unreadable form is "no signature we can build on"
+        return []
+
+
+def _sign_field(
+    writer: IncrementalPdfFileWriter,
     *,
     material: pki.KeyMaterial,
-    agency_name: str,
-    signer_name: str = "",
-    signer_title: str = "",
-    reason: str = "",
-    location: str = "",
-    signing_time: dt.datetime | None = None,
-    box: tuple[int, tuple[int, int, int, int]] | None = None,
-) -> tuple[bytes, dict]:
-    """Sign `pdf` (PAdES B-B, or B-T with a TSA) with a visible signature; return (signed bytes, facts)."""
-    signing_time = timezone.localtime(signing_time or timezone.now()).replace(microsecond=0)
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    if box is None:
-        box = signature_box_of(writer.prev)
-    if box is None:
-        box = _default_box(writer.prev)
-    page_ix, rect = box
+    field_name: str,
+    page_ix: int,
+    rect: tuple,
+    layers: list[bytes],
+    name: str,
+    reason: str,
+    location: str,
+    signing_time: dt.datetime,
+) -> bytes:
+    """Add one signature field with the stacked appearance `layers` and sign it (one incremental revision)."""
     width, height = rect[2] - rect[0], rect[3] - rect[1]
-
-    cert = material.certificate
-    subject = cert.subject.native
-    layers = stamps.appearance_layers(
-        width=width,
-        height=height,
-        agency_name=agency_name,
-        signer_name=signer_name,
-        signer_title=signer_title,
-        signing_time_text=vietnamese_signing_time(signing_time),
-    )
     style = StaticStampStyle(background=_StackedPdfPages(layers, width, height), border_width=0, background_opacity=1)
-
+    cert = material.certificate
     tsa_url = getattr(settings, "SIGNING_TSA_URL", "")
     if material.crls and getattr(settings, "SIGNING_EMBED_REVOCATION", True):
         # the chain and the CRLs we hold go into the DSS in the signature's own revision, so the
@@ -256,14 +254,14 @@ def sign_pdf(
             writer, None, certs=[cert, *material.chain], crls=list(material.crls), embed_roots=True
         )
     meta = signers.PdfSignatureMetadata(
-        field_name=FIELD_NAME,
+        field_name=field_name,
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
-        name=signer_name or subject.get("common_name") or agency_name,
+        name=name,
         reason=reason or None,
         location=location or None,
     )
-    field_spec = fields.SigFieldSpec(sig_field_name=FIELD_NAME, on_page=page_ix, box=rect)
+    field_spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=page_ix, box=tuple(rect))
     reserved = bytes_to_reserve(material, bool(tsa_url))
 
     async def sign():
@@ -290,15 +288,188 @@ def sign_pdf(
             )
             return await pdf_signer.async_sign_pdf(writer, bytes_reserved=reserved)
 
-    out = _run(sign)
-    facts = {
+    return _run(sign).getvalue()
+
+
+def _facts(material: pki.KeyMaterial, signing_time: dt.datetime) -> dict:
+    cert = material.certificate
+    return {
         "signed_at": signing_time,
-        "pades_level": "B-T" if tsa_url else "B-B",
+        "pades_level": "B-T" if getattr(settings, "SIGNING_TSA_URL", "") else "B-B",
         "certificate_subject": cert.subject.human_friendly,
         "certificate_issuer": cert.issuer.human_friendly,
         "certificate_serial": format(cert.serial_number, "X"),
     }
-    return out.getvalue(), facts
+
+
+def _box_for(writer: IncrementalPdfFileWriter, box) -> tuple[int, tuple[int, int, int, int]]:
+    if box is None:
+        box = signature_box_of(writer.prev)
+    if box is None:
+        box = _default_box(writer.prev)
+    return box
+
+
+def sign_pdf(
+    pdf: bytes,
+    *,
+    material: pki.KeyMaterial,
+    agency_name: str,
+    signer_name: str = "",
+    signer_title: str = "",
+    reason: str = "",
+    location: str = "",
+    signing_time: dt.datetime | None = None,
+    box: tuple[int, tuple[int, int, int, int]] | None = None,
+) -> tuple[bytes, dict]:
+    """Sign `pdf` with the organisation's key alone (slips, receipts); return (signed bytes, facts).
+
+    PAdES B-B (B-T with a TSA). The appearance is the seal, the agency's name and the signing time:
+    `signer_name` (the official printed on the slip) only names the signature dictionary's /Name.
+    """
+    signing_time = timezone.localtime(signing_time or timezone.now()).replace(microsecond=0)
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    page_ix, rect = _box_for(writer, box)
+    layers = stamps.appearance_layers(
+        width=rect[2] - rect[0],
+        height=rect[3] - rect[1],
+        agency_name=agency_name,
+        signing_time_text=vietnamese_signing_time(signing_time),
+    )
+    subject = material.certificate.subject.native
+    signed = _sign_field(
+        writer,
+        material=material,
+        field_name=FIELD_NAME,
+        page_ix=page_ix,
+        rect=rect,
+        layers=layers,
+        name=subject.get("common_name") or agency_name or signer_name,
+        reason=reason,
+        location=location,
+        signing_time=signing_time,
+    )
+    return signed, _facts(material, signing_time)
+
+
+def sign_as_person(
+    pdf: bytes,
+    *,
+    material: pki.KeyMaterial,
+    signer_name: str,
+    title_lines: list[str],
+    reason: str = "",
+    location: str = "",
+    signing_time: dt.datetime | None = None,
+    box: tuple[int, tuple[int, int, int, int]] | None = None,
+) -> tuple[bytes, dict]:
+    """First signature: the competent person with their own certificate (Nghị định 30/2020, Điều 15).
+
+    The field is the signer block; its appearance is the person's signature image and, under it on the
+    right, "Ký bởi: <name>", the title with its prefix (KT. Giám đốc, Phó Giám đốc) and the signing time.
+    Refused when the document is already signed: the person's signature comes first, and nothing but
+    the organisation's signature may follow it.
+    """
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    if _existing_signature_fields(writer.prev):
+        raise SigningOrderError(
+            "Văn bản đã có chữ ký số: người có thẩm quyền phải ký trước, chữ ký của cơ quan, tổ chức ký sau cùng."
+        )
+    signing_time = timezone.localtime(signing_time or timezone.now()).replace(microsecond=0)
+    page_ix, rect = _box_for(writer, box)
+    layers = stamps.person_layers(
+        width=rect[2] - rect[0],
+        height=rect[3] - rect[1],
+        signer_name=signer_name,
+        title_lines=title_lines,
+        signing_time_text=vietnamese_signing_time(signing_time),
+    )
+    signed = _sign_field(
+        writer,
+        material=material,
+        field_name=PERSON_FIELD,
+        page_ix=page_ix,
+        rect=rect,
+        layers=layers,
+        name=signer_name,
+        reason=reason,
+        location=location,
+        signing_time=signing_time,
+    )
+    return signed, _facts(material, signing_time)
+
+
+def person_field_box(reader: PdfFileReader) -> tuple[int, tuple[float, float, float, float]] | None:
+    """(page index, rectangle) of the competent person's signature field, if the document has one."""
+    for sig in reader.embedded_regular_signatures:
+        if sig.field_name != PERSON_FIELD:
+            continue
+        widget = sig.sig_field
+        rect = tuple(float(v) for v in widget["/Rect"])
+        ref = getattr(widget, "container_ref", None)
+        for index in range(int(reader.root["/Pages"]["/Count"])):
+            page = reader.find_page_for_modification(index)[0].get_object()
+            annots = page.get("/Annots")
+            annots = annots.get_object() if annots is not None else []
+            if any(getattr(a, "reference", a) == ref for a in annots):
+                return index, rect
+        return None
+    return None
+
+
+def sign_as_organisation(
+    pdf: bytes,
+    *,
+    material: pki.KeyMaterial,
+    agency_name: str,
+    reason: str = "",
+    location: str = "",
+    signing_time: dt.datetime | None = None,
+) -> tuple[bytes, dict]:
+    """Second signature: the organisation's certificate, as an incremental update over the person's.
+
+    Its field is the left column of the person's field (the seal over the left third of the signature
+    image, the signing time under it); the person's signature stays valid (a new signature field is a
+    permitted change after an approval signature). Refused when the person has not signed yet.
+    """
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    fields_present = _existing_signature_fields(writer.prev)
+    if PERSON_FIELD not in fields_present:
+        raise SigningOrderError(
+            "Chữ ký số của cơ quan, tổ chức chỉ được ký sau chữ ký số của người có thẩm quyền "
+            "(Nghị định 30/2020/NĐ-CP, Điều 15)."
+        )
+    if ORGANISATION_FIELD in fields_present:
+        raise SigningOrderError("Văn bản đã có chữ ký số của cơ quan, tổ chức.")
+    signing_time = timezone.localtime(signing_time or timezone.now()).replace(microsecond=0)
+    found = person_field_box(writer.prev)
+    if found is None:
+        raise SigningOrderError("Không tìm thấy trang có chữ ký số của người có thẩm quyền.")
+    page_ix, person_rect = found
+    x1, y1, x2, y2 = person_rect
+    width, height = x2 - x1, y2 - y1
+    column = stamps.person_layout(width, height)["column"]
+    rect = (x1, y1, x1 + column, y2)
+    layers = stamps.organisation_layers(
+        width=width,
+        height=height,
+        agency_name=agency_name,
+        signing_time=vietnamese_signing_time(signing_time).removeprefix("Ký ngày "),
+    )
+    subject = material.certificate.subject.native
+    signed = _sign_field(
+        writer,
+        material=material,
+        field_name=ORGANISATION_FIELD,
+        page_ix=page_ix,
+        rect=rect,
+        layers=layers,
+        name=subject.get("common_name") or agency_name,
+        reason=reason,
+        location=location,
+        signing_time=signing_time,
+    )
+    return signed, _facts(material, signing_time)
 
 
 # --------------------------------------------------------------------------- validation
@@ -329,6 +500,8 @@ class SignatureReport:
     is_demo: bool
     pades: bool
     problem: str = ""
+    signer_title: str = ""  # the title in a person's certificate
+    role: str = ""  # "person" (the competent person's own certificate) or "organisation"
 
     @property
     def ok(self) -> bool:
@@ -364,12 +537,29 @@ def _name_parts(cert: asn1_x509.Certificate) -> dict:
     if isinstance(ou, str):
         ou = [ou]
     code = native.get("organization_identifier") or next((u for u in ou if "DEMO" not in u), "")
+    cn = native.get("common_name") or ""
+    org = native.get("organization_name") or ""
+    title = native.get("title") or ""
     return {
-        "cn": native.get("common_name") or "",
-        "org": native.get("organization_name") or "",
+        "cn": cn,
+        "org": org,
         "code": code if isinstance(code, str) else "",
         "is_demo": any("DEMO" in u for u in ou),
+        "title": title if isinstance(title, str) else "",
+        "role": signer_role(native),
     }
+
+
+def signer_role(subject: dict) -> str:
+    """ "organisation" for an organisation's certificate (CN = O, or an organizationIdentifier and no
+    title / given name / personal id), else "person" (a named official's own certificate)."""
+    cn, org = subject.get("common_name") or "", subject.get("organization_name") or ""
+    personal = any(subject.get(k) for k in ("title", "given_name", "surname", "user_id", "serial_number"))
+    if cn and cn == org:
+        return "organisation"
+    if subject.get("organization_identifier") and not personal:
+        return "organisation"
+    return "person"
 
 
 def _string(value) -> str:
@@ -446,11 +636,13 @@ def _signature_report(sig, status) -> SignatureReport:
         location=_string(sig_dict.get("/Location")),
         is_demo=parts["is_demo"] or "DEMO" in issuer,
         pades=str(sig_dict.get("/SubFilter")) == "/ETSI.CAdES.detached",
+        signer_title=parts["title"],
+        role=parts["role"],
     )
 
 
 def _broken_signature(sig, problem: str) -> SignatureReport:
-    parts = {"cn": "", "org": "", "code": "", "is_demo": False}
+    parts = {"cn": "", "org": "", "code": "", "is_demo": False, "title": "", "role": ""}
     serial = ""
     try:
         cert = sig.signer_cert
@@ -482,4 +674,6 @@ def _broken_signature(sig, problem: str) -> SignatureReport:
         is_demo=parts["is_demo"],
         pades=False,
         problem=problem[:200],
+        signer_title=parts["title"],
+        role=parts["role"],
     )

@@ -75,6 +75,39 @@ class AgencyIdentity:
         return cls(code=agency.code, name=agency.name)
 
 
+@dataclass(frozen=True)
+class PersonIdentity:
+    """An official who signs with their own certificate (Nghị định 30/2020, Điều 15): who and for whom."""
+
+    key: str  # stable per account: "u<user id>"
+    username: str
+    full_name: str
+    title: str
+    agency_code: str
+    agency_name: str
+
+    @classmethod
+    def of(cls, position) -> PersonIdentity:
+        """From a directory.StaffPosition that has a signing right."""
+        user, agency = position.user, position.agency
+        return cls(
+            key=f"u{user.pk}",
+            username=user.username,
+            full_name=user.full_name or user.get_full_name() or user.username,
+            title=position.title or "",
+            agency_code=agency.code,
+            agency_name=agency.name,
+        )
+
+    @property
+    def file_stem(self) -> str:
+        """Name, title and agency are in the certificate: a change of any of them means a new certificate."""
+        import hashlib
+
+        facts = "\x1f".join((self.full_name, self.title, self.agency_code, self.agency_name)).encode("utf-8")
+        return f"{safe_code(self.key)}-{hashlib.sha256(facts).hexdigest()[:12]}"
+
+
 @dataclass
 class KeyMaterial:
     """A ready-to-use pyHanko signer plus what the validation step needs to know about it."""
@@ -376,6 +409,54 @@ def ensure_demo_agency(agency: AgencyIdentity, directory: Path | None = None) ->
     return key_p, cert_p
 
 
+def ensure_demo_person(person: PersonIdentity, directory: Path | None = None) -> tuple[Path, Path]:
+    """(key path, certificate path) of an official's personal demo certificate, generated if needed.
+
+    Subject: CN = the official's full name, title = their title, O = the agency, OU = the agency's
+    QCVN 102 code and the DEMO label, UID = the account name. Issued by the demo province CA, like the
+    agencies' certificates; key usage digital signature + non-repudiation.
+    """
+    directory = directory or pki_dir()
+    person_dir = directory / "persons"
+    key_p = person_dir / f"{person.file_stem}.key.pem"
+    cert_p = person_dir / f"{person.file_stem}.cert.pem"
+    if key_p.exists() and cert_p.exists() and (directory / "province-ca.crl.der").exists():
+        return key_p, cert_p
+    with _file_lock(directory):
+        _ensure_authorities(directory)
+        if not (key_p.exists() and cert_p.exists()):
+            person_dir.mkdir(parents=True, exist_ok=True)
+            ca_key, ca_cert = (
+                _load_key(directory / "province-ca.key.pem"),
+                _load_cert(directory / "province-ca.cert.pem"),
+            )
+            key = _new_key()
+            pairs = [
+                (NameOID.COUNTRY_NAME, "VN"),
+                (NameOID.STATE_OR_PROVINCE_NAME, _province_label()),
+                (NameOID.ORGANIZATION_NAME, person.agency_name),
+                (NameOID.ORGANIZATIONAL_UNIT_NAME, person.agency_code),
+                (NameOID.ORGANIZATIONAL_UNIT_NAME, DEMO_LABEL),
+                (NameOID.USER_ID, person.username),
+            ]
+            if person.title:
+                pairs.append((NameOID.TITLE, person.title))
+            pairs.append((NameOID.COMMON_NAME, person.full_name))
+            cert = _build_cert(
+                subject=_name(*pairs),
+                issuer_name=ca_cert.subject,
+                public_key=key.public_key(),
+                issuer_key=ca_key,
+                issuer_public_key=ca_key.public_key(),
+                days=730,
+                ca=False,
+                crl_slug="province-ca",
+            )
+            _write_atomic(key_p, _key_pem(key), private=True)
+            _write_atomic(cert_p, cert.public_bytes(serialization.Encoding.PEM))
+    return key_p, cert_p
+
+
 def ensure_demo_tsa(directory: Path | None = None) -> tuple[Path, Path]:
     """A demo timestamping certificate (EKU timeStamping) under the province CA, for tests and local B-T."""
     directory = directory or pki_dir()
@@ -441,6 +522,17 @@ def init_demo_pki(agencies, directory: Path | None = None) -> list[Path]:
     ]
 
 
+def init_demo_persons(positions, directory: Path | None = None) -> list[Path]:
+    """A personal demo certificate for each position with a signing right (idempotent)."""
+    directory = directory or pki_dir()
+    with _file_lock(directory):
+        _ensure_authorities(directory)
+    return [
+        ensure_demo_person(p if isinstance(p, PersonIdentity) else PersonIdentity.of(p), directory)[1]
+        for p in positions
+    ]
+
+
 def demo_crl_path(directory: Path | None = None) -> Path:
     return (directory or pki_dir()) / "province-ca.crl.der"
 
@@ -464,11 +556,14 @@ def _asn1_cert(path: Path) -> asn1_x509.Certificate:
     return load_cert_from_pemder(str(path))
 
 
-def _demo_material(agency: AgencyIdentity) -> KeyMaterial:
+def _demo_material(agency: AgencyIdentity | PersonIdentity) -> KeyMaterial:
     from pyhanko.keys import load_private_key_from_pemder
 
     directory = pki_dir()
-    key_p, cert_p = ensure_demo_agency(agency, directory)
+    if isinstance(agency, PersonIdentity):
+        key_p, cert_p = ensure_demo_person(agency, directory)
+    else:
+        key_p, cert_p = ensure_demo_agency(agency, directory)
     with _file_lock(directory):
         _ensure_crl(directory)
     cert = _asn1_cert(cert_p)
@@ -482,11 +577,37 @@ def _demo_material(agency: AgencyIdentity) -> KeyMaterial:
     return KeyMaterial(signer=signer, certificate=cert, chain=chain, crls=[crl], mode="demo")
 
 
-def _mapping_entry(agency: AgencyIdentity) -> dict:
-    """Configuration of an agency's key: a SigningKey row first, then the JSON mapping file."""
+def _mapping_entry(agency: AgencyIdentity | PersonIdentity) -> dict:
+    """Configuration of a key: a SigningKey row first, then the JSON mapping file.
+
+    An official's personal key: the row with their account (`user`) in the agency, or the mapping
+    entry "<agency code>/<user name>"; the agency's own key: the row without a user, or "<agency code>".
+    """
     from .models import SigningKey
 
-    row = SigningKey.objects.filter(agency__code=agency.code, is_active=True).first()
+    if isinstance(agency, PersonIdentity):
+        person = agency
+        row = SigningKey.objects.filter(
+            agency__code=person.agency_code, user__username=person.username, is_active=True
+        ).first()
+        if row is None:
+            path = getattr(settings, "SIGNING_KEYS_FILE", "")
+            if path:
+                with open(path, encoding="utf-8") as handle:
+                    entries = json.load(handle)
+                entry = entries.get(f"{person.agency_code}/{person.username}")
+                if entry:
+                    return entry
+            raise ImproperlyConfigured(
+                f"Chưa cấu hình khóa ký số cá nhân cho {person.full_name} ({person.username}, {person.agency_code})."
+            )
+        return {
+            "p12": row.pkcs12_path,
+            "passphrase_env": row.passphrase_env,
+            "key_label": row.key_label,
+            "cert_label": row.cert_label,
+        }
+    row = SigningKey.objects.filter(agency__code=agency.code, user__isnull=True, is_active=True).first()
     if row is not None:
         return {
             "p12": row.pkcs12_path,
@@ -512,18 +633,18 @@ def _env_secret(name: str) -> str | None:
     return value
 
 
-def _pkcs12_material(agency: AgencyIdentity) -> KeyMaterial:
+def _pkcs12_material(agency: AgencyIdentity | PersonIdentity) -> KeyMaterial:
     entry = _mapping_entry(agency)
     passphrase = _env_secret(entry.get("passphrase_env", ""))
     loaded = signers.SimpleSigner.load_pkcs12(entry["p12"], passphrase=passphrase.encode() if passphrase else None)
     if loaded is None:
-        raise ImproperlyConfigured(f"Không đọc được tệp PKCS#12 {entry['p12']} của cơ quan {agency.code}.")
+        raise ImproperlyConfigured(f"Không đọc được tệp PKCS#12 {entry['p12']}.")
     signer = CachingSigner.from_simple(loaded)
     chain = list(signer.cert_registry)
     return KeyMaterial(signer=signer, certificate=signer.signing_cert, chain=chain, crls=[], mode="pkcs12")
 
 
-def _pkcs11_material(agency: AgencyIdentity) -> KeyMaterial:  # pragma: no cover - needs a token
+def _pkcs11_material(agency: AgencyIdentity | PersonIdentity) -> KeyMaterial:  # pragma: no cover - needs a token
     from pyhanko.config.pkcs11 import TokenCriteria  # lazy: needs python-pkcs11
     from pyhanko.sign import pkcs11 as p11
 
@@ -551,6 +672,25 @@ def key_material_for(agency) -> KeyMaterial:
     identity = agency if isinstance(agency, AgencyIdentity) else AgencyIdentity.of(agency)
     mode = signing_mode()
     cache_key = (mode, str(pki_dir()), identity.code, identity.name)
+    material = _signer_cache.get(cache_key)
+    if material is not None and (mode != "demo" or _crls_fresh(material)):
+        return material
+    if mode == "demo":
+        material = _demo_material(identity)
+    elif mode == "pkcs12":
+        material = _pkcs12_material(identity)
+    else:
+        material = _pkcs11_material(identity)
+    _signer_cache[cache_key] = material
+    return material
+
+
+def key_material_for_person(position) -> KeyMaterial:
+    """The official's own signer (Nghị định 30/2020, Điều 15: the competent person signs with their own
+    digital signature), from a directory.StaffPosition with a signing right; cached per process."""
+    identity = position if isinstance(position, PersonIdentity) else PersonIdentity.of(position)
+    mode = signing_mode()
+    cache_key = (mode, str(pki_dir()), "person", identity)
     material = _signer_cache.get(cache_key)
     if material is not None and (mode != "demo" or _crls_fresh(material)):
         return material

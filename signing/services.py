@@ -36,8 +36,16 @@ def issue_pdf(
     related=None,
     signature_box=None,
     location: str = "",
+    signer=None,
 ) -> IssuedDocument:
     """Render, sign (PAdES, the agency's key) and store a PDF; return its IssuedDocument.
+
+    `signer`: a directory.StaffPosition with a signing right in `agency`. Then the document gets two
+    signatures (Nghị định 30/2020/NĐ-CP, Điều 15 and Phụ lục I): first the competent person's, with
+    their own certificate, name and title (prefix TM./KT./TL./TUQ./Q. from the position) in the
+    signer block; then the organisation's, as an incremental update (the seal over the left third of
+    the person's signature image, the signing time). `signer_name`/`signer_title` then come from the
+    position. Without `signer` only the organisation signs (slips and receipts of the one-stop desk).
 
     `render(verify_url) -> bytes` produces the unsigned PDF and should print a QR code of
     `verify_url` (use `signing.pdf.build_document`). The visible signature goes into the signer
@@ -56,6 +64,11 @@ def issue_pdf(
     if not (title or "").strip():
         raise ValidationError({"title": _("Văn bản phải có tiêu đề.")})
 
+    if signer is not None:
+        check_signing_right(signer, agency)
+        signer_name = signer.user.full_name
+        signer_title = ", ".join(signer.signature_lines(upper=False))
+
     public_id = new_public_id()
     verify_url = verify_url_for(public_id)
     unsigned = render(verify_url)
@@ -63,16 +76,35 @@ def issue_pdf(
         raise ValidationError(_("Hàm tạo văn bản không trả về một tệp PDF."))
 
     material = pki.key_material_for(agency)
-    signed, facts = pades.sign_pdf(
-        bytes(unsigned),
-        material=material,
-        agency_name=agency.name,
-        signer_name=signer_name,
-        signer_title=signer_title,
-        reason=f"{DocumentKind(kind).label}: {title}"[:200],
-        location=location or "",
-        box=signature_box,
-    )
+    reason = f"{DocumentKind(kind).label}: {title}"[:200]
+    person_facts = None
+    if signer is None:
+        signed, facts = pades.sign_pdf(
+            bytes(unsigned),
+            material=material,
+            agency_name=agency.name,
+            signer_name=signer_name,
+            signer_title=signer_title,
+            reason=reason,
+            location=location or "",
+            box=signature_box,
+        )
+    else:
+        lines = signer.signature_lines(upper=False)
+        if len(lines) > 2:
+            lines = [", ".join(lines[:-1]), lines[-1]]
+        person_signed, person_facts = pades.sign_as_person(
+            bytes(unsigned),
+            material=pki.key_material_for_person(signer),
+            signer_name=signer_name,
+            title_lines=lines,
+            reason=reason,
+            location=location or "",
+            box=signature_box,
+        )
+        signed, facts = pades.sign_as_organisation(
+            person_signed, material=material, agency_name=agency.name, reason=reason, location=location or ""
+        )
     now = timezone.now()
     document = IssuedDocument(
         public_id=public_id,
@@ -93,6 +125,11 @@ def issue_pdf(
         created_at=now,
         issued_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    if person_facts is not None:
+        document.signed_by = signer.user
+        document.signer_certificate_subject = person_facts["certificate_subject"][:500]
+        document.signer_certificate_serial = person_facts["certificate_serial"][:80]
+        document.signer_signed_at = person_facts["signed_at"]
     if related is not None:
         document.related_type = ContentType.objects.get_for_model(related)
         document.related_id = str(related.pk)
@@ -116,6 +153,8 @@ def issue_pdf(
                     "sha256": document.sha256,
                     "pades_level": document.pades_level,
                     "certificate_serial": document.certificate_serial,
+                    "signed_by": signer.user.username if signer is not None else "",
+                    "signer_certificate_serial": document.signer_certificate_serial,
                 },
             )
     except Exception:
@@ -123,6 +162,20 @@ def issue_pdf(
             document.file.storage.delete(stored_name)
         raise
     return document
+
+
+def check_signing_right(position, agency) -> None:
+    """The competent person signs only with a signing right in the issuing agency (Nghị định 30/2020, Điều 13).
+
+    `position`: a directory.StaffPosition. Raises PermissionDenied (no right there), ValidationError (no name).
+    """
+    if position is None or not getattr(position, "can_sign", False) or position.agency_id != agency.pk:
+        who = getattr(getattr(position, "user", None), "display_name", "") or _("Cán bộ này")
+        raise PermissionDenied(
+            _("%(who)s không có thẩm quyền ký văn bản của %(agency)s.") % {"who": who, "agency": agency.name}
+        )
+    if not (position.user.full_name or "").strip():
+        raise ValidationError(_("Người ký phải có họ và tên trong danh bạ."))
 
 
 def document_revoke(*, actor, document: IssuedDocument, reason: str) -> IssuedDocument:

@@ -1,14 +1,18 @@
-"""Images and the appearance of the visible signature (Nghị định 30/2020/NĐ-CP, Appendix I).
+"""Images and the appearance of the visible signatures (Nghị định 30/2020/NĐ-CP, Appendix I).
 
-- the signer's signature image: blue ink on a transparent background (a stylised scribble of the
-  signer's name, generated with Pillow — a real installation uploads the scanned signature);
-- the organisation's seal image: a red ring with the agency name around it and a star in the
-  centre, on a transparent background, overlapping the left third of the signature image;
-- text: signer name, title and signing time ("Ký ngày 23/11/2026 10:15:03 +07:00") in DejaVu.
+- the competent person's signature (`person_layers`): their signature image, blue ink on a
+  transparent background (a stylised scribble of the name, generated with Pillow — a real
+  installation uploads the scanned signature), and under it on the right "Ký bởi: <name>", the
+  title with its prefix (KT. Giám đốc, Phó Giám đốc) and the signing time;
+- the organisation's signature over it (`organisation_layers`): the red seal (a ring with the agency
+  name around it, a star in the centre), whose right edge reaches a third into the signature image,
+  and the organisation's signing time under the seal (`person_layout` gives the geometry);
+- the organisation's signature alone (`appearance_layers`, slips and receipts): the seal, the
+  agency's name and the signing time — no person's signature image.
 
-The appearance is drawn with reportlab into a one-page PDF the size of the signature field, then
-imported by pyHanko as the field's appearance stream (a form XObject), so the text stays vector
-text in an embedded DejaVu subset.
+Each appearance is drawn with reportlab into one-page PDFs the size of the field, then imported by
+pyHanko as the field's appearance stream (form XObjects), so the text stays vector text in an
+embedded DejaVu subset.
 """
 
 from __future__ import annotations
@@ -146,27 +150,51 @@ def _fit_text(text: str, font: str, size: float, max_width: float, min_size: flo
     return size
 
 
-def _layout(width: float, height: float) -> dict:
-    img_h = height * 0.62
-    sig_w = min(width * 0.78, img_h * 420 / 160)
+IMAGE_BAND = 0.6  # share of the field's height for the images; the text goes under them
+ORG_COLUMN = 0.36  # share of the person's field, on the left, that the organisation's field covers
+
+
+def person_layout(width: float, height: float) -> dict:
+    """Geometry of the two signatures in the signer block (Nghị định 30/2020, Phụ lục I).
+
+    The person's field is the whole block: their signature image in the image band, their name, title
+    and signing time under it on the right. The organisation's field is the left column of the same
+    block: the seal, whose right edge reaches one third into the signature image (it "overlaps about
+    the left third" of it), and the organisation's signing time under the seal. No text of one
+    signature lies under the other's images or text.
+    """
+    band = height * IMAGE_BAND
+    column = width * ORG_COLUMN
+    seal = min(band, column)
+    sig_w = min(width * 0.62, band * 420 / 160)
     sig_h = sig_w * 160 / 420
-    sig_x = (width - sig_w) / 2 + width * 0.08
-    seal = img_h
-    # the seal overlaps about the left third of the signature image (Nghị định 30, Appendix I)
-    seal_x = max(0.0, sig_x + sig_w / 3 - seal)
+    sig_x = column - sig_w / 3
     return {
-        "img_h": img_h,
-        "sig": (sig_x, height - img_h + (img_h - sig_h) / 2, sig_w, sig_h),
-        "seal": (seal_x, height - seal, seal, seal),
+        "band": band,
+        "column": column,
+        "sig": (sig_x, height - band + (band - sig_h) / 2, sig_w, sig_h),
+        "seal": (column - seal, height - seal, seal, seal),  # in the organisation's field (same origin)
+        "text": (column + 2, 0.0, width - column - 2, height - band),  # x, y, width, height
     }
 
 
+def _text_lines(x: float, y: float, w: float, h: float, texts: list[str], max_size: float = 7.0) -> tuple:
+    """Centred lines filling the box (x, y, w, h) from the top: ((text, centre x, baseline, max width, size), ...)."""
+    texts = [t for t in texts if t]
+    if not texts:
+        return ()
+    line_h = h / len(texts)
+    size = min(max_size, line_h * 0.85)
+    top = y + h
+    return tuple((text, x + w / 2, top - line_h * (i + 1) + line_h * 0.2, w - 2, size) for i, text in enumerate(texts))
+
+
 @lru_cache(maxsize=128)
-def image_layer_pdf(width: float, height: float, agency_name: str, signer_name: str) -> bytes:
-    """Signature image with the seal over its left third: one page, cached (it only changes with the names)."""
+def _images_layer(width: float, height: float, items: tuple) -> bytes:
+    """A one-page PDF with the images: items are ("signature"|"seal", name, x, y, w, h)."""
     register_fonts()
     with _image_lock:  # Pillow/reportlab image objects are built one at a time
-        return _image_layer_pdf(width, height, agency_name, signer_name)
+        return _draw_images(width, height, items)
 
 
 def _rendering(func):
@@ -183,72 +211,83 @@ def _rendering(func):
 
 
 @_rendering
-def _image_layer_pdf(width: float, height: float, agency_name: str, signer_name: str) -> bytes:
-    box = _layout(width, height)
+def _draw_images(width: float, height: float, items: tuple) -> bytes:
     out = io.BytesIO()
     c = rl_canvas.Canvas(out, pagesize=(width, height), pageCompression=1, invariant=1)
     c.setCreator("chinhquyenso")
-    c.drawImage(_image_reader(signature_png(signer_name or agency_name)), *box["sig"], mask="auto")
-    c.drawImage(_image_reader(seal_png(agency_name)), *box["seal"], mask="auto")
+    for kind, name, x, y, w, h in items:
+        png = signature_png(name) if kind == "signature" else seal_png(name)
+        c.drawImage(_image_reader(png), x, y, w, h, mask="auto")
     c.showPage()
     c.save()
     return out.getvalue()
 
 
 @lru_cache(maxsize=256)
-def _text_layer_cached(
-    width: float, height: float, agency_name: str, signer_name: str, signer_title: str, signing_time_text: str
-) -> bytes:
-    return text_layer_pdf(
-        width=width,
-        height=height,
-        agency_name=agency_name,
-        signer_name=signer_name,
-        signer_title=signer_title,
-        signing_time_text=signing_time_text,
-    )
+def _text_layer_cached(width: float, height: float, lines: tuple) -> bytes:
+    return text_layer_pdf(width=width, height=height, lines=lines)
 
 
 @_rendering
-def text_layer_pdf(
-    *, width: float, height: float, agency_name: str, signer_name: str, signer_title: str, signing_time_text: str
-) -> bytes:
-    """Signer name, title and signing time under the images, in DejaVu Sans.
+def text_layer_pdf(*, width: float, height: float, lines: tuple) -> bytes:
+    """The appearance's text in DejaVu Sans: lines are (text, centre x, baseline, max width, size).
 
     One font only: each embedded font subset costs reportlab ~4 ms per document.
     """
     register_fonts()
-    img_h = _layout(width, height)["img_h"]
     out = io.BytesIO()
     c = rl_canvas.Canvas(out, pagesize=(width, height), pageCompression=1, invariant=1)
     c.setCreator("chinhquyenso")
     c.setFillColor(colors.black)
-    lines = [
-        (FONT, f"Ký bởi: {signer_name or agency_name}"),
-        (FONT, (signer_title or agency_name).replace("\n", " ")),
-        (FONT, signing_time_text),
-    ]
-    line_h = (height - img_h) / len(lines)
-    size = min(7.5, line_h * 0.85)
-    y = height - img_h - line_h * 0.85
-    for font, text in lines:
-        c.setFont(font, _fit_text(text, font, size, width - 4))
-        c.drawCentredString(width / 2, y, text)
-        y -= line_h
+    for text, cx, y, max_w, size in lines:
+        c.setFont(FONT, _fit_text(text, FONT, size, max_w))
+        c.drawCentredString(cx, y, text)
     c.showPage()
     c.save()
     return out.getvalue()
 
 
-def appearance_layers(
-    *, width: float, height: float, agency_name: str, signer_name: str, signer_title: str, signing_time_text: str
+def _round(*values: float) -> tuple:
+    return tuple(round(v, 2) for v in values)
+
+
+def appearance_layers(*, width: float, height: float, agency_name: str, signing_time_text: str) -> list[bytes]:
+    """The organisation's signature alone (slips, receipts): the seal, the agency's name and the time.
+
+    No person's signature image: a document signed only with the agency's certificate must not look
+    as if a person had signed it.
+    """
+    width, height = _round(width, height)
+    band = height * IMAGE_BAND
+    seal = band
+    images = (("seal", agency_name, *_round((width - seal) / 2, height - seal, seal, seal)),)
+    lines = _text_lines(0, 0, width, height - band, [f"Ký bởi: {agency_name}", signing_time_text], max_size=7.5)
+    # identical inputs give identical bytes: documents signed in the same second (a batch of receipts) share it
+    return [_images_layer(width, height, images), _text_layer_cached(width, height, lines)]
+
+
+def person_layers(
+    *, width: float, height: float, signer_name: str, title_lines: list[str], signing_time_text: str
 ) -> list[bytes]:
-    """The visible signature as one-page PDFs to stack: [images, text]."""
-    return [
-        image_layer_pdf(round(width, 2), round(height, 2), agency_name, signer_name),
-        # identical inputs give identical bytes: documents signed by the same person in the same second
-        # (a batch of receipts) share the layer
-        _text_layer_cached(
-            round(width, 2), round(height, 2), agency_name, signer_name, signer_title, signing_time_text
-        ),
-    ]
+    """The competent person's signature: their signature image; name, title (with its prefix) and time."""
+    width, height = _round(width, height)
+    box = person_layout(width, height)
+    images = (("signature", signer_name, *_round(*box["sig"])),)
+    texts = [f"Ký bởi: {signer_name}", *[t for t in title_lines if t][:2], signing_time_text]
+    lines = _text_lines(*box["text"], texts)
+    return [_images_layer(width, height, images), _text_layer_cached(width, height, lines)]
+
+
+def organisation_layers(*, width: float, height: float, agency_name: str, signing_time: str) -> list[bytes]:
+    """The organisation's signature over the person's: the seal and the time, in the left column.
+
+    `width`, `height`: the person's field; the organisation's field is its left column
+    (`person_layout(...)["column"]` wide, as high). `signing_time`: "23/11/2026 10:15:03 +07:00".
+    """
+    width, height = _round(width, height)
+    box = person_layout(width, height)
+    column = round(box["column"], 2)
+    images = (("seal", agency_name, *_round(*box["seal"])),)
+    date, _space, clock = signing_time.partition(" ")
+    lines = _text_lines(0, 0, column, height - box["band"], [f"Ký ngày {date}", clock])
+    return [_images_layer(column, height, images), _text_layer_cached(column, height, lines)]

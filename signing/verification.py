@@ -46,6 +46,10 @@ class SignatureView:
     pades: bool
     certificate_serial: str
     findings: list[Finding] = field(default_factory=list)
+    role: str = ""  # "person" or "organisation"
+    role_label: str = ""
+    title: str = ""
+    valid: bool = False  # intact, trusted, not revoked
 
 
 @dataclass
@@ -100,7 +104,9 @@ def _signature_view(report: pades.SignatureReport) -> SignatureView:
         )
     if report.signer_common_name:
         who = report.signer_common_name
-        if report.agency_code:
+        if report.role == "person":
+            who = ", ".join(x for x in (who, report.signer_title, report.signer_organization) if x)
+        elif report.agency_code:
             who = f"{who} (mã định danh {report.agency_code})"
         findings.append(Finding(None, _("Ký bởi: %(who)s.") % {"who": who}))
     if report.signing_time:
@@ -130,7 +136,28 @@ def _signature_view(report: pades.SignatureReport) -> SignatureView:
         pades=report.pades,
         certificate_serial=report.certificate_serial,
         findings=findings,
+        role=report.role,
+        role_label=_(ROLE_LABELS[report.role]) if report.role in ROLE_LABELS else "",
+        title=report.signer_title,
+        valid=report.ok,
     )
+
+
+ROLE_LABELS = {
+    "person": "Chữ ký số của người có thẩm quyền",
+    "organisation": "Chữ ký số của cơ quan, tổ chức",
+}
+
+
+def _order_finding(views: list[SignatureView]) -> None:
+    """Nghị định 30/2020, Điều 15: the competent person signs before the organisation; flag the reverse."""
+    first_org = next((i for i, v in enumerate(views) if v.role == "organisation"), None)
+    if first_org is None:
+        return
+    if any(v.role == "person" for v in views[first_org + 1 :]):
+        views[first_org].findings.append(
+            Finding(False, _("Cơ quan, tổ chức đã ký trước người có thẩm quyền (sai thứ tự ký)."))
+        )
 
 
 def verify_bytes(data: bytes, *, match_issued: bool = True) -> Verification:
@@ -144,6 +171,7 @@ def verify_bytes(data: bytes, *, match_issued: bool = True) -> Verification:
     if not report.signed:
         return Verification(VERDICT_UNSIGNED, _("Tệp PDF này không có chữ ký số."), sha256=digest)
     views = [_signature_view(s) for s in report.signatures]
+    _order_finding(views)
     if not report.intact:
         verdict, headline = VERDICT_TAMPERED, _("Văn bản đã bị sửa đổi sau khi ký. Không sử dụng bản này.")
     elif any(s.revoked for s in report.signatures):

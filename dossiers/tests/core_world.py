@@ -62,9 +62,9 @@ class World:
     fee_component: DossierComponent
 
 
-def _staff(username: str, agency: Agency, role: str, unit=None) -> User:
+def _staff(username: str, agency: Agency, role: str, unit=None, **signing) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, kind="staff", full_name=username.title())
-    StaffPosition.objects.create(user=user, agency=agency, unit=unit, role=role)
+    StaffPosition.objects.create(user=user, agency=agency, unit=unit, role=role, **signing)
     return user
 
 
@@ -150,7 +150,7 @@ def build_world() -> World:
         officer=_staff("motcua", centre, "one_stop_officer"),
         specialist=_staff("chuyenvien", justice, "specialist", unit),
         unit_leader=_staff("truongphong", justice, "unit_leader", unit),
-        director=_staff("giamdoc", justice, "agency_leader"),
+        director=_staff("giamdoc", justice, "agency_leader", title="Giám đốc", signing_right="direct"),
         other_officer=_staff("motcua_khac", other, "one_stop_officer"),
         other_specialist=_staff("chuyenvien_khac", other, "specialist"),
         version=version,

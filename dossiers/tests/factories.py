@@ -59,9 +59,9 @@ class CitizenFactory(StaffFactory):
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.vn")
 
 
-def staff(username: str, agency: Agency, role: str, unit: OrgUnit | None = None) -> User:
+def staff(username: str, agency: Agency, role: str, unit: OrgUnit | None = None, **signing) -> User:
     user = StaffFactory(username=username)
-    StaffPosition.objects.get_or_create(user=user, agency=agency, unit=unit, role=role)
+    StaffPosition.objects.get_or_create(user=user, agency=agency, unit=unit, role=role, defaults=signing)
     return User.objects.get(pk=user.pk)
 
 
@@ -180,7 +180,7 @@ def make_world() -> World:
         unit=unit,
         officer=staff("motcua", centre, "one_stop_officer"),
         specialist=staff("chuyenvien", justice, "specialist", unit),
-        leader=staff("giamdoc", justice, "agency_leader"),
+        leader=staff("giamdoc", justice, "agency_leader", title="Giám đốc", signing_right="direct"),
         other_officer=staff("motcua_sxd", other, "one_stop_officer"),
         other_specialist=staff("chuyenvien_sxd", other, "specialist"),
         feedback_operator=staff("phananh", centre, "feedback_operator"),

@@ -64,3 +64,40 @@ def pdftotext(data: bytes, tmp_path: Path) -> str:
     path.write_bytes(data)
     done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, timeout=60)
     return done.stdout
+
+
+def word_boxes(data: bytes, tmp_path: Path) -> list[tuple[int, str, tuple[float, float, float, float]]]:
+    """Every word of the page content with its box in PDF points (origin bottom left): (page, word, box).
+
+    Run it on the unsigned PDF: poppler also extracts the text of signature appearances.
+    """
+    import html
+    import re
+
+    path = tmp_path / "bbox.pdf"
+    path.write_bytes(data)
+    done = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, timeout=60)
+    words, page, height = [], -1, 0.0
+    for line in done.stdout.splitlines():
+        if m := re.search(r'<page width="([\d.]+)" height="([\d.]+)"', line):
+            page, height = page + 1, float(m.group(2))
+        elif m := re.search(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*)</word>', line):
+            x1, y1, x2, y2 = (float(v) for v in m.groups()[:4])
+            words.append((page, html.unescape(m.group(5)), (x1, height - y2, x2, height - y1)))
+    return words
+
+
+def signature_rects(data: bytes) -> dict[str, tuple[float, float, float, float]]:
+    """Field name -> /Rect of every signature field of a signed PDF."""
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(BytesIO(data))
+    return {
+        sig.field_name: tuple(float(v) for v in sig.sig_field["/Rect"]) for sig in reader.embedded_regular_signatures
+    }
+
+
+def intersects(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]

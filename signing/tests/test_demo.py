@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_university_verifies_the_temporary_graduation_certificate(client, tmp_path):
     out = StringIO()
-    assert demo.load(out) == []
+    assert [a[0] for a in demo.load(out)] == [demo.SIGNER_USERNAME]  # the signer account, printed by seed_demo
     demo.load(StringIO())  # idempotent
     doc = IssuedDocument.objects.get(reference=demo.CERTIFICATE_REFERENCE)
     assert IssuedDocument.objects.filter(reference=demo.CERTIFICATE_REFERENCE).count() == 1
@@ -26,7 +26,10 @@ def test_university_verifies_the_temporary_graduation_certificate(client, tmp_pa
     text = pdftotext(data, tmp_path)
     assert "GIẤY CHỨNG NHẬN TỐT NGHIỆP TẠM THỜI" in text
     assert doc.verify_url in text  # printed under the QR code
-    assert "Signature Validation: Signature is Valid." in pdfsig(data, tmp_path)
+    # signed by the deputy director with his own certificate, then by the department
+    assert pdfsig(data, tmp_path).count("Signature Validation: Signature is Valid.") == 2
+    assert doc.signed_by.username == demo.SIGNER_USERNAME and doc.signer_name == "Lê Văn Hùng"
+    assert "KT. GIÁM ĐỐC" in text and "PHÓ GIÁM ĐỐC" in text
 
     # the university opens the QR link
     path = doc.verify_url.removeprefix("http://testserver")
@@ -34,6 +37,7 @@ def test_university_verifies_the_temporary_graduation_certificate(client, tmp_pa
     assert "Văn bản còn nguyên vẹn kể từ khi ký" in html
     assert "Giấy chứng nhận tốt nghiệp tạm thời" in html
     assert "Sở Giáo dục và Đào tạo" in html
+    assert html.count("✔ Chữ ký số hợp lệ") == 2 and "Lê Văn Hùng" in html and "Phó Giám đốc" in html
 
     # someone edits one byte of the file before sending it to the university
     forged = tamper(data)

@@ -2,11 +2,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from directory.models import Agency
 from signing import pki
+from signing.demo import signing_positions
 
 
 class Command(BaseCommand):
     help = (
-        "Tạo hạ tầng khóa DEMO (CA gốc, CA tỉnh, CRL và chứng thư ký số cho từng cơ quan) trong "
+        "Tạo hạ tầng khóa DEMO (CA gốc, CA tỉnh, CRL, chứng thư ký số cho từng cơ quan và chứng thư cá nhân "
+        "cho từng người có thẩm quyền ký) trong "
         "SIGNING_PKI_DIR. Chỉ để thử nghiệm: KHÔNG DÙNG THẬT."
     )
 
@@ -29,10 +31,15 @@ class Command(BaseCommand):
             if missing:
                 raise CommandError(f"Không tìm thấy cơ quan: {', '.join(sorted(missing))}")
         paths = pki.init_demo_pki(list(agencies))
+        positions = [p for p in signing_positions() if p.agency_id in {a.pk for a in agencies}]
+        persons = pki.init_demo_persons(positions)
         directory = pki.pki_dir()
         self.stdout.write(
             f"PKI demo tại {directory}: CA gốc {directory / 'root.cert.pem'}, "
-            f"CA tỉnh {directory / 'province-ca.cert.pem'}, {len(paths)} chứng thư cơ quan."
+            f"CA tỉnh {directory / 'province-ca.cert.pem'}, {len(paths)} chứng thư cơ quan, "
+            f"{len(persons)} chứng thư cá nhân của người có thẩm quyền ký."
         )
         for path in paths:
             self.stdout.write(f"  {path.name}")
+        for position, path in zip(positions, persons, strict=True):
+            self.stdout.write(f"  {path.name} – {position.user.full_name}, {position.title}, {position.agency.name}")
