@@ -27,20 +27,25 @@ def test_demo_dossiers_load_once(settings, django_capture_on_commit_callbacks):
     statuses = sorted(
         Dossier.objects.filter(procedure_version__procedure__code=demo.BIRTH_PROCEDURE).values_list("status", flat=True)
     )
-    assert statuses == sorted(["submitted", "processing", "supplement_requested", "processing", "returned"])
-    # judicial-record certificates at the provincial centre: waiting, fee due, paid and at Sở Tư pháp
+    # waiting, at the specialist, supplement asked, late, rated; at the unit leader, at the leader, returned
+    assert statuses == sorted(
+        ["submitted", "processing", "supplement_requested", "processing", "returned"]
+        + ["processing", "processing", "returned"]
+    )
+    # judicial-record certificates at the provincial centre: waiting, fee due, then at Sở Tư pháp's specialist,
+    # unit leader and leader, and one returned with its result
     records = sorted(
         Dossier.objects.filter(procedure_version__procedure__code=demo.RECORD_PROCEDURE).values_list(
             "status", flat=True
         )
     )
-    assert records == sorted(["submitted", "payment_requested", "processing"])
+    assert records == sorted(["submitted", "payment_requested", "processing", "processing", "processing", "returned"])
     late = Dossier.objects.get(apology_count=1)
     assert late.is_late and late.slips.filter(kind="apology").exists()
-    returned = Dossier.objects.get(status="returned")
+    returned = DossierRating.objects.get().dossier  # the one rated
     assert DossierRating.objects.get(dossier=returned).score == 5
     assert returned.slips.filter(kind="receipt").exists()
     assert returned.files.filter(kind="result").exists() or returned.slips.filter(kind="result").exists()
     demo.load(out)  # idempotent
-    assert Dossier.objects.count() == 8
+    assert Dossier.objects.count() == 20
     assert "đã có, không tạo thêm" in out.getvalue()
