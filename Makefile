@@ -1,8 +1,11 @@
 # The commands a newcomer needs. Each one sets up what it needs first.
-.PHONY: run test lint fmt openapi bench messages
+.PHONY: run demo-reset test lint fmt openapi bench messages
 
 run:            ## set up, load the demo province and serve on http://127.0.0.1:8000
 	bash scripts/run.sh
+
+demo-reset:     ## start the demo over: delete var/db.sqlite3 and the demo's files, migrate, load it again
+	bash scripts/setup.sh >/dev/null && .venv/bin/python manage.py seed_demo --reset --noinput
 
 test:           ## the whole test suite (SQLite; with CI=true also PostgreSQL)
 	bash scripts/test.sh

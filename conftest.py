@@ -29,13 +29,33 @@ def _media_root(tmp_path, settings):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(live_server):
+    """Headless Chromium for the whole run, closed before the live server stops.
+
+    Chromium keeps its connections to the live server open (keep-alive), each served by a thread of the
+    server that waits for the next request. When such a thread ends, Django closes the database connections
+    it used, and with in-memory SQLite that is the test run's own connection, which a server thread may use
+    only while the server runs. Hence the order: this fixture asks for `live_server`, so pytest stops
+    Chromium first; closing it ends those connections, and their threads are waited for while the server
+    still runs. (Stopped the other way round, every thread left failed with "DatabaseWrapper objects created
+    in a thread can only be used in that same thread" at the end of the run.)
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+    _join_request_threads()
+
+
+def _join_request_threads(timeout: float = 10.0) -> None:
+    """Wait for the live server's request threads (socketserver names them after process_request_thread)."""
+    import threading
+
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and thread.name.endswith("(process_request_thread)"):
+            thread.join(timeout)
 
 
 @pytest.fixture

@@ -28,11 +28,14 @@ SECRET_KEY = os.environ.get("CQS_SECRET_KEY") or "insecure-demo-key-change-me-in
 ALLOWED_HOSTS = [h for h in os.environ.get("CQS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CQS_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
-# The public address of the platform, used in QR codes and links in e-mails and PDFs.
 # The pretend payment providers (a demo bank page and a demo VietQR account) exist only when asked for:
 # `make run` and the tests turn them on; a production server without PAYMENT_PROVIDERS takes fees at the desk.
 DEMO_PAYMENTS = env_bool("CQS_DEMO_PAYMENTS", False)
-PUBLIC_BASE_URL = os.environ.get("CQS_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address of the platform, used in QR codes and links in e-mails and PDFs. Unset, it is the
+# development server's address on this machine, on the port `make run` serves (PORT, 8000 by default).
+PUBLIC_BASE_URL = (
+    os.environ.get("CQS_PUBLIC_BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}"
+).rstrip("/")
 
 # The province this installation serves (code from the `vietnam-provinces` package).
 PROVINCE_CODE = int(os.environ.get("CQS_PROVINCE_CODE", "44"))

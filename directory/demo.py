@@ -215,8 +215,10 @@ STAFF = [
     (
         "motcua.stp",
         "Nguyễn Thị Lan",
-        "Cán bộ một cửa – Sở Tư pháp",
-        [(DEPT_JUSTICE, Role.ONE_STOP_OFFICER, ONE_STOP, "Chuyên viên")],
+        # Sở Tư pháp's dossiers are received at the provincial centre (Nghị định 118/2025/NĐ-CP): its desk
+        # officer works at the centre's one-stop desk.
+        "Cán bộ một cửa tiếp nhận hồ sơ Sở Tư pháp – Trung tâm Phục vụ hành chính công tỉnh",
+        [(SERVICE_CENTRE, Role.ONE_STOP_OFFICER, ONE_STOP, "Chuyên viên")],
     ),
     (
         "chuyenvien.stp",
@@ -297,8 +299,11 @@ POLICE_STAFF = [
     (
         "motcua.congan",
         "Hồ Thị Nhung",
-        "Cán bộ một cửa – Công an tỉnh (lý lịch tư pháp, giấy phép lái xe)",
-        [(POLICE, Role.ONE_STOP_OFFICER, ONE_STOP, "Cán bộ")],
+        "Cán bộ một cửa – Công an tỉnh, ngồi tại quầy của Trung tâm Phục vụ hành chính công tỉnh",
+        [
+            (SERVICE_CENTRE, Role.ONE_STOP_OFFICER, ONE_STOP, "Cán bộ"),
+            (POLICE, Role.ONE_STOP_OFFICER, ONE_STOP, "Cán bộ"),
+        ],
     ),
     (
         "canbo.congan",

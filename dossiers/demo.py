@@ -2,17 +2,29 @@
 
 Run by `manage.py seed_demo` after directory, catalog and signing. Every dossier below goes through
 the same service calls a person would make from the pages, so codes, timelines, control sheets,
-audit events and slips are real. Scenarios (procedure 1.001193 "Đăng ký khai sinh", received and
-decided by UBND phường Đồng Hới, no fee; demo officials motcua/chuyenvien/truongbophan/lanhdao.donghoi):
+audit events, slips and signed results are real. The scenarios leave work in every demo account's
+queue (the README's table of demo accounts says who finds what):
 
-- congdan1: submitted online, waiting for the desk
-- congdan1: received, at the specialist's step (processing)
-- congdan2: supplement requested by the specialist (clock paused)
-- congdan2: late, with an apology slip and a new appointment (the appointment is moved into the
-  past with a database update — the only step not done through a service — to show a late dossier)
-- congdan1: processed by every step, result generated and signed, returned online and rated 5/5
+UBND phường Đồng Hới (receives and decides; motcua/chuyenvien/truongbophan/lanhdao.donghoi):
+- "Đăng ký khai sinh" (1.001193, no fee): congdan1 — waiting for the desk, at the specialist,
+  returned and rated; congdan2 — supplement requested, late with an apology slip and a new
+  appointment (moved into the past with a database update — the only step not done through a
+  service), waiting for the unit leader's approval, waiting for the leader's approval, returned.
+- "Đăng ký khai tử" (1.000656): congdan1 — supplement requested.
+- "Cấp bản sao trích lục hộ tịch" (2.000635, fee): doanhnghiep1 — waiting for the desk, fee due,
+  supplement requested (fee paid at the desk), returned.
+Trung tâm Phục vụ hành chính công tỉnh (receives; motcua.ttpvhcc and motcua.stp at its desk):
+- "Cấp thẻ công chứng viên" (1.013859, charge, decided by Sở Tư pháp): waiting for the desk, fee
+  due, at chuyenvien.stp, at truongphong.stp, at lanhdao.stp, returned with the result signed by
+  Sở Tư pháp (listed for vanthu.stp).
+- "Cấp Phiếu lý lịch tư pháp" (2.000488, fee, decided by Công an tỉnh since 1/3/2025): waiting for
+  the centre's desk (motcua.ttpvhcc, and motcua.congan, the police's officer at its counter), at
+  canbo.congan, at truongphong.congan, at lanhdao.congan.
+- "Đăng ký nội quy lao động" (1.001864, decided by Sở Nội vụ): doanhnghiep1 — waiting for the desk.
 
-Idempotent: when a demo citizen already has a dossier for the demo procedure, nothing is created.
+Who acts at each step is looked up in the directory (the holder of the step's role in its agency
+and unit), so the scenarios follow the catalogue's agencies and steps. Idempotent: when a demo
+citizen already has a dossier for the birth procedure, nothing is created.
 """
 
 from __future__ import annotations
@@ -27,16 +39,31 @@ from django.utils import timezone
 logger = logging.getLogger("cqs.dossiers.demo")
 
 BIRTH_PROCEDURE = "1.001193.000.00.00.H44"  # Đăng ký khai sinh (phường/xã)
-# Cấp Phiếu lý lịch tư pháp: received by the provincial service centre, decided by Công an tỉnh (since
-# 1/3/2025, handed over by Sở Tư pháp), with a fee
+DEATH_PROCEDURE = "1.000656.000.00.00.H44"  # Đăng ký khai tử (phường/xã)
+EXTRACT_PROCEDURE = "2.000635.000.00.00.H44"  # Cấp bản sao trích lục hộ tịch (công dân, tổ chức; có lệ phí)
+# Cấp Phiếu lý lịch tư pháp: received by the provincial service centre, decided by Công an tỉnh, with a fee
 RECORD_PROCEDURE = "2.000488.000.00.00.H44"
-CENTRE_DESK = "motcua.ttpvhcc"
-POLICE_DESK = "motcua.congan"
+# Cấp thẻ công chứng viên: received by the provincial service centre, decided by Sở Tư pháp, with a charge
+NOTARY_PROCEDURE = "1.013859.000.00.00.H44"
+LABOUR_RULES_PROCEDURE = "1.001864.000.00.00.H44"  # Đăng ký nội quy lao động (doanh nghiệp)
+WARD = "000.01.30.H44"  # UBND phường Đồng Hới (directory.demo.WARD_DONG_HOI)
+CENTRE = "000.00.01.H44"  # Trung tâm Phục vụ hành chính công tỉnh (directory.demo.SERVICE_CENTRE)
 
 DESK = "motcua.donghoi"
-SPECIALIST = "chuyenvien.donghoi"
-UNIT_LEADER = "truongbophan.donghoi"
-LEADER = "lanhdao.donghoi"
+CITIZENS = ("congdan1", "congdan2")
+BUSINESS = "doanhnghiep1"
+
+# The stages a demo dossier is taken to, in order along the one-stop flow.
+SUBMITTED, FEE_DUE, PROCESSING, SUPPLEMENT, UNIT_LEADER, AGENCY_LEADER, RETURNED, RATED = (
+    "mới nộp, chờ tiếp nhận",
+    "đã tiếp nhận, chờ nộp phí",
+    "đang xử lý (chuyên viên)",
+    "yêu cầu bổ sung",
+    "chờ lãnh đạo phòng/bộ phận duyệt",
+    "chờ lãnh đạo cơ quan duyệt",
+    "đã trả kết quả",
+    "đã trả kết quả, đã đánh giá",
+)
 
 SAMPLE_VALUES = {
     "ho_ten": None,  # the applicant's own name
@@ -109,50 +136,130 @@ def _submit(version, applicant):
     )
 
 
-def load(stdout) -> list[tuple[str, str, str]]:
-    from catalog.models import Procedure
-    from directory.models import User
+def _submit(version, applicant, receiving=None):
+    from . import services
+
+    files = {c.pk: [_upload(c)] for c in version.components.all() if c.required}
+    return services.dossier_submit_online(
+        applicant=applicant,
+        procedure_version=version,
+        form_data=sample_form_data(version.form_schema, applicant),
+        files=files,
+        receiving_agency=receiving,
+    )
+
+
+def _holder(role: str, agency_id: int, unit_id: int | None = None):
+    """A demo official holding `role` in the agency (in the unit, or agency-wide), fresh from the database
+    (grants are cached per user object, so each action starts from a clean one)."""
+    from django.db.models import Q
+
+    from directory.models import StaffPosition, User
+
+    positions = StaffPosition.objects.filter(agency_id=agency_id, role=role, is_active=True)
+    if unit_id is not None:
+        positions = positions.filter(Q(unit_id=unit_id) | Q(unit__isnull=True))
+    position = positions.order_by("unit_id", "id").first()
+    if position is None:
+        raise LookupError(f"no demo official holds {role} at agency {agency_id}")
+    return User.objects.get(pk=position.user_id)
+
+
+def _step_holder(d):
+    return _holder(d.current_role, d.current_agency_id, d.current_unit_id)
+
+
+def _desk(d):
+    from directory.choices import Role
+
+    return _holder(Role.ONE_STOP_OFFICER, d.receiving_agency_id)
+
+
+def _pay_at_counter(d):
+    """The desk records the fee paid in cash; the payments app then sends the dossier on to processing."""
+    from payments.selectors import obligations_for
+    from payments.services import counter_payment_record
+
+    from .models import Dossier
+
+    for obligation in obligations_for(d):
+        if obligation.status == "due":
+            counter_payment_record(
+                obligation=obligation, actor=_desk(d), amount=obligation.amount, reference=f"BL-DEMO-{d.pk:04d}"
+            )
+    return Dossier.objects.get(pk=d.pk)
+
+
+def _attach_result(d, version):
+    from directory.choices import Role
 
     from . import services
     from .models import Dossier
 
-    users = {
-        u.username: u
-        for u in User.objects.filter(username__in=["congdan1", "congdan2", DESK, SPECIALIST, UNIT_LEADER, LEADER])
-    }
-    procedure = Procedure.objects.filter(code=BIRTH_PROCEDURE).first()
-    version = procedure.current_version if procedure else None
-    if version is None or len(users) < 6:
-        stdout.write("  hồ sơ mẫu: bỏ qua (thiếu thủ tục hoặc tài khoản mẫu của directory/catalog)\n")
-        return []
-    citizen1, citizen2 = users["congdan1"], users["congdan2"]
-    if Dossier.objects.filter(applicant__in=[citizen1, citizen2], procedure_version__procedure=procedure).exists():
-        stdout.write("  hồ sơ mẫu: đã có, không tạo thêm\n")
-        return []
+    actor = _holder(Role.AGENCY_LEADER, d.competent_agency_id)
+    try:
+        return services.dossier_attach_result(dossier=d, actor=actor, generate=True)
+    except Exception as exc:  # signing not configured: attach a plain PDF instead
+        logger.warning("demo result not generated (%s); attaching a PDF", exc)
+        result = SimpleUploadedFile(
+            "ket-qua.pdf", _pdf(f"Kết quả: {version.result_name}"), content_type="application/pdf"
+        )
+        return services.dossier_attach_result(dossier=Dossier.objects.get(pk=d.pk), actor=actor, file=result)
 
-    def fresh(name):  # grants are cached per user object; start each actor clean
-        return User.objects.get(pk=users[name].pk)
 
-    made = []
-    # 1. submitted online, waiting at the desk
-    made.append(("mới nộp", _submit(version, fresh("congdan1"))))
+def _take(version, applicant, stage: str, *, receiving=None):
+    """File a dossier as `applicant` and take it through the services up to `stage`."""
+    from directory.choices import Role
+    from directory.models import User
 
-    # 2. received: processing at the specialist's step
-    d = services.dossier_receive(dossier=_submit(version, fresh("congdan1")), officer=fresh(DESK))
-    made.append(("đang xử lý", d))
+    from . import services
+    from .choices import DossierStatus
+    from .models import Dossier
 
-    # 3. supplement requested
-    d = services.dossier_receive(dossier=_submit(version, fresh("congdan2")), officer=fresh(DESK))
-    services.dossier_request_supplement(
-        dossier=d,
-        actor=fresh(SPECIALIST),
-        reason="Giấy chứng sinh chụp bị mờ.",
-        items=["Bản chụp rõ nét Giấy chứng sinh"],
-    )
-    made.append(("yêu cầu bổ sung", Dossier.objects.get(pk=d.pk)))
+    d = _submit(version, User.objects.get(pk=applicant.pk), receiving)
+    if stage == SUBMITTED:
+        return d
+    d = services.dossier_receive(dossier=d, officer=_desk(d))
+    if stage == FEE_DUE:
+        return d
+    if d.status == DossierStatus.PAYMENT_REQUESTED:
+        d = _pay_at_counter(d)
+    if d.current_role == Role.ONE_STOP_OFFICER:  # a desk step of the competent agency after reception
+        d = services.dossier_transfer(dossier=d, actor=_step_holder(d), note="Chuyển chuyên viên thẩm định.")
+    if stage == PROCESSING:
+        return d
+    if stage == SUPPLEMENT:
+        services.dossier_request_supplement(
+            dossier=d,
+            actor=_step_holder(d),
+            reason="Giấy tờ đính kèm chụp bị mờ, không đọc được.",
+            items=["Bản chụp rõ nét giấy tờ đã nộp"],
+        )
+        return Dossier.objects.get(pk=d.pk)
+    d = services.dossier_transfer(dossier=d, actor=_step_holder(d), note="Hồ sơ đầy đủ, đề nghị giải quyết.")
+    if stage == UNIT_LEADER and d.current_role == Role.UNIT_LEADER:
+        return d
+    while d.current_role == Role.UNIT_LEADER:
+        d = services.dossier_approve(dossier=d, leader=_step_holder(d))
+    if stage == AGENCY_LEADER:
+        return d
+    while d.current_step is not None and d.current_role == Role.AGENCY_LEADER:
+        d = services.dossier_approve(dossier=d, leader=_step_holder(d))
+    d = _attach_result(d, version)
+    d = services.dossier_return_result(dossier=d, actor=_desk(d), method="online")
+    if stage == RATED:
+        services.dossier_rate(
+            dossier=d, applicant=User.objects.get(pk=applicant.pk), score=5, comment="Cán bộ hướng dẫn tận tình."
+        )
+    return d
 
-    # 4. late, apologised
-    d = services.dossier_receive(dossier=_submit(version, fresh("congdan2")), officer=fresh(DESK))
+
+def _late_with_apology(version, applicant, receiving):
+    """Received, then past its appointment: marked late, the desk apologises and sets a new date."""
+    from . import services
+    from .models import Dossier
+
+    d = _take(version, applicant, PROCESSING, receiving=receiving)
     past = timezone.now() - timedelta(days=9)
     Dossier.objects.filter(pk=d.pk).update(
         received_at=past, due_at=past + timedelta(days=4), original_due_at=past + timedelta(days=4)
@@ -160,71 +267,72 @@ def load(stdout) -> list[tuple[str, str, str]]:
     services.dossiers_mark_late()
     new_due = timezone.localtime() + timedelta(days=3)
     new_due = new_due.replace(hour=16, minute=0, second=0, microsecond=0)
-    d = services.dossier_apologize(
+    return services.dossier_apologize(
         dossier=Dossier.objects.get(pk=d.pk),
-        actor=fresh(DESK),
+        actor=_desk(d),
         reason="Chờ xác minh thông tin nơi sinh với cơ sở y tế.",
         new_due_at=new_due,
     )
-    made.append(("trễ hạn, đã xin lỗi", d))
 
-    # 5. the whole way: processed, result generated and signed, returned online, rated
-    d = services.dossier_receive(dossier=_submit(version, fresh("congdan1")), officer=fresh(DESK))
-    d = services.dossier_transfer(dossier=d, actor=fresh(SPECIALIST), note="Hồ sơ đầy đủ, đề nghị giải quyết.")
-    while d.current_step is not None and d.current_role in ("unit_leader", "agency_leader"):
-        leader = fresh(UNIT_LEADER if d.current_role == "unit_leader" else LEADER)
-        d = services.dossier_approve(dossier=d, leader=leader)
-    try:
-        d = services.dossier_attach_result(dossier=d, actor=fresh(LEADER), generate=True)
-    except Exception as exc:  # signing not configured: attach a plain PDF instead
-        logger.warning("demo result not generated (%s); attaching a PDF", exc)
-        result = SimpleUploadedFile(
-            "ket-qua.pdf", _pdf(f"Kết quả: {version.result_name}"), content_type="application/pdf"
-        )
-        d = services.dossier_attach_result(dossier=Dossier.objects.get(pk=d.pk), actor=fresh(LEADER), file=result)
-    d = services.dossier_return_result(dossier=d, actor=fresh(DESK), method="online")
-    services.dossier_rate(dossier=d, applicant=fresh("congdan1"), score=5, comment="Cán bộ hướng dẫn tận tình.")
-    made.append(("đã trả kết quả, đã đánh giá", d))
 
-    made.extend(_load_justice(fresh_user=lambda name: User.objects.get(username=name)))
+def _version(code: str):
+    from catalog.models import Procedure
+
+    procedure = Procedure.objects.filter(code=code).first()
+    return procedure.current_version if procedure else None
+
+
+def load(stdout) -> list[tuple[str, str, str]]:
+    from directory.models import Agency, User
+
+    from .models import Dossier
+
+    users = {u.username: u for u in User.objects.filter(username__in=[*CITIZENS, BUSINESS, DESK])}
+    birth = _version(BIRTH_PROCEDURE)
+    ward = Agency.objects.filter(code=WARD).first()
+    if birth is None or ward is None or len(users) < 4:
+        stdout.write("  hồ sơ mẫu: bỏ qua (thiếu thủ tục hoặc tài khoản mẫu của directory/catalog)\n")
+        return []
+    citizen1, citizen2, business = users["congdan1"], users["congdan2"], users[BUSINESS]
+    if Dossier.objects.filter(applicant__in=[citizen1, citizen2], procedure_version=birth).exists():
+        stdout.write("  hồ sơ mẫu: đã có, không tạo thêm\n")
+        return []
+
+    made = []
+
+    def take(code, applicant, stage, receiving=None):
+        version = _version(code)
+        if version is not None:
+            made.append((f"{version.name[:40]} – {stage}", _take(version, applicant, stage, receiving=receiving)))
+
+    # The ward: the birth procedure in every state, for both citizens
+    take(BIRTH_PROCEDURE, citizen1, SUBMITTED, ward)
+    take(BIRTH_PROCEDURE, citizen1, PROCESSING, ward)
+    take(BIRTH_PROCEDURE, citizen2, SUPPLEMENT, ward)
+    made.append(("Đăng ký khai sinh – trễ hạn, đã xin lỗi", _late_with_apology(birth, citizen2, ward)))
+    take(BIRTH_PROCEDURE, citizen1, RATED, ward)
+    take(BIRTH_PROCEDURE, citizen2, UNIT_LEADER, ward)
+    take(BIRTH_PROCEDURE, citizen2, AGENCY_LEADER, ward)
+    take(BIRTH_PROCEDURE, citizen2, RETURNED, ward)
+    take(DEATH_PROCEDURE, citizen1, SUPPLEMENT, ward)
+    # The business at the ward: a civil-status extract, with its fee
+    for stage in (SUBMITTED, FEE_DUE, SUPPLEMENT, RETURNED):
+        take(EXTRACT_PROCEDURE, business, stage, ward)
+    # The provincial centre receives; Sở Tư pháp decides
+    take(NOTARY_PROCEDURE, citizen2, SUBMITTED)
+    take(NOTARY_PROCEDURE, citizen2, FEE_DUE)
+    take(NOTARY_PROCEDURE, citizen1, PROCESSING)
+    take(NOTARY_PROCEDURE, citizen1, UNIT_LEADER)
+    take(NOTARY_PROCEDURE, citizen2, AGENCY_LEADER)
+    take(NOTARY_PROCEDURE, citizen1, RETURNED)
+    take(RECORD_PROCEDURE, citizen1, SUBMITTED)
+    take(RECORD_PROCEDURE, citizen2, PROCESSING)
+    take(RECORD_PROCEDURE, citizen1, UNIT_LEADER)
+    take(RECORD_PROCEDURE, citizen2, AGENCY_LEADER)
+    take(LABOUR_RULES_PROCEDURE, business, SUBMITTED)
     for label, dossier in made:
         stdout.write(f"  hồ sơ mẫu {dossier.code}: {label}\n")
     return []
-
-
-def _load_justice(*, fresh_user) -> list:
-    """Judicial-record certificates: filed at the provincial centre, fee, then Công an tỉnh's own steps."""
-    from catalog.models import Procedure
-
-    from . import services
-    from .models import Dossier
-
-    procedure = Procedure.objects.filter(code=RECORD_PROCEDURE).first()
-    version = procedure.current_version if procedure else None
-    if version is None:
-        return []
-    made = []
-    # waiting at the centre's desk
-    made.append(("lý lịch tư pháp – mới nộp", _submit(version, fresh_user("congdan2"))))
-    # received: the fee is due (the payments demo points the citizen to it)
-    d = services.dossier_receive(dossier=_submit(version, fresh_user("congdan2")), officer=fresh_user(CENTRE_DESK))
-    made.append(("lý lịch tư pháp – chờ nộp phí", d))
-    # received and paid at the counter: now at Công an tỉnh, with its officer
-    d = services.dossier_receive(dossier=_submit(version, fresh_user("congdan1")), officer=fresh_user(CENTRE_DESK))
-    try:
-        from payments.selectors import obligations_for
-        from payments.services import counter_payment_record
-    except ImportError:  # payments not installed: the dossier stays at "payment requested"
-        return made
-    for obligation in obligations_for(d):
-        counter_payment_record(
-            obligation=obligation, actor=fresh_user(CENTRE_DESK), amount=obligation.amount, reference="BL-DEMO-0001"
-        )
-    d = Dossier.objects.get(pk=d.pk)
-    if d.current_role == "one_stop_officer":
-        d = services.dossier_transfer(dossier=d, actor=fresh_user(POLICE_DESK), note="Chuyển cán bộ thẩm định.")
-    made.append(("lý lịch tư pháp – đã nộp phí, đang thẩm định tại Công an tỉnh", d))
-    return made
 
 
 __all__ = ["load", "sample_form_data"]

@@ -7,6 +7,8 @@ from . import views
 app_name = "dossiers"
 
 urlpatterns = [
+    # /ho-so/ itself: the signed-in user's own list, the official's queue, or the public lookup
+    path("", views.index, name="index"),
     # public
     path("tra-cuu/", views.lookup, name="lookup"),
     # citizens and businesses

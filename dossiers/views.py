@@ -166,6 +166,16 @@ def _procedure_version_or_404(code: str):
 # ============================================================================ public lookup
 
 
+def index(request):
+    """/ho-so/: where "hồ sơ" leads each visitor — officials to their queue, citizens and businesses to
+    their own dossiers, anyone else (not signed in, or staff without a dossier role) to the public lookup."""
+    if _is_official(request.user):
+        return redirect("dossiers:queue")
+    if request.user.is_authenticated and not request.user.is_official:
+        return redirect("dossiers:my_list")
+    return redirect("dossiers:lookup")
+
+
 def lookup(request):
     """Tra cứu hồ sơ: code + lookup secret (typed, or from the receipt's QR) → status and dates only."""
     result = None

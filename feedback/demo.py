@@ -271,6 +271,31 @@ def _reports(stdout) -> None:
         services.report_request_info(
             actor=specialist, report=r2, question="Đề nghị cho biết khung giờ rác thường bị đổ."
         )
+    # 2b. Routed to the ward, not started yet (in xulyphananh.donghoi's queue)
+    submit(
+        "MT-RAC",
+        "Điểm tập kết rác tạm ở chân cầu Dài chưa được thu gom từ cuối tuần.",
+        (DONG_HOI[0] + 0.0034, DONG_HOI[1] + 0.0041),
+        dong_hoi,
+        actor=citizen,
+        address="Chân cầu Dài",
+    )
+    # 2c. Resolved by the ward's officer, waiting for the leader's approval (lanhdao.donghoi)
+    r6 = submit(
+        "TTDT-XDTP",
+        "Nhà dân cơi nới mái tôn lấn ra vỉa hè đường Trần Hưng Đạo.",
+        (DONG_HOI[0] - 0.0042, DONG_HOI[1] - 0.0019),
+        dong_hoi,
+        address="Đường Trần Hưng Đạo",
+    )
+    if specialist and r6.routed_agency_id:
+        services.report_start(actor=specialist, report=r6)
+        services.report_resolve(
+            actor=specialist,
+            report=r6,
+            resolution="Đã kiểm tra hiện trường, lập biên bản và yêu cầu chủ nhà tự tháo dỡ phần mái lấn chiếm "
+            "trong 7 ngày.",
+        )
     # 3. Received, waiting for triage (Đông Hà) and a near-duplicate of it
     submit(
         "ANTT",

@@ -21,7 +21,7 @@ def directory_demo(db):
 def test_demo_catalog_loads_and_is_idempotent(directory_demo):
     out = io.StringIO()
     assert demo.load(out) == []
-    assert "32 mới" in out.getvalue()
+    assert "33 mới" in out.getvalue()
     assert Procedure.objects.count() >= 30
     assert Field.objects.filter(procedures__isnull=False).distinct().count() >= 8
     modes = set(ProcedureVersion.objects.values_list("online_mode", flat=True))
@@ -39,7 +39,7 @@ def test_demo_catalog_loads_and_is_idempotent(directory_demo):
     assert [v.name for v in procedure_search("dang ky khai sinh")] == ["Đăng ký khai sinh"]
     out = io.StringIO()
     demo.load(out)
-    assert "0 mới, 0 phiên bản mới, 32 không đổi" in out.getvalue()
+    assert "0 mới, 0 phiên bản mới, 33 không đổi" in out.getvalue()
     assert ProcedureVersion.objects.count() == Procedure.objects.count()
 
 

@@ -79,9 +79,14 @@ def test_demo_roles_cover_every_role(loaded):
     assert held == set(Role.values)
     stp = Agency.objects.get(code=demo.DEPT_JUSTICE)
     ward = Agency.objects.get(code=demo.WARD_DONG_HOI)
-    for agency in (stp, ward):
+    centre = Agency.objects.get(code=demo.SERVICE_CENTRE)
+    processing = {Role.SPECIALIST, Role.UNIT_LEADER, Role.AGENCY_LEADER}
+    for agency, roles_needed in ((stp, processing), (ward, processing | {Role.ONE_STOP_OFFICER})):
         roles = set(StaffPosition.objects.filter(agency=agency).values_list("role", flat=True))
-        assert {Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.UNIT_LEADER, Role.AGENCY_LEADER} <= roles
+        assert roles_needed <= roles
+    # Sở Tư pháp's dossiers are received at the provincial centre, where its desk officer works
+    desk = StaffPosition.objects.get(user__username="motcua.stp")
+    assert (desk.agency, desk.role, desk.unit.is_one_stop_desk) == (centre, Role.ONE_STOP_OFFICER, True)
 
 
 def test_agency_tree(loaded):

@@ -27,20 +27,30 @@ def test_demo_dossiers_load_once(settings, django_capture_on_commit_callbacks):
     statuses = sorted(
         Dossier.objects.filter(procedure_version__procedure__code=demo.BIRTH_PROCEDURE).values_list("status", flat=True)
     )
-    assert statuses == sorted(["submitted", "processing", "supplement_requested", "processing", "returned"])
-    # judicial-record certificates at the provincial centre: waiting, fee due, paid and at Sở Tư pháp
-    records = sorted(
-        Dossier.objects.filter(procedure_version__procedure__code=demo.RECORD_PROCEDURE).values_list(
+    # waiting, at the specialist, supplement asked, late, rated; at the unit leader, at the leader, returned
+    assert statuses == sorted(
+        ["submitted", "processing", "supplement_requested", "processing", "returned"]
+        + ["processing", "processing", "returned"]
+    )
+    # notary cards at the provincial centre: waiting, fee due, then at Sở Tư pháp's specialist, unit leader
+    # and leader, and one returned with its result
+    notary = sorted(
+        Dossier.objects.filter(procedure_version__procedure__code=demo.NOTARY_PROCEDURE).values_list(
             "status", flat=True
         )
     )
-    assert records == sorted(["submitted", "payment_requested", "processing"])
+    assert notary == sorted(["submitted", "payment_requested", "processing", "processing", "processing", "returned"])
+    # judicial-record certificates (Công an tỉnh since 1/3/2025): waiting, then at the police's specialist,
+    # unit leader and leader
+    records = Dossier.objects.filter(procedure_version__procedure__code=demo.RECORD_PROCEDURE)
+    assert sorted(records.values_list("status", flat=True)) == ["processing", "processing", "processing", "submitted"]
+    assert {d.competent_agency.code for d in records} == {"000.00.21.H44"}
     late = Dossier.objects.get(apology_count=1)
     assert late.is_late and late.slips.filter(kind="apology").exists()
-    returned = Dossier.objects.get(status="returned")
+    returned = DossierRating.objects.get().dossier  # the one rated
     assert DossierRating.objects.get(dossier=returned).score == 5
     assert returned.slips.filter(kind="receipt").exists()
     assert returned.files.filter(kind="result").exists() or returned.slips.filter(kind="result").exists()
     demo.load(out)  # idempotent
-    assert Dossier.objects.count() == 8
+    assert Dossier.objects.count() == 24
     assert "đã có, không tạo thêm" in out.getvalue()
