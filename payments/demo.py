@@ -4,6 +4,8 @@ statement (CSV) that pays one of them when an official imports it. Idempotent.""
 from django.apps import apps
 from django.conf import settings
 
+from core import formats
+
 from .selectors import due_total
 from .services import obligations_create
 
@@ -20,9 +22,9 @@ def load(stdout) -> list[tuple[str, str, str]]:
         stdout.write("payments: chưa có hồ sơ nào đang chờ thanh toán (nạp dữ liệu mẫu của dossiers trước).")
         return []
     first = payable[0]
-    amount = f"{due_total(first):,.0f}".replace(",", ".")  # Vietnamese thousands separator
+    amount = formats.vnd(due_total(first))
     stdout.write(
-        f"payments: hồ sơ {first.code} chờ nộp {amount} đ – người nộp đăng nhập và mở "
+        f"payments: hồ sơ {first.code} chờ nộp {amount} – người nộp đăng nhập và mở "
         f"/thanh-toan/ho-so/{first.code}/ (cổng demo hoặc VietQR)."
     )
     if len(payable) > 1:

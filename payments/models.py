@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import formats
+
 from .choices import (
     AttemptStatus,
     EventOutcome,
@@ -76,7 +78,7 @@ class FeeObligation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.description} – {self.amount:,.0f} đ"
+        return f"{self.description} – {formats.vnd(self.amount)}"
 
 
 class PaymentAttempt(models.Model):

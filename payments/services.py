@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from core import audit
+from core import audit, formats
 from core.tasks import enqueue_after_commit
 from directory.choices import Role
 
@@ -55,7 +55,7 @@ _CLOSED_DOSSIER = frozenset({"refused", "stopped"})
 
 # -- helpers -----------------------------------------------------------------------------------------
 def _money(value) -> str:
-    return f"{Decimal(value):,.0f}".replace(",", ".") + " đ"
+    return formats.vnd(value)
 
 
 def _attempt_state(attempt: PaymentAttempt) -> dict:
