@@ -228,3 +228,13 @@ def test_result_document_shows_answers_in_words_and_dates_as_dd_mm_yyyy(world, t
     text = pdf_text(slips.render_result(dossier, "u"), tmp_path)
     assert "28/02/1990" in text and "1990-02-28" not in text
     assert "da_ket_hon: Có" in text and "True" not in text
+
+
+def test_control_sheet_pdf_from_the_page_names_the_official_who_prints_it(client, world, tmp_path):
+    dossier = processing_dossier(world)
+    client.force_login(world.officer)
+    response = client.get(f"/ho-so/can-bo/ho-so/{dossier.code}/phieu-kiem-soat/", {"dinh-dang": "pdf"})
+    assert response.status_code == 200
+    text = pdf_text(response.content, tmp_path)
+    assert "Lê Thị Tiếp Nhận" in text and "Công chức tiếp nhận hồ sơ" in text
+    assert f"Số: {dossier.code}" in text and "ỦY BAN NHÂN DÂN TỈNH QUẢNG TRỊ" in text
