@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core import formats
 from core.text import fold
 from directory.choices import Role
 
@@ -205,7 +206,7 @@ class Fee(models.Model):
         verbose_name_plural = _("phí, lệ phí")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.name} – {self.amount:,.0f} đ"
+        return f"{self.get_kind_display()}: {self.name} – {formats.vnd(self.amount)}"
 
 
 class ProcessStep(models.Model):

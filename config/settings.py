@@ -101,6 +101,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.platform",
             ],
+            # Vietnamese formats (dates, money, yes/no) in every template: core/formats.py
+            "builtins": ["core.templatetags.vn_format"],
         },
     },
 ]

@@ -573,3 +573,12 @@ def year_overview(year: int) -> list[SpecialDay]:
         label = override.note or str(override.get_kind_display())
         result[override.date] = SpecialDay(override.date, override.kind, "override", label)
     return [result[d] for d in sorted(result)]
+
+
+def receipt_moment(moment: dt.datetime, schedule=None) -> dt.datetime:
+    """The moment a dossier counts as received: `moment` when it falls inside a working session, else the
+    start of the next session (a dossier handed in after office hours, or on a day off, is received at the
+    next working session; Nghị định 118/2025/NĐ-CP and the counting rule of Bộ luật Dân sự 2015, Điều 147).
+    Deadlines already start from it (`add_working_days`); the receipt slip prints it."""
+    snap = _snapshot()
+    return _receipt_moment(_local_moment(moment), _hours(schedule, snap), snap)

@@ -239,6 +239,42 @@ def control_sheet(dossier) -> list[DossierStep]:
     )
 
 
+# The dossier register (sổ theo dõi hồ sơ, Thông tư 01/2018/TT-VPCP, mẫu 06) is kept by the one-stop desk of
+# the agency that receives the dossiers; its desk officers and its leaders may print it.
+REGISTER_ROLES = (Role.ONE_STOP_OFFICER, Role.AGENCY_LEADER, Role.UNIT_LEADER)
+REGISTER_MAX_DAYS = 366
+
+
+def register_agencies_for(user) -> list:
+    """The agencies whose dossier register `user` may print (a desk or leader role there)."""
+    from directory.models import Agency
+
+    ids = {g.agency_id for g in grants_for(user) if g.role in REGISTER_ROLES}
+    return list(Agency.objects.filter(pk__in=ids).order_by("name"))
+
+
+def register_for(user, *, agency, date_from, date_to) -> list[Dossier]:
+    """The dossiers `agency` received from `date_from` to `date_to` (Vietnam dates, both included), in the
+    order of receipt, for its register. Raises PermissionDenied unless `user` holds a desk or leader role in
+    that agency; never returns another agency's dossiers."""
+    from datetime import datetime, time
+
+    from django.core.exceptions import PermissionDenied
+
+    if not any(g.agency_id == agency.pk and g.role in REGISTER_ROLES for g in grants_for(user)):
+        raise PermissionDenied("Chỉ cán bộ một cửa và lãnh đạo của cơ quan được in sổ theo dõi hồ sơ.")
+    tz = timezone.get_default_timezone()
+    start = timezone.make_aware(datetime.combine(date_from, time.min), tz)
+    end = timezone.make_aware(datetime.combine(date_to + timedelta(days=1), time.min), tz)
+    rows = (
+        Dossier.objects.filter(receiving_agency=agency, received_at__gte=start, received_at__lt=end)
+        .select_related("procedure_version", "competent_agency")
+        .prefetch_related("steps")
+        .order_by("received_at", "id")
+    )
+    return list(rows)
+
+
 def held_rows(dossier, name: str) -> list | None:
     """The `name` rows its service has just written and holds (a dossier just submitted), else None."""
     return dossier.__dict__.get("_held_rows", {}).get(name)

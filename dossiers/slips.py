@@ -34,6 +34,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core import formats
+from directory import letterhead
+
 FONT_DIR = Path(getattr(settings, "CQS_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
 FONT = "CQS-DejaVuSans"
 FONT_BOLD = "CQS-DejaVuSans-Bold"
@@ -62,7 +65,8 @@ def _register_fonts() -> None:
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=14.5)
+    # splitLongWords=0: a line breaks only between words, never inside a name
+    base = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=14.5, splitLongWords=0)
     return {
         "body": base,
         "small": ParagraphStyle("small", parent=base, fontSize=8.5, leading=11),
@@ -101,29 +105,19 @@ def _as_moment(value):
 
 
 def fmt_datetime(value) -> str:
+    """'08 giờ 30 phút, ngày 02/11/2026' (core.formats)."""
     value = _as_moment(value)
-    if not value:
-        return "—"
-    if isinstance(value, datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return f"{value:%H} giờ {value:%M} phút, ngày {value:%d/%m/%Y}"
-    if isinstance(value, date):
-        return f"ngày {value:%d/%m/%Y}"
-    return str(value)
+    if isinstance(value, (date, datetime)):
+        return formats.vn_long_datetime(value)
+    return str(value) if value else "—"
 
 
 def fmt_short(value) -> str:
+    """'02/11/2026 08:30' (core.formats)."""
     value = _as_moment(value)
-    if not value:
-        return "—"
-    if isinstance(value, datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return f"{value:%H:%M %d/%m/%Y}"
-    if isinstance(value, date):
-        return f"{value:%d/%m/%Y}"
-    return str(value)
+    if isinstance(value, (date, datetime)):
+        return formats.vn_datetime(value)
+    return str(value) if value else "—"
 
 
 def _all(manager_or_list) -> list:
@@ -148,11 +142,35 @@ def public_lookup_url(dossier) -> str:
     return f"{base}{reverse('dossiers:lookup')}?{query}"
 
 
-def _agency_lines(agency) -> tuple[str, str]:
-    if agency is None:
-        return "", ""
-    parent = getattr(agency, "parent", None)
-    return (parent.name.upper() if parent is not None else ""), agency.name.upper()
+def desk_unit(agency):
+    """The one-stop desk (bộ phận một cửa) of an agency that has one, for the slips the desk issues; a
+    service centre is itself the desk."""
+    if agency is None or getattr(agency, "kind", "") == "service_centre":
+        return None
+    units = getattr(agency, "units", None)
+    if units is None:
+        return None
+    if hasattr(units, "filter"):
+        return units.filter(is_one_stop_desk=True).order_by("id").first()
+    return next((u for u in units if getattr(u, "is_one_stop_desk", False)), None)
+
+
+def register_number(dossier) -> str:
+    """The dossier's number in its receiving agency's register (sổ theo dõi hồ sơ, Thông tư 01/2018/TT-VPCP,
+    mẫu 06): the sequence of its code, given per agency and day in the order of receipt (Điều 19)."""
+    code = getattr(dossier, "code", "") or ""
+    tail = code.rsplit("-", 1)[-1] if code.count("-") >= 2 else ""
+    return tail if tail.isdigit() else ""
+
+
+def slip_number(dossier, kind: str = "") -> str:
+    """'Số: …' of a slip: the dossier code, with the request's ordinal for the slips that may repeat."""
+    code = getattr(dossier, "code", "") or "(chưa cấp mã)"
+    if kind == "supplement" and getattr(dossier, "supplement_count", 0):
+        return f"{code}/BS-{dossier.supplement_count}"
+    if kind == "apology" and getattr(dossier, "apology_count", 0):
+        return f"{code}/XL-{dossier.apology_count}"
+    return code
 
 
 def _received_components(dossier) -> list[str]:
@@ -184,27 +202,27 @@ def _barcode(value: str):
     return code128.Code128(value, barHeight=11 * mm, barWidth=0.32 * mm, humanReadable=True, fontName=FONT, fontSize=8)
 
 
-def _header(dossier, agency, styles, width) -> list:
-    parent, name = _agency_lines(agency)
-    left = [Paragraph(_text(parent), styles["center"]), Paragraph(_text(name), styles["center_bold"])]
+def _header(agency, styles, width, *, number: str = "", unit=None, issued_on=None) -> list:
+    """Heading (Nghị định 30/2020/NĐ-CP, Phụ lục I): the issuer on the left (its governing body above it,
+    except a People's Committee) with 'Số: …' under it; the motto and the dateline on the right."""
+    head = letterhead.heading(agency, unit)
+    left = []
+    if head.parent:
+        left.append(Paragraph(_text(head.parent), styles["center"]))
+    left += [Paragraph(_text(line), styles["center_bold"]) for line in head.name]
+    if number:
+        left.append(Spacer(1, 1.5 * mm))
+        left.append(Paragraph(f"Số: {_text(number)}", styles["center"]))
+    dated = formats.dateline(issued_on or timezone.localdate(), letterhead.place(agency))
     right = [
         Paragraph("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", styles["center_bold"]),
         Paragraph("Độc lập - Tự do - Hạnh phúc", styles["center_bold"]),
+        Spacer(1, 2 * mm),
+        Paragraph(f"<i>{_text(dated)}</i>", styles["center"]),
     ]
     table = Table([[left, right]], colWidths=[width * 0.45, width * 0.55])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    today = timezone.localdate()
-    place = getattr(settings, "CQS_SLIP_PLACE", "")
-    dated = (
-        f"{place}, ngày {today:%d} tháng {today:%m} năm {today:%Y}"
-        if place
-        else f"Ngày {today:%d} tháng {today:%m} năm {today:%Y}"
-    )
-    return [
-        table,
-        Spacer(1, 2 * mm),
-        Paragraph(f"<i>{_text(dated)}</i>", ParagraphStyle("date", parent=styles["body"], alignment=2)),
-    ]
+    return [table, Spacer(1, 2 * mm)]
 
 
 def _kv(rows: Iterable[tuple[str, str]], styles, width) -> Table:
@@ -226,7 +244,9 @@ def _bullets(items: Iterable[str], styles) -> list:
     return [Paragraph(f"{i}. {_text(item)}", styles["body"]) for i, item in enumerate(items, start=1)]
 
 
-def _signature_block(styles, width, *, title: str, name: str = "", qr_value: str = "") -> Table:
+def _signature_block(styles, width, *, title: str, name: str = "", position: str = "", qr_value: str = "") -> Table:
+    """The signer: capacity or title (upper case), the electronic signature, the full name, and the title of
+    the position from the directory when the capacity is not already that title."""
     left = []
     if qr_value:
         left = [_qr(qr_value, 24 * mm), Paragraph("Quét mã để kiểm tra tính xác thực của phiếu", styles["small"])]
@@ -239,9 +259,22 @@ def _signature_block(styles, width, *, title: str, name: str = "", qr_value: str
         SignatureBox(),
         Paragraph(_text(name), styles["center_bold"]),
     ]
+    if position and position.strip().lower() != title.strip().lower():
+        right.append(Paragraph(f"<i>{_text(position)}</i>", styles["center"]))
     table = Table([[left, right]], colWidths=[width * 0.45, width * 0.55])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "CENTER")]))
     return table
+
+
+def _officer_block(styles, width, extra: dict, *, capacity: str, verify_url: str) -> Table:
+    return _signature_block(
+        styles,
+        width,
+        title=capacity,
+        name=extra.get("officer_name", ""),
+        position=extra.get("officer_title", ""),
+        qr_value=verify_url,
+    )
 
 
 def _build(story: list, *, title: str, pagesize=A4) -> bytes:
@@ -272,12 +305,16 @@ def _build(story: list, *, title: str, pagesize=A4) -> bytes:
     return buffer.getvalue()
 
 
-def _start(dossier, title: str, agency=None, *, pagesize=A4) -> tuple[list, dict, float]:
+def _start(
+    dossier, title: str, agency=None, *, pagesize=A4, kind: str = "", desk: bool = False, issued_on=None
+) -> tuple[list, dict, float]:
+    """The top of a slip. `desk`: issued by the one-stop desk of the receiving agency (its unit under it)."""
     _register_fonts()
     styles = _styles()
     width = pagesize[0] - 33 * mm
     agency = agency or getattr(dossier, "receiving_agency", None)
-    story = _header(dossier, agency, styles, width)
+    unit = desk_unit(agency) if desk else None
+    story = _header(agency, styles, width, number=slip_number(dossier, kind), unit=unit, issued_on=issued_on)
     story += [
         Paragraph(_text(title), styles["title"]),
         Paragraph(f"Mã hồ sơ: <b>{_text(dossier.code or '(chưa cấp)')}</b>", styles["subtitle"]),
@@ -305,13 +342,56 @@ def _basic_rows(dossier) -> list[tuple[str, str]]:
     return rows
 
 
+def legal_receipt_moment(dossier, received):
+    """When the dossier counts as received (core.calendar.receipt_moment, the competent agency's hours, as
+    the appointment is counted): after office hours or on a day off, the next working session."""
+    if not isinstance(received, datetime):
+        return None
+    from core import calendar
+
+    agency = getattr(dossier, "competent_agency", None) or getattr(dossier, "receiving_agency", None)
+    return calendar.receipt_moment(received, schedule=getattr(agency, "office_schedule", None))
+
+
+def result_place(dossier) -> str:
+    """Where the applicant collects the result (the result method chosen at submission)."""
+    method = getattr(dossier, "result_method", "") or "counter"
+    if method == "online":
+        return "Nhận trực tuyến trên Cổng dịch vụ công, tài khoản của người nộp hồ sơ"
+    if method == "post":
+        address = getattr(dossier, "applicant_address", "") or "địa chỉ người nộp đã đăng ký"
+        return f"Qua dịch vụ bưu chính công ích, gửi đến: {address}"
+    agency = getattr(dossier, "receiving_agency", None)
+    unit = desk_unit(agency)
+    where = ", ".join(
+        part
+        for part in (
+            getattr(unit, "name", "") or "Bộ phận tiếp nhận và trả kết quả",
+            getattr(agency, "name", ""),
+            getattr(agency, "address", ""),
+        )
+        if part
+    )
+    return f"Trực tiếp tại {where}"
+
+
 # ---------------------------------------------------------------------------------------------
 # The slips
 
 
 def render_receipt(dossier, verify_url: str, **extra) -> bytes:
     """Phiếu tiếp nhận hồ sơ và hẹn trả kết quả (mẫu số 01, Thông tư 01/2018/TT-VPCP)."""
-    story, styles, width = _start(dossier, RECEIPT_TITLE)
+    story, styles, width = _start(dossier, RECEIPT_TITLE, kind="receipt", desk=True)
+    received = _as_moment(dossier.received_at or dossier.submitted_at)
+    legal = extra.get("received_legal_at") or legal_receipt_moment(dossier, received)
+    time_rows = [("Thời gian tiếp nhận:", _text(fmt_datetime(received)))]
+    if legal and received and fmt_datetime(legal) != fmt_datetime(received):
+        time_rows.append(
+            (
+                "Thời điểm tính là đã nhận hồ sơ:",
+                _text(f"{fmt_datetime(legal)} (nhận ngoài giờ làm việc, tính từ phiên làm việc tiếp theo)"),
+            )
+        )
     rows = _basic_rows(dossier) + [
         ("Cơ quan giải quyết:", _text(getattr(dossier.competent_agency, "name", "") or "—")),
         (
@@ -322,8 +402,10 @@ def render_receipt(dossier, verify_url: str, **extra) -> bytes:
                 )
             ),
         ),
-        ("Thời gian tiếp nhận:", _text(fmt_datetime(dossier.received_at or dossier.submitted_at))),
+        *time_rows,
         ("Hẹn trả kết quả:", f"<b>{_text(fmt_datetime(dossier.due_at))}</b>"),
+        ("Nơi nhận kết quả:", _text(result_place(dossier))),
+        ("Số vào sổ theo dõi hồ sơ:", _text(register_number(dossier) or "—")),
         ("Mã tra cứu:", f"<b>{_text(getattr(dossier, 'lookup_secret', ''))}</b>"),
     ]
     story.append(_kv(rows, styles, width))
@@ -349,17 +431,13 @@ def render_receipt(dossier, verify_url: str, **extra) -> bytes:
         )
     )
     story.append(Spacer(1, 4 * mm))
-    story.append(
-        _signature_block(
-            styles, width, title="Người tiếp nhận", name=extra.get("officer_name", ""), qr_value=verify_url
-        )
-    )
+    story.append(_officer_block(styles, width, extra, capacity="Người tiếp nhận", verify_url=verify_url))
     return _build(story, title=RECEIPT_TITLE)
 
 
 def render_guidance(dossier, verify_url: str, *, reason: str = "", items: Iterable[str] = (), **extra) -> bytes:
     """Phiếu hướng dẫn hoàn thiện hồ sơ: what is missing before the desk can receive the dossier."""
-    story, styles, width = _start(dossier, GUIDANCE_TITLE)
+    story, styles, width = _start(dossier, GUIDANCE_TITLE, kind="guidance", desk=True)
     story.append(_kv(_basic_rows(dossier), styles, width))
     story.append(Paragraph("Lý do:", styles["heading"]))
     story.append(Paragraph(_text(reason or "—"), styles["body"]))
@@ -369,11 +447,7 @@ def render_guidance(dossier, verify_url: str, *, reason: str = "", items: Iterab
         Paragraph("Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, xin liên hệ bộ phận tiếp nhận.", styles["body"])
     )
     story.append(Spacer(1, 4 * mm))
-    story.append(
-        _signature_block(
-            styles, width, title="Người hướng dẫn", name=extra.get("officer_name", ""), qr_value=verify_url
-        )
-    )
+    story.append(_officer_block(styles, width, extra, capacity="Người hướng dẫn", verify_url=verify_url))
     return _build(story, title=GUIDANCE_TITLE)
 
 
@@ -381,7 +455,9 @@ def render_supplement_request(
     dossier, verify_url: str, *, reason: str = "", items: Iterable[str] = (), **extra
 ) -> bytes:
     """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ: sent during processing; the clock stops until answered."""
-    story, styles, width = _start(dossier, SUPPLEMENT_TITLE, agency=getattr(dossier, "competent_agency", None))
+    story, styles, width = _start(
+        dossier, SUPPLEMENT_TITLE, agency=getattr(dossier, "competent_agency", None), kind="supplement"
+    )
     rows = _basic_rows(dossier) + [("Ngày tiếp nhận:", _text(fmt_datetime(dossier.received_at)))]
     story.append(_kv(rows, styles, width))
     story.append(Paragraph("Lý do:", styles["heading"]))
@@ -396,31 +472,27 @@ def render_supplement_request(
         )
     )
     story.append(Spacer(1, 4 * mm))
-    story.append(
-        _signature_block(styles, width, title="Người yêu cầu", name=extra.get("officer_name", ""), qr_value=verify_url)
-    )
+    story.append(_officer_block(styles, width, extra, capacity="Người yêu cầu", verify_url=verify_url))
     return _build(story, title=SUPPLEMENT_TITLE)
 
 
 def render_refusal(dossier, verify_url: str, *, reason: str = "", **extra) -> bytes:
     """Phiếu từ chối tiếp nhận giải quyết hồ sơ, with the reason."""
-    story, styles, width = _start(dossier, REFUSAL_TITLE)
+    story, styles, width = _start(dossier, REFUSAL_TITLE, kind="refusal", desk=True)
     story.append(_kv(_basic_rows(dossier), styles, width))
     story.append(Paragraph("Lý do từ chối:", styles["heading"]))
     story.append(Paragraph(_text(reason or "—"), styles["body"]))
     story.append(Paragraph("Xin thông báo để tổ chức, cá nhân được biết.", styles["body"]))
     story.append(Spacer(1, 4 * mm))
-    story.append(
-        _signature_block(
-            styles, width, title="Người tiếp nhận", name=extra.get("officer_name", ""), qr_value=verify_url
-        )
-    )
+    story.append(_officer_block(styles, width, extra, capacity="Người tiếp nhận", verify_url=verify_url))
     return _build(story, title=REFUSAL_TITLE)
 
 
 def render_apology(dossier, verify_url: str, *, reason: str = "", new_due_at=None, **extra) -> bytes:
     """Phiếu xin lỗi và hẹn lại ngày trả kết quả: the agency apologises and names a new date."""
-    story, styles, width = _start(dossier, APOLOGY_TITLE, agency=getattr(dossier, "competent_agency", None))
+    story, styles, width = _start(
+        dossier, APOLOGY_TITLE, agency=getattr(dossier, "competent_agency", None), kind="apology"
+    )
     old_due = extra.get("old_due_at") or getattr(dossier, "original_due_at", None) or dossier.due_at
     new_due = new_due_at or dossier.due_at
     rows = _basic_rows(dossier) + [
@@ -439,9 +511,11 @@ def render_apology(dossier, verify_url: str, *, reason: str = "", new_due_at=Non
         )
     )
     story.append(Spacer(1, 4 * mm))
+    # the head of the agency signs: the title is the one the directory gives the signer (e.g. "Giám đốc")
+    capacity = extra.get("officer_title") or "Thủ trưởng cơ quan"
     story.append(
         _signature_block(
-            styles, width, title="Thủ trưởng cơ quan", name=extra.get("officer_name", ""), qr_value=verify_url
+            styles, width, title=capacity, name=extra.get("officer_name", ""), position="", qr_value=verify_url
         )
     )
     return _build(story, title=APOLOGY_TITLE)
@@ -480,7 +554,7 @@ def step_rows(dossier, steps=None) -> list[dict]:
 def render_control_sheet(dossier, verify_url: str, *, steps=None, **extra) -> bytes:
     """Phiếu kiểm soát quá trình giải quyết hồ sơ: each step, who, when, on time or late."""
     pagesize = landscape(A4)
-    story, styles, width = _start(dossier, CONTROL_SHEET_TITLE, pagesize=pagesize)
+    story, styles, width = _start(dossier, CONTROL_SHEET_TITLE, pagesize=pagesize, kind="control_sheet", desk=True)
     rows = _basic_rows(dossier) + [
         ("Ngày tiếp nhận:", _text(fmt_datetime(dossier.received_at))),
         ("Hẹn trả kết quả:", _text(fmt_datetime(dossier.due_at))),
@@ -529,7 +603,9 @@ def render_control_sheet(dossier, verify_url: str, *, steps=None, **extra) -> by
     )
     story.append(table)
     story.append(Spacer(1, 4 * mm))
-    story.append(_signature_block(styles, width, title="Bộ phận tiếp nhận và trả kết quả", qr_value=verify_url))
+    story.append(
+        _officer_block(styles, width, extra, capacity="Bộ phận tiếp nhận và trả kết quả", verify_url=verify_url)
+    )
     return _build(story, title=CONTROL_SHEET_TITLE, pagesize=pagesize)
 
 
@@ -537,7 +613,7 @@ def render_result(dossier, verify_url: str, *, note: str = "", **extra) -> bytes
     """A generated result document for procedures whose result is a simple certificate-style text."""
     version = dossier.procedure_version
     agency = getattr(dossier, "competent_agency", None)
-    story, styles, width = _start(dossier, (version.result_name or RESULT_TITLE).upper(), agency=agency)
+    story, styles, width = _start(dossier, (version.result_name or RESULT_TITLE).upper(), agency=agency, kind="result")
     story.append(Paragraph(_text(RESULT_TITLE), styles["center_bold"]))
     story.append(Spacer(1, 2 * mm))
     rows = _basic_rows(dossier) + [
@@ -552,7 +628,7 @@ def render_result(dossier, verify_url: str, *, note: str = "", **extra) -> bytes
         kv = []
         for key, value in form_data.items():
             label = labels.get(key, {}).get("title", key) if isinstance(labels.get(key), dict) else key
-            kv.append((f"{label}:", _text(value)))
+            kv.append((f"{label}:", _text(formats.display_value(value))))
         story.append(_kv(kv, styles, width))
     story.append(Spacer(1, 2 * mm))
     story.append(
@@ -570,8 +646,8 @@ def render_result(dossier, verify_url: str, *, note: str = "", **extra) -> bytes
         _signature_block(
             styles,
             width,
-            title=extra.get("signer_title") or "Thủ trưởng cơ quan",
-            name=extra.get("signer_name", ""),
+            title=extra.get("signer_title") or extra.get("officer_title") or "Thủ trưởng cơ quan",
+            name=extra.get("signer_name") or extra.get("officer_name", ""),
             qr_value=verify_url,
         )
     )

@@ -23,6 +23,18 @@ SLIP_RENDERERS = {
 }
 
 
+# Slips issued by the deciding agency rather than the desk; the roles whose title a signer of each kind
+# prints first (the head of the agency apologises, Thông tư 01/2018/TT-VPCP, mẫu 05).
+_COMPETENT_AGENCY_SLIPS = frozenset({"supplement", "apology", "result"})
+_SIGNER_ROLES = {
+    "apology": ("agency_leader", "unit_leader"),
+    "result": ("agency_leader", "unit_leader"),
+    "receipt": ("one_stop_officer",),
+    "guidance": ("one_stop_officer",),
+    "refusal": ("one_stop_officer",),
+}
+
+
 def _optional(module: str):
     try:
         return importlib.import_module(module)
@@ -45,6 +57,13 @@ def issue_document(*, dossier, kind: str, actor=None, **extra):
     if render is None or signing is None or not hasattr(signing, "issue_pdf"):
         logger.info("slip %s for %s not issued: slips/signing not available", kind, dossier.pk)
         return None
+    signer_agency = dossier.competent_agency if kind in _COMPETENT_AGENCY_SLIPS else dossier.receiving_agency
+    if actor is not None and getattr(actor, "is_authenticated", False) and "officer_name" not in extra:
+        # the official's full name and the title of their position from the directory, never the user name
+        from directory import letterhead
+
+        who = letterhead.signer(actor, signer_agency, roles=_SIGNER_ROLES.get(kind, ()))
+        extra = {**extra, "officer_name": who.name, "officer_title": who.title}
     signer = None
     if kind == "result":
         # the competent person signs first with their own key, then the agency (dossiers.signatory)

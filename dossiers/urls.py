@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_register
 
 app_name = "dossiers"
 
@@ -25,6 +25,7 @@ urlpatterns = [
     # officials
     path("can-bo/", views.queue, name="queue"),
     path("can-bo/tiep-nhan/", views.register_pick, name="register_pick"),
+    path("can-bo/so-theo-doi/", views_register.register_book, name="register_book"),
     path("can-bo/tiep-nhan/<str:code>/", views.register, name="register"),
     path("can-bo/ho-so/<str:code>/", views.workspace, name="workspace"),
     path("can-bo/ho-so/<str:code>/phieu-kiem-soat/", views.control_sheet, name="control_sheet"),

@@ -1158,8 +1158,13 @@ def control_sheet(request, code):
     """Phiếu kiểm soát quá trình giải quyết hồ sơ: as a page, or as PDF with ?dinh-dang=pdf."""
     dossier = _staff_dossier(request, code)
     if request.GET.get("dinh-dang") == "pdf":
+        from directory import letterhead
+
         url = getattr(settings, "PUBLIC_BASE_URL", "").rstrip("/") + request.path
-        data = slips.render_control_sheet(dossier, url, steps=selectors.control_sheet(dossier))
+        who = letterhead.signer(request.user, dossier.receiving_agency)
+        data = slips.render_control_sheet(
+            dossier, url, steps=selectors.control_sheet(dossier), officer_name=who.name, officer_title=who.title
+        )
         response = HttpResponse(data, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="phieu-kiem-soat-{dossier.code}.pdf"'
         return response

@@ -2,7 +2,17 @@
 
 from django.contrib import admin
 
-from .models import ElectronicReceipt, FeeObligation, PaymentAttempt, PaymentEvent, ReconciliationFlag, StatementImport
+from directory.admin import AuditedAdmin
+
+from .models import (
+    ElectronicReceipt,
+    FeeObligation,
+    PaymentAttempt,
+    PaymentEvent,
+    ReceiptSeries,
+    ReconciliationFlag,
+    StatementImport,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -49,8 +59,8 @@ class ReconciliationFlagAdmin(ReadOnlyAdmin):
 
 @admin.register(ElectronicReceipt)
 class ElectronicReceiptAdmin(ReadOnlyAdmin):
-    list_display = ["number", "dossier", "amount", "issued_at", "signed"]
-    list_filter = ["signed"]
+    list_display = ["number", "form_code", "symbol", "sequence", "dossier", "amount", "issued_at", "signed"]
+    list_filter = ["signed", "symbol"]
     search_fields = ["number", "dossier__code"]
     list_select_related = ["dossier"]
 
@@ -67,3 +77,18 @@ class StatementImportAdmin(ReadOnlyAdmin):
         "unmatched_count",
         "duplicate_count",
     ]
+
+
+@admin.register(ReceiptSeries)
+class ReceiptSeriesAdmin(AuditedAdmin):
+    """The form code, series and tax code each collecting agency registered (Thông tư 78/2021/TT-BTC, Điều 6).
+    Administrators keep them; the numbers themselves are given only by payments.services."""
+
+    list_display = ["agency", "form_code", "symbol", "tax_code", "collector_name", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["agency__name", "agency__code", "symbol", "tax_code"]
+    list_select_related = ["agency"]
+    autocomplete_fields = ["agency"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # receipts refer to it; retire a series by unticking "đang sử dụng"

@@ -22,7 +22,14 @@ class ObligationSerializer(serializers.ModelSerializer):
 
 
 class ReceiptSerializer(serializers.Serializer):
-    number = serializers.CharField()
+    number = serializers.CharField(help_text="Mã biên lai (ký hiệu và số), dùng trong địa chỉ trang biên lai.")
+    form_code = serializers.CharField(help_text="Ký hiệu mẫu biên lai (Thông tư 78/2021/TT-BTC).")
+    symbol = serializers.CharField(help_text="Ký hiệu biên lai.")
+    printed_number = serializers.CharField(help_text="Số biên lai in trên biên lai (7 chữ số).")
+    collector_name = serializers.CharField(help_text="Tổ chức thu phí, lệ phí.")
+    collector_tax_code = serializers.CharField(help_text="Mã số thuế của tổ chức thu.")
+    fee_name = serializers.CharField(help_text="Tên loại phí, lệ phí.")
+    amount_in_words = serializers.CharField(help_text="Số tiền bằng chữ.")
     amount = serializers.DecimalField(max_digits=14, decimal_places=0)
     issued_at = serializers.DateTimeField()
     signed = serializers.BooleanField()

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import formats
+
 from .choices import FlagResolution
 
 
@@ -11,9 +13,7 @@ class CounterPaymentForm(forms.Form):
 
     def __init__(self, *args, obligations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["obligation"].choices = [
-            (o.pk, f"{o.description} – {o.amount:,.0f} đ".replace(",", ".")) for o in obligations
-        ]
+        self.fields["obligation"].choices = [(o.pk, f"{o.description} – {formats.vnd(o.amount)}") for o in obligations]
 
 
 class FlagResolveForm(forms.Form):

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import formats
+
 from .choices import (
     AttemptStatus,
     EventOutcome,
@@ -76,7 +78,7 @@ class FeeObligation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.description} – {self.amount:,.0f} đ"
+        return f"{self.description} – {formats.vnd(self.amount)}"
 
 
 class PaymentAttempt(models.Model):
@@ -224,6 +226,92 @@ class ReconciliationFlag(models.Model):
         return f"{self.get_kind_display()} – {self.reference}"
 
 
+DEFAULT_RECEIPT_FORM_CODE = "01BLP0-001"
+DEFAULT_RECEIPT_SYMBOL = "AA-{yy}E"
+
+
+class ReceiptSeries(models.Model):
+    """What a collecting organisation registered for its electronic receipts of fees and charges.
+
+    Nghị định 123/2020/NĐ-CP, Điều 32 and Thông tư 78/2021/TT-BTC, Điều 6: a receipt carries the
+    receipt form code (ký hiệu mẫu biên lai), the series (ký hiệu biên lai), its number, the date, the
+    collecting organisation's name and tax code, the payer, the fee and the amount in figures and in
+    words. The form code and the series are what the organisation registered with the tax authority,
+    so they are data of each collecting agency, not constants (the defaults follow our reading of
+    Thông tư 78/2021, Điều 6: form code "01BLP0-001" for receipts without a printed face value, series
+    ending with the year's two digits and "E" for electronic; a province checks them against its own
+    registration). `{yy}` in the series stands for the last two digits of the receipt's year.
+    Numbers run from 1 per series and year (ReceiptCounter) and never repeat or skip.
+    """
+
+    agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.PROTECT, related_name="receipt_series", verbose_name=_("đơn vị thu")
+    )
+    collector_name = models.CharField(
+        _("tên tổ chức thu phí, lệ phí"), max_length=300, blank=True, help_text=_("Để trống: dùng tên cơ quan.")
+    )
+    tax_code = models.CharField(_("mã số thuế của tổ chức thu"), max_length=14, blank=True)
+    form_code = models.CharField(_("ký hiệu mẫu biên lai (mẫu số)"), max_length=20, default=DEFAULT_RECEIPT_FORM_CODE)
+    symbol = models.CharField(
+        _("ký hiệu biên lai"),
+        max_length=20,
+        default=DEFAULT_RECEIPT_SYMBOL,
+        help_text=_("{yy} là hai chữ số cuối của năm lập biên lai, ví dụ AA-{yy}E → AA-26E."),
+    )
+    is_active = models.BooleanField(_("đang sử dụng"), default=True)
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+
+    class Meta:
+        ordering = ["agency", "-is_active", "id"]
+        verbose_name = _("mẫu, ký hiệu biên lai điện tử")
+        verbose_name_plural = _("mẫu, ký hiệu biên lai điện tử")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency"], condition=Q(is_active=True), name="receipt_series_one_active_per_agency"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form_code} / {self.symbol} – {self.agency}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from core.identifiers import validate_mst
+
+        if self.tax_code:
+            validate_mst(self.tax_code)
+        try:
+            self.symbol_for(2026)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValidationError({"symbol": _("Ký hiệu chỉ được dùng {yy} cho năm.")}) from exc
+
+    def symbol_for(self, year: int) -> str:
+        return self.symbol.format(yy=f"{year % 100:02d}")
+
+    @property
+    def collector(self) -> str:
+        return self.collector_name or self.agency.name
+
+
+class ReceiptCounter(models.Model):
+    """The last number given in one series and year. Locked (SELECT … FOR UPDATE) by the transaction that
+    issues a receipt, so two payments at once get consecutive numbers and a rolled-back payment gives its
+    number back (no gaps, no repeats)."""
+
+    series = models.ForeignKey(ReceiptSeries, on_delete=models.PROTECT, related_name="counters")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    last_number = models.PositiveIntegerField(_("số cuối cùng đã cấp"), default=0)
+
+    class Meta:
+        verbose_name = _("bộ đếm số biên lai")
+        verbose_name_plural = _("bộ đếm số biên lai")
+        constraints = [models.UniqueConstraint(fields=["series", "year"], name="receipt_counter_per_series_year")]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.year}: {self.last_number}"
+
+
 def _receipt_upload_to(instance, filename: str) -> str:
     return f"payments/receipts/{instance.issued_at:%Y/%m}/{instance.number}.pdf"
 
@@ -231,7 +319,25 @@ def _receipt_upload_to(instance, filename: str) -> str:
 class ElectronicReceipt(models.Model):
     """Biên lai điện tử: the signed receipt for one successful payment."""
 
-    number = models.CharField(_("số biên lai"), max_length=60, unique=True)
+    number = models.CharField(
+        _("mã biên lai"), max_length=60, unique=True, help_text=_("Ký hiệu và số, dùng trong địa chỉ trang biên lai.")
+    )
+    series = models.ForeignKey(
+        ReceiptSeries,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="receipts",
+        verbose_name=_("mẫu, ký hiệu"),
+    )
+    form_code = models.CharField(_("ký hiệu mẫu biên lai"), max_length=20, blank=True)
+    symbol = models.CharField(_("ký hiệu biên lai"), max_length=20, blank=True)
+    year = models.PositiveSmallIntegerField(_("năm"), null=True, blank=True)
+    sequence = models.PositiveIntegerField(_("số biên lai"), null=True, blank=True)
+    collector_name = models.CharField(_("tổ chức thu"), max_length=300, blank=True)
+    collector_tax_code = models.CharField(_("mã số thuế tổ chức thu"), max_length=14, blank=True)
+    fee_name = models.CharField(_("tên loại phí, lệ phí"), max_length=600, blank=True)
+    amount_in_words = models.CharField(_("số tiền bằng chữ"), max_length=300, blank=True)
     dossier = models.ForeignKey(
         "dossiers.Dossier", on_delete=models.PROTECT, related_name="payment_receipts", verbose_name=_("hồ sơ")
     )
@@ -252,6 +358,18 @@ class ElectronicReceipt(models.Model):
         ordering = ["-issued_at", "-id"]
         verbose_name = _("biên lai điện tử")
         verbose_name_plural = _("biên lai điện tử")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "year", "sequence"],
+                condition=Q(sequence__isnull=False),
+                name="receipt_number_once_per_series_year",
+            ),
+        ]
+
+    @property
+    def printed_number(self) -> str:
+        """The number as printed on the receipt: seven digits (0000001), or the old reference."""
+        return f"{self.sequence:07d}" if self.sequence else self.number
 
     def __str__(self) -> str:
         return self.number

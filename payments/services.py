@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from core import audit
+from core import audit, formats
 from core.tasks import enqueue_after_commit
 from directory.choices import Role
 
@@ -36,10 +36,14 @@ from .choices import (
     ObligationStatus,
 )
 from .models import (
+    DEFAULT_RECEIPT_FORM_CODE,
+    DEFAULT_RECEIPT_SYMBOL,
     ElectronicReceipt,
     FeeObligation,
     PaymentAttempt,
     PaymentEvent,
+    ReceiptCounter,
+    ReceiptSeries,
     ReconciliationFlag,
     StatementImport,
 )
@@ -55,7 +59,7 @@ _CLOSED_DOSSIER = frozenset({"refused", "stopped"})
 
 # -- helpers -----------------------------------------------------------------------------------------
 def _money(value) -> str:
-    return f"{Decimal(value):,.0f}".replace(",", ".") + " đ"
+    return formats.vnd(value)
 
 
 def _attempt_state(attempt: PaymentAttempt) -> dict:
@@ -146,6 +150,46 @@ def _settle_if_complete(dossier) -> bool:
     return True
 
 
+def collecting_series(dossier) -> ReceiptSeries:
+    """The receipt series of the organisation that collects the dossier's fees.
+
+    The competent agency's active series when it has one (the agency that charges the fee, Luật Phí và
+    lệ phí 2015), else the receiving agency's; an agency without any gets one with the default form code
+    and series (settings PAYMENT_RECEIPT_FORM_CODE / PAYMENT_RECEIPT_SYMBOL) so that no payment waits for
+    configuration — its tax code is then blank until an administrator fills it in.
+    """
+    for agency_id in (dossier.competent_agency_id, dossier.receiving_agency_id):
+        if agency_id is None:
+            continue
+        series = ReceiptSeries.objects.filter(agency_id=agency_id, is_active=True).select_related("agency").first()
+        if series is not None:
+            return series
+    from django.conf import settings
+
+    series, _created = ReceiptSeries.objects.get_or_create(
+        agency_id=dossier.receiving_agency_id,
+        is_active=True,
+        defaults={
+            "form_code": getattr(settings, "PAYMENT_RECEIPT_FORM_CODE", DEFAULT_RECEIPT_FORM_CODE),
+            "symbol": getattr(settings, "PAYMENT_RECEIPT_SYMBOL", DEFAULT_RECEIPT_SYMBOL),
+        },
+    )
+    return series
+
+
+def receipt_number_next(*, series: ReceiptSeries, year: int) -> int:
+    """The next number of a series in a year, inside the caller's transaction.
+
+    The counter row is locked until the caller commits, so concurrent payments get consecutive numbers and
+    a payment that rolls back gives its number back: numbers never repeat or skip (Nghị định 123/2020/NĐ-CP,
+    Điều 32; Thông tư 78/2021/TT-BTC, Điều 6 — numbers run per series within the year).
+    """
+    counter, _created = ReceiptCounter.objects.select_for_update().get_or_create(series=series, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
 def _pay(*, attempt: PaymentAttempt, obligations: list[FeeObligation], external_id: str = "") -> ElectronicReceipt:
     """Mark obligations paid by this attempt, create the receipt, settle the dossier. Caller holds the locks."""
     now = timezone.now()
@@ -160,8 +204,22 @@ def _pay(*, attempt: PaymentAttempt, obligations: list[FeeObligation], external_
         attempt.external_id = external_id[:100]
     attempt.save(update_fields=["status", "paid_at", "external_id", "updated_at"])
     dossier = attempt.dossier
+    series = collecting_series(dossier)
+    year = timezone.localtime(now).year
+    sequence = receipt_number_next(series=series, year=year)
+    symbol = series.symbol_for(year)
+    paid = sorted(obligations, key=lambda o: o.pk)
     receipt = ElectronicReceipt.objects.create(
-        number=f"BL-{attempt.provider_reference}",
+        number=f"{symbol}-{sequence:07d}".replace("/", "-"),
+        series=series,
+        form_code=series.form_code,
+        symbol=symbol,
+        year=year,
+        sequence=sequence,
+        collector_name=series.collector[:300],
+        collector_tax_code=series.tax_code,
+        fee_name="; ".join(o.description for o in paid)[:600],
+        amount_in_words=formats.amount_in_words(attempt.amount),
         dossier=dossier,
         attempt=attempt,
         amount=attempt.amount,

@@ -2,6 +2,8 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from core import formats
+
 register = template.Library()
 
 
@@ -9,7 +11,7 @@ register = template.Library()
 def vnd(value) -> str:
     """An amount of đồng with Vietnamese thousands separators: 135000 → "135.000"."""
     try:
-        amount = int(Decimal(str(value)))
+        Decimal(str(value))
     except (InvalidOperation, ValueError, TypeError):
         return ""
-    return f"{amount:,}".replace(",", ".")
+    return formats.group_thousands(value)

@@ -131,7 +131,7 @@ def test_supplement_path_pauses_and_moves_the_due_date(page, world):
     dossier.refresh_from_db()
     assert dossier.paused_hours_total > 0
     assert dossier.due_at > due_before
-    assert timezone.localtime(dossier.due_at).strftime("%H:%M %d/%m/%Y") in page.inner_text("#dossier-due")
+    assert timezone.localtime(dossier.due_at).strftime("%d/%m/%Y %H:%M") in page.inner_text("#dossier-due")
     assert dossier.files.filter(kind="supplement", original_name="cccd-ro.pdf").exists()
 
 
@@ -174,14 +174,14 @@ def test_late_dossier_gets_an_apology_and_a_new_date(page, world):
     page.fill("details.action-xin-loi input[name=new_due_at]", new_due.strftime("%Y-%m-%dT%H:%M"))
     page.click("details.action-xin-loi button[type=submit]")
     page.wait_for_load_state()
-    assert new_due.strftime("%H:%M %d/%m/%Y") in page.inner_text("#dossier-due")
+    assert new_due.strftime("%d/%m/%Y %H:%M") in page.inner_text("#dossier-due")
     dossier.refresh_from_db()
     assert dossier.apology_count == 1 and dossier.due_at == new_due
     assert DossierSlip.objects.filter(dossier=dossier, kind="apology").exists()
 
     as_user(page, fresh(world.citizen))
     page.goto(f"/ho-so/cua-toi/{dossier.code}/")
-    assert new_due.strftime("%H:%M %d/%m/%Y") in page.inner_text("#dossier-due")
+    assert new_due.strftime("%d/%m/%Y %H:%M") in page.inner_text("#dossier-due")
     assert "Xin lỗi, hẹn lại ngày trả" in page.inner_text("main")
 
 

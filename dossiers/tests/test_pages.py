@@ -237,7 +237,7 @@ def test_my_detail_shows_status_timeline_and_appointment(client, world, django_c
     login(client, world.citizen)
     page = html(client.get(f"/ho-so/cua-toi/{dossier.code}/"))
     assert "Đang xử lý" in page and "Nộp hồ sơ trực tuyến" in page and "Tiếp nhận hồ sơ" in page
-    assert timezone.localtime(dossier.due_at).strftime("%H:%M %d/%m/%Y") in page
+    assert timezone.localtime(dossier.due_at).strftime("%d/%m/%Y %H:%M") in page
     receipt = DossierSlip.objects.get(dossier=dossier, kind="receipt")
     assert f"/ho-so/tai-ve/{dossier.code}/phieu/{receipt.pk}/" in page
     response = client.get(f"/ho-so/tai-ve/{dossier.code}/phieu/{receipt.pk}/")
@@ -747,4 +747,4 @@ def test_the_appointment_shown_before_receiving_is_the_one_the_receipt_gives(cli
         page = html(client.get(f"/ho-so/can-bo/ho-so/{dossier.code}/"))
         shown = page.split('id="appointment-preview">', 1)[1].split("<", 1)[0]
         received = services.dossier_receive(dossier=dossier, officer=fresh(world.officer))
-    assert shown == timezone.localtime(received.due_at).strftime("%H:%M %d/%m/%Y")
+    assert shown == timezone.localtime(received.due_at).strftime("%d/%m/%Y %H:%M")

@@ -84,6 +84,7 @@ def fake_dossier():
     )
 
 
+@pytest.mark.django_db  # the receipt asks the calendar when the dossier counts as received
 def test_receipt_shows_code_dates_secret_and_components(tmp_path):
     text = pdf_text(
         slips.render_receipt(fake_dossier(), "https://dvc.example.vn/xac-thuc/abc/", officer_name="Lê Thị Tiếp Nhận"),
