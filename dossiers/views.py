@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import Procedure
 from directory.choices import Role
+from directory.models import Agency
 from directory.selectors import grants_for, is_administrator
 
 from . import forms as f
@@ -180,7 +181,26 @@ def _components_form(version, user, data=None, files=None):
     return f.ComponentsForm(data, files, components=version.components.all(), personal_documents=documents)
 
 
-def _draft_save(request, version, form_data, components_form, *, result_method: str = "online") -> str:
+def _routing_form(version, user, data=None, *, desk: set[int] | None = None, initial: dict | None = None):
+    """The choice of receiving and competent agency (catalog.routing). Online, the commune of the applicant's
+    address is offered first; at the counter, only the officer's own desks among the receivers are offered."""
+    from catalog import routing
+
+    receivers = list(version.receiving_agencies.select_related("administrative_unit")) or list(
+        version.competent_agencies.select_related("administrative_unit")
+    )
+    suggested = None
+    if desk is not None:
+        receivers = [a for a in receivers if a.pk in desk]
+    else:
+        suggested = routing.suggested_receiver(receivers, getattr(user, "address", "") or "")
+    initial = {k: str(v) for k, v in (initial or {}).items() if v}
+    return f.RoutingForm(data, version=version, receivers=receivers, suggested=suggested, initial=initial or None)
+
+
+def _draft_save(
+    request, version, form_data, components_form, *, result_method: str = "online", routing: dict | None = None
+) -> str:
     """Keep a submission between the form and the review page (files in storage, the rest in the session)."""
     _draft_discard(request)
     token = uuid.uuid4().hex
@@ -198,6 +218,7 @@ def _draft_save(request, version, form_data, components_form, *, result_method: 
         "files": stored,
         "result_method": result_method,
         "reuse": {str(k): v for k, v in components_form.reuse_by_component().items()},
+        "routing": routing or {},
     }
     return token
 
@@ -264,6 +285,7 @@ def submit(request, code):
                     "schema_form": schema_form,
                     "components_form": _components_form(version, request.user),
                     "result_form": f.ResultMethodForm(initial={"result_method": draft.get("result_method", "online")}),
+                    "routing_form": _routing_form(version, request.user, initial=draft.get("routing")),
                 },
             )
         return _submit_draft(request, version, draft, components)
@@ -271,7 +293,9 @@ def submit(request, code):
         schema_form = f.procedure_form(version, request.POST)
         components_form = _components_form(version, request.user, request.POST, request.FILES)
         result_form = f.ResultMethodForm(request.POST)
-        if schema_form.is_valid() and components_form.is_valid() and result_form.is_valid():
+        routing_form = _routing_form(version, request.user, request.POST)
+        valid = [form.is_valid() for form in (schema_form, components_form, result_form, routing_form)]
+        if all(valid):
             form_data = f.procedure_form_data(schema_form)
             problems = {}
             for component_id, uploads in components_form.files_by_component().items():
@@ -287,6 +311,7 @@ def submit(request, code):
                     form_data,
                     components_form,
                     result_method=result_form.cleaned_data["result_method"],
+                    routing=routing_form.choice(),
                 )
                 return _render_review(request, version, request.session[DRAFT_SESSION_KEY], components)
             _errors_to_form(components_form, ValidationError(problems))
@@ -298,6 +323,7 @@ def submit(request, code):
                 "schema_form": schema_form,
                 "components_form": components_form,
                 "result_form": result_form,
+                "routing_form": routing_form,
             },
             status=400,
         )
@@ -309,6 +335,7 @@ def submit(request, code):
             "schema_form": f.procedure_form(version),
             "components_form": _components_form(version, request.user),
             "result_form": f.ResultMethodForm(),
+            "routing_form": _routing_form(version, request.user),
         },
     )
 
@@ -327,6 +354,8 @@ def _render_review(request, version, draft, components, errors=(), status=200):
     from .choices import ResultMethod
 
     method = draft.get("result_method", "online")
+    chosen = {k: v for k, v in (draft.get("routing") or {}).items() if v}
+    names = dict(Agency.objects.filter(pk__in=chosen.values()).values_list("pk", "name")) if chosen else {}
     return render(
         request,
         "dossiers/submit_review.html",
@@ -336,6 +365,8 @@ def _render_review(request, version, draft, components, errors=(), status=200):
             "rows": rows,
             "errors": list(errors),
             "result_method": ResultMethod(method).label if method in ResultMethod.values else method,
+            "receiving_name": names.get(chosen.get("receiving_agency")),
+            "competent_name": names.get(chosen.get("competent_agency")),
         },
         status=status,
     )
@@ -356,6 +387,8 @@ def _submit_draft(request, version, draft, components):
             files=uploads,
             reuse={int(k): [int(i) for i in v] for k, v in draft["reuse"].items()} or None,
             result_method=draft.get("result_method", "online"),
+            receiving_agency=(draft.get("routing") or {}).get("receiving_agency"),
+            competent_agency=(draft.get("routing") or {}).get("competent_agency"),
         )
     except ValidationError as exc:
         return _render_review(request, version, draft, components, errors=_messages_of(exc), status=400)
@@ -713,10 +746,12 @@ def register(request, code):
     applicant_form = f.ApplicantForm(request.POST or None)
     schema_form = f.procedure_form(version, request.POST if request.method == "POST" else None)
     components_form = f.ComponentsForm(request.POST or None, request.FILES or None, components=version.components.all())
+    routing_form = _routing_form(version, request.user, request.POST or None, desk=desk)
     status = 200
     if request.method == "POST":
         status = 400
-        if applicant_form.is_valid() and schema_form.is_valid() and components_form.is_valid():
+        valid = [form.is_valid() for form in (applicant_form, schema_form, components_form, routing_form)]
+        if all(valid):
             try:
                 dossier = services.dossier_register_counter(
                     officer=request.user,
@@ -727,6 +762,7 @@ def register(request, code):
                     files=components_form.files_by_component(),
                     channel=applicant_form.cleaned_data["channel"],
                     result_method=applicant_form.cleaned_data["result_method"],
+                    **routing_form.choice(),
                 )
             except ValidationError as exc:
                 _errors_to_form(
@@ -734,6 +770,7 @@ def register(request, code):
                     exc,
                     schema_form,
                     components_form,
+                    routing_form,
                     aliases={"applicant_name": "name", "applicant_id_number": "id_number"},
                 )
             else:
@@ -749,6 +786,7 @@ def register(request, code):
             "applicant_form": applicant_form,
             "schema_form": schema_form,
             "components_form": components_form,
+            "routing_form": routing_form,
         },
         status=status,
     )
