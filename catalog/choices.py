@@ -19,10 +19,11 @@ class TimeUnit(models.TextChoices):
     """How a procedure's legal time is stated.
 
     SAME_WORKING_DAY: "trong ngày làm việc; nếu nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo"
-    (civil status: Luật Hộ tịch 2014 and Nghị định 123/2015/NĐ-CP; certification: Nghị định 23/2015/NĐ-CP,
-    art. 7). The cut-off hour is the version's ``same_day_cutoff``; the appointment is computed by
-    ``core.calendar.same_working_day``. The version's ``processing_time`` and its steps' budgets are then
-    working hours (the time planned for each step, never later than the appointment).
+    (civil status: Luật Hộ tịch 2014 with Nghị định 123/2015/NĐ-CP and Thông tư 04/2020/TT-BTP;
+    certification: Nghị định 23/2015/NĐ-CP, art. 7). The cut-off hour is the version's ``same_day_cutoff``;
+    the appointment is computed by ``core.calendar.same_working_day``. The version's ``processing_time`` and
+    its steps' budgets are then working hours (the time planned for each step, never later than the
+    appointment).
     """
 
     WORKING_DAYS = "working_days", _("ngày làm việc")
