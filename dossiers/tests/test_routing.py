@@ -318,3 +318,17 @@ def test_counter_page_chooses_the_competent_commune(client, c):
     assert (d.receiving_agency, d.competent_agency) == (c.dong_hoi, c.dong_ha)
     # a same-day procedure received at 09:00 is due at the end of that working day
     assert d.due_at == dt.datetime(2026, 11, 2, 17, tzinfo=VN)
+
+
+def test_the_choice_adds_no_query_to_the_submission(c):
+    """The agencies are checked against the version's lists that the submission loaded already (the
+    catalogue memo): a second submission reads nothing of the catalogue or the agencies but the memo's token."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert submit_api(c, receiving_agency=c.le_thuy.code, competent_agency=c.dong_ha.pk).status_code == 201
+    with CaptureQueriesContext(connection) as ctx:
+        r = submit_api(c, receiving_agency=c.le_thuy.code, competent_agency=c.dong_ha.pk)
+    assert r.status_code == 201, r.content
+    reads = [q["sql"] for q in ctx.captured_queries if '"catalog_' in q["sql"] or "directory_agency" in q["sql"]]
+    assert len(reads) == 1 and "catalog_searchgeneration" in reads[0], reads
