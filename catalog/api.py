@@ -17,7 +17,7 @@ from core.ratelimit import FailOpenMixin
 from directory.choices import Role
 
 from . import selectors
-from .choices import ApplicantKind, FeeKind, Level, OnlineMode, TimeUnit, VersionStatus
+from .choices import ApplicantKind, CompetentAgencyRule, FeeKind, Level, OnlineMode, TimeUnit, VersionStatus
 from .models import DossierComponent, Fee, Field, ProcedureVersion, ProcessStep
 
 
@@ -86,6 +86,14 @@ class ProcedureListSerializer(serializers.ModelSerializer):
     applicant_kind = choice_field(ApplicantKind)
     online_mode = choice_field(OnlineMode)
     time_unit = choice_field(TimeUnit)
+    same_day_cutoff = serializers.TimeField(
+        format="%H:%M",
+        read_only=True,
+        help_text="Với time_unit same_working_day: hồ sơ nhận sau giờ này trả trong ngày làm việc tiếp theo.",
+    )
+    time_limit = serializers.CharField(
+        source="time_limit_text", read_only=True, help_text="Thời hạn giải quyết bằng lời, như trên trang thủ tục."
+    )
 
     class Meta:
         model = ProcedureVersion
@@ -99,6 +107,8 @@ class ProcedureListSerializer(serializers.ModelSerializer):
             "online_mode",
             "processing_time",
             "time_unit",
+            "same_day_cutoff",
+            "time_limit",
             "competent_agencies",
             "url",
         ]
@@ -166,6 +176,7 @@ class ProcedureDetailSerializer(ProcedureListSerializer):
     fees = FeeSerializer(many=True)
     steps = StepSerializer(many=True)
     status = choice_field(VersionStatus)
+    competent_agency_rule = choice_field(CompetentAgencyRule)
     form_schema = serializers.JSONField(help_text="Biểu mẫu trực tuyến: tập con JSON Schema (catalog.formschema).")
 
     class Meta(ProcedureListSerializer.Meta):
@@ -178,6 +189,7 @@ class ProcedureDetailSerializer(ProcedureListSerializer):
             "description",
             "requirements",
             "receiving_agencies",
+            "competent_agency_rule",
             "result_name",
             "legal_basis",
             "form_schema",

@@ -15,6 +15,10 @@ case or diacritics; extra columns are ignored), one row per item, children linke
 
 Choice columns accept the code (``province``, ``full``, ``working_days``…) or the Vietnamese label
 ("Cấp tỉnh", "Toàn trình", "ngày làm việc"…). Export writes codes, so export → import round-trips.
+``time_unit`` ``same_working_day`` is the same-day rule ("trong ngày làm việc; nhận sau 15 giờ trả trong
+ngày làm việc tiếp theo"), with its cut-off in ``same_day_cutoff`` ("HH:MM", default 15:00);
+``processing_time`` and the steps' budgets are then working hours. ``competent_agency_rule`` is
+``chosen`` (default), ``receiving`` or ``fixed`` (catalog.routing).
 
 Import is all-or-nothing: every row is checked first and the report lists each problem as
 ``{"sheet", "row", "column", "message"}`` (Vietnamese). When there is any problem nothing is
@@ -42,7 +46,7 @@ from directory.choices import Role
 from directory.models import Agency
 
 from . import services
-from .choices import ApplicantKind, FeeKind, Level, OnlineMode, TimeUnit
+from .choices import ApplicantKind, CompetentAgencyRule, FeeKind, Level, OnlineMode, TimeUnit
 from .formschema import field_names, schema_problems
 from .models import Field, Procedure
 from .selectors import procedures_for_export
@@ -63,8 +67,10 @@ PROCEDURE_COLUMNS = [
     ("online_mode", "Dịch vụ công trực tuyến"),
     ("processing_time", "Thời hạn giải quyết"),
     ("time_unit", "Đơn vị thời hạn"),
+    ("same_day_cutoff", "Giờ nhận muộn nhất để trả trong ngày"),
     ("competent_agencies", "Cơ quan có thẩm quyền"),
     ("receiving_agencies", "Cơ quan tiếp nhận"),
+    ("competent_agency_rule", "Cơ quan giải quyết"),
     ("result_name", "Kết quả thực hiện"),
     ("legal_basis", "Căn cứ pháp lý"),
     ("description", "Trình tự thực hiện"),
@@ -216,6 +222,21 @@ def _bool(value, default: bool):
     if text in FALSE_WORDS:
         return False
     return None
+
+
+def _time_of_day(value) -> dt.time | None | bool:
+    """A time of day from "HH:MM" (or a spreadsheet time); None when empty, False when unreadable."""
+    if isinstance(value, dt.datetime):
+        return value.time().replace(second=0, microsecond=0)
+    if isinstance(value, dt.time):
+        return value.replace(second=0, microsecond=0)
+    text = _text(value)
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d{1,2})[:hg](\d{2})?", text.lower())
+    if not match or int(match[1]) > 23 or int(match[2] or 0) > 59:
+        return False
+    return dt.time(int(match[1]), int(match[2] or 0))
 
 
 def _codes(value) -> list[str]:
@@ -385,6 +406,7 @@ def check_records(records: list[dict], report: Report, progress: Callable[[int],
             ("online_mode", OnlineMode, None),
             ("applicant_kind", ApplicantKind, ApplicantKind.BOTH),
             ("time_unit", TimeUnit, TimeUnit.WORKING_DAYS),
+            ("competent_agency_rule", CompetentAgencyRule, CompetentAgencyRule.CHOSEN),
         ):
             raw = record.get(key)
             value = _choice(raw, choices)
@@ -392,6 +414,10 @@ def check_records(records: list[dict], report: Report, progress: Callable[[int],
                 allowed = ", ".join(c for c, _l in choices.choices)
                 report.add(loc, key, f"Giá trị “{_text(raw)}” không hợp lệ (cho phép: {allowed}).")
             spec[key] = value or default
+        spec["same_day_cutoff"] = _time_of_day(record.get("same_day_cutoff"))
+        if spec["same_day_cutoff"] is False:
+            report.add(loc, "same_day_cutoff", "Giờ nhận muộn nhất phải có dạng HH:MM (ví dụ 15:00).")
+            spec["same_day_cutoff"] = None
         spec["processing_time"] = _decimal(record.get("processing_time"))
         if _text(record.get("processing_time")) and (spec["processing_time"] is None or spec["processing_time"] < 0):
             report.add(loc, "processing_time", "Thời hạn giải quyết phải là số không âm.")
@@ -422,6 +448,8 @@ def check_records(records: list[dict], report: Report, progress: Callable[[int],
         spec["fees"] = [_check_fee(c, report) for c in record["fees"]]
         spec["steps"] = _check_steps(record["steps"], agency_codes, report)
         budgets = [s["budget"] for s in spec["steps"] if isinstance(s["budget"], Decimal)]
+        for message in services.routing_problems(spec):
+            report.add(loc, "competent_agency_rule", message)
         if spec["processing_time"] is not None and budgets and sum(budgets) > spec["processing_time"]:
             report.add(
                 loc,
@@ -615,8 +643,10 @@ def _procedure_record(procedure: Procedure) -> dict | None:
         "online_mode": content["online_mode"],
         "processing_time": _num(content["processing_time"]),
         "time_unit": content["time_unit"],
+        "same_day_cutoff": content["same_day_cutoff"].strftime("%H:%M"),
         "competent_agencies": content["competent_agencies"],
         "receiving_agencies": content["receiving_agencies"],
+        "competent_agency_rule": content["competent_agency_rule"],
         "result_name": content["result_name"],
         "legal_basis": content["legal_basis"],
         "description": content["description"],

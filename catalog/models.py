@@ -5,6 +5,7 @@ A `Procedure` is the stable identity (its national code). Its content lives in
 dossier keeps the version it was filed under.
 """
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,7 +19,18 @@ from core import formats
 from core.text import fold
 from directory.choices import Role
 
-from .choices import ApplicantKind, FeeKind, ImportStatus, Level, OnlineMode, TimeUnit, VersionStatus
+from .choices import (
+    ApplicantKind,
+    CompetentAgencyRule,
+    FeeKind,
+    ImportStatus,
+    Level,
+    OnlineMode,
+    TimeUnit,
+    VersionStatus,
+)
+
+SAME_DAY_CUTOFF = dt.time(15, 0)
 
 
 class FoldedContains(models.Lookup):
@@ -119,6 +131,13 @@ class ProcedureVersion(models.Model):
     receiving_agencies = models.ManyToManyField(
         "directory.Agency", related_name="receives_for", verbose_name=_("cơ quan tiếp nhận")
     )
+    competent_agency_rule = models.CharField(
+        _("cơ quan giải quyết"),
+        max_length=20,
+        choices=CompetentAgencyRule.choices,
+        default=CompetentAgencyRule.CHOSEN,
+        help_text=_("Cơ quan nào giải quyết hồ sơ so với cơ quan tiếp nhận (Nghị định 118/2025/NĐ-CP)."),
+    )
     online_mode = models.CharField(_("dịch vụ công trực tuyến"), max_length=20, choices=OnlineMode.choices)
     description = models.TextField(_("trình tự thực hiện / mô tả"), blank=True)
     requirements = models.TextField(_("yêu cầu, điều kiện"), blank=True)
@@ -128,6 +147,13 @@ class ProcedureVersion(models.Model):
     )
     time_unit = models.CharField(
         _("đơn vị thời hạn"), max_length=20, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
+    )
+    same_day_cutoff = models.TimeField(
+        _("giờ tiếp nhận muộn nhất để trả trong ngày"),
+        default=SAME_DAY_CUTOFF,
+        help_text=_(
+            "Chỉ dùng với đơn vị “trong ngày làm việc”: hồ sơ nhận sau giờ này được trả trong ngày làm việc tiếp theo."
+        ),
     )
     result_name = models.CharField(_("kết quả thực hiện"), max_length=500)
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
@@ -167,6 +193,37 @@ class ProcedureVersion(models.Model):
     @property
     def offered_online(self) -> bool:
         return self.online_mode != OnlineMode.NONE
+
+    @property
+    def step_time_unit(self) -> str:
+        """The unit of the steps' budgets (and of ``processing_time``): working hours for a same-day procedure."""
+        return TimeUnit.WORKING_HOURS if self.time_unit == TimeUnit.SAME_WORKING_DAY else self.time_unit
+
+    @property
+    def step_time_unit_label(self) -> str:
+        return str(TimeUnit(self.step_time_unit).label)
+
+    @property
+    def time_limit_text(self) -> str:
+        """The legal time as people read it: "3 ngày làm việc", or the same-day rule with its cut-off."""
+        if self.time_unit == TimeUnit.SAME_WORKING_DAY:
+            return time_limit_text(self.time_unit, self.processing_time, self.same_day_cutoff)
+        return time_limit_text(self.time_unit, self.processing_time)
+
+
+def time_limit_text(unit: str, amount, cutoff: dt.time | str | None = None) -> str:
+    """The legal time in words (pages, API, exports)."""
+    if unit == TimeUnit.SAME_WORKING_DAY:
+        if isinstance(cutoff, str):
+            cutoff = dt.time.fromisoformat(cutoff)
+        cutoff = cutoff or SAME_DAY_CUTOFF
+        return str(
+            _("Trong ngày làm việc; nhận sau %(hour)s thì trả trong ngày làm việc tiếp theo")
+            % {"hour": f"{cutoff.hour:02d}:{cutoff.minute:02d}"}
+        )
+    amount = Decimal(str(amount))
+    number = f"{amount.normalize():f}".replace(".", ",")
+    return f"{number} {TimeUnit(unit).label}"
 
 
 class DossierComponent(models.Model):

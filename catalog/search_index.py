@@ -114,7 +114,7 @@ def _read_token() -> int:
 def _build(token: int) -> Index:
     from directory.models import Agency
 
-    from .models import ProcedureVersion
+    from .models import ProcedureVersion, time_limit_text
 
     published = VersionStatus.PUBLISHED
     agencies: dict[int, set[str]] = {}
@@ -143,9 +143,10 @@ def _build(token: int) -> Index:
         "online_mode",
         "processing_time",
         "time_unit",
+        "same_day_cutoff",
     )
     entries = []
-    for pk, text, code, field, field_name, name, number, level, applicant, mode, time, unit in rows:
+    for pk, text, code, field, field_name, name, number, level, applicant, mode, time, unit, cutoff in rows:
         row = {
             "code": code,
             "name": name,
@@ -156,6 +157,8 @@ def _build(token: int) -> Index:
             "online_mode": mode,
             "processing_time": f"{time:.1f}",
             "time_unit": unit,
+            "same_day_cutoff": cutoff.strftime("%H:%M"),
+            "time_limit": time_limit_text(unit, time, cutoff),
             "competent_agencies": competent.get(pk, []),
         }
         entries.append(

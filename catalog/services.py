@@ -7,7 +7,8 @@ the current one with its components, fees, steps and agencies, and the old versi
 Content is passed as plain values (the same shape catalog/io.py reads from JSON/XLSX):
 
     name, level, applicant_kind, online_mode, description, requirements, form_schema,
-    processing_time, time_unit, result_name, legal_basis, note,
+    processing_time, time_unit, same_day_cutoff ("HH:MM", the same-day rule's cut-off), result_name,
+    legal_basis, note, competent_agency_rule (catalog.routing),
     competent_agencies: [Agency | agency code], receiving_agencies: [...] (empty = the competent ones),
     components: [{name, required, originals, copies, electronic_copy_accepted, template_name}],
     fees: [{kind, name, amount, note}],
@@ -28,9 +29,18 @@ from core import audit
 from directory.models import Agency
 from directory.selectors import is_administrator
 
-from .choices import ApplicantKind, TimeUnit, VersionStatus
+from .choices import ApplicantKind, CompetentAgencyRule, TimeUnit, VersionStatus
 from .formschema import normalize_schema
-from .models import CatalogImport, DossierComponent, Fee, Field, Procedure, ProcedureVersion, ProcessStep
+from .models import (
+    SAME_DAY_CUTOFF,
+    CatalogImport,
+    DossierComponent,
+    Fee,
+    Field,
+    Procedure,
+    ProcedureVersion,
+    ProcessStep,
+)
 
 SCALAR_FIELDS = (
     "name",
@@ -42,9 +52,11 @@ SCALAR_FIELDS = (
     "form_schema",
     "processing_time",
     "time_unit",
+    "same_day_cutoff",
     "result_name",
     "legal_basis",
     "note",
+    "competent_agency_rule",
 )
 LIST_FIELDS = ("competent_agencies", "receiving_agencies", "components", "fees", "steps")
 CONTENT_FIELDS = SCALAR_FIELDS + LIST_FIELDS
@@ -54,8 +66,10 @@ _DEFAULTS = {
     "requirements": "",
     "form_schema": {},
     "time_unit": TimeUnit.WORKING_DAYS,
+    "same_day_cutoff": SAME_DAY_CUTOFF,
     "legal_basis": "",
     "note": "",
+    "competent_agency_rule": CompetentAgencyRule.CHOSEN,
 }
 
 
@@ -85,6 +99,18 @@ def _bool(value, default: bool) -> bool:
     return bool(value)
 
 
+def _time(value, default: dt.time) -> dt.time | str:
+    """A time of day from a time or "HH:MM[:SS]"; left as is when unreadable (full_clean() reports it)."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, dt.time):
+        return value.replace(microsecond=0)
+    try:
+        return dt.time.fromisoformat(str(value).strip())
+    except ValueError:
+        return value
+
+
 def _int(value, default: int = 0):
     if value is None or value == "":
         return default
@@ -103,6 +129,8 @@ def canonical_content(content: dict) -> dict:
     for key in ("name", "description", "requirements", "result_name", "legal_basis", "note"):
         out[key] = (out[key] or "").strip()
     out["processing_time"] = _dec(out["processing_time"], out["processing_time"])
+    out["same_day_cutoff"] = _time(out["same_day_cutoff"], SAME_DAY_CUTOFF)
+    out["competent_agency_rule"] = out["competent_agency_rule"] or CompetentAgencyRule.CHOSEN
     out["form_schema"] = (
         normalize_schema(out["form_schema"] or {}) if isinstance(out["form_schema"], dict) else out["form_schema"]
     )
@@ -184,6 +212,8 @@ def _summary(version: ProcedureVersion) -> dict:
         "online_mode": version.online_mode,
         "processing_time": str(version.processing_time),
         "time_unit": version.time_unit,
+        "same_day_cutoff": version.same_day_cutoff.strftime("%H:%M"),
+        "competent_agency_rule": version.competent_agency_rule,
         "valid_from": version.valid_from.isoformat(),
     }
 
@@ -213,6 +243,8 @@ def _build_version(procedure: Procedure, number: int, content: dict, valid_from:
     )
     if not content["competent_agencies"]:
         errors.setdefault("competent_agencies", []).append(_("Cần ít nhất một cơ quan có thẩm quyền giải quyết."))
+    for message in routing_problems(content):
+        errors.setdefault("competent_agency_rule", []).append(message)
     version = ProcedureVersion(
         procedure=procedure,
         number=number,
@@ -243,7 +275,11 @@ def _build_version(procedure: Procedure, number: int, content: dict, valid_from:
     if isinstance(limit, Decimal) and budgets and sum(budgets) > limit:
         errors.setdefault("steps", []).append(
             _("Tổng thời gian các bước (%(total)s) vượt quá thời hạn giải quyết theo quy định (%(limit)s %(unit)s).")
-            % {"total": _fmt(sum(budgets)), "limit": _fmt(limit), "unit": TimeUnit(content["time_unit"]).label}
+            % {
+                "total": _fmt(sum(budgets)),
+                "limit": _fmt(limit),
+                "unit": _step_unit_label(content["time_unit"]),
+            }
         )
     if errors:
         raise ValidationError(errors)
@@ -260,6 +296,30 @@ def _build_version(procedure: Procedure, number: int, content: dict, valid_from:
 
 def _fmt(value: Decimal) -> str:
     return f"{value.normalize():f}"
+
+
+def _step_unit_label(unit: str) -> str:
+    if unit == TimeUnit.SAME_WORKING_DAY:
+        return str(TimeUnit.WORKING_HOURS.label)
+    return str(TimeUnit(unit).label) if unit in TimeUnit.values else str(unit)
+
+
+def routing_problems(content: dict) -> list[str]:
+    """What the competent-agency rule (catalog.routing) needs of the agency lists, in Vietnamese."""
+    rule = content.get("competent_agency_rule")
+    competent = set(content.get("competent_agencies") or [])
+    receiving = set(content.get("receiving_agencies") or []) or competent
+    if rule == CompetentAgencyRule.FIXED and len(competent) > 1:
+        return [_("Quy tắc “cố định” cần đúng một cơ quan có thẩm quyền giải quyết.")]
+    if rule == CompetentAgencyRule.RECEIVING and competent and not receiving <= competent:
+        return [
+            _(
+                "Quy tắc “cơ quan tiếp nhận giải quyết” cần mọi cơ quan tiếp nhận đều có thẩm quyền giải quyết "
+                "(thiếu: %(codes)s)."
+            )
+            % {"codes": ", ".join(sorted(receiving - competent))}
+        ]
+    return []
 
 
 # --------------------------------------------------------------------------- services

@@ -43,8 +43,16 @@ Deadlines
   0 when ``end <= start``. Use it to measure on-time/late and to take supplement waiting time out.
 ``working_days_between(start, end)`` — the same working time divided by the schedule's hours per
   full working day (morning + afternoon session).
-``deadline_for(start, amount, unit)`` dispatches on the catalog's time unit
-  ("working_days" or "working_hours").
+``same_working_day(moment, cutoff)`` — the same-day rule of civil-status and certification
+  procedures: "trong ngày làm việc; nếu nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo"
+  (Nghị định 123/2015/NĐ-CP, Nghị định 23/2015/NĐ-CP). The moment is normalised as above (outside
+  office hours it counts from the next working session). Received on a full working day at or
+  before `cutoff` (default 15:00) → the end of office hours that day; after it → the end of office
+  hours of the next full working day. So 07:58 Monday → Monday 17:00; 15:01 Friday → Monday 17:00;
+  18:00 Monday → Tuesday 17:00 (counts as received Tuesday 07:30). A Saturday morning of a Saturday
+  schedule is not a full working day: a dossier received then is due at the end of the next one.
+``deadline_for(start, amount, unit, cutoff=None)`` dispatches on the catalog's time unit
+  ("working_days", "working_hours" or "same_working_day", which uses `cutoff`).
 
 Caching
 -------
@@ -91,6 +99,7 @@ __all__ = [
     "working_hours_between",
     "working_days_between",
     "deadline_for",
+    "same_working_day",
     "hours_per_day",
     "next_working_day",
     "year_overview",
@@ -99,6 +108,8 @@ __all__ = [
 
 WORKING_DAYS = "working_days"
 WORKING_HOURS = "working_hours"
+SAME_WORKING_DAY = "same_working_day"
+SAME_DAY_CUTOFF = dt.time(15, 0)
 
 VERSION_KEY = "core:calendar:version"
 VERSION_CHECK_INTERVAL = 2.0  # seconds a snapshot is trusted without asking the shared cache
@@ -532,13 +543,29 @@ def hours_per_day(schedule=None) -> Decimal:
     return (Decimal(hours.microseconds_per_day) / _US_PER_HOUR).quantize(_QUANTUM, ROUND_HALF_UP)
 
 
-def deadline_for(start: dt.datetime, amount, unit: str, schedule=None) -> dt.datetime:
-    """The deadline of a legal time `amount` in `unit` ("working_days" | "working_hours")."""
+def same_working_day(moment: dt.datetime, cutoff: dt.time | None = None, schedule=None) -> dt.datetime:
+    """The appointment of a same-day procedure received at `moment` (see the module docstring)."""
+    local = _local_moment(moment)
+    cutoff = cutoff or SAME_DAY_CUTOFF
+    snap = _snapshot()
+    hours = _hours(schedule, snap)
+    received = _receipt_moment(local, hours, snap)
+    day = received.date()
+    if _day_kind(day, snap) != FULL or received.time() > cutoff:
+        day = _next_full_day(day, snap)
+    return dt.datetime.combine(day, hours.afternoon_end, _tz())
+
+
+def deadline_for(start: dt.datetime, amount, unit: str, schedule=None, cutoff: dt.time | None = None) -> dt.datetime:
+    """The deadline of a legal time `amount` in `unit` ("working_days" | "working_hours"), or of the
+    same-day rule ("same_working_day", with its `cutoff`; `amount` is not used)."""
     unit = str(unit)
     if unit == WORKING_DAYS:
         return add_working_days(start, amount, schedule)
     if unit == WORKING_HOURS:
         return add_working_hours(start, amount, schedule)
+    if unit == SAME_WORKING_DAY:
+        return same_working_day(start, cutoff, schedule)
     raise ValueError(f"unknown time unit: {unit!r}")
 
 

@@ -456,6 +456,17 @@ class DossierSubmitSerializer(FieldsBoundOnce, serializers.Serializer):
         required=False, binary=True, help_text='{"<mã thành phần>": [<mã giấy tờ trong kho cá nhân>]}'
     )
     result_method = serializers.CharField(default=ResultMethod.ONLINE, help_text="online | post | counter")
+    receiving_agency = serializers.CharField(
+        required=False,
+        help_text="Cơ quan tiếp nhận (nơi nộp): mã số (id) hoặc mã định danh QCVN 102, một trong các cơ quan tiếp "
+        "nhận của phiên bản thủ tục. Bắt buộc khi thủ tục có nhiều cơ quan tiếp nhận (Nghị định 118/2025/NĐ-CP).",
+    )
+    competent_agency = serializers.CharField(
+        required=False,
+        help_text="Cơ quan giải quyết: mã số (id) hoặc mã QCVN 102, theo quy tắc của thủ tục "
+        "(competent_agency_rule): chosen — chọn trong các cơ quan có thẩm quyền, bỏ trống là cơ quan tiếp nhận "
+        "nếu có thẩm quyền; receiving — chính cơ quan tiếp nhận; fixed — cơ quan duy nhất của thủ tục.",
+    )
 
 
 class DossierCounterSerializer(FieldsBoundOnce, serializers.Serializer):
@@ -467,8 +478,12 @@ class DossierCounterSerializer(FieldsBoundOnce, serializers.Serializer):
     result_method = serializers.CharField(default=ResultMethod.COUNTER, help_text="counter | post | online")
     receiving_agency = serializers.CharField(
         required=False,
-        help_text="Mã cơ quan tiếp nhận (QCVN 102). Bỏ trống: cơ quan đầu tiên của thủ tục mà cán "
-        "bộ là cán bộ một cửa.",
+        help_text="Cơ quan tiếp nhận: mã số (id) hoặc mã định danh QCVN 102, một cơ quan tiếp nhận của thủ tục mà "
+        "cán bộ là cán bộ một cửa. Bỏ trống khi cán bộ là cán bộ một cửa của đúng một cơ quan tiếp nhận thủ tục.",
+    )
+    competent_agency = serializers.CharField(
+        required=False,
+        help_text="Cơ quan giải quyết: mã số (id) hoặc mã QCVN 102, theo quy tắc của thủ tục (như khi nộp trực tuyến).",
     )
     applicant_name = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Họ tên người nộp / tên tổ chức (bắt buộc)."
@@ -693,7 +708,9 @@ class MyDossiersView(generics.ListAPIView):
     @extend_schema(request=DossierSubmitSerializer, responses={201: DossierDetailSerializer})
     def post(self, request):
         v, version = _validated_upload(
-            request, DossierSubmitSerializer, ("procedure_version", "form_data", "reuse", "result_method")
+            request,
+            DossierSubmitSerializer,
+            ("procedure_version", "form_data", "reuse", "result_method", "receiving_agency", "competent_agency"),
         )
         dossier = services.dossier_submit_online(
             applicant=request.user,
@@ -702,6 +719,9 @@ class MyDossiersView(generics.ListAPIView):
             files=_files_by_component(v["files"], v["file_components"]),
             reuse=_parse_reuse(v.get("reuse")),
             result_method=v["result_method"],
+            # checked against the version's lists, already loaded: no query
+            receiving_agency=v.get("receiving_agency"),
+            competent_agency=v.get("competent_agency"),
         )
         # No re-read: the service's object already holds what was written (its files and timeline too), with
         # the version, procedure and agencies loaded.
@@ -907,6 +927,7 @@ class CounterRegisterView(APIView):
                 "channel",
                 "result_method",
                 "receiving_agency",
+                "competent_agency",
                 "applicant_name",
                 "applicant_id_number",
                 "applicant_phone",
@@ -934,6 +955,7 @@ class CounterRegisterView(APIView):
             channel=v["channel"],
             result_method=v["result_method"],
             receiving_agency=_agency_by_code(agency, field="receiving_agency") if agency else None,
+            competent_agency=v.get("competent_agency"),
         )
         return _detail(request, dossier, http_status=status.HTTP_201_CREATED)
 
@@ -948,7 +970,9 @@ def _user_by_id(value):
 
 
 def _agency_by_code(code, *, field: str = "agency"):
-    agency = Agency.objects.filter(code=(code or "").strip().upper()).first()
+    """The agency named by its QCVN 102 code or its id (digits)."""
+    text = (code or "").strip()
+    agency = Agency.objects.filter(**({"pk": int(text)} if text.isdigit() else {"code": text.upper()})).first()
     if agency is None:
         raise ValidationError({field: ["Cơ quan không tồn tại."]})
     return agency

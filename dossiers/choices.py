@@ -39,8 +39,9 @@ NATIONAL_STATUS_CODES: dict[str, int] = {
     "returned": 10,
 }
 
-# Statuses in which the agency's clock runs (the dossier counts towards lateness).
-CLOCK_RUNNING = frozenset({"received", "processing", "payment_requested", "withdrawal_requested"})
+# Statuses in which the agency's clock runs (the dossier counts towards lateness). Not while the applicant
+# is asked for a supplement or a payment: that time is theirs (services.dossier_payment_settled).
+CLOCK_RUNNING = frozenset({"received", "processing", "withdrawal_requested"})
 # Statuses in which the dossier is finished for the agency.
 CLOSED = frozenset({"refused", "stopped", "processed", "returned"})
 

@@ -125,14 +125,21 @@ def sample_form_data(schema: dict, applicant) -> dict:
 
 
 def _submit(version, applicant):
+    from catalog import routing
+    from directory.demo import WARD_DONG_HOI
+
     from . import services
 
     files = {c.pk: [_upload(c)] for c in version.components.all() if c.required}
+    # A procedure every commune receives is filed at Đồng Hới ward, where the demo's commune officials work
+    # (the applicant chooses: catalog.routing); a procedure with one receiver goes there.
+    receivers = routing.receivers(version)
     return services.dossier_submit_online(
         applicant=applicant,
         procedure_version=version,
         form_data=sample_form_data(version.form_schema, applicant),
         files=files,
+        receiving_agency=routing.find_agency(receivers, WARD_DONG_HOI) if len(receivers) > 1 else None,
     )
 
 

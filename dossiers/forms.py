@@ -131,6 +131,53 @@ class ResultMethodForm(forms.Form):
         return self.cleaned_data.get("result_method") or ResultMethod.ONLINE
 
 
+class RoutingForm(forms.Form):
+    """Where the dossier goes (Nghị định 118/2025/NĐ-CP): the receiving agency when the procedure (or the
+    desk) has several, and the competent agency when the procedure lets the applicant choose it among
+    several. A field appears only where there is a choice; the rules are catalog.routing's, and the service
+    checks the choice again.
+
+    `receivers`: the agencies that may receive it here; `suggested`: the one offered first and preselected
+    (the commune of the applicant's address, catalog.routing.suggested_receiver).
+    """
+
+    def __init__(self, *args, version, receivers, suggested=None, **kwargs):
+        from catalog import routing
+        from catalog.choices import CompetentAgencyRule
+
+        super().__init__(*args, **kwargs)
+        receivers = list(receivers)
+        if suggested is not None:
+            receivers.sort(key=lambda a: a.pk != suggested.pk)  # stable: the suggested one first
+        self.receivers = receivers
+        if len(receivers) > 1:
+            self.fields["receiving_agency"] = forms.ChoiceField(
+                label=_("Nơi nộp hồ sơ (cơ quan tiếp nhận)"),
+                choices=[("", _("— Chọn xã, phường, đặc khu hoặc trung tâm —"))]
+                + [(str(a.pk), a.name) for a in receivers],
+                initial=str(suggested.pk) if suggested is not None else "",
+                help_text=_("Cơ quan theo địa chỉ của bạn được chọn sẵn nếu có; bạn có thể chọn nơi khác."),
+                error_messages={
+                    "required": _("Vui lòng chọn nơi nộp hồ sơ (cơ quan tiếp nhận)."),
+                    "invalid_choice": _("Cơ quan đã chọn không tiếp nhận hồ sơ của thủ tục này."),
+                },
+            )
+        self.deciders = routing.deciders(version)
+        if version.competent_agency_rule == CompetentAgencyRule.CHOSEN and len(self.deciders) > 1:
+            self.fields["competent_agency"] = forms.ChoiceField(
+                label=_("Cơ quan giải quyết"),
+                required=False,
+                choices=[("", _("Cơ quan tiếp nhận hồ sơ giải quyết"))] + [(str(a.pk), a.name) for a in self.deciders],
+                help_text=_("Nơi có đối tượng của thủ tục (đất đai, nhà ở, nơi cư trú…), nếu khác nơi nộp."),
+                error_messages={"invalid_choice": _("Cơ quan đã chọn không có thẩm quyền giải quyết thủ tục này.")},
+            )
+
+    def choice(self) -> dict:
+        """{"receiving_agency": id or None, "competent_agency": id or None} from the cleaned data."""
+        data = getattr(self, "cleaned_data", {})
+        return {key: int(data[key]) if data.get(key) else None for key in ("receiving_agency", "competent_agency")}
+
+
 class PersonalDocumentForm(forms.Form):
     title = forms.CharField(
         label=_("Tên giấy tờ"), max_length=300, error_messages={"required": _("Vui lòng nhập tên giấy tờ.")}

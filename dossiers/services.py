@@ -28,7 +28,8 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.choices import OnlineMode, VersionStatus
+from catalog import routing
+from catalog.choices import OnlineMode, TimeUnit, VersionStatus
 from core import audit
 from core import calendar as workcal
 from core.db_insert import insert_together
@@ -442,17 +443,6 @@ def _validate_form(version, form_data) -> dict:
     return form_data
 
 
-def _pick_agency(agencies, chosen, label: str):
-    agencies = list(agencies)
-    if chosen is not None:
-        if chosen.pk not in {a.pk for a in agencies}:
-            raise ValidationError({label: ["Cơ quan đã chọn không tiếp nhận thủ tục này."]})
-        return chosen
-    if not agencies:
-        raise ValidationError("Thủ tục chưa được cấu hình cơ quan tiếp nhận / giải quyết.", code="no_agency")
-    return agencies[0]
-
-
 # --------------------------------------------------------------------------------------------
 # Steps and deadlines
 
@@ -461,6 +451,7 @@ def _create_steps(d: Dossier) -> list[DossierStep]:
     from directory.models import OrgUnit
 
     version = d.procedure_version
+    time_unit = version.step_time_unit  # a same-day procedure's steps have budgets in working hours
     rows = []
     for ps in version.steps.all().order_by("order"):
         agency = ps.agency or d.competent_agency
@@ -477,7 +468,7 @@ def _create_steps(d: Dossier) -> list[DossierStep]:
                 unit=unit,
                 unit_name=ps.unit_name,
                 budget=ps.budget,
-                time_unit=version.time_unit,
+                time_unit=time_unit,
             )
         )
     if not rows:  # a procedure without configured steps: one processing step at the competent agency
@@ -489,7 +480,7 @@ def _create_steps(d: Dossier) -> list[DossierStep]:
                 role=Role.SPECIALIST,
                 agency=d.competent_agency,
                 budget=version.processing_time,
-                time_unit=version.time_unit,
+                time_unit=time_unit,
             )
         )
     return DossierStep.objects.bulk_create(rows)
@@ -500,6 +491,8 @@ def _start_step(d: Dossier, step: DossierStep, now: datetime, *, assignee=None) 
     step.received_at = now
     if step.budget:
         step.due_at = workcal.deadline_for(now, step.budget, step.time_unit, schedule=_schedule(step.agency))
+        if d.due_at is not None and d.procedure_version.time_unit == TimeUnit.SAME_WORKING_DAY:
+            step.due_at = min(step.due_at, d.due_at)  # a same-day step never ends after the appointment
     else:  # no own budget (e.g. returning the result): bounded by the dossier's appointment
         step.due_at = d.due_at
     step.assignee = assignee
@@ -566,9 +559,15 @@ def dossier_submit_online(
     files: dict | None = None,
     reuse: dict | None = None,
     receiving_agency=None,
+    competent_agency=None,
     result_method: str = "online",
 ) -> Dossier:
-    """A citizen or business files a dossier online; it gets its code and waits for reception."""
+    """A citizen or business files a dossier online; it gets its code and waits for reception.
+
+    `receiving_agency` and `competent_agency` (an Agency, its id or its QCVN 102 code) are checked against
+    the procedure version by `catalog.routing.route` (Nghị định 118/2025/NĐ-CP): the receiving agency must be
+    named when the version lists several, and the competent one follows the version's rule.
+    """
     if not getattr(applicant, "is_authenticated", False) or applicant.kind == AccountKind.STAFF:
         raise PermissionDenied("Chỉ tài khoản công dân hoặc tổ chức, doanh nghiệp mới nộp hồ sơ trực tuyến.")
     _check_version_open(procedure_version)
@@ -579,12 +578,8 @@ def dossier_submit_online(
     if result_method not in ResultMethod.values:
         raise ValidationError({"result_method": ["Hình thức nhận kết quả không hợp lệ."]})
     form_data = _validate_form(procedure_version, form_data)
-    receiving = _pick_agency(
-        procedure_version.receiving_agencies.all() or procedure_version.competent_agencies.all(),
-        receiving_agency,
-        "receiving_agency",
-    )
-    competent = _pick_agency(procedure_version.competent_agencies.all(), None, "competent_agency")
+    routed = routing.route(procedure_version, receiving=receiving_agency, competent=competent_agency)
+    receiving, competent = routed.receiving, routed.competent
     prepared = _prepare_component_files(
         version=procedure_version, files=files, reuse=reuse, owner=applicant, require_all=True
     )
@@ -656,9 +651,17 @@ def _hold_related(d: Dossier, **rows) -> None:
 
 def _appointment(d: Dossier, now: datetime) -> datetime:
     """The appointment for a dossier received at `now`: the procedure's legal time in the competent
-    agency's working days (its office schedule, the holidays and the calendar's overrides)."""
+    agency's working days (its office schedule, the holidays and the calendar's overrides); for a
+    same-day procedure, the end of that working day or of the next one when received after the
+    version's cut-off (core.calendar.same_working_day)."""
     version = d.procedure_version
-    return workcal.deadline_for(now, version.processing_time, version.time_unit, schedule=_schedule(d.competent_agency))
+    return workcal.deadline_for(
+        now,
+        version.processing_time,
+        version.time_unit,
+        schedule=_schedule(d.competent_agency),
+        cutoff=version.same_day_cutoff,
+    )
 
 
 def appointment_preview(*, dossier, now: datetime | None = None) -> datetime:
@@ -673,6 +676,7 @@ def _receive(d: Dossier, *, officer, now: datetime) -> None:
     _set_status(d, S.RECEIVED, actor=officer, action=A.RECEIVE)
     _start_processing(d, now, officer)
     if _fees_due(d, officer):
+        d.paused_at = now  # waiting for the applicant's payment stops the agency's clock
         _set_status(d, S.PAYMENT_REQUESTED, actor=officer, action=A.REQUEST_PAYMENT)
     else:
         _set_status(d, S.PROCESSING, actor=officer, action=A.RECEIVE)
@@ -707,22 +711,27 @@ def dossier_register_counter(
     files: dict | None = None,
     channel: str = "counter",
     receiving_agency=None,
+    competent_agency=None,
     result_method: str = "counter",
 ) -> Dossier:
-    """The desk registers a dossier brought in person or by post; it is received at once."""
+    """The desk registers a dossier brought in person or by post; it is received at once.
+
+    The receiving agency is one of the procedure's receivers where the officer is a one-stop officer (named
+    when there are several); the competent agency follows the version's rule (`catalog.routing`).
+    """
     if channel not in (Channel.COUNTER, Channel.POST):
         raise ValidationError({"channel": ["Kênh tiếp nhận phải là trực tiếp hoặc bưu chính."]})
     if result_method not in ResultMethod.values:
         raise ValidationError({"result_method": ["Hình thức nhận kết quả không hợp lệ."]})
     _check_version_open(procedure_version)
-    receivers = list(procedure_version.receiving_agencies.all() or procedure_version.competent_agencies.all())
+    receivers = routing.receivers(procedure_version)
     desk = [a for a in receivers if has_role(officer, Role.ONE_STOP_OFFICER, agency_id=a.pk)]
-    if receiving_agency is not None:
-        desk = [a for a in desk if a.pk == receiving_agency.pk]
     if not desk:
         raise PermissionDenied("Bạn không phải cán bộ một cửa của cơ quan tiếp nhận thủ tục này.")
-    receiving = desk[0]
-    competent = _pick_agency(procedure_version.competent_agencies.all(), None, "competent_agency")
+    if receiving_agency not in (None, "") and routing.find_agency(desk, receiving_agency) is None:
+        raise PermissionDenied("Bạn không phải cán bộ một cửa của cơ quan tiếp nhận đã chọn cho thủ tục này.")
+    routed = routing.route(procedure_version, receiving=receiving_agency, competent=competent_agency, candidates=desk)
+    receiving, competent = routed.receiving, routed.competent
     info = dict(applicant_info or {})
     if applicant is not None:
         info.setdefault("name", applicant.display_name)
@@ -1133,6 +1142,7 @@ def dossier_request_payment(*, dossier, actor) -> Dossier:
         before = _snapshot(d)
         if not _fees_due(d, actor):
             raise ValidationError("Hồ sơ không còn khoản phí, lệ phí nào phải nộp.", code="nothing_due")
+        d.paused_at = timezone.now()
         _set_status(d, S.PAYMENT_REQUESTED, actor=actor, action=A.REQUEST_PAYMENT)
         _audit(d, actor=actor, action="request_payment", before=before)
         _notify(d, "cần nộp phí, lệ phí", f"Hồ sơ {d.code}: vui lòng thực hiện nghĩa vụ tài chính.")
@@ -1140,15 +1150,26 @@ def dossier_request_payment(*, dossier, actor) -> Dossier:
 
 
 def dossier_payment_settled(*, dossier, actor) -> Dossier:
-    """Called by payments once every obligation of the dossier is paid: processing resumes."""
+    """Called by payments once every obligation of the dossier is paid: processing resumes.
+
+    The wait for the applicant's payment does not count against the agency, like a supplement wait
+    (the time that belongs to the applicant; land procedures say so expressly, e.g. Nghị định
+    101/2024/NĐ-CP): the clock stopped when the payment was requested (``paused_at``), and the
+    appointment and the current step's due time move by the working time the dossier waited.
+    """
     with transaction.atomic():
         d = _lock(dossier)
         if d.status != S.PAYMENT_REQUESTED:
             return d  # idempotent: a late or repeated callback changes nothing
         before = _snapshot(d)
+        _resume_clock(d, timezone.now())
         _set_status(d, S.PROCESSING, actor=actor, action=A.PAYMENT_SETTLED)
         _audit(d, actor=actor, action="payment_settled", before=before)
-        _notify(d, "đã hoàn thành nghĩa vụ tài chính", f"Hồ sơ {d.code} tiếp tục được xử lý.")
+        _notify(
+            d,
+            "đã hoàn thành nghĩa vụ tài chính",
+            f"Hồ sơ {d.code} tiếp tục được xử lý, hẹn trả kết quả: {_fmt(d.due_at)}.",
+        )
     return d
 
 
@@ -1425,10 +1446,11 @@ def dossiers_mark_late(*, now: datetime | None = None) -> int:
     """Flag open dossiers (and active steps) whose appointment has passed. Returns dossiers flagged."""
     now = now or timezone.now()
     with transaction.atomic():
-        # paused_at: a withdrawal requested while a supplement was awaited keeps the clock stopped
+        # paused_at: a withdrawal requested while a supplement or a payment was awaited keeps the clock
+        # stopped. A dossier waiting for the applicant's payment is never late (its clock is stopped).
         ids = list(
             Dossier.objects.filter(
-                status__in=[S.RECEIVED, S.PROCESSING, S.PAYMENT_REQUESTED, S.WITHDRAWAL_REQUESTED],
+                status__in=[S.RECEIVED, S.PROCESSING, S.WITHDRAWAL_REQUESTED],
                 is_late=False,
                 due_at__lt=now,
                 paused_at__isnull=True,

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import Procedure
 from directory.choices import Role
+from directory.models import Agency
 from directory.selectors import grants_for, is_administrator
 
 from . import forms as f
@@ -210,6 +211,23 @@ def _components_form(version, user, data=None, files=None, initial=None):
     )
 
 
+def _routing_form(version, user, data=None, *, desk: set[int] | None = None, initial: dict | None = None):
+    """The choice of receiving and competent agency (catalog.routing). Online, the commune of the applicant's
+    address is offered first; at the counter, only the officer's own desks among the receivers are offered."""
+    from catalog import routing
+
+    receivers = list(version.receiving_agencies.select_related("administrative_unit")) or list(
+        version.competent_agencies.select_related("administrative_unit")
+    )
+    suggested = None
+    if desk is not None:
+        receivers = [a for a in receivers if a.pk in desk]
+    else:
+        suggested = routing.suggested_receiver(receivers, getattr(user, "address", "") or "")
+    initial = {k: str(v) for k, v in (initial or {}).items() if v}
+    return f.RoutingForm(data, version=version, receivers=receivers, suggested=suggested, initial=initial or None)
+
+
 # The online submission's draft. Between the form and the review page (and back to the form again) the
 # uploads wait in storage under dossiers/drafts/<token>/ and the rest in the session:
 #     {"token", "version", "form_data", "files": {component id: [[path, name, type, size], …]},
@@ -235,7 +253,9 @@ def _draft_file_exists(path: str) -> bool:
         return False
 
 
-def _draft_update(request, version, draft, *, keep, uploads, form_data, result_method, reuse, reviewed) -> dict:
+def _draft_update(
+    request, version, draft, *, keep, uploads, form_data, result_method, reuse, reviewed, routing
+) -> dict:
     """The session's draft after a post of the form: the draft's files the applicant kept (`keep`: their
     ids), then the new `uploads` stored beside them; every other file of the draft is deleted now."""
     if draft is None:
@@ -264,6 +284,7 @@ def _draft_update(request, version, draft, *, keep, uploads, form_data, result_m
         "result_method": result_method,
         "reuse": {str(k): v for k, v in reuse.items()},
         "reviewed": reviewed,
+        "routing": routing or {},
     }
     request.session[DRAFT_SESSION_KEY] = draft
     return draft
@@ -317,7 +338,9 @@ def _close_uploads(uploads: dict[int, list[UploadedFile]]) -> None:
             item.close()
 
 
-def _render_form(request, version, draft, *, schema_form=None, components_form=None, result_form=None, status=200):
+def _render_form(
+    request, version, draft, *, schema_form=None, components_form=None, result_form=None, routing_form=None, status=200
+):
     """The submission form: unbound, it starts from the draft's answers, else from the applicant's account
     (selectors.form_prefill_for); it always lists the draft's files."""
     if schema_form is None:
@@ -331,6 +354,8 @@ def _render_form(request, version, draft, *, schema_form=None, components_form=N
         )
     if result_form is None:
         result_form = f.ResultMethodForm(initial={"result_method": (draft or {}).get("result_method", "online")})
+    if routing_form is None:
+        routing_form = _routing_form(version, request.user, initial=(draft or {}).get("routing"))
     components_form.pending = _draft_pending(draft)
     response = render(
         request,
@@ -340,6 +365,7 @@ def _render_form(request, version, draft, *, schema_form=None, components_form=N
             "schema_form": schema_form,
             "components_form": components_form,
             "result_form": result_form,
+            "routing_form": routing_form,
             "draft_token": draft["token"] if draft else "",
         },
         status=status,
@@ -375,7 +401,8 @@ def submit(request, code):
         schema_form = f.procedure_form(version, request.POST)
         components_form = _components_form(version, request.user, request.POST, request.FILES)
         result_form = f.ResultMethodForm(request.POST)
-        valid = [form.is_valid() for form in (schema_form, components_form, result_form)]
+        routing_form = _routing_form(version, request.user, request.POST)
+        valid = [form.is_valid() for form in (schema_form, components_form, result_form, routing_form)]
         problems: dict[str, list] = {}
         accepted: dict[int, list] = {}
         for component_id, uploads in components_form.files_by_component().items():
@@ -400,6 +427,7 @@ def submit(request, code):
             result_method=result_form.cleaned_data["result_method"] if valid[2] else "online",
             reuse=components_form.reuse_by_component() if valid[1] else {},
             reviewed=ok,
+            routing=routing_form.choice() if valid[3] else (draft or {}).get("routing", {}),
         )
         if ok:
             return _render_review(request, version, draft, components)
@@ -412,6 +440,7 @@ def submit(request, code):
             schema_form=schema_form,
             components_form=components_form,
             result_form=result_form,
+            routing_form=routing_form,
             status=400,
         )
     return _render_form(request, version, draft)
@@ -432,6 +461,8 @@ def _render_review(request, version, draft, components, errors=(), status=200):
 
     method = draft.get("result_method", "online")
     fees = list(version.fees.all())  # the procedure's fee table: what the applicant will be asked to pay
+    chosen = {k: v for k, v in (draft.get("routing") or {}).items() if v}
+    names = dict(Agency.objects.filter(pk__in=chosen.values()).values_list("pk", "name")) if chosen else {}
     return render(
         request,
         "dossiers/submit_review.html",
@@ -443,6 +474,8 @@ def _render_review(request, version, draft, components, errors=(), status=200):
             "result_method": ResultMethod(method).label if method in ResultMethod.values else method,
             "fees": fees,
             "fee_total": sum((fee.amount for fee in fees), start=0),
+            "receiving_name": names.get(chosen.get("receiving_agency")),
+            "competent_name": names.get(chosen.get("competent_agency")),
         },
         status=status,
     )
@@ -463,6 +496,8 @@ def _submit_draft(request, version, draft, components):
             files=uploads,
             reuse={int(k): [int(i) for i in v] for k, v in draft["reuse"].items()} or None,
             result_method=draft.get("result_method", "online"),
+            receiving_agency=(draft.get("routing") or {}).get("receiving_agency"),
+            competent_agency=(draft.get("routing") or {}).get("competent_agency"),
         )
     except ValidationError as exc:
         return _render_review(request, version, draft, components, errors=_messages_of(exc), status=400)
@@ -827,10 +862,12 @@ def register(request, code):
     applicant_form = f.ApplicantForm(request.POST or None)
     schema_form = f.procedure_form(version, request.POST if request.method == "POST" else None)
     components_form = f.ComponentsForm(request.POST or None, request.FILES or None, components=version.components.all())
+    routing_form = _routing_form(version, request.user, request.POST or None, desk=desk)
     status = 200
     if request.method == "POST":
         status = 400
-        if applicant_form.is_valid() and schema_form.is_valid() and components_form.is_valid():
+        valid = [form.is_valid() for form in (applicant_form, schema_form, components_form, routing_form)]
+        if all(valid):
             try:
                 dossier = services.dossier_register_counter(
                     officer=request.user,
@@ -841,6 +878,7 @@ def register(request, code):
                     files=components_form.files_by_component(),
                     channel=applicant_form.cleaned_data["channel"],
                     result_method=applicant_form.cleaned_data["result_method"],
+                    **routing_form.choice(),
                 )
             except ValidationError as exc:
                 _errors_to_form(
@@ -848,6 +886,7 @@ def register(request, code):
                     exc,
                     schema_form,
                     components_form,
+                    routing_form,
                     aliases={"applicant_name": "name", "applicant_id_number": "id_number"},
                 )
             else:
@@ -863,6 +902,7 @@ def register(request, code):
             "applicant_form": applicant_form,
             "schema_form": schema_form,
             "components_form": components_form,
+            "routing_form": routing_form,
         },
         status=status,
     )

@@ -85,7 +85,12 @@ def test_the_version_copy_follows_changes_of_components_and_agencies(w):
     # a required component added since: the submission with only the first one is refused
     r = client_for(w.citizen).post(
         f"{API}/mine/",
-        {"procedure_version": w.version.pk, "files": [pdf_upload()], "file_components": [w.component.pk]},
+        {
+            "procedure_version": w.version.pk,
+            "receiving_agency": w.centre.code,  # two receivers now: the applicant names one
+            "files": [pdf_upload()],
+            "file_components": [w.component.pk],
+        },
         format="multipart",
     )
     assert r.status_code == 400 and "Bản sao CCCD" in r.json()["error"]["message"]
