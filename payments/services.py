@@ -210,7 +210,9 @@ def _pay(*, attempt: PaymentAttempt, obligations: list[FeeObligation], external_
     symbol = series.symbol_for(year)
     paid = sorted(obligations, key=lambda o: o.pk)
     receipt = ElectronicReceipt.objects.create(
-        number=f"{symbol}-{sequence:07d}".replace("/", "-"),
+        # the receipt's address: the same series symbol may be registered by several organisations (a receipt
+        # is identified by the collector's tax code, form, symbol and number), so the collector comes first
+        number=f"{series.agency.code}-{symbol}-{sequence:07d}".replace("/", "-"),
         series=series,
         form_code=series.form_code,
         symbol=symbol,

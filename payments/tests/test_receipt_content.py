@@ -48,7 +48,7 @@ def test_receipt_records_the_legal_fields_and_numbers_run_per_series(world, seri
     assert first.fee_name == "Lệ phí cấp bản sao; Phí tra cứu"
     assert first.amount_in_words == "Một trăm năm mươi nghìn đồng"
     assert first.payer_name == "Nguyễn Văn An" and second.payer_name == "Trần Thị Bình"
-    assert first.number == f"AA-{yy:02d}E-0000001"
+    assert first.number == f"{world.justice.code}-AA-{yy:02d}E-0000001"
 
 
 @pytest.mark.django_db
