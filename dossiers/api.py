@@ -705,7 +705,21 @@ class MyDossiersView(generics.ListAPIView):
     def get_queryset(self):
         return selectors.dossiers_for_applicant(self.request.user)
 
-    @extend_schema(request=DossierSubmitSerializer, responses={201: DossierDetailSerializer})
+    @extend_schema(
+        request=DossierSubmitSerializer,
+        responses={201: DossierDetailSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="Khóa do hệ thống gọi tự sinh cho mỗi lần nộp (tối đa 80 ký tự). Gửi lại cùng khóa "
+                "(mất kết nối, bấm hai lần) nhận lại đúng hồ sơ lần đầu đã tạo (201, header Idempotent-Replayed: "
+                "true), không tạo hồ sơ thứ hai; khóa đã dùng cho thủ tục khác bị từ chối (400).",
+            )
+        ],
+    )
     def post(self, request):
         v, version = _validated_upload(
             request,
@@ -722,12 +736,16 @@ class MyDossiersView(generics.ListAPIView):
             # checked against the version's lists, already loaded: no query
             receiving_agency=v.get("receiving_agency"),
             competent_agency=v.get("competent_agency"),
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
         )
         # No re-read: the service's object already holds what was written (its files and timeline too), with
         # the version, procedure and agencies loaded.
-        return Response(
+        response = Response(
             DossierDetailSerializer(dossier, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
+        if getattr(dossier, "replayed", False):
+            response["Idempotent-Replayed"] = "true"
+        return response
 
 
 class DossierDetailView(APIView):

@@ -170,12 +170,22 @@ class Dossier(models.Model):
     )
     created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    # The submitter's key for this submission (the API's Idempotency-Key header, the web form's draft token):
+    # a retry with the same key gets the dossier the first try filed instead of a second one.
+    idempotency_key = models.CharField(_("khóa chống nộp trùng"), max_length=80, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("hồ sơ")
         verbose_name_plural = _("hồ sơ")
-        constraints = [models.UniqueConstraint(fields=["code"], name="dossier_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="dossier_code_unique"),
+            models.UniqueConstraint(
+                fields=["applicant", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="dossier_idempotency_key_once_per_applicant",
+            ),
+        ]
         indexes = [
             models.Index(fields=["receiving_agency", "status", "due_at"], name="dossier_recv_status_due"),
             # the desk's unfiltered queue: its agency, oldest appointment first

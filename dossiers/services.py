@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -561,15 +561,27 @@ def dossier_submit_online(
     receiving_agency=None,
     competent_agency=None,
     result_method: str = "online",
+    idempotency_key: str = "",
 ) -> Dossier:
     """A citizen or business files a dossier online; it gets its code and waits for reception.
 
     `receiving_agency` and `competent_agency` (an Agency, its id or its QCVN 102 code) are checked against
     the procedure version by `catalog.routing.route` (Nghị định 118/2025/NĐ-CP): the receiving agency must be
     named when the version lists several, and the competent one follows the version's rule.
+
+    `idempotency_key`: a retry of the same submission (an answer lost on the network, a second click) with
+    the same key returns the dossier the first try filed, marked ``replayed``, and writes nothing; the key
+    used for another procedure is refused. A unique constraint settles two tries racing each other.
     """
     if not getattr(applicant, "is_authenticated", False) or applicant.kind == AccountKind.STAFF:
         raise PermissionDenied("Chỉ tài khoản công dân hoặc tổ chức, doanh nghiệp mới nộp hồ sơ trực tuyến.")
+    idempotency_key = (idempotency_key or "").strip()
+    if len(idempotency_key) > 80:
+        raise ValidationError({"idempotency_key": ["Khóa chống nộp trùng dài tối đa 80 ký tự."]})
+    if idempotency_key:
+        first = _submitted_with_key(applicant, idempotency_key, procedure_version)
+        if first is not None:
+            return first
     _check_version_open(procedure_version)
     if procedure_version.online_mode == OnlineMode.NONE:
         raise ValidationError(
@@ -608,12 +620,24 @@ def dossier_submit_online(
         result_method=result_method,
         created_by=applicant,
         created_at=now,
+        idempotency_key=idempotency_key,
     )
     _clean(d)
     code = code_computed(agency=receiving, moment=now)
     d.code = code.token
     # One statement needs no transaction around it; inside a caller's transaction it gets a savepoint, so
     # that a failure leaves the caller's transaction usable, as with every other service.
+    try:
+        return _insert_online(d, code, prepared, applicant, now)
+    except IntegrityError:
+        first = _submitted_with_key(applicant, idempotency_key, procedure_version) if idempotency_key else None
+        if first is None:
+            raise
+        return first  # the other try with this key committed first (this one's files were removed)
+
+
+def _insert_online(d: Dossier, code, prepared, applicant, now) -> Dossier:
+    """The write of `dossier_submit_online`: files, then the one statement (see there)."""
     with _atomic_with_files(atomic=connection.vendor != "postgresql" or connection.in_atomic_block) as stored:
         rows = [
             _file_row(prepared=item, kind=FileKind.COMPONENT, stored=stored, uploaded_by=applicant) for item in prepared
@@ -635,6 +659,19 @@ def dossier_submit_online(
     enqueue_all_after_commit([*sync.outbox_tasks(outbox), *(note_tasks(notes) if note_tasks else [])])
     _hold_related(d, files=rows, events=[event], supplement_requests=[], slips=[])
     return d
+
+
+def _submitted_with_key(applicant, key: str, version) -> Dossier | None:
+    """The dossier this applicant already filed with this idempotency key (None if none), as a replay."""
+    first = Dossier.objects.filter(applicant=applicant, idempotency_key=key).first()
+    if first is None:
+        return None
+    if first.procedure_version_id != version.pk:
+        raise ValidationError(
+            {"idempotency_key": ["Khóa chống nộp trùng này đã được dùng cho một hồ sơ của thủ tục khác."]}
+        )
+    first.replayed = True
+    return first
 
 
 def _hold_related(d: Dossier, **rows) -> None:

@@ -498,6 +498,7 @@ def _submit_draft(request, version, draft, components):
             result_method=draft.get("result_method", "online"),
             receiving_agency=(draft.get("routing") or {}).get("receiving_agency"),
             competent_agency=(draft.get("routing") or {}).get("competent_agency"),
+            idempotency_key=f"web:{draft['token']}",  # a second click or a resent form files nothing twice
         )
     except ValidationError as exc:
         return _render_review(request, version, draft, components, errors=_messages_of(exc), status=400)

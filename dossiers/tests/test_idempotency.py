@@ -1,0 +1,96 @@
+"""Issue 17: a retried submission (Idempotency-Key) gets the first answer and files nothing twice."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from core.models import AuditEvent
+from dossiers import services
+from dossiers.models import Dossier, DossierCounter, DossierFile
+
+from .core_world import build_world, client_for, pdf_upload
+
+API = "/api/dossiers/mine/"
+
+
+def _post(client, w, key=None, version=None, component=None):
+    version = version or w.version
+    component = component or w.component
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    return client.post(
+        API,
+        {"procedure_version": version.pk, "files": [pdf_upload()], "file_components": [component.pk]},
+        format="multipart",
+        **headers,
+    )
+
+
+@pytest.mark.django_db
+def test_a_retry_with_the_same_key_gets_the_first_dossier(settings):
+    w = build_world()
+    client = client_for(w.citizen)
+    first = _post(client, w, key="app-7f3a-0001")
+    assert first.status_code == 201, first.content
+    assert "Idempotent-Replayed" not in first
+    again = _post(client, w, key="app-7f3a-0001")
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again.json()["code"] == first.json()["code"]
+    assert Dossier.objects.count() == 1 and DossierFile.objects.count() == 1
+    assert AuditEvent.objects.filter(action="dossiers.submit").count() == 1
+    stored = [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()]
+    assert len(stored) == 1  # the retry's upload left no file behind
+    # without a key, or with another key, a second submission is a second dossier
+    assert _post(client, w).json()["code"] != first.json()["code"]
+    assert _post(client, w, key="app-7f3a-0002").json()["code"] != first.json()["code"]
+    assert Dossier.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_the_key_is_the_applicants_own_and_bound_to_its_procedure():
+    w = build_world()
+    assert _post(client_for(w.citizen), w, key="k-1").status_code == 201
+    other = _post(client_for(w.citizen2), w, key="k-1")  # another person's key space
+    assert other.status_code == 201 and Dossier.objects.count() == 2
+    counters = list(DossierCounter.objects.values_list("last", flat=True))
+    wrong = _post(client_for(w.citizen), w, key="k-1", version=w.fee_version, component=w.fee_component)
+    assert wrong.status_code == 400 and "thủ tục khác" in wrong.content.decode()
+    assert Dossier.objects.count() == 2 and list(DossierCounter.objects.values_list("last", flat=True)) == counters
+    too_long = _post(client_for(w.citizen), w, key="x" * 81)
+    assert too_long.status_code == 400 and Dossier.objects.count() == 2
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_tries_racing_with_one_key_file_one_dossier():
+    if connection.vendor != "postgresql":
+        pytest.skip("the race is settled by PostgreSQL's unique index; SQLite serialises writers")
+    w = build_world()
+    barrier = threading.Barrier(4)
+    codes, failures = [], []
+
+    def worker():
+        try:
+            barrier.wait()
+            d = services.dossier_submit_online(
+                applicant=w.citizen,
+                procedure_version=w.version,
+                form_data={},
+                files={w.component.pk: [pdf_upload()]},
+                idempotency_key="race-1",
+            )
+            codes.append(d.code)
+        except BaseException as exc:  # noqa: BLE001
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures, failures
+    assert len(set(codes)) == 1 and len(codes) == 4
+    assert Dossier.objects.count() == 1 and DossierFile.objects.count() == 1
+    assert DossierCounter.objects.get().last == 1  # no number taken and lost
