@@ -25,6 +25,13 @@ class AccessibleForm(forms.Form):
             if described:
                 field.widget.attrs["aria-describedby"] = " ".join(described)
 
+    def add_service_errors(self, exc) -> None:
+        """A service's ValidationError on the form: each message on its field, or on the form as a whole."""
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
+        self.mark_errors()
+
 
 class _PasswordPair(AccessibleForm):
     password1 = forms.CharField(
@@ -135,12 +142,6 @@ class ProfileForm(AccessibleForm):
     )
     address = forms.CharField(label=_("Địa chỉ liên hệ"), max_length=300, required=False)
 
-    def add_service_errors(self, exc) -> None:
-        for field, messages in exc.message_dict.items():
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
-        self.mark_errors()
-
 
 class AgencySearchForm(forms.Form):
     q = forms.CharField(
@@ -156,8 +157,3 @@ class IdentityConfirmForm(AccessibleForm):
 
     id_number = forms.CharField(label=_("Số CCCD / mã số thuế trên giấy tờ"), max_length=20)
     full_name = forms.CharField(label=_("Họ và tên trên giấy tờ"), max_length=200)
-
-    def add_service_errors(self, exc) -> None:
-        for field, messages in exc.message_dict.items():
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)

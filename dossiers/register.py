@@ -16,10 +16,9 @@ import io
 from datetime import date, datetime
 
 from django.utils import timezone
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer
 
 from core import formats
 
@@ -105,17 +104,7 @@ def render_pdf(*, agency, dossiers, date_from: date, date_to: date) -> bytes:
             values.append(Paragraph(slips._text(text), cell))
         data.append(values)
     widths = [0.035, 0.1, 0.13, 0.045, 0.09, 0.1, 0.09, 0.065, 0.065, 0.065, 0.065, 0.065, 0.076]
-    table = Table(data, colWidths=[width * w for w in widths], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    story += [table, Spacer(1, 3 * mm)]
+    story += [slips.grid_table(data, widths, width), Spacer(1, 3 * mm)]
     if len(data) == 1:
         story.append(Paragraph("Không có hồ sơ nào được tiếp nhận trong thời gian này.", styles["body"]))
     return slips._build(story, title=TITLE, pagesize=pagesize)

@@ -551,6 +551,22 @@ def step_rows(dossier, steps=None) -> list[dict]:
     return rows
 
 
+def grid_table(data: list, fractions: list[float], width: float) -> Table:
+    """A ruled table whose first row is the header (repeated on each page); columns as fractions of `width`.
+    The layout of the control sheet and of the dossier register (form 06)."""
+    table = Table(data, colWidths=[width * f for f in fractions], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
+
+
 def render_control_sheet(dossier, verify_url: str, *, steps=None, **extra) -> bytes:
     """Phiếu kiểm soát quá trình giải quyết hồ sơ: each step, who, when, on time or late."""
     pagesize = landscape(A4)
@@ -590,18 +606,7 @@ def render_control_sheet(dossier, verify_url: str, *, steps=None, **extra) -> by
                 Paragraph(_text(row["note"]), cell),
             ]
         )
-    widths = [0.05, 0.2, 0.17, 0.11, 0.11, 0.11, 0.09, 0.16]
-    table = Table(data, colWidths=[width * w for w in widths], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    story.append(table)
+    story.append(grid_table(data, [0.05, 0.2, 0.17, 0.11, 0.11, 0.11, 0.09, 0.16], width))
     story.append(Spacer(1, 4 * mm))
     story.append(
         _officer_block(styles, width, extra, capacity="Bộ phận tiếp nhận và trả kết quả", verify_url=verify_url)

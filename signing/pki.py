@@ -367,34 +367,24 @@ def _ensure_crl(directory: Path) -> None:
     _write_atomic(crl_p, crl.public_bytes(serialization.Encoding.DER))
 
 
-def ensure_demo_agency(agency: AgencyIdentity, directory: Path | None = None) -> tuple[Path, Path]:
-    """Return (key path, certificate path) of the agency's demo certificate, generating it if needed."""
-    directory = directory or pki_dir()
-    agency_dir = directory / "agencies"
-    key_p = agency_dir / f"{safe_code(agency.code)}.key.pem"
-    cert_p = agency_dir / f"{safe_code(agency.code)}.cert.pem"
+def _ensure_issued(directory: Path, folder: str, stem: str, subject_pairs) -> tuple[Path, Path]:
+    """(key path, certificate path) of an end-entity demo certificate under the province CA, issued once
+    (under the PKI's file lock) with the subject `subject_pairs` gives; 730 days, CRL of the province CA."""
+    key_p = directory / folder / f"{stem}.key.pem"
+    cert_p = directory / folder / f"{stem}.cert.pem"
     if key_p.exists() and cert_p.exists() and (directory / "province-ca.crl.der").exists():
         return key_p, cert_p
     with _file_lock(directory):
         _ensure_authorities(directory)
         if not (key_p.exists() and cert_p.exists()):
-            agency_dir.mkdir(parents=True, exist_ok=True)
+            key_p.parent.mkdir(parents=True, exist_ok=True)
             ca_key, ca_cert = (
                 _load_key(directory / "province-ca.key.pem"),
                 _load_cert(directory / "province-ca.cert.pem"),
             )
             key = _new_key()
-            name = _name(
-                (NameOID.COUNTRY_NAME, "VN"),
-                (NameOID.STATE_OR_PROVINCE_NAME, _province_label()),
-                (NameOID.ORGANIZATION_NAME, agency.name),
-                (NameOID.ORGANIZATION_IDENTIFIER, agency.code),
-                (NameOID.ORGANIZATIONAL_UNIT_NAME, agency.code),
-                (NameOID.ORGANIZATIONAL_UNIT_NAME, DEMO_LABEL),
-                (NameOID.COMMON_NAME, agency.name),
-            )
             cert = _build_cert(
-                subject=name,
+                subject=_name(*subject_pairs()),
                 issuer_name=ca_cert.subject,
                 public_key=key.public_key(),
                 issuer_key=ca_key,
@@ -409,6 +399,24 @@ def ensure_demo_agency(agency: AgencyIdentity, directory: Path | None = None) ->
     return key_p, cert_p
 
 
+def ensure_demo_agency(agency: AgencyIdentity, directory: Path | None = None) -> tuple[Path, Path]:
+    """Return (key path, certificate path) of the agency's demo certificate, generating it if needed."""
+    return _ensure_issued(
+        directory or pki_dir(),
+        "agencies",
+        safe_code(agency.code),
+        lambda: [
+            (NameOID.COUNTRY_NAME, "VN"),
+            (NameOID.STATE_OR_PROVINCE_NAME, _province_label()),
+            (NameOID.ORGANIZATION_NAME, agency.name),
+            (NameOID.ORGANIZATION_IDENTIFIER, agency.code),
+            (NameOID.ORGANIZATIONAL_UNIT_NAME, agency.code),
+            (NameOID.ORGANIZATIONAL_UNIT_NAME, DEMO_LABEL),
+            (NameOID.COMMON_NAME, agency.name),
+        ],
+    )
+
+
 def ensure_demo_person(person: PersonIdentity, directory: Path | None = None) -> tuple[Path, Path]:
     """(key path, certificate path) of an official's personal demo certificate, generated if needed.
 
@@ -416,45 +424,22 @@ def ensure_demo_person(person: PersonIdentity, directory: Path | None = None) ->
     QCVN 102 code and the DEMO label, UID = the account name. Issued by the demo province CA, like the
     agencies' certificates; key usage digital signature + non-repudiation.
     """
-    directory = directory or pki_dir()
-    person_dir = directory / "persons"
-    key_p = person_dir / f"{person.file_stem}.key.pem"
-    cert_p = person_dir / f"{person.file_stem}.cert.pem"
-    if key_p.exists() and cert_p.exists() and (directory / "province-ca.crl.der").exists():
-        return key_p, cert_p
-    with _file_lock(directory):
-        _ensure_authorities(directory)
-        if not (key_p.exists() and cert_p.exists()):
-            person_dir.mkdir(parents=True, exist_ok=True)
-            ca_key, ca_cert = (
-                _load_key(directory / "province-ca.key.pem"),
-                _load_cert(directory / "province-ca.cert.pem"),
-            )
-            key = _new_key()
-            pairs = [
-                (NameOID.COUNTRY_NAME, "VN"),
-                (NameOID.STATE_OR_PROVINCE_NAME, _province_label()),
-                (NameOID.ORGANIZATION_NAME, person.agency_name),
-                (NameOID.ORGANIZATIONAL_UNIT_NAME, person.agency_code),
-                (NameOID.ORGANIZATIONAL_UNIT_NAME, DEMO_LABEL),
-                (NameOID.USER_ID, person.username),
-            ]
-            if person.title:
-                pairs.append((NameOID.TITLE, person.title))
-            pairs.append((NameOID.COMMON_NAME, person.full_name))
-            cert = _build_cert(
-                subject=_name(*pairs),
-                issuer_name=ca_cert.subject,
-                public_key=key.public_key(),
-                issuer_key=ca_key,
-                issuer_public_key=ca_key.public_key(),
-                days=730,
-                ca=False,
-                crl_slug="province-ca",
-            )
-            _write_atomic(key_p, _key_pem(key), private=True)
-            _write_atomic(cert_p, cert.public_bytes(serialization.Encoding.PEM))
-    return key_p, cert_p
+
+    def pairs():
+        out = [
+            (NameOID.COUNTRY_NAME, "VN"),
+            (NameOID.STATE_OR_PROVINCE_NAME, _province_label()),
+            (NameOID.ORGANIZATION_NAME, person.agency_name),
+            (NameOID.ORGANIZATIONAL_UNIT_NAME, person.agency_code),
+            (NameOID.ORGANIZATIONAL_UNIT_NAME, DEMO_LABEL),
+            (NameOID.USER_ID, person.username),
+        ]
+        if person.title:
+            out.append((NameOID.TITLE, person.title))
+        out.append((NameOID.COMMON_NAME, person.full_name))
+        return out
+
+    return _ensure_issued(directory or pki_dir(), "persons", person.file_stem, pairs)
 
 
 def ensure_demo_tsa(directory: Path | None = None) -> tuple[Path, Path]:
