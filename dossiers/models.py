@@ -172,7 +172,7 @@ class Dossier(models.Model):
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
     # The submitter's key for this submission (the API's Idempotency-Key header, the web form's draft token):
     # a retry with the same key gets the dossier the first try filed instead of a second one.
-    idempotency_key = models.CharField(_("khóa chống nộp trùng"), max_length=80, blank=True, default="")
+    idempotency_key = models.CharField(_("khóa chống nộp trùng"), max_length=80, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
