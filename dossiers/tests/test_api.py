@@ -207,8 +207,11 @@ def test_public_lookup(w, settings):
 
 def test_public_lookup_is_throttled(w, settings):
     settings.DOSSIER_LOOKUP_RATE = "3/min"
+    cache.clear()
     anon = APIClient()
-    codes = [anon.get(f"{API}/lookup/", {"code": "X", "secret": "Y"}).status_code for _ in range(4)]
+    # the window is a fixed minute: the four requests stay inside one (a slow run could cross its edge)
+    with time_machine.travel(dt.datetime(2026, 12, 7, 3, 0, 20, tzinfo=dt.UTC), tick=False):
+        codes = [anon.get(f"{API}/lookup/", {"code": "X", "secret": "Y"}).status_code for _ in range(4)]
     assert codes == [404, 404, 404, 429]
 
 
