@@ -9,7 +9,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .choices import ObligationStatus
 from .models import FeeObligation, PaymentAttempt, ReconciliationFlag
 from .providers import UnknownProvider
@@ -185,7 +185,7 @@ class CounterPaymentView(APIView):
     )
     def post(self, request, pk):
         obligation = get_object_or_404(FeeObligation.objects.select_related("dossier"), pk=pk)
-        if not selectors.can_view_payments(request.user, obligation.dossier):
+        if not permissions.can_view_payments(request.user, obligation.dossier):
             raise Http404
         payload = CounterPaymentSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -199,7 +199,7 @@ class FlagListView(generics.ListAPIView):
 
     @extend_schema(summary="Sai lệch thanh toán đang chờ đối soát")
     def get(self, request, *args, **kwargs):
-        if not selectors.can_reconcile(request.user):
+        if not permissions.can_reconcile(request.user):
             raise PermissionDenied("Bạn không có quyền đối soát thanh toán.")
         return super().get(request, *args, **kwargs)
 

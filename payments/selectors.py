@@ -1,4 +1,4 @@
-"""Permission-aware reads of payments. Every page and API asks here who may see or do what."""
+"""Permission-aware reads of payments: each read asks `payments.permissions` who may see what."""
 
 from decimal import Decimal
 
@@ -6,60 +6,15 @@ from django.apps import apps
 from django.db.models import QuerySet, Sum
 from django.http import Http404
 
-from directory.choices import Role
-from directory.selectors import agencies_with_role, grants_for, has_role, is_administrator
+from directory.selectors import is_administrator
 
 from .choices import FlagStatus, ObligationStatus
 from .models import ElectronicReceipt, FeeObligation, PaymentAttempt, ReconciliationFlag, StatementImport
-
-# Roles whose holders may reconcile payments of the dossiers their agency receives.
-RECONCILING_ROLES = (Role.ONE_STOP_OFFICER, Role.AGENCY_LEADER)
+from .permissions import can_view_payments, reconciling_agencies
 
 
 def _dossier_model():
     return apps.get_model("dossiers", "Dossier")
-
-
-def is_staff_of_dossier(user, dossier) -> bool:
-    """An official holding any role in the receiving or competent agency of the dossier."""
-    agencies = {g.agency_id for g in grants_for(user)}
-    return dossier.receiving_agency_id in agencies or dossier.competent_agency_id in agencies
-
-
-def can_view_payments(user, dossier) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if dossier.applicant_id is not None and dossier.applicant_id == user.pk:
-        return True
-    return is_administrator(user) or is_staff_of_dossier(user, dossier)
-
-
-def can_pay_online(user, dossier) -> bool:
-    """Only the applicant pays online, from their own account."""
-    return (
-        getattr(user, "is_authenticated", False)
-        and dossier.applicant_id is not None
-        and dossier.applicant_id == user.pk
-    )
-
-
-def can_collect_at_counter(user, dossier) -> bool:
-    return has_role(user, Role.ONE_STOP_OFFICER, agency_id=dossier.receiving_agency_id)
-
-
-def reconciling_agencies(user) -> set[int]:
-    return agencies_with_role(user, *RECONCILING_ROLES)
-
-
-def can_reconcile(user) -> bool:
-    """May open the reconciliation pages at all (each flag / line is then checked against the agency)."""
-    return is_administrator(user) or bool(reconciling_agencies(user))
-
-
-def can_reconcile_dossier(user, dossier) -> bool:
-    if is_administrator(user):
-        return True
-    return dossier is not None and dossier.receiving_agency_id in reconciling_agencies(user)
 
 
 def dossier_for_payment(user, code: str):

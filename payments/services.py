@@ -25,7 +25,7 @@ from core import audit, formats
 from core.tasks import enqueue_after_commit
 from directory.choices import Role
 
-from . import selectors
+from . import permissions, selectors
 from .choices import (
     OPEN_ATTEMPT_STATUSES,
     AttemptStatus,
@@ -280,7 +280,7 @@ def payment_start(*, dossier, provider: str, actor, return_url: str = "") -> Pay
     """Start paying everything due on the dossier through a provider; returns the attempt with its
     redirect URL (demo / card gateways) or QR payload (VietQR). An open attempt for the same provider
     and amount is reused, so reloading the page does not create a new transfer code."""
-    if not selectors.can_pay_online(actor, dossier):
+    if not permissions.can_pay_online(actor, dossier):
         raise PermissionDenied("Chỉ người nộp hồ sơ mới thanh toán trực tuyến được cho hồ sơ này.")
     try:
         plugin = get_provider(provider)
@@ -470,7 +470,7 @@ def _apply_event_locked(*, provider: str, event: ProviderEvent, source: str, bod
 def counter_payment_record(*, obligation: FeeObligation, actor, amount, reference: str) -> PaymentAttempt:
     """The one-stop officer of the receiving agency records a fee paid at the desk (cash, card on POS)."""
     dossier = obligation.dossier
-    if not selectors.can_collect_at_counter(actor, dossier):
+    if not permissions.can_collect_at_counter(actor, dossier):
         raise PermissionDenied("Chỉ cán bộ một cửa của cơ quan tiếp nhận hồ sơ mới được thu phí tại quầy.")
     reference = (reference or "").strip()
     errors = {}
@@ -515,9 +515,9 @@ def flag_resolve(*, flag: ReconciliationFlag, actor, resolution: str, note: str)
     """An official decides what a flagged payment was. ``accept`` records the dossier's due fees as paid
     (the official has checked the money arrived in full); ``refund`` and ``dismiss`` pay nothing."""
     if (
-        not selectors.can_reconcile(actor)
-        or (flag.dossier_id and not selectors.can_reconcile_dossier(actor, flag.dossier))
-        or (not flag.dossier_id and not selectors.is_administrator(actor))
+        not permissions.can_reconcile(actor)
+        or (flag.dossier_id and not permissions.can_reconcile_dossier(actor, flag.dossier))
+        or (not flag.dossier_id and not permissions.can_resolve_unmatched(actor))
     ):
         raise PermissionDenied("Bạn không có quyền xử lý sai lệch này.")
     if resolution not in FlagResolution.values:
@@ -630,7 +630,7 @@ def _apply_statement_line(*, line: StatementLine, provider: str, actor, index: _
     if PaymentEvent.objects.filter(provider=provider, event_id=event_id, signature_valid=True).exists():
         return {**result, "outcome": EventOutcome.DUPLICATE, "detail": "Dòng đã được nhập ở lần trước."}
     dossier = index.find(line.content)
-    if dossier is not None and not selectors.can_reconcile_dossier(actor, dossier):
+    if dossier is not None and not permissions.can_reconcile_dossier(actor, dossier):
         return {
             **result,
             "outcome": EventOutcome.OUT_OF_SCOPE,
@@ -720,7 +720,7 @@ def statement_import(*, actor, file_name: str, data: bytes, provider: str = "vie
     """Import a bank statement CSV (format in payments.statement). Each line is applied in its own
     transaction (with its own audit event), so a re-import is harmless: lines already seen are skipped.
     A line whose dossier belongs to an agency the official does not reconcile for is left untouched."""
-    if not selectors.can_reconcile(actor):
+    if not permissions.can_reconcile(actor):
         raise PermissionDenied("Bạn không có quyền đối soát thanh toán.")
     lines = parse_statement(data)
     index = _DossierIndex()

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .choices import AttemptStatus, FlagStatus, ObligationStatus
 from .forms import CounterPaymentForm, FlagResolveForm, StatementImportForm
 from .models import PaymentAttempt
@@ -48,7 +48,7 @@ def dossier_payments(request, code):
     attempts = list(selectors.attempts_for(dossier)[:10])
     qr_attempt = next((a for a in attempts if a.qr_payload and a.status == AttemptStatus.PENDING), None)
     providers = []
-    if summary["state"] == "due" and selectors.can_pay_online(request.user, dossier):
+    if summary["state"] == "due" and permissions.can_pay_online(request.user, dossier):
         providers = enabled_providers()
     context = {
         "dossier": dossier,
@@ -60,7 +60,7 @@ def dossier_payments(request, code):
         "qr_attempt": qr_attempt,
         "qr_svg": render_svg(qr_attempt.qr_payload) if qr_attempt else "",
         "qr_info": (qr_attempt.raw or {}).get("start", {}) if qr_attempt else {},
-        "can_counter": summary["state"] == "due" and selectors.can_collect_at_counter(request.user, dossier),
+        "can_counter": summary["state"] == "due" and permissions.can_collect_at_counter(request.user, dossier),
     }
     return render(request, "payments/dossier.html", context)
 
@@ -156,7 +156,7 @@ def receipt_download(request, number):
 @require_http_methods(["GET", "POST"])
 def counter_payment_view(request, code):
     dossier = selectors.dossier_for_payment(request.user, code)
-    if not selectors.can_collect_at_counter(request.user, dossier):
+    if not permissions.can_collect_at_counter(request.user, dossier):
         raise PermissionDenied(_("Chỉ cán bộ một cửa của cơ quan tiếp nhận hồ sơ mới được thu phí tại quầy."))
     due = list(selectors.obligations_for(dossier).filter(status=ObligationStatus.DUE))
     form = CounterPaymentForm(request.POST or None, obligations=due)
@@ -186,7 +186,7 @@ def _attach_errors(form, exc: ValidationError) -> None:
 
 
 def _require_reconciler(user) -> None:
-    if not selectors.can_reconcile(user):
+    if not permissions.can_reconcile(user):
         raise PermissionDenied(_("Bạn không có quyền đối soát thanh toán."))
 
 
