@@ -23,7 +23,7 @@ from directory.selectors import is_administrator
 
 from . import search_index
 from .choices import ApplicantKind, VersionStatus
-from .models import Field, Procedure, ProcedureVersion
+from .models import DossierComponent, Field, Procedure, ProcedureVersion
 
 PAGE_SIZE = 20
 # What a result list shows; the long texts and the form schema stay out of the sort (they make it slow).
@@ -203,6 +203,16 @@ def version_for(user, code: str, number: int | str | None = None) -> ProcedureVe
     if version is None:
         raise Http404
     return version
+
+
+def template_is_public(name: str) -> bool:
+    """The form template stored as `name` belongs to a published or retired version (both are public
+    pages, `version_for`); a template only drafts use is for administrators."""
+    return DossierComponent.objects.filter(template=name).exclude(version__status=VersionStatus.DRAFT).exists()
+
+
+def template_exists(name: str) -> bool:
+    return DossierComponent.objects.filter(template=name).exists()
 
 
 def version_history(code: str) -> list[ProcedureVersion]:

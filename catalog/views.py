@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core import media
 from directory.selectors import is_administrator
 
 from . import io as catalog_io
@@ -64,6 +65,16 @@ def detail(request, code):
             "fee_total": sum((f.amount for f in version.fees.all()), start=0),
         },
     )
+
+
+def template_file_access(request, name: str) -> str | None:
+    """Who may read the form template `name` under /media/ (settings.MEDIA_PUBLIC_FOLDERS): anyone when a
+    public version uses it, administrators when only drafts do (they preview drafts)."""
+    if selectors.template_is_public(name):
+        return media.PUBLIC
+    if is_administrator(request.user) and selectors.template_exists(name):
+        return media.PERSONAL
+    return None
 
 
 def _require_admin(request):

@@ -170,6 +170,17 @@ STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request until coll
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("CQS_MEDIA_ROOT", VAR_DIR / "media"))
+# The only folders of MEDIA_ROOT that /media/ serves, each with the function of the app that owns its files
+# and says who may read one (core/media.py). Everything else there (dossier files, results, receipts, signed
+# documents, the originals of feedback photos) is read only through the apps' checked download views.
+MEDIA_PUBLIC_FOLDERS = {
+    "catalog/templates/": "catalog.views.template_file_access",
+    "feedback/public/": "feedback.views.photo_file_access",
+    "feedback/thumbs/": "feedback.views.photo_file_access",
+}
+# Behind nginx: the internal location aliased to MEDIA_ROOT (README). Set, a checked download is answered
+# with X-Accel-Redirect and nginx sends the bytes; empty, the application streams them.
+MEDIA_ACCEL_PREFIX = os.environ.get("CQS_MEDIA_ACCEL_PREFIX", "")
 STORAGES = {
     "default": {"BACKEND": "core.storage.MediaStorage"},  # FileSystemStorage, shorter for new files in memory
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

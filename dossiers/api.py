@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog import selectors as catalog_selectors
+from core import media
 from core.parsers import MultiPartParser as InMemoryMultiPartParser
 from directory.models import Agency, User
 
@@ -771,11 +772,11 @@ class ControlSheetView(APIView):
 
 
 def _file_response(field_file, filename: str, content_type: str):
-    try:
-        handle = field_file.open("rb")
-    except (FileNotFoundError, ValueError):
+    if not field_file:
         raise Http404
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    return media.file_response(
+        None, field_file.name, storage=field_file.storage, inline=False, filename=filename, content_type=content_type
+    )
 
 
 class ResultDownloadView(APIView):

@@ -19,7 +19,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Q, Subquery
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.models import Procedure
+from core import media
 from directory.choices import Role
 from directory.models import Agency
 from directory.selectors import grants_for, is_administrator
@@ -115,15 +116,16 @@ def _fees_due(dossier) -> list:
 INLINE_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
 
-def _file_response(field_file, filename: str, content_type: str = "", *, inline: bool = False) -> FileResponse:
+def _file_response(field_file, filename: str, content_type: str = "", *, inline: bool = False) -> HttpResponse:
     """The file as a download, or, with `inline` and a PDF/JPEG/PNG, to be read in the page: shown by the
     browser's own viewer in a frame of this site (never of another: X-Frame-Options and frame-ancestors
     say 'self'); the type is the one the upload check found in the content, and nosniff stays on."""
-    handle = field_file.open("rb")
     inline = inline and content_type in INLINE_TYPES
-    response = FileResponse(
-        handle,
-        as_attachment=not inline,
+    response = media.file_response(
+        None,
+        field_file.name,
+        storage=field_file.storage,
+        inline=inline,
         filename=filename,
         content_type=content_type or "application/octet-stream",
     )

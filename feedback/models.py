@@ -252,6 +252,11 @@ class ReportPhoto(models.Model):
         ordering = ["id"]
         verbose_name = _("ảnh phản ánh")
         verbose_name_plural = _("ảnh phản ánh")
+        # /media/ finds a photo by its file's name to apply the report's visibility (views.photo_file_access).
+        indexes = [
+            models.Index(fields=["public"], name="feedback_photo_public_file"),
+            models.Index(fields=["thumbnail"], name="feedback_photo_thumb_file"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.report} – {self.get_kind_display()}"

@@ -23,7 +23,7 @@ from directory.choices import Role
 from directory.selectors import grants_for, is_administrator
 
 from . import conf
-from .choices import PUBLIC_STATUSES, ReportStatus
+from .choices import PUBLIC_STATUSES, PhotoKind, ReportStatus
 from .models import Category, Report
 
 HANDLER_ROLES = {Role.SPECIALIST, Role.UNIT_LEADER, Role.AGENCY_LEADER}
@@ -143,6 +143,26 @@ def can_see_content(user, report, reporter_key: str = "") -> bool:
         or can_view_private(user, report)
         or can_approve(user, report)
     )
+
+
+def photo_is_public(photo) -> bool:
+    """A photo anyone may see: the report's content is public (`content_is_public`), and a photo of the
+    result only once the result is published — what the report's public page shows."""
+    report = photo.report
+    if photo.kind == PhotoKind.RESOLUTION and report.published_at is None:
+        return False
+    return content_is_public(report)
+
+
+def can_see_photo(user, photo, reporter_key: str = "") -> bool:
+    """The metadata-free copy and thumbnail of `photo`: public ones, the reporter's own report photos
+    (and the result's once published), and every photo for the officials who handle or approve it."""
+    report = photo.report
+    if photo_is_public(photo) or can_view_private(user, report) or can_approve(user, report):
+        return True
+    if photo.kind == PhotoKind.RESOLUTION and report.published_at is None:
+        return False
+    return is_reporter(user, report, reporter_key)
 
 
 def public_reports(*, category_id=None, status=None, commune_id=None):

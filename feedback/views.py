@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from core import media
 from directory.models import Agency, OrgUnit
 
 from . import conf, selectors, services
@@ -379,6 +380,20 @@ def original_photo(request, photo_id):
     photo = get_object_or_404(ReportPhoto.objects.select_related("report"), pk=photo_id)
     if not selectors.can_view_private(request.user, photo.report):
         raise PermissionDenied
-    response = FileResponse(photo.original.open("rb"), content_type=photo.content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return media.file_response(request, photo.original.name, content_type=photo.content_type)
+
+
+_PHOTO_COLUMNS = {"feedback/public/": "public", "feedback/thumbs/": "thumbnail"}
+
+
+def photo_file_access(request, name: str) -> str | None:
+    """Who may read the photo file `name` under /media/ (settings.MEDIA_PUBLIC_FOLDERS): the rule of the
+    report's page (`selectors.can_see_photo`), with the follow key this browser holds for the report."""
+    column = next((c for folder, c in _PHOTO_COLUMNS.items() if name.startswith(folder)), None)
+    photo = column and ReportPhoto.objects.select_related("report").filter(**{column: name}).first()
+    if not photo:
+        return None
+    if selectors.photo_is_public(photo):
+        return media.PUBLIC
+    key = _follow_key(request, photo.report.token)
+    return media.PERSONAL if selectors.can_see_photo(request.user, photo, key) else None

@@ -3,11 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+
+from core import media
 
 from . import permissions, selectors, services
 from .choices import AttemptStatus, FlagStatus, ObligationStatus
@@ -147,8 +149,8 @@ def receipt_download(request, number):
     receipt = selectors.receipt_for(request.user, number)
     if not receipt.pdf:
         raise Http404(_("Biên lai đang được lập, vui lòng thử lại sau ít phút."))
-    return FileResponse(
-        receipt.pdf.open("rb"), as_attachment=True, filename=f"{receipt.number}.pdf", content_type="application/pdf"
+    return media.file_response(
+        request, receipt.pdf.name, inline=False, filename=f"{receipt.number}.pdf", content_type="application/pdf"
     )
 
 

@@ -6,13 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core import request_context
+from core import media, request_context
 
 from . import pki, selectors, services
 from .forms import RevokeForm, VerifyUploadForm
@@ -37,14 +37,9 @@ def verify(request, public_id: str):
 @require_GET
 def download(request, public_id: str):
     document = _document_or_404(public_id)
-    response = FileResponse(
-        document.file.open("rb"),
-        content_type="application/pdf",
-        as_attachment=True,
-        filename=f"{document.public_id}.pdf",
+    return media.file_response(
+        request, document.file.name, inline=False, filename=f"{document.public_id}.pdf", content_type="application/pdf"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def _too_many_uploads(request) -> bool:
