@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from directory.models import AdministrativeUnit
 
-from . import conf, lookups, selectors, services
+from . import conf, lookups, permissions, selectors, services
 from .choices import CLOSED_STATUSES, RejectReason, ReportStatus, Source
 from .models import Report
 
@@ -477,7 +477,7 @@ def request_detail(request, fmt, request_id):
     row = rows[0]
     key = (request.GET.get("follow_key") or "").strip()
     owner = bool(
-        key and row["reporter_key_hash"] and hmac.compare_digest(selectors.key_hash(key), row["reporter_key_hash"])
+        key and row["reporter_key_hash"] and hmac.compare_digest(permissions.key_hash(key), row["reporter_key_hash"])
     )
     return render_requests([request_formatter(owner=owner)(row)], fmt)
 

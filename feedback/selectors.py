@@ -1,15 +1,6 @@
-"""Permission-aware reads of the feedback app. Every page and API asks here who may see or do what.
-
-- Operators (role feedback_operator, any agency) and administrators triage every report.
-- Handlers (specialist, unit_leader, agency_leader) see the reports routed to their agency; a position
-  tied to a unit sees only reports routed to that unit or to the agency as a whole.
-- Leaders (unit_leader, agency_leader of the routed agency) approve results before publication.
-- Reporters see their own reports; everyone sees the public list (personal data hidden).
-"""
+"""Permission-aware reads of the feedback app: each read asks `feedback.permissions` who may see what."""
 
 import datetime as dt
-import hashlib
-import hmac
 import math
 from decimal import Decimal
 
@@ -19,64 +10,21 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from directory.choices import Role
-from directory.selectors import grants_for, is_administrator
+from directory.selectors import grants_for
 
 from . import conf
-from .choices import PUBLIC_STATUSES, PhotoKind, ReportStatus
+from .choices import PUBLIC_STATUSES, ReportStatus
 from .models import Category, Report
+from .permissions import (
+    HANDLER_ROLES,
+    LEADER_ROLES,
+    can_approve,
+    can_view_private,
+    is_operator,
+    is_reporter,
+)
 
-HANDLER_ROLES = {Role.SPECIALIST, Role.UNIT_LEADER, Role.AGENCY_LEADER}
-LEADER_ROLES = {Role.UNIT_LEADER, Role.AGENCY_LEADER}
 EARTH_RADIUS_M = 6_371_000
-
-
-# ---- who may do what -------------------------------------------------------------------------
-
-
-def is_operator(user) -> bool:
-    return is_administrator(user) or any(g.role == Role.FEEDBACK_OPERATOR for g in grants_for(user))
-
-
-def _grant_covers(grant, report) -> bool:
-    if grant.agency_id != report.routed_agency_id:
-        return False
-    return grant.unit_id is None or report.routed_unit_id in (None, grant.unit_id)
-
-
-def can_handle(user, report) -> bool:
-    if report.routed_agency_id is None:
-        return False
-    return any(g.role in HANDLER_ROLES and _grant_covers(g, report) for g in grants_for(user))
-
-
-def can_approve(user, report) -> bool:
-    if report.routed_agency_id is None:
-        return False
-    return any(g.role in LEADER_ROLES and _grant_covers(g, report) for g in grants_for(user))
-
-
-def is_staff_user(user) -> bool:
-    return is_operator(user) or any(g.role in HANDLER_ROLES for g in grants_for(user))
-
-
-def can_view_private(user, report) -> bool:
-    return is_operator(user) or can_handle(user, report)
-
-
-def key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
-
-
-def is_reporter(user, report, reporter_key: str = "") -> bool:
-    """The signed-in reporter, or whoever holds the report's follow key."""
-    if getattr(user, "is_authenticated", False) and report.reporter_id == user.pk:
-        return True
-    return bool(
-        reporter_key
-        and report.reporter_key_hash
-        and hmac.compare_digest(key_hash(reporter_key), report.reporter_key_hash)
-    )
 
 
 # ---- categories ------------------------------------------------------------------------------
@@ -128,41 +76,6 @@ def service_category(code: str) -> Category | None:
 
 def _with_relations(qs):
     return qs.select_related("category", "category__parent", "routed_agency", "routed_unit", "commune")
-
-
-def content_is_public(report) -> bool:
-    """The visibility rule (README): the reporter's words (description, address) and photos are public
-    once an official screened the report, and never while it is rejected. Spam is not shown at all."""
-    return not report.awaiting_screening and report.status not in (ReportStatus.RECEIVED, ReportStatus.REJECTED)
-
-
-def can_see_content(user, report, reporter_key: str = "") -> bool:
-    return (
-        content_is_public(report)
-        or is_reporter(user, report, reporter_key)
-        or can_view_private(user, report)
-        or can_approve(user, report)
-    )
-
-
-def photo_is_public(photo) -> bool:
-    """A photo anyone may see: the report's content is public (`content_is_public`), and a photo of the
-    result only once the result is published — what the report's public page shows."""
-    report = photo.report
-    if photo.kind == PhotoKind.RESOLUTION and report.published_at is None:
-        return False
-    return content_is_public(report)
-
-
-def can_see_photo(user, photo, reporter_key: str = "") -> bool:
-    """The metadata-free copy and thumbnail of `photo`: public ones, the reporter's own report photos
-    (and the result's once published), and every photo for the officials who handle or approve it."""
-    report = photo.report
-    if photo_is_public(photo) or can_view_private(user, report) or can_approve(user, report):
-        return True
-    if photo.kind == PhotoKind.RESOLUTION and report.published_at is None:
-        return False
-    return is_reporter(user, report, reporter_key)
 
 
 def public_reports(*, category_id=None, status=None, commune_id=None):

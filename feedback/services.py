@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from core import audit, ratelimit
 from core.tasks import enqueue_after_commit
 
-from . import conf, deadlines, lookups, photos, selectors, workflow
+from . import conf, deadlines, lookups, permissions, photos, workflow
 from .choices import CLOSED_STATUSES, AttributeType, PhotoKind, RejectReason, ReportStatus, Source
 from .models import ApiKey, Category, Report, ReportEvent, ReportPhoto, RoutingRule
 
@@ -311,7 +311,7 @@ def report_submit(
         submitter_ip=ip,
         created_at=now,
         updated_at=now,
-        reporter_key_hash=selectors.key_hash(follow_key),
+        reporter_key_hash=permissions.key_hash(follow_key),
         triage_due_at=deadlines.add_working_days(now, conf.deadline_days("triage")),
     )
     if rule is not None:  # routed at once by the operators' standing rule (still unscreened, see README)
@@ -419,7 +419,7 @@ def _next_report_id() -> int | None:
 
 
 def _require_operator(actor) -> None:
-    if not selectors.is_operator(actor):
+    if not permissions.is_operator(actor):
         raise PermissionDenied(_("Chỉ cán bộ tiếp nhận phản ánh mới thực hiện được thao tác này."))
 
 
@@ -521,12 +521,12 @@ def _route(*, actor, report, agency, unit, note, action):
 
 
 def _require_reporter(actor, report, message, reporter_key: str = "") -> None:
-    if not selectors.is_reporter(actor, report, reporter_key):
+    if not permissions.is_reporter(actor, report, reporter_key):
         raise PermissionDenied(message)
 
 
 def _require_handler(actor, report) -> None:
-    if not selectors.can_handle(actor, report):
+    if not permissions.can_handle(actor, report):
         raise PermissionDenied(_("Phản ánh này không được giao cho đơn vị của bạn."))
 
 
@@ -622,7 +622,7 @@ def report_resolve(*, actor, report: Report, resolution: str, photo_files=()) ->
 
 
 def _require_leader(actor, report) -> None:
-    if not selectors.can_approve(actor, report):
+    if not permissions.can_approve(actor, report):
         raise PermissionDenied(_("Chỉ lãnh đạo đơn vị xử lý mới phê duyệt được kết quả."))
 
 
@@ -723,7 +723,7 @@ def report_reopen(*, actor, report: Report, reason: str, reporter_key: str = "")
 
 
 def api_key_create(*, actor, name: str, owner: str = "", contact_email: str = "") -> ApiKey:
-    if not selectors.is_operator(actor):
+    if not permissions.is_operator(actor):
         raise PermissionDenied(_("Không có quyền cấp khóa API."))
     with transaction.atomic():
         key = ApiKey(name=name, owner=owner, contact_email=contact_email)

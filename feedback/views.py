@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from core import media
 from directory.models import Agency, OrgUnit
 
-from . import conf, selectors, services
+from . import conf, permissions, selectors, services
 from .choices import PUBLIC_STATUSES, PhotoKind, ReportStatus
 from .forms import ReportForm, apply_errors
 from .models import Category, Report, ReportPhoto
@@ -103,12 +103,14 @@ def detail(request, token):
         report = selectors.public_report(token, request.user, offered or key)
     except PermissionDenied:
         raise Http404
-    if offered and offered != key and selectors.is_reporter(None, report, offered):
+    if offered and offered != key and permissions.is_reporter(None, report, offered):
         _remember_key(request, token, offered)  # the private follow link opened on another device
         key = offered
-    is_owner = selectors.is_reporter(request.user, report, key)
-    is_staff_viewer = selectors.can_view_private(request.user, report) or selectors.can_approve(request.user, report)
-    show_content = selectors.can_see_content(request.user, report, key)
+    is_owner = permissions.is_reporter(request.user, report, key)
+    is_staff_viewer = permissions.can_view_private(request.user, report) or permissions.can_approve(
+        request.user, report
+    )
+    show_content = permissions.can_see_content(request.user, report, key)
     # What the reporter wrote after submitting (answers, reasons to reopen) has not been screened: the
     # public sees that the step happened, the reporter and the officials see the words.
     hide_reporter_text = not (is_owner or is_staff_viewer)
@@ -293,14 +295,14 @@ def _targets():
 def staff_detail(request, token):
     report = selectors.staff_report(request.user, token)
     user = request.user
-    operator = selectors.is_operator(user)
+    operator = permissions.is_operator(user)
     context = {
         "report": report,
         "events": report.events.select_related("actor").order_by("at", "id"),
         "photos": list(report.photos.all()),
         "is_operator": operator,
-        "can_handle": selectors.can_handle(user, report),
-        "can_approve": selectors.can_approve(user, report),
+        "can_handle": permissions.can_handle(user, report),
+        "can_approve": permissions.can_approve(user, report),
         "duplicates": selectors.suggest_duplicates(report) if operator else [],
         "targets": _targets(),
         "reject_reasons": services.RejectReason.choices,
@@ -361,7 +363,7 @@ def staff_action(request, token, action):
         messages.error(request, str(exc) or _("Bạn không có quyền thực hiện thao tác này."))
         return (
             redirect("feedback:staff_detail", token=token)
-            if selectors.is_staff_user(actor)
+            if permissions.is_staff_user(actor)
             else redirect("feedback:list")
         )
     except ValidationError as exc:
@@ -370,7 +372,7 @@ def staff_action(request, token, action):
         return redirect("feedback:staff_detail", token=token)
     messages.success(request, _("Đã cập nhật phản ánh."))
     report.refresh_from_db()
-    if selectors.can_view_private(actor, report) or selectors.can_approve(actor, report):
+    if permissions.can_view_private(actor, report) or permissions.can_approve(actor, report):
         return redirect("feedback:staff_detail", token=token)
     return redirect("feedback:unit_queue")
 
@@ -378,7 +380,7 @@ def staff_action(request, token, action):
 @login_required
 def original_photo(request, photo_id):
     photo = get_object_or_404(ReportPhoto.objects.select_related("report"), pk=photo_id)
-    if not selectors.can_view_private(request.user, photo.report):
+    if not permissions.can_view_private(request.user, photo.report):
         raise PermissionDenied
     return media.file_response(request, photo.original.name, content_type=photo.content_type)
 
@@ -388,12 +390,12 @@ _PHOTO_COLUMNS = {"feedback/public/": "public", "feedback/thumbs/": "thumbnail"}
 
 def photo_file_access(request, name: str) -> str | None:
     """Who may read the photo file `name` under /media/ (settings.MEDIA_PUBLIC_FOLDERS): the rule of the
-    report's page (`selectors.can_see_photo`), with the follow key this browser holds for the report."""
+    report's page (`permissions.can_see_photo`), with the follow key this browser holds for the report."""
     column = next((c for folder, c in _PHOTO_COLUMNS.items() if name.startswith(folder)), None)
     photo = column and ReportPhoto.objects.select_related("report").filter(**{column: name}).first()
     if not photo:
         return None
-    if selectors.photo_is_public(photo):
+    if permissions.photo_is_public(photo):
         return media.PUBLIC
     key = _follow_key(request, photo.report.token)
-    return media.PERSONAL if selectors.can_see_photo(request.user, photo, key) else None
+    return media.PERSONAL if permissions.can_see_photo(request.user, photo, key) else None

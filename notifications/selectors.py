@@ -1,10 +1,12 @@
 """Reads: a user's own in-app messages only."""
 
+from . import permissions
 from .choices import Channel
 from .models import Notification
 
 
 def inbox_for(user):
+    """The in-app messages `user` may read: the query form of `permissions.can_read`."""
     if not getattr(user, "is_authenticated", False):
         return Notification.objects.none()
     return Notification.objects.filter(recipient=user, channel=Channel.INAPP)
@@ -15,4 +17,6 @@ def unread_count(user) -> int:
 
 
 def notification_for(user, pk: int) -> Notification | None:
-    return inbox_for(user).filter(pk=pk).first()
+    """The message if `user` may read it (`permissions.can_read`); None otherwise, as if it did not exist."""
+    notification = Notification.objects.filter(pk=pk, channel=Channel.INAPP).first()
+    return notification if notification is not None and permissions.can_read(user, notification) else None

@@ -14,6 +14,7 @@ from django.utils import timezone
 from core import audit
 from core.tasks import enqueue_after_commit
 
+from . import permissions
 from .choices import Channel, Status
 from .models import Notification
 
@@ -115,7 +116,7 @@ def notification_tasks(rows: Iterable[Notification]) -> list[tuple]:
 
 def notification_mark_read(*, actor, notification: Notification) -> Notification:
     """Mark one in-app message as read; only its recipient may do so."""
-    if not getattr(actor, "is_authenticated", False) or notification.recipient_id != actor.pk:
+    if not permissions.can_read(actor, notification):
         raise PermissionDenied("Bạn không thể thay đổi thông báo của người khác.")
     with transaction.atomic():
         locked = Notification.objects.select_for_update().get(pk=notification.pk)

@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from directory.choices import Role
 from directory.selectors import agencies_with_role, is_administrator
 
 from .models import IssuedDocument
-
-MANAGING_ROLES = (Role.AGENCY_LEADER, Role.DOCUMENT_CLERK, Role.ADMINISTRATOR)
+from .permissions import MANAGING_ROLES
 
 
 def document_for_public_id(public_id: str) -> IssuedDocument | None:
     """The document behind a QR link (public; shows only what is printed on the document)."""
     return IssuedDocument.objects.select_related("agency").filter(public_id=public_id).first() if public_id else None
-
-
-def can_manage_document(user, document: IssuedDocument) -> bool:
-    """Revoking and listing are for the issuing agency's leaders and clerks, and administrators."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return is_administrator(user) or document.agency_id in agencies_with_role(user, *MANAGING_ROLES)
-
-
-def may_list_documents(user) -> bool:
-    return getattr(user, "is_authenticated", False) and (
-        is_administrator(user) or bool(agencies_with_role(user, *MANAGING_ROLES))
-    )
 
 
 def documents_for(user, *, related=None):

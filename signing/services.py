@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 
-from . import pades, pki
+from . import pades, permissions, pki
 from .models import DocumentKind, IssuedDocument, new_public_id, verify_url_for
 
 logger = logging.getLogger("cqs.signing")
@@ -180,9 +180,7 @@ def check_signing_right(position, agency) -> None:
 
 def document_revoke(*, actor, document: IssuedDocument, reason: str) -> IssuedDocument:
     """Mark an issued document as revoked (thu hồi): the verification page says so from then on."""
-    from .selectors import can_manage_document
-
-    if not can_manage_document(actor, document):
+    if not permissions.can_manage_document(actor, document):
         raise PermissionDenied(_("Bạn không có quyền thu hồi văn bản của cơ quan này."))
     reason = (reason or "").strip()
     if not reason:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core import media, request_context
 
-from . import pki, selectors, services
+from . import permissions, pki, selectors, services
 from .forms import RevokeForm, VerifyUploadForm
 from .models import DocumentKind
 from .verification import verify_bytes, verify_issued
@@ -113,7 +113,7 @@ def ca_certificate(request, name: str):
 @require_GET
 def manage_list(request):
     """Documents issued by the agencies where the official is leader, clerk (or all, for administrators)."""
-    if not selectors.may_list_documents(request.user):
+    if not permissions.may_list_documents(request.user):
         raise PermissionDenied(_("Chỉ lãnh đạo, văn thư của cơ quan hoặc quản trị hệ thống xem được danh sách này."))
     documents = selectors.documents_for(request.user)
     kind = request.GET.get("loai", "")
@@ -140,7 +140,7 @@ def manage_list(request):
 @require_http_methods(["POST"])
 def manage_revoke(request, public_id: str):
     document = _document_or_404(public_id)
-    if not selectors.can_manage_document(request.user, document):
+    if not permissions.can_manage_document(request.user, document):
         raise PermissionDenied(_("Bạn không có quyền thu hồi văn bản của cơ quan này."))
     form = RevokeForm(request.POST)
     if not form.is_valid():
