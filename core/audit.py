@@ -17,6 +17,19 @@ Appending in the statement that writes the object. A new row's event can also be
 that inserts the row (`pending()`, then `core.db_insert.insert_together(..., audit=event)`): the statement
 takes the chain's lock and head through the same function and computes the hash itself, over the same
 canonical text, so a submission is one statement and one round trip (see `in_statement_sql()`).
+
+What someone with the database (but not the application's secrets) could still do, and what stops it:
+
+- forge an event, or rebuild a chain after removing some: the hash is keyed, HMAC-SHA256 under
+  settings.AUDIT_HMAC_KEY (core.audit_key), kept outside the database; `verify_chain()` names an event
+  whose hash is a bare SHA-256 (what a forger without the key computes) as such. Migration core 0011
+  chained the events recorded before the key again under it, once their bare chain had verified;
+- delete a chain's newest events, or all of them: what is left is still a valid chain, so each chain's
+  head is also written outside the database, after commit, to a signed append-only file, and in signed
+  checkpoints (core.audit_heads); `manage.py audit_verify` reports a head missing from the table;
+- TRUNCATE the table, which no row trigger sees: production revokes that right, with UPDATE and DELETE,
+  from the application's role (`manage.py audit_lockdown`); the append-only trigger (migration core 0003)
+  refuses UPDATE and DELETE row by row, and only the table's owner can switch it off.
 """
 
 import hashlib
