@@ -6,9 +6,9 @@ at the end so a newcomer can log in.
 `--reset` starts the demo over: it deletes the SQLite database and what the demo wrote under the
 var directory (uploaded and issued files, the demo PKI, the national-sync outbox, the sample bank
 statement, the audit chains' head file), migrates a new database and loads the demo again. It
-refuses, deleting nothing, unless
-the database is an SQLite file inside the var directory (CQS_VAR_DIR) and the media files are kept
-there too: a PostgreSQL database, or files a province keeps elsewhere, are never wiped by it.
+refuses, deleting nothing, unless the database is an SQLite file inside the var directory (CQS_VAR_DIR)
+and the media files are kept there too: a PostgreSQL database, or files a province keeps elsewhere, are
+never wiped by it.
 """
 
 import importlib
