@@ -24,6 +24,7 @@ CHROMIUM_ARGS = [
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.NATIONAL_SYNC_DIR = tmp_path / "national_sync"
+    settings.AUDIT_HEAD_FILE = str(tmp_path / "audit" / "heads.log")  # the audit heads of this test only, never var/
     settings.AXES_ENABLED = False
     settings.DEMO_PAYMENTS = True  # the pretend bank; off unless asked for (tests of production turn it off)
 

@@ -5,6 +5,8 @@ code runs embedded (SQLite, files, in-process tasks) and in production (PostgreS
 object storage). Defaults are the embedded ones: `make run` works on a bare machine.
 """
 
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -251,6 +253,18 @@ CONTENT_SECURITY_POLICY = (
 # Audit events are appended to this many hash chains (core/audit.py): more chains, less queueing of
 # concurrent writes on a chain's lock. Events already written keep their chain when this changes.
 AUDIT_CHAINS = int(os.environ.get("CQS_AUDIT_CHAINS", "16"))
+# The key of the audit trail's keyed hashes (HMAC-SHA256, core/audit_key.py). Production sets its own and keeps
+# it outside the database (whoever holds it can forge events); changing it later makes every event recorded
+# before fail `audit_verify`. Unset, it is derived from SECRET_KEY, which then must not change either.
+AUDIT_HMAC_KEY = (
+    os.environ.get("CQS_AUDIT_KEY")
+    or hmac.new(SECRET_KEY.encode(), b"chinhquyenso audit trail key", hashlib.sha256).hexdigest()
+)
+# After each commit that appended audit events, one signed line per event is appended here: the chain heads
+# outside the database, which `audit_verify` compares with the table (core/audit_heads.py). In production,
+# storage the database's administrators cannot rewrite, shipped off the machine. `manage.py audit_checkpoint`
+# writes signed checkpoints next to it (checkpoints.log). Empty: no head file.
+AUDIT_HEAD_FILE = os.environ.get("CQS_AUDIT_HEAD_FILE", str(VAR_DIR / "audit" / "heads.log"))
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -17,8 +17,22 @@ Appending in the statement that writes the object. A new row's event can also be
 that inserts the row (`pending()`, then `core.db_insert.insert_together(..., audit=event)`): the statement
 takes the chain's lock and head through the same function and computes the hash itself, over the same
 canonical text, so a submission is one statement and one round trip (see `in_statement_sql()`).
+
+What someone with the database (but not the application's secrets) could still do, and what stops it:
+
+- forge an event, or rebuild a chain after removing some: the hash is keyed, HMAC-SHA256 under
+  settings.AUDIT_HMAC_KEY (core.audit_key), kept outside the database; `verify_chain()` names an event
+  whose hash is a bare SHA-256 (what a forger without the key computes) as such. Migration core 0011
+  chained the events recorded before the key again under it, once their bare chain had verified;
+- delete a chain's newest events, or all of them: what is left is still a valid chain, so each chain's
+  head is also written outside the database, after commit, to a signed append-only file, and in signed
+  checkpoints (core.audit_heads); `manage.py audit_verify` reports a head missing from the table;
+- TRUNCATE the table, which no row trigger sees: production revokes that right, with UPDATE and DELETE,
+  from the application's role (`manage.py audit_lockdown`); the append-only trigger (migration core 0003)
+  refuses UPDATE and DELETE row by row, and only the table's owner can switch it off.
 """
 
+import hashlib
 import secrets
 import zlib
 from collections.abc import Callable, Iterator
@@ -28,7 +42,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core import request_context
+from core import audit_heads, audit_key, request_context
 from core.db_insert import insert_together
 from core.models import AuditEvent
 
@@ -138,6 +152,7 @@ def append(event: AuditEvent) -> AuditEvent:
     event.hash = event.compute_hash()
     # the ORM's generic insert costs 0.73 ms of Python here, this one 0.44 ms (every audited change pays it)
     insert_together(event)
+    audit_heads.after_commit(event)
     return event
 
 
@@ -166,9 +181,9 @@ def in_statement_sql(
     value (a parameter the caller binds); `text_sql(text)` the SQL of a text that may hold placeholders the
     statement fills (see core.db_insert), and is applied to the canonical text with the id and the
     predecessor left as placeholders of their own. Both are called in the order their SQL appears in the
-    text, so that positional parameters line up. The database's sha256() over that text's UTF-8 bytes
-    equals `AuditEvent.compute_hash()` once the event holds the same values, which `verify_chain()` (and the
-    tests) check.
+    text, so that positional parameters line up. The HMAC the database computes over that text's UTF-8
+    bytes (sha256() with the padded keys as parameters, core.audit_key) equals `AuditEvent.compute_hash()`
+    once the event holds the same values, which `verify_chain()` (and the tests) check.
     """
     mark = secrets.token_hex(12)
     id_mark, prev_mark = f"I{mark}", f"P{mark}"
@@ -178,9 +193,13 @@ def in_statement_sql(
         raise RuntimeError("audit: a placeholder appears in the event's own text")
 
     def hash_sql() -> str:
+        # HMAC-SHA256 with the built-in sha256(): sha256(outer pad || sha256(inner pad || text)) (core.audit_key)
+        outer, inner = audit_key.sql_pads()
+        outer_sql, inner_sql = f"CAST({value_sql(outer)} AS bytea)", f"CAST({value_sql(inner)} AS bytea)"
         payload_sql = text_sql(payload)
         payload_sql = f"replace({payload_sql}, {value_sql(id_mark)}, ({new_id})::text)"
-        return f"encode(sha256(convert_to(replace({payload_sql}, {value_sql(prev_mark)}, h.head), 'UTF8')), 'hex')"
+        text = f"convert_to(replace({payload_sql}, {value_sql(prev_mark)}, h.head), 'UTF8')"
+        return f"encode(sha256({outer_sql} || sha256({inner_sql} || {text})), 'hex')"
 
     fixed = {
         "object_id": lambda: f"({new_id})::text",
@@ -209,6 +228,7 @@ def in_statement_sql(
         event.object_id = object_id
         event._state.adding = False
         event._state.db = connection.alias
+        audit_heads.after_commit(event)
 
     return InStatement(
         ctes=ctes,
@@ -250,7 +270,9 @@ def verify_chain(batch_size: int = 2000) -> ChainProblem | None:
         if event.prev_hash != heads.get(event.chain, GENESIS_HASH):
             return ChainProblem(event.id, "liên kết tới sự kiện trước bị đứt (sự kiện bị xóa hoặc chèn)")
         if event.compute_hash() != event.hash:
-            return ChainProblem(event.id, "nội dung đã bị sửa sau khi ghi")
+            if hashlib.sha256(event.canonical_payload().encode("utf-8")).hexdigest() == event.hash:
+                return ChainProblem(event.id, "băm không có khóa: sự kiện được ghi hoặc sửa ngoài ứng dụng")
+            return ChainProblem(event.id, "nội dung đã bị sửa sau khi ghi (hoặc băm bằng khóa khác)")
         heads[event.chain] = event.hash
     return None
 

@@ -1,13 +1,14 @@
 """Shared models: the base model, the hash-chained audit trail and the working-day calendar data."""
 
 import datetime as dt
-import hashlib
 import json
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core import audit_key
 
 
 class TimeStampedModel(models.Model):
@@ -22,12 +23,35 @@ class AppendOnlyError(Exception):
     """Raised when code tries to change or delete an audit event."""
 
 
+def canonical_text(event) -> str:
+    """The exact text an audit event's hash covers (of an AuditEvent, or of its historical model in a migration).
+
+    Values pass through JSON so a reload gives the same text.
+    """
+    data = {
+        "occurred_at": event.occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": str(event.object_id),
+        "object_repr": event.object_repr,
+        "before": json.loads(json.dumps(event.before, cls=DjangoJSONEncoder)),
+        "after": json.loads(json.dumps(event.after, cls=DjangoJSONEncoder)),
+        "ip_address": event.ip_address,
+        "user_agent": event.user_agent,
+        "prev_hash": event.prev_hash,
+    }
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 class AuditEvent(models.Model):
     """One state change: who did what to which object, before/after, when and from where.
 
-    Events form chains: each stores the hash of the previous event of its chain and its own hash over
-    its content, so `manage.py audit_verify` finds the first event that was altered or removed. There
-    are settings.AUDIT_CHAINS chains (see core/audit.py), so that writers need not queue on one lock.
+    Events form chains: each stores the hash of the previous event of its chain and its own keyed hash
+    (HMAC, core/audit_key.py) over its content, so `manage.py audit_verify` finds the first event that was
+    altered, removed or forged. There are settings.AUDIT_CHAINS chains (see core/audit.py), so that
+    writers need not queue on one lock.
     """
 
     occurred_at = models.DateTimeField(_("thời điểm"), db_index=True)
@@ -73,25 +97,11 @@ class AuditEvent(models.Model):
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.object_repr}"
 
     def canonical_payload(self) -> str:
-        """The exact text the hash covers. Values pass through JSON so a reload gives the same text."""
-        data = {
-            "occurred_at": self.occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-            "actor_id": self.actor_id,
-            "actor_label": self.actor_label,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": str(self.object_id),
-            "object_repr": self.object_repr,
-            "before": json.loads(json.dumps(self.before, cls=DjangoJSONEncoder)),
-            "after": json.loads(json.dumps(self.after, cls=DjangoJSONEncoder)),
-            "ip_address": self.ip_address,
-            "user_agent": self.user_agent,
-            "prev_hash": self.prev_hash,
-        }
-        return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return canonical_text(self)
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical_payload().encode("utf-8")).hexdigest()
+        """The event's keyed hash: HMAC-SHA256 of its canonical text under settings.AUDIT_HMAC_KEY."""
+        return audit_key.mac(self.canonical_payload().encode("utf-8"))
 
     def prepare_for_insert(self) -> None:
         """Nothing to prepare: save() only refuses updates (core.db_insert.insert_together inserts)."""

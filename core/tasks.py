@@ -69,3 +69,11 @@ def _log_failures(sender, task_result, **kwargs):
 
 
 task_finished.connect(_log_failures, dispatch_uid="cqs-log-task-failures")
+
+
+@task()
+def audit_checkpoint() -> None:
+    """A signed checkpoint of the audit chains (`manage.py audit_checkpoint`), for a scheduler that enqueues tasks."""
+    from django.core.management import call_command
+
+    call_command("audit_checkpoint")

@@ -49,6 +49,8 @@ def _stale_var_dir(var_dir: Path) -> None:
     (var_dir / "media" / "dossiers" / "old.pdf").write_bytes(b"%PDF-1.4 old")
     (var_dir / "pki").mkdir()
     (var_dir / "pki" / "old.pem").write_text("old")
+    (var_dir / "audit").mkdir()
+    (var_dir / "audit" / "heads.log").write_text("h1\t0\t999999\told\n")  # heads of the old database's chains
     (var_dir / "static").mkdir()
     (var_dir / "static" / "keep.css").write_text("body{}")
 
@@ -99,6 +101,9 @@ def test_reset_wipes_the_demo_and_loads_it_again_on_the_port_served(tmp_path):
     assert not (tmp_path / "media" / "dossiers" / "old.pdf").exists()
     assert not (tmp_path / "pki" / "old.pem").exists()
     assert (tmp_path / "static" / "keep.css").exists()
+    assert "999999" not in (tmp_path / "audit" / "heads.log").read_text()  # the new demo's heads only
+    verified = _manage("audit_verify", env=_env(tmp_path))
+    assert verified.returncode == 0, verified.stderr[-3000:]
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
         assert not db.execute("SELECT name FROM sqlite_master WHERE name = 'stale'").fetchone()
         assert db.execute("SELECT count(*) FROM dossiers_dossier").fetchone()[0] > 0

@@ -234,7 +234,7 @@ def test_the_statement_takes_the_number_and_fills_it_in_everywhere(w):
     assert (stored.object_id, stored.object_repr) == (str(d.pk), expected)
     assert (event.object_id, event.object_repr, event.hash) == (stored.object_id, expected, stored.hash)
     assert stored.chain == audit.chain_for("dossiers.dossier", d.pk)
-    assert stored.hash == stored.compute_hash()  # the database's sha256 over the same canonical text
+    assert stored.hash == stored.compute_hash()  # the HMAC the database computed over the same canonical text
     assert audit.verify_chain() is None
 
 

@@ -5,9 +5,10 @@ at the end so a newcomer can log in.
 
 `--reset` starts the demo over: it deletes the SQLite database and what the demo wrote under the
 var directory (uploaded and issued files, the demo PKI, the national-sync outbox, the sample bank
-statement), migrates a new database and loads the demo again. It refuses, deleting nothing, unless
-the database is an SQLite file inside the var directory (CQS_VAR_DIR) and the media files are kept
-there too: a PostgreSQL database, or files a province keeps elsewhere, are never wiped by it.
+statement, the audit chains' head file), migrates a new database and loads the demo again. It
+refuses, deleting nothing, unless the database is an SQLite file inside the var directory (CQS_VAR_DIR)
+and the media files are kept there too: a PostgreSQL database, or files a province keeps elsewhere, are
+never wiped by it.
 """
 
 import importlib
@@ -24,8 +25,9 @@ from django.test.utils import override_settings
 DEMO_APPS = ["directory", "core", "catalog", "signing", "dossiers", "payments", "feedback"]
 
 # What the demo writes under the var directory besides the database and the media files (static/, the
-# collected static files, is not demo data and stays).
-DEMO_VAR_ENTRIES = ("pki", "national_sync", "demo")
+# collected static files, is not demo data and stays). audit/: the audit chains' heads (core.audit_heads), which
+# would otherwise name events of the deleted database as missing from the new one.
+DEMO_VAR_ENTRIES = ("pki", "national_sync", "demo", "audit")
 
 
 def _inside(path: Path, folder: Path) -> bool:
