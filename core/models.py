@@ -60,7 +60,10 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # DO_NOTHING: an event is never rewritten, not even when its account is deleted (SET_NULL would update
+        # the row and break its chain, and the database role the platform runs as may not update events at all,
+        # see `manage.py audit_lockdown`). The name stays in actor_label; the id may then point nowhere.
+        on_delete=models.DO_NOTHING,
         related_name="+",
         verbose_name=_("người thực hiện"),
         db_constraint=False,

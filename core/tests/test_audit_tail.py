@@ -281,3 +281,18 @@ def test_lockdown_refuses_the_role_that_owns_the_table():
     with connection.cursor() as cur:
         cur.execute("SELECT has_table_privilege(current_user, 'core_auditevent', 'DELETE')")
         assert cur.fetchone() == (True,)
+
+
+def test_deleting_an_account_leaves_its_events_untouched(django_capture_on_commit_callbacks, capsys):
+    """An account that acted may be deleted (the admin allows it): its events keep their recorded name and the
+    trail still verifies (the foreign key used to be set to NULL, rewriting the events)."""
+    from directory.models import User
+
+    user = User.objects.create_user("canbo.xoa", password="x", kind="staff", full_name="Cán Bộ Xóa")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        event = audit.record(actor=user, action="test.step", object_type="test.thing", object_id=1, after={})
+    user.delete()
+    kept = AuditEvent.objects.get(pk=event.pk)
+    assert kept.actor_label.startswith("Cán Bộ Xóa") and kept.actor_id == event.actor_id
+    call_command("audit_verify")
+    assert "khớp" in capsys.readouterr().out
