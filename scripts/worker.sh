@@ -7,7 +7,6 @@
 # SIGTERM or SIGINT stops the worker (rq finishes the job in hand) and the loop.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-queues=${CQS_WORKER_QUEUES:-default}
 child=0
 stop() {
   trap - TERM INT
@@ -18,8 +17,7 @@ trap stop TERM INT
 pause=1
 while true; do
   started=$SECONDS
-  # shellcheck disable=SC2086  # several queues are several arguments
-  .venv/bin/python manage.py rqworker $queues --job-class django_tasks_rq.Job &
+  .venv/bin/python manage.py rqworker default --job-class django_tasks_rq.Job &
   child=$!
   wait "$child"
   status=$?

@@ -152,11 +152,21 @@ class Installation:
             return False
 
     def stop(self) -> None:
-        for part in (self.server, self.worker):
-            if part is not None:
-                part.stop()
-        self.redis.stop()
-        self.pg.destroy()
+        """Every process the test started, each by its own handle, even when one of them fails to stop."""
+        errors = []
+        for stop in (
+            self.server and self.server.stop,
+            self.worker and self.worker.stop,
+            self.redis.stop,
+            self.pg.destroy,
+        ):
+            try:
+                if stop:
+                    stop()
+            except Exception as exc:  # noqa: BLE001 - stop the others first, then report
+                errors.append(exc)
+        if errors:
+            raise errors[0]
 
 
 @pytest.fixture

@@ -44,9 +44,11 @@ def queue_to(settings, redis_server):
 
 
 def _registered(redis_server) -> set[bytes]:
+    import redis
+
     try:
         return redis_server.client().smembers("rq:workers")
-    except Exception:
+    except (OSError, redis.exceptions.RedisError):
         return set()
 
 
