@@ -310,8 +310,8 @@ def test_submissions_survive_postgres_redis_and_worker_faults(installation):
         pending = [k for k in burst.keys if not burst.settled(k)]
         if not pending:
             break
-        for key in pending:
-            burst.submit(key)
+        with ThreadPoolExecutor(THREADS) as pool:
+            list(pool.map(burst.submit, pending))
         time.sleep(1)
     unsettled = {k: burst.answers[k] for k in burst.keys if not burst.settled(k)}
     assert not unsettled, f"requests still failing after the faults: {unsettled}"
