@@ -229,6 +229,8 @@ def rq_queue(url: str) -> dict:
 
 
 RQ_QUEUES = {"default": rq_queue(os.environ.get("CQS_REDIS_URL", "redis://127.0.0.1:6379/0"))}
+# The worker of scripts/worker.sh: quits when a restarted Redis has forgotten it, and is started again.
+RQ = {"WORKER_CLASS": "core.rq_worker.Worker"}
 
 EMAIL_BACKEND = os.environ.get("CQS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("CQS_DEFAULT_FROM_EMAIL", "no-reply@dichvucong.example.vn")

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -150,7 +150,12 @@ def _atomic_with_files(*, atomic: bool = True):
     """transaction.atomic() that deletes the files it stored if the block fails.
 
     `atomic=False` for a block whose database write is one statement (itself a transaction): no BEGIN
-    and COMMIT around it, the files are still deleted if it fails.
+    and COMMIT around it, the files are still deleted if it fails. But when the connection broke while
+    that statement ran (the database server crashed, the network was cut), no answer came and the
+    statement may have committed all the same: the files are deleted only once a new connection shows
+    that no row refers to them, and kept when the database cannot be asked (the nightly sweep,
+    `dossiers_sweep_files`, deletes them if no row does). Deleting them blindly left a saved dossier,
+    which a retry with its idempotency key then returned as filed, without its documents.
 
     Limitation: when called inside an outer transaction that rolls back later, the files stay
     (Django has no on-rollback hook); services are meant to be the outermost transaction.
@@ -159,13 +164,33 @@ def _atomic_with_files(*, atomic: bool = True):
     try:
         with transaction.atomic() if atomic else nullcontext():
             yield stored
-    except BaseException:
+    except BaseException as exc:
+        if not atomic and stored and _outcome_unknown(exc) and _files_in_use(stored):
+            logger.warning("the connection broke during a write that may have committed: kept %s", stored)
+            raise
         for name in stored:
             try:
                 default_storage.delete(name)
             except OSError:  # pragma: no cover - best effort
                 logger.exception("could not delete %s after a failed transaction", name)
         raise
+
+
+def _outcome_unknown(exc: BaseException) -> bool:
+    """Whether a one-statement write that failed with `exc` may have committed: the connection broke, so the
+    server's answer never came. An error the server sent (it has an SQLSTATE: a constraint, a shutdown that
+    ended the statement) means the statement's transaction was rolled back."""
+    return isinstance(exc, OperationalError | InterfaceError) and getattr(exc.__cause__, "sqlstate", None) is None
+
+
+def _files_in_use(names: list[str]) -> bool:
+    """Whether a committed row refers to one of the stored `names`, asked on a new connection; True when the
+    database cannot be asked."""
+    try:
+        connection.close()  # the broken one; the query opens another
+        return DossierFile.objects.filter(file__in=names).exists()
+    except DatabaseError:
+        return True
 
 
 def _store_file(*, dossier, prepared: PreparedFile, kind: str, stored: list[str], uploaded_by) -> DossierFile:

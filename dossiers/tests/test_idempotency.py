@@ -94,3 +94,68 @@ def test_two_tries_racing_with_one_key_file_one_dossier():
     assert len(set(codes)) == 1 and len(codes) == 4
     assert Dossier.objects.count() == 1 and DossierFile.objects.count() == 1
     assert DossierCounter.objects.get().last == 1  # no number taken and lost
+
+
+def _failing_insert(monkeypatch, error, *, commit_first: bool):
+    """The submission's one statement, ending with `error` as the driver raises it (Django's wrapper, the
+    psycopg error as its cause) — after committing, as when the server crashes or the network is cut
+    between the commit and its answer, or before, as when the statement never ran."""
+    import django.db.utils
+
+    real = services.insert_together
+
+    def insert_together(*args, **kwargs):
+        if commit_first:
+            real(*args, **kwargs)
+        raise django.db.utils.OperationalError(str(error)) from error
+
+    monkeypatch.setattr(services, "insert_together", insert_together)
+
+
+def _stored(settings) -> list:
+    return [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "error, commit_first, saved",
+    [
+        # the answer to a committed statement is lost: the dossier is saved, so are its documents
+        ("server closed the connection unexpectedly", True, True),
+        # the connection broke before the statement ran: nothing saved, the files go
+        ("server closed the connection unexpectedly", False, False),
+        # the server answered with an error (fast shutdown): nothing saved, the files go
+        ("terminating connection due to administrator command", False, False),
+    ],
+)
+def test_a_broken_connection_never_deletes_the_files_of_a_saved_dossier(
+    settings, monkeypatch, error, commit_first, saved
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("on SQLite the submission is written in a transaction, whose failure commits nothing")
+    import psycopg
+
+    w = build_world()
+    driver_error = psycopg.errors.AdminShutdown(error) if "administrator" in error else psycopg.OperationalError(error)
+    _failing_insert(monkeypatch, driver_error, commit_first=commit_first)
+    client = client_for(w.citizen)
+    client.raise_request_exception = False
+    assert _post(client, w, key="mat-ket-noi-1").status_code == 500
+    assert Dossier.objects.count() == (1 if saved else 0)
+    if saved:
+        (row,) = DossierFile.objects.all()
+        assert [p.name for p in _stored(settings)] == [row.file.name.rsplit("/", 1)[-1]]
+    else:
+        assert _stored(settings) == [] and not DossierCounter.objects.filter(last__gt=0).exists()
+
+    monkeypatch.undo()  # the app sends the same request again once the database answers
+    again = _post(client_for(w.citizen), w, key="mat-ket-noi-1")
+    assert again.status_code == 201
+    assert (again.get("Idempotent-Replayed") == "true") == saved
+    dossier = Dossier.objects.get()
+    detail = client_for(w.citizen).get(f"/api/dossiers/d/{dossier.code}/")
+    assert detail.status_code == 200
+    (row,) = DossierFile.objects.filter(dossier=dossier)
+    assert row.file.storage.exists(row.file.name) and row.file.size == row.size
+    assert len(_stored(settings)) == 1
