@@ -211,3 +211,13 @@ def test_disable_without_a_device_is_refused(client, official):
     assert response.status_code == 400
     assert "chưa bật" in response.content.decode()
     assert not AuditEvent.objects.exists()
+
+
+def test_https_redirect_spares_the_health_probe(client, settings):
+    """With CQS_HTTPS=1 plain-HTTP requests are sent to https, except /healthz, which a supervisor probes on the
+    server's own address without the proxy's X-Forwarded-Proto."""
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    assert client.get(LOGIN).status_code == 301
+    assert client.get(LOGIN, headers={"X-Forwarded-Proto": "https"}).status_code == 200
+    assert client.get("/healthz").status_code == 200
