@@ -29,8 +29,9 @@ from rest_framework.views import APIView
 
 from catalog import selectors as catalog_selectors
 from core.api import JSONField
-from core.parsers import JSONParser, MultiPartParser
-from core.parsers import MultiPartParser as InMemoryMultiPartParser
+from core.parsers import CheckedMultiPartParser as InMemoryMultiPartParser
+from core.parsers import CheckedMultiPartParser as MultiPartParser
+from core.parsers import JSONParser
 from directory.models import Agency, User
 
 from . import selectors, services

@@ -11,7 +11,7 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from core.api import error_response
-from core.parsers import MultiPartParser
+from core.parsers import CheckedMultiPartParser as MultiPartParser
 from core.ratelimit import FailOpenMixin
 
 from . import selectors
