@@ -9,10 +9,10 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import SimpleRateThrottle
 
+from core.pagination import LimitOffsetPagination
 from core.ratelimit import FailOpenMixin
 from directory.choices import Role
 

@@ -511,17 +511,31 @@ def _plain_data(schema: dict, data: dict) -> tuple[dict, dict[str, list[str]]]:
     return out, errors
 
 
-def validate(schema: dict, data) -> tuple[dict, dict[str, list[str]]]:
+def validate(schema: dict, data, *, refuse_unknown: bool = False) -> tuple[dict, dict[str, list[str]]]:
     """Validate submitted `data` against `schema` on the server.
 
     Returns ``(cleaned, errors)``: `cleaned` holds JSON-ready values of valid fields only when there
     is no error (else ``{}``); `errors` maps a field name (or ``"__all__"``) to Vietnamese messages.
-    Keys not in the schema are ignored. A JSON value of the wrong type (e.g. ``true`` for a string) is
-    an error.
+    Keys not in the schema are ignored, or with `refuse_unknown` each is an error under its own name (a
+    form's data that comes as a JSON object, where nothing but the form's fields belongs). A JSON value of
+    the wrong type (e.g. ``true`` for a string) is an error.
+
+    This is the check of the online form's content for every channel: the web form's fields are built by
+    `build_django_form` from the same schema, and the dossier services validate what any channel sends
+    (the web form's cleaned values, the API's JSON) with this function.
     """
     if not isinstance(data, dict) and not hasattr(data, "getlist"):
         return {}, {"__all__": [_("Dữ liệu biểu mẫu phải là một đối tượng.")]}
+    unknown = {}
+    if refuse_unknown and data:
+        known = set((schema or {}).get("properties") or {})
+        unknown = {
+            key: [_("Trường “%(name)s” không có trong biểu mẫu của thủ tục này.") % {"name": key}]
+            for key in data
+            if key not in known
+        }
     form = build_django_form(schema, data or {})
-    if not form.is_valid():
-        return {}, {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+    if not form.is_valid() or unknown:
+        errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+        return {}, {**errors, **unknown}
     return form.json_data(), {}

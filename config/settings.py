@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
     "core.middleware.RequestContextMiddleware",
+    "core.middleware.BadInputMiddleware",  # NUL / non-UTF-8 query strings and form data: 400 before any view
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -278,7 +279,13 @@ REST_FRAMEWORK = {
         "core.authentication.ApiCredentialAuthentication",  # outside systems' keys (core.credentials)
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # JSON too deep, NUL, lone surrogates and NUL in form fields are refused with a 400 (core.parsers)
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "core.parsers.CheckedMultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},

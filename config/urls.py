@@ -28,3 +28,8 @@ urlpatterns = [
     # Uploaded files, with DEBUG on or off: only the public folders, each file checked by its app (core/media.py).
     path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", media.serve, name="media"),
 ]
+# Under /api/ Django's own errors answer in the API's JSON error shape; elsewhere the Vietnamese pages.
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

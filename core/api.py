@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -52,3 +52,25 @@ def error_response(code: str, message: str, http_status: int = status.HTTP_400_B
     if fields:
         body["error"]["fields"] = fields
     return Response(body, status=http_status)
+
+
+class JSONField(serializers.JSONField):
+    """DRF's JSONField whose text (a multipart field holding JSON) is read by core.parsers.loads: JSON too deep,
+    a NUL or a lone surrogate is a field error, as in a JSON body (core.parsers.JSONParser)."""
+
+    def to_internal_value(self, data):
+        from core.parsers import json_problem, loads
+
+        if self.binary or getattr(data, "is_json_string", False):
+            if isinstance(data, bytes):
+                data = data.decode(errors="replace")
+            if not isinstance(data, str):
+                self.fail("invalid")
+            try:
+                return loads(data)
+            except ValueError as exc:
+                raise exceptions.ValidationError(str(exc), code="invalid") from None
+        problem = json_problem(data)
+        if problem:
+            raise exceptions.ValidationError(problem, code="invalid")
+        return super().to_internal_value(data)

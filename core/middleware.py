@@ -97,3 +97,76 @@ class StaffIdleTimeoutMiddleware:
             elif last is None or now - int(last) >= 60:
                 request.session[self.KEY] = now
         return self.get_response(request)
+
+
+class BadInputMiddleware:
+    """Refuses with a 400, before any view, a request whose path, query string or form data holds a NUL
+    character or bytes that are not UTF-8.
+
+    Django decodes such input (undecodable bytes become U+FFFD, NUL stays), and a view would take it to the
+    database: PostgreSQL refuses NUL in text, so a search for "%00" failed with a 500. The answer is the
+    Vietnamese 400 page, or the API's error shape under /api/ (core.views.refuse_input). Urlencoded bodies
+    are checked as bytes here; multipart text fields of pages here too (Django's CSRF check reads them
+    anyway), and those of the API where DRF parses them (core.parsers), so that the API's fast multipart
+    parser is kept. JSON is checked by core.parsers.JSONParser.
+    """
+
+    _BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        problem = self._problem(request)
+        if problem:
+            from core.views import refuse_input
+
+            return refuse_input(request, problem)
+        return self.get_response(request)
+
+    def _problem(self, request) -> str | None:
+        from core.parsers import NUL_MESSAGE, text_problem
+
+        if "\x00" in request.path_info:
+            return NUL_MESSAGE
+        query = request.META.get("QUERY_STRING", "")
+        if query:
+            problem = _encoded_problem(query)
+            if problem:
+                return problem
+        if request.method not in self._BODY_METHODS:
+            return None
+        content_type = request.content_type
+        if content_type == "application/x-www-form-urlencoded":
+            return _encoded_problem(request.body)
+        if content_type == "multipart/form-data" and not request.path.startswith("/api/"):
+            for key, values in request.POST.lists():
+                for text in (key, *values):
+                    problem = text_problem(text)
+                    if problem:
+                        return problem
+            for uploads in request.FILES.lists():
+                for upload in uploads[1]:
+                    problem = text_problem(upload.name or "")
+                    if problem:
+                        return problem
+        return None
+
+
+def _encoded_problem(data: str | bytes) -> str | None:
+    """Why a query string or urlencoded body cannot be taken: a NUL once decoded, or bytes that are not UTF-8."""
+    from urllib.parse import unquote_to_bytes
+
+    from core.parsers import NUL_MESSAGE
+
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogateescape")
+    if b"%" in data:
+        data = unquote_to_bytes(data)
+    if b"\x00" in data:
+        return NUL_MESSAGE
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "Dữ liệu gửi lên không phải văn bản UTF-8 hợp lệ."
+    return None

@@ -22,14 +22,17 @@ from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog import selectors as catalog_selectors
 from core import media
-from core.parsers import MultiPartParser as InMemoryMultiPartParser
+from core.api import JSONField
+from core.parsers import CheckedMultiPartParser as InMemoryMultiPartParser
+from core.parsers import CheckedMultiPartParser as MultiPartParser
+from core.parsers import JSONParser
 from directory.models import Agency, User
 
 from . import selectors, services
@@ -445,7 +448,7 @@ def _timeline(obj, *, public_only: bool) -> list:
 
 class DossierSubmitSerializer(FieldsBoundOnce, serializers.Serializer):
     procedure_version = serializers.IntegerField()
-    form_data = serializers.JSONField(required=False, binary=True)
+    form_data = JSONField(required=False, binary=True)
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
     file_components = serializers.ListField(
         child=serializers.IntegerField(),
@@ -453,9 +456,7 @@ class DossierSubmitSerializer(FieldsBoundOnce, serializers.Serializer):
         default=list,
         help_text="Mã thành phần hồ sơ của từng tệp trong `files`, cùng thứ tự.",
     )
-    reuse = serializers.JSONField(
-        required=False, binary=True, help_text='{"<mã thành phần>": [<mã giấy tờ trong kho cá nhân>]}'
-    )
+    reuse = JSONField(required=False, binary=True, help_text='{"<mã thành phần>": [<mã giấy tờ trong kho cá nhân>]}')
     result_method = serializers.CharField(default=ResultMethod.ONLINE, help_text="online | post | counter")
     receiving_agency = serializers.CharField(
         required=False,
@@ -501,7 +502,7 @@ class DossierCounterSerializer(FieldsBoundOnce, serializers.Serializer):
         help_text="true: gắn hồ sơ với tài khoản công dân / doanh nghiệp có số CCCD / mã số thuế này (nếu có), để "
         "người nộp theo dõi trong mục Hồ sơ của tôi.",
     )
-    form_data = serializers.JSONField(required=False, binary=True)
+    form_data = JSONField(required=False, binary=True)
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
     file_components = serializers.ListField(
         child=serializers.IntegerField(),
@@ -569,15 +570,15 @@ class DossierFilesNoteSerializer(serializers.Serializer):
         default=list,
         help_text="Tùy chọn: mã thành phần hồ sơ của từng tệp trong `files`, cùng thứ tự.",
     )
-    reuse = serializers.JSONField(required=False, binary=True, help_text=REUSE_HELP)
+    reuse = JSONField(required=False, binary=True, help_text=REUSE_HELP)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class DossierCompleteSerializer(serializers.Serializer):
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
     file_components = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
-    reuse = serializers.JSONField(required=False, binary=True, help_text=REUSE_HELP)
-    form_data = serializers.JSONField(required=False, binary=True)
+    reuse = JSONField(required=False, binary=True, help_text=REUSE_HELP)
+    form_data = JSONField(required=False, binary=True)
 
 
 class DossierRateSerializer(serializers.Serializer):

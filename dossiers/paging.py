@@ -10,8 +10,9 @@ Paging stops at the cap (an offset past it gives an empty page): narrow the filt
 from django.core.paginator import Paginator
 from django.utils.formats import number_format
 from django.utils.functional import cached_property
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
+
+from core.pagination import LimitOffsetPagination
 
 QUEUE_COUNT_CAP = 10_000
 

@@ -444,28 +444,21 @@ def _check_version_open(version) -> None:
 
 
 def _validate_form(version, form_data) -> dict:
+    """The content of the procedure's online form, checked by `catalog.formschema.validate`: the web form's
+    rule (types, formats, patterns, lengths, ``x-validator``), for every channel; a key that is not a field
+    of the form is refused. Returns the form's JSON-ready values (dates as YYYY-MM-DD, numbers as numbers)."""
+    from catalog import formschema
+
     if form_data is None:
         form_data = {}
     if not isinstance(form_data, dict):
         raise ValidationError({"form_data": ["Dữ liệu tờ khai phải là một đối tượng JSON."]})
-    schema = version.form_schema or {}
-    if schema:
-        import jsonschema
-
-        validator = jsonschema.Draft202012Validator(schema)
-        errors = sorted(validator.iter_errors(form_data), key=lambda e: list(e.path))
-        if errors:
-            fields: dict[str, list[str]] = {}
-            for err in errors:
-                key = ".".join(str(p) for p in err.path) or "form_data"
-                if err.validator == "required":
-                    missing = err.message.split("'")[1] if "'" in err.message else ""
-                    key = missing or key
-                    fields.setdefault(key, []).append("Trường này là bắt buộc.")
-                else:
-                    fields.setdefault(key, []).append("Giá trị không hợp lệ.")
-            raise ValidationError(fields)
-    return form_data
+    cleaned, errors = formschema.validate(version.form_schema or {}, form_data, refuse_unknown=True)
+    if errors:
+        if "__all__" in errors:
+            errors["form_data"] = errors.pop("__all__")
+        raise ValidationError(errors)
+    return cleaned
 
 
 # --------------------------------------------------------------------------------------------

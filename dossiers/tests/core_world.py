@@ -20,6 +20,14 @@ JUSTICE = "000.00.12.H44"
 OTHER = "000.00.13.H44"
 
 
+# The procedures' online form: one optional note (what the tests send as form data; other keys are refused).
+NOTE_FORM = {
+    "type": "object",
+    "properties": {"ghi_chu": {"type": "string", "title": "Ghi chú", "x-widget": "textarea"}},
+    "x-order": ["ghi_chu"],
+}
+
+
 def pdf_bytes(size: int = 2048) -> bytes:
     body = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n"
     body += b"%" + b"x" * max(0, size - len(body) - 10) + b"\n%%EOF\n"
@@ -80,6 +88,7 @@ def _version(code: str, name: str, *, centre, justice, unit_name: str, fees: boo
         time_unit="working_days",
         result_name="Phiếu lý lịch tư pháp",
         valid_from=dt.date(2020, 1, 1),
+        form_schema=NOTE_FORM,
     )
     version.competent_agencies.add(justice)
     version.receiving_agencies.add(centre)

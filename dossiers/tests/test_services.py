@@ -139,7 +139,11 @@ def test_upload_rules(w, settings):
 
 
 def test_form_schema_is_enforced(w):
-    w.version.form_schema = {"type": "object", "required": ["ho_ten"], "properties": {"ho_ten": {"type": "string"}}}
+    w.version.form_schema = {
+        "type": "object",
+        "required": ["ho_ten"],
+        "properties": {"ho_ten": {"type": "string", "title": "Họ và tên"}},
+    }
     w.version.save()
     with pytest.raises(ValidationError) as exc:
         submit(w)
