@@ -242,7 +242,7 @@ CONTENT_SECURITY_POLICY = (
 AUDIT_CHAINS = int(os.environ.get("CQS_AUDIT_CHAINS", "16"))
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",  # adds the error responses (core/openapi.py)
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "core.authentication.TokenAuthentication",
