@@ -68,7 +68,7 @@ class UnitRefSerializer(serializers.ModelSerializer):
 
 
 class UnitSerializer(UnitRefSerializer):
-    parent = UnitRefSerializer(read_only=True)
+    parent = UnitRefSerializer(read_only=True, allow_null=True)
     successors = UnitRefSerializer(
         many=True, read_only=True, help_text="Đơn vị kế thừa trực tiếp (với đơn vị đã giải thể / sáp nhập)."
     )
@@ -108,7 +108,7 @@ class OfficeHoursSerializer(serializers.Serializer):
 class AgencySerializer(serializers.ModelSerializer):
     kind = choice_field(AgencyKind)
     parent_code = serializers.CharField(source="parent.code", default=None, read_only=True)
-    administrative_unit = UnitRefSerializer(read_only=True)
+    administrative_unit = UnitRefSerializer(read_only=True, allow_null=True)
     office_hours = serializers.SerializerMethodField()
     units = OrgUnitSerializer(many=True, read_only=True)
 
