@@ -142,7 +142,7 @@ class ComponentSerializer(serializers.ModelSerializer):
             "template_url",
         ]
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field({"type": "string", "format": "uri-reference", "nullable": True})
     def get_template_url(self, obj) -> str | None:
         return obj.template.url if obj.template else None
 

@@ -272,7 +272,7 @@ AUDIT_HMAC_KEY = (
 AUDIT_HEAD_FILE = os.environ.get("CQS_AUDIT_HEAD_FILE", str(VAR_DIR / "audit" / "heads.log"))
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",  # adds the error responses (core/openapi.py)
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "core.authentication.TokenAuthentication",

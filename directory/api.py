@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from core.openapi import API_ERROR
 from core.ratelimit import FailOpenMixin
 from core.text import fold
 
@@ -67,7 +68,7 @@ class UnitRefSerializer(serializers.ModelSerializer):
 
 
 class UnitSerializer(UnitRefSerializer):
-    parent = UnitRefSerializer(read_only=True)
+    parent = UnitRefSerializer(read_only=True, allow_null=True)
     successors = UnitRefSerializer(
         many=True, read_only=True, help_text="Đơn vị kế thừa trực tiếp (với đơn vị đã giải thể / sáp nhập)."
     )
@@ -85,7 +86,7 @@ class UnitDetailSerializer(UnitSerializer):
     class Meta(UnitSerializer.Meta):
         fields = [*UnitSerializer.Meta.fields, "predecessors", "current_successors"]
 
-    @extend_schema(responses=UnitRefSerializer(many=True))
+    @extend_schema_field(UnitRefSerializer(many=True))
     def get_current_successors(self, obj) -> list[dict]:
         return UnitRefSerializer(selectors.current_successors(obj), many=True).data
 
@@ -107,7 +108,7 @@ class OfficeHoursSerializer(serializers.Serializer):
 class AgencySerializer(serializers.ModelSerializer):
     kind = choice_field(AgencyKind)
     parent_code = serializers.CharField(source="parent.code", default=None, read_only=True)
-    administrative_unit = UnitRefSerializer(read_only=True)
+    administrative_unit = UnitRefSerializer(read_only=True, allow_null=True)
     office_hours = serializers.SerializerMethodField()
     units = OrgUnitSerializer(many=True, read_only=True)
 
@@ -127,7 +128,7 @@ class AgencySerializer(serializers.ModelSerializer):
             "units",
         ]
 
-    @extend_schema(responses=OfficeHoursSerializer(allow_null=True))
+    @extend_schema_field(OfficeHoursSerializer(allow_null=True))
     def get_office_hours(self, obj) -> dict | None:
         schedule = obj.office_schedule or self.context.get("default_schedule")
         return OfficeHoursSerializer(schedule).data if schedule else None
@@ -154,7 +155,7 @@ class AccountSerializer(serializers.Serializer):
     address = serializers.CharField(read_only=True)
     positions = serializers.SerializerMethodField()
 
-    @extend_schema(responses=PositionSerializer(many=True))
+    @extend_schema_field(PositionSerializer(many=True))
     def get_positions(self, obj) -> list[dict]:
         if not obj.is_official:
             return []
@@ -299,7 +300,7 @@ class AddressResolutionSerializer(serializers.Serializer):
             "“Thôn 3, xã Quảng Hòa, thị xã Ba Đồn, tỉnh Quảng Bình”.",
         ),
     ],
-    responses={200: AddressResolutionSerializer},
+    responses={200: AddressResolutionSerializer, 404: API_ERROR},
 )
 class UnitResolveView(PublicMixin, APIView):
     """Xã, phường, đặc khu hiện nay của một địa chỉ (kể cả địa chỉ ghi theo đơn vị trước 1/7/2025).

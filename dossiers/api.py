@@ -30,6 +30,7 @@ from rest_framework.views import APIView
 from catalog import selectors as catalog_selectors
 from core import media
 from core.api import JSONField
+from core.openapi import API_ERROR
 from core.parsers import CheckedMultiPartParser as InMemoryMultiPartParser
 from core.parsers import CheckedMultiPartParser as MultiPartParser
 from core.parsers import JSONParser
@@ -446,8 +447,13 @@ def _timeline(obj, *, public_only: bool) -> list:
     return [e for e in events if e.public] if public_only else events
 
 
+# An id the database can hold (a 64-bit integer): a larger number is refused as input rather than sent to the
+# database, which cannot compare it (SQLite: OverflowError, a 500).
+ID_RANGE = {"min_value": 1, "max_value": 2**63 - 1}
+
+
 class DossierSubmitSerializer(FieldsBoundOnce, serializers.Serializer):
-    procedure_version = serializers.IntegerField()
+    procedure_version = serializers.IntegerField(**ID_RANGE)
     form_data = JSONField(required=False, binary=True)
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
     file_components = serializers.ListField(
@@ -475,7 +481,7 @@ class DossierCounterSerializer(FieldsBoundOnce, serializers.Serializer):
     # Only the shape of the input: the desk's rules (who may register, the applicant's name and CCCD / tax
     # code, the channel, the files) are checked by services.dossier_register_counter, in Vietnamese, the
     # same for the page and the API. So the applicant's fields are optional here and blank by default.
-    procedure_version = serializers.IntegerField()
+    procedure_version = serializers.IntegerField(**ID_RANGE)
     channel = serializers.CharField(default=Channel.COUNTER, help_text="counter | post")
     result_method = serializers.CharField(default=ResultMethod.COUNTER, help_text="counter | post | online")
     receiving_agency = serializers.CharField(
@@ -593,38 +599,6 @@ class PersonalDocumentSerializer(serializers.ModelSerializer):
         model = PersonalDocument
         fields = ["id", "title", "file", "content_type", "size", "sha256", "created_at"]
         read_only_fields = ["content_type", "size", "sha256", "created_at"]
-
-
-API_ERROR = inline_serializer(
-    "ApiError",
-    {
-        "error": inline_serializer(
-            "ApiErrorBody",
-            {
-                "code": serializers.CharField(
-                    help_text="invalid | authentication_failed | not_authenticated | permission_denied | not_found"
-                ),
-                "message": serializers.CharField(help_text="Thông báo tiếng Việt cho người dùng."),
-                "fields": serializers.DictField(
-                    child=serializers.ListField(child=serializers.CharField()),
-                    required=False,
-                    help_text="Lỗi theo từng trường của thân yêu cầu (khi có).",
-                ),
-            },
-        )
-    },
-)
-
-
-LOOKUP_ERROR = inline_serializer(
-    "DossierLookupError",
-    {
-        "error": inline_serializer(
-            "DossierLookupErrorBody",
-            {"code": serializers.CharField(help_text="not_found | throttled"), "message": serializers.CharField()},
-        )
-    },
-)
 
 
 class DossierLookupSerializer(serializers.Serializer):
@@ -909,7 +883,7 @@ class NextHoldersView(APIView):
             OpenApiParameter("role", str, description="Chỉ cán bộ giữ vai trò này (directory.choices.Role)."),
             OpenApiParameter("agency", str, description="Chỉ cán bộ của cơ quan có mã này (QCVN 102)."),
         ],
-        responses={200: NextHoldersSerializer, 403: API_ERROR, 404: API_ERROR},
+        responses=NextHoldersSerializer,
     )
     def get(self, request, code: str):
         dossier = dossier_get_for(request.user, code)
@@ -1176,7 +1150,7 @@ def _action_view(name: str):
 
         @extend_schema(
             request=input_serializer,
-            responses={200: DossierDetailSerializer, 400: API_ERROR, 401: API_ERROR, 403: API_ERROR, 404: API_ERROR},
+            responses=DossierDetailSerializer,
             operation_id=f"dossiers_{name}",
             summary=str(DossierAction(action.permission).label),
             description=action_description(name),
@@ -1275,7 +1249,7 @@ class LookupView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("code", str, required=True), OpenApiParameter("secret", str, required=True)],
-        responses={200: DossierLookupSerializer, 404: LOOKUP_ERROR, 429: LOOKUP_ERROR},
+        responses={200: DossierLookupSerializer, 404: API_ERROR, 429: API_ERROR},
         auth=[],
     )
     def get(self, request):

@@ -261,7 +261,9 @@ def _prepare_component_files(*, version, files, reuse, owner, require_all: bool)
         try:
             ids = [int(i) for i in _as_list(doc_ids)]
         except (TypeError, ValueError):
-            raise ValidationError({"reuse": ["Mã giấy tờ trong kho dữ liệu cá nhân không hợp lệ."]}) from None
+            ids = None
+        if ids is None or not all(0 < i < 2**63 for i in ids):  # beyond a 64-bit id: no such row, nor a query
+            raise ValidationError({"reuse": ["Mã giấy tờ trong kho dữ liệu cá nhân không hợp lệ."]})
         docs = list(PersonalDocument.objects.filter(owner=owner, pk__in=ids)) if owner is not None else []
         if len(docs) != len(set(ids)):
             raise ValidationError(

@@ -14,13 +14,14 @@ Web and app submissions use the page form or Open311 (POST /open311/v2/requests.
 """
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.openapi import API_ERROR
 from directory.models import Agency, OrgUnit
 
 from . import selectors, services
@@ -94,17 +95,30 @@ class MyReportList(generics.ListAPIView):
         return selectors.reports_of(self.request.user)
 
 
+QUEUES = {
+    "triage": selectors.triage_queue,
+    "unit": selectors.handler_queue,
+    "approval": selectors.approval_queue,
+}
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "kind",
+            str,
+            enum=list(QUEUES),
+            description="triage: chờ tiếp nhận; unit: đơn vị đang xử lý (mặc định); approval: chờ phê duyệt kết quả.",
+        )
+    ],
+    responses={200: PublicReportSerializer(many=True), 404: API_ERROR},
+)
 class QueueList(generics.ListAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = PublicReportSerializer
 
     def get_queryset(self):
-        kind = self.request.query_params.get("kind", "unit")
-        reader = {
-            "triage": selectors.triage_queue,
-            "unit": selectors.handler_queue,
-            "approval": selectors.approval_queue,
-        }.get(kind)
+        reader = QUEUES.get(self.request.query_params.get("kind", "unit"))
         if reader is None:
             raise Http404
         return reader(self.request.user)

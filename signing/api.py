@@ -82,20 +82,6 @@ class IssuedDocumentSerializer(serializers.Serializer):
         return request.build_absolute_uri(obj.download_path) if request else obj.download_path
 
 
-ERROR_SCHEMA = inline_serializer(
-    "SigningError",
-    {
-        "error": inline_serializer(
-            "SigningErrorBody",
-            {
-                "code": serializers.CharField(),
-                "message": serializers.CharField(),
-            },
-        )
-    },
-)
-
-
 class VerifyUploadThrottle(FailOpenMixin, AnonRateThrottle):
     scope = "anon"
 
@@ -116,7 +102,7 @@ class VerifyAPIView(APIView):
         operation_id="signing_verify_upload",
         summary="Kiểm tra chữ ký số trên tệp PDF",
         request={"multipart/form-data": inline_serializer("VerifyUpload", {"file": serializers.FileField()})},
-        responses={200: VerificationSerializer, 400: OpenApiResponse(ERROR_SCHEMA, description="Tệp không hợp lệ")},
+        responses={200: VerificationSerializer, 400: OpenApiResponse(description="Tệp không hợp lệ")},
         auth=[],
     )
     def post(self, request):
@@ -154,7 +140,7 @@ class DocumentAPIView(APIView):
                     "verification": VerificationSerializer(),
                 },
             ),
-            404: OpenApiResponse(ERROR_SCHEMA, description="Không tìm thấy văn bản"),
+            404: OpenApiResponse(description="Không tìm thấy văn bản"),
         },
         auth=[],
     )
