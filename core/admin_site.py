@@ -7,11 +7,22 @@ redirect to the platform's login (``core:login``: password, lockout, then the TO
 of a user who has a confirmed device but did not pass it is not let into the administration at all.
 """
 
+from functools import wraps
+
 from django.contrib import admin
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import BadRequest
 from django.urls import reverse
 from django_otp import user_has_device
+
+# The largest id a column can hold (a 64-bit integer).
+_MAX_ID = 2**63 - 1
+
+
+def _beyond_any_id(value: str) -> bool:
+    text = value.strip().lstrip("+-")
+    return text.isdigit() and text.isascii() and int(text) > _MAX_ID
 
 
 class PlatformAdminSite(admin.AdminSite):
@@ -24,6 +35,20 @@ class PlatformAdminSite(admin.AdminSite):
             return False
         user = request.user
         return user.is_verified() if user_has_device(user) else True
+
+    def admin_view(self, view, cacheable=False):
+        """Every admin page refuses a query value that is a number no id can be (400): the add forms take their
+        initial values from the query string (`?agency=…`) and the lists their filters, and both look the ids
+        up, which SQLite cannot do with a number past 64 bits (a 500)."""
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(view)
+        def checked(request, *args, **kwargs):
+            if any(_beyond_any_id(v) for values in request.GET.lists() for v in values[1]):
+                raise BadRequest("Giá trị số trong địa chỉ quá lớn.")
+            return inner(request, *args, **kwargs)
+
+        return checked
 
     def login(self, request, extra_context=None):
         """Send every sign-in to the platform's login, and back here afterwards."""

@@ -148,7 +148,7 @@ def work_queue_for(
         # (agency, procedure_version, due_at) index serves instead of a join on the catalogue.
         value = str(procedure)
         versions = (
-            ProcedureVersion.objects.filter(procedure_id=int(value))
+            ProcedureVersion.objects.filter(procedure_id=_int(value))
             if value.isdigit()
             else ProcedureVersion.objects.filter(procedure__code=value)
         )
@@ -188,10 +188,12 @@ def next_holder_candidates(dossier) -> tuple[DossierStep | None, QuerySet]:
 
 
 def _int(value) -> int:
+    """An id from a filter's text; -1 (matches nothing) when it is not a number a column can hold."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return -1
+    return number if -(2**63) <= number < 2**63 else -1
 
 
 def applicant_account(id_number: str | None, *, name: str = ""):
