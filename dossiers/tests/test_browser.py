@@ -25,9 +25,21 @@ def as_user(page, user):
     browser_login(page, user.username, PASSWORD)
 
 
+def open_panel(page, slug):
+    """Open the action panel `slug` of the workspace: a click on its summary, again if a click that came while
+    the page was still settling left it closed (never a second click on an open panel, which would close it)."""
+    details = page.locator(f"details.action-{slug}")
+    for _ in range(3):
+        if details.evaluate("d => d.open"):
+            return
+        details.locator("summary").click()
+        page.wait_for_timeout(200)
+    assert details.evaluate("d => d.open"), f"the panel {slug} does not open"
+
+
 def act(page, slug):
     """Open the action panel `slug` of the workspace and send its form."""
-    page.click(f"details.action-{slug} summary")
+    open_panel(page, slug)
     page.click(f"details.action-{slug} button[type=submit]")
     page.wait_for_load_state()
 
@@ -73,12 +85,12 @@ def test_whole_journey_submit_receive_process_return_download_rate(page, world):
 
     as_user(page, world.officer)
     page.goto(f"/ho-so/can-bo/ho-so/{code}/")
-    page.click("details.action-ket-qua summary")
+    open_panel(page, "ket-qua")
     page.check("details.action-ket-qua input[name=generate]")
     page.click("details.action-ket-qua button[type=submit]")
     page.wait_for_load_state()
     assert "Đã xử lý xong" in page.inner_text("#dossier-status")
-    page.click("details.action-tra-ket-qua summary")
+    open_panel(page, "tra-ket-qua")
     page.select_option("details.action-tra-ket-qua select[name=method]", "online")
     page.click("details.action-tra-ket-qua button[type=submit]")
     page.wait_for_load_state()
@@ -107,7 +119,7 @@ def test_supplement_path_pauses_and_moves_the_due_date(page, world):
     dossier = processing_dossier(world)
     as_user(page, world.specialist)
     page.goto(f"/ho-so/can-bo/ho-so/{dossier.code}/")
-    page.click("details.action-yeu-cau-bo-sung summary")
+    open_panel(page, "yeu-cau-bo-sung")
     page.fill("details.action-yeu-cau-bo-sung textarea[name=reason]", "Bản chụp CCCD bị mờ")
     page.fill("details.action-yeu-cau-bo-sung textarea[name=items]", "Bản chụp CCCD rõ nét")
     page.click("details.action-yeu-cau-bo-sung button[type=submit]")
@@ -169,7 +181,7 @@ def test_late_dossier_gets_an_apology_and_a_new_date(page, world):
     page.goto(f"/ho-so/can-bo/ho-so/{dossier.code}/")
     assert "Trễ hạn" in page.inner_text("#dossier-status")
     new_due = (timezone.localtime() + timedelta(days=4)).replace(hour=16, minute=30, second=0, microsecond=0)
-    page.click("details.action-xin-loi summary")
+    open_panel(page, "xin-loi")
     page.fill("details.action-xin-loi textarea[name=reason]", "Chờ kết quả xác minh của cơ quan công an")
     page.fill("details.action-xin-loi input[name=new_due_at]", new_due.strftime("%Y-%m-%dT%H:%M"))
     page.click("details.action-xin-loi button[type=submit]")
