@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "signing",
     "feedback",
     "notifications",
+    "documents",
 ]
 
 MIDDLEWARE = [

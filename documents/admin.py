@@ -1,0 +1,36 @@
+"""Read-only registers in the admin: numbers are given and cancelled only through the services, so that the
+register never repeats or skips a number and every change leaves an audit event."""
+
+from django.contrib import admin
+
+from .models import OutgoingDocument, Register, RegisterEntry
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Register)
+class RegisterAdmin(ReadOnlyAdmin):
+    list_display = ("agency", "direction", "series")
+    list_filter = ("direction", "series")
+
+
+@admin.register(RegisterEntry)
+class RegisterEntryAdmin(ReadOnlyAdmin):
+    list_display = ("number_and_symbol", "register", "year", "document_type", "registered_at", "cancelled_at")
+    list_filter = ("year", "register__series", "document_type")
+
+
+@admin.register(OutgoingDocument)
+class OutgoingDocumentAdmin(ReadOnlyAdmin):
+    list_display = ("subject", "agency", "document_type", "status", "issued_at")
+    list_filter = ("status", "document_type")
+    search_fields = ("subject",)

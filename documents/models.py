@@ -1,0 +1,148 @@
+"""Registers of official documents and the outgoing documents numbered in them.
+
+A register (sổ đăng ký văn bản) belongs to one agency and one direction (đi / đến) and numbers one series
+(ordinary, legal normative, secret). Its numbers run from 01 on 1 January to the last document of 31 December
+(Nghị định 30/2020/NĐ-CP, Điều 15 khoản 1 for outgoing, Điều 22 for incoming): `NumberCounter` holds the last
+number given per register, year and — in the legal normative series only — document type. Every number given
+is a `RegisterEntry`, the line of the register; a cancelled number keeps its line, marked cancelled, and is never
+given again.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Confidentiality, Direction, DocumentType, OutgoingStatus, Series, Urgency
+
+
+class Register(models.Model):
+    agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.PROTECT, related_name="document_registers", verbose_name=_("cơ quan")
+    )
+    direction = models.CharField(_("loại sổ"), max_length=10, choices=Direction.choices)
+    series = models.CharField(_("hệ thống số"), max_length=20, choices=Series.choices, default=Series.ORDINARY)
+
+    class Meta:
+        ordering = ["agency__code", "direction", "series"]
+        verbose_name = _("sổ đăng ký văn bản")
+        verbose_name_plural = _("sổ đăng ký văn bản")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "direction", "series"], name="documents_register_unique")
+        ]
+
+    def __str__(self):
+        return f"Sổ {self.get_direction_display().lower()} ({self.get_series_display().lower()}) — {self.agency}"
+
+
+class NumberCounter(models.Model):
+    """The last number given in a register in a year (row locked while a number is taken)."""
+
+    register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="counters")
+    year = models.PositiveSmallIntegerField()
+    document_type = models.CharField(max_length=20, blank=True, default="")  # legal normative series only
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["register", "year", "document_type"], name="documents_counter_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.register_id}/{self.year}/{self.document_type or '*'}: {self.last_number}"
+
+
+class RegisterEntry(models.Model):
+    """One line of a register: a number given, to which document, by whom, when; or cancelled, with why."""
+
+    register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="entries", verbose_name=_("sổ"))
+    year = models.PositiveSmallIntegerField(_("năm"))
+    document_type = models.CharField(_("loại văn bản"), max_length=20, choices=DocumentType.choices)
+    # the type in the legal normative series (numbered per type), empty elsewhere: the counter's key
+    series_key = models.CharField(max_length=20, blank=True, default="", editable=False)
+    number = models.PositiveIntegerField(_("số"))
+    symbol = models.CharField(_("ký hiệu"), max_length=80)
+    registered_at = models.DateTimeField(_("cấp số lúc"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người cấp số")
+    )
+    cancelled_at = models.DateTimeField(_("hủy số lúc"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.CharField(_("lý do hủy số"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["register_id", "year", "document_type", "number"]
+        verbose_name = _("số văn bản đã cấp")
+        verbose_name_plural = _("số văn bản đã cấp")
+        constraints = [
+            # a number is given once per series: the register, the year and (legal normative only) the type
+            models.UniqueConstraint(fields=["register", "year", "series_key", "number"], name="documents_entry_unique"),
+        ]
+
+    def __str__(self):
+        return self.number_and_symbol
+
+    @property
+    def number_text(self) -> str:
+        return f"{self.number:02d}"
+
+    @property
+    def number_and_symbol(self) -> str:
+        """As printed under the issuer's name: `Số: 15/QĐ-UBND`, `Số: 05/UBND-VP`, `Số: 07/2026/QĐ-UBND`."""
+        return f"Số: {self.number_text}/{self.symbol}"
+
+
+class OutgoingDocument(models.Model):
+    """An outgoing document (văn bản đi) of an agency, from draft to issue."""
+
+    agency = models.ForeignKey(
+        "directory.Agency",
+        on_delete=models.PROTECT,
+        related_name="outgoing_documents",
+        verbose_name=_("cơ quan ban hành"),
+    )
+    drafting_unit = models.ForeignKey(
+        "directory.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("đơn vị soạn thảo"),
+    )
+    document_type = models.CharField(_("loại văn bản"), max_length=20, choices=DocumentType.choices)
+    is_legal_normative = models.BooleanField(_("văn bản quy phạm pháp luật"), default=False)
+    subject = models.CharField(_("trích yếu"), max_length=1000)
+    urgency = models.CharField(_("độ khẩn"), max_length=20, choices=Urgency.choices, default=Urgency.NORMAL)
+    confidentiality = models.CharField(
+        _("độ mật"), max_length=20, choices=Confidentiality.choices, default=Confidentiality.NONE
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=OutgoingStatus.choices, default=OutgoingStatus.DRAFT, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người soạn")
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    entry = models.OneToOneField(
+        RegisterEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="document",
+        verbose_name=_("số văn bản"),
+    )
+    issued_at = models.DateTimeField(_("ban hành lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("văn bản đi")
+        verbose_name_plural = _("văn bản đi")
+
+    def __str__(self):
+        head = self.entry.number_and_symbol if self.entry_id else self.get_status_display()
+        return f"{head} — {self.subject[:80]}"
+
+    @property
+    def is_secret(self) -> bool:
+        return self.confidentiality != Confidentiality.NONE

@@ -1,0 +1,144 @@
+"""Every write of the documents app: keyword-only services, one transaction, one audit event each."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core import audit
+
+from .choices import Direction, OutgoingStatus, Series
+from .models import NumberCounter, OutgoingDocument, Register, RegisterEntry
+from .numbering import check_kind, series_of, symbol_for
+from .permissions import can_draft, require_clerk
+
+
+def outgoing_create(
+    *,
+    actor,
+    agency,
+    document_type: str,
+    subject: str,
+    drafting_unit=None,
+    is_legal_normative: bool = False,
+    urgency: str = "normal",
+    confidentiality: str = "none",
+) -> OutgoingDocument:
+    """A draft outgoing document of `agency`, written by one of its officials."""
+    if not can_draft(actor, agency.pk):
+        raise PermissionDenied("Bạn không phải cán bộ của cơ quan này nên không soạn được văn bản của cơ quan.")
+    subject = (subject or "").strip()
+    if not subject:
+        raise ValidationError({"subject": ["Cần nhập trích yếu nội dung văn bản."]})
+    if drafting_unit is not None and drafting_unit.agency_id != agency.pk:
+        raise ValidationError({"drafting_unit": ["Đơn vị soạn thảo không thuộc cơ quan ban hành."]})
+    check_kind(document_type=document_type, is_legal_normative=is_legal_normative, confidentiality=confidentiality)
+    with transaction.atomic():
+        document = OutgoingDocument(
+            agency=agency,
+            drafting_unit=drafting_unit,
+            document_type=document_type,
+            is_legal_normative=is_legal_normative,
+            subject=subject,
+            urgency=urgency,
+            confidentiality=confidentiality,
+            created_by=actor,
+        )
+        document.full_clean()
+        document.save()
+        audit.record(
+            actor=actor,
+            action="documents.outgoing_create",
+            obj=document,
+            after={"type": document_type, "subject": subject, "agency": agency.code},
+        )
+    return document
+
+
+def _take_number(*, register: Register, year: int, document_type: str) -> int:
+    """The next number of a series inside the caller's transaction. The counter row stays locked until the
+    caller commits, so concurrent registrations get consecutive numbers and a rollback gives its number
+    back: numbers neither repeat nor skip (Nghị định 30/2020/NĐ-CP, Điều 15 khoản 1)."""
+    counter, _created = NumberCounter.objects.select_for_update().get_or_create(
+        register=register, year=year, document_type=document_type
+    )
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def outgoing_issue_number(*, actor, document: OutgoingDocument) -> RegisterEntry:
+    """The văn thư gives a signed document its number and date from the agency's register (Nghị định
+    30/2020/NĐ-CP, Điều 15 khoản 1: after the competent person has signed; the number runs per year from 01)."""
+    with transaction.atomic():
+        document = (
+            OutgoingDocument.objects.select_for_update(of=("self",))
+            .select_related("agency", "drafting_unit")
+            .get(pk=document.pk)
+        )
+        require_clerk(actor, document.agency_id)
+        if document.status != OutgoingStatus.SIGNED:
+            raise ValidationError(
+                f"Chỉ cấp số cho văn bản đã được người có thẩm quyền ký; văn bản đang ở trạng thái "
+                f"“{document.get_status_display()}”."
+            )
+        now = timezone.now()
+        year = timezone.localdate(now).year
+        series = series_of(document)
+        symbol = symbol_for(document, year)  # refuses before a number is taken
+        register, _created = Register.objects.get_or_create(
+            agency=document.agency, direction=Direction.OUTGOING, series=series
+        )
+        key = document.document_type if series == Series.LEGAL_NORMATIVE else ""
+        number = _take_number(register=register, year=year, document_type=key)
+        entry = RegisterEntry.objects.create(
+            register=register,
+            year=year,
+            document_type=document.document_type,
+            series_key=key,
+            number=number,
+            symbol=symbol,
+            registered_at=now,
+            registered_by=actor,
+        )
+        before = {"status": document.status}
+        document.entry = entry
+        document.status = OutgoingStatus.ISSUED
+        document.issued_at = now
+        document.save(update_fields=["entry", "status", "issued_at"])
+        audit.record(
+            actor=actor,
+            action="documents.outgoing_issue_number",
+            obj=document,
+            before=before,
+            after={"status": document.status, "number": entry.number_and_symbol, "series": series, "year": year},
+        )
+    return entry
+
+
+def entry_cancel(*, actor, entry: RegisterEntry, reason: str) -> RegisterEntry:
+    """Cancel a number given by mistake or to a document withdrawn: the register keeps the line, marked
+    cancelled with its reason, and the number is never given again (the series does not step back)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Cần ghi lý do hủy số."]})
+    with transaction.atomic():
+        entry = RegisterEntry.objects.select_for_update(of=("self",)).select_related("register").get(pk=entry.pk)
+        require_clerk(actor, entry.register.agency_id)
+        if entry.cancelled_at is not None:
+            raise ValidationError("Số này đã bị hủy trước đó.")
+        entry.cancelled_at = timezone.now()
+        entry.cancelled_by = actor
+        entry.cancel_reason = reason
+        entry.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
+        document = OutgoingDocument.objects.select_for_update().filter(entry=entry).first()
+        if document is not None:
+            document.status = OutgoingStatus.WITHDRAWN
+            document.save(update_fields=["status"])
+        audit.record(
+            actor=actor,
+            action="documents.entry_cancel",
+            obj=entry,
+            before={"number": entry.number_and_symbol},
+            after={"cancelled": True, "reason": reason, "document": getattr(document, "pk", None)},
+        )
+    return entry
