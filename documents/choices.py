@@ -115,3 +115,15 @@ class OutgoingStatus(models.TextChoices):
     SIGNED = "signed", _("Đã ký, chờ cấp số")
     ISSUED = "issued", _("Đã ban hành")
     WITHDRAWN = "withdrawn", _("Đã thu hồi")
+
+
+class IncomingSource(models.TextChoices):
+    PLATFORM = "platform", _("Từ cơ quan trên nền tảng")
+    EDXML = "edxml", _("Trục liên thông văn bản (edXML)")
+    PAPER = "paper", _("Văn bản giấy (bản quét)")
+
+
+class IncomingStatus(models.TextChoices):
+    ARRIVED = "arrived", _("Chờ vào sổ")
+    REGISTERED = "registered", _("Đã vào sổ")
+    RETURNED = "returned", _("Đã trả lại nơi gửi")

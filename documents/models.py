@@ -12,7 +12,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Confidentiality, Direction, DocumentType, OutgoingStatus, Series, Urgency
+from .choices import (
+    Confidentiality,
+    Direction,
+    DocumentType,
+    IncomingSource,
+    IncomingStatus,
+    OutgoingStatus,
+    Series,
+    Urgency,
+)
 
 
 class Register(models.Model):
@@ -146,3 +155,67 @@ class OutgoingDocument(models.Model):
     @property
     def is_secret(self) -> bool:
         return self.confidentiality != Confidentiality.NONE
+
+
+class IncomingDocument(models.Model):
+    """A document that arrived at an agency (văn bản đến): from an agency on the platform, through edXML, or on
+    paper and scanned by the văn thư. It is registered with the agency's yearly incoming number (số đến,
+    Nghị định 30/2020/NĐ-CP, Điều 22) or returned to its sender with a reason."""
+
+    agency = models.ForeignKey(
+        "directory.Agency",
+        on_delete=models.PROTECT,
+        related_name="incoming_documents",
+        verbose_name=_("cơ quan nhận"),
+    )
+    source = models.CharField(_("nguồn"), max_length=20, choices=IncomingSource.choices)
+    sender_agency = models.ForeignKey(
+        "directory.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cơ quan gửi"),
+    )
+    sender_name = models.CharField(_("nơi gửi"), max_length=300)
+    number_and_symbol = models.CharField(_("số, ký hiệu"), max_length=100, blank=True)
+    document_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
+    document_type = models.CharField(_("loại văn bản"), max_length=20, choices=DocumentType.choices)
+    subject = models.CharField(_("trích yếu"), max_length=1000)
+    urgency = models.CharField(_("độ khẩn"), max_length=20, choices=Urgency.choices, default=Urgency.NORMAL)
+    confidentiality = models.CharField(
+        _("độ mật"), max_length=20, choices=Confidentiality.choices, default=Confidentiality.NONE
+    )
+    arrived_at = models.DateTimeField(_("đến lúc"))
+    registration_due = models.DateField(_("hạn vào sổ"))
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=IncomingStatus.choices, default=IncomingStatus.ARRIVED, db_index=True
+    )
+    register = models.ForeignKey(Register, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    year = models.PositiveSmallIntegerField(_("năm"), null=True, blank=True)
+    incoming_number = models.PositiveIntegerField(_("số đến"), null=True, blank=True)
+    registered_at = models.DateTimeField(_("vào sổ lúc"), null=True, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    returned_reason = models.CharField(_("lý do trả lại"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-arrived_at", "-id"]
+        verbose_name = _("văn bản đến")
+        verbose_name_plural = _("văn bản đến")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["register", "year", "incoming_number"],
+                condition=models.Q(incoming_number__isnull=False),
+                name="documents_incoming_number_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["agency", "status", "registration_due"], name="documents_in_queue")]
+
+    def __str__(self):
+        return f"{self.number_and_symbol or self.get_document_type_display()} — {self.subject[:80]}"
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.urgency != Urgency.NORMAL

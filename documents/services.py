@@ -5,9 +5,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import audit
+from core import calendar as workcal
 
-from .choices import Direction, OutgoingStatus, Series
-from .models import NumberCounter, OutgoingDocument, Register, RegisterEntry
+from .choices import Confidentiality, Direction, IncomingSource, IncomingStatus, OutgoingStatus, Series, Urgency
+from .models import IncomingDocument, NumberCounter, OutgoingDocument, Register, RegisterEntry
 from .numbering import check_kind, series_of, symbol_for
 from .permissions import can_draft, require_clerk
 
@@ -142,3 +143,118 @@ def entry_cancel(*, actor, entry: RegisterEntry, reason: str) -> RegisterEntry:
             after={"cancelled": True, "reason": reason, "document": getattr(document, "pk", None)},
         )
     return entry
+
+
+def registration_due(arrived_at, urgency: str):
+    """The last day to register an incoming document: the day it arrived for an urgent one (khẩn, thượng khẩn,
+    hỏa tốc: registered and passed on at once), else the next working day (Nghị định 30/2020/NĐ-CP, Điều 22:
+    registered on the day of arrival or at the latest the next working day)."""
+    day = timezone.localdate(arrived_at)
+    if urgency != Urgency.NORMAL:
+        return day
+    return workcal.next_working_day(day)
+
+
+def _register_incoming(document: IncomingDocument, *, actor, now) -> None:
+    """Give a locked, arrived document the next incoming number of its agency's register (secret documents in
+    their own series); numbers run per year from 01 and neither repeat nor skip."""
+    series = Series.SECRET if document.confidentiality != Confidentiality.NONE else Series.ORDINARY
+    register, _created = Register.objects.get_or_create(
+        agency_id=document.agency_id, direction=Direction.INCOMING, series=series
+    )
+    year = timezone.localdate(now).year
+    document.register = register
+    document.year = year
+    document.incoming_number = _take_number(register=register, year=year, document_type="")
+    document.registered_at = now
+    document.registered_by = actor
+    document.status = IncomingStatus.REGISTERED
+
+
+def incoming_record_paper(
+    *,
+    actor,
+    agency,
+    sender_name: str,
+    document_type: str,
+    subject: str,
+    number_and_symbol: str = "",
+    document_date=None,
+    urgency: str = Urgency.NORMAL,
+    confidentiality: str = Confidentiality.NONE,
+) -> IncomingDocument:
+    """The văn thư records a paper document that arrived (its scan follows) and registers it at once."""
+    require_clerk(actor, agency.pk)
+    now = timezone.now()
+    document = IncomingDocument(
+        agency=agency,
+        source=IncomingSource.PAPER,
+        sender_name=(sender_name or "").strip(),
+        number_and_symbol=(number_and_symbol or "").strip(),
+        document_date=document_date,
+        document_type=document_type,
+        subject=(subject or "").strip(),
+        urgency=urgency,
+        confidentiality=confidentiality,
+        arrived_at=now,
+        registration_due=registration_due(now, urgency),
+    )
+    document.full_clean(exclude=["register", "registered_by"])
+    if document_date is not None and document_date > timezone.localdate(now):
+        raise ValidationError({"document_date": ["Ngày văn bản không thể sau ngày đến."]})
+    with transaction.atomic():
+        _register_incoming(document, actor=actor, now=now)
+        document.save()
+        audit.record(
+            actor=actor,
+            action="documents.incoming_record_paper",
+            obj=document,
+            after={"incoming_number": document.incoming_number, "year": document.year, "subject": document.subject},
+        )
+    return document
+
+
+def _locked_arrival(document: IncomingDocument, actor) -> IncomingDocument:
+    document = IncomingDocument.objects.select_for_update().get(pk=document.pk)
+    require_clerk(actor, document.agency_id)
+    if document.status != IncomingStatus.ARRIVED:
+        raise ValidationError(f"Văn bản đến đang ở trạng thái “{document.get_status_display()}”, không còn chờ vào sổ.")
+    return document
+
+
+def incoming_register(*, actor, document: IncomingDocument) -> IncomingDocument:
+    """The văn thư registers an arrived document with the agency's yearly incoming number (số đến)."""
+    with transaction.atomic():
+        document = _locked_arrival(document, actor)
+        _register_incoming(document, actor=actor, now=timezone.now())
+        document.save(update_fields=["register", "year", "incoming_number", "registered_at", "registered_by", "status"])
+        audit.record(
+            actor=actor,
+            action="documents.incoming_register",
+            obj=document,
+            before={"status": IncomingStatus.ARRIVED},
+            after={"status": document.status, "incoming_number": document.incoming_number, "year": document.year},
+        )
+    return document
+
+
+def incoming_return(*, actor, document: IncomingDocument, reason: str) -> IncomingDocument:
+    """Return an arrived document to its sender with a reason, without registering it: an electronic document
+    whose signature or integrity does not verify, or one sent to the wrong agency (Nghị định 30/2020/NĐ-CP,
+    Điều 22: returned to the sender the same day)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Cần ghi lý do trả lại văn bản."]})
+    with transaction.atomic():
+        document = _locked_arrival(document, actor)
+        document.status = IncomingStatus.RETURNED
+        document.returned_reason = reason
+        document.save(update_fields=["status", "returned_reason"])
+        audit.record(
+            actor=actor,
+            action="documents.incoming_return",
+            obj=document,
+            before={"status": IncomingStatus.ARRIVED},
+            after={"status": document.status, "reason": reason},
+        )
+    return document
