@@ -186,6 +186,7 @@ class IncomingDocument(models.Model):
     confidentiality = models.CharField(
         _("độ mật"), max_length=20, choices=Confidentiality.choices, default=Confidentiality.NONE
     )
+    scan = models.FileField(_("bản quét"), upload_to="documents/incoming/%Y/%m/", blank=True, max_length=300)
     arrived_at = models.DateTimeField(_("đến lúc"))
     registration_due = models.DateField(_("hạn vào sổ"))
     status = models.CharField(

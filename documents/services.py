@@ -171,10 +171,30 @@ def _register_incoming(document: IncomingDocument, *, actor, now) -> None:
     document.status = IncomingStatus.REGISTERED
 
 
+SCAN_MAX_BYTES = 20 * 1024 * 1024
+SCAN_KINDS = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpg"}
+
+
+def _scan_kind(scan) -> str:
+    """The scan's kind from its first bytes (PDF or JPEG), or a refusal with the reason."""
+    if scan is None:
+        raise ValidationError({"scan": ["Cần tải lên bản quét của văn bản (PDF hoặc JPEG)."]})
+    if scan.size > SCAN_MAX_BYTES:
+        raise ValidationError({"scan": [f"Bản quét lớn hơn {SCAN_MAX_BYTES // (1024 * 1024)} MB."]})
+    scan.seek(0)
+    head = scan.read(8)
+    scan.seek(0)
+    for magic, kind in SCAN_KINDS.items():
+        if head.startswith(magic):
+            return kind
+    raise ValidationError({"scan": ["Bản quét phải là tệp PDF hoặc ảnh JPEG."]})
+
+
 def incoming_record_paper(
     *,
     actor,
     agency,
+    scan,
     sender_name: str,
     document_type: str,
     subject: str,
@@ -199,18 +219,25 @@ def incoming_record_paper(
         arrived_at=now,
         registration_due=registration_due(now, urgency),
     )
-    document.full_clean(exclude=["register", "registered_by"])
+    document.full_clean(exclude=["register", "registered_by", "scan"])
     if document_date is not None and document_date > timezone.localdate(now):
         raise ValidationError({"document_date": ["Ngày văn bản không thể sau ngày đến."]})
-    with transaction.atomic():
-        _register_incoming(document, actor=actor, now=now)
-        document.save()
-        audit.record(
-            actor=actor,
-            action="documents.incoming_record_paper",
-            obj=document,
-            after={"incoming_number": document.incoming_number, "year": document.year, "subject": document.subject},
-        )
+    kind = _scan_kind(scan)
+    try:
+        with transaction.atomic():
+            _register_incoming(document, actor=actor, now=now)
+            document.scan.save(f"den-{document.year}-{document.incoming_number:02d}.{kind}", scan, save=False)
+            document.save()
+            audit.record(
+                actor=actor,
+                action="documents.incoming_record_paper",
+                obj=document,
+                after={"incoming_number": document.incoming_number, "year": document.year, "subject": document.subject},
+            )
+    except BaseException:
+        if document.scan.name:  # stored before the failure: no orphan file
+            document.scan.storage.delete(document.scan.name)
+        raise
     return document
 
 

@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from core.models import AuditEvent
@@ -39,8 +40,13 @@ def w():
     }
 
 
+def _scan(content=b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n", name="scan.pdf"):
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
 def _paper(w, **kwargs):
     values = {
+        "scan": _scan(),
         "actor": w["clerk"],
         "agency": w["agency"],
         "sender_name": "UBND phường Đồng Hới",
@@ -87,8 +93,26 @@ def test_bad_paper_input_writes_nothing_and_takes_no_number(w):
         _paper(w, actor=w["expert"])
     with pytest.raises(PermissionDenied):
         _paper(w, actor=w["other_clerk"])
+    with pytest.raises(ValidationError, match="PDF hoặc ảnh JPEG"):
+        _paper(w, scan=_scan(b"MZ\x90\x00 not a scan", "virus.pdf"))
+    with pytest.raises(ValidationError, match="bản quét"):
+        _paper(w, scan=None)
     assert not IncomingDocument.objects.exists()
     assert _paper(w).incoming_number == 1
+
+
+def test_a_failed_registration_leaves_no_scan_behind(w, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    with (
+        mock.patch("documents.services.audit.record", side_effect=RuntimeError("audit down")),
+        pytest.raises(RuntimeError),
+    ):
+        _paper(w)
+    assert not IncomingDocument.objects.exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+    document = _paper(w)
+    assert document.incoming_number == 1 and document.scan.name.endswith(f"den-{document.year}-01.pdf")
+    assert (tmp_path / document.scan.name).read_bytes().startswith(b"%PDF-")
 
 
 def test_registration_day_is_the_next_working_day_and_urgent_ones_the_same_day():
