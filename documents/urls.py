@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "documents"
+
+urlpatterns = [
+    path("den/", views.incoming_queue, name="incoming_queue"),
+    path("den/nhap/", views.incoming_paper, name="incoming_paper"),
+    path("den/<int:pk>/ban-quet/", views.incoming_scan, name="incoming_scan"),
+    path("den/<int:pk>/<slug:action>/", views.incoming_action, name="incoming_action"),
+    path("di/so/", views.outgoing_register, name="outgoing_register"),
+]

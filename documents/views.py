@@ -1,0 +1,155 @@
+"""The văn thư's pages: the incoming queue and register, recording a paper document, the outgoing register.
+
+Views translate the request and call the services and selectors; every rule (who, which state, which number)
+is theirs. A page a user may not use answers 403 with the Vietnamese page; a document of another agency 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.media import file_response
+from directory.choices import Role
+from directory.models import Agency
+from directory.selectors import agencies_with_role
+
+from . import selectors, services
+from .choices import IncomingStatus
+from .forms import PaperIncomingForm, ReturnForm
+from .models import IncomingDocument, RegisterEntry
+
+
+def _clerk_agencies(user) -> list[Agency]:
+    ids = agencies_with_role(user, Role.DOCUMENT_CLERK)
+    if not ids:
+        raise PermissionDenied(_("Trang này dành cho văn thư của cơ quan."))
+    return list(Agency.objects.filter(pk__in=ids).order_by("name"))
+
+
+def _messages_of(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "message_dict"):
+        return [m for msgs in exc.message_dict.values() for m in msgs]
+    return list(exc.messages)
+
+
+@login_required
+def incoming_queue(request):
+    agencies = _clerk_agencies(request.user)
+    registered = (
+        IncomingDocument.objects.filter(agency__in=agencies)
+        .exclude(status=IncomingStatus.ARRIVED)
+        .select_related("agency", "register")
+        .order_by("-registered_at", "-arrived_at", "-id")
+    )
+    return render(
+        request,
+        "documents/incoming_queue.html",
+        {
+            "waiting": selectors.registration_queue(request.user),
+            "page": Paginator(registered, 50).get_page(request.GET.get("trang")),
+            "return_form": ReturnForm(),
+            "agencies": agencies,
+        },
+    )
+
+
+@login_required
+def incoming_paper(request):
+    agencies = _clerk_agencies(request.user)
+    form = PaperIncomingForm(request.POST or None, request.FILES or None, agencies=agencies)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        agency = next(a for a in agencies if a.pk == d["agency"])
+        try:
+            document = services.incoming_record_paper(
+                actor=request.user,
+                agency=agency,
+                scan=d["scan"],
+                sender_name=d["sender_name"],
+                number_and_symbol=d["number_and_symbol"],
+                document_date=d["document_date"],
+                document_type=d["document_type"],
+                subject=d["subject"],
+                urgency=d["urgency"],
+                confidentiality=d["confidentiality"],
+            )
+        except ValidationError as exc:
+            for message in _messages_of(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("Đã vào sổ văn bản đến số %(number)02d/%(year)s.")
+                % {"number": document.incoming_number, "year": document.year},
+            )
+            return redirect("documents:incoming_queue")
+    return render(request, "documents/incoming_paper.html", {"form": form})
+
+
+def _clerks_document(request, pk) -> IncomingDocument:
+    """An incoming document of one of the user's agencies as văn thư; 404 for any other (existence hidden)."""
+    agencies = agencies_with_role(request.user, Role.DOCUMENT_CLERK)
+    document = IncomingDocument.objects.filter(pk=pk, agency_id__in=agencies).first()
+    if document is None:
+        raise Http404
+    return document
+
+
+@login_required
+@require_POST
+def incoming_action(request, pk, action):
+    document = _clerks_document(request, pk)
+    try:
+        if action == "vao-so":
+            document = services.incoming_register(actor=request.user, document=document)
+            messages.success(
+                request,
+                _("Đã vào sổ văn bản đến số %(number)02d/%(year)s.")
+                % {"number": document.incoming_number, "year": document.year},
+            )
+        elif action == "tra-lai":
+            form = ReturnForm(request.POST)
+            reason = form.cleaned_data["reason"] if form.is_valid() else ""
+            services.incoming_return(actor=request.user, document=document, reason=reason)
+            messages.success(request, _("Đã trả lại văn bản cho nơi gửi."))
+        else:
+            raise Http404
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+    return redirect("documents:incoming_queue")
+
+
+@login_required
+def incoming_scan(request, pk):
+    document = _clerks_document(request, pk)
+    if not document.scan:
+        raise Http404
+    return file_response(request, document.scan.name, filename=document.scan.name.rsplit("/", 1)[-1])
+
+
+@login_required
+def outgoing_register(request):
+    agencies = _clerk_agencies(request.user)
+    try:
+        year = int(request.GET.get("nam") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    if not 2000 <= year <= 2100:
+        year = timezone.localdate().year
+    entries = (
+        RegisterEntry.objects.filter(register__agency__in=agencies, register__direction="outgoing", year=year)
+        .select_related("register__agency", "registered_by", "document")
+        .order_by("register__agency__name", "register__series", "series_key", "number")
+    )
+    return render(
+        request,
+        "documents/outgoing_register.html",
+        {"page": Paginator(entries, 100).get_page(request.GET.get("trang")), "year": year},
+    )
