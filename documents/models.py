@@ -142,6 +142,8 @@ class OutgoingDocument(models.Model):
         verbose_name=_("số văn bản"),
     )
     issued_at = models.DateTimeField(_("ban hành lúc"), null=True, blank=True)
+    body = models.FileField(_("tệp văn bản"), upload_to="documents/outgoing/%Y/%m/", blank=True, max_length=300)
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -155,6 +157,28 @@ class OutgoingDocument(models.Model):
     @property
     def is_secret(self) -> bool:
         return self.confidentiality != Confidentiality.NONE
+
+
+class Recipient(models.Model):
+    """A recipient of an outgoing document (nơi nhận): an agency on the platform, delivered at once as an
+    incoming document of that agency."""
+
+    document = models.ForeignKey(
+        OutgoingDocument, on_delete=models.CASCADE, related_name="recipients", verbose_name=_("văn bản đi")
+    )
+    agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("cơ quan nhận")
+    )
+    delivered_at = models.DateTimeField(_("đã chuyển lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("nơi nhận")
+        verbose_name_plural = _("nơi nhận")
+        constraints = [models.UniqueConstraint(fields=["document", "agency"], name="documents_recipient_unique")]
+
+    def __str__(self):
+        return str(self.agency)
 
 
 class IncomingDocument(models.Model):
@@ -178,6 +202,14 @@ class IncomingDocument(models.Model):
         verbose_name=_("cơ quan gửi"),
     )
     sender_name = models.CharField(_("nơi gửi"), max_length=300)
+    source_document = models.ForeignKey(
+        OutgoingDocument,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("văn bản đi gốc"),
+    )
     number_and_symbol = models.CharField(_("số, ký hiệu"), max_length=100, blank=True)
     document_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
     document_type = models.CharField(_("loại văn bản"), max_length=20, choices=DocumentType.choices)

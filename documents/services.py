@@ -8,7 +8,7 @@ from core import audit
 from core import calendar as workcal
 
 from .choices import Confidentiality, Direction, IncomingSource, IncomingStatus, OutgoingStatus, Series, Urgency
-from .models import IncomingDocument, NumberCounter, OutgoingDocument, Register, RegisterEntry
+from .models import IncomingDocument, NumberCounter, OutgoingDocument, Recipient, Register, RegisterEntry
 from .numbering import check_kind, series_of, symbol_for
 from .permissions import can_draft, require_clerk
 
@@ -23,8 +23,11 @@ def outgoing_create(
     is_legal_normative: bool = False,
     urgency: str = "normal",
     confidentiality: str = "none",
+    body=None,
+    recipients=(),
 ) -> OutgoingDocument:
-    """A draft outgoing document of `agency`, written by one of its officials."""
+    """A draft outgoing document of `agency`, written by one of its officials, with its body (PDF) and the
+    agencies of the platform it is to be sent to."""
     if not can_draft(actor, agency.pk):
         raise PermissionDenied("Bạn không phải cán bộ của cơ quan này nên không soạn được văn bản của cơ quan.")
     subject = (subject or "").strip()
@@ -33,25 +36,49 @@ def outgoing_create(
     if drafting_unit is not None and drafting_unit.agency_id != agency.pk:
         raise ValidationError({"drafting_unit": ["Đơn vị soạn thảo không thuộc cơ quan ban hành."]})
     check_kind(document_type=document_type, is_legal_normative=is_legal_normative, confidentiality=confidentiality)
-    with transaction.atomic():
-        document = OutgoingDocument(
-            agency=agency,
-            drafting_unit=drafting_unit,
-            document_type=document_type,
-            is_legal_normative=is_legal_normative,
-            subject=subject,
-            urgency=urgency,
-            confidentiality=confidentiality,
-            created_by=actor,
-        )
-        document.full_clean()
-        document.save()
-        audit.record(
-            actor=actor,
-            action="documents.outgoing_create",
-            obj=document,
-            after={"type": document_type, "subject": subject, "agency": agency.code},
-        )
+    recipients = list(dict.fromkeys(recipients))
+    if any(r.pk == agency.pk for r in recipients):
+        raise ValidationError({"recipients": ["Nơi nhận không thể là chính cơ quan ban hành."]})
+    if body is not None and _scan_kind(body, field="body") != "pdf":
+        raise ValidationError({"body": ["Tệp văn bản phải là PDF."]})
+    document = None
+    try:
+        with transaction.atomic():
+            document = _new_outgoing(
+                agency=agency,
+                drafting_unit=drafting_unit,
+                document_type=document_type,
+                is_legal_normative=is_legal_normative,
+                subject=subject,
+                urgency=urgency,
+                confidentiality=confidentiality,
+                created_by=actor,
+            )
+            if body is not None:
+                document.body.save("du-thao.pdf", body, save=False)
+            document.save()
+            Recipient.objects.bulk_create([Recipient(document=document, agency=r) for r in recipients])
+            audit.record(
+                actor=actor,
+                action="documents.outgoing_create",
+                obj=document,
+                after={
+                    "type": document_type,
+                    "subject": subject,
+                    "agency": agency.code,
+                    "recipients": [r.code for r in recipients],
+                },
+            )
+    except BaseException:
+        if document is not None and document.body.name:
+            document.body.storage.delete(document.body.name)
+        raise
+    return document
+
+
+def _new_outgoing(**fields) -> OutgoingDocument:
+    document = OutgoingDocument(**fields)
+    document.full_clean(exclude=["body"])
     return document
 
 
@@ -175,19 +202,19 @@ SCAN_MAX_BYTES = 20 * 1024 * 1024
 SCAN_KINDS = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpg"}
 
 
-def _scan_kind(scan) -> str:
-    """The scan's kind from its first bytes (PDF or JPEG), or a refusal with the reason."""
+def _scan_kind(scan, field: str = "scan") -> str:
+    """The file's kind from its first bytes (PDF or JPEG), or a refusal with the reason."""
     if scan is None:
-        raise ValidationError({"scan": ["Cần tải lên bản quét của văn bản (PDF hoặc JPEG)."]})
+        raise ValidationError({field: ["Cần tải lên bản quét của văn bản (PDF hoặc JPEG)."]})
     if scan.size > SCAN_MAX_BYTES:
-        raise ValidationError({"scan": [f"Bản quét lớn hơn {SCAN_MAX_BYTES // (1024 * 1024)} MB."]})
+        raise ValidationError({field: [f"Tệp lớn hơn {SCAN_MAX_BYTES // (1024 * 1024)} MB."]})
     scan.seek(0)
     head = scan.read(8)
     scan.seek(0)
     for magic, kind in SCAN_KINDS.items():
         if head.startswith(magic):
             return kind
-    raise ValidationError({"scan": ["Bản quét phải là tệp PDF hoặc ảnh JPEG."]})
+    raise ValidationError({field: ["Bản quét phải là tệp PDF hoặc ảnh JPEG."]})
 
 
 def incoming_record_paper(
@@ -285,3 +312,62 @@ def incoming_return(*, actor, document: IncomingDocument, reason: str) -> Incomi
             after={"status": document.status, "reason": reason},
         )
     return document
+
+
+def outgoing_send(*, actor, document: OutgoingDocument) -> list[IncomingDocument]:
+    """The văn thư sends an issued document to its recipients on the platform: each receiving agency gets it
+    at once as an incoming document waiting for its own văn thư to register. A secret document is never sent
+    over the network (Luật Bảo vệ bí mật nhà nước 2018; Nghị định 30/2020/NĐ-CP): it travels on paper."""
+    with transaction.atomic():
+        document = (
+            OutgoingDocument.objects.select_for_update(of=("self",))
+            .select_related("agency", "entry")
+            .get(pk=document.pk)
+        )
+        require_clerk(actor, document.agency_id)
+        if document.status != OutgoingStatus.ISSUED:
+            raise ValidationError("Chỉ gửi văn bản đã được cấp số và ban hành.")
+        if document.sent_at is not None:
+            raise ValidationError("Văn bản này đã được gửi.")
+        if document.is_secret:
+            raise ValidationError(
+                "Văn bản mật không được gửi qua mạng; gửi bản giấy theo quy định bảo vệ bí mật nhà nước."
+            )
+        if not document.body:
+            raise ValidationError({"body": ["Văn bản chưa có tệp để gửi."]})
+        recipients = list(document.recipients.select_related("agency").filter(delivered_at__isnull=True))
+        if not recipients:
+            raise ValidationError({"recipients": ["Văn bản chưa có nơi nhận trên hệ thống."]})
+        now = timezone.now()
+        delivered = []
+        for recipient in recipients:
+            delivered.append(
+                IncomingDocument(
+                    agency=recipient.agency,
+                    source=IncomingSource.PLATFORM,
+                    sender_agency=document.agency,
+                    sender_name=document.agency.name,
+                    source_document=document,
+                    number_and_symbol=document.entry.number_and_symbol.removeprefix("Số: "),
+                    document_date=timezone.localdate(document.issued_at),
+                    document_type=document.document_type,
+                    subject=document.subject,
+                    urgency=document.urgency,
+                    confidentiality=document.confidentiality,
+                    scan=document.body.name,  # the same stored file: an issued document no longer changes
+                    arrived_at=now,
+                    registration_due=registration_due(now, document.urgency),
+                )
+            )
+            recipient.delivered_at = now
+        IncomingDocument.objects.bulk_create(delivered)
+        Recipient.objects.bulk_update(recipients, ["delivered_at"])
+        document.sent_at = now
+        document.save(update_fields=["sent_at"])
+        audit.record(
+            actor=actor,
+            action="documents.outgoing_send",
+            obj=document,
+            after={"sent_to": [r.agency.code for r in recipients], "number": document.entry.number_and_symbol},
+        )
+    return delivered
