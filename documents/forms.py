@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Confidentiality, DocumentType, Urgency
+from .choices import Confidentiality, Direction, DocumentType, Urgency
 
 
 class PaperIncomingForm(forms.Form):
@@ -30,3 +30,14 @@ class PaperIncomingForm(forms.Form):
 
 class ReturnForm(forms.Form):
     reason = forms.CharField(label=_("Lý do trả lại"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Từ khóa (số, ký hiệu, trích yếu, nơi ban hành; có hoặc không dấu)"), max_length=200, required=False
+    )
+    huong = forms.ChoiceField(label=_("Văn bản"), choices=[("", _("Đi và đến")), *Direction.choices], required=False)
+    loai = forms.ChoiceField(
+        label=_("Loại văn bản"), choices=[("", _("Mọi loại")), *DocumentType.choices], required=False
+    )
+    nam = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100, required=False)

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.text import fold
+
 from .choices import (
     Confidentiality,
     Direction,
@@ -144,6 +146,9 @@ class OutgoingDocument(models.Model):
     issued_at = models.DateTimeField(_("ban hành lúc"), null=True, blank=True)
     body = models.FileField(_("tệp văn bản"), upload_to="documents/outgoing/%Y/%m/", blank=True, max_length=300)
     sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    # folded number, symbol, subject and issuer (core.text.fold), kept by the services; searched with
+    # LIKE '%term%', which the pg_trgm index of migration 0002 serves on PostgreSQL
+    search_text = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -157,6 +162,10 @@ class OutgoingDocument(models.Model):
     @property
     def is_secret(self) -> bool:
         return self.confidentiality != Confidentiality.NONE
+
+    def fill_search_text(self) -> None:
+        number = self.entry.number_and_symbol if self.entry_id else ""
+        self.search_text = fold(" ".join([number, self.subject, self.agency.name, self.agency.short_name]))
 
 
 class Recipient(models.Model):
@@ -232,6 +241,7 @@ class IncomingDocument(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     returned_reason = models.CharField(_("lý do trả lại"), max_length=500, blank=True)
+    search_text = models.TextField(blank=True, default="", editable=False)  # as OutgoingDocument.search_text
 
     class Meta:
         ordering = ["-arrived_at", "-id"]
@@ -252,3 +262,7 @@ class IncomingDocument(models.Model):
     @property
     def is_urgent(self) -> bool:
         return self.urgency != Urgency.NORMAL
+
+    def fill_search_text(self) -> None:
+        number = f"{self.incoming_number:02d}/{self.year}" if self.incoming_number else ""
+        self.search_text = fold(" ".join([self.number_and_symbol, number, self.subject, self.sender_name]))

@@ -3,11 +3,12 @@
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
+from core.text import fold_terms
 from directory.choices import Role
 from directory.selectors import agencies_with_role
 
-from .choices import IncomingStatus, Urgency
-from .models import IncomingDocument
+from .choices import Confidentiality, Direction, IncomingStatus, Urgency
+from .models import IncomingDocument, OutgoingDocument
 
 
 def registration_queue(user):
@@ -26,3 +27,42 @@ def registration_queue(user):
     for row in rows:
         row.overdue = row.is_urgent or row.registration_due < today
     return rows
+
+
+def visible_agencies(user) -> set[int]:
+    """The agencies whose documents `user` may search: those where they are văn thư or leader (Nghị định
+    30/2020/NĐ-CP: the văn thư keeps the registers, the head of the agency directs the handling). Officials
+    assigned a document will see it too once assignment exists."""
+    return agencies_with_role(user, Role.DOCUMENT_CLERK, Role.AGENCY_LEADER)
+
+
+def search(user, query: str = "", *, direction: str = "", document_type: str = "", year: int | None = None):
+    """Outgoing and incoming documents of the user's agencies matching every folded word of `query`, newest
+    first, as (direction, document) pairs; secret documents are left out (they are read on paper)."""
+    agencies = visible_agencies(user)
+    terms = fold_terms(query)[:8]
+    results = []
+    if direction in ("", Direction.OUTGOING):
+        outgoing = OutgoingDocument.objects.filter(
+            agency_id__in=agencies, confidentiality=Confidentiality.NONE
+        ).select_related("agency", "entry")
+        for term in terms:
+            outgoing = outgoing.filter(search_text__contains=term)
+        if document_type:
+            outgoing = outgoing.filter(document_type=document_type)
+        if year:
+            outgoing = outgoing.filter(created_at__year=year)
+        results += [(Direction.OUTGOING, d) for d in outgoing.order_by("-created_at", "-id")[:200]]
+    if direction in ("", Direction.INCOMING):
+        incoming = IncomingDocument.objects.filter(
+            agency_id__in=agencies, confidentiality=Confidentiality.NONE
+        ).select_related("agency")
+        for term in terms:
+            incoming = incoming.filter(search_text__contains=term)
+        if document_type:
+            incoming = incoming.filter(document_type=document_type)
+        if year:
+            incoming = incoming.filter(arrived_at__year=year)
+        results += [(Direction.INCOMING, d) for d in incoming.order_by("-arrived_at", "-id")[:200]]
+    results.sort(key=lambda pair: getattr(pair[1], "created_at", None) or pair[1].arrived_at, reverse=True)
+    return results[:200]

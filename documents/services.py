@@ -56,6 +56,7 @@ def outgoing_create(
             )
             if body is not None:
                 document.body.save("du-thao.pdf", body, save=False)
+            document.fill_search_text()
             document.save()
             Recipient.objects.bulk_create([Recipient(document=document, agency=r) for r in recipients])
             audit.record(
@@ -132,7 +133,8 @@ def outgoing_issue_number(*, actor, document: OutgoingDocument) -> RegisterEntry
         document.entry = entry
         document.status = OutgoingStatus.ISSUED
         document.issued_at = now
-        document.save(update_fields=["entry", "status", "issued_at"])
+        document.fill_search_text()
+        document.save(update_fields=["entry", "status", "issued_at", "search_text"])
         audit.record(
             actor=actor,
             action="documents.outgoing_issue_number",
@@ -254,6 +256,7 @@ def incoming_record_paper(
         with transaction.atomic():
             _register_incoming(document, actor=actor, now=now)
             document.scan.save(f"den-{document.year}-{document.incoming_number:02d}.{kind}", scan, save=False)
+            document.fill_search_text()
             document.save()
             audit.record(
                 actor=actor,
@@ -281,7 +284,18 @@ def incoming_register(*, actor, document: IncomingDocument) -> IncomingDocument:
     with transaction.atomic():
         document = _locked_arrival(document, actor)
         _register_incoming(document, actor=actor, now=timezone.now())
-        document.save(update_fields=["register", "year", "incoming_number", "registered_at", "registered_by", "status"])
+        document.fill_search_text()
+        document.save(
+            update_fields=[
+                "register",
+                "year",
+                "incoming_number",
+                "registered_at",
+                "registered_by",
+                "status",
+                "search_text",
+            ]
+        )
         audit.record(
             actor=actor,
             action="documents.incoming_register",
@@ -359,6 +373,7 @@ def outgoing_send(*, actor, document: OutgoingDocument) -> list[IncomingDocument
                     registration_due=registration_due(now, document.urgency),
                 )
             )
+            delivered[-1].fill_search_text()
             recipient.delivered_at = now
         IncomingDocument.objects.bulk_create(delivered)
         Recipient.objects.bulk_update(recipients, ["delivered_at"])

@@ -10,4 +10,5 @@ urlpatterns = [
     path("den/<int:pk>/ban-quet/", views.incoming_scan, name="incoming_scan"),
     path("den/<int:pk>/<slug:action>/", views.incoming_action, name="incoming_action"),
     path("di/so/", views.outgoing_register, name="outgoing_register"),
+    path("tra-cuu/", views.search, name="search"),
 ]

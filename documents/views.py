@@ -21,7 +21,7 @@ from directory.selectors import agencies_with_role
 
 from . import selectors, services
 from .choices import IncomingStatus
-from .forms import PaperIncomingForm, ReturnForm
+from .forms import PaperIncomingForm, ReturnForm, SearchForm
 from .models import IncomingDocument, RegisterEntry
 
 
@@ -153,3 +153,15 @@ def outgoing_register(request):
         "documents/outgoing_register.html",
         {"page": Paginator(entries, 100).get_page(request.GET.get("trang")), "year": year},
     )
+
+
+@login_required
+def search(request):
+    if not selectors.visible_agencies(request.user):
+        raise PermissionDenied(_("Trang này dành cho văn thư và lãnh đạo cơ quan."))
+    form = SearchForm(request.GET or None)
+    results = []
+    if form.is_valid():
+        d = form.cleaned_data
+        results = selectors.search(request.user, d["q"], direction=d["huong"], document_type=d["loai"], year=d["nam"])
+    return render(request, "documents/search.html", {"form": form, "results": results})
