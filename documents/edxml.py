@@ -328,6 +328,13 @@ def _date(parent, path: str, label: str, *, required: bool = True) -> dt.date | 
         raise EnvelopeRefused(f"{label} không đúng dạng ngày (YYYY-MM-DD): {text!r}.") from None
 
 
+def _required_date(parent, path: str, label: str) -> dt.date:
+    value = _date(parent, path, label)
+    if value is None:  # _date refuses a missing required date; this keeps the type exact
+        raise EnvelopeRefused(f"Thiếu {label} ({path}).")
+    return value
+
+
 def _int(parent, path: str, label: str, allowed) -> int:
     text = _text(parent, path, limit=5) or "0"
     try:
@@ -358,7 +365,7 @@ def _read_reference(element) -> Reference:
     return Reference(
         organ_code=_text(element, "OrganId", required="mã cơ quan của văn bản được trả lời", limit=35),
         code=_text(element, "Code", required="số, ký hiệu của văn bản được trả lời", limit=100),
-        promulgation_date=_date(element, "PromulgationDate", "Ngày của văn bản được trả lời"),
+        promulgation_date=_required_date(element, "PromulgationDate", "Ngày của văn bản được trả lời"),
         document_id=_text(element, "DocumentId", limit=100),
     )
 
@@ -409,7 +416,7 @@ def parse(data: bytes) -> Envelope:
         code_number=_text(message, "Code/CodeNumber", required="số văn bản", limit=20),
         code_notation=_text(message, "Code/CodeNotation", required="ký hiệu văn bản", limit=80),
         place=_text(message, "PromulgationInfo/Place", limit=200),
-        promulgation_date=_date(message, "PromulgationInfo/PromulgationDate", "Ngày ban hành"),
+        promulgation_date=_required_date(message, "PromulgationInfo/PromulgationDate", "Ngày ban hành"),
         type_code=_text(message, "DocumentType/Type", limit=10) or "1",
         type_name=_text(message, "DocumentType/TypeName", limit=100),
         subject=_text(message, "Subject", required="trích yếu", limit=2000),

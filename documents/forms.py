@@ -23,9 +23,11 @@ class PaperIncomingForm(forms.Form):
 
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].choices = [(a.pk, a.name) for a in agencies]
-        if len(self.fields["agency"].choices) == 1:
-            self.fields["agency"].initial = self.fields["agency"].choices[0][0]
+        field = self.fields["agency"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(a.pk, a.name) for a in agencies]
+        if len(agencies) == 1:
+            field.initial = agencies[0].pk
 
 
 class ReturnForm(forms.Form):

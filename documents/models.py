@@ -156,7 +156,7 @@ class OutgoingDocument(models.Model):
         verbose_name_plural = _("văn bản đi")
 
     def __str__(self):
-        head = self.entry.number_and_symbol if self.entry_id else self.get_status_display()
+        head = self.entry.number_and_symbol if self.entry is not None else self.get_status_display()
         return f"{head} — {self.subject[:80]}"
 
     @property
@@ -164,7 +164,7 @@ class OutgoingDocument(models.Model):
         return self.confidentiality != Confidentiality.NONE
 
     def fill_search_text(self) -> None:
-        number = self.entry.number_and_symbol if self.entry_id else ""
+        number = self.entry.number_and_symbol if self.entry is not None else ""
         self.search_text = fold(" ".join([number, self.subject, self.agency.name, self.agency.short_name]))
 
 

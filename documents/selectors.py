@@ -25,7 +25,7 @@ def registration_queue(user):
     )
     today = timezone.localdate()
     for row in rows:
-        row.overdue = row.is_urgent or row.registration_due < today
+        setattr(row, "overdue", row.is_urgent or row.registration_due < today)  # noqa: B010 - a display flag
     return rows
 
 
@@ -41,7 +41,7 @@ def search(user, query: str = "", *, direction: str = "", document_type: str = "
     first, as (direction, document) pairs; secret documents are left out (they are read on paper)."""
     agencies = visible_agencies(user)
     terms = fold_terms(query)[:8]
-    results = []
+    results: list[tuple[str, OutgoingDocument | IncomingDocument]] = []
     if direction in ("", Direction.OUTGOING):
         outgoing = OutgoingDocument.objects.filter(
             agency_id__in=agencies, confidentiality=Confidentiality.NONE
@@ -64,5 +64,9 @@ def search(user, query: str = "", *, direction: str = "", document_type: str = "
         if year:
             incoming = incoming.filter(arrived_at__year=year)
         results += [(Direction.INCOMING, d) for d in incoming.order_by("-arrived_at", "-id")[:200]]
-    results.sort(key=lambda pair: getattr(pair[1], "created_at", None) or pair[1].arrived_at, reverse=True)
+    results.sort(key=lambda pair: _moment(pair[1]), reverse=True)
     return results[:200]
+
+
+def _moment(document: OutgoingDocument | IncomingDocument):
+    return document.created_at if isinstance(document, OutgoingDocument) else document.arrived_at

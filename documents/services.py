@@ -339,7 +339,8 @@ def outgoing_send(*, actor, document: OutgoingDocument) -> list[IncomingDocument
             .get(pk=document.pk)
         )
         require_clerk(actor, document.agency_id)
-        if document.status != OutgoingStatus.ISSUED:
+        entry = document.entry
+        if document.status != OutgoingStatus.ISSUED or entry is None:
             raise ValidationError("Chỉ gửi văn bản đã được cấp số và ban hành.")
         if document.sent_at is not None:
             raise ValidationError("Văn bản này đã được gửi.")
@@ -362,7 +363,7 @@ def outgoing_send(*, actor, document: OutgoingDocument) -> list[IncomingDocument
                     sender_agency=document.agency,
                     sender_name=document.agency.name,
                     source_document=document,
-                    number_and_symbol=document.entry.number_and_symbol.removeprefix("Số: "),
+                    number_and_symbol=entry.number_and_symbol.removeprefix("Số: "),
                     document_date=timezone.localdate(document.issued_at),
                     document_type=document.document_type,
                     subject=document.subject,
@@ -383,6 +384,6 @@ def outgoing_send(*, actor, document: OutgoingDocument) -> list[IncomingDocument
             actor=actor,
             action="documents.outgoing_send",
             obj=document,
-            after={"sent_to": [r.agency.code for r in recipients], "number": document.entry.number_and_symbol},
+            after={"sent_to": [r.agency.code for r in recipients], "number": entry.number_and_symbol},
         )
     return delivered

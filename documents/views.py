@@ -131,7 +131,8 @@ def incoming_scan(request, pk):
     document = _clerks_document(request, pk)
     if not document.scan:
         raise Http404
-    return file_response(request, document.scan.name, filename=document.scan.name.rsplit("/", 1)[-1])
+    name = document.scan.name or ""
+    return file_response(request, name, filename=name.rsplit("/", 1)[-1])
 
 
 @login_required
