@@ -126,4 +126,19 @@ class IncomingSource(models.TextChoices):
 class IncomingStatus(models.TextChoices):
     ARRIVED = "arrived", _("Chờ vào sổ")
     REGISTERED = "registered", _("Đã vào sổ")
+    ASSIGNED = "assigned", _("Đã phân công xử lý")
+    DONE = "done", _("Đã giải quyết xong")
     RETURNED = "returned", _("Đã trả lại nơi gửi")
+
+
+class AssignmentRole(models.TextChoices):
+    """How a unit takes part in handling an incoming document (the leader's bút phê)."""
+
+    LEAD = "lead", _("Chủ trì")
+    COOPERATE = "cooperate", _("Phối hợp")
+    INFORM = "inform", _("Để biết")
+
+
+class AssignmentStatus(models.TextChoices):
+    OPEN = "open", _("Đang xử lý")
+    DONE = "done", _("Đã hoàn thành")

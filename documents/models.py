@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from core.text import fold
 
 from .choices import (
+    AssignmentRole,
+    AssignmentStatus,
     Confidentiality,
     Direction,
     DocumentType,
@@ -266,3 +268,69 @@ class IncomingDocument(models.Model):
     def fill_search_text(self) -> None:
         number = f"{self.incoming_number:02d}/{self.year}" if self.incoming_number else ""
         self.search_text = fold(" ".join([self.number_and_symbol, number, self.subject, self.sender_name]))
+
+
+class Assignment(models.Model):
+    """A unit's part in handling an incoming document, set by the agency's leader: chủ trì (one), phối hợp,
+    để biết; with a deadline in working days for the units that act. The unit's leader may pass it on to an
+    official of the unit (`assignee`)."""
+
+    document = models.ForeignKey(
+        IncomingDocument, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("văn bản đến")
+    )
+    unit = models.ForeignKey("directory.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị"))
+    role = models.CharField(_("vai trò"), max_length=20, choices=AssignmentRole.choices)
+    due_on = models.DateField(_("hạn xử lý"), null=True, blank=True)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(_("phân công lúc"))
+    instruction = models.CharField(_("ý kiến chỉ đạo"), max_length=2000, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="document_assignments",
+        verbose_name=_("cán bộ được giao"),
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=AssignmentStatus.choices, default=AssignmentStatus.OPEN
+    )
+    done_at = models.DateTimeField(_("hoàn thành lúc"), null=True, blank=True)
+    answer = models.ForeignKey(
+        OutgoingDocument,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="answers_to",
+        verbose_name=_("văn bản trả lời"),
+    )
+
+    class Meta:
+        ordering = ["document_id", "role", "id"]
+        verbose_name = _("phân công xử lý")
+        verbose_name_plural = _("phân công xử lý")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "unit"], name="documents_assignment_unit_once"),
+            models.UniqueConstraint(
+                fields=["document"], condition=models.Q(role="lead"), name="documents_assignment_one_lead"
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "status", "due_on"], name="documents_assign_unit_due")]
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.unit}"
+
+
+class ProgressNote(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField()
+    text = models.CharField(_("nội dung"), max_length=2000)
+
+    class Meta:
+        ordering = ["written_at", "id"]
+        verbose_name = _("ghi nhận tiến độ")
+        verbose_name_plural = _("ghi nhận tiến độ")
+
+    def __str__(self):
+        return self.text[:80]

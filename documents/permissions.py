@@ -1,6 +1,11 @@
 """Who may do what with official documents (Nghị định 30/2020/NĐ-CP).
 
 - Any official of an agency (chuyên viên, lãnh đạo, văn thư) may draft its outgoing documents.
+- The agency's leader (role `agency_leader`) assigns a registered incoming document to its units: one to lead
+  (chủ trì), others to cooperate (phối hợp) or for information (để biết) (Nghị định 30/2020/NĐ-CP, Điều 24: the
+  head of the agency gives the handling direction and the deadline).
+- A unit's leader passes the unit's part on to one of its officials; the unit's people and the official write
+  progress notes and complete the unit's part (Điều 24, 25: following up and reporting on handling).
 - Only the agency's văn thư (role `document_clerk`) gives a number and date to a signed document and cancels a
   number given by mistake (Điều 15 khoản 1: the văn thư cơ quan registers the number; for electronic documents
   the system gives it).
@@ -25,3 +30,23 @@ def is_clerk(user, agency_id: int) -> bool:
 def require_clerk(user, agency_id: int) -> None:
     if not is_clerk(user, agency_id):
         raise PermissionDenied("Chỉ văn thư của cơ quan ban hành được cấp hoặc hủy số văn bản.")
+
+
+def can_assign(user, agency_id: int) -> bool:
+    return any(g.agency_id == agency_id and g.role == Role.AGENCY_LEADER for g in grants_for(user))
+
+
+def leads_unit(user, unit) -> bool:
+    return any(
+        g.agency_id == unit.agency_id and g.role == Role.UNIT_LEADER and g.unit_id == unit.pk for g in grants_for(user)
+    )
+
+
+def works_on(user, assignment) -> bool:
+    """The official it was passed to, the unit's leader, or the agency's leader."""
+    unit = assignment.unit
+    return (
+        assignment.assignee_id == getattr(user, "pk", None)
+        or leads_unit(user, unit)
+        or can_assign(user, unit.agency_id)
+    )

@@ -1,14 +1,14 @@
 """Reads of the documents app that depend on who asks."""
 
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from core.text import fold_terms
 from directory.choices import Role
-from directory.selectors import agencies_with_role
+from directory.selectors import agencies_with_role, grants_for
 
-from .choices import Confidentiality, Direction, IncomingStatus, Urgency
-from .models import IncomingDocument, OutgoingDocument
+from .choices import AssignmentStatus, Confidentiality, Direction, IncomingStatus, Urgency
+from .models import Assignment, IncomingDocument, OutgoingDocument
 
 
 def registration_queue(user):
@@ -70,3 +70,19 @@ def search(user, query: str = "", *, direction: str = "", document_type: str = "
 
 def _moment(document: OutgoingDocument | IncomingDocument):
     return document.created_at if isinstance(document, OutgoingDocument) else document.arrived_at
+
+
+def handling_queue(user):
+    """Open parts of incoming documents that `user` works on: passed to them, or given to a unit they lead;
+    each with `late` (its deadline has passed), the earliest deadline first."""
+    led_units = [g.unit_id for g in grants_for(user) if g.role == Role.UNIT_LEADER and g.unit_id is not None]
+    rows = list(
+        Assignment.objects.filter(status=AssignmentStatus.OPEN)
+        .filter(Q(assignee=user) | Q(unit_id__in=led_units))
+        .select_related("document", "unit", "assignee")
+        .order_by("due_on", "id")
+    )
+    today = timezone.localdate()
+    for row in rows:
+        setattr(row, "late", bool(row.due_on and row.due_on < today))  # noqa: B010 - a display flag
+    return rows

@@ -7,10 +7,29 @@ from django.utils import timezone
 from core import audit
 from core import calendar as workcal
 
-from .choices import Confidentiality, Direction, IncomingSource, IncomingStatus, OutgoingStatus, Series, Urgency
-from .models import IncomingDocument, NumberCounter, OutgoingDocument, Recipient, Register, RegisterEntry
+from .choices import (
+    AssignmentRole,
+    AssignmentStatus,
+    Confidentiality,
+    Direction,
+    IncomingSource,
+    IncomingStatus,
+    OutgoingStatus,
+    Series,
+    Urgency,
+)
+from .models import (
+    Assignment,
+    IncomingDocument,
+    NumberCounter,
+    OutgoingDocument,
+    ProgressNote,
+    Recipient,
+    Register,
+    RegisterEntry,
+)
 from .numbering import check_kind, series_of, symbol_for
-from .permissions import can_draft, require_clerk
+from .permissions import can_assign, can_draft, leads_unit, require_clerk, works_on
 
 
 def outgoing_create(
@@ -387,3 +406,156 @@ def outgoing_send(*, actor, document: OutgoingDocument) -> list[IncomingDocument
             after={"sent_to": [r.agency.code for r in recipients], "number": entry.number_and_symbol},
         )
     return delivered
+
+
+MAX_HANDLING_DAYS = 365
+
+
+def incoming_assign(
+    *,
+    actor,
+    document: IncomingDocument,
+    lead,
+    days: int,
+    cooperating=(),
+    informed=(),
+    instruction: str = "",
+) -> list[Assignment]:
+    """The leader's handling direction (bút phê) on a registered incoming document: the unit that leads, those
+    that cooperate and those informed, with a deadline of `days` working days from now for the first two
+    (Nghị định 30/2020/NĐ-CP, Điều 24; working days by core.calendar, the province's holidays and make-up days)."""
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= MAX_HANDLING_DAYS:
+        raise ValidationError({"days": [f"Thời hạn xử lý từ 1 đến {MAX_HANDLING_DAYS} ngày làm việc."]})
+    cooperating, informed = list(dict.fromkeys(cooperating)), list(dict.fromkeys(informed))
+    units = [lead, *cooperating, *informed]
+    if len({u.pk for u in units}) != len(units):
+        raise ValidationError({"units": ["Mỗi đơn vị chỉ nhận một vai trò trên một văn bản."]})
+    with transaction.atomic():
+        document = IncomingDocument.objects.select_for_update().get(pk=document.pk)
+        if not can_assign(actor, document.agency_id):
+            raise PermissionDenied("Chỉ lãnh đạo cơ quan nhận văn bản được phân công xử lý.")
+        if document.status != IncomingStatus.REGISTERED:
+            raise ValidationError(
+                f"Chỉ phân công văn bản đã vào sổ và chưa phân công; văn bản đang “{document.get_status_display()}”."
+            )
+        if any(u.agency_id != document.agency_id for u in units):
+            raise ValidationError({"units": ["Đơn vị được phân công phải thuộc cơ quan nhận văn bản."]})
+        now = timezone.now()
+        due_on = workcal.add_working_days(now, days).date()
+        rows = [
+            Assignment(
+                document=document,
+                unit=unit,
+                role=role,
+                due_on=None if role == AssignmentRole.INFORM else due_on,
+                assigned_by=actor,
+                assigned_at=now,
+                instruction=(instruction or "").strip()[:2000],
+                status=AssignmentStatus.DONE if role == AssignmentRole.INFORM else AssignmentStatus.OPEN,
+            )
+            for unit, role in [
+                (lead, AssignmentRole.LEAD),
+                *[(u, AssignmentRole.COOPERATE) for u in cooperating],
+                *[(u, AssignmentRole.INFORM) for u in informed],
+            ]
+        ]
+        Assignment.objects.bulk_create(rows)
+        document.status = IncomingStatus.ASSIGNED
+        document.save(update_fields=["status"])
+        audit.record(
+            actor=actor,
+            action="documents.incoming_assign",
+            obj=document,
+            before={"status": IncomingStatus.REGISTERED},
+            after={
+                "status": document.status,
+                "lead": lead.name,
+                "cooperating": [u.name for u in cooperating],
+                "informed": [u.name for u in informed],
+                "due_on": due_on.isoformat(),
+            },
+        )
+    return rows
+
+
+def _locked_assignment(assignment: Assignment) -> Assignment:
+    return Assignment.objects.select_for_update(of=("self",)).select_related("unit", "document").get(pk=assignment.pk)
+
+
+def assignment_pass_on(*, actor, assignment: Assignment, official) -> Assignment:
+    """The unit's leader passes the unit's part on to one of the unit's officials."""
+    with transaction.atomic():
+        assignment = _locked_assignment(assignment)
+        if not leads_unit(actor, assignment.unit):
+            raise PermissionDenied("Chỉ lãnh đạo đơn vị được giao chuyển văn bản cho cán bộ của đơn vị.")
+        if assignment.status != AssignmentStatus.OPEN:
+            raise ValidationError("Phần việc này đã hoàn thành.")
+        works_here = official.positions.filter(
+            is_active=True, agency_id=assignment.unit.agency_id, unit_id=assignment.unit_id
+        ).exists()
+        if not works_here:
+            raise ValidationError({"official": ["Cán bộ được giao phải thuộc đơn vị được phân công."]})
+        before = {"assignee": assignment.assignee_id}
+        assignment.assignee = official
+        assignment.save(update_fields=["assignee"])
+        audit.record(
+            actor=actor,
+            action="documents.assignment_pass_on",
+            obj=assignment,
+            before=before,
+            after={"assignee": official.pk, "unit": assignment.unit.name},
+        )
+    return assignment
+
+
+def assignment_note(*, actor, assignment: Assignment, text: str) -> ProgressNote:
+    """A progress note on a unit's part, by whoever works on it."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": ["Cần nhập nội dung tiến độ."]})
+    with transaction.atomic():
+        assignment = _locked_assignment(assignment)
+        if not works_on(actor, assignment):
+            raise PermissionDenied("Bạn không tham gia xử lý phần việc này.")
+        note = ProgressNote.objects.create(
+            assignment=assignment, author=actor, written_at=timezone.now(), text=text[:2000]
+        )
+        audit.record(actor=actor, action="documents.assignment_note", obj=assignment, after={"note": note.text})
+    return note
+
+
+def assignment_complete(*, actor, assignment: Assignment, answer: OutgoingDocument | None = None) -> Assignment:
+    """A unit's part done, optionally linked to the outgoing document that answers; when the leading unit's part
+    is done, the incoming document is settled."""
+    with transaction.atomic():
+        assignment = _locked_assignment(assignment)
+        if not works_on(actor, assignment):
+            raise PermissionDenied("Bạn không tham gia xử lý phần việc này.")
+        if assignment.status != AssignmentStatus.OPEN:
+            raise ValidationError("Phần việc này đã hoàn thành.")
+        if answer is not None and answer.agency_id != assignment.unit.agency_id:
+            raise ValidationError({"answer": ["Văn bản trả lời phải do cơ quan nhận văn bản ban hành."]})
+        now = timezone.now()
+        assignment.status = AssignmentStatus.DONE
+        assignment.done_at = now
+        assignment.answer = answer
+        assignment.save(update_fields=["status", "done_at", "answer"])
+        document = assignment.document
+        if assignment.role == AssignmentRole.LEAD:
+            IncomingDocument.objects.filter(pk=document.pk).update(status=IncomingStatus.DONE)
+        audit.record(
+            actor=actor,
+            action="documents.assignment_complete",
+            obj=assignment,
+            before={"status": AssignmentStatus.OPEN},
+            after={
+                "status": AssignmentStatus.DONE,
+                "answer": getattr(answer, "pk", None),
+                "late": bool(assignment.due_on and timezone.localdate(now) > assignment.due_on),
+            },
+        )
+    return assignment
