@@ -6,6 +6,8 @@
   head of the agency gives the handling direction and the deadline).
 - A unit's leader passes the unit's part on to one of its officials; the unit's people and the official write
   progress notes and complete the unit's part (Điều 24, 25: following up and reporting on handling).
+- An incoming document is seen by its agency's văn thư and leaders, and by the units it was assigned to (their
+  people) and the official it was passed to; a secret one only by the văn thư, the leaders and that official.
 - Only the agency's văn thư (role `document_clerk`) gives a number and date to a signed document and cancels a
   number given by mistake (Điều 15 khoản 1: the văn thư cơ quan registers the number; for electronic documents
   the system gives it).
@@ -50,3 +52,16 @@ def works_on(user, assignment) -> bool:
         or leads_unit(user, unit)
         or can_assign(user, unit.agency_id)
     )
+
+
+def can_view_incoming(user, document) -> bool:
+    grants = grants_for(user)
+    if any(g.agency_id == document.agency_id and g.role in (Role.DOCUMENT_CLERK, Role.AGENCY_LEADER) for g in grants):
+        return True
+    assignments = list(document.assignments.all())
+    if any(a.assignee_id == getattr(user, "pk", None) for a in assignments):
+        return True
+    if document.confidentiality != "none":
+        return False
+    units = {a.unit_id for a in assignments}
+    return any(g.agency_id == document.agency_id and g.unit_id in units for g in grants)

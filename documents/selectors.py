@@ -1,6 +1,7 @@
 """Reads of the documents app that depend on who asks."""
 
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.http import Http404
 from django.utils import timezone
 
 from core.text import fold_terms
@@ -9,6 +10,7 @@ from directory.selectors import agencies_with_role, grants_for
 
 from .choices import AssignmentStatus, Confidentiality, Direction, IncomingStatus, Urgency
 from .models import Assignment, IncomingDocument, OutgoingDocument
+from .permissions import can_view_incoming
 
 
 def registration_queue(user):
@@ -86,3 +88,17 @@ def handling_queue(user):
     for row in rows:
         setattr(row, "late", bool(row.due_on and row.due_on < today))  # noqa: B010 - a display flag
     return rows
+
+
+def incoming_get_for(user, pk) -> IncomingDocument:
+    """An incoming document `user` may see, with its assignments and their notes; Http404 for any other, so
+    that another agency's documents do not show they exist."""
+    document = (
+        IncomingDocument.objects.select_related("agency", "register", "registered_by", "sender_agency")
+        .prefetch_related("assignments__unit", "assignments__assignee", "assignments__notes__author")
+        .filter(pk=pk)
+        .first()
+    )
+    if document is None or not can_view_incoming(user, document):
+        raise Http404
+    return document

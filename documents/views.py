@@ -127,8 +127,19 @@ def incoming_action(request, pk, action):
 
 
 @login_required
+def incoming_detail(request, pk):
+    document = selectors.incoming_get_for(request.user, pk)
+    return render(request, "documents/incoming_detail.html", {"d": document, "assignments": document.assignments.all()})
+
+
+@login_required
+def handling_queue(request):
+    return render(request, "documents/handling_queue.html", {"rows": selectors.handling_queue(request.user)})
+
+
+@login_required
 def incoming_scan(request, pk):
-    document = _clerks_document(request, pk)
+    document = selectors.incoming_get_for(request.user, pk)
     if not document.scan:
         raise Http404
     name = document.scan.name or ""

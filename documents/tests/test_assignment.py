@@ -126,3 +126,49 @@ def test_the_unit_passes_it_on_notes_progress_and_the_lead_settles_the_document(
     with pytest.raises(ValidationError, match="đã hoàn thành"):
         services.assignment_complete(actor=w["expert"], assignment=lead)
     assert selectors.handling_queue(w["expert"]) == []
+
+
+def test_who_sees_an_incoming_document(client, w):
+    from django.urls import reverse
+
+    _assign(w)  # Phòng HCTP leads, Văn phòng cooperates, Thanh tra informed
+    url = reverse("documents:incoming_detail", args=[w["document"].pk])
+    assert client.get(url).status_code == 302
+    stranger = _staff("chuyenvien-khac", w["agency"], Role.SPECIALIST)  # no unit among the assigned
+    for user, status in [
+        (w["other_director"], 404),
+        (stranger, 404),
+        (w["expert"], 200),  # people of the leading unit
+        (w["outsider"], 200),  # people of the cooperating unit
+        (w["director"], 200),
+        (w["clerk"], 200),
+    ]:
+        client.force_login(user)
+        assert client.get(url).status_code == status, user.username
+    client.force_login(w["expert"])
+    page = client.get(url).content.decode()
+    assert "Phòng Hành chính tư pháp" in page and "Chủ trì" in page
+    assert client.get(reverse("documents:incoming_scan", args=[w["document"].pk])).status_code == 200
+
+
+def test_a_secret_document_is_seen_only_by_the_clerk_the_leaders_and_the_official_named(client, w):
+    from django.urls import reverse
+
+    with mock.patch("django.utils.timezone.now", return_value=MONDAY):
+        secret = services.incoming_record_paper(
+            actor=w["clerk"],
+            agency=w["agency"],
+            scan=SimpleUploadedFile("s.pdf", PDF),
+            sender_name="Công an tỉnh",
+            document_type="official_letter",
+            subject="Về việc xác minh (mật)",
+            confidentiality="confidential",
+        )
+        lead, *_rest = services.incoming_assign(actor=w["director"], document=secret, lead=w["units"][0], days=3)
+    url = reverse("documents:incoming_detail", args=[secret.pk])
+    client.force_login(w["expert"])
+    assert client.get(url).status_code == 404  # in the leading unit, but not named
+    services.assignment_pass_on(actor=w["head"], assignment=lead, official=w["expert"])
+    assert client.get(url).status_code == 200
+    client.force_login(w["head"])
+    assert client.get(url).status_code == 404
