@@ -296,6 +296,8 @@ class Assignment(models.Model):
         _("trạng thái"), max_length=20, choices=AssignmentStatus.choices, default=AssignmentStatus.OPEN
     )
     done_at = models.DateTimeField(_("hoàn thành lúc"), null=True, blank=True)
+    reminded_before = models.BooleanField(default=False, editable=False)  # "due soon" sent
+    reminded_late_on = models.DateField(null=True, blank=True, editable=False)  # last "late" reminder
     answer = models.ForeignKey(
         OutgoingDocument,
         on_delete=models.PROTECT,

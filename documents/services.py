@@ -2,10 +2,13 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from core import audit
 from core import calendar as workcal
+from directory.choices import Role
 
 from .choices import (
     AssignmentRole,
@@ -559,3 +562,72 @@ def assignment_complete(*, actor, assignment: Assignment, answer: OutgoingDocume
             },
         )
     return assignment
+
+
+def _unit_leaders(unit):
+    from directory.models import User
+
+    return list(
+        User.objects.filter(
+            positions__is_active=True, positions__unit=unit, positions__role=Role.UNIT_LEADER, is_active=True
+        ).distinct()
+    )
+
+
+def assignments_remind(*, now=None, days_before: int = 1) -> int:
+    """Remind who works on open parts of incoming documents: once when the deadline is `days_before` working
+    days away or less, and once on each working day after it passed (the official it was passed to, else the
+    unit's leaders). Run periodically (`manage.py documents_remind`, e.g. every morning). Returns the count."""
+    from notifications.services import notify
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if not workcal.is_working_day(today):
+        return 0
+    soon = today
+    for _ in range(max(0, days_before)):
+        soon = workcal.next_working_day(soon)
+    candidates = (
+        Assignment.objects.filter(status=AssignmentStatus.OPEN, due_on__isnull=False)
+        .filter(Q(due_on__lt=today) | Q(due_on__lte=soon, reminded_before=False))
+        .exclude(reminded_late_on=today)
+        .select_related("document", "unit", "assignee")
+    )
+    count = 0
+    for candidate in candidates:
+        with transaction.atomic():
+            assignment = (
+                Assignment.objects.select_for_update(of=("self",))
+                .select_related("document", "unit", "assignee")
+                .get(pk=candidate.pk)
+            )
+            if assignment.status != AssignmentStatus.OPEN:
+                continue
+            late = assignment.due_on < today
+            if (late and assignment.reminded_late_on == today) or (not late and assignment.reminded_before):
+                continue
+            people = [assignment.assignee] if assignment.assignee_id else _unit_leaders(assignment.unit)
+            document = assignment.document
+            title = document.number_and_symbol or document.get_document_type_display()
+            due = assignment.due_on.strftime("%d/%m/%Y")
+            subject = (
+                f"Quá hạn xử lý văn bản {title} (hạn {due})"
+                if late
+                else f"Sắp đến hạn xử lý văn bản {title} (hạn {due})"
+            )
+            body = f"{document.subject}\nĐơn vị: {assignment.unit.name} ({assignment.get_role_display().lower()})."
+            link = reverse("documents:incoming_detail", args=[document.pk])
+            for person in people:
+                notify(user=person, subject=subject, body=body, link=link)
+            if late:
+                assignment.reminded_late_on = today
+            assignment.reminded_before = True
+            assignment.save(update_fields=["reminded_late_on", "reminded_before"])
+            audit.record(
+                actor=None,
+                action="documents.assignment_remind",
+                obj=assignment,
+                after={"late": late, "due_on": assignment.due_on.isoformat(), "to": [p.pk for p in people]},
+            )
+            count += 1
+    return count

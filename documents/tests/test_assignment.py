@@ -172,3 +172,31 @@ def test_a_secret_document_is_seen_only_by_the_clerk_the_leaders_and_the_officia
     assert client.get(url).status_code == 200
     client.force_login(w["head"])
     assert client.get(url).status_code == 404
+
+
+def _at(day: int, hour: int = 1):
+    return dt.datetime(2026, 12, day, hour, 0, tzinfo=dt.UTC)  # 08:00 in Hà Nội
+
+
+def test_reminders_before_the_deadline_once_and_after_it_each_working_day(w):
+    from django.core.management import call_command
+
+    from notifications.models import Notification
+
+    lead, cooperate, _inform = _assign(w, days=5)  # due Monday 14 December
+    assert services.assignments_remind(now=_at(10)) == 0  # Thursday: two working days away
+    assert services.assignments_remind(now=_at(11)) == 2  # Friday: the next working day is the deadline
+    assert services.assignments_remind(now=_at(11, 5)) == 0  # not twice
+    head_messages = Notification.objects.filter(recipient=w["head"]).values_list("subject", flat=True)
+    assert any(s.startswith("Sắp đến hạn xử lý văn bản") for s in head_messages)
+    assert services.assignments_remind(now=_at(14)) == 0  # the deadline day itself: already told
+    assert services.assignments_remind(now=_at(15)) == 2  # Tuesday: late
+    assert services.assignments_remind(now=_at(15, 6)) == 0
+    services.assignment_complete(actor=w["head"], assignment=lead)
+    assert services.assignments_remind(now=_at(19)) == 0  # Saturday: no reminders
+    with mock.patch("django.utils.timezone.now", return_value=_at(16)):
+        call_command("documents_remind")
+    late_for_head = Notification.objects.filter(recipient=w["head"], subject__startswith="Quá hạn").count()
+    assert late_for_head >= 1
+    assert Assignment.objects.get(pk=cooperate.pk).reminded_late_on == dt.date(2026, 12, 16)
+    assert AuditEvent.objects.filter(action="documents.assignment_remind").count() == 5
