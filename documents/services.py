@@ -601,15 +601,16 @@ def assignments_remind(*, now=None, days_before: int = 1) -> int:
                 .select_related("document", "unit", "assignee")
                 .get(pk=candidate.pk)
             )
-            if assignment.status != AssignmentStatus.OPEN:
+            due_on = assignment.due_on
+            if assignment.status != AssignmentStatus.OPEN or due_on is None:
                 continue
-            late = assignment.due_on < today
+            late = due_on < today
             if (late and assignment.reminded_late_on == today) or (not late and assignment.reminded_before):
                 continue
-            people = [assignment.assignee] if assignment.assignee_id else _unit_leaders(assignment.unit)
+            people = [assignment.assignee] if assignment.assignee is not None else _unit_leaders(assignment.unit)
             document = assignment.document
             title = document.number_and_symbol or document.get_document_type_display()
-            due = assignment.due_on.strftime("%d/%m/%Y")
+            due = due_on.strftime("%d/%m/%Y")
             subject = (
                 f"Quá hạn xử lý văn bản {title} (hạn {due})"
                 if late
@@ -627,7 +628,7 @@ def assignments_remind(*, now=None, days_before: int = 1) -> int:
                 actor=None,
                 action="documents.assignment_remind",
                 obj=assignment,
-                after={"late": late, "due_on": assignment.due_on.isoformat(), "to": [p.pk for p in people]},
+                after={"late": late, "due_on": due_on.isoformat(), "to": [p.pk for p in people]},
             )
             count += 1
     return count

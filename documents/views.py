@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from directory.choices import Role
 from directory.models import Agency
 from directory.selectors import agencies_with_role
 
-from . import selectors, services
+from . import registers, selectors, services
 from .choices import IncomingStatus
 from .forms import PaperIncomingForm, ReturnForm, SearchForm
 from .models import IncomingDocument, RegisterEntry
@@ -158,8 +158,15 @@ def outgoing_register(request):
     entries = (
         RegisterEntry.objects.filter(register__agency__in=agencies, register__direction="outgoing", year=year)
         .select_related("register__agency", "registered_by", "document")
+        .prefetch_related("document__recipients__agency")
         .order_by("register__agency__name", "register__series", "series_key", "number")
     )
+    if request.GET.get("dinh-dang") == "xlsx":
+        data = registers.outgoing_xlsx(agencies=agencies, entries=entries, year=year)
+        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="so-van-ban-di-{year}.xlsx"'
+        response["Cache-Control"] = "no-store"
+        return response
     return render(
         request,
         "documents/outgoing_register.html",

@@ -107,3 +107,25 @@ def test_drafting_refuses_a_body_that_is_not_pdf_and_itself_as_recipient_leaving
         _issued(w, recipients=[w["province"]])
     assert not OutgoingDocument.objects.exists()
     assert [p for p in w["media"].rglob("*") if p.is_file()] == []
+
+
+def test_the_outgoing_register_downloads_as_a_spreadsheet(w, client):
+    import io
+
+    from django.utils import timezone
+    from openpyxl import load_workbook
+
+    services.outgoing_send(actor=w["clerk"], document=_issued(w))
+    cancelled = _issued(w, recipients=[])
+    services.entry_cancel(actor=w["clerk"], entry=cancelled.entry, reason="Sai thẩm quyền ban hành")
+    client.force_login(w["clerk"])
+    year = timezone.localdate().year
+    answer = client.get(reverse("documents:outgoing_register"), {"nam": year, "dinh-dang": "xlsx"})
+    assert answer.status_code == 200 and answer["Content-Disposition"].endswith(f'so-van-ban-di-{year}.xlsx"')
+    sheet = load_workbook(io.BytesIO(answer.content)).active
+    values = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert values[1][0] == f"SỔ ĐĂNG KÝ VĂN BẢN ĐI NĂM {year}"
+    assert values[4][0] == "01/QĐ-UBND" and "Sở Tư pháp" in values[4][3] and "Sở Y tế" in values[4][3]
+    assert values[5][0] == "02/QĐ-UBND" and values[5][6] == "Đã hủy số: Sai thẩm quyền ban hành"
+    client.force_login(w["expert"])
+    assert client.get(reverse("documents:outgoing_register"), {"dinh-dang": "xlsx"}).status_code == 403
