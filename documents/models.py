@@ -243,6 +243,9 @@ class IncomingDocument(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     returned_reason = models.CharField(_("lý do trả lại"), max_length=500, blank=True)
+    # an envelope received through edXML: "<sender code>/<DocumentId or number and notation>", so that a
+    # resent envelope is recognised and not registered twice
+    external_id = models.CharField(max_length=200, blank=True, default="", editable=False)
     search_text = models.TextField(blank=True, default="", editable=False)  # as OutgoingDocument.search_text
 
     class Meta:
@@ -254,7 +257,12 @@ class IncomingDocument(models.Model):
                 fields=["register", "year", "incoming_number"],
                 condition=models.Q(incoming_number__isnull=False),
                 name="documents_incoming_number_unique",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="documents_incoming_external_once",
+            ),
         ]
         indexes = [models.Index(fields=["agency", "status", "registration_due"], name="documents_in_queue")]
 
@@ -336,3 +344,40 @@ class ProgressNote(models.Model):
 
     def __str__(self):
         return self.text[:80]
+
+
+class IncomingAttachment(models.Model):
+    """A further file of an incoming document (the first PDF of an envelope is the document itself)."""
+
+    document = models.ForeignKey(IncomingDocument, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(_("tên tệp"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    file = models.FileField(upload_to="documents/incoming/%Y/%m/", max_length=300)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("tệp đính kèm văn bản đến")
+        verbose_name_plural = _("tệp đính kèm văn bản đến")
+
+    def __str__(self):
+        return self.name
+
+
+class Peer(models.Model):
+    """A system allowed to deliver edXML envelopes here (another province's platform, the national document
+    exchange axis), identified by its QCVN 102 code and a key; only the key's SHA-256 is stored. An axis may
+    relay envelopes of any sender; another peer only its own."""
+
+    code = models.CharField(_("mã định danh (QCVN 102)"), max_length=35, unique=True)
+    name = models.CharField(_("tên"), max_length=300)
+    key_sha256 = models.CharField(max_length=64, editable=False)
+    is_axis = models.BooleanField(_("trục liên thông (chuyển tiếp cho nhiều cơ quan)"), default=False)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("hệ thống liên thông")
+        verbose_name_plural = _("hệ thống liên thông")
+
+    def __str__(self):
+        return f"{self.code} — {self.name}"

@@ -1,6 +1,14 @@
 """Every write of the documents app: keyword-only services, one transaction, one audit event each."""
 
+import hashlib
+import hmac
+import logging
+import secrets
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -9,12 +17,15 @@ from django.utils import timezone
 from core import audit
 from core import calendar as workcal
 from directory.choices import Role
+from directory.models import Agency
 
+from . import edxml
 from .choices import (
     AssignmentRole,
     AssignmentStatus,
     Confidentiality,
     Direction,
+    DocumentType,
     IncomingSource,
     IncomingStatus,
     OutgoingStatus,
@@ -23,9 +34,11 @@ from .choices import (
 )
 from .models import (
     Assignment,
+    IncomingAttachment,
     IncomingDocument,
     NumberCounter,
     OutgoingDocument,
+    Peer,
     ProgressNote,
     Recipient,
     Register,
@@ -632,3 +645,153 @@ def assignments_remind(*, now=None, days_before: int = 1) -> int:
             )
             count += 1
     return count
+
+
+logger = logging.getLogger("cqs.documents")
+
+# edXML priority → the platform's urgency (documents.edxml.PRIORITY read backwards)
+_URGENCY_OF_PRIORITY = {value: key for key, value in edxml.PRIORITY.items()}
+
+
+def peer_create(*, actor, code: str, name: str, is_axis: bool = False) -> tuple[Peer, str]:
+    """Allow a system to deliver envelopes here; returns the peer and its key, shown once (only its SHA-256 is
+    kept)."""
+    from core.identifiers import validate_agency_code
+
+    code = (code or "").strip().upper()
+    validate_agency_code(code)
+    if not (name or "").strip():
+        raise ValidationError({"name": ["Cần nhập tên hệ thống liên thông."]})
+    key = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        if Peer.objects.filter(code=code).exists():
+            raise ValidationError({"code": ["Hệ thống với mã này đã được khai báo."]})
+        peer = Peer.objects.create(
+            code=code, name=name.strip(), key_sha256=hashlib.sha256(key.encode()).hexdigest(), is_axis=is_axis
+        )
+        audit.record(actor=actor, action="documents.peer_create", obj=peer, after={"code": code, "axis": is_axis})
+    return peer, key
+
+
+def peer_authenticate(code: str, key: str) -> Peer | None:
+    """The active peer with this code whose key matches, compared in constant time; None otherwise."""
+    peer = Peer.objects.filter(code=(code or "").strip().upper(), is_active=True).first()
+    digest = hashlib.sha256((key or "").encode()).hexdigest()
+    if peer is None:
+        hmac.compare_digest(digest, "0" * 64)  # same work whether or not the code exists
+        return None
+    return peer if hmac.compare_digest(digest, peer.key_sha256) else None
+
+
+def _status_bytes(*, peer: Peer, envelope, code: str, description: str) -> bytes:
+    organ = envelope.sender if envelope is not None else edxml.Organ(code=peer.code, name=peer.name)
+    reference = edxml.Reference(
+        organ_code=organ.code,
+        code=envelope.code if envelope is not None else "không xác định",
+        promulgation_date=envelope.promulgation_date if envelope is not None else timezone.localdate(),
+        document_id=envelope.document_id if envelope is not None else "",
+    )
+    here = edxml.Organ(code=getattr(settings, "EDXML_OWN_CODE", "") or organ.code, name="")
+    return edxml.build_status(
+        edxml.Status(
+            sender=here,
+            recipient=organ,
+            response_for=reference,
+            status_code=code,
+            description=description,
+            timestamp=timezone.now(),
+        )
+    )
+
+
+def edxml_receive(*, peer: Peer, data: bytes) -> tuple[bool, bytes, list[IncomingDocument]]:
+    """Take an envelope delivered by `peer`: each recipient agency on the platform gets the document as an
+    incoming document waiting for its văn thư (the first PDF is the document, other files its attachments).
+    Returns (accepted, the status package to answer with — 01 arrived or 02 refused —, the documents made).
+    A refused envelope changes nothing and is logged with its reason; a resent one is not registered twice."""
+    try:
+        envelope = edxml.parse(data)
+    except edxml.EnvelopeRefused as refused:
+        logger.warning("edXML envelope from peer %s refused: %s", peer.code, refused.reason)
+        return False, _status_bytes(peer=peer, envelope=None, code=edxml.REFUSED, description=refused.reason), []
+    try:
+        documents = _deliver(peer=peer, envelope=envelope)
+    except edxml.EnvelopeRefused as refused:
+        logger.warning("edXML envelope %s from peer %s refused: %s", envelope.code, peer.code, refused.reason)
+        return False, _status_bytes(peer=peer, envelope=envelope, code=edxml.REFUSED, description=refused.reason), []
+    return True, _status_bytes(peer=peer, envelope=envelope, code=edxml.ARRIVED, description=""), documents
+
+
+def _deliver(*, peer: Peer, envelope) -> list[IncomingDocument]:
+    if not peer.is_axis and envelope.sender.code != peer.code:
+        raise edxml.EnvelopeRefused(
+            f"Hệ thống {peer.code} chỉ được gửi văn bản của chính mình, không phải của {envelope.sender.code}."
+        )
+    codes = [o.code for o in envelope.recipients]
+    agencies = list(Agency.objects.filter(code__in=codes, is_active=True))
+    if not agencies:
+        raise edxml.EnvelopeRefused(f"Không có nơi nhận nào trên hệ thống này ({', '.join(codes)}).")
+    pdfs = [a for a in envelope.attachments if a.data.startswith(b"%PDF-")]
+    if not pdfs:
+        raise edxml.EnvelopeRefused("Gói tin không có tệp văn bản PDF.")
+    if envelope.business_type != edxml.NEW:
+        raise edxml.EnvelopeRefused("Thu hồi, cập nhật, thay thế văn bản qua edXML chưa được hỗ trợ ở đây.")
+    main, others = pdfs[0], [a for a in envelope.attachments if a is not pdfs[0]]
+    external_id = f"{envelope.sender.code}/{envelope.document_id or envelope.code}"[:200]
+    urgency = _URGENCY_OF_PRIORITY.get(envelope.priority, Urgency.NORMAL)
+    types = {str(label).casefold(): value for value, label in DocumentType.choices}
+    document_type = types.get((envelope.type_name or "").casefold(), "official_letter")
+    stored: list[str] = []
+    made: list[IncomingDocument] = []
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            for agency in agencies:
+                existing = IncomingDocument.objects.filter(agency=agency, external_id=external_id).first()
+                if existing is not None:
+                    made.append(existing)
+                    continue
+                document = IncomingDocument(
+                    agency=agency,
+                    source=IncomingSource.EDXML,
+                    sender_agency=Agency.objects.filter(code=envelope.sender.code).first(),
+                    sender_name=(envelope.sender.name or envelope.sender.code)[:300],
+                    external_id=external_id,
+                    number_and_symbol=envelope.code[:100],
+                    document_date=envelope.promulgation_date,
+                    document_type=document_type,
+                    subject=envelope.subject[:1000],
+                    urgency=urgency,
+                    arrived_at=now,
+                    registration_due=registration_due(now, urgency),
+                )
+                document.scan.save(_safe_name(main.name, "pdf"), ContentFile(main.data), save=False)
+                stored.append(document.scan.name or "")
+                document.fill_search_text()
+                document.save()
+                for other in others:
+                    attachment = IncomingAttachment(
+                        document=document, name=other.name[:255], content_type=other.content_type
+                    )
+                    attachment.file.save(_safe_name(other.name, "bin"), ContentFile(other.data), save=False)
+                    stored.append(attachment.file.name or "")
+                    attachment.save()
+                made.append(document)
+            audit.record(
+                actor=None,
+                action="documents.edxml_receive",
+                object_type="documents.envelope",
+                object_id=external_id,
+                object_repr=envelope.code,
+                after={"peer": peer.code, "to": [a.code for a in agencies], "documents": [d.pk for d in made]},
+            )
+    except BaseException:
+        for name in filter(None, stored):
+            default_storage.delete(name)
+        raise
+    return made
+
+
+def _safe_name(name: str, fallback: str) -> str:
+    stem = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in (name or ""))[-100:].lstrip(".")
+    return stem or f"tep.{fallback}"

@@ -13,4 +13,5 @@ urlpatterns = [
     path("den/<int:pk>/<slug:action>/", views.incoming_action, name="incoming_action"),
     path("di/so/", views.outgoing_register, name="outgoing_register"),
     path("tra-cuu/", views.search, name="search"),
+    path("lien-thong/edxml/", views.edxml_inbox, name="edxml_inbox"),
 ]

@@ -6,12 +6,13 @@ is theirs. A page a user may not use answers 403 with the Vietnamese page; a doc
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from core.media import file_response
@@ -184,3 +185,26 @@ def search(request):
         d = form.cleaned_data
         results = selectors.search(request.user, d["q"], direction=d["huong"], document_type=d["loai"], year=d["nam"])
     return render(request, "documents/search.html", {"form": form, "results": results})
+
+
+@csrf_exempt
+@require_POST
+def edxml_inbox(request):
+    """Where peers deliver edXML envelopes: `X-Edxml-Peer: <QCVN 102 code>` and `Authorization: Bearer <key>`.
+    Answers a status package: 01 (200) when the document arrived, 02 (400) with the reason when refused;
+    401 without a valid peer key; 413 beyond the size limit. HTTPS is the production server's (README)."""
+    header = request.headers.get("Authorization", "")
+    key = header[7:].strip() if header.startswith("Bearer ") else ""
+    peer = services.peer_authenticate(request.headers.get("X-Edxml-Peer", ""), key)
+    if peer is None:
+        response = HttpResponse(
+            "Hệ thống gửi chưa được xác thực.", status=401, content_type="text/plain; charset=utf-8"
+        )
+        response["WWW-Authenticate"] = 'Bearer realm="edxml"'
+        return response
+    try:
+        data = request.body
+    except RequestDataTooBig:
+        return HttpResponse("Gói tin quá lớn.", status=413, content_type="text/plain; charset=utf-8")
+    accepted, status_package, _documents = services.edxml_receive(peer=peer, data=data)
+    return HttpResponse(status_package, status=200 if accepted else 400, content_type="application/xml")
