@@ -13,9 +13,12 @@ from django.forms.models import model_to_dict
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from core import audit, credentials
+from core import audit
 from core import calendar as _calendar  # noqa: F401  (connects the cache-invalidation signals)
 from core.models import ApiCredential, AuditEvent, CalendarOverride, OfficeSchedule
+from directory import credentials
+from directory.choices import Role
+from directory.models import Agency
 from directory.selectors import is_administrator
 
 
@@ -159,9 +162,6 @@ class ApiCredentialIssueForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from directory.choices import Role
-        from directory.models import Agency
-
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.filter(is_active=True).order_by("code")
         self.fields["role"].choices = [(v, label) for v, label in Role.choices if v != Role.ADMINISTRATOR]
@@ -179,7 +179,7 @@ def _end_of_day(day):
 @admin.register(ApiCredential)
 class ApiCredentialAdmin(admin.ModelAdmin):
     """Khóa API cho hệ thống bên ngoài: cấp (trang thêm), đổi khóa bí mật và thu hồi (thao tác trên danh sách).
-    Every write goes through core.credentials (one audit event each); the secret is shown once."""
+    Every write goes through directory.credentials (one audit event each); the secret is shown once."""
 
     list_display = ["name", "key_id", "scope", "read_only", "expires_at", "state", "created_at"]
     list_filter = ["read_only"]
