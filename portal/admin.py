@@ -148,24 +148,24 @@ class ApiCredentialIssueForm(forms.Form):
     name = forms.CharField(label=_("Tên hệ thống"), max_length=200, help_text=_("Ví dụ: Ứng dụng di động của tỉnh."))
     agency = forms.ModelChoiceField(
         label=_("Cơ quan"),
-        queryset=None,
+        queryset=Agency.objects.filter(is_active=True).order_by("code"),  # run anew for every form
         help_text=_("Hệ thống thay mặt cơ quan này: chỉ thấy và làm những gì vai trò dưới đây tại cơ quan cho phép."),
     )
-    role = forms.ChoiceField(label=_("Vai trò tại cơ quan"))
+    role = forms.ChoiceField(
+        label=_("Vai trò tại cơ quan"),
+        choices=[(v, label) for v, label in Role.choices if v != Role.ADMINISTRATOR],
+    )
     allow_write = forms.BooleanField(
         label=_("Cho phép ghi"),
         required=False,
         help_text=_("Bỏ trống: khóa chỉ đọc. Chọn để hệ thống được nộp, xử lý hồ sơ theo vai trò."),
     )
     expires_at = forms.DateField(
-        label=_("Hết hạn ngày"), required=False, help_text=_("Định dạng dd/mm/yyyy. Bỏ trống: sau 365 ngày.")
+        label=_("Hết hạn ngày"),
+        required=False,
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text=_("Định dạng dd/mm/yyyy. Bỏ trống: sau 365 ngày."),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.filter(is_active=True).order_by("code")
-        self.fields["role"].choices = [(v, label) for v, label in Role.choices if v != Role.ADMINISTRATOR]
-        self.fields["expires_at"].input_formats = ["%d/%m/%Y", "%Y-%m-%d"]
 
 
 def _end_of_day(day):
