@@ -1,4 +1,5 @@
-"""Admin for the calendar data administrators edit, and a read-only view of the audit trail.
+"""Admin of the kernel's tables (core's models): the calendar data administrators edit, API credentials, and
+a read-only view of the audit trail. It is the portal's because it needs the directory (who is an administrator).
 
 Every change made here is written to the audit trail in the admin's own transaction (Django's
 admin wraps add/change/delete views in ``transaction.atomic``). Importing ``core.calendar`` also
