@@ -10,8 +10,9 @@ demo-reset:     ## start the demo over: delete var/db.sqlite3 and the demo's fil
 test:           ## the whole test suite (SQLite; with CI=true also PostgreSQL)
 	bash scripts/test.sh
 
-lint:
-	bash scripts/setup.sh >/dev/null && .venv/bin/ruff check . && .venv/bin/ruff format --check .
+lint:           ## ruff, the apps' layers (lint-imports) and the types (mypy, docs/typing.md)
+	bash scripts/setup.sh >/dev/null && .venv/bin/ruff check . && .venv/bin/ruff format --check . \
+	  && .venv/bin/lint-imports --no-cache && .venv/bin/mypy
 
 fmt:
 	.venv/bin/ruff format . && .venv/bin/ruff check --fix .

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "feedback",
     "notifications",
     "documents",
+    "portal",  # the site shell, above every other app (docs/conventions.md)
 ]
 
 MIDDLEWARE = [
@@ -103,7 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.platform",
+                "portal.context_processors.platform",
             ],
             # Vietnamese formats (dates, money, yes/no) in every template: core/formats.py
             "builtins": ["core.templatetags.vn_format"],

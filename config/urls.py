@@ -14,7 +14,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/", include("config.api_urls")),
     path("open311/", include("feedback.open311_urls")),
-    path("", include("core.urls")),
+    path("", include("portal.urls")),
     path("danh-ba/", include("directory.urls")),
     path("thu-tuc/", include("catalog.urls")),
     path("ho-so/", include("dossiers.urls")),

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils.module_loading import import_string
-from django_tasks import task
+from django_tasks import task as task  # re-exported: the apps declare their tasks with core.tasks.task
 from django_tasks.signals import task_finished
 
 logger = logging.getLogger("cqs.tasks")

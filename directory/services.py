@@ -13,9 +13,8 @@ from django.db import IntegrityError, transaction
 
 from core import audit
 from core.identifiers import normalize_digits, validate_cccd, validate_mst
-from notifications.services import notify
 
-from . import history, units
+from . import history, signals, units
 from .choices import AccountKind, IdentityProof, Role, SigningRight
 from .models import Agency, OrgUnit, StaffPosition, User
 from .selectors import has_role, is_administrator, same_person_name
@@ -263,7 +262,8 @@ def position_assign(
             before=before,
             after=_position_snapshot(position),
         )
-        notify(
+        signals.user_message.send(
+            sender=StaffPosition,
             user=user,
             subject="Bạn được giao vai trò mới",
             body=f"Vai trò: {position.get_role_display()} – {agency.name}" + (f", {unit.name}" if unit else "") + ".",

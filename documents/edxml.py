@@ -197,7 +197,7 @@ def _reference(parent, tag: str, ref: Reference):
 
 
 def _bytes(root) -> bytes:
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
 def build(envelope: Envelope) -> bytes:

@@ -12,7 +12,6 @@ no half-written dossier and no used number.
 """
 
 import hashlib
-import importlib
 import logging
 from collections.abc import Iterable
 from contextlib import contextmanager, nullcontext
@@ -392,9 +391,12 @@ def _notify(d: Dossier, subject: str, body: str) -> None:
 def _notify_rows(d: Dossier, subject: str, body: str) -> tuple[list, object]:
     """What _notify() writes, unsaved, and the function giving the deliveries once the rows are written."""
     try:
-        services = importlib.import_module("notifications.services")
+        from notifications import services
+    except ImportError:
+        return [], None
+    try:
         rows_for, tasks_for = services.notification_rows, services.notification_tasks
-    except (ImportError, AttributeError):
+    except AttributeError:
         return [], None
     if d.applicant_id is None and not (d.applicant_email or d.applicant_phone):
         return [], None
@@ -742,19 +744,20 @@ def _receive(d: Dossier, *, officer, now: datetime) -> None:
 def _fees_due(d: Dossier, actor) -> bool:
     """Create the dossier's fee obligations from its procedure's fee table; True while one is still due.
 
-    Only a dossier that owes something waits in "payment requested": the payments app settles it when
+    Only a dossier that owes something waits in "payment requested": the payments app (dossiers.fees) settles it when
     the last obligation is paid, and a dossier that owed nothing (fees of 0 đồng, or everything paid
     already) would wait there for a payment that never comes. Without the payments app the fee table
     alone decides, and an officer settles the dossier by hand.
     """
+    from . import fees  # the payments app registers itself there (dossiers never imports it)
+
     if not d.procedure_version.fees.filter(amount__gt=0).exists():
         return False  # most procedures: nothing to create, one query
-    try:
-        payments = importlib.import_module("payments.services")
-    except ImportError:
-        logger.info("payments.services not installed: no fee obligations created for %s", d.code)
+    keeper = fees.keeper()
+    if keeper is None:
+        logger.info("no fee keeper registered (payments not installed): no fee obligations created for %s", d.code)
         return True
-    obligations = payments.obligations_create(dossier=d, actor=actor)
+    obligations = keeper.create_obligations(dossier=d, actor=actor)
     return any(o.status == "due" for o in obligations)  # payments.choices.ObligationStatus.DUE
 
 

@@ -1,11 +1,13 @@
 """Reads: a user's own in-app messages only."""
 
+from django.db.models import QuerySet
+
 from . import permissions
 from .choices import Channel
 from .models import Notification
 
 
-def inbox_for(user):
+def inbox_for(user) -> QuerySet[Notification]:
     """The in-app messages `user` may read: the query form of `permissions.can_read`."""
     if not getattr(user, "is_authenticated", False):
         return Notification.objects.none()

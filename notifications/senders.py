@@ -69,7 +69,8 @@ DEFAULT_SENDERS: dict[str, Sender] = {
 @cache
 def _load(path: str) -> Sender:
     target = import_string(path)
-    return target() if isinstance(target, type) else target
+    sender: Sender = target() if isinstance(target, type) else target
+    return sender
 
 
 def get_sender(channel: str) -> Sender:

@@ -39,6 +39,11 @@ echo "=== static checks ==="
 .venv/bin/ruff check . || status=1
 .venv/bin/ruff format --check . >/dev/null || { .venv/bin/ruff format --check . | tail -5; echo "[test] files not formatted: run 'make fmt'"; status=1; }
 "$PY" manage.py makemigrations --check --dry-run >/dev/null || { echo "[test] models changed without a migration"; status=1; }
+# The apps' layers (docs/conventions.md), every import counted, the ones inside functions too (pyproject.toml).
+.venv/bin/lint-imports --no-cache >/dev/null 2>&1 || { .venv/bin/lint-imports --no-cache | sed -n '/Broken contracts/,$p'; echo "[test] an app imports one above it: see docs/conventions.md"; status=1; }
+# Types: mypy with the Django and DRF plugins, on the baseline in pyproject.toml (docs/typing.md).
+.venv/bin/mypy >"${TMPDIR:-/tmp}/cqs-mypy.$$" 2>&1 || { tail -40 "${TMPDIR:-/tmp}/cqs-mypy.$$"; echo "[test] mypy found type errors: see docs/typing.md"; status=1; }
+rm -f "${TMPDIR:-/tmp}/cqs-mypy.$$"
 openapi_tmp=$(mktemp --suffix=.yaml)
 "$PY" manage.py spectacular --file "$openapi_tmp" --validate --fail-on-warn >/dev/null 2>"$openapi_tmp.err" \
   || { cat "$openapi_tmp.err"; echo "[test] the OpenAPI schema has warnings or errors"; status=1; }

@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.db import transaction
 from rest_framework.test import APIClient
 
-DEMO_APPS = ["directory", "core", "catalog", "signing"]  # what the journey needs of seed_demo
+DEMO_APPS = ["directory", "portal", "catalog", "signing"]  # what the journey needs of seed_demo
 PROCEDURE_QUERY = "khai sinh"  # the demo's birth registration, received and decided by the communes
 DESK_USERNAME = "motcua.donghoi"  # the commune whose software holds the credential
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from conftest import browser_login
 
 # The parts of `seed_demo` these pages need (the PDF-heavy signing/dossier/payment demos are skipped for speed).
-DEMO_APPS = ["directory", "core", "catalog", "feedback"]
+DEMO_APPS = ["directory", "portal", "catalog", "feedback"]
 
 
 def _load_demo():

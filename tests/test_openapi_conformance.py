@@ -34,7 +34,7 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.meta import negated_parameters
 
 DOCUMENT = Path(django_settings.BASE_DIR) / "docs" / "openapi.yaml"
-DEMO_APPS = ["directory", "core", "catalog", "signing", "dossiers", "payments", "feedback"]
+DEMO_APPS = ["directory", "portal", "catalog", "signing", "dossiers", "payments", "feedback"]
 EXAMPLES = 12  # per operation and caller
 
 CONFIG = schemathesis.config.SchemathesisConfig.from_dict(
@@ -134,7 +134,7 @@ def province(django_db_setup, django_db_blocker, _module_media):
         for app in DEMO_APPS:
             with transaction.atomic():
                 importlib.import_module(f"{app}.demo").load(StringIO())
-        from core import credentials
+        from directory import credentials
         from directory.models import StaffPosition
 
         desk = StaffPosition.objects.get(user__username="motcua.donghoi", role="one_stop_officer").agency

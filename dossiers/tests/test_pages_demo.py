@@ -14,7 +14,7 @@ def test_demo_dossiers_load_once(settings, django_capture_on_commit_callbacks):
     import importlib
 
     out = io.StringIO()
-    for app in ("directory", "core", "catalog", "signing"):
+    for app in ("directory", "portal", "catalog", "signing"):
         try:
             module = importlib.import_module(f"{app}.demo")
         except ModuleNotFoundError:

@@ -1,4 +1,4 @@
-"""Demo data of core: office schedules and the 2026 make-up Saturday.
+"""Demo data of the kernel (core), loaded by the portal: office schedules and the 2026 make-up Saturday.
 
 Run by `manage.py seed_demo` after the directory's demo (so the service centres exist).
 Idempotent: every row is looked up by its natural key; an agency that already has a schedule
@@ -8,6 +8,8 @@ keeps it.
 import datetime as dt
 
 from core.models import CalendarOverride, OfficeSchedule
+from directory.choices import AgencyKind
+from directory.models import Agency
 
 DEFAULT_SCHEDULE = "Giờ hành chính"
 SATURDAY_SCHEDULE = "Trung tâm PVHCC – có sáng thứ Bảy"
@@ -15,9 +17,6 @@ MAKEUP_2026 = dt.date(2026, 8, 22)
 
 
 def load(stdout) -> list[tuple[str, str, str]]:
-    from directory.choices import AgencyKind
-    from directory.models import Agency
-
     default, _ = OfficeSchedule.objects.get_or_create(
         name=DEFAULT_SCHEDULE,
         defaults={"is_default": not OfficeSchedule.objects.filter(is_default=True).exists()},

@@ -8,8 +8,8 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from core import calendar
-from core.demo import load
 from core.models import AuditEvent, CalendarOverride, OfficeSchedule
+from portal.demo import load
 
 pytestmark = pytest.mark.django_db
 ADMIN = "/quan-tri/"

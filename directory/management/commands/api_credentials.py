@@ -1,4 +1,4 @@
-"""manage.py api_credentials issue|list|rotate|revoke — API credentials for outside systems (core.credentials).
+"""manage.py api_credentials issue|list|rotate|revoke — API credentials for outside systems (directory.credentials).
 
     manage.py api_credentials issue --name "Ứng dụng di động" --agency 000.00.01.H44 --role one_stop_officer \
         [--write] [--days 365 | --expires 2027-12-31]
@@ -16,8 +16,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from core import credentials
 from core.models import ApiCredential
+from directory import credentials
 
 
 def _expiry(options):

@@ -32,6 +32,8 @@ def capabilities(user) -> dict[str, bool]:
         "feedback_handling": bool(roles & {Role.SPECIALIST, Role.UNIT_LEADER, Role.AGENCY_LEADER}),
         "feedback_approval": bool(roles & {Role.UNIT_LEADER, Role.AGENCY_LEADER}),
         "reconciliation": admin or bool(roles & {Role.ONE_STOP_OFFICER, Role.AGENCY_LEADER}),
+        "documents_clerk": Role.DOCUMENT_CLERK in roles,
+        "documents_handling": bool(roles & {Role.SPECIALIST, Role.UNIT_LEADER, Role.AGENCY_LEADER}),
     }
 
 

@@ -4,6 +4,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user, match_token
 
+from directory.models import User
+
 
 class LoginForm(AuthenticationForm):
     """User name (or CCCD / tax code) and password; a TOTP code when the account has a device."""
@@ -28,8 +30,6 @@ class LoginForm(AuthenticationForm):
     }
 
     def clean(self):
-        from directory.models import User
-
         username = (self.cleaned_data.get("username") or "").strip()
         password = self.cleaned_data.get("password")
         if username and password:

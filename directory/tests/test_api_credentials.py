@@ -1,4 +1,4 @@
-"""API credentials for outside systems (core.credentials): issue, list, rotate, revoke through the services, the
+"""API credentials for outside systems (directory.credentials; the check: core.credentials): issue, list, rotate, revoke through the services, the
 management command and the administration page; the Bearer check (401 expired / revoked / wrong, 403 read-only
 on writes), the agency scope through the service account's role, and DRF user tokens unchanged."""
 
@@ -18,8 +18,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from core import credentials
+from core import credentials as kernel_credentials
 from core.models import ApiCredential, AuditEvent
+from directory import credentials
 from directory.models import StaffPosition, User
 from dossiers.models import Dossier
 from dossiers.tests.core_world import build_world, client_for, pdf_upload
@@ -67,7 +68,7 @@ def _issue(w, *, agency=None, role="one_stop_officer", read_only=True, **kw):
 
 def test_issue_stores_only_a_hash_and_a_service_account_holding_the_role(w):
     credential, token = _issue(w)
-    key_id, secret = credentials.parse(token)
+    key_id, secret = kernel_credentials.parse(token)
     row = ApiCredential.objects.get(pk=credential.pk)
     assert row.key_id == key_id and row.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
     stored = json.dumps([str(v) for v in ApiCredential.objects.values_list().get(pk=row.pk)])
@@ -162,7 +163,7 @@ def test_rotation_replaces_the_secret_at_once(w):
 def test_the_check_is_one_query(w):
     _, token = _issue(w)
     with CaptureQueriesContext(connection) as ctx:
-        assert credentials.check(token) is not None
+        assert kernel_credentials.check(token) is not None
     assert len(ctx.captured_queries) == 1
     assert "core_apicredential" in ctx.captured_queries[0]["sql"]
 
@@ -194,7 +195,7 @@ def test_management_command_issue_list_rotate_revoke(w):
         "issue", "--name", "Cổng DVC quốc gia", "--agency", w.centre.code, "--role", "one_stop_officer", "--write"
     )
     token = out.strip().splitlines()[-1]
-    key_id = credentials.parse(token)[0]
+    key_id = kernel_credentials.parse(token)[0]
     assert bearer(token).post(f"{API}/d/{mine}/receive/").status_code == 200
     listing = _command("list")
     assert key_id in listing and "đọc và ghi" in listing and w.centre.code in listing and "Đang dùng" in listing
@@ -242,7 +243,7 @@ def test_admin_page_issues_shows_the_secret_once_rotates_and_revokes(w, admin_cl
     assert r.status_code == 200 and "chỉ hiện một lần" in body
     credential = ApiCredential.objects.get()
     token = body.split('id="api-credential-secret"')[1].split(">", 1)[1].split("<", 1)[0]
-    assert credentials.parse(token)[0] == credential.key_id and credential.read_only
+    assert kernel_credentials.parse(token)[0] == credential.key_id and credential.read_only
     assert timezone.localtime(credential.expires_at).date() == dt.date(2027, 12, 31)
     assert bearer(token).get(f"{API}/queue/").status_code == 200
     listing = admin_client.get(url).content.decode()

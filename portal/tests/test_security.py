@@ -11,7 +11,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.models import AuditEvent
-from core.views_account import totp_secret, totp_uri
+from portal.views_account import totp_secret, totp_uri
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Mat-khau-an-toan-2026"

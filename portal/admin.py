@@ -1,4 +1,5 @@
-"""Admin for the calendar data administrators edit, and a read-only view of the audit trail.
+"""Admin of the kernel's tables (core's models): the calendar data administrators edit, API credentials, and
+a read-only view of the audit trail. It is the portal's because it needs the directory (who is an administrator).
 
 Every change made here is written to the audit trail in the admin's own transaction (Django's
 admin wraps add/change/delete views in ``transaction.atomic``). Importing ``core.calendar`` also
@@ -13,9 +14,12 @@ from django.forms.models import model_to_dict
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from core import audit, credentials
+from core import audit
 from core import calendar as _calendar  # noqa: F401  (connects the cache-invalidation signals)
 from core.models import ApiCredential, AuditEvent, CalendarOverride, OfficeSchedule
+from directory import credentials
+from directory.choices import Role
+from directory.models import Agency
 from directory.selectors import is_administrator
 
 
@@ -145,27 +149,24 @@ class ApiCredentialIssueForm(forms.Form):
     name = forms.CharField(label=_("Tên hệ thống"), max_length=200, help_text=_("Ví dụ: Ứng dụng di động của tỉnh."))
     agency = forms.ModelChoiceField(
         label=_("Cơ quan"),
-        queryset=None,
+        queryset=Agency.objects.filter(is_active=True).order_by("code"),  # run anew for every form
         help_text=_("Hệ thống thay mặt cơ quan này: chỉ thấy và làm những gì vai trò dưới đây tại cơ quan cho phép."),
     )
-    role = forms.ChoiceField(label=_("Vai trò tại cơ quan"))
+    role = forms.ChoiceField(
+        label=_("Vai trò tại cơ quan"),
+        choices=[(v, label) for v, label in Role.choices if v != Role.ADMINISTRATOR],
+    )
     allow_write = forms.BooleanField(
         label=_("Cho phép ghi"),
         required=False,
         help_text=_("Bỏ trống: khóa chỉ đọc. Chọn để hệ thống được nộp, xử lý hồ sơ theo vai trò."),
     )
     expires_at = forms.DateField(
-        label=_("Hết hạn ngày"), required=False, help_text=_("Định dạng dd/mm/yyyy. Bỏ trống: sau 365 ngày.")
+        label=_("Hết hạn ngày"),
+        required=False,
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text=_("Định dạng dd/mm/yyyy. Bỏ trống: sau 365 ngày."),
     )
-
-    def __init__(self, *args, **kwargs):
-        from directory.choices import Role
-        from directory.models import Agency
-
-        super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.filter(is_active=True).order_by("code")
-        self.fields["role"].choices = [(v, label) for v, label in Role.choices if v != Role.ADMINISTRATOR]
-        self.fields["expires_at"].input_formats = ["%d/%m/%Y", "%Y-%m-%d"]
 
 
 def _end_of_day(day):
@@ -179,7 +180,7 @@ def _end_of_day(day):
 @admin.register(ApiCredential)
 class ApiCredentialAdmin(admin.ModelAdmin):
     """Khóa API cho hệ thống bên ngoài: cấp (trang thêm), đổi khóa bí mật và thu hồi (thao tác trên danh sách).
-    Every write goes through core.credentials (one audit event each); the secret is shown once."""
+    Every write goes through directory.credentials (one audit event each); the secret is shown once."""
 
     list_display = ["name", "key_id", "scope", "read_only", "expires_at", "state", "created_at"]
     list_filter = ["read_only"]
