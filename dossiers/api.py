@@ -8,7 +8,7 @@ Every write calls the service in dossiers/services.py; errors come back as
 `{"error": {"code", "message", "fields"}}` (core.api.exception_handler).
 """
 
-import copy
+import functools
 import inspect
 import json
 from collections.abc import Callable
@@ -19,6 +19,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers, status
@@ -49,21 +50,6 @@ from .selectors import dossier_get_for
 
 def extend_schema_field_list(serializer_class):
     return extend_schema_field(serializer_class(many=True))
-
-
-class FieldsBuiltOnce:
-    # ModelSerializer mixin: derive the fields from the model once per class, then copy them per instance.
-    # ModelSerializer inspects the model for every instance it makes (most of the detail response's CPU);
-    # the result depends only on the class (Meta and declared fields), so a copy of the first one serves.
-    # (A comment, not a docstring: the schema generator would show it as every serializer's description.)
-
-    def get_fields(self):
-        cls = type(self)
-        template = cls.__dict__.get("_fields_template")
-        if template is None:
-            template = super().get_fields()
-            cls._fields_template = template
-        return copy.deepcopy(template)
 
 
 class FieldsBoundOnce:
@@ -120,8 +106,8 @@ class DossierListSerializer(serializers.ModelSerializer):
         ]
 
     def get_status_label(self, obj) -> str:
-        # The enum's label directly: Model.get_status_display() rebuilds a dict of lazy strings per call.
-        return str(DossierStatus(obj.status).label)
+        # The enum's labels directly: Model.get_status_display() rebuilds a dict of lazy strings per call.
+        return _status_labels(get_language())[obj.status]
 
     def get_is_late(self, obj) -> bool:
         return obj.late_now()
@@ -138,6 +124,7 @@ class DossierListSerializer(serializers.ModelSerializer):
         Same output as the generic walk (a test compares the two); the detail serializer keeps the walk.
         """
         now = timezone.now()
+        tz = timezone.get_current_timezone()
         return {
             "code": obj.code,
             "status": obj.status,
@@ -149,11 +136,11 @@ class DossierListSerializer(serializers.ModelSerializer):
             "receiving_agency": obj.receiving_agency.code,
             "competent_agency": obj.competent_agency.code,
             "channel": obj.channel,
-            "submitted_at": _iso(obj.submitted_at),
-            "received_at": _iso(obj.received_at),
-            "due_at": _iso(obj.due_at),
-            "finished_at": _iso(obj.finished_at),
-            "returned_at": _iso(obj.returned_at),
+            "submitted_at": _iso(obj.submitted_at, tz),
+            "received_at": _iso(obj.received_at, tz),
+            "due_at": _iso(obj.due_at, tz),
+            "finished_at": _iso(obj.finished_at, tz),
+            "returned_at": _iso(obj.returned_at, tz),
             "is_late": obj.late_now(now),
             "supplement_count": obj.supplement_count,
             "current_step": self.get_current_step(obj),
@@ -161,12 +148,19 @@ class DossierListSerializer(serializers.ModelSerializer):
         }
 
 
-def _iso(moment) -> str | None:
-    """A datetime as DRF's DateTimeField writes it: ISO 8601 in the current time zone, Z for UTC."""
+def _iso(moment, tz=None) -> str | None:
+    """A datetime as DRF's DateTimeField writes it: ISO 8601 in the current time zone (`tz`, when the caller
+    has it at hand), Z for UTC."""
     if moment is None:
         return None
-    text = timezone.localtime(moment).isoformat()
+    text = timezone.localtime(moment, tz).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+@functools.cache
+def _status_labels(language: str | None) -> dict[str, str]:
+    """The statuses' labels in `language` (gettext once per language, not once per row)."""
+    return {value: str(label) for value, label in DossierStatus.choices}
 
 
 class DossierQueueRowSerializer(DossierListSerializer):
@@ -230,7 +224,7 @@ def attach_list_related(page: list) -> list:
     return page
 
 
-class DossierFileSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+class DossierFileSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True, help_text="component | supplement | result | slip")
 
     class Meta:
@@ -290,7 +284,7 @@ class DossierSupplementRequestSerializer(serializers.Serializer):
     paused_hours = serializers.DecimalField(max_digits=9, decimal_places=2)
 
 
-class DossierSlipSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+class DossierSlipSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True)
 
     class Meta:
@@ -303,7 +297,7 @@ class DossierRatingSerializer(serializers.Serializer):
     comment = serializers.CharField()
 
 
-class DossierDetailSerializer(FieldsBuiltOnce, DossierListSerializer):
+class DossierDetailSerializer(DossierListSerializer):
     files = DossierFileSerializer(many=True, read_only=True)
     result_method = serializers.CharField(read_only=True, help_text="online | post | counter")
     timeline = serializers.SerializerMethodField()
@@ -347,10 +341,12 @@ class DossierDetailSerializer(FieldsBuiltOnce, DossierListSerializer):
     def get_steps(self, obj):
         if self._is_applicant(obj):
             return []
-        return DossierStepSerializer(selectors.control_sheet(obj), many=True).data
+        return [_step_json(s) for s in selectors.control_sheet(obj)]
 
     @extend_schema_field(DossierRatingSerializer(allow_null=True))
     def get_rating(self, obj):
+        if obj.status != DossierStatus.RETURNED:
+            return None  # rated only once returned (services.dossier_rate), and a returned dossier stays so
         try:
             rating = obj.rating
         except DossierRating.DoesNotExist:
@@ -376,9 +372,10 @@ class DossierDetailSerializer(FieldsBuiltOnce, DossierListSerializer):
                 "files": [_file_json(f) for f in selectors.related_rows(obj, "files") if self._shown(obj, f.kind)],
                 "timeline": [_event_json(e) for e in _timeline(obj, public_only=self._is_applicant(obj))],
                 "steps": self.get_steps(obj),
-                "supplement_requests": [
-                    _supplement_json(r) for r in selectors.related_rows(obj, "supplement_requests")
-                ],
+                # a request for supplements counts itself on the dossier (services.dossier_request_supplement)
+                "supplement_requests": [_supplement_json(r) for r in selectors.related_rows(obj, "supplement_requests")]
+                if obj.supplement_count
+                else [],
                 "slips": [_slip_json(s) for s in selectors.related_rows(obj, "slips") if self._shown(obj, s.kind)],
                 "rating": self.get_rating(obj),
             }
@@ -413,6 +410,26 @@ def _event_json(e) -> dict:
         "actor_label": e.actor_label,
         "at": _iso(e.at),
         "note": e.note,
+    }
+
+
+def _step_json(s: DossierStep) -> dict:
+    return {
+        "order": s.order,
+        "name": s.name,
+        "role": s.role,
+        "agency": s.agency.code,
+        "unit_name": s.unit_name,
+        "budget": _decimal(s.budget, 1),
+        "time_unit": s.time_unit,
+        "assignee": s.assignee.display_name if s.assignee_id else "",
+        "finished_by": s.finished_by.display_name if s.finished_by_id else "",
+        "received_at": _iso(s.received_at),
+        "due_at": _iso(s.due_at),
+        "finished_at": _iso(s.finished_at),
+        "status": s.status,
+        "on_time": s.on_time,
+        "note": s.note,
     }
 
 

@@ -33,7 +33,9 @@ def dossier_get_for(user, code: str, *, for_update: bool = False) -> Dossier:
     """The dossier with this code if `user` may see it; Http404 otherwise (no existence leak)."""
     if not getattr(user, "is_authenticated", False) or not code:
         raise Http404
-    dossier = _base().filter(code=code.strip().upper()).first()
+    # The code is unique: no ordering (`.first()` would order by the model's "-created_at", "-id").
+    found = list(_base().filter(code=code.strip().upper()).order_by()[:1])
+    dossier = found[0] if found else None
     if dossier is None or not can_view(user, dossier):
         raise Http404
     return dossier
@@ -282,14 +284,32 @@ def held_rows(dossier, name: str) -> list | None:
     return dossier.__dict__.get("_held_rows", {}).get(name)
 
 
+# The order of a dossier's rows in each related table. The models' orderings begin with "dossier", which the
+# ORM expands into the dossier's own ordering: a join on the dossier table in every query that reads the rows
+# of one dossier. Within one dossier these give the same order without it.
+RELATED_ORDER = {
+    "files": ("kind", "id"),
+    "slips": ("created_at", "id"),
+    "supplement_requests": ("requested_at", "id"),
+    "steps": ("order", "id"),
+    "events": ("at", "id"),
+    "consultations": ("asked_at", "id"),
+}
+
+
+def related(dossier, name: str) -> QuerySet:
+    """`dossier.<name>.all()` in the model's order, read without a join on the dossier table."""
+    return getattr(dossier, name).order_by(*RELATED_ORDER[name])
+
+
 def related_rows(dossier, name: str):
-    """`dossier.<name>.all()`, or the rows its service holds (`held_rows()`)."""
+    """`related(dossier, name)`, or the rows its service holds (`held_rows()`)."""
     held = held_rows(dossier, name)
-    return getattr(dossier, name).all() if held is None else held
+    return related(dossier, name) if held is None else held
 
 
 def timeline(dossier, *, public_only: bool) -> QuerySet:
-    qs = dossier.events.all().order_by("at", "id")
+    qs = related(dossier, "events")
     return qs.filter(public=True) if public_only else qs
 
 
