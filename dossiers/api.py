@@ -39,7 +39,7 @@ from directory.models import Agency, User
 
 from . import selectors, services
 from .choices import Channel, DossierAction, DossierStatus, ResultMethod
-from .models import Consultation, Dossier, DossierFile, DossierRating, DossierSlip, DossierStep, PersonalDocument
+from .models import Consultation, Dossier, DossierFile, DossierSlip, DossierStep, PersonalDocument
 from .paging import CappedLimitOffsetPagination
 from .permissions import can_act, is_applicant, who_may
 from .ratelimit import lookup_allowed
@@ -153,7 +153,7 @@ def _iso(moment, tz=None) -> str | None:
     has it at hand), Z for UTC."""
     if moment is None:
         return None
-    text = timezone.localtime(moment, tz).isoformat()
+    text = moment.astimezone(tz or timezone.get_current_timezone()).isoformat()  # timezone.localtime's work
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
@@ -345,13 +345,8 @@ class DossierDetailSerializer(DossierListSerializer):
 
     @extend_schema_field(DossierRatingSerializer(allow_null=True))
     def get_rating(self, obj):
-        if obj.status != DossierStatus.RETURNED:
-            return None  # rated only once returned (services.dossier_rate), and a returned dossier stays so
-        try:
-            rating = obj.rating
-        except DossierRating.DoesNotExist:
-            return None
-        return {"score": rating.score, "comment": rating.comment}
+        rating = selectors.rating_of(obj)
+        return None if rating is None else {"score": rating.score, "comment": rating.comment}
 
     def to_representation(self, obj) -> dict:
         """The fields above, built directly, like the list rows (a test compares it with DRF's generic walk,
@@ -459,7 +454,7 @@ def _timeline(obj, *, public_only: bool) -> list:
     """The dossier's timeline; from memory when the service holds it (a dossier just submitted)."""
     held = selectors.held_rows(obj, "events")
     if held is None:
-        return list(selectors.timeline(obj, public_only=public_only))
+        return selectors.rows_of(obj, "events", public_only=public_only)
     events = sorted(held, key=lambda e: (e.at, e.pk))
     return [e for e in events if e.public] if public_only else events
 
