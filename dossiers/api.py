@@ -206,7 +206,8 @@ def attach_list_related(page: list) -> list:
     agencies = memo.agencies({d.receiving_agency_id for d in page} | {d.competent_agency_id for d in page})
     versions = memo.versions({d.procedure_version_id for d in page})
     step_ids = {d.current_step_id for d in page if d.current_step_id}
-    steps = DossierStep.objects.only("name").in_bulk(step_ids) if step_ids else {}
+    # no ordering: the model's begins with "dossier", which would join the dossier table to sort
+    steps = DossierStep.objects.only("name").order_by().in_bulk(step_ids) if step_ids else {}
     user_ids = {d.assignee_id for d in page if d.assignee_id}
     users = (
         User.objects.only("username", "full_name", "organization_name", "first_name", "last_name").in_bulk(user_ids)

@@ -49,7 +49,7 @@ def with_catalogue(dossier: Dossier) -> Dossier:
     memo (catalog.selectors.catalog_memo): shared instances, to read and never change."""
     from catalog.selectors import catalog_memo
 
-    memo = catalog_memo()
+    memo = dossier.__dict__["_catalog_memo"] = catalog_memo()  # for control_sheet (_memo_of)
     version = memo.versions([dossier.procedure_version_id]).get(dossier.procedure_version_id)
     agencies = memo.agencies([dossier.receiving_agency_id, dossier.competent_agency_id])
     if version is not None:
@@ -59,6 +59,14 @@ def with_catalogue(dossier: Dossier) -> Dossier:
     if dossier.competent_agency_id in agencies:
         dossier.competent_agency = agencies[dossier.competent_agency_id]
     return dossier
+
+
+def _memo_of(dossier):
+    """The catalogue's memo the dossier's rows were set from (with_catalogue), else the current one: one read
+    of the catalogue's token per request where the authentication did not bring it (pages, SQLite)."""
+    from catalog.selectors import catalog_memo
+
+    return dossier.__dict__.get("_catalog_memo") or catalog_memo()
 
 
 def dossier_reload(dossier) -> Dossier:
@@ -260,13 +268,12 @@ def hidden_from_applicant(dossier, kind: str) -> bool:
 def control_sheet(dossier) -> list[DossierStep]:
     """The dossier's steps in the order they were reached, each with its agency (from the catalogue's memo)
     and the officials who held and finished it (one query for both)."""
-    from catalog.selectors import catalog_memo
     from directory.models import User
 
     steps = rows_of(dossier, "steps", order=("received_at", "order", "id"))
     if not steps:
         return steps
-    agencies = catalog_memo().agencies({s.agency_id for s in steps})
+    agencies = _memo_of(dossier).agencies({s.agency_id for s in steps})
     user_ids = {s.assignee_id for s in steps} | {s.finished_by_id for s in steps}
     user_ids.discard(None)
     users = User.objects.in_bulk(user_ids) if user_ids else {}
