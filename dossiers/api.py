@@ -197,18 +197,19 @@ def queue_page_queryset(qs):
     return qs.select_related(None).only(*QUEUE_DOSSIER_COLUMNS)
 
 
-def attach_list_related(page: list) -> list:
+def attach_list_related(page: list, *, people: bool = True) -> list:
     """Load what DossierListSerializer shows of the page's related rows: versions and agencies from the
-    catalogue's memo, steps and assignees in one small query per table (prefetch_related would cost more)."""
+    catalogue's memo, steps and assignees in one small query per table (prefetch_related would cost more).
+    `people=False`: not the steps and assignees (the caller's query joined them)."""
     if not page:
         return page
     memo = catalog_selectors.catalog_memo()  # versions and agencies change rarely: from process memory
     agencies = memo.agencies({d.receiving_agency_id for d in page} | {d.competent_agency_id for d in page})
     versions = memo.versions({d.procedure_version_id for d in page})
-    step_ids = {d.current_step_id for d in page if d.current_step_id}
+    step_ids = {d.current_step_id for d in page if d.current_step_id and people}
     # no ordering: the model's begins with "dossier", which would join the dossier table to sort
     steps = DossierStep.objects.only("name").order_by().in_bulk(step_ids) if step_ids else {}
-    user_ids = {d.assignee_id for d in page if d.assignee_id}
+    user_ids = {d.assignee_id for d in page if d.assignee_id and people}
     users = (
         User.objects.only("username", "full_name", "organization_name", "first_name", "last_name").in_bulk(user_ids)
         if user_ids
@@ -218,6 +219,8 @@ def attach_list_related(page: list) -> list:
         d.receiving_agency = agencies[d.receiving_agency_id]
         d.competent_agency = agencies[d.competent_agency_id]
         d.procedure_version = versions[d.procedure_version_id]
+        if not people:
+            continue
         if d.current_step_id:
             d.current_step = steps[d.current_step_id]
         if d.assignee_id:
