@@ -8,8 +8,8 @@
 Options: --count N (dossiers to have in the table; generation is incremental, so a second run with the
 same count skips it), --agencies N (submissions go to N receiving agencies instead of one: each agency has
 its own daily number sequence, whose lock a submission holds to commit), --seconds S per HTTP measurement, --concurrency C connections (wrk) or client threads,
---server granian|gunicorn, --workers W and --threads T, --only generate,inprocess,lookup,queue,submit,cpu
-(cpu is not in the default list), --cpu-submissions N,
+--server granian|gunicorn, --workers W and --threads T, --only
+generate,inprocess,lookup,queue,submit,detail,queuepage,cpu (cpu is not in the default list), --cpu-submissions N,
 --client auto|wrk|python (load generator), --no-install (do not apt-get install wrk when missing), --tasks dummy|rq
 (where a submission's background job goes: nowhere, or Redis through RQ as in production).
 
@@ -36,11 +36,17 @@ What it does:
       /api/dossiers/queue/ with rotating filters (status, due=overdue|soon, q=name, procedure, several
       statuses + late); sequential requests → p50 / p99 latency in ms (counts stop at 10,000).
       Targets: (b) ≥ 200/s, (c) ≥ 1000/s, (d) p99 ≤ 50 ms.
+  (f) detail   – an official opens a dossier of their agency: GET /api/dossiers/d/<code>/ (token) and the
+      workspace page /ho-so/can-bo/ho-so/<code>/ (session cookie), random dossiers, wrk → requests/s.
+  (g) queuepage – the first page of the official's queue: GET /api/dossiers/queue/?limit=100 (token) and the
+      queue page /ho-so/can-bo/ (session), wrk → requests/s.
+      (f) and (g) also print each figure as a ratio to the lookup's of the same run (with --only …,lookup).
+      Targets: detail API ≤ 4 ms of server CPU (≥ 400/s), queue API 100 rows ≥ 300/s.
   (c', d') inprocess – the same lookup and queue work through the ORM and serializer without HTTP.
   (e) cpu      – where a submission's CPU goes: sequential submissions through Django's WSGI handler in
       this process, CPU ms per submission, then by phase (timers around the service's steps), then the
       floors: the same authenticated request answered empty, after parsing, after the input serializer.
-For (b) and (c) it also prints the CPU time per request of the server processes and of the PostgreSQL
+For (b), (c), (f) and (g) it also prints the CPU time per request of the server processes and of the PostgreSQL
 backends (from /proc): unlike requests/s, that figure is not much distorted by other work on the machine,
 and cores / (CPU per request) is the ceiling on a quiet one (less what the load generator takes).
 The server runs with CQS_VAR_DIR in a temporary directory (uploaded files go there, deleted at the end).
@@ -366,6 +372,23 @@ function request()
 end
 """
 
+# An official's GETs: the paths in a file (args[2]), each sent with one header line (args[1]: the API token's
+# Authorization, or the page session's Cookie). The requests are formatted once, in init().
+WRK_OFFICIAL_LUA = """
+local requests, n = {}, 0
+function init(args)
+  local name, value = args[1]:match("^([^:]+): (.*)$")
+  for line in io.lines(args[2]) do
+    n = n + 1
+    requests[n] = wrk.format("GET", line, {[name] = value})
+  end
+  math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+end
+function request()
+  return requests[math.random(n)]
+end
+"""
+
 # The requests are formatted once, in init(): formatting a 200 KB request anew for every send cost the load
 # generator 0.2 ms of CPU per request on the machine it shares with the server.
 WRK_SUBMIT_LUA = """
@@ -549,7 +572,7 @@ def bench_lookup(w, port, seconds, concurrency, wrk, server_pid):
             f"p99 {r['p99']:.1f} ms{cpu}; load {os.getloadavg()[0]:.1f}",
             flush=True,
         )
-        return
+        return {"rps": r["rps"], "cpu": server_cpu_ms(cpu)}
 
     def request(conn, i):
         conn.request("GET", paths[i % len(paths)])
@@ -606,6 +629,100 @@ def bench_queue(w, port, requests):
             f"{max(values) * 1000:5.1f} ms",
             flush=True,
         )
+
+
+def server_cpu_ms(cpu_text: str) -> float | None:
+    """The server's CPU ms per request out of cpu_per_request()'s text."""
+    marker = "CPU per request: server "
+    if marker not in cpu_text:
+        return None
+    return float(cpu_text.split(marker, 1)[1].split(" ms", 1)[0])
+
+
+def official_session(w) -> str:
+    """A web session of the bench's desk officer (a row in the session table, removed by end_session)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(w["officer"])
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def end_session(cookie: str) -> None:
+    from django.contrib.sessions.models import Session
+
+    Session.objects.filter(session_key=cookie.split("=", 1)[1]).delete()
+
+
+def bench_official_get(label, header, paths, port, seconds, concurrency, wrk, server_pid, lookup):
+    """(f), (g): an official's GETs over HTTP with wrk, and the same figures as ratios to the lookup's."""
+    from http.client import HTTPConnection
+
+    name, value = header.split(": ", 1)
+    conn = HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", paths[0], headers={name: value})
+    first = conn.getresponse()
+    first.read()
+    if first.status != 200:
+        sys.exit(f"{label}: {paths[0]} answered {first.status}")
+    work = Path(tempfile.mkdtemp(prefix="cqs-wrk-paths-"))
+    (work / "paths").write_text("\n".join(paths) + "\n")
+    args = [header, str(work / "paths")]
+    warm_up(wrk, port, concurrency, WRK_OFFICIAL_LUA, args)
+    before = cpu_snapshot(server_pid)
+    r = run_wrk(wrk, port, seconds, concurrency, WRK_OFFICIAL_LUA, args)
+    cpu = cpu_per_request(before, cpu_snapshot(server_pid), r["requests"])
+    shutil.rmtree(work, ignore_errors=True)
+    if not r["requests"]:
+        sys.exit(f"wrk gave no figures:\n{r['raw']}")
+    ratio = ""
+    server_ms = server_cpu_ms(cpu)
+    if lookup and lookup["rps"]:
+        ratio = f"; {r['rps'] / lookup['rps']:.2f} x the lookup's requests/s"
+        if lookup["cpu"] and server_ms is not None:
+            ratio += f", {server_ms / lookup['cpu']:.1f} x its server CPU per request"
+    print(
+        f"{label} [wrk, {concurrency} connections]: {r['requests']} in {seconds:.0f} s = {r['rps']:.0f} requests/s "
+        f"(non-2xx {r['non2xx']}, socket errors {r['errors']}); latency p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms"
+        f"{cpu}{ratio}; load {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
+
+
+def official_sample(w) -> list[str]:
+    """Codes of dossiers the bench's desk officer may see (received by their agency)."""
+    from dossiers.models import Dossier
+
+    return list(
+        Dossier.objects.filter(receiving_agency=w["centres"][0], code__startswith=CENTRE_CODES[0])
+        .order_by("?")
+        .values_list("code", flat=True)[:500]
+    )
+
+
+def bench_detail(w, port, seconds, concurrency, wrk, server_pid, lookup, cookie):
+    """(f) one dossier as an official opens it: GET /api/dossiers/d/<code>/ (token) and the workspace page
+    /ho-so/can-bo/ho-so/<code>/ (session), for random dossiers of the officer's agency."""
+    codes = official_sample(w)
+    token = f"Authorization: Token {w['officer_token']}"
+    api = [f"/api/dossiers/d/{c}/" for c in codes]
+    pages = [f"/ho-so/can-bo/ho-so/{c}/" for c in codes]
+    bench_official_get("(f) detail API", token, api, port, seconds, concurrency, wrk, server_pid, lookup)
+    bench_official_get(
+        "(f) workspace page", f"Cookie: {cookie}", pages, port, seconds, concurrency, wrk, server_pid, lookup
+    )
+
+
+def bench_queue_page(w, port, seconds, concurrency, wrk, server_pid, lookup, cookie):
+    """(g) the first page of the officer's work queue: GET /api/dossiers/queue/?limit=100 (token) and the
+    queue page /ho-so/can-bo/ (session), no filter (the officer's agency: ~N/20 dossiers, count capped)."""
+    token = f"Authorization: Token {w['officer_token']}"
+    api = ["/api/dossiers/queue/?limit=100"]
+    bench_official_get("(g) queue API, 100 rows", token, api, port, seconds, concurrency, wrk, server_pid, lookup)
+    bench_official_get(
+        "(g) queue page", f"Cookie: {cookie}", ["/ho-so/can-bo/"], port, seconds, concurrency, wrk, server_pid, lookup
+    )
 
 
 def bench_inprocess(w, requests):
@@ -807,7 +924,7 @@ def main() -> None:
         metavar="1-20",
         help="receiving agencies the submissions go to (each has its own daily number sequence)",
     )
-    parser.add_argument("--only", default="generate,inprocess,lookup,queue,submit")
+    parser.add_argument("--only", default="generate,inprocess,lookup,queue,submit,detail,queuepage")
     parser.add_argument(
         "--client",
         choices=["auto", "wrk", "python"],
@@ -860,27 +977,37 @@ def main() -> None:
             bench_submit_cpu(w, args.cpu_submissions)
         finally:
             forget_submissions(w)
-    if only & {"submit", "lookup", "queue"}:
+    official = only & {"detail", "queuepage"}
+    if only & {"submit", "lookup", "queue"} or official:
         wrk = None
-        if args.client != "python" and only & {"submit", "lookup"}:
+        if args.client != "python" and only & {"submit", "lookup", "detail", "queuepage"}:
             wrk = find_wrk(install=not args.no_install)
-            if wrk is None and args.client == "wrk":
-                sys.exit("wrk is not installed (apt-get install wrk)")
+            if (wrk is None and args.client == "wrk") or (wrk is None and official):
+                sys.exit("wrk is not installed (apt-get install wrk); detail and queuepage need it")
         print(
             f"    server: {args.server}, {args.workers} workers x {args.threads} threads; load generator: "
             f"{wrk or 'Python client threads (wrk not found)'}",
             flush=True,
         )
         server = start_server(var_dir, args.port, args.workers, args.threads, args.server)
+        cookie = official_session(w) if official else ""
         try:
+            lookup = None
             if "lookup" in only:
-                bench_lookup(w, args.port, args.seconds, args.concurrency, wrk, server.pid)
+                lookup = bench_lookup(w, args.port, args.seconds, args.concurrency, wrk, server.pid)
             if "queue" in only:
                 bench_queue(w, args.port, args.queue_requests)
+            run = (w, args.port, args.seconds, args.concurrency, wrk, server.pid, lookup, cookie)
+            if "detail" in only:
+                bench_detail(*run)
+            if "queuepage" in only:
+                bench_queue_page(*run)
             if "submit" in only:
                 bench_submit(w, args.port, args.seconds, args.concurrency, wrk, server.pid, args.agencies)
         finally:
             stop_server(server)
+            if cookie:
+                end_session(cookie)
             forget_submissions(w)
     import shutil
 

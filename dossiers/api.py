@@ -8,7 +8,7 @@ Every write calls the service in dossiers/services.py; errors come back as
 `{"error": {"code", "message", "fields"}}` (core.api.exception_handler).
 """
 
-import copy
+import functools
 import inspect
 import json
 from collections.abc import Callable
@@ -19,6 +19,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers, status
@@ -38,7 +39,7 @@ from directory.models import Agency, User
 
 from . import selectors, services
 from .choices import Channel, DossierAction, DossierStatus, ResultMethod
-from .models import Consultation, Dossier, DossierFile, DossierRating, DossierSlip, DossierStep, PersonalDocument
+from .models import Consultation, Dossier, DossierFile, DossierSlip, DossierStep, PersonalDocument
 from .paging import CappedLimitOffsetPagination
 from .permissions import can_act, is_applicant, who_may
 from .ratelimit import lookup_allowed
@@ -49,21 +50,6 @@ from .selectors import dossier_get_for
 
 def extend_schema_field_list(serializer_class):
     return extend_schema_field(serializer_class(many=True))
-
-
-class FieldsBuiltOnce:
-    # ModelSerializer mixin: derive the fields from the model once per class, then copy them per instance.
-    # ModelSerializer inspects the model for every instance it makes (most of the detail response's CPU);
-    # the result depends only on the class (Meta and declared fields), so a copy of the first one serves.
-    # (A comment, not a docstring: the schema generator would show it as every serializer's description.)
-
-    def get_fields(self):
-        cls = type(self)
-        template = cls.__dict__.get("_fields_template")
-        if template is None:
-            template = super().get_fields()
-            cls._fields_template = template
-        return copy.deepcopy(template)
 
 
 class FieldsBoundOnce:
@@ -120,8 +106,8 @@ class DossierListSerializer(serializers.ModelSerializer):
         ]
 
     def get_status_label(self, obj) -> str:
-        # The enum's label directly: Model.get_status_display() rebuilds a dict of lazy strings per call.
-        return str(DossierStatus(obj.status).label)
+        # The enum's labels directly: Model.get_status_display() rebuilds a dict of lazy strings per call.
+        return _status_labels(get_language())[obj.status]
 
     def get_is_late(self, obj) -> bool:
         return obj.late_now()
@@ -138,6 +124,7 @@ class DossierListSerializer(serializers.ModelSerializer):
         Same output as the generic walk (a test compares the two); the detail serializer keeps the walk.
         """
         now = timezone.now()
+        tz = timezone.get_current_timezone()
         return {
             "code": obj.code,
             "status": obj.status,
@@ -149,11 +136,11 @@ class DossierListSerializer(serializers.ModelSerializer):
             "receiving_agency": obj.receiving_agency.code,
             "competent_agency": obj.competent_agency.code,
             "channel": obj.channel,
-            "submitted_at": _iso(obj.submitted_at),
-            "received_at": _iso(obj.received_at),
-            "due_at": _iso(obj.due_at),
-            "finished_at": _iso(obj.finished_at),
-            "returned_at": _iso(obj.returned_at),
+            "submitted_at": _iso(obj.submitted_at, tz),
+            "received_at": _iso(obj.received_at, tz),
+            "due_at": _iso(obj.due_at, tz),
+            "finished_at": _iso(obj.finished_at, tz),
+            "returned_at": _iso(obj.returned_at, tz),
             "is_late": obj.late_now(now),
             "supplement_count": obj.supplement_count,
             "current_step": self.get_current_step(obj),
@@ -161,12 +148,19 @@ class DossierListSerializer(serializers.ModelSerializer):
         }
 
 
-def _iso(moment) -> str | None:
-    """A datetime as DRF's DateTimeField writes it: ISO 8601 in the current time zone, Z for UTC."""
+def _iso(moment, tz=None) -> str | None:
+    """A datetime as DRF's DateTimeField writes it: ISO 8601 in the current time zone (`tz`, when the caller
+    has it at hand), Z for UTC."""
     if moment is None:
         return None
-    text = timezone.localtime(moment).isoformat()
+    text = moment.astimezone(tz or timezone.get_current_timezone()).isoformat()  # timezone.localtime's work
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+@functools.cache
+def _status_labels(language: str | None) -> dict[str, str]:
+    """The statuses' labels in `language` (gettext once per language, not once per row)."""
+    return {value: str(label) for value, label in DossierStatus.choices}
 
 
 class DossierQueueRowSerializer(DossierListSerializer):
@@ -203,17 +197,19 @@ def queue_page_queryset(qs):
     return qs.select_related(None).only(*QUEUE_DOSSIER_COLUMNS)
 
 
-def attach_list_related(page: list) -> list:
+def attach_list_related(page: list, *, people: bool = True) -> list:
     """Load what DossierListSerializer shows of the page's related rows: versions and agencies from the
-    catalogue's memo, steps and assignees in one small query per table (prefetch_related would cost more)."""
+    catalogue's memo, steps and assignees in one small query per table (prefetch_related would cost more).
+    `people=False`: not the steps and assignees (the caller's query joined them)."""
     if not page:
         return page
     memo = catalog_selectors.catalog_memo()  # versions and agencies change rarely: from process memory
     agencies = memo.agencies({d.receiving_agency_id for d in page} | {d.competent_agency_id for d in page})
     versions = memo.versions({d.procedure_version_id for d in page})
-    step_ids = {d.current_step_id for d in page if d.current_step_id}
-    steps = DossierStep.objects.only("name").in_bulk(step_ids) if step_ids else {}
-    user_ids = {d.assignee_id for d in page if d.assignee_id}
+    step_ids = {d.current_step_id for d in page if d.current_step_id and people}
+    # no ordering: the model's begins with "dossier", which would join the dossier table to sort
+    steps = DossierStep.objects.only("name").order_by().in_bulk(step_ids) if step_ids else {}
+    user_ids = {d.assignee_id for d in page if d.assignee_id and people}
     users = (
         User.objects.only("username", "full_name", "organization_name", "first_name", "last_name").in_bulk(user_ids)
         if user_ids
@@ -223,6 +219,8 @@ def attach_list_related(page: list) -> list:
         d.receiving_agency = agencies[d.receiving_agency_id]
         d.competent_agency = agencies[d.competent_agency_id]
         d.procedure_version = versions[d.procedure_version_id]
+        if not people:
+            continue
         if d.current_step_id:
             d.current_step = steps[d.current_step_id]
         if d.assignee_id:
@@ -230,7 +228,7 @@ def attach_list_related(page: list) -> list:
     return page
 
 
-class DossierFileSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+class DossierFileSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True, help_text="component | supplement | result | slip")
 
     class Meta:
@@ -290,7 +288,7 @@ class DossierSupplementRequestSerializer(serializers.Serializer):
     paused_hours = serializers.DecimalField(max_digits=9, decimal_places=2)
 
 
-class DossierSlipSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+class DossierSlipSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True)
 
     class Meta:
@@ -303,7 +301,7 @@ class DossierRatingSerializer(serializers.Serializer):
     comment = serializers.CharField()
 
 
-class DossierDetailSerializer(FieldsBuiltOnce, DossierListSerializer):
+class DossierDetailSerializer(DossierListSerializer):
     files = DossierFileSerializer(many=True, read_only=True)
     result_method = serializers.CharField(read_only=True, help_text="online | post | counter")
     timeline = serializers.SerializerMethodField()
@@ -347,15 +345,12 @@ class DossierDetailSerializer(FieldsBuiltOnce, DossierListSerializer):
     def get_steps(self, obj):
         if self._is_applicant(obj):
             return []
-        return DossierStepSerializer(selectors.control_sheet(obj), many=True).data
+        return [_step_json(s) for s in selectors.control_sheet(obj)]
 
     @extend_schema_field(DossierRatingSerializer(allow_null=True))
     def get_rating(self, obj):
-        try:
-            rating = obj.rating
-        except DossierRating.DoesNotExist:
-            return None
-        return {"score": rating.score, "comment": rating.comment}
+        rating = selectors.rating_of(obj)
+        return None if rating is None else {"score": rating.score, "comment": rating.comment}
 
     def to_representation(self, obj) -> dict:
         """The fields above, built directly, like the list rows (a test compares it with DRF's generic walk,
@@ -376,9 +371,10 @@ class DossierDetailSerializer(FieldsBuiltOnce, DossierListSerializer):
                 "files": [_file_json(f) for f in selectors.related_rows(obj, "files") if self._shown(obj, f.kind)],
                 "timeline": [_event_json(e) for e in _timeline(obj, public_only=self._is_applicant(obj))],
                 "steps": self.get_steps(obj),
-                "supplement_requests": [
-                    _supplement_json(r) for r in selectors.related_rows(obj, "supplement_requests")
-                ],
+                # a request for supplements counts itself on the dossier (services.dossier_request_supplement)
+                "supplement_requests": [_supplement_json(r) for r in selectors.related_rows(obj, "supplement_requests")]
+                if obj.supplement_count
+                else [],
                 "slips": [_slip_json(s) for s in selectors.related_rows(obj, "slips") if self._shown(obj, s.kind)],
                 "rating": self.get_rating(obj),
             }
@@ -416,6 +412,26 @@ def _event_json(e) -> dict:
     }
 
 
+def _step_json(s: DossierStep) -> dict:
+    return {
+        "order": s.order,
+        "name": s.name,
+        "role": s.role,
+        "agency": s.agency.code,
+        "unit_name": s.unit_name,
+        "budget": _decimal(s.budget, 1),
+        "time_unit": s.time_unit,
+        "assignee": s.assignee.display_name if s.assignee_id else "",
+        "finished_by": s.finished_by.display_name if s.finished_by_id else "",
+        "received_at": _iso(s.received_at),
+        "due_at": _iso(s.due_at),
+        "finished_at": _iso(s.finished_at),
+        "status": s.status,
+        "on_time": s.on_time,
+        "note": s.note,
+    }
+
+
 def _supplement_json(r) -> dict:
     return {
         "reason": r.reason,
@@ -442,7 +458,7 @@ def _timeline(obj, *, public_only: bool) -> list:
     """The dossier's timeline; from memory when the service holds it (a dossier just submitted)."""
     held = selectors.held_rows(obj, "events")
     if held is None:
-        return list(selectors.timeline(obj, public_only=public_only))
+        return selectors.rows_of(obj, "events", public_only=public_only)
     events = sorted(held, key=lambda e: (e.at, e.pk))
     return [e for e in events if e.public] if public_only else events
 

@@ -33,10 +33,40 @@ def dossier_get_for(user, code: str, *, for_update: bool = False) -> Dossier:
     """The dossier with this code if `user` may see it; Http404 otherwise (no existence leak)."""
     if not getattr(user, "is_authenticated", False) or not code:
         raise Http404
-    dossier = _base().filter(code=code.strip().upper()).first()
+    # The code is unique: no ordering (`.first()` would order by the model's "-created_at", "-id"). The
+    # catalogue's rows come from the process's memo (with_catalogue) instead of three more joins.
+    found = list(
+        Dossier.objects.select_related("assignee", "current_step").filter(code=code.strip().upper()).order_by()[:1]
+    )
+    dossier = found[0] if found else None
     if dossier is None or not can_view(user, dossier):
         raise Http404
+    return with_catalogue(dossier)
+
+
+def with_catalogue(dossier: Dossier) -> Dossier:
+    """The dossier with its procedure version (and procedure) and its two agencies set from the catalogue's
+    memo (catalog.selectors.catalog_memo): shared instances, to read and never change."""
+    from catalog.selectors import catalog_memo
+
+    memo = dossier.__dict__["_catalog_memo"] = catalog_memo()  # for control_sheet (_memo_of)
+    version = memo.versions([dossier.procedure_version_id]).get(dossier.procedure_version_id)
+    agencies = memo.agencies([dossier.receiving_agency_id, dossier.competent_agency_id])
+    if version is not None:
+        dossier.procedure_version = version
+    if dossier.receiving_agency_id in agencies:
+        dossier.receiving_agency = agencies[dossier.receiving_agency_id]
+    if dossier.competent_agency_id in agencies:
+        dossier.competent_agency = agencies[dossier.competent_agency_id]
     return dossier
+
+
+def _memo_of(dossier):
+    """The catalogue's memo the dossier's rows were set from (with_catalogue), else the current one: one read
+    of the catalogue's token per request where the authentication did not bring it (pages, SQLite)."""
+    from catalog.selectors import catalog_memo
+
+    return dossier.__dict__.get("_catalog_memo") or catalog_memo()
 
 
 def dossier_reload(dossier) -> Dossier:
@@ -236,9 +266,25 @@ def hidden_from_applicant(dossier, kind: str) -> bool:
 
 
 def control_sheet(dossier) -> list[DossierStep]:
-    return list(
-        dossier.steps.select_related("agency", "assignee", "finished_by", "unit").order_by("received_at", "order", "id")
-    )
+    """The dossier's steps in the order they were reached, each with its agency (from the catalogue's memo)
+    and the officials who held and finished it (one query for both)."""
+    from directory.models import User
+
+    steps = rows_of(dossier, "steps", order=("received_at", "order", "id"))
+    if not steps:
+        return steps
+    agencies = _memo_of(dossier).agencies({s.agency_id for s in steps})
+    user_ids = {s.assignee_id for s in steps} | {s.finished_by_id for s in steps}
+    user_ids.discard(None)
+    users = User.objects.in_bulk(user_ids) if user_ids else {}
+    for s in steps:
+        if s.agency_id in agencies:
+            s.agency = agencies[s.agency_id]
+        if s.assignee_id:
+            s.assignee = users[s.assignee_id]
+        if s.finished_by_id:
+            s.finished_by = users[s.finished_by_id]
+    return steps
 
 
 # The dossier register (sổ theo dõi hồ sơ, Thông tư 01/2018/TT-VPCP, mẫu 06) is kept by the one-stop desk of
@@ -282,14 +328,64 @@ def held_rows(dossier, name: str) -> list | None:
     return dossier.__dict__.get("_held_rows", {}).get(name)
 
 
-def related_rows(dossier, name: str):
-    """`dossier.<name>.all()`, or the rows its service holds (`held_rows()`)."""
+# The order of a dossier's rows in each related table. The models' orderings begin with "dossier", which the
+# ORM expands into the dossier's own ordering: a join on the dossier table in every query that reads the rows
+# of one dossier. Within one dossier these give the same order without it.
+RELATED_ORDER = {
+    "files": ("kind", "id"),
+    "slips": ("created_at", "id"),
+    "supplement_requests": ("requested_at", "id"),
+    "steps": ("order", "id"),
+    "events": ("at", "id"),
+    "consultations": ("asked_at", "id"),
+}
+
+
+def related(dossier, name: str) -> QuerySet:
+    """`dossier.<name>.all()` in the model's order, read without a join on the dossier table."""
+    return getattr(dossier, name).order_by(*RELATED_ORDER[name])
+
+
+def rows_of(dossier, name: str, *, order: tuple[str, ...] | None = None, public_only: bool = False) -> list:
+    """The rows of `related(dossier, name)` (in `order` if given), read by one plain statement (Manager.raw).
+
+    The pages and the API of one dossier read five or six such small tables; building each query with the
+    ORM cost several times what running it did (most of an official's dossier detail). `public_only`: the
+    timeline's public events only.
+    """
+    model = getattr(Dossier, name).rel.related_model
+    q = connection.ops.quote_name
+    column = {f.name: f.column for f in model._meta.concrete_fields}
+    where = f"{q(column['dossier'])} = %s"
+    params = [dossier.pk]
+    if public_only:
+        where += f" AND {q(column['public'])} = %s"
+        params.append(True)
+    ordering = ", ".join(q(column[c]) for c in order or RELATED_ORDER[name])
+    sql = f"SELECT * FROM {q(model._meta.db_table)} WHERE {where} ORDER BY {ordering}"  # noqa: S608 - names from the models
+    return list(model.objects.raw(sql, params))
+
+
+def related_rows(dossier, name: str) -> list:
+    """`rows_of(dossier, name)`, or the rows its service holds (`held_rows()`)."""
     held = held_rows(dossier, name)
-    return getattr(dossier, name).all() if held is None else held
+    return rows_of(dossier, name) if held is None else held
+
+
+def rating_of(dossier):
+    """The applicant's rating of the dossier, or None. Only a returned dossier can have one (services.dossier_rate),
+    and a returned dossier stays returned: for any other, no query."""
+    if dossier.status != DossierStatus.RETURNED:
+        return None
+    model = Dossier.rating.related.related_model
+    q = connection.ops.quote_name
+    sql = f"SELECT * FROM {q(model._meta.db_table)} WHERE {q('dossier_id')} = %s"  # noqa: S608 - names from the models
+    found = list(model.objects.raw(sql, [dossier.pk]))
+    return found[0] if found else None
 
 
 def timeline(dossier, *, public_only: bool) -> QuerySet:
-    qs = dossier.events.all().order_by("at", "id")
+    qs = related(dossier, "events")
     return qs.filter(public=True) if public_only else qs
 
 

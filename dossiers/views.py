@@ -140,9 +140,7 @@ def _file_response(field_file, filename: str, content_type: str = "", *, inline:
 
 
 def _timeline(dossier, *, public_only: bool):
-    events = dossier.events.all()
-    if public_only:
-        events = events.filter(public=True)
+    events = selectors.rows_of(dossier, "events", public_only=public_only)
     rows = []
     for event in events:
         rows.append(
@@ -745,6 +743,11 @@ def slip_download(request, code, pk):
 # ============================================================================ officials: queue
 
 
+QUEUE_ASSIGNEE_COLUMNS = tuple(
+    f"assignee__{name}" for name in ("username", "full_name", "organization_name", "first_name", "last_name")
+)
+
+
 @login_required
 def queue(request):
     """Hàng đợi hồ sơ của cán bộ, with filters and paging; only what the user's grants allow."""
@@ -797,10 +800,18 @@ def queue(request):
             "assignee": assignee,
             "q": d.get("q") or None,
         }
-    qs = selectors.work_queue_for(request.user, **filters).select_related(
-        "procedure_version__procedure", "assignee", "current_unit", "receiving_agency"
+    # The columns the page shows, with the unit's, step's and assignee's names in the same query (a fixed number
+    # of queries whatever the rows hold); versions and agencies from the catalogue's memo as the API's queue.
+    from .api import QUEUE_DOSSIER_COLUMNS, attach_list_related
+
+    qs = (
+        selectors.work_queue_for(request.user, **filters)
+        .select_related(None)
+        .select_related("current_unit", "current_step", "assignee")
+        .only(*QUEUE_DOSSIER_COLUMNS, "current_unit__name", "current_step__name", *QUEUE_ASSIGNEE_COLUMNS)
     )
     page = CappedPaginator(qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = attach_list_related(list(page.object_list), people=False)
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -1044,7 +1055,7 @@ def _workspace_context(request, dossier, bound: dict | None = None) -> dict:
     consultations = list(dossier.consultations.select_related("agency", "asked_by", "answered_by"))
     open_consults = [c for c in consultations if c.answered_at is None and c.agency_id in my_agencies]
     answer_forms = [(c, bound.get(f"tra-loi-y-kien-{c.pk}") or _answer_form(c.pk)) for c in open_consults]
-    files = list(dossier.files.select_related("component", "uploaded_by"))
+    files = _files_with_components(dossier)
     return {
         "dossier": dossier,
         "actions": actions,
@@ -1052,10 +1063,10 @@ def _workspace_context(request, dossier, bound: dict | None = None) -> dict:
         if any(a["action"] == "receive" for a in actions)
         else None,
         "timeline": _timeline(dossier, public_only=False),
-        "steps": list(dossier.steps.select_related("agency", "assignee", "unit")),
         "files": files,
-        "slips": list(dossier.slips.all()),
-        "supplements": list(dossier.supplement_requests.all()),
+        "slips": selectors.rows_of(dossier, "slips"),
+        # a request for supplements counts itself on the dossier (services.dossier_request_supplement)
+        "supplements": selectors.rows_of(dossier, "supplement_requests") if dossier.supplement_count else [],
         "consultations": consultations,
         "answer_forms": answer_forms,
         "fees": _fees_due(dossier),
@@ -1063,8 +1074,19 @@ def _workspace_context(request, dossier, bound: dict | None = None) -> dict:
         "counter_payment_url": _payments_url(dossier, "counter"),
         "form_rows": _form_rows(dossier),
         "late": dossier.late_now(),
-        "rating": dossier.rating if _rating_exists(dossier) else None,
+        "rating": selectors.rating_of(dossier),
     }
+
+
+def _files_with_components(dossier) -> list:
+    """The dossier's files, each with its component from the procedure version's (the catalogue's memo
+    holds them: selectors.dossier_get_for)."""
+    files = selectors.rows_of(dossier, "files")
+    components = {c.pk: c for c in dossier.procedure_version.components.all()}
+    for x in files:
+        if x.component_id in components:
+            x.component = components[x.component_id]
+    return files
 
 
 @login_required

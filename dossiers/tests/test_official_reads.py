@@ -1,0 +1,225 @@
+"""An official's everyday reads, as an official of the demo province: the dossier detail and the work queue,
+over the API and as pages.
+
+Each reads a fixed number of queries whatever the dossier or the queue holds (more files, events, steps,
+slips or dossiers add none: an N+1 fails here), and the detail built directly answers what DRF's generic
+walk and the control sheet's serializer answer, for every demo dossier, as the official and as the applicant.
+"""
+
+import datetime as dt
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
+
+from directory.models import User
+from dossiers import selectors
+from dossiers.api import DossierDetailSerializer, DossierStepSerializer, _step_json
+from dossiers.demo import DESK
+from dossiers.models import Dossier, DossierEvent, DossierFile, DossierSlip, DossierStep
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("official-reads-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            MEDIA_ROOT=media,
+            AXES_ENABLED=False,
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        ),
+    ):
+        call_command("seed_demo", stdout=StringIO())
+        yield media
+        # The rows were committed outside any test transaction: remove them so other modules start clean.
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def official(seeded, settings):
+    settings.MEDIA_ROOT = seeded
+    return User.objects.get(username=DESK)
+
+
+def _api(user) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+
+
+def _page(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _busiest(official) -> Dossier:
+    """The demo dossier the official sees with the most steps (then files)."""
+    mine = [d for d in Dossier.objects.order_by("id") if selectors.can_view(official, d)]
+    return max(mine, key=lambda d: (d.steps.count(), d.files.count(), d.pk))
+
+
+def _more_rows(dossier: Dossier) -> None:
+    """Two more files, events, slips and steps (with their officials) on the dossier."""
+    step = dossier.steps.order_by("order").first()
+    officials = list(User.objects.filter(kind="staff").order_by("id")[:2])
+    for i in range(2):
+        DossierFile.objects.create(
+            dossier=dossier,
+            file=f"x/{i}.pdf",
+            original_name=f"them-{i}.pdf",
+            content_type="application/pdf",
+            sha256="0",
+        )
+        DossierEvent.objects.create(dossier=dossier, action="note", actor_label="Cán bộ", note=f"ghi chú {i}")
+        DossierSlip.objects.create(dossier=dossier, kind="receipt", public_id=f"THEM-{dossier.pk}-{i}", sha256="0")
+        DossierStep.objects.create(
+            dossier=dossier,
+            order=90 + i,
+            name=f"Bước thêm {i}",
+            role=step.role if step else "specialist",
+            agency_id=step.agency_id if step else dossier.competent_agency_id,
+            assignee=officials[i],
+            finished_by=officials[1 - i],
+            received_at=timezone.now(),
+        )
+
+
+def _catalog_token() -> int:
+    """The catalogue's token (catalog.search_index.generation): read with the API's token on PostgreSQL
+    (core.authentication), by a query of its own on SQLite."""
+    return 0 if connection.vendor == "postgresql" else 1
+
+
+def _count(client, url, django_assert_num_queries, expected: int) -> None:
+    client.get(url)  # warm-up: the catalogue's memo of this process
+    with CaptureQueriesContext(connection) as seen:
+        client.get(url)
+    assert len(seen.captured_queries) == expected, "\n".join(q["sql"][:150] for q in seen.captured_queries)
+    with django_assert_num_queries(expected):
+        assert client.get(url).status_code == 200
+
+
+def test_detail_api_reads_a_fixed_number_of_queries(official, django_assert_num_queries):
+    d = _busiest(official)
+    url = f"/api/dossiers/d/{d.code}/"
+    # token (with the catalogue's token), grants, the dossier with its assignee and step, files, events, steps,
+    # the steps' officials, slips; and the supplement requests when there were any, the rating once returned
+    assert d.steps.exclude(assignee=None).exists()
+    expected = 8 + _catalog_token() + (1 if d.supplement_count else 0) + (1 if d.status == "returned" else 0)
+    _count(_api(official), url, django_assert_num_queries, expected)
+    _more_rows(d)
+    _count(_api(official), url, django_assert_num_queries, expected)
+
+
+def test_detail_api_of_a_new_dossier_reads_no_supplements_nor_rating(official, django_assert_num_queries):
+    d = next(
+        d
+        for d in Dossier.objects.filter(status="submitted").order_by("id")
+        if selectors.can_view(official, d) and not d.steps.exists()
+    )
+    # token, grants, the dossier, files, events, steps (none: no officials to read), slips
+    _count(_api(official), f"/api/dossiers/d/{d.code}/", django_assert_num_queries, 7 + _catalog_token())
+
+
+def test_queue_api_reads_a_fixed_number_of_queries(official, django_assert_num_queries):
+    url = "/api/dossiers/queue/?limit=100"
+    client = _api(official)
+    _copies(_busiest(official), 1)
+    # token (with the catalogue's token), grants, consultations addressed to us, the capped count, the page,
+    # the current steps' names, the assignees (versions and agencies: the catalogue's memo)
+    _count(client, url, django_assert_num_queries, 7 + _catalog_token())
+    _copies(_busiest(official), 3)  # more dossiers in the queue, each with its own step and assignee
+    _count(client, url, django_assert_num_queries, 7 + _catalog_token())
+
+
+def _copies(d: Dossier, n: int) -> None:
+    """`n` copies of the dossier, each with a current step of its own and an assignee."""
+    staff = list(User.objects.filter(kind="staff").order_by("id")[:n])
+    code, a_year_ago = d.code, timezone.now() - dt.timedelta(days=365)
+    for i in range(n):
+        d.pk, d.code, d.lookup_secret = None, f"{code}-{n}-{i}", f"S{i}"
+        d.save()
+        step = DossierStep.objects.create(
+            dossier=d, order=1, name="Thẩm định", role="specialist", agency=d.competent_agency
+        )
+        # due first, so at the head of the queue
+        Dossier.objects.filter(pk=d.pk).update(current_step=step, assignee=staff[i], due_at=a_year_ago)
+
+
+def test_workspace_page_reads_a_fixed_number_of_queries(official, django_assert_num_queries):
+    d = _busiest(official)
+    url = f"/ho-so/can-bo/ho-so/{d.code}/"
+    client = _page(official)
+    client.get(url)
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(url).status_code == 200
+    _more_rows(d)
+    _count(client, url, django_assert_num_queries, len(first.captured_queries))
+    assert len(first.captured_queries) <= WORKSPACE_QUERIES
+
+
+# session, user, grants, the dossier, the catalogue's token, consultations, files, events, slips, supplements,
+# fees, rating, the province's name, unread notifications, and what the action forms offer
+WORKSPACE_QUERIES = 18
+
+
+def test_queue_page_reads_a_fixed_number_of_queries(official, django_assert_num_queries):
+    client = _page(official)
+    _copies(_busiest(official), 1)
+    # session, user, grants, the filters' units, procedures and colleagues, consultations addressed to us,
+    # the capped count, the page with its units, steps and assignees, the catalogue's token (versions and
+    # agencies: its memo), the province's name, unread notifications
+    _count(client, "/ho-so/can-bo/", django_assert_num_queries, QUEUE_PAGE_QUERIES)
+    _copies(_busiest(official), 3)
+    _count(client, "/ho-so/can-bo/", django_assert_num_queries, QUEUE_PAGE_QUERIES)
+
+
+QUEUE_PAGE_QUERIES = 12
+
+
+def _as(user) -> Request:
+    request = Request(APIRequestFactory().get("/"))
+    request.user = user
+    return request
+
+
+def test_every_demo_detail_is_what_the_generic_walk_answers(official):
+    """The direct build of DossierDetailSerializer against DRF's field-by-field walk (the order of the files,
+    slips and events the ORM's related managers give) and the steps against DossierStepSerializer."""
+    compared = 0
+    for d in Dossier.objects.order_by("id"):
+        d = (
+            selectors.dossier_get_for(User.objects.get(pk=official.pk), d.code)
+            if selectors.can_view(official, d)
+            else d
+        )
+        for user in filter(None, [official, d.applicant]):
+            if not selectors.can_view(user, d):
+                continue
+            context = {"request": _as(user)}
+            fast = json.loads(json.dumps(DossierDetailSerializer(d, context=context).data))
+            generic = json.loads(
+                json.dumps(serializers.ModelSerializer.to_representation(DossierDetailSerializer(context=context), d))
+            )
+            assert fast == generic, d.code
+            rating = getattr(d, "rating", None) if hasattr(d, "rating") else None
+            assert fast["rating"] == (rating and {"score": rating.score, "comment": rating.comment})
+            steps = list(
+                d.steps.select_related("agency", "assignee", "finished_by").order_by("received_at", "order", "id")
+            )
+            assert json.loads(json.dumps([_step_json(s) for s in selectors.control_sheet(d)])) == json.loads(
+                json.dumps(DossierStepSerializer(steps, many=True).data)
+            )
+            compared += 1
+    assert compared >= 20
