@@ -349,10 +349,6 @@ class ApproveForm(TransferForm):
     note = forms.CharField(label=_("Ý kiến"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class NoteForm(forms.Form):
-    note = forms.CharField(label=_("Ý kiến"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
-
-
 class RequiredNoteForm(forms.Form):
     note = forms.CharField(
         label=_("Lý do trả lại"),
