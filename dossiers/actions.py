@@ -91,6 +91,12 @@ def _supplied_files(v):
     return v.get("files") or []
 
 
+def _given(role: str, *names):
+    """The arguments of a service that takes the dossier, the user as `role` (officer, actor, applicant) and
+    the inputs `names` as they were given."""
+    return lambda user, dossier, v: {"dossier": dossier, role: user, **{name: v[name] for name in names}}
+
+
 # ------------------------------------------------------------------------------------ the forms' choices
 
 
@@ -119,7 +125,7 @@ ACTIONS = Registry(
         Action(
             A.RECEIVE,
             services.dossier_receive,
-            lambda u, d, v: {"dossier": d, "officer": u},
+            _given("officer"),
             who=DESK,
             statuses=frozenset({S.SUBMITTED}),
             page="tiep-nhan",
@@ -129,7 +135,7 @@ ACTIONS = Registry(
         Action(
             A.REQUEST_COMPLETION,
             services.dossier_request_completion,
-            lambda u, d, v: {"dossier": d, "officer": u, "reason": v["reason"], "items": v["items"]},
+            _given("officer", "reason", "items"),
             who=DESK,
             statuses=frozenset({S.SUBMITTED}),
             page="yeu-cau-hoan-thien",
@@ -141,7 +147,7 @@ ACTIONS = Registry(
         Action(
             A.REFUSE,
             services.dossier_refuse,
-            lambda u, d, v: {"dossier": d, "officer": u, "reason": v["reason"]},
+            _given("officer", "reason"),
             who=DESK,
             statuses=frozenset({S.SUBMITTED, S.COMPLETION_REQUESTED}),
             page="tu-choi",
@@ -166,7 +172,7 @@ ACTIONS = Registry(
         Action(
             A.RETURN_TO_PREVIOUS,
             services.dossier_return_to_previous,
-            lambda u, d, v: {"dossier": d, "actor": u, "note": v["note"]},
+            _given("actor", "note"),
             who=HOLDER,
             statuses=frozenset({S.PROCESSING}),
             page="tra-lai",
@@ -220,7 +226,7 @@ ACTIONS = Registry(
         Action(
             A.REQUEST_SUPPLEMENT,
             services.dossier_request_supplement,
-            lambda u, d, v: {"dossier": d, "actor": u, "reason": v["reason"], "items": v["items"]},
+            _given("actor", "reason", "items"),
             who=HOLDER,
             statuses=frozenset({S.PROCESSING}),
             page="yeu-cau-bo-sung",
@@ -251,7 +257,7 @@ ACTIONS = Registry(
         Action(
             A.REQUEST_PAYMENT,
             services.dossier_request_payment,
-            lambda u, d, v: {"dossier": d, "actor": u},
+            _given("actor"),
             who=DESK,
             statuses=frozenset({S.PROCESSING, S.RECEIVED}),
             page="yeu-cau-thanh-toan",
@@ -261,7 +267,7 @@ ACTIONS = Registry(
         Action(
             A.APOLOGIZE,
             services.dossier_apologize,
-            lambda u, d, v: {"dossier": d, "actor": u, "reason": v["reason"], "new_due_at": v["new_due_at"]},
+            _given("actor", "reason", "new_due_at"),
             who=DESK | COMPETENT_LEADER,
             statuses=frozenset({S.RECEIVED, S.PROCESSING, S.PAYMENT_REQUESTED, S.SUPPLEMENT_REQUESTED}),
             page="xin-loi",
@@ -273,7 +279,7 @@ ACTIONS = Registry(
         Action(
             A.STOP,
             services.dossier_stop,
-            lambda u, d, v: {"dossier": d, "actor": u, "reason": v["reason"]},
+            _given("actor", "reason"),
             who=COMPETENT_LEADER,
             statuses=frozenset(
                 {S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.PAYMENT_REQUESTED, S.WITHDRAWAL_REQUESTED}
@@ -287,7 +293,7 @@ ACTIONS = Registry(
         Action(
             A.REQUEST_WITHDRAWAL,
             services.dossier_request_withdrawal,
-            lambda u, d, v: {"dossier": d, "applicant": u, "reason": v["reason"]},
+            _given("applicant", "reason"),
             who=APPLICANT,
             api="withdraw",
             serializer=_SERIALIZERS + "DossierReasonSerializer",
@@ -295,14 +301,14 @@ ACTIONS = Registry(
         Action(
             A.CANCEL_WITHDRAWAL,
             services.dossier_cancel_withdrawal,
-            lambda u, d, v: {"dossier": d, "applicant": u},
+            _given("applicant"),
             who=APPLICANT,
             api="cancel-withdrawal",
         ),
         Action(
             A.ACCEPT_WITHDRAWAL,
             services.dossier_accept_withdrawal,
-            lambda u, d, v: {"dossier": d, "officer": u},
+            _given("officer"),
             who=DESK,
             statuses=frozenset({S.WITHDRAWAL_REQUESTED}),
             page="chap-nhan-rut",
@@ -312,7 +318,7 @@ ACTIONS = Registry(
         Action(
             A.DECLINE_WITHDRAWAL,
             services.dossier_decline_withdrawal,
-            lambda u, d, v: {"dossier": d, "officer": u, "reason": v["reason"]},
+            _given("officer", "reason"),
             who=DESK,
             statuses=frozenset({S.WITHDRAWAL_REQUESTED}),
             page="khong-chap-nhan-rut",
@@ -337,7 +343,7 @@ ACTIONS = Registry(
         Action(
             A.RETURN_RESULT,
             services.dossier_return_result,
-            lambda u, d, v: {"dossier": d, "actor": u, "method": v["method"]},
+            _given("actor", "method"),
             who=DESK,
             statuses=frozenset({S.PROCESSED}),
             page="tra-ket-qua",
@@ -366,7 +372,7 @@ ACTIONS = Registry(
         Action(
             A.RATE,
             services.dossier_rate,
-            lambda u, d, v: {"dossier": d, "applicant": u, "score": v["score"], "comment": v.get("comment", "")},
+            _given("applicant", "score", "comment"),
             who=APPLICANT,
         ),
     ]

@@ -7,7 +7,7 @@ the page's message. Who may do it is the service's own check (permissions.py and
 
 Both channels read their input into the same dictionary before calling `arguments`:
 note, reason, into, question, answer, resolution, rating, comment (text), target ((agency, unit) the
-report is routed or forwarded to), photos (uploaded files) and reporter_key (the follow key).
+report is routed or forwarded to), photo_files (uploaded files) and reporter_key (the follow key).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +24,11 @@ def _report_numbered(service_request_id: str):
     return Report.objects.filter(service_request_id=service_request_id).first()
 
 
+def _given(*names):
+    """The arguments of a step that takes the actor, the report and the inputs `names` as they were given."""
+    return lambda user, report, v: {"actor": user, "report": report, **{name: v[name] for name in names}}
+
+
 def _to_target(user, report, v) -> dict:
     agency, unit = v["target"]
     return {"actor": user, "report": report, "agency": agency, "unit": unit, "note": v["note"]}
@@ -34,7 +39,7 @@ ACTIONS = Registry(
         Action(
             "accept",
             services.report_accept,
-            lambda u, r, v: {"actor": u, "report": r, "note": v["note"]},
+            _given("note"),
             page="xac-nhan",
             api="accept",
             message=_UPDATED,
@@ -42,7 +47,7 @@ ACTIONS = Registry(
         Action(
             "reject",
             services.report_reject,
-            lambda u, r, v: {"actor": u, "report": r, "reason": v["reason"], "note": v["note"]},
+            _given("reason", "note"),
             page="tu-choi",
             api="reject",
             message=_UPDATED,
@@ -58,13 +63,7 @@ ACTIONS = Registry(
         Action(
             "route",
             services.report_route,
-            lambda u, r, v: {
-                "actor": u,
-                "report": r,
-                "agency": v["target"][0],
-                "unit": v["target"][1],
-                "note": v["note"],
-            },
+            _to_target,
             page="chuyen",
             api="route",
             message=_UPDATED,
@@ -72,7 +71,7 @@ ACTIONS = Registry(
         Action(
             "start",
             services.report_start,
-            lambda u, r, v: {"actor": u, "report": r},
+            _given(),
             page="bat-dau",
             api="start",
             message=_UPDATED,
@@ -80,7 +79,7 @@ ACTIONS = Registry(
         Action(
             "request_info",
             services.report_request_info,
-            lambda u, r, v: {"actor": u, "report": r, "question": v["question"]},
+            _given("question"),
             page="yeu-cau-bo-sung",
             api="request_info",
             message=_UPDATED,
@@ -88,13 +87,7 @@ ACTIONS = Registry(
         Action(
             "answer_info",
             services.report_answer_info,
-            lambda u, r, v: {
-                "actor": u,
-                "report": r,
-                "answer": v["answer"],
-                "photo_files": v["photos"],
-                "reporter_key": v["reporter_key"],
-            },
+            _given("answer", "photo_files", "reporter_key"),
             page="bo-sung",
             api="answer_info",
             anonymous=True,
@@ -103,13 +96,7 @@ ACTIONS = Registry(
         Action(
             "forward",
             services.report_forward,
-            lambda u, r, v: {
-                "actor": u,
-                "report": r,
-                "agency": v["target"][0],
-                "unit": v["target"][1],
-                "note": v["note"],
-            },
+            _to_target,
             page="chuyen-tiep",
             api="forward",
             message=_UPDATED,
@@ -117,7 +104,7 @@ ACTIONS = Registry(
         Action(
             "resolve",
             services.report_resolve,
-            lambda u, r, v: {"actor": u, "report": r, "resolution": v["resolution"], "photo_files": v["photos"]},
+            _given("resolution", "photo_files"),
             page="ket-qua",
             api="resolve",
             message=_UPDATED,
@@ -125,7 +112,7 @@ ACTIONS = Registry(
         Action(
             "approve",
             services.report_approve,
-            lambda u, r, v: {"actor": u, "report": r, "note": v["note"]},
+            _given("note"),
             page="phe-duyet",
             api="approve",
             message=_UPDATED,
@@ -133,7 +120,7 @@ ACTIONS = Registry(
         Action(
             "return",
             services.report_return,
-            lambda u, r, v: {"actor": u, "report": r, "note": v["note"]},
+            _given("note"),
             page="tra-lai",
             api="return",
             message=_UPDATED,
@@ -141,13 +128,7 @@ ACTIONS = Registry(
         Action(
             "rate",
             services.report_rate,
-            lambda u, r, v: {
-                "actor": u,
-                "report": r,
-                "rating": v["rating"],
-                "comment": v["comment"],
-                "reporter_key": v["reporter_key"],
-            },
+            _given("rating", "comment", "reporter_key"),
             page="danh-gia",
             api="rate",
             anonymous=True,
@@ -156,7 +137,7 @@ ACTIONS = Registry(
         Action(
             "reopen",
             services.report_reopen,
-            lambda u, r, v: {"actor": u, "report": r, "reason": v["reason"], "reporter_key": v["reporter_key"]},
+            _given("reason", "reporter_key"),
             page="mo-lai",
             api="reopen",
             anonymous=True,

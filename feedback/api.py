@@ -170,6 +170,6 @@ class ReportAction(APIView):
         # Steps of the reporter: a follow key stands in for an account (anonymous and Open311 reporters).
         if not request.user.is_authenticated and not (step.anonymous and data["follow_key"]):
             raise NotAuthenticated
-        data = {**data, "target": _target(data), "photos": (), "reporter_key": data["follow_key"]}
+        data = {**data, "target": _target(data), "photo_files": (), "reporter_key": data["follow_key"]}
         report = step(request.user, selectors.report_by_token(token), data)
         return Response(PublicReportSerializer(report).data)

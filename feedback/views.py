@@ -219,7 +219,7 @@ def _action_input(request, *, reporter_key: str = "") -> dict:
         into=post.get("into", "").strip(),
         rating=post.get("rating"),
         target=_target_from(post),
-        photos=request.FILES.getlist("photos"),
+        photo_files=request.FILES.getlist("photos"),
         reporter_key=reporter_key,
     )
     return data
