@@ -10,9 +10,6 @@ Every write calls the service in dossiers/services.py; errors come back as
 
 import functools
 import inspect
-import json
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
@@ -35,9 +32,13 @@ from core.openapi import API_ERROR
 from core.parsers import CheckedMultiPartParser as InMemoryMultiPartParser
 from core.parsers import CheckedMultiPartParser as MultiPartParser
 from core.parsers import JSONParser
-from directory.models import Agency, User
+from directory.models import User
 
 from . import selectors, services
+from .actions import ACTIONS as DOSSIER_ACTIONS
+from .actions import agency_by_code as _agency_by_code
+from .actions import files_by_component as _files_by_component
+from .actions import parse_reuse as _parse_reuse
 from .choices import Channel, DossierAction, DossierStatus, ResultMethod
 from .models import Consultation, Dossier, DossierFile, DossierSlip, DossierStep, PersonalDocument
 from .paging import CappedLimitOffsetPagination
@@ -635,15 +636,6 @@ class DossierLookupSerializer(serializers.Serializer):
 # ------------------------------------------------------------------------------------------ helpers
 
 
-def _files_by_component(files, components) -> dict:
-    if len(components) != len(files):
-        raise ValidationError({"file_components": ["Mỗi tệp cần một mã thành phần hồ sơ (cùng thứ tự)."]})
-    grouped: dict[int, list] = {}
-    for f, c in zip(files, components, strict=True):
-        grouped.setdefault(c, []).append(f)
-    return grouped
-
-
 def _upload_payload(data, names) -> dict:
     """An input serializer's data from a multipart (or JSON) body: the text fields `names` that were given,
     and the repeated `files` and `file_components`, each as a list."""
@@ -663,19 +655,6 @@ def _validated_upload(request, serializer_class, names):
     if version is None:
         raise ValidationError({"procedure_version": ["Thủ tục không tồn tại."]})
     return v, version
-
-
-def _parse_reuse(value) -> dict | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            raise ValidationError({"reuse": ["Định dạng không hợp lệ."]})
-    if not isinstance(value, dict):
-        raise ValidationError({"reuse": ["Định dạng không hợp lệ."]})
-    return value
 
 
 def _detail(request, dossier, http_status=status.HTTP_200_OK) -> Response:
@@ -970,156 +949,11 @@ class CounterRegisterView(APIView):
         return _detail(request, dossier, http_status=status.HTTP_201_CREATED)
 
 
-def _user_by_id(value):
-    if value in (None, ""):
-        return None
-    user = User.objects.filter(pk=value, kind="staff").first()
-    if user is None:
-        raise ValidationError({"to_user": ["Cán bộ không tồn tại."]})
-    return user
-
-
-def _agency_by_code(code, *, field: str = "agency"):
-    """The agency named by its QCVN 102 code or its id (digits)."""
-    text = (code or "").strip()
-    agency = Agency.objects.filter(**({"pk": int(text)} if text.isdigit() else {"code": text.upper()})).first()
-    if agency is None:
-        raise ValidationError({field: ["Cơ quan không tồn tại."]})
-    return agency
-
-
-@dataclass(frozen=True)
-class ApiAction:
-    """One dossier action of the API: the service it calls, how the request maps onto the service's arguments,
-    and the input serializer. The permission checked is the service's own (`dossier_<action>` checks the
-    choices.DossierAction `<action>`), and the OpenAPI description is written from the service's docstring,
-    permissions.who_may and the serializer (action_description), so the documentation follows the code."""
-
-    service: Callable
-    arguments: Callable  # (request, dossier, validated data) -> the service's keyword arguments
-    serializer: type[serializers.Serializer] | None = None
-    multipart: bool = False
-
-    @property
-    def permission(self) -> str:
-        return self.service.__name__.removeprefix("dossier_")
-
-    def __call__(self, request, dossier, data):
-        return self.service(**self.arguments(request, dossier, data))
-
-
-ACTIONS = {
-    "receive": ApiAction(services.dossier_receive, lambda r, d, v: {"dossier": d, "officer": r.user}),
-    "refuse": ApiAction(
-        services.dossier_refuse,
-        lambda r, d, v: {"dossier": d, "officer": r.user, "reason": v["reason"]},
-        DossierReasonSerializer,
-    ),
-    "request-completion": ApiAction(
-        services.dossier_request_completion,
-        lambda r, d, v: {"dossier": d, "officer": r.user, "reason": v["reason"], "items": v["items"]},
-        DossierReasonItemsSerializer,
-    ),
-    "transfer": ApiAction(
-        services.dossier_transfer,
-        lambda r, d, v: {"dossier": d, "actor": r.user, "to_user": _user_by_id(v.get("to_user")), "note": v["note"]},
-        DossierTransferSerializer,
-    ),
-    "return": ApiAction(
-        services.dossier_return_to_previous,
-        lambda r, d, v: {"dossier": d, "actor": r.user, "note": v["note"]},
-        DossierNoteSerializer,
-    ),
-    "approve": ApiAction(
-        services.dossier_approve,
-        lambda r, d, v: {"dossier": d, "leader": r.user, "note": v["note"], "to_user": _user_by_id(v.get("to_user"))},
-        DossierTransferSerializer,
-    ),
-    "request-supplement": ApiAction(
-        services.dossier_request_supplement,
-        lambda r, d, v: {"dossier": d, "actor": r.user, "reason": v["reason"], "items": v["items"]},
-        DossierReasonItemsSerializer,
-    ),
-    "request-payment": ApiAction(services.dossier_request_payment, lambda r, d, v: {"dossier": d, "actor": r.user}),
-    "apologize": ApiAction(
-        services.dossier_apologize,
-        lambda r, d, v: {"dossier": d, "actor": r.user, "reason": v["reason"], "new_due_at": v["new_due_at"]},
-        DossierApologySerializer,
-    ),
-    "stop": ApiAction(
-        services.dossier_stop,
-        lambda r, d, v: {"dossier": d, "actor": r.user, "reason": v["reason"]},
-        DossierReasonSerializer,
-    ),
-    "accept-withdrawal": ApiAction(
-        services.dossier_accept_withdrawal, lambda r, d, v: {"dossier": d, "officer": r.user}
-    ),
-    "decline-withdrawal": ApiAction(
-        services.dossier_decline_withdrawal,
-        lambda r, d, v: {"dossier": d, "officer": r.user, "reason": v["reason"]},
-        DossierReasonSerializer,
-    ),
-    "attach-result": ApiAction(
-        services.dossier_attach_result,
-        lambda r, d, v: {"dossier": d, "actor": r.user, "file": v.get("file"), "generate": v["generate"]},
-        DossierResultSerializer,
-        multipart=True,
-    ),
-    "return-result": ApiAction(
-        services.dossier_return_result,
-        lambda r, d, v: {"dossier": d, "actor": r.user, "method": v["method"]},
-        DossierReturnResultSerializer,
-    ),
-    "consult": ApiAction(
-        services.dossier_consult,
-        lambda r, d, v: {
-            "dossier": d,
-            "actor": r.user,
-            "agency": _agency_by_code(v["agency"]),
-            "question": v["question"],
-        },
-        DossierConsultSerializer,
-    ),
-    # applicant actions
-    "withdraw": ApiAction(
-        services.dossier_request_withdrawal,
-        lambda r, d, v: {"dossier": d, "applicant": r.user, "reason": v["reason"]},
-        DossierReasonSerializer,
-    ),
-    "cancel-withdrawal": ApiAction(
-        services.dossier_cancel_withdrawal, lambda r, d, v: {"dossier": d, "applicant": r.user}
-    ),
-    "supplement": ApiAction(
-        services.dossier_supplement,
-        lambda r, d, v: {
-            "dossier": d,
-            "applicant": r.user,
-            "note": v["note"],
-            "reuse": _parse_reuse(v.get("reuse")),
-            # by component when the components are named or documents are reused; else a plain list of files
-            "files": (
-                _files_by_component(v["files"], v["file_components"])
-                if v["file_components"] or v.get("reuse")
-                else v["files"]
-            ),
-        },
-        DossierFilesNoteSerializer,
-        multipart=True,
-    ),
-    "complete": ApiAction(
-        services.dossier_complete,
-        lambda r, d, v: {
-            "dossier": d,
-            "applicant": r.user,
-            "files": _files_by_component(v["files"], v["file_components"]),
-            "reuse": _parse_reuse(v.get("reuse")),
-            "form_data": v.get("form_data"),
-        },
-        DossierCompleteSerializer,
-        multipart=True,
-    ),
-}
-assert all(a.permission in DossierAction.values for a in ACTIONS.values()), "a service not named dossier_<action>"
+# The actions of the API (one endpoint each, d/<code>/<name>/): the API names of the registry
+# (dossiers/actions.py), whose rows give the service, the input serializer and the permission checked
+# (the service's own). The OpenAPI description is written from the service's docstring,
+# permissions.who_may and the serializer (action_description), so the documentation follows the code.
+ACTIONS = DOSSIER_ACTIONS.in_api()
 
 
 def _request_text(serializer_class) -> str:
@@ -1147,7 +981,7 @@ def action_description(name: str) -> str:
         f"`dossiers.services.{action.service.__name__}`).\n\n"
         f"Tác dụng: {effect}\n\n"
         f"Vai trò được phép: {who_may(action.permission)}.\n\n"
-        f"Thân yêu cầu ({body}): {_request_text(action.serializer)}\n\n"
+        f"Thân yêu cầu ({body}): {_request_text(action.input_serializer)}\n\n"
         'Trả về: chi tiết hồ sơ sau thao tác (200). Lỗi, dạng `{"error": {"code", "message", "fields"}}`: '
         "400 `invalid` khi dữ liệu sai hoặc trạng thái hồ sơ không cho phép thao tác (hồ sơ không thay đổi); "
         "401 `authentication_failed` khi khóa API sai, hết hạn hoặc đã thu hồi; 403 `not_authenticated` khi không "
@@ -1158,7 +992,7 @@ def action_description(name: str) -> str:
 
 def _action_view(name: str):
     action = ACTIONS[name]
-    input_serializer = action.serializer
+    input_serializer = action.input_serializer
     parsers = [MultiPartParser, FormParser, JSONParser] if action.multipart else [JSONParser, FormParser]
 
     class _View(APIView):
@@ -1183,7 +1017,7 @@ def _action_view(name: str):
                 ser = input_serializer(data=raw)
                 ser.is_valid(raise_exception=True)
                 data = ser.validated_data
-            action(request, dossier, data)
+            action(request.user, dossier, data)
             return _detail(request, dossier)
 
     _View.__name__ = "".join(part.title() for part in name.split("-")) + "ActionView"

@@ -343,7 +343,9 @@ class TransferForm(forms.Form):
         self.fields["to_user"].choices = [("", _("— Theo quy trình —"))] + [(u.pk, u.display_name) for u in candidates]
 
 
-class NoteForm(forms.Form):
+class ApproveForm(TransferForm):
+    """A leader's approval: an opinion, and who holds the next step (like the API's `to_user`)."""
+
     note = forms.CharField(label=_("Ý kiến"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
 

@@ -22,6 +22,7 @@ Rules (an official's rights come from directory.StaffPosition grants):
 
 from django.core.exceptions import PermissionDenied
 
+from core.actions import Rule
 from directory.choices import Role
 from directory.selectors import grants_for, has_role, is_administrator
 
@@ -29,22 +30,6 @@ from .choices import StepStatus
 
 DOSSIER_ROLES = frozenset({Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.UNIT_LEADER, Role.AGENCY_LEADER})
 LEADER_ROLES = frozenset({Role.UNIT_LEADER, Role.AGENCY_LEADER})
-
-DESK_ACTIONS = frozenset(
-    {
-        "receive",
-        "request_completion",
-        "refuse",
-        "accept_withdrawal",
-        "decline_withdrawal",
-        "return_result",
-        "request_payment",
-        "apologize",
-    }
-)
-STEP_ACTIONS = frozenset({"transfer", "return_to_previous", "request_supplement", "consult"})
-APPLICANT_ACTIONS = frozenset({"complete", "supplement", "request_withdrawal", "cancel_withdrawal", "rate"})
-LEADER_ACTIONS = frozenset({"stop", "apologize"})
 
 
 def _authenticated(user) -> bool:
@@ -98,63 +83,22 @@ def can_view(user, dossier) -> bool:
 
 
 def can_act(user, dossier, action: str) -> bool:
-    """May `user` perform `action` (a choices.DossierAction value) on `dossier` now (state aside)?"""
-    if not _authenticated(user):
-        return False
-    action = str(action)
-    if action in APPLICANT_ACTIONS:
-        if is_applicant(user, dossier):
-            return True
-        # A counter dossier of a person without an account is handled by the desk on their behalf.
-        return action in {"complete", "supplement"} and dossier.applicant_id is None and is_desk_officer(user, dossier)
-    if action == "approve":
-        return dossier.current_role in LEADER_ROLES and is_step_actor(user, dossier)
-    if action == "consult_answer":
-        return False  # checked against the consultation in the service
-    if action == "attach_result":
-        return _may_attach_result(user, dossier)
-    allowed = False
-    if action in DESK_ACTIONS and is_desk_officer(user, dossier):
-        allowed = True
-    if action in STEP_ACTIONS and is_step_actor(user, dossier):
-        allowed = True
-    if action in LEADER_ACTIONS and has_role(user, Role.AGENCY_LEADER, agency_id=dossier.competent_agency_id):
-        allowed = True
-    return allowed
+    """May `user` perform `action` (a choices.DossierAction value) on `dossier` now (state aside)?
+    The rule is the action's `who` in the registry (dossiers/actions.py); an action it does not list
+    (submission, registration, the payment callback, the lateness sweep) is no one's to ask for."""
+    from .actions import ACTIONS
+
+    action = ACTIONS.get(action)
+    return action is not None and action.allowed(user, dossier)
 
 
 def who_may(action: str) -> str:
     """Who may perform `action`, in words (Vietnamese, with the role codes of directory.choices.Role), for the
-    API's documentation. Read from the same sets and branches as can_act, so the two cannot drift apart."""
-    action = str(action)
-    desk = f"cán bộ một cửa (`{Role.ONE_STOP_OFFICER}`) của cơ quan tiếp nhận hồ sơ"
-    holder = (
-        "người giữ bước xử lý hiện tại: cán bộ được giao bước, hoặc cán bộ giữ vai trò của bước "
-        f"(`{Role.SPECIALIST}`, `{Role.UNIT_LEADER}`, `{Role.AGENCY_LEADER}` hoặc `{Role.ONE_STOP_OFFICER}`) "
-        "tại cơ quan (và đơn vị) của bước"
-    )
-    if action in APPLICANT_ACTIONS:
-        who = ["người nộp hồ sơ (tài khoản công dân / doanh nghiệp đã nộp)"]
-        if action in {"complete", "supplement"}:
-            who.append(f"{desk}, thay người nộp không có tài khoản (hồ sơ nộp trực tiếp)")
-        return "; ".join(who)
-    if action == "approve":
-        return f"lãnh đạo (`{Role.UNIT_LEADER}` hoặc `{Role.AGENCY_LEADER}`) giữ bước phê duyệt hiện tại ({holder})"
-    if action == "consult_answer":
-        return f"cán bộ (`{'`, `'.join(sorted(DOSSIER_ROLES))}`) của cơ quan được xin ý kiến"
-    if action == "attach_result":
-        return (
-            f"{holder}, khi sau bước này không còn bước xử lý nào (trừ bước trả kết quả của một cửa); {desk} khi hồ "
-            "sơ đã về bước trả kết quả; sau khi bước cuối đã được duyệt: cán bộ xử lý của cơ quan có thẩm quyền"
-        )
-    who = []
-    if action in DESK_ACTIONS:
-        who.append(desk)
-    if action in STEP_ACTIONS:
-        who.append(holder)
-    if action in LEADER_ACTIONS:
-        who.append(f"lãnh đạo cơ quan (`{Role.AGENCY_LEADER}`) của cơ quan có thẩm quyền giải quyết")
-    return "; ".join(who) or "không ai (thao tác nội bộ)"
+    API's documentation: the words of the same rule can_act checks, so the two cannot drift apart."""
+    from .actions import ACTIONS
+
+    action = ACTIONS.get(action)
+    return str(action.who) if action is not None and action.who is not None else "không ai (thao tác nội bộ)"
 
 
 def _may_attach_result(user, dossier) -> bool:
@@ -172,6 +116,47 @@ def _may_attach_result(user, dossier) -> bool:
         .exclude(role=Role.ONE_STOP_OFFICER)
         .exists()
     )
+
+
+# The rules the actions of dossiers/actions.py are given. Who does what at the one-stop desk and in
+# processing: Nghị định 61/2018/NĐ-CP on the one-stop mechanism, as amended by Nghị định 107/2021/NĐ-CP
+# (the desk receives, refuses, asks to complete and returns results; the competent agency processes,
+# its leader approves; the agency apologises and sets a new appointment when late), and Quyết định
+# 468/QĐ-VPCP for which official holds each step of the electronic procedure.
+
+_DESK = f"cán bộ một cửa (`{Role.ONE_STOP_OFFICER}`) của cơ quan tiếp nhận hồ sơ"
+_HOLDER = (
+    "người giữ bước xử lý hiện tại: cán bộ được giao bước, hoặc cán bộ giữ vai trò của bước "
+    f"(`{Role.SPECIALIST}`, `{Role.UNIT_LEADER}`, `{Role.AGENCY_LEADER}` hoặc `{Role.ONE_STOP_OFFICER}`) "
+    "tại cơ quan (và đơn vị) của bước"
+)
+
+APPLICANT = Rule(is_applicant, "người nộp hồ sơ (tài khoản công dân / doanh nghiệp đã nộp)")
+# A counter dossier of a person without an account is handled by the desk on their behalf.
+DESK_FOR_APPLICANT = Rule(
+    lambda user, dossier: dossier.applicant_id is None and is_desk_officer(user, dossier),
+    f"{_DESK}, thay người nộp không có tài khoản (hồ sơ nộp trực tiếp)",
+)
+DESK = Rule(is_desk_officer, _DESK)
+HOLDER = Rule(is_step_actor, _HOLDER)
+APPROVER = Rule(
+    lambda user, dossier: dossier.current_role in LEADER_ROLES and is_step_actor(user, dossier),
+    f"lãnh đạo (`{Role.UNIT_LEADER}` hoặc `{Role.AGENCY_LEADER}`) giữ bước phê duyệt hiện tại ({_HOLDER})",
+)
+COMPETENT_LEADER = Rule(
+    lambda user, dossier: has_role(user, Role.AGENCY_LEADER, agency_id=dossier.competent_agency_id),
+    f"lãnh đạo cơ quan (`{Role.AGENCY_LEADER}`) của cơ quan có thẩm quyền giải quyết",
+)
+RESULT_HOLDER = Rule(
+    _may_attach_result,
+    f"{_HOLDER}, khi sau bước này không còn bước xử lý nào (trừ bước trả kết quả của một cửa); {_DESK} khi hồ "
+    "sơ đã về bước trả kết quả; sau khi bước cuối đã được duyệt: cán bộ xử lý của cơ quan có thẩm quyền",
+)
+# Checked against the consultation (can_answer_consultation) in the service, never against the dossier.
+CONSULTED = Rule(
+    lambda user, dossier: False,
+    f"cán bộ (`{'`, `'.join(sorted(DOSSIER_ROLES))}`) của cơ quan được xin ý kiến",
+)
 
 
 def require(user, dossier, action: str) -> None:

@@ -371,6 +371,36 @@ def _audit(d: Dossier, *, actor, action: str, before: dict | None) -> None:
     audit.record(actor=actor, action=f"dossiers.{action}", obj=d, before=before, after=_snapshot(d))
 
 
+@contextmanager
+def _acting(
+    dossier, *, actor, action: str, to: str | None = None, check=None, atomic: bool = True, record: bool = True
+):
+    """The frame every action on a dossier shares, in the order of docs/conventions.md: in one transaction
+    (or the caller's, `atomic=False`), lock the dossier row, check the actor's right to `action`
+    (permissions.require), run the action's own precondition `check(d)`, check the transition to `to`
+    against workflow.ALLOWED_TRANSITIONS, and keep the dossier's state before. The body changes the
+    locked dossier it is given (status, timeline, notifications); once it ends without error the audit
+    event is recorded with the state before and after (`record=False`: the service writes its own)."""
+    with transaction.atomic() if atomic else nullcontext():
+        d = _lock(dossier)
+        require(actor, d, action)
+        if check is not None:
+            check(d)
+        if to is not None:
+            check_transition(d.status, to)
+        before = _snapshot(d)
+        yield d
+        if record:
+            _audit(d, actor=actor, action=str(action), before=before)
+
+
+def _allowed_now(dossier, *, actor, action: str, to: str) -> None:
+    """The right and the transition, checked under the row lock before the files of a long upload are read,
+    so a refused request stops before its files are inspected (the service checks both again with them)."""
+    with _acting(dossier, actor=actor, action=action, to=to, record=False):
+        pass
+
+
 def _schedule(agency):
     return agency.office_schedule if agency is not None else None
 
@@ -549,9 +579,15 @@ def _next_pending(d: Dossier, after_order: int) -> DossierStep | None:
 
 
 def _check_assignee(to_user, step: DossierStep):
+    """The official named to hold the next step must be an active staff account holding the step's role in the
+    step's agency (and unit): the list selectors.next_holder_candidates offers, whatever channel names them."""
     if to_user is None:
         return None
-    if not has_role(to_user, step.role, agency_id=step.agency_id, unit_id=step.unit_id):
+    if (
+        not getattr(to_user, "is_active", False)
+        or getattr(to_user, "kind", None) != AccountKind.STAFF
+        or not has_role(to_user, step.role, agency_id=step.agency_id, unit_id=step.unit_id)
+    ):
         raise ValidationError({"to_user": ["Cán bộ được chọn không giữ vai trò của bước tiếp theo tại cơ quan này."]})
     return to_user
 
@@ -868,14 +904,9 @@ def dossier_register_counter(
 
 def dossier_receive(*, dossier, officer) -> Dossier:
     """The desk accepts an online dossier: appointment from the calendar, steps start, receipt slip."""
-    with transaction.atomic():
-        d = _lock(dossier)
-        require(officer, d, A.RECEIVE)
-        check_transition(d.status, S.RECEIVED)
-        before = _snapshot(d)
+    with _acting(dossier, actor=officer, action=A.RECEIVE, to=S.RECEIVED) as d:
         now = timezone.now()
         _receive(d, officer=officer, now=now)
-        _audit(d, actor=officer, action="receive", before=before)
         _notify(
             d, "đã được tiếp nhận", f"Hồ sơ {d.code} được tiếp nhận lúc {_fmt(now)}, hẹn trả kết quả {_fmt(d.due_at)}."
         )
@@ -901,13 +932,9 @@ def _items(items) -> list[str]:
 def dossier_request_completion(*, dossier, officer, reason, items=None) -> Dossier:
     """Before reception: guide the applicant to complete the dossier (phiếu hướng dẫn)."""
     reason = _required_text(reason, "reason", "Nhập nội dung cần hoàn thiện.")
-    with transaction.atomic():
-        d = _lock(dossier)
-        require(officer, d, A.REQUEST_COMPLETION)
-        before = _snapshot(d)
+    with _acting(dossier, actor=officer, action=A.REQUEST_COMPLETION) as d:
         _set_status(d, S.COMPLETION_REQUESTED, actor=officer, action=A.REQUEST_COMPLETION, note=reason)
         CompletionRequest.objects.create(dossier=d, requested_by=_user(officer), reason=reason, items=_items(items))
-        _audit(d, actor=officer, action="request_completion", before=before)
         _notify(d, "cần hoàn thiện", f"Hồ sơ {d.code} cần hoàn thiện: {reason}")
         _issue_slip_after_commit(d, "guidance", officer, reason=reason, items=_items(items))
     return d
@@ -917,10 +944,7 @@ def dossier_complete(
     *, dossier, applicant, files: dict | None = None, form_data=None, reuse: dict | None = None
 ) -> Dossier:
     """The applicant answers a completion request; the dossier goes back to the desk."""
-    with transaction.atomic():
-        d0 = _lock(dossier)
-        require(applicant, d0, A.COMPLETE)
-        check_transition(d0.status, S.SUBMITTED)
+    _allowed_now(dossier, actor=applicant, action=A.COMPLETE, to=S.SUBMITTED)
     version = dossier.procedure_version
     if form_data is not None:
         form_data = _validate_form(version, form_data)
@@ -931,17 +955,13 @@ def dossier_complete(
         owner=applicant if is_applicant(applicant, dossier) else None,
         require_all=False,
     )
-    with _atomic_with_files() as stored:
-        d = _lock(dossier)
-        require(applicant, d, A.COMPLETE)
-        before = _snapshot(d)
+    with _atomic_with_files() as stored, _acting(dossier, actor=applicant, action=A.COMPLETE, atomic=False) as d:
         if form_data is not None:
             d.form_data = form_data
         for item in prepared:
             _store_file(dossier=d, prepared=item, kind=FileKind.COMPONENT, stored=stored, uploaded_by=applicant)
         _set_status(d, S.SUBMITTED, actor=applicant, action=A.COMPLETE)
         d.completion_requests.filter(answered_at__isnull=True).update(answered_at=timezone.now())
-        _audit(d, actor=applicant, action="complete", before=before)
     return d
 
 
@@ -949,12 +969,8 @@ def dossier_refuse(*, dossier, officer, reason) -> Dossier:
     """The desk refuses to receive a submitted dossier (reason required): status refused, the applicant is
     told why, and the refusal slip is issued (Phiếu từ chối tiếp nhận giải quyết hồ sơ, Thông tư 01/2018/TT-VPCP)."""
     reason = _required_text(reason, "reason", "Nhập lý do từ chối tiếp nhận.")
-    with transaction.atomic():
-        d = _lock(dossier)
-        require(officer, d, A.REFUSE)
-        before = _snapshot(d)
+    with _acting(dossier, actor=officer, action=A.REFUSE) as d:
         _set_status(d, S.REFUSED, actor=officer, action=A.REFUSE, note=reason)
-        _audit(d, actor=officer, action="refuse", before=before)
         _notify(d, "không được tiếp nhận", f"Hồ sơ {d.code} không được tiếp nhận. Lý do: {reason}")
         _issue_slip_after_commit(d, "refusal", officer, reason=reason)
     return d
@@ -990,23 +1006,14 @@ def _move_forward(d: Dossier, *, actor, to_user, note: str, action: str) -> None
 
 def dossier_transfer(*, dossier, actor, to_user=None, note: str = "") -> Dossier:
     """Finish the current step and start the next one (optionally assigned to an official)."""
-    with transaction.atomic():
-        d = _lock(dossier)
-        require(actor, d, A.TRANSFER)
-        _require_step_moves(d)
-        before = _snapshot(d)
+    with _acting(dossier, actor=actor, action=A.TRANSFER, check=_require_step_moves) as d:
         _move_forward(d, actor=actor, to_user=to_user, note=(note or "").strip(), action=A.TRANSFER)
-        _audit(d, actor=actor, action="transfer", before=before)
     return d
 
 
 def dossier_approve(*, dossier, leader, note: str = "", to_user=None) -> Dossier:
     """A leader approves at a leader step; the dossier moves on (or waits for its result if last)."""
-    with transaction.atomic():
-        d = _lock(dossier)
-        require(leader, d, A.APPROVE)
-        _require_step_moves(d)
-        before = _snapshot(d)
+    with _acting(dossier, actor=leader, action=A.APPROVE, check=_require_step_moves) as d:
         note = (note or "").strip() or "Đồng ý phê duyệt."
         if _next_pending(d, d.current_step.order) is None:
             now = timezone.now()
@@ -1016,18 +1023,13 @@ def dossier_approve(*, dossier, leader, note: str = "", to_user=None) -> Dossier
             _event(d, action=A.APPROVE, actor=leader, note=note, public=False)
         else:
             _move_forward(d, actor=leader, to_user=to_user, note=note, action=A.APPROVE)
-        _audit(d, actor=leader, action="approve", before=before)
     return d
 
 
 def dossier_return_to_previous(*, dossier, actor, note) -> Dossier:
     """Send the dossier back to the previous step for rework; both steps get new rows on the sheet."""
     note = _required_text(note, "note", "Nhập lý do trả lại.")
-    with transaction.atomic():
-        d = _lock(dossier)
-        require(actor, d, A.RETURN_TO_PREVIOUS)
-        _require_step_moves(d)
-        before = _snapshot(d)
+    with _acting(dossier, actor=actor, action=A.RETURN_TO_PREVIOUS, check=_require_step_moves) as d:
         current = d.current_step
         previous = d.steps.filter(status=StepStatus.DONE, order__lt=current.order).order_by("-order", "-id").first()
         if previous is None:
@@ -1052,7 +1054,6 @@ def dossier_return_to_previous(*, dossier, actor, note) -> Dossier:
         _start_step(d, copies[0], now, assignee=previous.finished_by)
         d.save()
         _event(d, action=A.RETURN_TO_PREVIOUS, actor=actor, note=note, public=False)
-        _audit(d, actor=actor, action="return_to_previous", before=before)
     return d
 
 
@@ -1060,10 +1061,7 @@ def dossier_consult(*, dossier, actor, agency, question) -> Consultation:
     """The holder of the current step asks another agency for its opinion (question required); that agency's
     officials then see the dossier and answer. The dossier stays at its step."""
     question = _required_text(question, "question", "Nhập nội dung xin ý kiến.")
-    with transaction.atomic():
-        d = _lock(dossier)
-        require(actor, d, A.CONSULT)
-        _require_step_moves(d)
+    with _acting(dossier, actor=actor, action=A.CONSULT, check=_require_step_moves, record=False) as d:
         if agency is None or agency.pk in (d.competent_agency_id,):
             raise ValidationError({"agency": ["Chọn một cơ quan khác để xin ý kiến."]})
         consultation = Consultation.objects.create(dossier=d, agency=agency, question=question, asked_by=_user(actor))
@@ -1100,10 +1098,7 @@ def dossier_consult_answer(*, consultation, actor, answer) -> Consultation:
 def dossier_request_supplement(*, dossier, actor, reason, items=None) -> SupplementRequest:
     """Ask the applicant for more documents; the agency's clock stops until they answer."""
     reason = _required_text(reason, "reason", "Nhập lý do yêu cầu bổ sung.")
-    with transaction.atomic():
-        d = _lock(dossier)
-        require(actor, d, A.REQUEST_SUPPLEMENT)
-        before = _snapshot(d)
+    with _acting(dossier, actor=actor, action=A.REQUEST_SUPPLEMENT) as d:
         now = timezone.now()
         d.paused_at = now
         d.supplement_count += 1
@@ -1115,7 +1110,6 @@ def dossier_request_supplement(*, dossier, actor, reason, items=None) -> Supplem
         request = SupplementRequest.objects.create(
             dossier=d, requested_by=_user(actor), reason=reason, items=_items(items), requested_at=now
         )
-        _audit(d, actor=actor, action="request_supplement", before=before)
         _notify(d, "cần bổ sung giấy tờ", f"Hồ sơ {d.code} cần bổ sung: {reason}")
         _issue_slip_after_commit(d, "supplement", actor, reason=reason, items=_items(items))
     return request
@@ -1123,10 +1117,7 @@ def dossier_request_supplement(*, dossier, actor, reason, items=None) -> Supplem
 
 def dossier_supplement(*, dossier, applicant, files=None, note: str = "", reuse: dict | None = None) -> Dossier:
     """The applicant supplies the requested documents; the clock resumes and the due date moves."""
-    with transaction.atomic():
-        d0 = _lock(dossier)
-        require(applicant, d0, A.SUPPLEMENT)
-        check_transition(d0.status, S.PROCESSING)
+    _allowed_now(dossier, actor=applicant, action=A.SUPPLEMENT, to=S.PROCESSING)
     version = dossier.procedure_version
     if isinstance(files, dict):
         prepared = _prepare_component_files(
@@ -1140,10 +1131,7 @@ def dossier_supplement(*, dossier, applicant, files=None, note: str = "", reuse:
         prepared = [inspect_upload(f) for f in _as_list(files)]
     if not prepared and not (note or "").strip():
         raise ValidationError({"files": ["Đính kèm giấy tờ bổ sung hoặc ghi chú trả lời."]})
-    with _atomic_with_files() as stored:
-        d = _lock(dossier)
-        require(applicant, d, A.SUPPLEMENT)
-        before = _snapshot(d)
+    with _atomic_with_files() as stored, _acting(dossier, actor=applicant, action=A.SUPPLEMENT, atomic=False) as d:
         now = timezone.now()
         for item in prepared:
             _store_file(dossier=d, prepared=item, kind=FileKind.SUPPLEMENT, stored=stored, uploaded_by=applicant)
@@ -1155,7 +1143,6 @@ def dossier_supplement(*, dossier, applicant, files=None, note: str = "", reuse:
             request.paused_hours = d._last_pause_hours
             request.save()
         _set_status(d, S.PROCESSING, actor=applicant, action=A.SUPPLEMENT, note=(note or "").strip())
-        _audit(d, actor=applicant, action="supplement", before=before)
         _notify(d, "đã nhận giấy tờ bổ sung", f"Hồ sơ {d.code} tiếp tục được xử lý, hẹn trả mới: {_fmt(d.due_at)}.")
     return d
 
@@ -1190,21 +1177,19 @@ def _end_pause(d: Dossier, now: datetime) -> None:
         d.paused_at = None
 
 
+def _require_fees(d: Dossier) -> None:
+    if not d.procedure_version.fees.exists():
+        raise ValidationError("Thủ tục này không có phí, lệ phí.", code="no_fees")
+
+
 def dossier_request_payment(*, dossier, actor) -> Dossier:
     """Ask the applicant to pay the procedure's fees and charges (status payment requested, national status 6);
     processing resumes when payments reports every obligation paid. Refused when nothing is owed."""
-    with transaction.atomic():
-        d = _lock(dossier)
-        require(actor, d, A.REQUEST_PAYMENT)
-        if not d.procedure_version.fees.exists():
-            raise ValidationError("Thủ tục này không có phí, lệ phí.", code="no_fees")
-        check_transition(d.status, S.PAYMENT_REQUESTED)
-        before = _snapshot(d)
+    with _acting(dossier, actor=actor, action=A.REQUEST_PAYMENT, to=S.PAYMENT_REQUESTED, check=_require_fees) as d:
         if not _fees_due(d, actor):
             raise ValidationError("Hồ sơ không còn khoản phí, lệ phí nào phải nộp.", code="nothing_due")
         d.paused_at = timezone.now()
         _set_status(d, S.PAYMENT_REQUESTED, actor=actor, action=A.REQUEST_PAYMENT)
-        _audit(d, actor=actor, action="request_payment", before=before)
         _notify(d, "cần nộp phí, lệ phí", f"Hồ sơ {d.code}: vui lòng thực hiện nghĩa vụ tài chính.")
     return d
 
@@ -1238,9 +1223,7 @@ def dossier_apologize(*, dossier, actor, reason, new_due_at: datetime) -> Dossie
     reason = _required_text(reason, "reason", "Nhập lý do chậm trễ.")
     if not isinstance(new_due_at, datetime) or timezone.is_naive(new_due_at):
         raise ValidationError({"new_due_at": ["Ngày hẹn trả mới không hợp lệ."]})
-    with transaction.atomic():
-        d = _lock(dossier)
-        require(actor, d, A.APOLOGIZE)
+    with _acting(dossier, actor=actor, action=A.APOLOGIZE) as d:
         if d.status not in APOLOGY_ALLOWED:
             raise ValidationError("Hồ sơ ở trạng thái này không cần xin lỗi, hẹn lại.", code="apology_state")
         now = timezone.now()
@@ -1248,7 +1231,6 @@ def dossier_apologize(*, dossier, actor, reason, new_due_at: datetime) -> Dossie
             raise ValidationError("Hồ sơ chưa quá hạn hoặc sắp quá hạn, không cần xin lỗi.", code="not_late")
         if new_due_at <= max(now, d.due_at):
             raise ValidationError({"new_due_at": ["Ngày hẹn trả mới phải sau hạn hiện tại và sau thời điểm này."]})
-        before = _snapshot(d)
         old_due = d.due_at
         d.due_at = new_due_at
         d.apology_count += 1
@@ -1259,7 +1241,6 @@ def dossier_apologize(*, dossier, actor, reason, new_due_at: datetime) -> Dossie
         d.save()
         _event(d, action=A.APOLOGIZE, actor=actor, note=f"{reason} Hẹn trả mới: {_fmt(new_due_at)}.")
         sync.outbox_add(d)  # the new appointment and the late mark, for the national portal
-        _audit(d, actor=actor, action="apologize", before=before)
         _notify(
             d,
             "xin lỗi và hẹn lại ngày trả kết quả",
@@ -1275,17 +1256,13 @@ def dossier_stop(*, dossier, actor, reason) -> Dossier:
     """Stop processing (reason required): the current step ends, a paused clock is closed, status stopped; the
     applicant is told the reason."""
     reason = _required_text(reason, "reason", "Nhập lý do dừng xử lý.")
-    with transaction.atomic():
-        d = _lock(dossier)
-        require(actor, d, A.STOP)
-        before = _snapshot(d)
+    with _acting(dossier, actor=actor, action=A.STOP) as d:
         now = timezone.now()
         if d.current_step is not None:
             _finish_step(d.current_step, now, actor, status=StepStatus.RETURNED, note=reason)
         _clear_current(d)
         _end_pause(d, now)
         _set_status(d, S.STOPPED, actor=actor, action=A.STOP, note=reason)
-        _audit(d, actor=actor, action="stop", before=before)
         _notify(d, "dừng xử lý", f"Hồ sơ {d.code} đã dừng xử lý. Lý do: {reason}")
     return d
 
@@ -1294,12 +1271,8 @@ def dossier_request_withdrawal(*, dossier, applicant, reason) -> Dossier:
     """The applicant asks to withdraw their dossier (reason required); the desk accepts or declines it, and
     the clock keeps running meanwhile."""
     reason = _required_text(reason, "reason", "Nhập lý do rút hồ sơ.")
-    with transaction.atomic():
-        d = _lock(dossier)
-        require(applicant, d, A.REQUEST_WITHDRAWAL)
-        before = _snapshot(d)
+    with _acting(dossier, actor=applicant, action=A.REQUEST_WITHDRAWAL) as d:
         _set_status(d, S.WITHDRAWAL_REQUESTED, actor=applicant, action=A.REQUEST_WITHDRAWAL, note=reason)
-        _audit(d, actor=applicant, action="request_withdrawal", before=before)
         _notify_desk(
             d,
             "người nộp yêu cầu rút hồ sơ",
@@ -1315,18 +1288,13 @@ def _require_withdrawal_request(d: Dossier) -> None:
 
 def dossier_accept_withdrawal(*, dossier, officer) -> Dossier:
     """The desk accepts a withdrawal request: the current step ends and the dossier is stopped."""
-    with transaction.atomic():
-        d = _lock(dossier)
-        require(officer, d, A.ACCEPT_WITHDRAWAL)
-        _require_withdrawal_request(d)
-        before = _snapshot(d)
+    with _acting(dossier, actor=officer, action=A.ACCEPT_WITHDRAWAL, check=_require_withdrawal_request) as d:
         now = timezone.now()
         if d.current_step is not None:
             _finish_step(d.current_step, now, officer, status=StepStatus.RETURNED, note="Công dân rút hồ sơ.")
         _clear_current(d)
         _end_pause(d, now)
         _set_status(d, S.STOPPED, actor=officer, action=A.ACCEPT_WITHDRAWAL, note="Chấp nhận yêu cầu rút hồ sơ.")
-        _audit(d, actor=officer, action="accept_withdrawal", before=before)
         _notify(d, "đã rút", f"Yêu cầu rút hồ sơ {d.code} đã được chấp nhận.")
     return d
 
@@ -1362,13 +1330,8 @@ def dossier_decline_withdrawal(*, dossier, officer, reason) -> Dossier:
     answers. The applicant is told the reason.
     """
     reason = _required_text(reason, "reason", "Nhập lý do không chấp nhận yêu cầu rút hồ sơ.")
-    with transaction.atomic():
-        d = _lock(dossier)
-        require(officer, d, A.DECLINE_WITHDRAWAL)
-        _require_withdrawal_request(d)
-        before = _snapshot(d)
+    with _acting(dossier, actor=officer, action=A.DECLINE_WITHDRAWAL, check=_require_withdrawal_request) as d:
         to_status = _restore_from_withdrawal(d, actor=officer, action=A.DECLINE_WITHDRAWAL, note=reason)
-        _audit(d, actor=officer, action="decline_withdrawal", before=before)
         _notify(
             d,
             "không chấp nhận yêu cầu rút hồ sơ",
@@ -1380,13 +1343,8 @@ def dossier_decline_withdrawal(*, dossier, officer, reason) -> Dossier:
 
 def dossier_cancel_withdrawal(*, dossier, applicant) -> Dossier:
     """The applicant takes back their own withdrawal request before the desk decides on it."""
-    with transaction.atomic():
-        d = _lock(dossier)
-        require(applicant, d, A.CANCEL_WITHDRAWAL)
-        _require_withdrawal_request(d)
-        before = _snapshot(d)
+    with _acting(dossier, actor=applicant, action=A.CANCEL_WITHDRAWAL, check=_require_withdrawal_request) as d:
         _restore_from_withdrawal(d, actor=applicant, action=A.CANCEL_WITHDRAWAL)
-        _audit(d, actor=applicant, action="cancel_withdrawal", before=before)
     return d
 
 
@@ -1401,11 +1359,10 @@ def dossier_attach_result(*, dossier, actor, file=None, generate: bool = False) 
             raise ValidationError({"file": ["Đính kèm tệp kết quả (PDF) hoặc chọn tạo kết quả."]})
         raise ValidationError({"file": ["Chỉ chọn một: đính kèm tệp hoặc tạo kết quả."]})
     prepared = inspect_upload(file, allowed=("application/pdf",)) if file is not None else None
-    with _atomic_with_files() as stored:
-        d = _lock(dossier)
-        require(actor, d, A.ATTACH_RESULT)
-        check_transition(d.status, S.PROCESSED)
-        before = _snapshot(d)
+    with (
+        _atomic_with_files() as stored,
+        _acting(dossier, actor=actor, action=A.ATTACH_RESULT, to=S.PROCESSED, atomic=False) as d,
+    ):
         now = timezone.now()
         if prepared is not None:
             _store_file(dossier=d, prepared=prepared, kind=FileKind.RESULT, stored=stored, uploaded_by=actor)
@@ -1432,7 +1389,6 @@ def dossier_attach_result(*, dossier, actor, file=None, generate: bool = False) 
         if d.due_at is not None and now > d.due_at:
             d.is_late = True
         _set_status(d, S.PROCESSED, actor=actor, action=A.ATTACH_RESULT)
-        _audit(d, actor=actor, action="attach_result", before=before)
         _notify(d, "đã có kết quả", f"Hồ sơ {d.code} đã giải quyết xong.")
     return d
 
@@ -1442,11 +1398,7 @@ def dossier_return_result(*, dossier, actor, method: str = "online") -> Dossier:
     the applicant may then download the result and rate the service."""
     if method not in ResultMethod.values:
         raise ValidationError({"method": ["Hình thức trả kết quả không hợp lệ."]})
-    with transaction.atomic():
-        d = _lock(dossier)
-        require(actor, d, A.RETURN_RESULT)
-        check_transition(d.status, S.RETURNED)
-        before = _snapshot(d)
+    with _acting(dossier, actor=actor, action=A.RETURN_RESULT, to=S.RETURNED) as d:
         now = timezone.now()
         if d.current_step is not None:
             _finish_step(d.current_step, now, actor)
@@ -1454,7 +1406,6 @@ def dossier_return_result(*, dossier, actor, method: str = "online") -> Dossier:
         d.returned_at = now
         d.result_method = method
         _set_status(d, S.RETURNED, actor=actor, action=A.RETURN_RESULT, note=ResultMethod(method).label)
-        _audit(d, actor=actor, action="return_result", before=before)
         _notify(d, "đã trả kết quả", f"Kết quả hồ sơ {d.code} đã được trả ({ResultMethod(method).label}).")
     return d
 
@@ -1469,9 +1420,7 @@ def dossier_rate(*, dossier, applicant, score, comment: str = "") -> DossierRati
     comment = (comment or "").strip()
     if len(comment) > 2000:
         raise ValidationError({"comment": ["Ý kiến tối đa 2000 ký tự."]})
-    with transaction.atomic():
-        d = _lock(dossier)
-        require(applicant, d, A.RATE)
+    with _acting(dossier, actor=applicant, action=A.RATE, record=False) as d:
         if d.status != S.RETURNED:
             raise ValidationError("Chỉ đánh giá được sau khi đã nhận kết quả.", code="not_returned")
         if DossierRating.objects.filter(dossier=d).exists():

@@ -34,6 +34,7 @@ from directory.selectors import grants_for, is_administrator
 
 from . import forms as f
 from . import selectors, services, slips
+from .actions import ACTIONS
 from .choices import DossierAction, DossierStatus, FileKind
 from .models import Dossier, DossierFile, DossierSlip, PersonalDocument
 from .paging import CappedPaginator
@@ -931,17 +932,6 @@ def _staff_dossier(request, code) -> Dossier:
     return selectors.dossier_get_for(request.user, code)
 
 
-def _transfer_candidates(dossier):
-    """Officials who may take the next step, for the transfer drop-down (the API's assignees endpoint too)."""
-    return list(selectors.next_holder_candidates(dossier)[1])
-
-
-def _consult_agencies(dossier):
-    from directory.models import Agency
-
-    return Agency.objects.filter(is_active=True).exclude(pk=dossier.competent_agency_id).order_by("name")
-
-
 def _appointment_preview(dossier):
     """The appointment date the desk would give if it received the dossier now (shown, not stored)."""
     try:
@@ -951,76 +941,15 @@ def _appointment_preview(dossier):
         return None
 
 
-ACTIONS = {
-    # url slug: (permission action, form factory, label)
-    "tiep-nhan": ("receive", None),
-    "yeu-cau-hoan-thien": ("request_completion", f.ReasonItemsForm),
-    "tu-choi": ("refuse", f.ReasonForm),
-    "chuyen": ("transfer", f.TransferForm),
-    "tra-lai": ("return_to_previous", f.RequiredNoteForm),
-    "phe-duyet": ("approve", f.NoteForm),
-    "xin-y-kien": ("consult", f.ConsultForm),
-    "tra-loi-y-kien": ("consult_answer", f.ConsultAnswerForm),
-    "yeu-cau-bo-sung": ("request_supplement", f.ReasonItemsForm),
-    "bo-sung-thay": ("supplement", f.FilesForm),
-    "yeu-cau-thanh-toan": ("request_payment", None),
-    "xin-loi": ("apologize", f.ApologyForm),
-    "dung": ("stop", f.ReasonForm),
-    "chap-nhan-rut": ("accept_withdrawal", None),
-    "khong-chap-nhan-rut": ("decline_withdrawal", f.ReasonForm),
-    "ket-qua": ("attach_result", f.ResultForm),
-    "tra-ket-qua": ("return_result", f.ReturnResultForm),
-}
-
-# Which actions make sense in which status (display only; the services enforce the real rules).
-SHOWN_IN = {
-    "receive": {DossierStatus.SUBMITTED},
-    "request_completion": {DossierStatus.SUBMITTED},
-    "refuse": {DossierStatus.SUBMITTED, DossierStatus.COMPLETION_REQUESTED},
-    "transfer": {DossierStatus.PROCESSING},
-    "return_to_previous": {DossierStatus.PROCESSING},
-    "approve": {DossierStatus.PROCESSING},
-    "consult": {DossierStatus.PROCESSING},
-    "request_supplement": {DossierStatus.PROCESSING},
-    "supplement": {DossierStatus.SUPPLEMENT_REQUESTED},
-    "request_payment": {DossierStatus.PROCESSING, DossierStatus.RECEIVED},
-    "apologize": {
-        DossierStatus.RECEIVED,
-        DossierStatus.PROCESSING,
-        DossierStatus.PAYMENT_REQUESTED,
-        DossierStatus.SUPPLEMENT_REQUESTED,
-    },
-    "stop": {
-        DossierStatus.RECEIVED,
-        DossierStatus.PROCESSING,
-        DossierStatus.SUPPLEMENT_REQUESTED,
-        DossierStatus.PAYMENT_REQUESTED,
-        DossierStatus.WITHDRAWAL_REQUESTED,
-    },
-    "accept_withdrawal": {DossierStatus.WITHDRAWAL_REQUESTED},
-    "decline_withdrawal": {DossierStatus.WITHDRAWAL_REQUESTED},
-    "attach_result": {DossierStatus.PROCESSING},
-    "return_result": {DossierStatus.PROCESSED},
-}
-
-
-def _make_form(slug, dossier, data=None, files=None):
-    """The action's form. Its element ids carry the slug (``id_tu-choi_reason``): the workspace shows
-    several action forms at once, many with a field of the same name, and an id must be unique on a page
-    (a label points at one field only). Field names stay plain, so what a form posts does not change."""
-    action, factory = ACTIONS[slug]
-    if factory is None:
+def _make_form(action, dossier, data=None, files=None):
+    """The action's form (dossiers/actions.py). Its element ids carry the slug (``id_tu-choi_reason``): the
+    workspace shows several action forms at once, many with a field of the same name, and an id must be
+    unique on a page (a label points at one field only). Field names stay plain, so what a form posts does
+    not change."""
+    if action.form is None:
         return None
-    auto_id = f"id_{slug}_%s"
-    if factory is f.TransferForm:
-        return f.TransferForm(data, candidates=_transfer_candidates(dossier), auto_id=auto_id)
-    if factory is f.ConsultForm:
-        return f.ConsultForm(data, agencies=_consult_agencies(dossier), auto_id=auto_id)
-    if factory in (f.FilesForm, f.ResultForm):
-        return factory(data, files, auto_id=auto_id)
-    if factory is f.ReturnResultForm:
-        return f.ReturnResultForm(data, initial={"method": dossier.result_method}, auto_id=auto_id)
-    return factory(data, auto_id=auto_id)
+    extra = action.form_kwargs(dossier) if action.form_kwargs is not None else {}
+    return action.form(data, files, auto_id=f"id_{action.page}_%s", **extra)
 
 
 def _answer_form(consultation_pk, data=None) -> f.ConsultAnswerForm:
@@ -1034,19 +963,15 @@ def _workspace_context(request, dossier, bound: dict | None = None) -> dict:
     bound = bound or {}
     user = request.user
     actions = []
-    for slug, (action, _factory) in ACTIONS.items():
-        if action == "consult_answer":
-            continue
-        if dossier.status not in SHOWN_IN.get(action, set()) or not can_act(user, dossier, action):
-            continue
-        if action == "approve" and dossier.current_role not in (Role.UNIT_LEADER, Role.AGENCY_LEADER):
+    for slug, action in ACTIONS.on_pages().items():
+        if not action.offered(user, dossier, dossier.status):
             continue
         actions.append(
             {
                 "slug": slug,
-                "action": action,
-                "label": _action_label(action),
-                "form": bound.get(slug) or _make_form(slug, dossier),
+                "action": action.name,
+                "label": _action_label(action.name),
+                "form": bound.get(slug) or _make_form(action, dossier),
             }
         )
     from directory.selectors import agencies_with_role
@@ -1095,86 +1020,21 @@ def workspace(request, code):
     return render(request, "dossiers/staff_workspace.html", _workspace_context(request, dossier))
 
 
-def _do_action(request, dossier, slug, d):
-    """Call the one service behind `slug` with the cleaned form data `d`; returns a success message."""
-    user = request.user
-    if slug == "tiep-nhan":
-        services.dossier_receive(dossier=dossier, officer=user)
-        return _("Đã tiếp nhận hồ sơ; phiếu tiếp nhận và hẹn trả kết quả đã được tạo.")
-    if slug == "yeu-cau-hoan-thien":
-        services.dossier_request_completion(dossier=dossier, officer=user, reason=d["reason"], items=d["items"])
-        return _("Đã gửi phiếu hướng dẫn hoàn thiện hồ sơ.")
-    if slug == "tu-choi":
-        services.dossier_refuse(dossier=dossier, officer=user, reason=d["reason"])
-        return _("Đã từ chối tiếp nhận hồ sơ; phiếu từ chối đã được tạo.")
-    if slug == "chuyen":
-        to_user = None
-        if d.get("to_user"):
-            from directory.models import User
-
-            to_user = User.objects.get(pk=d["to_user"])
-        services.dossier_transfer(dossier=dossier, actor=user, to_user=to_user, note=d.get("note", ""))
-        return _("Đã chuyển hồ sơ sang bước tiếp theo.")
-    if slug == "tra-lai":
-        services.dossier_return_to_previous(dossier=dossier, actor=user, note=d["note"])
-        return _("Đã trả hồ sơ về bước trước.")
-    if slug == "phe-duyet":
-        services.dossier_approve(dossier=dossier, leader=user, note=d.get("note", ""))
-        return _("Đã phê duyệt hồ sơ.")
-    if slug == "xin-y-kien":
-        from directory.models import Agency
-
-        services.dossier_consult(
-            dossier=dossier, actor=user, agency=Agency.objects.get(pk=d["agency"]), question=d["question"]
-        )
-        return _("Đã gửi xin ý kiến.")
-    if slug == "yeu-cau-bo-sung":
-        services.dossier_request_supplement(dossier=dossier, actor=user, reason=d["reason"], items=d["items"])
-        return _("Đã gửi yêu cầu bổ sung; thời gian giải quyết tạm dừng.")
-    if slug == "bo-sung-thay":
-        services.dossier_supplement(dossier=dossier, applicant=user, files=d["files"], note=d.get("note", ""))
-        return _("Đã cập nhật giấy tờ bổ sung.")
-    if slug == "yeu-cau-thanh-toan":
-        services.dossier_request_payment(dossier=dossier, actor=user)
-        return _("Đã yêu cầu thực hiện nghĩa vụ tài chính.")
-    if slug == "xin-loi":
-        services.dossier_apologize(dossier=dossier, actor=user, reason=d["reason"], new_due_at=d["new_due_at"])
-        return _("Đã gửi phiếu xin lỗi và hẹn lại ngày trả kết quả.")
-    if slug == "dung":
-        services.dossier_stop(dossier=dossier, actor=user, reason=d["reason"])
-        return _("Đã dừng xử lý hồ sơ.")
-    if slug == "chap-nhan-rut":
-        services.dossier_accept_withdrawal(dossier=dossier, officer=user)
-        return _("Đã chấp nhận yêu cầu rút hồ sơ.")
-    if slug == "khong-chap-nhan-rut":
-        services.dossier_decline_withdrawal(dossier=dossier, officer=user, reason=d["reason"])
-        return _("Đã từ chối yêu cầu rút hồ sơ; hồ sơ tiếp tục được giải quyết.")
-    if slug == "ket-qua":
-        services.dossier_attach_result(
-            dossier=dossier, actor=user, file=d.get("file"), generate=bool(d.get("generate"))
-        )
-        return _("Đã cập nhật kết quả; hồ sơ đã xử lý xong.")
-    if slug == "tra-ket-qua":
-        services.dossier_return_result(dossier=dossier, actor=user, method=d["method"])
-        return _("Đã trả kết quả cho người nộp.")
-    raise Http404
-
-
 @login_required
 @require_POST
 def workspace_action(request, code, slug):
-    if slug not in ACTIONS:
+    action = ACTIONS.for_page(slug)
+    if action is None:
         raise Http404
     dossier = _staff_dossier(request, code)
-    action = ACTIONS[slug][0]
-    if slug == "tra-loi-y-kien":
+    if action.name == DossierAction.CONSULT_ANSWER:
         return _answer_consultation(request, dossier)
-    if not can_act(request.user, dossier, action):
+    if not can_act(request.user, dossier, action.name):
         raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này với hồ sơ."))
-    form = _make_form(slug, dossier, request.POST, request.FILES)
+    form = _make_form(action, dossier, request.POST, request.FILES)
     if form is None or form.is_valid():
         try:
-            done = _do_action(request, dossier, slug, form.cleaned_data if form is not None else {})
+            action(request.user, dossier, form.cleaned_data if form is not None else {})
         except ValidationError as exc:
             if form is None:
                 for text in _messages_of(exc):
@@ -1182,7 +1042,7 @@ def workspace_action(request, code, slug):
                 return redirect("dossiers:workspace", code=dossier.code)
             _errors_to_form(form, exc)
         else:
-            messages.success(request, done)
+            messages.success(request, action.message)
             return _after_action(request, dossier)
     dossier.refresh_from_db()
     context = _workspace_context(request, dossier, bound={slug: form})
@@ -1202,14 +1062,13 @@ def _answer_consultation(request, dossier):
     form = _answer_form(request.POST.get("consultation", ""), request.POST)
     if form.is_valid():
         consultation = get_object_or_404(dossier.consultations, pk=form.cleaned_data["consultation"])
+        answer = ACTIONS[DossierAction.CONSULT_ANSWER]
         try:
-            services.dossier_consult_answer(
-                consultation=consultation, actor=request.user, answer=form.cleaned_data["answer"]
-            )
+            answer(request.user, consultation, form.cleaned_data)
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
-            messages.success(request, _("Đã gửi ý kiến trả lời."))
+            messages.success(request, answer.message)
             return redirect("dossiers:workspace", code=dossier.code)
         key = f"tra-loi-y-kien-{consultation.pk}"
     else:

@@ -24,7 +24,8 @@ from rest_framework.views import APIView
 from core.openapi import API_ERROR
 from directory.models import Agency, OrgUnit
 
-from . import selectors, services
+from . import selectors
+from .actions import ACTIONS as REPORT_ACTIONS
 from .models import Category, Report
 
 
@@ -151,35 +152,8 @@ def _target(data):
     return agency, unit
 
 
-ACTIONS = {
-    "accept": lambda u, r, d: services.report_accept(actor=u, report=r, note=d["note"]),
-    "reject": lambda u, r, d: services.report_reject(actor=u, report=r, reason=d["reason"], note=d["note"]),
-    "merge": lambda u, r, d: services.report_merge(
-        actor=u, report=r, into=Report.objects.filter(service_request_id=d["into"]).first(), note=d["note"]
-    ),
-    "route": lambda u, r, d: services.report_route(
-        actor=u, report=r, agency=_target(d)[0], unit=_target(d)[1], note=d["note"]
-    ),
-    "start": lambda u, r, d: services.report_start(actor=u, report=r),
-    "request_info": lambda u, r, d: services.report_request_info(actor=u, report=r, question=d["question"]),
-    "answer_info": lambda u, r, d: services.report_answer_info(
-        actor=u, report=r, answer=d["answer"], reporter_key=d["follow_key"]
-    ),
-    "forward": lambda u, r, d: services.report_forward(
-        actor=u, report=r, agency=_target(d)[0], unit=_target(d)[1], note=d["note"]
-    ),
-    "resolve": lambda u, r, d: services.report_resolve(actor=u, report=r, resolution=d["resolution"]),
-    "approve": lambda u, r, d: services.report_approve(actor=u, report=r, note=d["note"]),
-    "return": lambda u, r, d: services.report_return(actor=u, report=r, note=d["note"]),
-    "rate": lambda u, r, d: services.report_rate(
-        actor=u, report=r, rating=d["rating"], comment=d["comment"], reporter_key=d["follow_key"]
-    ),
-    "reopen": lambda u, r, d: services.report_reopen(
-        actor=u, report=r, reason=d["reason"], reporter_key=d["follow_key"]
-    ),
-}
-# Steps of the reporter: a follow key stands in for an account (anonymous and Open311 reporters).
-REPORTER_ACTIONS = frozenset({"answer_info", "rate", "reopen"})
+# The workflow steps of the API: the API names of the registry (feedback/actions.py).
+ACTIONS = REPORT_ACTIONS.in_api()
 
 
 class ReportAction(APIView):
@@ -187,14 +161,15 @@ class ReportAction(APIView):
 
     @extend_schema(request=ActionSerializer, responses=PublicReportSerializer)
     def post(self, request, token, action):
-        handler = ACTIONS.get(action)
-        if handler is None:
+        step = ACTIONS.get(action)
+        if step is None:
             raise Http404
         serializer = ActionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if not request.user.is_authenticated and not (
-            action in REPORTER_ACTIONS and serializer.validated_data["follow_key"]
-        ):
+        data = serializer.validated_data
+        # Steps of the reporter: a follow key stands in for an account (anonymous and Open311 reporters).
+        if not request.user.is_authenticated and not (step.anonymous and data["follow_key"]):
             raise NotAuthenticated
-        report = handler(request.user, selectors.report_by_token(token), serializer.validated_data)
+        data = {**data, "target": _target(data), "photo_files": (), "reporter_key": data["follow_key"]}
+        report = step(request.user, selectors.report_by_token(token), data)
         return Response(PublicReportSerializer(report).data)

@@ -16,9 +16,10 @@ from core import media
 from directory.models import Agency, OrgUnit
 
 from . import conf, permissions, selectors, services
+from .actions import ACTIONS
 from .choices import PUBLIC_STATUSES, PhotoKind, ReportStatus
 from .forms import ReportForm, apply_errors
-from .models import Category, Report, ReportPhoto
+from .models import Category, ReportPhoto
 
 
 def _client_ip(request) -> str | None:
@@ -210,38 +211,32 @@ def statistics(request):
     return render(request, "feedback/statistics.html", {"stats": selectors.statistics()})
 
 
+def _action_input(request, *, reporter_key: str = "") -> dict:
+    """What a page posts for a workflow step, in the shape feedback/actions.py reads (the API's too)."""
+    post = request.POST
+    data = {k: post.get(k, "") for k in ("note", "reason", "question", "answer", "resolution", "comment")}
+    data.update(
+        into=post.get("into", "").strip(),
+        rating=post.get("rating"),
+        target=_target_from(post),
+        photo_files=request.FILES.getlist("photos"),
+        reporter_key=reporter_key,
+    )
+    return data
+
+
 @require_POST
 def reporter_action(request, token, action):
     report = selectors.report_by_token(token)
     key = _follow_key(request, token)
     if not request.user.is_authenticated and not key:
         return redirect(f"{reverse('core:login')}?next={reverse('feedback:detail', args=[token])}")
+    step = ACTIONS.for_page(action)
+    if step is None or not step.anonymous:
+        raise Http404
     try:
-        if action == "danh-gia":
-            services.report_rate(
-                actor=request.user,
-                report=report,
-                rating=request.POST.get("rating"),
-                comment=request.POST.get("comment", ""),
-                reporter_key=key,
-            )
-            messages.success(request, _("Cảm ơn bạn đã đánh giá."))
-        elif action == "mo-lai":
-            services.report_reopen(
-                actor=request.user, report=report, reason=request.POST.get("reason", ""), reporter_key=key
-            )
-            messages.success(request, _("Đã gửi yêu cầu xem xét lại."))
-        elif action == "bo-sung":
-            services.report_answer_info(
-                actor=request.user,
-                report=report,
-                answer=request.POST.get("answer", ""),
-                photo_files=request.FILES.getlist("photos"),
-                reporter_key=key,
-            )
-            messages.success(request, _("Đã gửi thông tin bổ sung."))
-        else:
-            raise Http404
+        step(request.user, report, _action_input(request, reporter_key=key))
+        messages.success(request, step.message)
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
@@ -327,38 +322,12 @@ def _target_from(post):
 @require_POST
 def staff_action(request, token, action):
     report = selectors.report_by_token(token)
-    post, actor = request.POST, request.user
+    actor = request.user
+    step = ACTIONS.for_page(action)
+    if step is None or step.anonymous:
+        raise Http404
     try:
-        if action == "xac-nhan":
-            services.report_accept(actor=actor, report=report, note=post.get("note", ""))
-        elif action == "tu-choi":
-            services.report_reject(actor=actor, report=report, reason=post.get("reason", ""), note=post.get("note", ""))
-        elif action == "gop":
-            into = Report.objects.filter(service_request_id=post.get("into", "").strip()).first()
-            services.report_merge(actor=actor, report=report, into=into, note=post.get("note", ""))
-        elif action == "chuyen":
-            agency, unit = _target_from(post)
-            services.report_route(actor=actor, report=report, agency=agency, unit=unit, note=post.get("note", ""))
-        elif action == "bat-dau":
-            services.report_start(actor=actor, report=report)
-        elif action == "yeu-cau-bo-sung":
-            services.report_request_info(actor=actor, report=report, question=post.get("question", ""))
-        elif action == "chuyen-tiep":
-            agency, unit = _target_from(post)
-            services.report_forward(actor=actor, report=report, agency=agency, unit=unit, note=post.get("note", ""))
-        elif action == "ket-qua":
-            services.report_resolve(
-                actor=actor,
-                report=report,
-                resolution=post.get("resolution", ""),
-                photo_files=request.FILES.getlist("photos"),
-            )
-        elif action == "phe-duyet":
-            services.report_approve(actor=actor, report=report, note=post.get("note", ""))
-        elif action == "tra-lai":
-            services.report_return(actor=actor, report=report, note=post.get("note", ""))
-        else:
-            raise Http404
+        step(actor, report, _action_input(request))
     except PermissionDenied as exc:
         messages.error(request, str(exc) or _("Bạn không có quyền thực hiện thao tác này."))
         return (
@@ -370,7 +339,7 @@ def staff_action(request, token, action):
         for message in exc.messages:
             messages.error(request, message)
         return redirect("feedback:staff_detail", token=token)
-    messages.success(request, _("Đã cập nhật phản ánh."))
+    messages.success(request, step.message)
     report.refresh_from_db()
     if permissions.can_view_private(actor, report) or permissions.can_approve(actor, report):
         return redirect("feedback:staff_detail", token=token)
