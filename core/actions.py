@@ -87,6 +87,8 @@ class Action:
 
     def __call__(self, user, record, data: dict):
         """Perform the action: the service with the arguments read from `data`."""
+        if self.service is None or self.arguments is None:
+            raise TypeError(f"action {self.name!r} has no service to call")
         return self.service(**self.arguments(user, record, data))
 
 

@@ -88,8 +88,8 @@ def can_act(user, dossier, action: str) -> bool:
     (submission, registration, the payment callback, the lateness sweep) is no one's to ask for."""
     from .actions import ACTIONS
 
-    action = ACTIONS.get(action)
-    return action is not None and action.allowed(user, dossier)
+    declared = ACTIONS.get(action)
+    return declared is not None and declared.allowed(user, dossier)
 
 
 def who_may(action: str) -> str:
@@ -97,8 +97,8 @@ def who_may(action: str) -> str:
     API's documentation: the words of the same rule can_act checks, so the two cannot drift apart."""
     from .actions import ACTIONS
 
-    action = ACTIONS.get(action)
-    return str(action.who) if action is not None and action.who is not None else "không ai (thao tác nội bộ)"
+    declared = ACTIONS.get(action)
+    return str(declared.who) if declared is not None and declared.who is not None else "không ai (thao tác nội bộ)"
 
 
 def _may_attach_result(user, dossier) -> bool:
