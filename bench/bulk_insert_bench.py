@@ -3,7 +3,7 @@
     .venv/bin/python bench/bulk_insert_bench.py [--reps 3000]
     # database: DATABASE_URL=postgres://… (default postgres://postgres@127.0.0.1:5432/cqs_bench_bulk)
 
-`core/db_backend/compiler.py` sends a bulk insert of fewer than UNNEST_FROM_ROWS rows as a VALUES
+`core/speedups/db_backend/compiler.py` sends a bulk insert of fewer than UNNEST_FROM_ROWS rows as a VALUES
 list and a larger one as Django does, through UNNEST of one array per column. This script writes
 batches of n notification rows (the rows a submission writes: 3) both ways, through
 `Notification.objects.bulk_create` on the project's backend, and prints the CPU time of this process
@@ -38,7 +38,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from core.db_backend import compiler
+    from core.speedups.db_backend import compiler
     from notifications.models import Notification
 
     call_command("migrate", verbosity=0)

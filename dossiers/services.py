@@ -32,7 +32,7 @@ from catalog import routing
 from catalog.choices import OnlineMode, TimeUnit, VersionStatus
 from core import audit
 from core import calendar as workcal
-from core.db_insert import insert_together
+from core.speedups.insert import insert_together, one_statement
 from core.tasks import enqueue_after_commit, enqueue_all_after_commit
 from directory.choices import AccountKind, Role
 from directory.selectors import has_role
@@ -615,7 +615,7 @@ def dossier_submit_online(
     prepared = _prepare_component_files(
         version=procedure_version, files=files, reuse=reuse, owner=applicant, require_all=True
     )
-    # Files first, then one statement (core.db_insert.insert_together) that takes the agency's number, writes
+    # Files first, then one statement (core.speedups.insert.insert_together) that takes the agency's number, writes
     # the dossier with its file rows, timeline row, national-sync outbox row and the applicant's notifications,
     # and appends the audit event. The rows are built with a placeholder where the code goes; the statement
     # puts the code in. So the counter row (which every other submission to the agency waits for) and the
@@ -658,7 +658,7 @@ def dossier_submit_online(
 
 def _insert_online(d: Dossier, code, prepared, applicant, now) -> Dossier:
     """The write of `dossier_submit_online`: files, then the one statement (see there)."""
-    with _atomic_with_files(atomic=connection.vendor != "postgresql" or connection.in_atomic_block) as stored:
+    with _atomic_with_files(atomic=not one_statement() or connection.in_atomic_block) as stored:
         rows = [
             _file_row(prepared=item, kind=FileKind.COMPONENT, stored=stored, uploaded_by=applicant) for item in prepared
         ]

@@ -1,13 +1,19 @@
-"""The project's PostgreSQL backend: few-row bulk inserts go as VALUES lists, large ones through UNNEST."""
+"""The project's PostgreSQL backend (speed-up "db_backend"): few-row bulk inserts go as VALUES lists, large ones
+through UNNEST; prepared statements for the statements every request sends. Its guard test (what it takes from
+Django and psycopg) is in core/tests/test_speedups.py, which runs with the switch on and off."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.db_backend.compiler import UNNEST_FROM_ROWS
+from core import speedups
+from core.speedups.db_backend.compiler import UNNEST_FROM_ROWS
 from notifications.models import Notification
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(not speedups.on("db_backend"), reason="speed-up db_backend is off (CQS_SPEEDUPS)"),
+]
 
 
 def _insert(n: int) -> tuple[list[Notification], str]:
@@ -30,7 +36,7 @@ def _insert(n: int) -> tuple[list[Notification], str]:
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL backend")
 def test_the_settings_select_the_project_backend():
-    assert connection.settings_dict["ENGINE"] == "core.db_backend"
+    assert connection.settings_dict["ENGINE"] == "core.speedups.db_backend"
     assert connection.vendor == "postgresql"
 
 
@@ -77,8 +83,8 @@ def test_prepared_cursor_prepares_once_and_other_statements_are_not_prepared():
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL backend")
 def test_prepared_cursor_remembers_the_conversion_of_a_long_statement():
     """psycopg converts `%s` to `$n` anew for a statement over 4 KB or 50 parameters; the preparing cursor
-    remembers it (core.db_insert's statements are that long), and the values still go where they belong."""
-    from core.db_backend.base import _converted
+    remembers it (core.speedups.insert's statements are that long), and the values still go where they belong."""
+    from core.speedups.db_backend.base import _converted
 
     n = 200
     sql = "SELECT " + ", ".join(f"%s::int + {i} AS column_{i:04d}" for i in range(n))

@@ -1,4 +1,4 @@
-"""core.parsers.MultiPartParser gives what DRF's MultiPartParser (over Django's) gives, only faster.
+"""core.speedups.multipart.MultiPartParser (speed-up "multipart"; its guard test) gives what DRF's MultiPartParser (over Django's) gives, only faster.
 
 The heart of it is a differential test: every body below is parsed twice through a real DRF Request,
 once with DRF's parser and once with ours, and the outcomes must be the same (data, files, their every
@@ -25,8 +25,9 @@ from rest_framework.parsers import MultiPartParser as DRFMultiPartParser
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from core import parsers as core_parsers
-from core.parsers import MultiPartParser
+from core import speedups
+from core.speedups import multipart as core_parsers
+from core.speedups.multipart import MultiPartParser
 
 URL = "/api/dossiers/mine/"
 B = "----WebKitFormBoundary7MA4YWxkTrZu0gW"
@@ -938,6 +939,7 @@ def test_content_type_shortcut_reads_the_boundary_as_djangos_helper_does():
 
 
 @pytest.mark.django_db
+@pytest.mark.skipif(not speedups.on("multipart"), reason="speed-up multipart is off (CQS_SPEEDUPS)")
 def test_submission_over_http_takes_the_fast_path(monkeypatch):
     from django.core.cache import cache
 

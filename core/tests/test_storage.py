@@ -1,4 +1,4 @@
-"""core.storage.MediaStorage: the short path for new in-memory files, and what it leaves to Django's storage."""
+"""core.speedups.storage.MediaStorage (speed-up "storage"; its guard test): the short path for new in-memory files, and what it leaves to Django's storage."""
 
 import io
 import os
@@ -11,8 +11,9 @@ from django.core.files.base import ContentFile, File
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import InMemoryUploadedFile, TemporaryUploadedFile
 
-from core import storage as media
-from core.storage import MediaStorage
+from core import speedups
+from core.speedups import storage as media
+from core.speedups.storage import MediaStorage
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 900  # about 230 KB, more than one of Django's 64 KB chunks
 
@@ -32,8 +33,8 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_default_storage_is_the_media_storage():
-    assert isinstance(default_storage, MediaStorage)
+def test_default_storage_follows_the_switch():
+    assert isinstance(default_storage, MediaStorage) is speedups.on("storage")
 
 
 def test_new_in_memory_file_takes_the_short_path(store, monkeypatch):

@@ -1,4 +1,4 @@
-"""core.db_insert.insert_together: a new dossier and its rows in one statement on PostgreSQL, with the same
+"""core.speedups.insert.insert_together: a new dossier and its rows in one statement on PostgreSQL, with the same
 stored values as the ORM's inserts; the portable path on SQLite."""
 
 from contextlib import nullcontext
@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalog.models import ProcedureVersion
-from core.db_insert import insert_together
+from core.speedups.insert import insert_together
 from dossiers.models import Dossier, DossierEvent, DossierFile, SyncOutbox
 from notifications.models import Notification
 
@@ -159,7 +159,7 @@ def test_rows_it_cannot_write_faithfully_are_refused(w):
 
 
 def test_the_statement_is_reused_for_the_same_shape(w):
-    from core import db_insert
+    from core.speedups import insert as db_insert
 
     sizes = []
     for i in (1, 2):
@@ -296,10 +296,10 @@ def test_the_audit_event_stays_in_the_chain_its_transaction_holds(w, settings):
 
 
 def test_the_value_shortcuts_give_what_the_fields_give(w):
-    """core.db_insert._values skips the fields' preparation for texts and None; it must change nothing."""
+    """core.speedups.insert._values skips the fields' preparation for texts and None; it must change nothing."""
     from django.utils.translation import gettext_lazy
 
-    from core.db_insert import _columns, _values
+    from core.speedups.insert import _columns, _values
 
     d = _dossier(w, "000.00.01.H44-261202-0009")
     d.current_role = gettext_lazy("Chuyên viên")  # a lazy text takes the field's own way

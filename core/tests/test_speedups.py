@@ -1,0 +1,133 @@
+"""The speed-ups' switch (CQS_SPEEDUPS) and their guard tests: each fails loudly when a library internal a
+speed-up relies on is gone or changed shape. They run with the switch on and off (the speed-ups' modules are
+imported here whatever the switch says). docs/speedups.md lists what each one relies on; behaviour is
+compared with the plain library in the speed-up's own tests (named there)."""
+
+import gc
+import inspect
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from core import speedups
+
+
+def test_the_switch_reads_all_none_and_lists():
+    assert speedups.parse(None) == speedups.parse("1") == speedups.parse("on") == frozenset(speedups.NAMES)
+    assert speedups.parse("0") == speedups.parse("off") == frozenset()
+    assert speedups.parse("storage, multipart") == {"storage", "multipart"}
+    assert speedups.parse("-storage") == frozenset(speedups.NAMES) - {"storage"}
+    with pytest.raises(ValueError, match="unknown"):
+        speedups.parse("storage,fast")
+    with pytest.raises(ValueError, match="not both"):
+        speedups.parse("storage,-multipart")
+    with pytest.raises(KeyError):
+        speedups.on("fast")
+
+
+def test_the_settings_follow_the_switch():
+    assert settings.SPEEDUPS == speedups.ACTIVE
+    storage = settings.STORAGES["default"]["BACKEND"]
+    assert (storage == "core.speedups.storage.MediaStorage") is speedups.on("storage")
+    queue_class = settings.RQ_QUEUES["default"]["QUEUE_CLASS"]
+    assert (queue_class == "core.speedups.rq_queue.PooledQueue") is speedups.on("rq_queue")
+    from core.parsers import CheckedMultiPartParser
+    from core.speedups.multipart import MultiPartParser
+
+    assert issubclass(CheckedMultiPartParser, MultiPartParser) is speedups.on("multipart")
+    if connection.vendor == "postgresql":
+        assert (connection.settings_dict["ENGINE"] == "core.speedups.db_backend") is speedups.on("db_backend")
+        assert hasattr(connection, "prepared_cursor") is speedups.on("db_backend")
+
+
+def _params(fn) -> list[str]:
+    return list(inspect.signature(fn).parameters)
+
+
+def test_guard_db_backend():
+    """Django's PostgreSQL backend and compilers, psycopg's query conversion (core/speedups/db_backend)."""
+    from django.db.backends.postgresql import base, compiler
+    from django.db.models.sql.compiler import SQLInsertCompiler
+    from psycopg import _queries
+
+    assert hasattr(base, "ServerBindingCursor") and hasattr(base.DatabaseWrapper, "_prepare_cursor")
+    assert _params(SQLInsertCompiler.assemble_as_sql) == ["self", "fields", "value_rows"]
+    assert "assemble_as_sql" in vars(compiler.SQLInsertCompiler)  # Django's UNNEST, which the backend bypasses
+    query = _queries.PostgresQuery.__new__(_queries.PostgresQuery)
+    assert callable(query._ensure_bytes) and callable(query.dump)
+    converted = _queries._query2pg_nocache(b"SELECT %s, %s", "utf-8")
+    assert len(converted) == 4 and converted[0] == b"SELECT $1, $2"
+    from core.speedups.db_backend.base import _converted
+
+    assert _converted(b"SELECT %s, %s", "utf-8") == converted
+
+
+def test_guard_insert():
+    """Django's field preparation and model state (core/speedups/insert.py; the values are compared with the
+    ORM's in dossiers/tests/test_insert_together.py)."""
+    from django.db.models import Field, Model
+
+    assert _params(Field.pre_save) == ["self", "model_instance", "add"]
+    assert _params(Field.get_db_prep_save) == ["self", "value", "connection"]
+    assert _params(Model.save_base)[:2] == ["self", "raw"] and "force_insert" in _params(Model.save_base)
+
+
+def test_guard_token_sql():
+    """DRF's TokenAuthentication (core/authentication.py's statement replaces its query on PostgreSQL)."""
+    from rest_framework.authentication import TokenAuthentication
+
+    assert _params(TokenAuthentication.authenticate_credentials) == ["self", "key"]
+    assert callable(TokenAuthentication().get_model)
+
+
+def test_guard_multipart():
+    """Django's multipart parser: the header window and the helpers the fast path reuses
+    (core/speedups/multipart.py; core/tests/test_parsers.py compares results with DRF's)."""
+    from django.http import multipartparser
+
+    from core.speedups import multipart
+
+    assert multipartparser.MAX_TOTAL_HEADER_SIZE == 1024
+    assert multipart._ENABLED, "the fast path turned itself off: Django's header window changed"
+    assert hasattr(multipartparser.MultiPartParser, "boundary_re")
+    assert _params(multipartparser.MultiPartParser.sanitize_file_name) == ["self", "file_name"]
+
+
+def test_guard_storage():
+    """Django's FileSystemStorage attributes the short path reads (core/speedups/storage.py)."""
+    from django.core.files.storage import FileSystemStorage
+
+    storage = FileSystemStorage(location="/tmp")
+    assert storage._allow_overwrite is False
+    assert hasattr(storage, "file_permissions_mode") and hasattr(storage, "location")
+    assert _params(FileSystemStorage.save) == ["self", "name", "content", "max_length"]
+
+
+def test_guard_rq_queue():
+    """rq's Queue internals the pooled queue reads or overrides (core/speedups/rq_queue.py)."""
+    from rq.job import Job
+    from rq.queue import Queue
+
+    assert _params(Queue.enqueue_job) == ["self", "job", "pipeline", "at_front", "unique"]
+    assert _params(Queue.get_redis_server_version) == ["self"]
+    assert "_is_async" in inspect.getsource(Queue.__init__)
+    assert "_dependency_ids" in inspect.getsource(Job) and isinstance(Job.has_rate_limit, property)
+
+
+def test_guard_pyhanko():
+    """pyHanko's SimpleSigner methods CachingSigner overrides (core/speedups/pyhanko.py; results compared in
+    signing/tests/test_speedup_pyhanko.py)."""
+    from pyhanko.sign import attributes, signers
+
+    assert _params(signers.SimpleSigner.signer_info) == ["self", "digest_algorithm", "signed_attrs", "signature"]
+    assert "_signed_attr_providers" in vars(signers.Signer)
+    assert callable(attributes.as_signing_certificate_v2) and attributes.SigningCertificateV2Provider
+
+
+def test_guard_wsgi():
+    """The standard library's gc.freeze() and Django's URL resolver (core/speedups/wsgi.py)."""
+    from django.urls import get_resolver
+
+    assert callable(gc.freeze) and callable(gc.unfreeze)
+    assert get_resolver().url_patterns
