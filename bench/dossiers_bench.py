@@ -661,7 +661,7 @@ CPU_PHASES = [
     ("  sync outbox row (unsaved)", "dossiers.sync", "outbox_row"),
     ("  notification rows (unsaved)", "dossiers.services", "_notify_rows"),
     ("  pending audit event", "core.audit", "pending"),
-    ("  the one statement (number, rows, audit)", "dossiers.services", "insert_together"),
+    ("  the unit of work's write (number, rows, audit)", "core.unit_of_work", "NewRows.write"),
     ("    its audit part (SQL)", "core.audit", "in_statement_sql"),
     ("  after-commit tasks", "core.tasks", "enqueue_after_commit"),
     ("  hold related rows for the answer", "dossiers.services", "_hold_related"),

@@ -189,11 +189,7 @@ MEDIA_PUBLIC_FOLDERS = {
 # with X-Accel-Redirect and nginx sends the bytes; empty, the application streams them.
 MEDIA_ACCEL_PREFIX = os.environ.get("CQS_MEDIA_ACCEL_PREFIX", "")
 STORAGES = {
-    "default": {
-        "BACKEND": "core.speedups.storage.MediaStorage"  # FileSystemStorage, shorter for new files in memory
-        if speedups.on("storage")
-        else "django.core.files.storage.FileSystemStorage"
-    },
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -1,20 +1,9 @@
-"""The API's parsers: DRF's, refusing input the database cannot store (NUL, lone surrogates, JSON too deep).
-
-The multipart parser's base is the speed-up `core.speedups.multipart.MultiPartParser` (DRF's result, read
-faster) when it is on (`CQS_SPEEDUPS`, core/speedups), else DRF's own `MultiPartParser`.
-"""
+"""The API's parsers: DRF's, refusing input the database cannot store (NUL, lone surrogates, JSON too deep)."""
 
 import re
 
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
-
-from core import speedups
-
-if speedups.on("multipart"):
-    from core.speedups.multipart import MultiPartParser as _MultiPartBase
-else:
-    _MultiPartBase = parsers.MultiPartParser
 
 # --------------------------------------------------------------------------- input that is refused
 #
@@ -108,11 +97,9 @@ def _form_problem(data, files) -> str | None:
     return None
 
 
-class CheckedMultiPartParser(_MultiPartBase):
-    """The API's multipart parser (DRF's result, read faster when the speed-up is on), refusing a NUL in a
-    text field, a field name or a file name with a 400 (`parse_error`). The API's parser for multipart bodies
-    (settings, and the views that name their parsers); kept apart so that core.speedups.multipart's parser
-    stays exactly DRF's (core/tests/test_parsers.py)."""
+class CheckedMultiPartParser(parsers.MultiPartParser):
+    """DRF's multipart parser, refusing a NUL in a text field, a field name or a file name with a 400
+    (`parse_error`). The API's parser for multipart bodies (settings, and the views that name their parsers)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         result = super().parse(stream, media_type, parser_context)

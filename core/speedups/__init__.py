@@ -9,10 +9,10 @@ The switch is the environment variable `CQS_SPEEDUPS`, read once when the settin
 
 - unset, `1` or `on`: all of them (the default);
 - `0` or `off`: none; the plain Django/DRF/psycopg/rq/pyHanko path is used everywhere;
-- a comma list to measure one at a time: `storage,multipart` turns on only those, `-storage` all but that.
+- a comma list to measure one at a time: `insert,token_sql` turns on only those, `-insert` all but that.
 
-They are installed at start-up by the settings (the database backend, the media storage, the queue class,
-the multipart parser's base) and by the code that asks `on(name)`; none replaces a library's function or
+They are installed at start-up by the settings (the database backend, the queue class) and by the code
+that asks `on(name)`; none replaces a library's function or
 method process-wide: each is a subclass or a backend that the settings name.
 """
 
@@ -23,8 +23,6 @@ NAMES = {
     "db_backend": "PostgreSQL backend: small bulk inserts as VALUES lists, prepared statements (prepared_cursor)",
     "insert": "a submission's rows, its number and its audit event in one statement on PostgreSQL",
     "token_sql": "token authentication (and the request's prelude) as one prepared statement on PostgreSQL",
-    "multipart": "multipart bodies that fit in memory read in one go",
-    "storage": "new in-memory uploads written with one create, write and close",
     "rq_queue": "rq: the Redis server's version asked once per pool, a job queued in one round trip",
     "pyhanko": "pyHanko signer: the certificate's CMS parts built once per certificate",
     "wsgi": "the WSGI worker imports every view at start and freezes what it loaded out of the collector",

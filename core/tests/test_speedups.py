@@ -16,26 +16,20 @@ from core import speedups
 def test_the_switch_reads_all_none_and_lists():
     assert speedups.parse(None) == speedups.parse("1") == speedups.parse("on") == frozenset(speedups.NAMES)
     assert speedups.parse("0") == speedups.parse("off") == frozenset()
-    assert speedups.parse("storage, multipart") == {"storage", "multipart"}
-    assert speedups.parse("-storage") == frozenset(speedups.NAMES) - {"storage"}
+    assert speedups.parse("insert, token_sql") == {"insert", "token_sql"}
+    assert speedups.parse("-insert") == frozenset(speedups.NAMES) - {"insert"}
     with pytest.raises(ValueError, match="unknown"):
-        speedups.parse("storage,fast")
+        speedups.parse("insert,fast")
     with pytest.raises(ValueError, match="not both"):
-        speedups.parse("storage,-multipart")
+        speedups.parse("insert,-token_sql")
     with pytest.raises(KeyError):
         speedups.on("fast")
 
 
 def test_the_settings_follow_the_switch():
     assert settings.SPEEDUPS == speedups.ACTIVE
-    storage = settings.STORAGES["default"]["BACKEND"]
-    assert (storage == "core.speedups.storage.MediaStorage") is speedups.on("storage")
     queue_class = settings.RQ_QUEUES["default"]["QUEUE_CLASS"]
     assert (queue_class == "core.speedups.rq_queue.PooledQueue") is speedups.on("rq_queue")
-    from core.parsers import CheckedMultiPartParser
-    from core.speedups.multipart import MultiPartParser
-
-    assert issubclass(CheckedMultiPartParser, MultiPartParser) is speedups.on("multipart")
     if connection.vendor == "postgresql":
         assert (connection.settings_dict["ENGINE"] == "core.speedups.db_backend") is speedups.on("db_backend")
         assert hasattr(connection, "prepared_cursor") is speedups.on("db_backend")
@@ -79,29 +73,6 @@ def test_guard_token_sql():
 
     assert _params(TokenAuthentication.authenticate_credentials) == ["self", "key"]
     assert callable(TokenAuthentication().get_model)
-
-
-def test_guard_multipart():
-    """Django's multipart parser: the header window and the helpers the fast path reuses
-    (core/speedups/multipart.py; core/tests/test_parsers.py compares results with DRF's)."""
-    from django.http import multipartparser
-
-    from core.speedups import multipart
-
-    assert multipartparser.MAX_TOTAL_HEADER_SIZE == 1024
-    assert multipart._ENABLED, "the fast path turned itself off: Django's header window changed"
-    assert hasattr(multipartparser.MultiPartParser, "boundary_re")
-    assert _params(multipartparser.MultiPartParser.sanitize_file_name) == ["self", "file_name"]
-
-
-def test_guard_storage():
-    """Django's FileSystemStorage attributes the short path reads (core/speedups/storage.py)."""
-    from django.core.files.storage import FileSystemStorage
-
-    storage = FileSystemStorage(location="/tmp")
-    assert storage._allow_overwrite is False
-    assert hasattr(storage, "file_permissions_mode") and hasattr(storage, "location")
-    assert _params(FileSystemStorage.save) == ["self", "name", "content", "max_length"]
 
 
 def test_guard_rq_queue():
