@@ -121,7 +121,7 @@ DATABASES = {
 # The speed-ups (core/speedups, docs/speedups.md): all on unless CQS_SPEEDUPS says otherwise.
 SPEEDUPS = speedups.ACTIVE
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and speedups.on("db_backend"):
-    DATABASES["default"]["ENGINE"] = "core.speedups.db_backend"  # Django's, with VALUES lists and prepared statements
+    DATABASES["default"]["ENGINE"] = "core.speedups.db_backend"  # Django's, with prepared statements
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
@@ -218,8 +218,7 @@ def rq_queue(url: str) -> dict:
     """A queue of django-rq over one connection pool per process. Given a URL, django-rq makes a new Redis
     client, and so a new connection (with its handshake), for every job it queues: 2.6 ms of the web
     process's CPU per queued job. Given a pool in REDIS_CLIENT_KWARGS, the client it makes takes a pooled
-    connection (its host and port are then only read by django-rq's admin pages); the queue class asks the
-    server's version once per pool rather than once per job (core/speedups/rq_queue.py)."""
+    connection (its host and port are then only read by django-rq's admin pages)."""
     import redis
 
     pool = redis.ConnectionPool.from_url(url)  # connects only when first used; safe across fork
@@ -229,7 +228,6 @@ def rq_queue(url: str) -> dict:
         "PORT": kwargs.get("port", 6379),
         "DB": kwargs.get("db", 0),
         "REDIS_CLIENT_KWARGS": {"connection_pool": pool},
-        "QUEUE_CLASS": "core.speedups.rq_queue.PooledQueue" if speedups.on("rq_queue") else "django_rq.queues.DjangoRQ",
     }
 
 

@@ -11,8 +11,8 @@ The switch is the environment variable `CQS_SPEEDUPS`, read once when the settin
 - `0` or `off`: none; the plain Django/DRF/psycopg/rq/pyHanko path is used everywhere;
 - a comma list to measure one at a time: `insert,token_sql` turns on only those, `-insert` all but that.
 
-They are installed at start-up by the settings (the database backend, the queue class) and by the code
-that asks `on(name)`; none replaces a library's function or
+They are installed at start-up by the settings (the database backend) and by the code that asks
+`on(name)`; none replaces a library's function or
 method process-wide: each is a subclass or a backend that the settings name.
 """
 
@@ -20,10 +20,9 @@ import os
 
 # name: what it speeds up (docs/speedups.md has the rest)
 NAMES = {
-    "db_backend": "PostgreSQL backend: small bulk inserts as VALUES lists, prepared statements (prepared_cursor)",
+    "db_backend": "PostgreSQL backend with prepared statements (connection.prepared_cursor())",
     "insert": "a submission's rows, its number and its audit event in one statement on PostgreSQL",
     "token_sql": "token authentication (and the request's prelude) as one prepared statement on PostgreSQL",
-    "rq_queue": "rq: the Redis server's version asked once per pool, a job queued in one round trip",
     "pyhanko": "pyHanko signer: the certificate's CMS parts built once per certificate",
     "wsgi": "the WSGI worker imports every view at start and freezes what it loaded out of the collector",
 }

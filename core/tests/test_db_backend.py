@@ -1,5 +1,5 @@
-"""The project's PostgreSQL backend (speed-up "db_backend"): few-row bulk inserts go as VALUES lists, large ones
-through UNNEST; prepared statements for the statements every request sends. Its guard test (what it takes from
+"""The project's PostgreSQL backend (speed-up "db_backend"): prepared statements for the statements every request
+sends. Its guard test (what it takes from
 Django and psycopg) is in core/tests/test_speedups.py, which runs with the switch on and off."""
 
 import pytest
@@ -7,8 +7,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core import speedups
-from core.speedups.db_backend.compiler import UNNEST_FROM_ROWS
-from notifications.models import Notification
 
 pytestmark = [
     pytest.mark.django_db,
@@ -16,43 +14,10 @@ pytestmark = [
 ]
 
 
-def _insert(n: int) -> tuple[list[Notification], str]:
-    rows = [
-        Notification(
-            email=f"nguoi{i}@example.vn",
-            channel="email",
-            subject=f"Tiêu đề {i}",
-            body=f"Nội dung có dấu: Hồ sơ số {i}, ‘trích dẫn’ và dấu nháy '",
-            link="/ho-so/",
-        )
-        for i in range(n)
-    ]
-    with CaptureQueriesContext(connection) as ctx:
-        Notification.objects.bulk_create(rows)
-    inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("INSERT")]
-    assert len(inserts) == 1
-    return rows, inserts[0]
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL backend")
 def test_the_settings_select_the_project_backend():
     assert connection.settings_dict["ENGINE"] == "core.speedups.db_backend"
     assert connection.vendor == "postgresql"
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL backend")
-@pytest.mark.parametrize("n,unnest", [(2, False), (UNNEST_FROM_ROWS - 1, False), (UNNEST_FROM_ROWS, True), (40, True)])
-def test_bulk_insert_statement_and_rows(n, unnest):
-    rows, sql = _insert(n)
-    assert ("UNNEST(" in sql) is unnest
-    # Either way every row is written as given and gets its id back.
-    assert all(r.pk for r in rows)
-    stored = {r.pk: r for r in Notification.objects.filter(pk__in=[r.pk for r in rows])}
-    assert len(stored) == n
-    for r in rows:
-        s = stored[r.pk]
-        assert (s.email, s.subject, s.body, s.status) == (r.email, r.subject, r.body, "pending")
-        assert s.created_at is not None
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL backend")

@@ -28,8 +28,6 @@ def test_the_switch_reads_all_none_and_lists():
 
 def test_the_settings_follow_the_switch():
     assert settings.SPEEDUPS == speedups.ACTIVE
-    queue_class = settings.RQ_QUEUES["default"]["QUEUE_CLASS"]
-    assert (queue_class == "core.speedups.rq_queue.PooledQueue") is speedups.on("rq_queue")
     if connection.vendor == "postgresql":
         assert (connection.settings_dict["ENGINE"] == "core.speedups.db_backend") is speedups.on("db_backend")
         assert hasattr(connection, "prepared_cursor") is speedups.on("db_backend")
@@ -40,14 +38,11 @@ def _params(fn) -> list[str]:
 
 
 def test_guard_db_backend():
-    """Django's PostgreSQL backend and compilers, psycopg's query conversion (core/speedups/db_backend)."""
-    from django.db.backends.postgresql import base, compiler
-    from django.db.models.sql.compiler import SQLInsertCompiler
+    """Django's PostgreSQL backend (server-binding cursor), psycopg's query conversion (core/speedups/db_backend)."""
+    from django.db.backends.postgresql import base
     from psycopg import _queries
 
     assert hasattr(base, "ServerBindingCursor") and hasattr(base.DatabaseWrapper, "_prepare_cursor")
-    assert _params(SQLInsertCompiler.assemble_as_sql) == ["self", "fields", "value_rows"]
-    assert "assemble_as_sql" in vars(compiler.SQLInsertCompiler)  # Django's UNNEST, which the backend bypasses
     query = _queries.PostgresQuery.__new__(_queries.PostgresQuery)
     assert callable(query._ensure_bytes) and callable(query.dump)
     converted = _queries._query2pg_nocache(b"SELECT %s, %s", "utf-8")
@@ -73,17 +68,6 @@ def test_guard_token_sql():
 
     assert _params(TokenAuthentication.authenticate_credentials) == ["self", "key"]
     assert callable(TokenAuthentication().get_model)
-
-
-def test_guard_rq_queue():
-    """rq's Queue internals the pooled queue reads or overrides (core/speedups/rq_queue.py)."""
-    from rq.job import Job
-    from rq.queue import Queue
-
-    assert _params(Queue.enqueue_job) == ["self", "job", "pipeline", "at_front", "unique"]
-    assert _params(Queue.get_redis_server_version) == ["self"]
-    assert "_is_async" in inspect.getsource(Queue.__init__)
-    assert "_dependency_ids" in inspect.getsource(Job) and isinstance(Job.has_rate_limit, property)
 
 
 def test_guard_pyhanko():

@@ -6,8 +6,6 @@ from psycopg import _queries
 
 
 class DatabaseOperations(PostgresOperations):
-    compiler_module = "core.speedups.db_backend.compiler"
-
     def last_executed_query(self, cursor, sql, params):
         if isinstance(cursor, PreparingCursor):  # the query log shows the statement with its values
             return self.compose_sql(sql, params)
