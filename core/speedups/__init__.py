@@ -12,8 +12,8 @@ The switch is the environment variable `CQS_SPEEDUPS`, read once when the settin
 - a comma list to measure one at a time: `insert,token_sql` turns on only those, `-insert` all but that.
 
 They are installed at start-up by the settings (the database backend) and by the code that asks
-`on(name)`; none replaces a library's function or
-method process-wide: each is a subclass or a backend that the settings name.
+`on(name)`; none replaces a library's function or method process-wide: each is a subclass, or a backend
+the settings name.
 """
 
 import os

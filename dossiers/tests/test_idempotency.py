@@ -102,14 +102,16 @@ def _failing_insert(monkeypatch, error, *, commit_first: bool):
     between the commit and its answer, or before, as when the statement never ran."""
     import django.db.utils
 
-    real = services.insert_together
+    from core import unit_of_work
+
+    real = unit_of_work.insert_together  # what the submission's unit of work writes with
 
     def insert_together(*args, **kwargs):
         if commit_first:
             real(*args, **kwargs)
         raise django.db.utils.OperationalError(str(error)) from error
 
-    monkeypatch.setattr(services, "insert_together", insert_together)
+    monkeypatch.setattr(unit_of_work, "insert_together", insert_together)
 
 
 def _stored(settings) -> list:
