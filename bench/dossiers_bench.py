@@ -28,7 +28,7 @@ What it does:
       dossiers_dossier, then VACUUM ANALYZE; prints progress and rows/s.
   (b) submit   – real HTTP: POST multipart submissions with a 200 KB PDF to /api/dossiers/mine/ (token auth)
       → dossiers/s. Each one runs the whole service: sniff + hash the file, write it to storage, then one
-      statement (core.db_insert, no transaction around it): take the day's number (an upsert that locks the
+      statement (core.speedups.insert, no transaction around it): take the day's number (an upsert that locks the
       counter row), write the dossier with its file rows, timeline row, national-sync outbox row and
       notification rows, and append the chained audit event.
   (c) lookup   – GET /api/dossiers/lookup/?code=&secret= for random existing dossiers → requests/s.
@@ -778,7 +778,7 @@ CPU_PHASES = [
     ("  sync outbox row (unsaved)", "dossiers.sync", "outbox_row"),
     ("  notification rows (unsaved)", "dossiers.services", "_notify_rows"),
     ("  pending audit event", "core.audit", "pending"),
-    ("  the one statement (number, rows, audit)", "dossiers.services", "insert_together"),
+    ("  the unit of work's write (number, rows, audit)", "core.unit_of_work", "NewRows.write"),
     ("    its audit part (SQL)", "core.audit", "in_statement_sql"),
     ("  after-commit tasks", "core.tasks", "enqueue_after_commit"),
     ("  hold related rows for the answer", "dossiers.services", "_hold_related"),

@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from core import speedups
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CQS_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -118,8 +120,10 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CQS_DB_CONN_MAX_AGE", "60")),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["ENGINE"] = "core.db_backend"  # Django's, with small bulk inserts as VALUES lists
+# The speed-ups (core/speedups, docs/speedups.md): all on unless CQS_SPEEDUPS says otherwise.
+SPEEDUPS = speedups.ACTIVE
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and speedups.on("db_backend"):
+    DATABASES["default"]["ENGINE"] = "core.speedups.db_backend"  # Django's, with prepared statements
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
@@ -187,7 +191,7 @@ MEDIA_PUBLIC_FOLDERS = {
 # with X-Accel-Redirect and nginx sends the bytes; empty, the application streams them.
 MEDIA_ACCEL_PREFIX = os.environ.get("CQS_MEDIA_ACCEL_PREFIX", "")
 STORAGES = {
-    "default": {"BACKEND": "core.storage.MediaStorage"},  # FileSystemStorage, shorter for new files in memory
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -216,8 +220,7 @@ def rq_queue(url: str) -> dict:
     """A queue of django-rq over one connection pool per process. Given a URL, django-rq makes a new Redis
     client, and so a new connection (with its handshake), for every job it queues: 2.6 ms of the web
     process's CPU per queued job. Given a pool in REDIS_CLIENT_KWARGS, the client it makes takes a pooled
-    connection (its host and port are then only read by django-rq's admin pages); the queue class asks the
-    server's version once per pool rather than once per job (core/rq_queue.py)."""
+    connection (its host and port are then only read by django-rq's admin pages)."""
     import redis
 
     pool = redis.ConnectionPool.from_url(url)  # connects only when first used; safe across fork
@@ -227,7 +230,6 @@ def rq_queue(url: str) -> dict:
         "PORT": kwargs.get("port", 6379),
         "DB": kwargs.get("db", 0),
         "REDIS_CLIENT_KWARGS": {"connection_pool": pool},
-        "QUEUE_CLASS": "core.rq_queue.PooledQueue",
     }
 
 

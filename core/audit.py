@@ -14,7 +14,7 @@ with the read of the chain's head, in one call of `core_audit_chain_head_in()` (
 on SQLite the single writer serialises appends. `verify_chain()` follows every chain.
 
 Appending in the statement that writes the object. A new row's event can also be appended by the statement
-that inserts the row (`pending()`, then `core.db_insert.insert_together(..., audit=event)`): the statement
+that inserts the row (`pending()`, then `core.speedups.insert.insert_together(..., audit=event)`): the statement
 takes the chain's lock and head through the same function and computes the hash itself, over the same
 canonical text, so a submission is one statement and one round trip (see `in_statement_sql()`).
 
@@ -43,8 +43,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core import audit_heads, audit_key, request_context
-from core.db_insert import insert_together
 from core.models import AuditEvent
+from core.speedups import insert as rows_insert
+from core.speedups.insert import insert_together
 
 GENESIS_HASH = "0" * 64
 _PG_LOCK_BASE = 774_411_2025  # any constant; chain c is locked with key _PG_LOCK_BASE + c
@@ -156,6 +157,11 @@ def append(event: AuditEvent) -> AuditEvent:
     return event
 
 
+def _append_after_rows(event: AuditEvent, object_id: str) -> None:
+    event.object_id = object_id
+    append(event)
+
+
 @dataclass
 class InStatement:
     """How a statement that inserts an object's row also appends the object's pending event (PostgreSQL).
@@ -179,7 +185,7 @@ def in_statement_sql(
 
     `new_id` is the SQL of the object's new id; `value_sql(value)` gives the SQL standing for a prepared
     value (a parameter the caller binds); `text_sql(text)` the SQL of a text that may hold placeholders the
-    statement fills (see core.db_insert), and is applied to the canonical text with the id and the
+    statement fills (see core.speedups.insert), and is applied to the canonical text with the id and the
     predecessor left as placeholders of their own. Both are called in the order their SQL appears in the
     text, so that positional parameters line up. The HMAC the database computes over that text's UTF-8
     bytes (sha256() with the padded keys as parameters, core.audit_key) equals `AuditEvent.compute_hash()`
@@ -290,3 +296,12 @@ def _iterate(batch_size: int) -> Iterator[AuditEvent]:
 def history_for(obj) -> list[AuditEvent]:
     object_type = f"{obj._meta.app_label}.{obj._meta.model_name}"
     return list(AuditEvent.objects.filter(object_type=object_type, object_id=str(obj.pk)).order_by("id"))
+
+
+# insert_together() appends a pending event given with its rows through these (it does not import this module)
+# (looked up when called, so that a test or a benchmark may wrap them)
+rows_insert.set_event_trail(
+    rows_insert.EventTrail(
+        append=lambda *a, **k: _append_after_rows(*a, **k), in_statement_sql=lambda *a, **k: in_statement_sql(*a, **k)
+    )
+)

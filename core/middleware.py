@@ -107,8 +107,8 @@ class BadInputMiddleware:
     database: PostgreSQL refuses NUL in text, so a search for "%00" failed with a 500. The answer is the
     Vietnamese 400 page, or the API's error shape under /api/ (core.views.refuse_input). Urlencoded bodies
     are checked as bytes here; multipart text fields of pages here too (Django's CSRF check reads them
-    anyway), and those of the API where DRF parses them (core.parsers), so that the API's fast multipart
-    parser is kept. JSON is checked by core.parsers.JSONParser.
+    anyway), and those of the API where DRF parses them (core.parsers.CheckedMultiPartParser). JSON is
+    checked by core.parsers.JSONParser.
     """
 
     _BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")

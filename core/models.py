@@ -107,7 +107,7 @@ class AuditEvent(models.Model):
         return audit_key.mac(self.canonical_payload().encode("utf-8"))
 
     def prepare_for_insert(self) -> None:
-        """Nothing to prepare: save() only refuses updates (core.db_insert.insert_together inserts)."""
+        """Nothing to prepare: save() only refuses updates (core.speedups.insert.insert_together inserts)."""
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.pop("_allow_update", False):

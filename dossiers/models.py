@@ -241,7 +241,7 @@ class Dossier(models.Model):
         return self.code or f"#{self.pk}"
 
     def prepare_for_insert(self) -> None:
-        """What save() does before writing (also for core.db_insert.insert_together)."""
+        """What save() does before writing (also for core.speedups.insert.insert_together)."""
         self.search_text = fold(f"{self.code or ''} {self.applicant_name} {self.applicant_id_number}")
 
     def save(self, *args, **kwargs):
@@ -391,7 +391,7 @@ class DossierEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
 
     def prepare_for_insert(self) -> None:
-        """Nothing to prepare: save() only refuses to update (core.db_insert.insert_together inserts)."""
+        """Nothing to prepare: save() only refuses to update (core.speedups.insert.insert_together inserts)."""
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

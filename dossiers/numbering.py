@@ -7,7 +7,7 @@ numbers are never repeated and never skipped. On SQLite the settings open every 
 BEGIN IMMEDIATE, which serialises writers the same way.
 
 An online submission takes its number inside the statement that writes the dossier (`code_computed()`
-and core.db_insert): the counter row is then locked only while that statement runs and commits, not
+and core.speedups.insert): the counter row is then locked only while that statement runs and commits, not
 while the web process builds the rows, so one agency's desk takes several hundred submissions a second.
 """
 
@@ -17,8 +17,8 @@ import secrets
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core.db_insert import Computed
 from core.identifiers import format_dossier_code
+from core.speedups.insert import Computed
 
 from .models import DossierCounter
 
@@ -55,7 +55,7 @@ def allocate_code(*, agency, moment: dt.datetime | None = None) -> str:
 
 
 def code_computed(*, agency, moment: dt.datetime | None = None) -> Computed:
-    """The next code of `agency`, taken by the statement that writes the dossier (core.db_insert.Computed).
+    """The next code of `agency`, taken by the statement that writes the dossier (core.speedups.insert.Computed).
 
     The same upsert as next_sequence(), returning the code formatted as format_dossier_code() formats it
     (at least four digits); on other databases allocate_code() runs instead, in the caller's transaction.

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from catalog.models import ProcedureVersion
+from core import speedups
 from core.identifiers import DOSSIER_CODE_RE
 from core.text import fold_terms
 from directory.choices import Role
@@ -423,8 +424,8 @@ def _lookup_row(code: str):
             return cursor.fetchone()
     # PostgreSQL: a server-side prepared statement on this (persistent) connection, so the three-table
     # query is planned once per connection instead of on every lookup (planning took several times
-    # longer than running it).
-    with connection.prepared_cursor() as cursor:
+    # longer than running it). Django's own cursor when the speed-up "db_backend" is off (core.speedups).
+    with speedups.repeated_cursor(connection) as cursor:
         cursor.execute(_lookup_sql(), [code])
         return cursor.fetchone()
 

@@ -31,8 +31,9 @@ from catalog import routing
 from catalog.choices import OnlineMode, TimeUnit, VersionStatus
 from core import audit
 from core import calendar as workcal
-from core.db_insert import insert_together
+from core.speedups.insert import insert_together
 from core.tasks import enqueue_after_commit, enqueue_all_after_commit
+from core.unit_of_work import NewRows
 from directory.choices import AccountKind, Role
 from directory.selectors import has_role
 
@@ -653,12 +654,12 @@ def dossier_submit_online(
     prepared = _prepare_component_files(
         version=procedure_version, files=files, reuse=reuse, owner=applicant, require_all=True
     )
-    # Files first, then one statement (core.db_insert.insert_together) that takes the agency's number, writes
+    # Files first, then one unit of work (core.unit_of_work.NewRows) that takes the agency's number, writes
     # the dossier with its file rows, timeline row, national-sync outbox row and the applicant's notifications,
-    # and appends the audit event. The rows are built with a placeholder where the code goes; the statement
-    # puts the code in. So the counter row (which every other submission to the agency waits for) and the
-    # audit chain are locked only while that statement runs and commits. On SQLite the same rows are written
-    # by several statements in one transaction.
+    # and appends the audit event. The rows are built with a placeholder where the code goes; the write puts
+    # the code in. On PostgreSQL with the speed-ups on that is one statement (core.speedups.insert), so the
+    # counter row (which every other submission to the agency waits for) and the audit chain are locked only
+    # while it runs and commits; otherwise the ORM writes the same rows in one transaction.
     now = timezone.now()
     d = Dossier(
         lookup_secret=new_lookup_secret(),
@@ -695,27 +696,24 @@ def dossier_submit_online(
 
 
 def _insert_online(d: Dossier, code, prepared, applicant, now) -> Dossier:
-    """The write of `dossier_submit_online`: files, then the one statement (see there)."""
-    with _atomic_with_files(atomic=connection.vendor != "postgresql" or connection.in_atomic_block) as stored:
-        rows = [
-            _file_row(prepared=item, kind=FileKind.COMPONENT, stored=stored, uploaded_by=applicant) for item in prepared
-        ]
-        for row in rows:
+    """The write of `dossier_submit_online`: files, then the dossier's new rows as one unit of work (see there)."""
+    work = NewRows(d, computed=code)
+    with _atomic_with_files(atomic=work.needs_transaction()) as stored:
+        for item in prepared:
+            row = _file_row(prepared=item, kind=FileKind.COMPONENT, stored=stored, uploaded_by=applicant)
             row.dossier = d
+            work.add(row)
         event = _event_row(d, action=A.SUBMIT, actor=applicant, to_status=S.SUBMITTED)
         outbox = sync.outbox_row(d)
         notes, note_tasks = _notify_rows(
             d, "đã nộp", f"Hồ sơ {d.code} đã được nộp lúc {_fmt(now)}. Mã tra cứu: {d.lookup_secret}."
         )
-        insert_together(
-            d,
-            [*rows, event, outbox, *notes],
-            computed=code,
-            audit=audit.pending(actor=applicant, action="dossiers.submit", obj=d, after=_snapshot(d)),
-        )
+        work.add(event, outbox, *notes)
+        work.audit(audit.pending(actor=applicant, action="dossiers.submit", obj=d, after=_snapshot(d)))
+        written = work.write()
     # the national sync and the e-mail as one job
     enqueue_all_after_commit([*sync.outbox_tasks(outbox), *(note_tasks(notes) if note_tasks else [])])
-    _hold_related(d, files=rows, events=[event], supplement_requests=[], slips=[])
+    _hold_related(d, files=written.of(DossierFile), events=[event], supplement_requests=[], slips=[])
     return d
 
 

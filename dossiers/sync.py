@@ -44,7 +44,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from core.db_insert import insert_together
+from core.speedups.insert import insert_together
 
 from .choices import Channel, DossierStatus
 from .models import SyncOutbox

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite. Locally: SQLite (add CQS_TEST_POSTGRES=1 for PostgreSQL too).
-# With CI=true: also PostgreSQL, starting PostgreSQL and Redis first if they have stopped.
+# With CI=true: also PostgreSQL, twice (speed-ups on and off, CQS_SPEEDUPS), starting PostgreSQL and Redis
+# first if they have stopped.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
@@ -58,22 +59,31 @@ if [ "${CI:-}" != "true" ] && [ "${CQS_TEST_POSTGRES:-0}" != 1 ]; then
   exit $status
 fi
 
-# Both databases: the two runs are independent (own database, own temporary files, own Redis queue
-# names), so they run side by side, one per core; each one's output is printed when it ends. The fault test
-# (tests/test_faults.py) starts its own PostgreSQL and Redis whatever the database of the run, so it runs in the
-# PostgreSQL run only.
+# Three runs: SQLite, PostgreSQL, and PostgreSQL again with the speed-ups off (CQS_SPEEDUPS=0, core/speedups: the
+# plain Django/DRF/psycopg/rq/pyHanko path). Each has its own database, its own temporary files (pytest's
+# tmp_path) and its own Redis queue names (the tests that queue make a new name each), so they can overlap.
+# The machine has two cores: SQLite and PostgreSQL run side by side, one per core, and the plain PostgreSQL
+# run starts when the SQLite one ends (the shorter of the two), so that no more than two run at once. The
+# fault test (tests/test_faults.py) starts its own PostgreSQL and Redis whatever the database of the run, so
+# it runs once, in the first PostgreSQL run. Each run's output is printed when it ends.
 ensure_services
 logs=$(mktemp -d)
-run_pytest SQLite "$logs/sqlite.log" -m "not faults" "$@" &
+pg_url=${CQS_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/chinhquyenso}
+CQS_SPEEDUPS=1 run_pytest SQLite "$logs/sqlite.log" -m "not faults" "$@" &
 sqlite_pid=$!
-DATABASE_URL=${CQS_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/chinhquyenso} \
-  run_pytest PostgreSQL "$logs/postgres.log" "$@" &
+CQS_SPEEDUPS=1 DATABASE_URL=$pg_url run_pytest PostgreSQL "$logs/postgres.log" "$@" &
 postgres_pid=$!
 wait $sqlite_pid; sqlite_rc=$?
 echo "=== tests on SQLite ==="; cat "$logs/sqlite.log"
+CQS_SPEEDUPS=0 DATABASE_URL=${CQS_TEST_PLAIN_DATABASE_URL:-${pg_url}_plain} \
+  run_pytest "PostgreSQL, speed-ups off" "$logs/plain.log" -m "not faults" "$@" &
+plain_pid=$!
 wait $postgres_pid; postgres_rc=$?
 echo "=== tests on PostgreSQL ==="; cat "$logs/postgres.log"
+wait $plain_pid; plain_rc=$?
+echo "=== tests on PostgreSQL, speed-ups off (CQS_SPEEDUPS=0) ==="; cat "$logs/plain.log"
 rm -rf "$logs"
 [ $sqlite_rc -eq 0 ] || { echo "[test] SQLite run failed"; status=1; }
 [ $postgres_rc -eq 0 ] || { echo "[test] PostgreSQL run failed"; status=1; }
+[ $plain_rc -eq 0 ] || { echo "[test] PostgreSQL run with the speed-ups off failed"; status=1; }
 exit $status

@@ -36,7 +36,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 
-from . import fast, pki, stamps
+from . import pki, stamps
 from .pdf import SIGNATURE_BOX_KEY, SIGNATURE_BOX_SIZE, parse_signature_box, vietnamese_signing_time
 
 logger = logging.getLogger("cqs.signing")
@@ -52,10 +52,6 @@ class _NoFetchingNotice(logging.Filter):
 logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_NoFetchingNotice())
 
 _local = threading.local()
-
-if getattr(settings, "SIGNING_SPEEDUPS", True):
-    fast.install_hex_reader()
-    fast.install_name_equality_shortcut()
 
 
 def _run(factory):

@@ -52,7 +52,7 @@ from django.core.exceptions import ImproperlyConfigured
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from .fast import CachingSigner
+from core.speedups.pyhanko import from_loaded, new_signer
 
 DEMO_ROOT_CN = "DEMO – Root CA chinhquyenso (KHÔNG DÙNG THẬT)"
 DEMO_LABEL = "DEMO – KHÔNG DÙNG THẬT"
@@ -553,7 +553,7 @@ def _demo_material(agency: AgencyIdentity | PersonIdentity) -> KeyMaterial:
         _ensure_crl(directory)
     cert = _asn1_cert(cert_p)
     chain = [_asn1_cert(directory / "province-ca.cert.pem"), _asn1_cert(directory / "root.cert.pem")]
-    signer = CachingSigner(
+    signer = new_signer(
         signing_cert=cert,
         signing_key=load_private_key_from_pemder(str(key_p), passphrase=None),
         cert_registry=SimpleCertificateStore.from_certs(chain),
@@ -624,7 +624,7 @@ def _pkcs12_material(agency: AgencyIdentity | PersonIdentity) -> KeyMaterial:
     loaded = signers.SimpleSigner.load_pkcs12(entry["p12"], passphrase=passphrase.encode() if passphrase else None)
     if loaded is None:
         raise ImproperlyConfigured(f"Không đọc được tệp PKCS#12 {entry['p12']}.")
-    signer = CachingSigner.from_simple(loaded)
+    signer = from_loaded(loaded)
     chain = list(signer.cert_registry)
     return KeyMaterial(signer=signer, certificate=signer.signing_cert, chain=chain, crls=[], mode="pkcs12")
 

@@ -16,8 +16,8 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from core import audit, audit_heads
-from core.db_insert import insert_together
 from core.models import AuditEvent, CalendarOverride, canonical_text
+from core.speedups.insert import insert_together
 
 pytestmark = pytest.mark.django_db
 

@@ -1,52 +1,23 @@
-"""The project's PostgreSQL backend: few-row bulk inserts go as VALUES lists, large ones through UNNEST."""
+"""The project's PostgreSQL backend (speed-up "db_backend"): prepared statements for the statements every request
+sends. Its guard test (what it takes from
+Django and psycopg) is in core/tests/test_speedups.py, which runs with the switch on and off."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.db_backend.compiler import UNNEST_FROM_ROWS
-from notifications.models import Notification
+from core import speedups
 
-pytestmark = pytest.mark.django_db
-
-
-def _insert(n: int) -> tuple[list[Notification], str]:
-    rows = [
-        Notification(
-            email=f"nguoi{i}@example.vn",
-            channel="email",
-            subject=f"Tiêu đề {i}",
-            body=f"Nội dung có dấu: Hồ sơ số {i}, ‘trích dẫn’ và dấu nháy '",
-            link="/ho-so/",
-        )
-        for i in range(n)
-    ]
-    with CaptureQueriesContext(connection) as ctx:
-        Notification.objects.bulk_create(rows)
-    inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("INSERT")]
-    assert len(inserts) == 1
-    return rows, inserts[0]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(not speedups.on("db_backend"), reason="speed-up db_backend is off (CQS_SPEEDUPS)"),
+]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL backend")
 def test_the_settings_select_the_project_backend():
-    assert connection.settings_dict["ENGINE"] == "core.db_backend"
+    assert connection.settings_dict["ENGINE"] == "core.speedups.db_backend"
     assert connection.vendor == "postgresql"
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL backend")
-@pytest.mark.parametrize("n,unnest", [(2, False), (UNNEST_FROM_ROWS - 1, False), (UNNEST_FROM_ROWS, True), (40, True)])
-def test_bulk_insert_statement_and_rows(n, unnest):
-    rows, sql = _insert(n)
-    assert ("UNNEST(" in sql) is unnest
-    # Either way every row is written as given and gets its id back.
-    assert all(r.pk for r in rows)
-    stored = {r.pk: r for r in Notification.objects.filter(pk__in=[r.pk for r in rows])}
-    assert len(stored) == n
-    for r in rows:
-        s = stored[r.pk]
-        assert (s.email, s.subject, s.body, s.status) == (r.email, r.subject, r.body, "pending")
-        assert s.created_at is not None
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL backend")
@@ -77,8 +48,8 @@ def test_prepared_cursor_prepares_once_and_other_statements_are_not_prepared():
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL backend")
 def test_prepared_cursor_remembers_the_conversion_of_a_long_statement():
     """psycopg converts `%s` to `$n` anew for a statement over 4 KB or 50 parameters; the preparing cursor
-    remembers it (core.db_insert's statements are that long), and the values still go where they belong."""
-    from core.db_backend.base import _converted
+    remembers it (core.speedups.insert's statements are that long), and the values still go where they belong."""
+    from core.speedups.db_backend.base import _converted
 
     n = 200
     sql = "SELECT " + ", ".join(f"%s::int + {i} AS column_{i:04d}" for i in range(n))

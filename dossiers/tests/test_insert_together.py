@@ -1,4 +1,4 @@
-"""core.db_insert.insert_together: a new dossier and its rows in one statement on PostgreSQL, with the same
+"""core.speedups.insert.insert_together: a new dossier and its rows in one statement on PostgreSQL, with the same
 stored values as the ORM's inserts; the portable path on SQLite."""
 
 from contextlib import nullcontext
@@ -10,13 +10,17 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalog.models import ProcedureVersion
-from core.db_insert import insert_together
+from core import speedups
+from core.speedups.insert import insert_together, one_statement
 from dossiers.models import Dossier, DossierEvent, DossierFile, SyncOutbox
 from notifications.models import Notification
 
 from .core_world import build_world
 
 pytestmark = pytest.mark.django_db
+
+# PostgreSQL with the speed-up "insert" on: the rows are one statement (else the ORM's inserts, in a transaction)
+ONE_STATEMENT = one_statement()
 
 
 @pytest.fixture
@@ -90,7 +94,7 @@ def test_rows_are_stored_as_the_orm_stores_them(w):
     with CaptureQueriesContext(connection) as ctx:
         insert_together(d, rows)
     inserts = [q["sql"] for q in ctx.captured_queries if "INSERT" in q["sql"]]
-    assert len(inserts) == (1 if connection.vendor == "postgresql" else 5)
+    assert len(inserts) == (1 if ONE_STATEMENT else 5)
     # every instance has its id and is saved; the children point at the new dossier
     assert d.pk and not d._state.adding
     assert all(r.pk and not r._state.adding for r in rows)
@@ -159,20 +163,22 @@ def test_rows_it_cannot_write_faithfully_are_refused(w):
 
 
 def test_the_statement_is_reused_for_the_same_shape(w):
-    from core import db_insert
+    from core.speedups import insert as db_insert
 
     sizes = []
     for i in (1, 2):
         d = _dossier(w, f"000.00.01.H44-261202-000{i}")
         insert_together(d, _family(w, d))
         sizes.append(len(db_insert._SQL_CACHE))
-    if connection.vendor == "postgresql":
+    if ONE_STATEMENT:
         assert sizes[0] >= 1 and sizes[1] == sizes[0]  # the second family of the same shape compiled nothing
     assert Dossier.objects.filter(code__startswith="000.00.01.H44-261202-").count() == 2
     assert DossierFile.objects.filter(dossier__code__startswith="000.00.01.H44-261202-").count() == 4
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+@pytest.mark.skipif(
+    not ONE_STATEMENT or not speedups.on("db_backend"), reason="prepared statements: PostgreSQL, speed-ups on"
+)
 def test_the_same_shape_is_one_prepared_statement_with_the_values_as_parameters(w):
     """The server parses and plans a shape once per connection; the values travel as parameters."""
 
@@ -218,7 +224,7 @@ def test_the_statement_takes_the_number_and_fills_it_in_everywhere(w):
     with CaptureQueriesContext(connection) as ctx, transaction.atomic():
         insert_together(d, rows, computed=code, audit=event)
     writes = [q["sql"] for q in ctx.captured_queries if "INSERT" in q["sql"]]
-    assert len(writes) == (1 if connection.vendor == "postgresql" else 7)  # counter, 5 tables, audit
+    assert len(writes) == (1 if ONE_STATEMENT else 7)  # counter, 5 tables, audit
     expected = f"{w.centre.code}-{timezone.localdate():%y%m%d}-0001"
     assert code.value == expected and d.code == expected
     fresh = Dossier.objects.get(pk=d.pk)
@@ -288,7 +294,7 @@ def test_the_audit_event_stays_in_the_chain_its_transaction_holds(w, settings):
     code = _code_of(w)
     d2 = _dossier(w, code.token)
     alone = audit.pending(actor=w.citizen, action="dossiers.submit", obj=d2)
-    with transaction.atomic() if connection.vendor != "postgresql" else nullcontext():
+    with transaction.atomic() if not ONE_STATEMENT else nullcontext():
         insert_together(d2, computed=code, audit=alone)
     assert alone.chain == audit.chain_for("dossiers.dossier", d2.pk)
     assert Dossier.objects.get(pk=d2.pk).code.endswith("-0002")
@@ -296,10 +302,10 @@ def test_the_audit_event_stays_in_the_chain_its_transaction_holds(w, settings):
 
 
 def test_the_value_shortcuts_give_what_the_fields_give(w):
-    """core.db_insert._values skips the fields' preparation for texts and None; it must change nothing."""
+    """core.speedups.insert._values skips the fields' preparation for texts and None; it must change nothing."""
     from django.utils.translation import gettext_lazy
 
-    from core.db_insert import _columns, _values
+    from core.speedups.insert import _columns, _values
 
     d = _dossier(w, "000.00.01.H44-261202-0009")
     d.current_role = gettext_lazy("Chuyên viên")  # a lazy text takes the field's own way

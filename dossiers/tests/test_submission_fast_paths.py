@@ -13,6 +13,7 @@ from rest_framework.test import APIRequestFactory
 
 from catalog import selectors as catalog_selectors
 from catalog.models import DossierComponent
+from core import speedups
 from directory.models import Agency
 from dossiers import services
 from dossiers.api import DossierDetailSerializer
@@ -170,7 +171,7 @@ def test_a_token_submission_is_two_statements_on_postgresql(w):
     assert r.status_code == 201, r.content
     # (the savepoint around the write is there because the test itself runs inside a transaction)
     sql = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and speedups.on("insert") and speedups.on("token_sql"):
         assert len(sql) == 2, sql
         assert "authtoken_token" in sql[0] and "catalog_searchgeneration" in sql[0]
         assert sql[1].startswith("WITH v AS (INSERT INTO dossiers_dossiercounter")

@@ -1,4 +1,5 @@
-"""New rows written together: a parent row and the rows that go with it, in one statement on PostgreSQL.
+"""Speed-up "insert": new rows written together, a parent row and the rows that go with it, in one statement
+on PostgreSQL.
 
 A submission writes six new rows (the dossier, its files, its timeline entry, its national-sync outbox
 row, the applicant's notifications). Through the ORM that is five INSERT statements, and each costs
@@ -14,11 +15,12 @@ of them saved 2.0 ms of Python and 0.75 ms of PostgreSQL CPU per submission (`be
 The values are prepared by each field as the ORM prepares them (`pre_save(add=True)`, then
 `get_db_prep_save`), so defaults, `auto_now` and JSON come out the same. They are the statement's
 parameters, and the statement is a prepared statement of the connection (`prepared_cursor()` of
-core.db_backend): its text depends only on the shape (which models, how many rows of each), so the
-server parses and plans a submission's statement once per connection. Parsing and planning had cost it
-twice as much as running the statement (1.1 against 0.5 ms on the bench machine). The statement is
-atomic: a failing row (a constraint, a foreign key) leaves none of them. On other databases (SQLite in
-development) the same rows are written with `save()` and one `bulk_create()` per model.
+core.speedups.db_backend, when that speed-up is on): its text depends only on the shape (which models, how
+many rows of each), so the server parses and plans a submission's statement once per connection. Parsing
+and planning had cost it twice as much as running the statement (1.1 against 0.5 ms on the bench machine).
+The statement is atomic: a failing row (a constraint, a foreign key) leaves none of them. On other databases (SQLite in
+development), and with the speed-up off (`CQS_SPEEDUPS`, core/speedups), the same rows are written with
+`save()` and one `bulk_create()` per model, inside the caller's transaction (`one_statement()` says which).
 
 What the ORM would also do and this does not: `Model.save()` is not called, and no signal is sent. A
 model whose class overrides `save()` must therefore say what its save does for a new row in a
@@ -31,11 +33,12 @@ Two more things can go into the same statement, so that a whole state change is 
   puts the text in (`replace(%s, %s, ...)`, the value and the placeholder both parameters); afterwards
   the instances hold it too. On other databases `compute()`
   runs first, through the ORM, and the placeholders are filled in Python before the rows are saved.
-- the parent's audit event (`core.audit.pending()`), appended to its chain by the statement itself
-  (`core.audit.in_statement_sql()`); on other databases by `core.audit.append()` after the rows.
+- the parent's event of a hash-chained trail (`core.audit.pending()`), appended to its chain by the
+  statement itself, or after the rows on the portable path. This module does not know the trail: the
+  trail gives its two ways of appending with `set_event_trail()` when it is imported (core.audit).
 
-One statement is one transaction: on PostgreSQL a caller that writes nothing else need not open one.
-Otherwise call it inside the change's transaction.
+One statement is one transaction: where `one_statement()` is true a caller that writes nothing else need not
+open one. Otherwise call it inside the change's transaction.
 """
 
 import dataclasses
@@ -46,6 +49,8 @@ from dataclasses import dataclass
 
 from django.db import connections, router
 from django.db.models import CharField, Field, Model, TextField
+
+from core import speedups
 
 _SQL_CACHE: dict[tuple, tuple[list[str], str]] = {}
 
@@ -72,6 +77,35 @@ class Computed:
     compute: Callable[[], str]
     token: str = dataclasses.field(default_factory=_new_token)
     value: str | None = None
+
+
+@dataclass(frozen=True)
+class EventTrail:
+    """How a pending event is appended to its trail (set by core.audit): `append(event, object_id)` after the
+    rows, in the caller's transaction; `in_statement_sql(event, new_id=, value_sql=, text_sql=)` the SQL that
+    appends it inside the insert statement (an object with `ctes`, `returning` and `finish(answer, id)`)."""
+
+    append: Callable
+    in_statement_sql: Callable
+
+
+_TRAIL: EventTrail | None = None
+
+
+def set_event_trail(trail: EventTrail) -> None:
+    global _TRAIL
+    _TRAIL = trail
+
+
+def _trail() -> EventTrail:
+    if _TRAIL is None:
+        raise RuntimeError("insert_together: an event was given but no trail is set (core.audit sets it)")
+    return _TRAIL
+
+
+def one_statement(using: str = "default") -> bool:
+    """Whether `insert_together()` writes in one statement (atomic by itself) on this database."""
+    return speedups.on("insert") and connections[using].vendor == "postgresql"
 
 
 def _check(obj: Model) -> None:
@@ -152,16 +186,13 @@ def insert_together(
     _take_related_ids(parent, None)
     for obj, link in zip(rows, links, strict=True):
         _take_related_ids(obj, link)
-    if connection.vendor != "postgresql":
+    if not one_statement(using):
         if computed is not None:
             computed.value = computed.compute()
             _fill([*objs, *([audit] if audit is not None else [])], computed)
         _insert_each(parent, rows, links, using)
         if audit is not None:
-            from core import audit as audit_trail
-
-            audit.object_id = str(parent.pk)
-            audit_trail.append(audit)
+            _trail().append(audit, str(parent.pk))
         return
     groups: list[tuple[type, list[int]]] = []  # per model, in first-seen order: indexes into rows
     for i, obj in enumerate(rows):
@@ -201,13 +232,12 @@ def insert_together(
     sql, holders = _with_placeholders(pieces, params, subs, bound)
     appended = None
     if audit is not None:
-        from core import audit as audit_trail
 
         def value_sql(value) -> str:
             bound.append(value)
             return "%s"
 
-        appended = audit_trail.in_statement_sql(
+        appended = _trail().in_statement_sql(
             audit,
             new_id=_PARENT_ID.format(pk=connection.ops.quote_name(type(parent)._meta.pk.column)),
             value_sql=value_sql,
@@ -215,7 +245,7 @@ def insert_together(
         )
         sql += ", " + ", ".join(appended.ctes)
         picks = picks + ", " + ", ".join(appended.returning)
-    with connection.prepared_cursor() as cursor:
+    with speedups.repeated_cursor(connection) as cursor:
         cursor.execute(f"{sql} SELECT {picks}", bound)
         answer = list(cursor.fetchone())
     if computed is not None:
@@ -266,7 +296,7 @@ def _with_placeholders(pieces: list[str], params: list, subs, bound: list) -> tu
     A value stays a parameter of its own. One that holds a placeholder of `subs` becomes `replace(%s, %s,
     ...)` with the value and the placeholder as parameters, so the text depends only on which values hold
     one, which is the same for every row of the same kind: the statement is prepared once per connection
-    (core.db_backend) and then only bound and run. The template holds no "%" but its placeholders (table and
+    (core.speedups.db_backend) and then only bound and run. The template holds no "%" but its placeholders (table and
     column names are checked in `_statement`).
     """
     holders: list[int] = []

@@ -6,8 +6,6 @@ from psycopg import _queries
 
 
 class DatabaseOperations(PostgresOperations):
-    compiler_module = "core.db_backend.compiler"
-
     def last_executed_query(self, cursor, sql, params):
         if isinstance(cursor, PreparingCursor):  # the query log shows the statement with its values
             return self.compose_sql(sql, params)
@@ -24,7 +22,7 @@ class _PreparedQuery(_queries.PostgresQuery):
 
     psycopg remembers it only for statements under 4 KB and 50 parameters (an ORM's varying bulk inserts
     would fill its cache); a statement this cursor prepares is one of a few fixed texts, and a submission's
-    insert (core.db_insert) is 6 KB with about 90 parameters, whose conversion took a third of the call.
+    insert (core.speedups.insert) is 6 KB with about 90 parameters, whose conversion took a third of the call.
     It uses psycopg's internal converter (requirements pin psycopg 3); `core/tests/test_db_backend.py`
     runs a long statement through it, so a psycopg release that changes it fails there.
     """
