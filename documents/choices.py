@@ -142,3 +142,14 @@ class AssignmentRole(models.TextChoices):
 class AssignmentStatus(models.TextChoices):
     OPEN = "open", _("Đang xử lý")
     DONE = "done", _("Đã hoàn thành")
+
+
+class HandlingAction(models.TextChoices):
+    """The actions of documents/actions.py, with the words of their buttons."""
+
+    REGISTER = "register", _("Vào sổ")
+    RETURN = "return", _("Trả lại")
+    ASSIGN = "assign", _("Phân công")
+    PASS_ON = "pass_on", _("Giao cán bộ")
+    NOTE = "note", _("Ghi tiến độ")
+    COMPLETE = "complete", _("Hoàn thành phần việc")

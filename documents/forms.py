@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from directory.models import OrgUnit, User
+
 from .choices import Confidentiality, Direction, DocumentType, Urgency
 
 
@@ -31,7 +33,10 @@ class PaperIncomingForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    reason = forms.CharField(label=_("Lý do trả lại"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    # not required here: the service refuses an empty reason with its own words (one rule, one place)
+    reason = forms.CharField(
+        label=_("Lý do trả lại"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class SearchForm(forms.Form):
@@ -43,3 +48,46 @@ class SearchForm(forms.Form):
         label=_("Loại văn bản"), choices=[("", _("Mọi loại")), *DocumentType.choices], required=False
     )
     nam = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100, required=False)
+
+
+class AssignForm(forms.Form):
+    """The leader's handling direction: the units of the receiving agency."""
+
+    lead = forms.ModelChoiceField(label=_("Đơn vị chủ trì"), queryset=OrgUnit.objects.none())
+    cooperating = forms.ModelMultipleChoiceField(
+        label=_("Đơn vị phối hợp"), queryset=OrgUnit.objects.none(), required=False
+    )
+    informed = forms.ModelMultipleChoiceField(
+        label=_("Đơn vị để biết"), queryset=OrgUnit.objects.none(), required=False
+    )
+    days = forms.IntegerField(label=_("Thời hạn (ngày làm việc)"), min_value=1, max_value=365, initial=10)
+    instruction = forms.CharField(
+        label=_("Ý kiến chỉ đạo"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, agency=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = OrgUnit.objects.filter(agency=agency).order_by("name") if agency is not None else OrgUnit.objects.none()
+        for name in ("lead", "cooperating", "informed"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = units
+
+
+class PassOnForm(forms.Form):
+    official = forms.ModelChoiceField(label=_("Cán bộ được giao"), queryset=User.objects.none())
+
+    def __init__(self, *args, unit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["official"]
+        assert isinstance(field, forms.ModelChoiceField)
+        if unit is not None:
+            field.queryset = (
+                User.objects.filter(positions__is_active=True, positions__unit=unit, is_active=True)
+                .distinct()
+                .order_by("full_name")
+            )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Tiến độ"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

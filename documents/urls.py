@@ -11,6 +11,9 @@ urlpatterns = [
     path("den/<int:pk>/ban-quet/", views.incoming_scan, name="incoming_scan"),
     path("xu-ly/", views.handling_queue, name="handling_queue"),
     path("den/<int:pk>/<slug:action>/", views.incoming_action, name="incoming_action"),
+    path(
+        "den/<int:pk>/phan-cong/<int:assignment_id>/<slug:action>/", views.assignment_action, name="assignment_action"
+    ),
     path("di/so/", views.outgoing_register, name="outgoing_register"),
     path("tra-cuu/", views.search, name="search"),
     path("lien-thong/edxml/", views.edxml_inbox, name="edxml_inbox"),

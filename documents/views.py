@@ -20,8 +20,9 @@ from directory.choices import Role
 from directory.models import Agency
 from directory.selectors import agencies_with_role
 
-from . import registers, selectors, services
-from .choices import IncomingStatus
+from . import permissions, registers, selectors, services
+from .actions import ASSIGNMENT_ACTIONS, INCOMING_ACTIONS
+from .choices import HandlingAction, IncomingStatus
 from .forms import PaperIncomingForm, ReturnForm, SearchForm
 from .models import IncomingDocument, RegisterEntry
 
@@ -93,44 +94,88 @@ def incoming_paper(request):
     return render(request, "documents/incoming_paper.html", {"form": form})
 
 
-def _clerks_document(request, pk) -> IncomingDocument:
-    """An incoming document of one of the user's agencies as văn thư; 404 for any other (existence hidden)."""
-    agencies = agencies_with_role(request.user, Role.DOCUMENT_CLERK)
-    document = IncomingDocument.objects.filter(pk=pk, agency_id__in=agencies).first()
-    if document is None:
-        raise Http404
-    return document
+def _perform(request, step, record):
+    """Run a declared action on `record` with the posted form; True when done (its message shown)."""
+    if step.form is not None:
+        form = step.form(request.POST, **(step.form_kwargs(record) if step.form_kwargs else {}))
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for message in errors:
+                    messages.error(request, message)
+            return False
+        data = form.cleaned_data
+    else:
+        data = {}
+    try:
+        result = step(request.user, record, data)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("Bạn không có quyền thực hiện thao tác này."))
+        return False
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+        return False
+    if isinstance(result, IncomingDocument) and result.incoming_number and step.name == "register":
+        messages.success(
+            request,
+            _("Đã vào sổ văn bản đến số %(number)02d/%(year)s.")
+            % {"number": result.incoming_number, "year": result.year},
+        )
+    else:
+        messages.success(request, step.message)
+    return True
 
 
 @login_required
 @require_POST
 def incoming_action(request, pk, action):
-    document = _clerks_document(request, pk)
-    try:
-        if action == "vao-so":
-            document = services.incoming_register(actor=request.user, document=document)
-            messages.success(
-                request,
-                _("Đã vào sổ văn bản đến số %(number)02d/%(year)s.")
-                % {"number": document.incoming_number, "year": document.year},
-            )
-        elif action == "tra-lai":
-            form = ReturnForm(request.POST)
-            reason = form.cleaned_data["reason"] if form.is_valid() else ""
-            services.incoming_return(actor=request.user, document=document, reason=reason)
-            messages.success(request, _("Đã trả lại văn bản cho nơi gửi."))
-        else:
-            raise Http404
-    except ValidationError as exc:
-        for message in _messages_of(exc):
-            messages.error(request, message)
-    return redirect("documents:incoming_queue")
+    step = INCOMING_ACTIONS.for_page(action)
+    if step is None:
+        raise Http404
+    document = selectors.incoming_get_for(request.user, pk)
+    _perform(request, step, document)
+    if step.name in ("register", "return") and permissions.is_clerk(request.user, document.agency_id):
+        return redirect("documents:incoming_queue")
+    return redirect("documents:incoming_detail", pk=document.pk)
+
+
+@login_required
+@require_POST
+def assignment_action(request, pk, assignment_id, action):
+    step = ASSIGNMENT_ACTIONS.for_page(action)
+    if step is None:
+        raise Http404
+    document = selectors.incoming_get_for(request.user, pk)
+    assignment = next((a for a in document.assignments.all() if a.pk == assignment_id), None)
+    if assignment is None:
+        raise Http404
+    _perform(request, step, assignment)
+    return redirect("documents:incoming_detail", pk=document.pk)
 
 
 @login_required
 def incoming_detail(request, pk):
     document = selectors.incoming_get_for(request.user, pk)
-    return render(request, "documents/incoming_detail.html", {"d": document, "assignments": document.assignments.all()})
+    user = request.user
+    offered = []
+    for step in INCOMING_ACTIONS:
+        # register and return are offered on the văn thư's queue; the page offers the leader's assignment
+        if step.name == "assign" and step.form is not None and step.offered(user, document, document.status):
+            extra = step.form_kwargs(document) if step.form_kwargs else {}
+            offered.append({"page": step.page, "form": step.form(**extra)})
+    rows = []
+    for assignment in document.assignments.all():
+        steps = []
+        for step in ASSIGNMENT_ACTIONS:
+            if not step.offered(user, assignment, assignment.status):
+                continue
+            form = None
+            if step.form is not None:
+                extra = step.form_kwargs(assignment) if step.form_kwargs else {}
+                form = step.form(auto_id=f"id_{assignment.pk}_{step.page}_%s", **extra)
+            steps.append({"page": step.page, "label": HandlingAction(step.name).label, "form": form})
+        rows.append({"assignment": assignment, "actions": steps})
+    return render(request, "documents/incoming_detail.html", {"d": document, "offered": offered, "rows": rows})
 
 
 @login_required
