@@ -5,7 +5,8 @@
   (chủ trì), others to cooperate (phối hợp) or for information (để biết) (Nghị định 30/2020/NĐ-CP, Điều 24: the
   head of the agency gives the handling direction and the deadline).
 - A unit's leader passes the unit's part on to one of its officials; that official, the unit's leader and the
-  agency's leader write progress notes and complete the unit's part (Điều 24, 25: following up and reporting on handling).
+  agency's leader write progress notes and complete the unit's part (Điều 24, 25: following up and reporting on
+  handling).
 - An incoming document is seen by its agency's văn thư and leaders, and by the units it was assigned to (their
   people) and the official it was passed to; a secret one only by the văn thư, the leaders and that official.
 - Only the agency's văn thư (role `document_clerk`) gives a number and date to a signed document and cancels a
