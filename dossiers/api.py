@@ -13,8 +13,11 @@ import inspect
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.db.models import DateTimeField, F, Func
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -262,8 +265,27 @@ QUEUE_ROW_COLUMNS = (
 
 
 def queue_page_rows(qs) -> list[tuple]:
-    """The rows of a page of the queue (a sliced or filtered Dossier queryset) as QUEUE_ROW_COLUMNS tuples."""
-    return list(qs.select_related(None).values_list(*QUEUE_ROW_COLUMNS))
+    """The rows of a page of the queue (a sliced or filtered Dossier queryset) as QUEUE_ROW_COLUMNS tuples.
+
+    On PostgreSQL the five dates come as UTC `timestamp`s (naive; queue_rows_json makes them aware again):
+    Django reads a `timestamptz` with a loader written in Python, which took most of the time of reading a
+    page (three quarters of a millisecond per hundred dates), where psycopg reads a plain `timestamp` in C.
+    """
+    qs = qs.select_related(None)
+    if connection.vendor != "postgresql":
+        return list(qs.values_list(*QUEUE_ROW_COLUMNS))
+    dates = {
+        f"{name}_utc": Func(F(name), template="(%(expressions)s AT TIME ZONE 'UTC')", output_field=DateTimeField())
+        for name in QUEUE_ROW_COLUMNS
+        if name.endswith("_at")
+    }
+    names = [f"{name}_utc" if f"{name}_utc" in dates else name for name in QUEUE_ROW_COLUMNS]
+    return list(qs.annotate(**dates).values_list(*names))
+
+
+def _utc(moment):
+    """A date of queue_page_rows() as an aware datetime (naive ones are UTC)."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def queue_rows_json(rows: list[tuple]) -> list[dict]:
@@ -306,6 +328,8 @@ def queue_rows_json(rows: list[tuple]) -> list[dict]:
         last_name,
     ) in rows:
         version = versions[version_id]
+        submitted_at, received_at, due_at = _utc(submitted_at), _utc(received_at), _utc(due_at)
+        finished_at, returned_at = _utc(finished_at), _utc(returned_at)
         # Dossier.late_now and User.display_name, on the columns
         late = is_late or (due_at is not None and status_ in CLOCK_RUNNING and paused_at is None and now > due_at)
         out.append(
