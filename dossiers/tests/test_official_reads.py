@@ -285,3 +285,20 @@ def test_every_demo_detail_is_what_the_generic_walk_answers(official):
             )
             compared += 1
     assert compared >= 20
+
+
+def test_queue_page_rows_show_what_the_models_say(official):
+    """The queue page's status and channel cells, labels computed once per page, are what the dossier's own
+    get_FOO_display and the shared status badge (dossiers/_status.html) give, byte for byte."""
+    import re
+
+    from django.template.loader import render_to_string
+
+    _copies(_busiest(official), 3)
+    html = _page(official).get("/ho-so/can-bo/").content.decode()
+    codes = re.findall(r'href="/ho-so/can-bo/ho-so/([^/"]+)/"', html)
+    assert len(codes) >= 10
+    for d in Dossier.objects.filter(code__in=codes):
+        status = render_to_string("dossiers/_status.html", {"d": d})
+        assert f'<td data-label="Trạng thái">{status}</td>' in html, d.code
+        assert f'<td data-label="Kênh">{d.get_channel_display()}</td>' in html, d.code
