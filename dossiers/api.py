@@ -10,8 +10,11 @@ Every write calls the service in dossiers/services.py; errors come back as
 
 import functools
 import inspect
+from datetime import UTC
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.db.models import DateTimeField, F, Func
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -39,7 +42,7 @@ from .actions import ACTIONS as DOSSIER_ACTIONS
 from .actions import agency_by_code as _agency_by_code
 from .actions import files_by_component as _files_by_component
 from .actions import parse_reuse as _parse_reuse
-from .choices import Channel, DossierAction, DossierStatus, ResultMethod
+from .choices import CLOCK_RUNNING, NATIONAL_STATUS_CODES, Channel, DossierAction, DossierStatus, ResultMethod
 from .models import Consultation, Dossier, DossierFile, DossierSlip, DossierStep, PersonalDocument
 from .paging import CappedLimitOffsetPagination
 from .permissions import can_act, is_applicant, who_may
@@ -227,6 +230,137 @@ def attach_list_related(page: list, *, people: bool = True) -> list:
         if d.assignee_id:
             d.assignee = users[d.assignee_id]
     return page
+
+
+# The queue's page as plain rows (QueueView): the columns DossierQueueRowSerializer shows, with the current step's
+# and the assignee's names from the same query (two LEFT JOINs on primary keys, cheap to plan, unlike the six
+# joins above), read as tuples; versions and agencies from the catalogue's memo. Building a hundred model
+# objects and walking the serializer over them was most of the CPU of a 100-row page. The primary key first:
+# the single-pass paging (dossiers.paging) puts the rows back in the order of its ids by it.
+QUEUE_ROW_COLUMNS = (
+    "id",
+    "code",
+    "status",
+    "applicant_name",
+    "channel",
+    "submitted_at",
+    "received_at",
+    "due_at",
+    "finished_at",
+    "returned_at",
+    "is_late",
+    "paused_at",
+    "supplement_count",
+    "procedure_version_id",
+    "receiving_agency_id",
+    "competent_agency_id",
+    "current_step_id",
+    "current_step__name",
+    "assignee_id",
+    "assignee__username",
+    "assignee__full_name",
+    "assignee__organization_name",
+    "assignee__first_name",
+    "assignee__last_name",
+)
+
+
+def queue_page_rows(qs) -> list[tuple]:
+    """The rows of a page of the queue (a sliced or filtered Dossier queryset) as QUEUE_ROW_COLUMNS tuples.
+
+    On PostgreSQL the five dates come as UTC `timestamp`s (naive; queue_rows_json makes them aware again):
+    Django reads a `timestamptz` with a loader written in Python, which took most of the time of reading a
+    page (three quarters of a millisecond per hundred dates), where psycopg reads a plain `timestamp` in C.
+    """
+    qs = qs.select_related(None)
+    if connection.vendor != "postgresql":
+        return list(qs.values_list(*QUEUE_ROW_COLUMNS))
+    dates = {
+        f"{name}_utc": Func(F(name), template="(%(expressions)s AT TIME ZONE 'UTC')", output_field=DateTimeField())
+        for name in QUEUE_ROW_COLUMNS
+        if name.endswith("_at")
+    }
+    names = [f"{name}_utc" if f"{name}_utc" in dates else name for name in QUEUE_ROW_COLUMNS]
+    return list(qs.annotate(**dates).values_list(*names))
+
+
+def _utc(moment):
+    """A date of queue_page_rows() as an aware datetime (naive ones are UTC)."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def queue_rows_json(rows: list[tuple]) -> list[dict]:
+    """What DossierQueueRowSerializer answers for each row of queue_page_rows(), built directly (a test
+    compares the two on the demo data): the same keys in the same order, the same values."""
+    if not rows:
+        return []
+    memo = catalog_selectors.catalog_memo()
+    versions = memo.versions({r[13] for r in rows})
+    agencies = memo.agencies({r[14] for r in rows} | {r[15] for r in rows})
+    labels = _status_labels(get_language())
+    national = NATIONAL_STATUS_CODES
+    now = timezone.now()
+    tz = timezone.get_current_timezone()
+    out = []
+    for (
+        _pk,
+        code,
+        status_,
+        applicant_name,
+        channel,
+        submitted_at,
+        received_at,
+        due_at,
+        finished_at,
+        returned_at,
+        is_late,
+        paused_at,
+        supplement_count,
+        version_id,
+        receiving_id,
+        competent_id,
+        step_id,
+        step_name,
+        assignee_id,
+        username,
+        full_name,
+        organization_name,
+        first_name,
+        last_name,
+    ) in rows:
+        version = versions[version_id]
+        submitted_at, received_at, due_at = _utc(submitted_at), _utc(received_at), _utc(due_at)
+        finished_at, returned_at = _utc(finished_at), _utc(returned_at)
+        # Dossier.late_now and User.display_name, on the columns
+        late = is_late or (due_at is not None and status_ in CLOCK_RUNNING and paused_at is None and now > due_at)
+        out.append(
+            {
+                "code": code,
+                "status": status_,
+                "status_label": labels[status_],
+                "national_status": national[status_],
+                "procedure_code": version.procedure.code,
+                "procedure_name": version.name,
+                "applicant_name": applicant_name,
+                "receiving_agency": agencies[receiving_id].code,
+                "competent_agency": agencies[competent_id].code,
+                "channel": channel,
+                "submitted_at": _iso(submitted_at, tz),
+                "received_at": _iso(received_at, tz),
+                "due_at": _iso(due_at, tz),
+                "finished_at": _iso(finished_at, tz),
+                "returned_at": _iso(returned_at, tz),
+                "is_late": bool(late),
+                "supplement_count": supplement_count,
+                "current_step": step_name if step_id else "",
+                "assignee": (
+                    organization_name or full_name or f"{first_name} {last_name}".strip() or username
+                    if assignee_id
+                    else ""
+                ),
+            }
+        )
+    return out
 
 
 class DossierFileSerializer(serializers.ModelSerializer):
@@ -823,8 +957,17 @@ class QueueView(generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    def paginate_queryset(self, queryset):
-        return attach_list_related(super().paginate_queryset(queryset))
+    def list(self, request, *args, **kwargs):
+        # The page's rows as plain tuples, turned into the serializer's JSON directly (queue_rows_json); the
+        # serializer class stays for the schema and as the reference the tests compare with.
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        if page is None:  # no paging (the API always pages: PAGE_SIZE)
+            return Response(queue_rows_json(queue_page_rows(queryset)))
+        return self.get_paginated_response(queue_rows_json(page))
+
+    # what the paging reads for a page's rows (dossiers.paging.CappedLimitOffsetPagination)
+    page_rows = staticmethod(queue_page_rows)
 
     @property
     def single_pass_paging(self) -> bool:
@@ -845,7 +988,7 @@ class QueueView(generics.ListAPIView):
             agency=p.get("agency"),
             late=None if late in (None, "") else late.lower() in ("1", "true", "yes"),
         )
-        return queue_page_queryset(qs)
+        return qs.select_related(None)
 
 
 class OfficialRefSerializer(serializers.Serializer):

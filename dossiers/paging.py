@@ -61,9 +61,15 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
         due-date index when the term is rare. Here one query returns up to cap + 1 matching ids in
         queue order; the count and the page come from that list, and the page's rows are then read
         by primary key.
+
+        A view with a `page_rows(queryset)` reads the page's rows with it (plain tuples, the primary key first)
+        instead of model objects; the count (and the search's ids) still come from `queryset`.
         """
+        page_rows = getattr(view, "page_rows", None)
         if not getattr(view, "single_pass_paging", False):
-            return super().paginate_queryset(queryset, request, view)
+            if page_rows is None:
+                return super().paginate_queryset(queryset, request, view)
+            return self._paged_rows(queryset, request, page_rows)
         self.request = request
         self.limit = self.get_limit(request)
         if self.limit is None:
@@ -78,11 +84,28 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
         # By primary key alone: the ids come from the scoped, filtered query, and repeating its text
         # conditions here would only cost the planner another look at the search index.
         reread = queryset.model._base_manager.filter(pk__in=page_ids)
+        if page_rows is not None:
+            rows = {row[0]: row for row in page_rows(reread.order_by())}
+            return [rows[pk] for pk in page_ids if pk in rows]
         names, is_defer = queryset.query.deferred_loading
         if names and not is_defer:  # the columns queue_page_queryset() named with .only()
             reread = reread.only(*names)
         rows = reread.in_bulk()
         return [rows[pk] for pk in page_ids if pk in rows]
+
+    def _paged_rows(self, queryset, request, page_rows):
+        """DRF's limit/offset paging (LimitOffsetPagination.paginate_queryset), the page read by `page_rows`."""
+        self.request = request
+        self.limit = self.get_limit(request)
+        if self.limit is None:
+            return None
+        self.count = self.get_count(queryset)
+        self.offset = self.get_offset(request)
+        if self.count > self.limit and self.template is not None:
+            self.display_page_controls = True
+        if self.count == 0 or self.offset > self.count:
+            return []
+        return page_rows(queryset[self.offset : self.offset + self.limit])
 
     def get_paginated_response(self, data):
         return Response(

@@ -813,6 +813,12 @@ def queue(request):
     )
     page = CappedPaginator(qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = attach_list_related(list(page.object_list), people=False)
+    # The status's and channel's labels once per value (get_FOO_display rebuilds the choices' dict on each call).
+    from .choices import Channel
+
+    statuses, channels = dict(DossierStatus.choices), dict(Channel.choices)
+    for d in page.object_list:
+        d.status_label, d.channel_label = statuses.get(d.status, d.status), channels.get(d.channel, d.channel)
     params = request.GET.copy()
     params.pop("page", None)
     return render(

@@ -136,11 +136,13 @@ def test_queue_api_reads_a_fixed_number_of_queries(official, django_assert_num_q
     url = "/api/dossiers/queue/?limit=100"
     client = _api(official)
     _copies(_busiest(official), 1)
-    # token (with the catalogue's token), grants, consultations addressed to us, the capped count, the page,
-    # the current steps' names, the assignees (versions and agencies: the catalogue's memo)
-    _count(client, url, django_assert_num_queries, 7 + _catalog_token())
+    # token (with the catalogue's token), grants, consultations addressed to us, the capped count, the page with
+    # its current steps' and assignees' names (versions and agencies: the catalogue's memo)
+    _count(client, url, django_assert_num_queries, 5 + _catalog_token())
     _copies(_busiest(official), 3)  # more dossiers in the queue, each with its own step and assignee
-    _count(client, url, django_assert_num_queries, 7 + _catalog_token())
+    _count(client, url, django_assert_num_queries, 5 + _catalog_token())
+    # a text search: its ids in one query, then the page's rows by primary key (no count query)
+    _count(client, "/api/dossiers/queue/?limit=100&q=nguyen", django_assert_num_queries, 5 + _catalog_token())
 
 
 def _copies(d: Dossier, n: int) -> None:
@@ -194,6 +196,66 @@ def _as(user) -> Request:
     return request
 
 
+def _queue_urls(user) -> list[str]:
+    """The queue's URLs to compare: the whole queue in pages of 7 (the last one short, past it an empty page),
+    each status, late or not, a search by name and by code, the user's own."""
+    total = _queue_size(user)
+    urls = [f"/api/dossiers/queue/?limit=7&offset={offset}" for offset in range(0, total + 8, 7)]
+    urls += [f"/api/dossiers/queue/?status={s}&limit=100" for s in Dossier.objects.values_list("status", flat=True)]
+    urls += ["/api/dossiers/queue/?late=true", "/api/dossiers/queue/?late=false&limit=3&offset=2"]
+    urls += ["/api/dossiers/queue/?q=nguyen&limit=5&offset=1", "/api/dossiers/queue/?assignee=me"]
+    urls += [f"/api/dossiers/queue/?q={Dossier.objects.order_by('id').values_list('code', flat=True).first()}"]
+    return urls
+
+
+def _queue_size(user) -> int:
+    return _api(user).get("/api/dossiers/queue/?limit=1").json().get("count", 0)
+
+
+def _serialized_queue(user, url: str) -> dict:
+    """What the queue answered before its rows were built from tuples: the same paging over the queryset's
+    model objects (their related rows read as the serializer walks them), through DossierQueueRowSerializer."""
+    from dossiers.api import DossierQueueRowSerializer, QueueView
+    from dossiers.paging import CappedLimitOffsetPagination
+
+    request = Request(APIRequestFactory().get(url))
+    request.user = user
+    view = QueueView(request=request, format_kwarg=None, kwargs={})
+    queryset = view.get_queryset()
+    paginator = CappedLimitOffsetPagination()
+    if view.single_pass_paging:
+        plain = type("View", (), {"single_pass_paging": True})()
+        page = paginator.paginate_queryset(queryset, request, plain)
+    else:
+        page = paginator.paginate_queryset(queryset, request)
+    rows = DossierQueueRowSerializer(page, many=True, context={"request": request}).data
+    return json.loads(json.dumps(paginator.get_paginated_response(rows).data))
+
+
+def test_every_demo_queue_page_is_what_the_serializer_answers(official):
+    """The queue's rows built from tuples (queue_rows_json) against DossierQueueRowSerializer on model objects,
+    for the desk officer and the officials holding the demo's assigned dossiers: same keys in the same order,
+    same values, same paging (count, next, previous)."""
+    _copies(_busiest(official), 3)  # dossiers with a current step and an assignee
+    others = [u for u in User.objects.filter(kind="staff").exclude(pk=official.pk).order_by("id") if _queue_size(u)]
+    users = [official, *others[:3]]
+    shown = []
+    for user in users:
+        client = _api(user)
+        for url in _queue_urls(user):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            answered = response.json()
+            expected = _serialized_queue(user, url)
+            assert answered == expected, (user.username, url)
+            assert [list(r) for r in answered["results"]] == [list(r) for r in expected["results"]], url  # key order
+            shown += answered["results"]
+    assert len(users) >= 2 and len({r["code"] for r in shown}) >= 10
+    assert any(r["assignee"] for r in shown) and any(r["current_step"] for r in shown)
+    assert any(r["is_late"] for r in shown) and any(not r["is_late"] for r in shown)
+    assert any(r["received_at"] for r in shown) and any(r["due_at"] for r in shown)
+
+
 def test_every_demo_detail_is_what_the_generic_walk_answers(official):
     """The direct build of DossierDetailSerializer against DRF's field-by-field walk (the order of the files,
     slips and events the ORM's related managers give) and the steps against DossierStepSerializer."""
@@ -223,3 +285,20 @@ def test_every_demo_detail_is_what_the_generic_walk_answers(official):
             )
             compared += 1
     assert compared >= 20
+
+
+def test_queue_page_rows_show_what_the_models_say(official):
+    """The queue page's status and channel cells, labels computed once per page, are what the dossier's own
+    get_FOO_display and the shared status badge (dossiers/_status.html) give, byte for byte."""
+    import re
+
+    from django.template.loader import render_to_string
+
+    _copies(_busiest(official), 3)
+    html = _page(official).get("/ho-so/can-bo/").content.decode()
+    codes = re.findall(r'href="/ho-so/can-bo/ho-so/([^/"]+)/"', html)
+    assert len(codes) >= 10
+    for d in Dossier.objects.filter(code__in=codes):
+        status = render_to_string("dossiers/_status.html", {"d": d})
+        assert f'<td data-label="Trạng thái">{status}</td>' in html, d.code
+        assert f'<td data-label="Kênh">{d.get_channel_display()}</td>' in html, d.code
