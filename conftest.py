@@ -74,3 +74,30 @@ def browser_login(page, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("form.form button[type=submit]")
     page.wait_for_load_state()
+
+
+def run_together(calls):
+    """Start every call at the same moment, each in its own thread with its own database connection (the
+    tests of numbers and locks under concurrency); returns (results, exceptions raised)."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(len(calls))
+    results, errors = [], []
+
+    def worker(call):
+        try:
+            barrier.wait()
+            results.append(call())
+        except Exception as exc:  # noqa: BLE001 - collected and asserted by the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, errors

@@ -3,14 +3,14 @@ văn thư to signed documents only, from 01 each year, in the ordinary, secret o
 repeated or skipped, a cancelled number kept in the register and never given again."""
 
 import datetime as dt
-import threading
 from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from conftest import run_together
 from core.audit import verify_chain
 from core.models import AuditEvent
 from directory.choices import AccountKind, AgencyKind, Role
@@ -192,27 +192,6 @@ def test_a_cancelled_number_stays_in_the_register_and_is_not_given_again():
         services.entry_cancel(actor=w["clerk"], entry=first, reason="lần nữa")
 
 
-def _together(calls):
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def worker(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        except Exception as exc:  # noqa: BLE001 - collected and asserted by the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are tested on PostgreSQL")
 def test_many_clerks_at_once_get_consecutive_numbers_also_for_the_first_of_the_year():
@@ -234,7 +213,7 @@ def test_many_clerks_at_once_get_consecutive_numbers_also_for_the_first_of_the_y
             raise RuntimeError("mất kết nối sau khi cấp số")
 
     calls = [issue(clerks[i % len(clerks)], d) for i, d in enumerate(documents[:-1])] + [issue_then_fail]
-    results, errors = _together(calls)
+    results, errors = run_together(calls)
     assert len(errors) == 1 and isinstance(errors[0], RuntimeError)
     assert sorted(results) == list(range(1, 12))
     assert sorted(RegisterEntry.objects.values_list("number", flat=True)) == list(range(1, 12))

@@ -1,10 +1,9 @@
 """Races on PostgreSQL: the same webhook delivered twice at once, and a webhook racing a counter payment."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
+from conftest import run_together
 from payments import services
 from payments.models import ElectronicReceipt, FeeObligation, PaymentEvent
 from payments.providers import get_provider
@@ -17,27 +16,6 @@ pytestmark = [
 ]
 
 
-def _run_together(*calls):
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def worker(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        except Exception as exc:  # noqa: BLE001 - collected and asserted by the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
-
-
 def test_same_event_delivered_concurrently_pays_once():
     world = build_world()
     dossier = make_dossier(world)
@@ -46,7 +24,7 @@ def test_same_event_delivered_concurrently_pays_once():
         reference=attempt.provider_reference, status="succeeded", amount=attempt.amount, event_id="race-1"
     )
     deliver = lambda: services.payment_handle_webhook(provider="demo", headers=headers, body=body)  # noqa: E731
-    results, errors = _run_together(deliver, deliver, deliver)
+    results, errors = run_together([deliver, deliver, deliver])
     assert not errors, errors
     assert sorted(r.replayed for r in results) == [False, True, True]
     assert PaymentEvent.objects.filter(signature_valid=True).count() == 1
@@ -70,7 +48,7 @@ def test_webhook_racing_counter_payment_never_pays_twice():
     def webhook():
         return services.payment_handle_webhook(provider="demo", headers=headers, body=body)
 
-    results, errors = _run_together(counter, webhook)
+    results, errors = run_together([counter, webhook])
     paid_twice = FeeObligation.objects.filter(pk=obligation.pk, attempts__status="succeeded").count()
     assert paid_twice == 1  # whichever came first; the other was refused or flagged
     assert len(results) + len(errors) == 2

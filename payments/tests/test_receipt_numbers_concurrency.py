@@ -1,12 +1,12 @@
 """Receipt numbers under concurrent payments on PostgreSQL: never repeated, never skipped (Nghị định 123/2020/NĐ-CP,
 Điều 32; Thông tư 78/2021/TT-BTC, Điều 6), also for the first number of a year (the counter row does not exist)."""
 
-import threading
 import time
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
+from conftest import run_together
 from payments import services
 from payments.models import ElectronicReceipt, ReceiptSeries
 from payments.providers import get_provider
@@ -17,27 +17,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are tested on PostgreSQL"),
 ]
-
-
-def _together(calls):
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def worker(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        except Exception as exc:  # noqa: BLE001 - collected and asserted by the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
 
 
 def test_payments_of_many_dossiers_at_once_get_consecutive_receipt_numbers():
@@ -51,7 +30,7 @@ def test_payments_of_many_dossiers_at_once_get_consecutive_receipt_numbers():
             reference=attempt.provider_reference, status="succeeded", amount=attempt.amount, event_id=f"n-{i}"
         )
         deliveries.append(lambda b=body, h=headers: services.payment_handle_webhook(provider="demo", headers=h, body=b))
-    results, errors = _together(deliveries)
+    results, errors = run_together(deliveries)
     assert not errors, errors
     numbers = sorted(ElectronicReceipt.objects.values_list("sequence", flat=True))
     assert numbers == [1, 2, 3, 4, 5, 6]
@@ -67,6 +46,6 @@ def test_numbers_taken_in_slow_transactions_at_once_neither_repeat_nor_skip():
             time.sleep(0.02)  # hold the lock a while, as a payment's other writes do
             return number
 
-    results, errors = _together([take] * 8)
+    results, errors = run_together([take] * 8)
     assert not errors, errors
     assert sorted(results) == list(range(1, 9))
