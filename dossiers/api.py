@@ -907,7 +907,8 @@ class ResultDownloadView(APIView):
 class DossierFileDownloadView(APIView):
     """One attachment of a dossier (applicant or officials who see the dossier)."""
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    # the file as it was checked on upload (services.ALLOWED_CONTENT_TYPES): PDF, JPEG or PNG
+    @extend_schema(responses={(200, kind): OpenApiTypes.BINARY for kind in services.ALLOWED_CONTENT_TYPES})
     def get(self, request, code: str, file_id: int):
         dossier = dossier_get_for(request.user, code)
         row = get_object_or_404(DossierFile, dossier=dossier, pk=file_id)

@@ -5,6 +5,7 @@ and `signer_info()`; a pyHanko release that renames or reshapes them fails here.
 import asyncio
 import datetime as dt
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -45,7 +46,10 @@ def _key_and_cert():
 
 def _parts(signer, digest: bytes) -> tuple:
     """What a signature's CMS says about the certificate: the signer identifier and signing-certificate-v2."""
-    info = asyncio.run(signer.async_sign(digest, "sha256"))["content"]["signer_infos"][0]
+    # in a thread of its own: an earlier test (Playwright's sync API) may leave this thread's event loop running
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        signed = pool.submit(asyncio.run, signer.async_sign(digest, "sha256")).result()
+    info = signed["content"]["signer_infos"][0]
     attrs = {a["type"].native: a["values"][0].dump() for a in info["signed_attrs"]}
     return info["sid"].dump(), attrs["signing_certificate_v2"], info["digest_algorithm"].dump(), info["version"].native
 
