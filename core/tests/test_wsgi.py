@@ -19,7 +19,8 @@ print(json.dumps({"frozen": gc.get_freeze_count(), "tracked": len(gc.get_objects
 
 
 def test_a_worker_starts_with_its_views_loaded_and_its_start_up_frozen(tmp_path):
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings", CQS_VAR_DIR=str(tmp_path))
+    # the warm-up is the speed-up "wsgi" (core/speedups): on here whatever the run's switch says
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings", CQS_VAR_DIR=str(tmp_path), CQS_SPEEDUPS="1")
     env.pop("DATABASE_URL", None)  # loading the application opens no database connection
     out = subprocess.run(
         [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True
