@@ -14,7 +14,7 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from directory.demo import DEPT_JUSTICE, PROVINCE_AGENCY
+from directory.demo import DEPT_JUSTICE
 from directory.models import Agency, OrgUnit, User
 
 from . import edxml, services
@@ -41,7 +41,7 @@ def _pdf(title: str) -> bytes:
     return buffer.getvalue()
 
 
-def _envelope(code_number: str, subject: str, priority: int, justice: Agency, province: Agency) -> bytes:
+def _envelope(code_number: str, subject: str, priority: int, justice: Agency) -> bytes:
     return edxml.build(
         edxml.Envelope(
             sender=edxml.Organ(code=DEMO_PEER, name="Bộ Tư pháp"),
@@ -63,9 +63,8 @@ def _envelope(code_number: str, subject: str, priority: int, justice: Agency, pr
 
 def load(stdout) -> list:
     justice = Agency.objects.filter(code=DEPT_JUSTICE).first()
-    province = Agency.objects.filter(code=PROVINCE_AGENCY).first()
     clerk = User.objects.filter(username="vanthu.stp").first()
-    if justice is None or province is None or clerk is None:
+    if justice is None or clerk is None:
         return []
     if IncomingDocument.objects.filter(agency=justice).exists():
         return []
@@ -75,10 +74,10 @@ def load(stdout) -> list:
     )
     services.edxml_receive(
         peer=peer,
-        data=_envelope("412", "Về việc báo cáo tình hình chứng thực điện tử năm 2026", 1, justice, province),
+        data=_envelope("412", "Về việc báo cáo tình hình chứng thực điện tử năm 2026", 1, justice),
     )
     arrived, _status, made = services.edxml_receive(
-        peer=peer, data=_envelope("398", "Về việc rà soát thủ tục hành chính lĩnh vực hộ tịch", 0, justice, province)
+        peer=peer, data=_envelope("398", "Về việc rà soát thủ tục hành chính lĩnh vực hộ tịch", 0, justice)
     )
     paper = services.incoming_record_paper(
         actor=clerk,

@@ -44,28 +44,21 @@ def search(user, query: str = "", *, direction: str = "", document_type: str = "
     agencies = visible_agencies(user)
     terms = fold_terms(query)[:8]
     results: list[tuple[str, OutgoingDocument | IncomingDocument]] = []
-    if direction in ("", Direction.OUTGOING):
-        outgoing = OutgoingDocument.objects.filter(
-            agency_id__in=agencies, confidentiality=Confidentiality.NONE
-        ).select_related("agency", "entry")
+    sources = (
+        (Direction.OUTGOING, OutgoingDocument.objects.select_related("agency", "entry"), "created_at"),
+        (Direction.INCOMING, IncomingDocument.objects.select_related("agency"), "arrived_at"),
+    )
+    for kind, rows, moment in sources:
+        if direction not in ("", kind):
+            continue
+        rows = rows.filter(agency_id__in=agencies, confidentiality=Confidentiality.NONE)
         for term in terms:
-            outgoing = outgoing.filter(search_text__contains=term)
+            rows = rows.filter(search_text__contains=term)
         if document_type:
-            outgoing = outgoing.filter(document_type=document_type)
+            rows = rows.filter(document_type=document_type)
         if year:
-            outgoing = outgoing.filter(created_at__year=year)
-        results += [(Direction.OUTGOING, d) for d in outgoing.order_by("-created_at", "-id")[:200]]
-    if direction in ("", Direction.INCOMING):
-        incoming = IncomingDocument.objects.filter(
-            agency_id__in=agencies, confidentiality=Confidentiality.NONE
-        ).select_related("agency")
-        for term in terms:
-            incoming = incoming.filter(search_text__contains=term)
-        if document_type:
-            incoming = incoming.filter(document_type=document_type)
-        if year:
-            incoming = incoming.filter(arrived_at__year=year)
-        results += [(Direction.INCOMING, d) for d in incoming.order_by("-arrived_at", "-id")[:200]]
+            rows = rows.filter(**{f"{moment}__year": year})
+        results += [(kind, d) for d in rows.order_by(f"-{moment}", "-id")[:200]]
     results.sort(key=lambda pair: _moment(pair[1]), reverse=True)
     return results[:200]
 

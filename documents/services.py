@@ -17,7 +17,7 @@ from django.utils import timezone
 from core import audit
 from core import calendar as workcal
 from directory.choices import Role
-from directory.models import Agency
+from directory.models import Agency, User
 
 from . import edxml
 from .choices import (
@@ -578,8 +578,6 @@ def assignment_complete(*, actor, assignment: Assignment, answer: OutgoingDocume
 
 
 def _unit_leaders(unit):
-    from directory.models import User
-
     return list(
         User.objects.filter(
             positions__is_active=True, positions__unit=unit, positions__role=Role.UNIT_LEADER, is_active=True
@@ -741,6 +739,7 @@ def _deliver(*, peer: Peer, envelope) -> list[IncomingDocument]:
     urgency = _URGENCY_OF_PRIORITY.get(envelope.priority, Urgency.NORMAL)
     types = {str(label).casefold(): value for value, label in DocumentType.choices}
     document_type = types.get((envelope.type_name or "").casefold(), "official_letter")
+    sender_agency = Agency.objects.filter(code=envelope.sender.code).first()  # once, not per recipient
     stored: list[str] = []
     made: list[IncomingDocument] = []
     now = timezone.now()
@@ -754,7 +753,7 @@ def _deliver(*, peer: Peer, envelope) -> list[IncomingDocument]:
                 document = IncomingDocument(
                     agency=agency,
                     source=IncomingSource.EDXML,
-                    sender_agency=Agency.objects.filter(code=envelope.sender.code).first(),
+                    sender_agency=sender_agency,
                     sender_name=(envelope.sender.name or envelope.sender.code)[:300],
                     external_id=external_id,
                     number_and_symbol=envelope.code[:100],
