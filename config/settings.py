@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "feedback",
     "notifications",
     "documents",
+    "insights",
     "portal",  # the site shell, above every other app (docs/conventions.md)
 ]
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("phan-anh/", include("feedback.urls")),
     path("thong-bao/", include("notifications.urls")),
     path("van-ban/", include("documents.urls")),
+    path("dieu-hanh/", include("insights.urls")),
     path("quan-tri/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
