@@ -770,7 +770,7 @@ CPU_PHASES = [
     ("multipart parsing (request.data)", "rest_framework.request", "Request._load_data_and_files"),
     ("input serializer", "dossiers.api", "DossierSubmitSerializer.is_valid"),
     ("procedure version (catalogue memo)", "catalog.selectors", "version_for_submission"),
-    ("service dossier_submit_online", "dossiers.services", "dossier_submit_online"),
+    ("service dossier_submit_online_written", "dossiers.services", "dossier_submit_online_written"),
     ("  check files (type, SHA-256)", "dossiers.services", "_prepare_component_files"),
     ("  full_clean of the dossier", "dossiers.services", "_clean"),
     ("  write the file to storage", "dossiers.services", "_file_row"),
@@ -781,7 +781,6 @@ CPU_PHASES = [
     ("  the unit of work's write (number, rows, audit)", "core.unit_of_work", "NewRows.write"),
     ("    its audit part (SQL)", "core.audit", "in_statement_sql"),
     ("  after-commit tasks", "core.tasks", "enqueue_after_commit"),
-    ("  hold related rows for the answer", "dossiers.services", "_hold_related"),
     ("answer (detail serializer)", "dossiers.api", "DossierDetailSerializer.data"),
 ]
 

@@ -503,14 +503,28 @@ class DossierDetailSerializer(DossierListSerializer):
                 "paused_hours_total": _decimal(obj.paused_hours_total, 2),
                 "multiple_supplements": obj.multiple_supplements,
                 "result_method": obj.result_method,
-                "files": [_file_json(f) for f in selectors.related_rows(obj, "files") if self._shown(obj, f.kind)],
-                "timeline": [_event_json(e) for e in _timeline(obj, public_only=self._is_applicant(obj))],
+                "files": [
+                    _file_json(f)
+                    for f in selectors.related_rows(obj, "files", self.context.get("written"))
+                    if self._shown(obj, f.kind)
+                ],
+                "timeline": [
+                    _event_json(e)
+                    for e in _timeline(obj, public_only=self._is_applicant(obj), written=self.context.get("written"))
+                ],
                 "steps": self.get_steps(obj),
                 # a request for supplements counts itself on the dossier (services.dossier_request_supplement)
-                "supplement_requests": [_supplement_json(r) for r in selectors.related_rows(obj, "supplement_requests")]
+                "supplement_requests": [
+                    _supplement_json(r)
+                    for r in selectors.related_rows(obj, "supplement_requests", self.context.get("written"))
+                ]
                 if obj.supplement_count
                 else [],
-                "slips": [_slip_json(s) for s in selectors.related_rows(obj, "slips") if self._shown(obj, s.kind)],
+                "slips": [
+                    _slip_json(s)
+                    for s in selectors.related_rows(obj, "slips", self.context.get("written"))
+                    if self._shown(obj, s.kind)
+                ],
                 "rating": self.get_rating(obj),
             }
         )
@@ -589,9 +603,10 @@ def _slip_json(s: DossierSlip) -> dict:
     }
 
 
-def _timeline(obj, *, public_only: bool) -> list:
-    """The dossier's timeline; from memory when the service holds it (a dossier just submitted)."""
-    held = selectors.held_rows(obj, "events")
+def _timeline(obj, *, public_only: bool, written=None) -> list:
+    """The dossier's timeline; the rows a service has just written when it gives them (a dossier just
+    submitted, `services.Submitted`)."""
+    held = written.rows("events") if written is not None else None
     if held is None:
         return selectors.rows_of(obj, "events", public_only=public_only)
     events = sorted(held, key=lambda e: (e.at, e.pk))
@@ -831,7 +846,7 @@ class MyDossiersView(generics.ListAPIView):
             DossierSubmitSerializer,
             ("procedure_version", "form_data", "reuse", "result_method", "receiving_agency", "competent_agency"),
         )
-        dossier = services.dossier_submit_online(
+        submitted = services.dossier_submit_online_written(
             applicant=request.user,
             procedure_version=version,
             form_data=v.get("form_data") or {},
@@ -843,12 +858,13 @@ class MyDossiersView(generics.ListAPIView):
             competent_agency=v.get("competent_agency"),
             idempotency_key=request.headers.get("Idempotency-Key", ""),
         )
-        # No re-read: the service's object already holds what was written (its files and timeline too), with
-        # the version, procedure and agencies loaded.
+        # No re-read: the service gives back what it wrote (the dossier with its version, procedure and agencies
+        # loaded, its files and first event).
+        context = {"request": request, "written": submitted}
         response = Response(
-            DossierDetailSerializer(dossier, context={"request": request}).data, status=status.HTTP_201_CREATED
+            DossierDetailSerializer(submitted.dossier, context=context).data, status=status.HTTP_201_CREATED
         )
-        if getattr(dossier, "replayed", False):
+        if submitted.replayed:
             response["Idempotent-Replayed"] = "true"
         return response
 

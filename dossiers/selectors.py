@@ -324,11 +324,6 @@ def register_for(user, *, agency, date_from, date_to) -> list[Dossier]:
     return list(rows)
 
 
-def held_rows(dossier, name: str) -> list | None:
-    """The `name` rows its service has just written and holds (a dossier just submitted), else None."""
-    return dossier.__dict__.get("_held_rows", {}).get(name)
-
-
 # The order of a dossier's rows in each related table. The models' orderings begin with "dossier", which the
 # ORM expands into the dossier's own ordering: a join on the dossier table in every query that reads the rows
 # of one dossier. Within one dossier these give the same order without it.
@@ -367,9 +362,10 @@ def rows_of(dossier, name: str, *, order: tuple[str, ...] | None = None, public_
     return list(model.objects.raw(sql, params))
 
 
-def related_rows(dossier, name: str) -> list:
-    """`rows_of(dossier, name)`, or the rows its service holds (`held_rows()`)."""
-    held = held_rows(dossier, name)
+def related_rows(dossier, name: str, written=None) -> list:
+    """`rows_of(dossier, name)`, or the rows a service has just written (`written`: a
+    `services.Submitted`, whose rows cannot be anything else yet) when it has them."""
+    held = written.rows(name) if written is not None else None
     return rows_of(dossier, name) if held is None else held
 
 

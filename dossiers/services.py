@@ -610,7 +610,32 @@ def _start_processing(d: Dossier, now: datetime, actor) -> None:
 # Submission and reception
 
 
-def dossier_submit_online(
+@dataclass(frozen=True)
+class Submitted:
+    """What an online submission gave back: the dossier, and the rows written with it (its files and its
+    timeline's first event), so that the answer is built without reading back rows that cannot be anything
+    else yet. A replay (an idempotency key already used) wrote nothing: `replayed` is set and `files` and
+    `events` are None, the answer reads the database."""
+
+    dossier: Dossier
+    files: list | None = None
+    events: list | None = None
+    replayed: bool = False
+
+    def rows(self, name: str) -> list | None:
+        """The written rows of the dossier's relation `name`; None where they must be read from the database.
+        A new dossier has no slips, no supplement requests, no rating yet."""
+        if self.replayed:
+            return None
+        return {"files": self.files, "events": self.events, "slips": [], "supplement_requests": []}.get(name)
+
+
+def dossier_submit_online(**kwargs) -> Dossier:
+    """`dossier_submit_online_written(...)`'s dossier, for callers that show it and read it again (pages, demo)."""
+    return dossier_submit_online_written(**kwargs).dossier
+
+
+def dossier_submit_online_written(
     *,
     applicant,
     procedure_version,
@@ -621,7 +646,7 @@ def dossier_submit_online(
     competent_agency=None,
     result_method: str = "online",
     idempotency_key: str = "",
-) -> Dossier:
+) -> Submitted:
     """A citizen or business files a dossier online; it gets its code and waits for reception.
 
     `receiving_agency` and `competent_agency` (an Agency, its id or its QCVN 102 code) are checked against
@@ -640,7 +665,7 @@ def dossier_submit_online(
     if idempotency_key:
         first = _submitted_with_key(applicant, idempotency_key, procedure_version)
         if first is not None:
-            return first
+            return Submitted(first, replayed=True)
     _check_version_open(procedure_version)
     if procedure_version.online_mode == OnlineMode.NONE:
         raise ValidationError(
@@ -692,10 +717,10 @@ def dossier_submit_online(
         first = _submitted_with_key(applicant, idempotency_key, procedure_version) if idempotency_key else None
         if first is None:
             raise
-        return first  # the other try with this key committed first (this one's files were removed)
+        return Submitted(first, replayed=True)  # the other try with this key committed first (its files removed)
 
 
-def _insert_online(d: Dossier, code, prepared, applicant, now) -> Dossier:
+def _insert_online(d: Dossier, code, prepared, applicant, now) -> Submitted:
     """The write of `dossier_submit_online`: files, then the dossier's new rows as one unit of work (see there)."""
     work = NewRows(d, computed=code)
     with _atomic_with_files(atomic=work.needs_transaction()) as stored:
@@ -713,12 +738,11 @@ def _insert_online(d: Dossier, code, prepared, applicant, now) -> Dossier:
         written = work.write()
     # the national sync and the e-mail as one job
     enqueue_all_after_commit([*sync.outbox_tasks(outbox), *(note_tasks(notes) if note_tasks else [])])
-    _hold_related(d, files=written.of(DossierFile), events=[event], supplement_requests=[], slips=[])
-    return d
+    return Submitted(d, files=written.of(DossierFile), events=[event])
 
 
 def _submitted_with_key(applicant, key: str, version) -> Dossier | None:
-    """The dossier this applicant already filed with this idempotency key (None if none), as a replay."""
+    """The dossier this applicant already filed with this idempotency key (None if none)."""
     first = Dossier.objects.filter(applicant=applicant, idempotency_key=key).first()
     if first is None:
         return None
@@ -726,20 +750,7 @@ def _submitted_with_key(applicant, key: str, version) -> Dossier | None:
         raise ValidationError(
             {"idempotency_key": ["Khóa chống nộp trùng này đã được dùng cho một hồ sơ của thủ tục khác."]}
         )
-    first.replayed = True
     return first
-
-
-def _hold_related(d: Dossier, **rows) -> None:
-    """Give a new dossier the related rows its service just wrote, and no rating.
-
-    The API's answer reads them from memory (`selectors.related_rows()`) instead of asking the database
-    for rows that cannot be anything else yet. They are kept as plain lists, not as a prefetched queryset
-    per relation: building five related querysets cost more than the answer that reads them. The
-    dossier's managers (`d.files.all()`) still ask the database.
-    """
-    d.__dict__["_held_rows"] = rows
-    Dossier.rating.related.set_cached_value(d, None)
 
 
 def _appointment(d: Dossier, now: datetime) -> datetime:

@@ -217,24 +217,31 @@ def test_the_input_serializer_binds_its_fields_once_and_instances_stay_apart():
     assert not again.is_valid() and set(again.errors) == {"procedure_version"}
 
 
-def test_a_submission_answer_comes_from_held_rows_not_new_querysets(w, django_capture_on_commit_callbacks):
-    """The service hands the API the rows it wrote as plain lists; the dossier's managers still read the
-    database (a row added afterwards is seen there, not in what the answer was built from)."""
+def test_a_submission_answer_comes_from_the_rows_the_service_wrote(w, django_capture_on_commit_callbacks):
+    """The service gives back what it wrote (`services.Submitted`), and the answer is built from it without a
+    query; the dossier itself carries nothing hidden, its managers read the database (a row added afterwards
+    is seen there)."""
     with django_capture_on_commit_callbacks(execute=True):
-        d = services.dossier_submit_online(
+        submitted = services.dossier_submit_online_written(
             applicant=w.citizen,
             procedure_version=w.version,
             form_data={},
             files={w.component.pk: [pdf_upload("to-khai.pdf")]},
         )
-    assert "_prefetched_objects_cache" not in d.__dict__
-    from dossiers import selectors
-
-    assert [f.original_name for f in selectors.held_rows(d, "files")] == ["to-khai.pdf"]
-    assert selectors.held_rows(d, "slips") == [] and selectors.held_rows(d, "rating") is None
+    d = submitted.dossier
+    assert not submitted.replayed
+    assert not {"_prefetched_objects_cache", "_held_rows", "replayed"} & set(d.__dict__)
+    assert [f.original_name for f in submitted.rows("files")] == ["to-khai.pdf"]
+    assert submitted.rows("slips") == [] and submitted.rows("supplement_requests") == []
+    assert [e.to_status for e in submitted.rows("events")] == ["submitted"]
+    request = Request(APIRequestFactory().get("/"))
+    request.user = w.citizen
     with CaptureQueriesContext(connection) as ctx:
-        body = _fast(d, w.citizen)
+        body = json.loads(
+            json.dumps(DossierDetailSerializer(d, context={"request": request, "written": submitted}).data)
+        )
     assert len(ctx.captured_queries) == 0
+    assert body == _fast(Dossier.objects.get(pk=d.pk), w.citizen)  # the same answer as one read from the tables
     assert [f["original_name"] for f in body["files"]] == ["to-khai.pdf"]
     assert [e["to_status"] for e in body["timeline"]] == ["submitted"]
     assert list(d.files.all()) == [Dossier.objects.get(pk=d.pk).files.get()]  # the manager reads the table
