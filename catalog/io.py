@@ -41,6 +41,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 
+from core import parsers
 from core.text import fold
 from directory.choices import Role
 from directory.models import Agency
@@ -268,8 +269,8 @@ def _date(value) -> dt.date | None | bool:
 def read_json(data: bytes, report: Report) -> list[dict]:
     """Raw records (with "_loc") from JSON bytes."""
     try:
-        payload = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        payload = parsers.loads(data.decode("utf-8-sig"))
+    except ValueError as exc:  # also UnicodeDecodeError
         report.add(Loc(JSON_SHEET, 0), None, f"Tệp JSON không đọc được: {exc}")
         return []
     if isinstance(payload, dict):
@@ -434,9 +435,9 @@ def check_records(records: list[dict], report: Report, progress: Callable[[int],
         schema = record.get("form_schema")
         if isinstance(schema, str):
             try:
-                schema = json.loads(schema) if schema.strip() else {}
-            except json.JSONDecodeError as exc:
-                report.add(loc, "form_schema", f"JSON Schema không đọc được: {exc.msg} (vị trí {exc.pos}).")
+                schema = parsers.loads(schema) if schema.strip() else {}
+            except ValueError as exc:
+                report.add(loc, "form_schema", f"JSON Schema không đọc được: {exc}")
                 schema = {}
         schema = schema or {}
         for problem in schema_problems(schema):

@@ -16,13 +16,12 @@ from django.core.exceptions import BadRequest
 from django.urls import reverse
 from django_otp import user_has_device
 
-# The largest id a column can hold (a 64-bit integer).
-_MAX_ID = 2**63 - 1
+from core.identifiers import MAX_ID
 
 
 def _beyond_any_id(value: str) -> bool:
     text = value.strip().lstrip("+-")
-    return text.isdigit() and text.isascii() and int(text) > _MAX_ID
+    return text.isdigit() and text.isascii() and int(text) > MAX_ID
 
 
 class PlatformAdminSite(admin.AdminSite):

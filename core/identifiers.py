@@ -21,6 +21,17 @@ AGENCY_CODE_RE = re.compile(r"^[0-9A-Z]{2,3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-
 DOSSIER_CODE_RE = re.compile(r"^(?P<agency>[0-9A-Z.]+)-(?P<date>\d{6})-(?P<seq>\d{4,})$")
 MST_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 
+# The largest id a table's key can hold: the 64-bit signed integer of PostgreSQL's bigint and SQLite's integer.
+# A larger number from input is no row's id and is never sent to the database, which cannot compare it (SQLite
+# raises OverflowError, a 500).
+MAX_ID = 2**63 - 1
+
+
+def is_row_id(number: int) -> bool:
+    """Whether `number` can be a row's id (1 to MAX_ID)."""
+    return 0 < number <= MAX_ID
+
+
 # CCCD century+sex digit → (century start year, sex). Thông tư 07/2016/TT-BCA, Điều 7: 0/1 the 1900s,
 # 2/3 the 2000s, 4/5 the 2100s, 6/7 the 2200s, 8/9 the 2300s (male/female).
 _CCCD_CENTURY = {

@@ -31,6 +31,7 @@ from rest_framework.views import APIView
 from catalog import selectors as catalog_selectors
 from core import media
 from core.api import JSONField
+from core.identifiers import MAX_ID
 from core.openapi import API_ERROR
 from core.parsers import CheckedMultiPartParser as InMemoryMultiPartParser
 from core.parsers import CheckedMultiPartParser as MultiPartParser
@@ -613,9 +614,8 @@ def _timeline(obj, *, public_only: bool, written=None) -> list:
     return [e for e in events if e.public] if public_only else events
 
 
-# An id the database can hold (a 64-bit integer): a larger number is refused as input rather than sent to the
-# database, which cannot compare it (SQLite: OverflowError, a 500).
-ID_RANGE = {"min_value": 1, "max_value": 2**63 - 1}
+# An id the database can hold (core.identifiers.MAX_ID): a larger number is refused as input.
+ID_RANGE = {"min_value": 1, "max_value": MAX_ID}
 
 
 class DossierSubmitSerializer(FieldsBoundOnce, serializers.Serializer):

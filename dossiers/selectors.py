@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 
 from catalog.models import ProcedureVersion
 from core import speedups
-from core.identifiers import DOSSIER_CODE_RE
+from core.identifiers import DOSSIER_CODE_RE, is_row_id
 from core.text import fold_terms
 from directory.choices import Role
 from directory.selectors import grants_for, is_administrator
@@ -224,7 +224,7 @@ def _int(value) -> int:
         number = int(value)
     except (TypeError, ValueError):
         return -1
-    return number if -(2**63) <= number < 2**63 else -1
+    return number if is_row_id(number) else -1
 
 
 def applicant_account(id_number: str | None, *, name: str = ""):

@@ -31,6 +31,7 @@ from catalog import routing
 from catalog.choices import OnlineMode, TimeUnit, VersionStatus
 from core import audit
 from core import calendar as workcal
+from core.identifiers import is_row_id
 from core.speedups.insert import insert_together
 from core.tasks import enqueue_after_commit, enqueue_all_after_commit
 from core.unit_of_work import NewRows
@@ -262,7 +263,7 @@ def _prepare_component_files(*, version, files, reuse, owner, require_all: bool)
             ids = [int(i) for i in _as_list(doc_ids)]
         except (TypeError, ValueError):
             ids = None
-        if ids is None or not all(0 < i < 2**63 for i in ids):  # beyond a 64-bit id: no such row, nor a query
+        if ids is None or not all(map(is_row_id, ids)):  # beyond a 64-bit id: no such row, nor a query
             raise ValidationError({"reuse": ["Mã giấy tờ trong kho dữ liệu cá nhân không hợp lệ."]})
         docs = list(PersonalDocument.objects.filter(owner=owner, pk__in=ids)) if owner is not None else []
         if len(docs) != len(set(ids)):

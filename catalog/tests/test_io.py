@@ -131,6 +131,12 @@ def test_unreadable_files(agencies):
     assert "không đọc được" in catalog_io.import_catalog(b"{oops", "a.json", actor=None).report[0]["message"]
     assert "không đọc được" in catalog_io.import_catalog(b"PK..", "a.xlsx", actor=None).report[0]["message"]
     assert ".json hoặc .xlsx" in catalog_io.import_catalog(b"", "a.csv", actor=None).report[0]["message"]
+    # the API's JSON rules (core.parsers.loads): a NUL in a text and a file nested too deep are refused, unread
+    nul = catalog_io.import_catalog(b'[{"code": "a\\u0000b"}]', "a.json", actor=None)
+    assert "không đọc được" in nul.report[0]["message"] and "NUL" in nul.report[0]["message"].upper()
+    deep = catalog_io.import_catalog(b"[" * 300 + b"]" * 300, "a.json", actor=None)
+    assert "quá sâu" in deep.report[0]["message"]
+    assert Procedure.objects.count() == 0
 
 
 def test_json_round_trip(agencies):

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+
+from core import parsers
 
 SIGNATURE_HEADER = "X-CQS-Signature"
 
@@ -98,9 +99,9 @@ class PaymentProvider:
     def parse_webhook(self, body: bytes) -> ProviderEvent:
         """Default body: JSON ``{"event_id", "reference", "status", "amount", "transaction_id"?}``."""
         try:
-            data = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValidationError("Nội dung thông báo không phải JSON hợp lệ.") from exc
+            data = parsers.loads(body)  # the API's own JSON rules: depth, NUL and lone surrogates refused
+        except ValueError as exc:
+            raise ValidationError(f"Thông báo của bên thanh toán bị từ chối: {exc}") from exc
         if not isinstance(data, dict):
             raise ValidationError("Nội dung thông báo phải là một đối tượng JSON.")
         missing = [k for k in ("event_id", "reference", "status") if not str(data.get(k) or "").strip()]

@@ -144,6 +144,10 @@ def test_failed_payment_and_bad_bodies(world, dossier):
     bad = b"{not json"
     response = _post(bad, _signed(bad))
     assert response.status_code == 400 and response.json()["error"]["code"] == "invalid"
+    # the API's own JSON rules apply to a provider's body too (core.parsers.loads): too deep, a NUL in a text
+    for hostile in (b'{"event_id": "evt-d", "x": ' + b"[" * 200 + b"]" * 200 + b"}", b'{"event_id": "evt-\\u0000"}'):
+        refused = _post(hostile, _signed(hostile))
+        assert refused.status_code == 400 and "bị từ chối" in refused.json()["error"]["message"], refused.json()
     no_amount = _body(event_id="evt-n", reference=attempt.provider_reference, status="succeeded")
     assert _post(no_amount, _signed(no_amount)).status_code == 400
     unknown = APIClient().post("/api/payments/webhook/nosuchbank/", data=body, content_type="application/json")
