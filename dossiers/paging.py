@@ -62,8 +62,8 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
         queue order; the count and the page come from that list, and the page's rows are then read
         by primary key.
 
-        A view with a `page_rows(queryset)` reads the page's rows with it (plain tuples, the primary key first)
-        instead of model objects; the count (and the search's ids) still come from `queryset`.
+        A view with a `page_rows(ids)` reads the page's rows with it, given their ids in page order (plain
+        tuples, the primary key first) instead of model objects; the count and the ids come from `queryset`.
         """
         page_rows = getattr(view, "page_rows", None)
         if not getattr(view, "single_pass_paging", False):
@@ -83,10 +83,9 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
             return []
         # By primary key alone: the ids come from the scoped, filtered query, and repeating its text
         # conditions here would only cost the planner another look at the search index.
-        reread = queryset.model._base_manager.filter(pk__in=page_ids)
         if page_rows is not None:
-            rows = {row[0]: row for row in page_rows(reread.order_by())}
-            return [rows[pk] for pk in page_ids if pk in rows]
+            return page_rows(page_ids)
+        reread = queryset.model._base_manager.filter(pk__in=page_ids)
         names, is_defer = queryset.query.deferred_loading
         if names and not is_defer:  # the columns queue_page_queryset() named with .only()
             reread = reread.only(*names)
@@ -105,7 +104,7 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
             self.display_page_controls = True
         if self.count == 0 or self.offset > self.count:
             return []
-        return page_rows(queryset[self.offset : self.offset + self.limit])
+        return page_rows(list(queryset.values_list("pk", flat=True)[self.offset : self.offset + self.limit]))
 
     def get_paginated_response(self, data):
         return Response(

@@ -152,7 +152,7 @@ def test_search_pages_from_one_list_of_ids(w, monkeypatch, django_assert_max_num
     assert not any("COUNT(" in sql.upper() for sql in searches)
     # one search in queue order; the page's rows are then read by id alone
     assert len(searches) == 1 and "ORDER BY" in searches[0]
-    assert any('WHERE "dossiers_dossier"."id" IN (' in q["sql"] for q in ctx.captured_queries)
+    assert any('WHERE d."id" IN (' in q["sql"] for q in ctx.captured_queries)  # api.queue_rows_by_id
 
 
 def test_procedure_filter_by_code_or_id(w):
