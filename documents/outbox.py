@@ -349,9 +349,15 @@ def outgoing_replace(
         if not old:
             raise ValidationError("Văn bản chưa được gửi liên thông tới cơ quan nào.")
         now = timezone.now()
-        externals = ExternalRecipient.objects.bulk_create(
-            [ExternalRecipient(document=replacement, code=r.code, name=r.name, peer=r.peer) for r in old]
+        have = set(replacement.external_recipients.values_list("code", flat=True))
+        ExternalRecipient.objects.bulk_create(
+            [
+                ExternalRecipient(document=replacement, code=r.code, name=r.name, peer=r.peer)
+                for r in old
+                if r.code not in have
+            ]
         )
+        externals = pending_external(replacement)
         messages = queue_document(
             document=replacement,
             externals=externals,
@@ -447,44 +453,61 @@ def build_status_package(message: OutboxMessage) -> bytes:
 
 def _give_up(message: OutboxMessage, now, error: str) -> None:
     message.gave_up_at = now
+    message.next_attempt_at = None
     message.last_error = error[:2000]
     logger.error("exchange outbox message %s to %s given up: %s", message.pk, message.peer.code, error)
 
 
-def send_one(message_id: int, *, now=None) -> bool:
-    """Deliver one outbox message if it is due; True when delivered now. Every try is recorded."""
+def _claim(message_id: int, now) -> OutboxMessage | None:
+    """Take a due message for one try: its attempt is counted and its next try set (as if this one failed)
+    before anything is sent, in a short transaction, so that no lock is held while the network is waited for
+    and a worker that dies mid-try leaves the message to be tried again after the backoff."""
     with transaction.atomic():
         qs = OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True, gave_up_at__isnull=True)
         if connection.features.has_select_for_update_skip_locked:
-            qs = qs.select_for_update(skip_locked=True, of=("self",))
-        message = qs.select_related("peer", "outgoing__agency", "outgoing__entry", "incoming__agency").first()
-        now = now or timezone.now()
+            qs = qs.select_for_update(skip_locked=True)
+        message = qs.first()
         if message is None or (message.next_attempt_at and message.next_attempt_at > now):
-            return False
+            return None
         message.attempts += 1
-        attempt = OutboxAttempt(message=message, at=now, ok=False)
-        fields = ["attempts", "next_attempt_at", "sent_at", "gave_up_at", "last_error"]
-        if message.outgoing is not None and message.outgoing.is_secret:
-            attempt.error = SECRET_REFUSAL
-            _give_up(message, now, SECRET_REFUSAL)
-            attempt.save()
-            message.save(update_fields=fields)
-            return False
-        try:
-            link = PeerLink.objects.get(peer=message.peer)
-            data = build_envelope(message) if message.kind == OutboxKind.ENVELOPE else build_status_package(message)
-            delivery = transport_for(link).deliver(data)
-        except PeerLink.DoesNotExist:
-            error = f"Chưa khai báo địa chỉ gửi cho hệ thống {message.peer.code}."
-            http_status, body = None, b""
-        except TransportError as exc:
-            error = str(exc)
-            http_status, body = exc.http_status, exc.body
-        else:
-            error, http_status, body = "", delivery.http_status, delivery.body
-        attempt.http_status = http_status
+        message.next_attempt_at = now + backoff(message.attempts)
+        message.save(update_fields=["attempts", "next_attempt_at"])
+    return (
+        OutboxMessage.objects.select_related("peer", "outgoing__agency", "outgoing__entry", "incoming__agency")
+        .filter(pk=message_id)
+        .first()
+    )
+
+
+def _deliver(message: OutboxMessage) -> tuple[str, int | None, bytes]:
+    """Build the package and hand it to the peer's transport: (error or "", HTTP status, answer)."""
+    try:
+        link = PeerLink.objects.get(peer=message.peer)
+        data = build_envelope(message) if message.kind == OutboxKind.ENVELOPE else build_status_package(message)
+        delivery = transport_for(link).deliver(data)
+    except PeerLink.DoesNotExist:
+        return f"Chưa khai báo địa chỉ gửi cho hệ thống {message.peer.code}.", None, b""
+    except TransportError as exc:
+        return str(exc), exc.http_status, exc.body
+    except (ValidationError, OSError, ValueError) as exc:  # a file gone, a package that cannot be built
+        return f"Không lập được gói tin: {exc}", None, b""
+    return "", delivery.http_status, delivery.body
+
+
+def send_one(message_id: int, *, now=None) -> bool:
+    """Deliver one outbox message if it is due; True when delivered now. Every try is recorded."""
+    now = now or timezone.now()
+    message = _claim(message_id, now)
+    if message is None:
+        return False
+    attempt = OutboxAttempt(message=message, at=now, ok=False)
+    answer = None
+    if message.outgoing is not None and message.outgoing.is_secret:  # never built, never sent
+        error, http_status = SECRET_REFUSAL, None
+        _give_up(message, now, error)
+    else:
+        error, http_status, body = _deliver(message)
         answer = _read_answer(body) if message.kind == OutboxKind.ENVELOPE else None
-        attempt.answer_code = answer.status_code if answer is not None else ""
         if not error:
             attempt.ok = True
             message.sent_at = now
@@ -497,13 +520,18 @@ def send_one(message_id: int, *, now=None) -> bool:
         elif message.attempts >= max_attempts():
             _give_up(message, now, error)
         else:
-            message.next_attempt_at = now + backoff(message.attempts)
             message.last_error = error[:2000]
             logger.warning("exchange outbox message %s to %s failed: %s", message.pk, message.peer.code, error)
-        attempt.error = error[:2000]
+    attempt.http_status = http_status
+    attempt.answer_code = answer.status_code if answer is not None else ""
+    attempt.error = error[:2000]
+    with transaction.atomic():
         attempt.save()
-        message.save(update_fields=fields)
-        if answer is not None and message.outgoing is not None:
+        message.save(update_fields=["next_attempt_at", "sent_at", "gave_up_at", "last_error"])
+        # the answer to a new document (or a replacement) says it arrived or was refused; the answer to a
+        # revocation or an update only acknowledges it (what the recipient does is a status of its own, 15)
+        arrival = message.business_type in (edxml.NEW, edxml.REPLACE)
+        if answer is not None and message.outgoing is not None and (arrival or answer.status_code == edxml.REFUSED):
             for code in message.recipient_codes:
                 _record_status(message.outgoing, code, answer, now)
     return message.sent_at is not None
