@@ -33,8 +33,22 @@ def _answers(port: int) -> bool:
     return not _port_free(port)
 
 
+def _postgres_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith(("postgres://", "postgresql://")) else ""
+
+
+def _postgres(sql: str) -> None:
+    """Run `sql` on the server of the run's PostgreSQL database (its maintenance database `postgres`)."""
+    import psycopg
+
+    server = _postgres_url().rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(sql)
+
+
 class Instance:
-    def __init__(self, name: str, base: Path, port: int):
+    def __init__(self, name: str, base: Path, port: int, database_url: str = ""):
         self.name, self.port = name, port
         self.var = base / name
         self.var.mkdir()
@@ -43,7 +57,7 @@ class Instance:
         }
         self.env.update(
             {
-                "DATABASE_URL": f"sqlite:///{self.var / 'db.sqlite3'}",
+                "DATABASE_URL": database_url or f"sqlite:///{self.var / 'db.sqlite3'}",
                 "CQS_VAR_DIR": str(self.var),
                 "CQS_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
                 "PYTHONWARNINGS": "ignore",
@@ -213,19 +227,33 @@ print(json.dumps({{
 @pytest.fixture
 def instances(tmp_path):
     port_a, port_b = PORTS if all(_port_free(p) for p in PORTS) else (free_port(), free_port())
-    a, b = Instance("h44", tmp_path, port_a), Instance("h45", tmp_path, port_b)
+    # on a PostgreSQL run, two PostgreSQL databases of the run's server (the second a copy of the migrated first)
+    pg = _postgres_url()
+    base = pg.rsplit("/", 1)[1].split("?")[0] if pg else ""
+    names = [f"{base}_x{port_a}_{p}" for p in ("h44", "h45")] if pg else []
+    urls = [f"{pg.rsplit('/', 1)[0]}/{n}" for n in names] or ["", ""]
+    a, b = Instance("h44", tmp_path, port_a, urls[0]), Instance("h45", tmp_path, port_b, urls[1])
     (a.var / "pki").mkdir()
     (b.var / "pki").symlink_to(a.var / "pki")  # one demo root for both provinces
+    for name in names:
+        _postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    if pg:
+        _postgres(f'CREATE DATABASE "{names[0]}"')
     migrate = subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=a.env, capture_output=True, timeout=300
     )
     assert migrate.returncode == 0, migrate.stderr[-2000:]
-    (b.var / "db.sqlite3").write_bytes((a.var / "db.sqlite3").read_bytes())  # the same empty schema
     try:
+        if pg:
+            _postgres(f'CREATE DATABASE "{names[1]}" TEMPLATE "{names[0]}"')  # the same empty schema
+        else:
+            (b.var / "db.sqlite3").write_bytes((a.var / "db.sqlite3").read_bytes())
         yield a, b
     finally:
         a.stop()
         b.stop()
+        for name in names:
+            _postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_two_provinces_exchange_documents_statuses_revocation_and_replacement(instances):
