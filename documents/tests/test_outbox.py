@@ -367,6 +367,7 @@ def test_an_unsigned_arrival_is_shown_so_and_returned_the_same_day_with_status_0
     client.force_login(w["justice_clerk"])
     page = client.get(reverse("documents:incoming_detail", args=[incoming.pk])).content.decode()
     assert "không có chữ ký số" in page and "Trả lại nơi gửi" in page
+    assert "không có chữ ký số" in client.get(reverse("documents:incoming_queue")).content.decode()
     answer = client.post(
         reverse("documents:incoming_action", args=[incoming.pk, "tra-lai"]), {"reason": "Văn bản không có chữ ký số."}
     )
@@ -521,3 +522,50 @@ def test_exchange_pages_permissions(w, client):
     assert client.get(box).status_code == 200
     secret = _issued(w, confidentiality="confidential", external=False)
     assert client.get(reverse("documents:outgoing_exchange", args=[secret.pk])).status_code == 404
+
+
+def test_a_malformed_status_package_is_refused_and_changes_nothing(w, client, caplog):
+    document = _issued(w)
+    services.outgoing_send(actor=w["clerk"], document=document)
+    bad = _status_from(w, document, "03").replace(b"<edXML:StatusCode>03<", b"<edXML:StatusCode>99<")
+    answer = _post(client, bad, key=w["peer_key"])
+    assert answer.status_code == 400
+    status = edxml.parse_status(answer.content)
+    assert status.status_code == edxml.REFUSED and "99" in status.description
+    assert any("refused" in r.getMessage() for r in caplog.records)
+    assert not ExchangeStatus.objects.exists()
+
+
+def test_the_commands_declare_a_link_and_drain_the_outbox(w, remote):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    services.peer_create(actor=None, code="000.00.00.H46", name="Tỉnh thứ ba")
+    out = StringIO()
+    url = f"http://127.0.0.1:{remote.server_port}{INBOX}"
+    call_command("documents_peer_link", "000.00.00.H46", url, "--key", "k", "--as", "000.00.00.H44", stdout=out)
+    assert "Đã khai báo địa chỉ gửi" in out.getvalue()
+    document = _issued(w)
+    services.outgoing_send(actor=w["clerk"], document=document)
+    remote.answers.append((200, _answer(edxml.ARRIVED)))
+    out = StringIO()
+    call_command("documents_exchange", stdout=out)
+    assert "Đã chuyển 1 gói tin; còn chờ 0; đã ngừng gửi 0." in out.getvalue()
+    assert OutboxMessage.objects.get().sent_at is not None
+
+
+def test_operators_read_the_outbox_in_the_administration(w, client):
+    document = _issued(w)
+    services.outgoing_send(actor=w["clerk"], document=document)
+    administrator = _staff("quantri", w["province"], Role.ADMINISTRATOR)
+    User.objects.filter(pk=administrator.pk).update(is_staff=True, is_superuser=True)  # the platform's operator
+    for url in ("/quan-tri/documents/outboxmessage/", "/quan-tri/documents/exchangestatus/"):
+        client.logout()
+        assert client.get(url).status_code == 302  # no login
+        client.force_login(w["clerk"])
+        assert client.get(url).status_code == 302  # not staff: to the administration's login
+        client.force_login(administrator)
+        assert client.get(url).status_code == 200
+    page = client.get(f"/quan-tri/documents/outboxmessage/{OutboxMessage.objects.get().pk}/change/")
+    assert page.status_code == 200 and "khoa-do-tinh-ban-cap" not in page.content.decode()
