@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 
 from core.models import AuditEvent
@@ -569,3 +570,23 @@ def test_operators_read_the_outbox_in_the_administration(w, client):
         assert client.get(url).status_code == 200
     page = client.get(f"/quan-tri/documents/outboxmessage/{OutboxMessage.objects.get().pk}/change/")
     assert page.status_code == 200 and "khoa-do-tinh-ban-cap" not in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are tested on PostgreSQL")
+def test_workers_at_once_deliver_a_message_once(w):
+    from conftest import run_together
+
+    document = _issued(w)
+    w["remote"].answers.append((200, _answer(edxml.ARRIVED)))
+    services.outgoing_send(actor=w["clerk"], document=document)  # committed: its task delivered it at once
+    assert len(w["remote"].received) == 1 and OutboxMessage.objects.get().sent_at is not None
+    # as if that first try had not happened: four workers find the message due at the same moment
+    OutboxAttempt.objects.all().delete()
+    OutboxMessage.objects.update(sent_at=None, attempts=0, next_attempt_at=None)
+    w["remote"].received.clear()
+    message = OutboxMessage.objects.get()
+    w["remote"].answers.extend([(200, _answer(edxml.ARRIVED))] * 4)
+    results, errors = run_together([lambda: outbox.send_one(message.pk, now=T0)] * 4)
+    assert errors == [] and sorted(results) == [False, False, False, True]
+    assert len(w["remote"].received) == 1 and OutboxAttempt.objects.count() == 1
