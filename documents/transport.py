@@ -13,6 +13,7 @@ settings.EDXML_TRANSPORTS = {"name": "dotted.path.Class"}; `PeerLink.transport` 
 
 from __future__ import annotations
 
+import ssl
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -57,7 +58,8 @@ def https_required() -> bool:
 
 
 class HttpTransport(Transport):
-    timeout = 30.0
+    """TLS certificates are checked against the system's authorities, or settings.EDXML_CA_FILE (a province's
+    own CA bundle) when set; settings.EDXML_HTTP_TIMEOUT seconds (30) per try."""
 
     def deliver(self, data: bytes) -> Delivery:
         url = self.link.url
@@ -75,8 +77,11 @@ class HttpTransport(Transport):
                 "Authorization": f"Bearer {self.link.send_key}",
             },
         )
+        cafile = getattr(settings, "EDXML_CA_FILE", "") or None
+        context = ssl.create_default_context(cafile=cafile) if url.startswith("https://") else None
+        timeout = float(getattr(settings, "EDXML_HTTP_TIMEOUT", 30))
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=timeout, context=context) as response:  # noqa: S310
                 return Delivery(http_status=response.status, body=response.read(1024 * 1024))
         except urllib.error.HTTPError as exc:
             body = exc.read(1024 * 1024) if exc.fp is not None else b""

@@ -590,3 +590,64 @@ def test_workers_at_once_deliver_a_message_once(w):
     results, errors = run_together([lambda: outbox.send_one(message.pk, now=T0)] * 4)
     assert errors == [] and sorted(results) == [False, False, False, True]
     assert len(w["remote"].received) == 1 and OutboxAttempt.objects.count() == 1
+
+
+def _self_signed(tmp_path):
+    """A certificate for 127.0.0.1 and its key, as a province's own CA would issue for its endpoint."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
+        .not_valid_after(dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "peer.pem", tmp_path / "peer.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
+
+
+def test_in_production_an_https_peer_is_reached_and_its_certificate_checked(w, settings, tmp_path):
+    import ssl
+
+    cert_path, key_path = _self_signed(tmp_path)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Peer)
+    server.received, server.answers = [], [(200, _answer(edxml.ARRIVED))]
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_path, key_path)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings.HTTPS = True
+        link = w["peer"].link
+        link.url = f"https://127.0.0.1:{server.server_port}{INBOX}"
+        link.save()
+        document = _issued(w)
+        services.outgoing_send(actor=w["clerk"], document=document)
+        message = OutboxMessage.objects.get()
+        outbox.send_one(message.pk, now=T0)  # the certificate is not one the system trusts: refused, retried
+        message.refresh_from_db()
+        assert message.sent_at is None and "CERTIFICATE_VERIFY_FAILED" in message.last_error
+        assert server.received == []
+        settings.EDXML_CA_FILE = str(cert_path)  # the province's own CA bundle
+        assert outbox.send_one(message.pk, now=T0 + dt.timedelta(minutes=1)) is True
+        assert edxml.parse(server.received[0]["body"]).document_id == outbox.envelope_id(document)
+    finally:
+        server.shutdown()
+        server.server_close()
