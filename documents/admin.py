@@ -3,7 +3,7 @@ register never repeats or skips a number and every change leaves an audit event.
 
 from django.contrib import admin
 
-from .models import OutgoingDocument, Register, RegisterEntry
+from .models import ExchangeStatus, OutboxMessage, OutgoingDocument, Register, RegisterEntry
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -34,3 +34,18 @@ class OutgoingDocumentAdmin(ReadOnlyAdmin):
     list_display = ("subject", "agency", "document_type", "status", "issued_at")
     list_filter = ("status", "document_type")
     search_fields = ("subject",)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    """The exchange's outbox, for operators (the văn thư's page is /van-ban/lien-thong/hop-thu-di/)."""
+
+    list_display = ("id", "kind", "peer", "status_code", "business_type", "attempts", "sent_at", "gave_up_at")
+    list_filter = ("kind", "peer")
+    exclude = ("recipient_codes",)
+
+
+@admin.register(ExchangeStatus)
+class ExchangeStatusAdmin(ReadOnlyAdmin):
+    list_display = ("document", "organ_code", "status_code", "reported_at")
+    list_filter = ("status_code",)

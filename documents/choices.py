@@ -153,3 +153,10 @@ class HandlingAction(models.TextChoices):
     PASS_ON = "pass_on", _("Giao cán bộ")
     NOTE = "note", _("Ghi tiến độ")
     COMPLETE = "complete", _("Hoàn thành phần việc")
+
+
+class OutboxKind(models.TextChoices):
+    """What an outbox message of the exchange carries (documents/outbox.py)."""
+
+    ENVELOPE = "envelope", _("Văn bản")
+    STATUS = "status", _("Gói tin trạng thái")

@@ -22,6 +22,7 @@ from .choices import (
     DocumentType,
     IncomingSource,
     IncomingStatus,
+    OutboxKind,  # the exchange's models, at the end
     OutgoingStatus,
     Series,
     Urgency,
@@ -381,3 +382,167 @@ class Peer(models.Model):
 
     def __str__(self):
         return f"{self.code} — {self.name}"
+
+
+# -- Exchange with other systems: outbox, status receipts, revoke/update/replace (documents/outbox.py) ----------
+
+
+class PeerLink(models.Model):
+    """How to deliver to a peer: its receiving endpoint, the key it gave us (sent as a bearer token) and the code
+    we are known by there. A peer without a link only delivers here."""
+
+    peer = models.OneToOneField(Peer, on_delete=models.CASCADE, related_name="link", verbose_name=_("hệ thống"))
+    url = models.URLField(_("địa chỉ nhận gói tin"), max_length=500)
+    send_key = models.CharField(_("khóa do hệ thống đó cấp"), max_length=200)
+    send_as = models.CharField(_("mã của nền tảng này tại hệ thống đó"), max_length=35)
+    transport = models.CharField(_("cách chuyển"), max_length=20, default="http")
+
+    class Meta:
+        verbose_name = _("địa chỉ gửi của hệ thống liên thông")
+        verbose_name_plural = _("địa chỉ gửi của hệ thống liên thông")
+
+    def __str__(self):
+        return f"{self.peer.code} → {self.url}"
+
+
+class ExternalRecipient(models.Model):
+    """A recipient of an outgoing document that is not on this platform (another province's agency, one reached
+    through the national axis), by its QCVN 102 code, delivered through the outbox to `peer`."""
+
+    document = models.ForeignKey(
+        OutgoingDocument, on_delete=models.CASCADE, related_name="external_recipients", verbose_name=_("văn bản đi")
+    )
+    code = models.CharField(_("mã định danh (QCVN 102)"), max_length=35)
+    name = models.CharField(_("tên cơ quan"), max_length=300)
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="+", verbose_name=_("chuyển qua"))
+    queued_at = models.DateTimeField(_("đưa vào hộp thư đi lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("nơi nhận ngoài nền tảng")
+        verbose_name_plural = _("nơi nhận ngoài nền tảng")
+        constraints = [models.UniqueConstraint(fields=["document", "code"], name="documents_external_once")]
+
+    def __str__(self):
+        return f"{self.code} — {self.name}"
+
+
+class OutboxMessage(models.Model):
+    """One package to deliver to one peer: an envelope of an outgoing document (new, revoke, update, replace)
+    or a status package about an incoming one. Built when sent, from the rows it names; retried with
+    exponential backoff until delivered or given up after the limit (`outbox.MAX_ATTEMPTS`)."""
+
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="outbox", verbose_name=_("gửi tới"))
+    kind = models.CharField(_("loại gói tin"), max_length=20, choices=OutboxKind.choices)
+    outgoing = models.ForeignKey(
+        OutgoingDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="outbox_messages"
+    )
+    business_type = models.PositiveSmallIntegerField(_("loại nghiệp vụ"), default=0)
+    business_info = models.CharField(_("lý do, nội dung nghiệp vụ"), max_length=2000, blank=True)
+    replaces = models.ForeignKey(
+        OutgoingDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("thay thế")
+    )
+    recipient_codes = models.JSONField(_("nơi nhận"), default=list)
+    incoming = models.ForeignKey(
+        IncomingDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="status_messages"
+    )
+    status_code = models.CharField(_("mã trạng thái"), max_length=4, blank=True)
+    description = models.CharField(_("mô tả"), max_length=2000, blank=True)
+    staff_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"))
+    attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
+    next_attempt_at = models.DateTimeField(_("gửi lại lúc"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("đã chuyển lúc"), null=True, blank=True)
+    gave_up_at = models.DateTimeField(_("ngừng gửi lúc"), null=True, blank=True)
+    last_error = models.CharField(_("lỗi gần nhất"), max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("gói tin chờ gửi")
+        verbose_name_plural = _("hộp thư đi liên thông")
+        indexes = [models.Index(fields=["sent_at", "gave_up_at", "next_attempt_at"], name="documents_outbox_due")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.peer.code} ({self.state_label})"
+
+    @property
+    def state_label(self) -> str:
+        if self.sent_at is not None:
+            return "đã chuyển"
+        if self.gave_up_at is not None:
+            return "đã ngừng gửi"
+        return "chờ gửi lại" if self.attempts else "chờ gửi"
+
+
+class OutboxAttempt(models.Model):
+    """One try to deliver an outbox message: when, the answer (HTTP status, status code) or the error."""
+
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="attempt_log")
+    at = models.DateTimeField()
+    ok = models.BooleanField()
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    answer_code = models.CharField(max_length=4, blank=True)
+    error = models.CharField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["message_id", "at", "id"]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M:%S} {'ok' if self.ok else self.error[:60]}"
+
+
+class ExchangeStatus(models.Model):
+    """A status package received about an outgoing document, from one of its recipients (QCVN 102:2016):
+    01 arrived, 02 refused (returned), 03 accepted (registered), 04 assigned, 06 completed…"""
+
+    document = models.ForeignKey(
+        OutgoingDocument, on_delete=models.CASCADE, related_name="exchange_statuses", verbose_name=_("văn bản đi")
+    )
+    organ_code = models.CharField(_("cơ quan báo"), max_length=35)
+    status_code = models.CharField(_("mã trạng thái"), max_length=4)
+    description = models.CharField(_("mô tả"), max_length=2000, blank=True)
+    staff_name = models.CharField(_("người xử lý"), max_length=200, blank=True)
+    reported_at = models.DateTimeField(_("thời điểm"))
+    received_at = models.DateTimeField(_("nhận lúc"))
+
+    class Meta:
+        ordering = ["document_id", "reported_at", "id"]
+        verbose_name = _("trạng thái văn bản đã gửi")
+        verbose_name_plural = _("trạng thái văn bản đã gửi")
+
+    def __str__(self):
+        return f"{self.organ_code}: {self.status_code}"
+
+
+class IncomingExchange(models.Model):
+    """What the exchange adds to an incoming document that came through edXML: who delivered it (where its
+    statuses go back), what its envelope called it, the check of its signature on arrival, and what its
+    sender did to it later (revoked, updated, replaced)."""
+
+    document = models.OneToOneField(IncomingDocument, on_delete=models.CASCADE, related_name="exchange")
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="+")
+    sender_code = models.CharField(max_length=35)
+    envelope_id = models.CharField(max_length=200, blank=True)  # the DocumentId of its envelope
+    code = models.CharField(max_length=100)
+    promulgation_date = models.DateField()
+    signature_verdict = models.CharField(_("kết quả kiểm tra chữ ký"), max_length=20, blank=True)
+    signature_headline = models.CharField(max_length=500, blank=True)
+    signature_signers = models.JSONField(default=list)
+    revoked_at = models.DateTimeField(_("bị thu hồi lúc"), null=True, blank=True)
+    revoke_reason = models.CharField(_("lý do thu hồi"), max_length=2000, blank=True)
+    replaced_by = models.ForeignKey(
+        IncomingDocument,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaces_exchange",
+        verbose_name=_("được thay thế bằng"),
+    )
+    updates = models.JSONField(_("các lần cập nhật"), default=list)
+
+    class Meta:
+        verbose_name = _("văn bản đến qua liên thông")
+        verbose_name_plural = _("văn bản đến qua liên thông")
+
+    def __str__(self):
+        return f"{self.sender_code}/{self.code}"

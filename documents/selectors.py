@@ -20,6 +20,7 @@ def registration_queue(user):
     agencies = agencies_with_role(user, Role.DOCUMENT_CLERK)
     rows = list(
         IncomingDocument.objects.filter(agency_id__in=agencies, status=IncomingStatus.ARRIVED)
+        .select_related("exchange")  # the signature's verdict on arrival, shown in the queue
         .annotate(
             normal=Case(When(urgency=Urgency.NORMAL, then=Value(1)), default=Value(0), output_field=IntegerField())
         )
@@ -87,7 +88,9 @@ def incoming_get_for(user, pk) -> IncomingDocument:
     """An incoming document `user` may see, with its assignments and their notes; Http404 for any other, so
     that another agency's documents do not show they exist."""
     document = (
-        IncomingDocument.objects.select_related("agency", "register", "registered_by", "sender_agency")
+        IncomingDocument.objects.select_related(
+            "agency", "register", "registered_by", "sender_agency", "exchange__replaced_by"
+        )
         .prefetch_related("assignments__unit", "assignments__assignee", "assignments__notes__author")
         .filter(pk=pk)
         .first()
@@ -95,3 +98,34 @@ def incoming_get_for(user, pk) -> IncomingDocument:
     if document is None or not can_view_incoming(user, document):
         raise Http404
     return document
+
+
+def outgoing_exchange_get_for(user, pk) -> OutgoingDocument:
+    """An outgoing document whose exchange (external recipients, outbox, statuses received) `user` may follow:
+    the văn thư and leaders of its agency; Http404 for any other and for secret documents, which never travel
+    through exchange."""
+    document = OutgoingDocument.objects.select_related("agency", "entry").filter(pk=pk).first()
+    if document is None or document.is_secret or document.agency_id not in visible_agencies(user):
+        raise Http404
+    return document
+
+
+def exchange_outbox(user):
+    """The outbox messages of the agencies where `user` is văn thư: envelopes of their outgoing documents and
+    status packages about their incoming ones, those given up first."""
+    from .models import OutboxMessage
+
+    agencies = agencies_with_role(user, Role.DOCUMENT_CLERK)
+    return (
+        OutboxMessage.objects.filter(Q(outgoing__agency_id__in=agencies) | Q(incoming__agency_id__in=agencies))
+        .select_related("peer", "outgoing__entry", "incoming")
+        .annotate(
+            order=Case(
+                When(gave_up_at__isnull=False, sent_at__isnull=True, then=Value(0)),
+                When(sent_at__isnull=True, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("order", "-id")
+    )

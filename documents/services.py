@@ -19,7 +19,7 @@ from core import calendar as workcal
 from directory.choices import Role
 from directory.models import Agency, User
 
-from . import edxml
+from . import edxml, outbox
 from .choices import (
     AssignmentRole,
     AssignmentStatus,
@@ -338,6 +338,7 @@ def incoming_register(*, actor, document: IncomingDocument) -> IncomingDocument:
             before={"status": IncomingStatus.ARRIVED},
             after={"status": document.status, "incoming_number": document.incoming_number, "year": document.year},
         )
+        outbox.status_back(document=document, step="register", actor=actor)  # 03 to a peer that sent it
     return document
 
 
@@ -360,6 +361,7 @@ def incoming_return(*, actor, document: IncomingDocument, reason: str) -> Incomi
             before={"status": IncomingStatus.ARRIVED},
             after={"status": document.status, "reason": reason},
         )
+        outbox.status_back(document=document, step="return", actor=actor, description=reason)  # 02, the reason
     return document
 
 
@@ -386,7 +388,8 @@ def outgoing_send(*, actor, document: OutgoingDocument) -> list[IncomingDocument
         if not document.body:
             raise ValidationError({"body": ["Văn bản chưa có tệp để gửi."]})
         recipients = list(document.recipients.select_related("agency").filter(delivered_at__isnull=True))
-        if not recipients:
+        externals = outbox.pending_external(document)  # agencies elsewhere: through the exchange's outbox
+        if not recipients and not externals:
             raise ValidationError({"recipients": ["Văn bản chưa có nơi nhận trên hệ thống."]})
         now = timezone.now()
         delivered = []
@@ -413,13 +416,18 @@ def outgoing_send(*, actor, document: OutgoingDocument) -> list[IncomingDocument
             recipient.delivered_at = now
         IncomingDocument.objects.bulk_create(delivered)
         Recipient.objects.bulk_update(recipients, ["delivered_at"])
+        outbox.queue_document(document=document, externals=externals)
         document.sent_at = now
         document.save(update_fields=["sent_at"])
         audit.record(
             actor=actor,
             action="documents.outgoing_send",
             obj=document,
-            after={"sent_to": [r.agency.code for r in recipients], "number": entry.number_and_symbol},
+            after={
+                "sent_to": [r.agency.code for r in recipients],
+                "queued_to": [r.code for r in externals],
+                "number": entry.number_and_symbol,
+            },
         )
     return delivered
 
@@ -495,6 +503,7 @@ def incoming_assign(
                 "due_on": due_on.isoformat(),
             },
         )
+        outbox.status_back(document=document, step="assign", actor=actor)  # 04 to a peer that sent it
     return rows
 
 
@@ -563,6 +572,7 @@ def assignment_complete(*, actor, assignment: Assignment, answer: OutgoingDocume
         document = assignment.document
         if assignment.role == AssignmentRole.LEAD:
             IncomingDocument.objects.filter(pk=document.pk).update(status=IncomingStatus.DONE)
+            outbox.status_back(document=document, step="complete", actor=actor)  # 06 to a peer that sent it
         audit.record(
             actor=actor,
             action="documents.assignment_complete",
@@ -706,7 +716,11 @@ def edxml_receive(*, peer: Peer, data: bytes) -> tuple[bool, bytes, list[Incomin
     """Take an envelope delivered by `peer`: each recipient agency on the platform gets the document as an
     incoming document waiting for its văn thư (the first PDF is the document, other files its attachments).
     Returns (accepted, the status package to answer with — 01 arrived or 02 refused —, the documents made).
-    A refused envelope changes nothing and is logged with its reason; a resent one is not registered twice."""
+    A refused envelope changes nothing and is logged with its reason; a resent one is not registered twice.
+    A status package about a document sent from here is recorded against it (documents/outbox.py)."""
+    if outbox.is_status_package(data):
+        accepted, answer = outbox.receive_status(peer=peer, data=data)
+        return accepted, answer, []
     try:
         envelope = edxml.parse(data)
     except edxml.EnvelopeRefused as refused:
@@ -729,11 +743,12 @@ def _deliver(*, peer: Peer, envelope) -> list[IncomingDocument]:
     agencies = list(Agency.objects.filter(code__in=codes, is_active=True))
     if not agencies:
         raise edxml.EnvelopeRefused(f"Không có nơi nhận nào trên hệ thống này ({', '.join(codes)}).")
+    if envelope.business_type in (edxml.REVOKE, edxml.UPDATE):
+        return outbox.apply_business(peer=peer, envelope=envelope, agencies=agencies)
     pdfs = [a for a in envelope.attachments if a.data.startswith(b"%PDF-")]
     if not pdfs:
         raise edxml.EnvelopeRefused("Gói tin không có tệp văn bản PDF.")
-    if envelope.business_type != edxml.NEW:
-        raise edxml.EnvelopeRefused("Thu hồi, cập nhật, thay thế văn bản qua edXML chưa được hỗ trợ ở đây.")
+    check = outbox.check_signature(pdfs[0].data)  # before the transaction: shown on the document's page
     main, others = pdfs[0], [a for a in envelope.attachments if a is not pdfs[0]]
     external_id = f"{envelope.sender.code}/{envelope.document_id or envelope.code}"[:200]
     urgency = _URGENCY_OF_PRIORITY.get(envelope.priority, Urgency.NORMAL)
@@ -775,7 +790,10 @@ def _deliver(*, peer: Peer, envelope) -> list[IncomingDocument]:
                     attachment.file.save(_safe_name(other.name, "bin"), ContentFile(other.data), save=False)
                     stored.append(attachment.file.name or "")
                     attachment.save()
+                outbox.record_arrival(peer=peer, envelope=envelope, document=document, check=check)
                 made.append(document)
+            if envelope.business_type == edxml.REPLACE:
+                outbox.link_replacement(peer=peer, envelope=envelope, made=made)
             audit.record(
                 actor=None,
                 action="documents.edxml_receive",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_exchange
 
 app_name = "documents"
 
@@ -17,4 +17,12 @@ urlpatterns = [
     path("di/so/", views.outgoing_register, name="outgoing_register"),
     path("tra-cuu/", views.search, name="search"),
     path("lien-thong/edxml/", views.edxml_inbox, name="edxml_inbox"),
+    path("di/<int:pk>/lien-thong/", views_exchange.outgoing_exchange, name="outgoing_exchange"),
+    path(
+        "di/<int:pk>/lien-thong/<slug:action>/",
+        views_exchange.outgoing_exchange_action,
+        name="outgoing_exchange_action",
+    ),
+    path("lien-thong/hop-thu-di/", views_exchange.exchange_outbox, name="exchange_outbox"),
+    path("lien-thong/hop-thu-di/<int:message_id>/gui-lai/", views_exchange.outbox_retry, name="outbox_retry"),
 ]

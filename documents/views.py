@@ -175,7 +175,13 @@ def incoming_detail(request, pk):
                 form = step.form(auto_id=f"id_{assignment.pk}_{step.page}_%s", **extra)
             steps.append({"page": step.page, "label": HandlingAction(step.name).label, "form": form})
         rows.append({"assignment": assignment, "actions": steps})
-    return render(request, "documents/incoming_detail.html", {"d": document, "offered": offered, "rows": rows})
+    returning = next((s for s in INCOMING_ACTIONS if s.name == "return"), None)
+    can_return = returning is not None and returning.offered(user, document, document.status)
+    return render(
+        request,
+        "documents/incoming_detail.html",
+        {"d": document, "offered": offered, "rows": rows, "can_return": can_return},
+    )
 
 
 @login_required

@@ -85,7 +85,7 @@ def test_an_envelope_arrives_at_each_recipient_agency_once(client, w):
         (edxml.build(_envelope(sender=edxml.Organ(code="000.00.77.H44"))), "chỉ được gửi văn bản của chính mình"),
         (edxml.build(_envelope(recipients=[edxml.Organ(code="000.00.55.H44")])), "Không có nơi nhận"),
         (edxml.build(_envelope(attachments=[])), "không có tệp văn bản PDF"),
-        (edxml.build(_envelope(business_type=edxml.REVOKE)), "chưa được hỗ trợ"),
+        (edxml.build(_envelope(business_type=edxml.REVOKE)), "Không có văn bản 15/QĐ-UBND"),
     ],
 )
 def test_what_cannot_be_accepted_is_refused_with_status_02_and_changes_nothing(client, w, caplog, data, reason):
