@@ -19,7 +19,7 @@ from core import calendar as workcal
 from directory.choices import Role
 from directory.models import Agency, User
 
-from . import edxml
+from . import edxml, ocr
 from .choices import (
     AssignmentRole,
     AssignmentStatus,
@@ -293,6 +293,7 @@ def incoming_record_paper(
             document.scan.save(f"den-{document.year}-{document.incoming_number:02d}.{kind}", scan, save=False)
             document.fill_search_text()
             document.save()
+            ocr.schedule_incoming(document)  # its text read in the background, for search
             audit.record(
                 actor=actor,
                 action="documents.incoming_record_paper",
@@ -768,6 +769,7 @@ def _deliver(*, peer: Peer, envelope) -> list[IncomingDocument]:
                 stored.append(document.scan.name or "")
                 document.fill_search_text()
                 document.save()
+                ocr.schedule_incoming(document)  # its text read in the background, for search
                 for other in others:
                     attachment = IncomingAttachment(
                         document=document, name=other.name[:255], content_type=other.content_type
