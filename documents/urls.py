@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pdf_registers, public, views
 
 app_name = "documents"
 
@@ -17,4 +17,11 @@ urlpatterns = [
     path("di/so/", views.outgoing_register, name="outgoing_register"),
     path("tra-cuu/", views.search, name="search"),
     path("lien-thong/edxml/", views.edxml_inbox, name="edxml_inbox"),
+    # public documents (no login) and the registers as PDF (documents/public.py, documents/pdf_registers.py)
+    path("cong-khai/", public.public_list, name="public_list"),
+    path("cong-khai/<str:public_id>/", public.public_verify, name="public_verify"),
+    path("cong-khai/<str:public_id>/tai-ve/", public.public_download, name="public_download"),
+    path("di/so/pdf/", pdf_registers.outgoing_register_pdf, name="outgoing_register_pdf"),
+    path("den/so/pdf/", pdf_registers.incoming_register_pdf, name="incoming_register_pdf"),
+    path("den/so/xlsx/", pdf_registers.incoming_register_xlsx, name="incoming_register_xlsx"),
 ]
