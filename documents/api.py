@@ -114,7 +114,10 @@ class IncomingDetailSerializer(IncomingSerializer):
         ]
 
     def _body(self, obj) -> BodyText | None:
-        return BodyText.objects.filter(incoming=obj).only("state", "method").first()
+        if not hasattr(obj, "_body_row"):
+            obj._body_row = BodyText.objects.filter(incoming=obj).only("state", "method").first()
+        row: BodyText | None = obj._body_row
+        return row
 
     def get_body_text_state(self, obj) -> str:
         row = self._body(obj)
@@ -123,6 +126,18 @@ class IncomingDetailSerializer(IncomingSerializer):
     def get_body_text_method(self, obj) -> str:
         row = self._body(obj)
         return row.method if row is not None else ""
+
+
+class IncomingCreatedSerializer(IncomingSerializer):
+    """A document just registered: its text is being read (no handling yet)."""
+
+    body_text_state = serializers.SerializerMethodField(help_text="pending: nội dung đang được đọc (OCR) để tra cứu")
+
+    class Meta(IncomingSerializer.Meta):
+        fields = [*IncomingSerializer.Meta.fields, "body_text_state"]
+
+    def get_body_text_state(self, obj) -> str:
+        return BodyText.State.PENDING if obj.scan else ""
 
 
 class OutgoingSerializer(serializers.ModelSerializer):
@@ -229,7 +244,7 @@ class IncomingListCreate(generics.ListAPIView):
     @extend_schema(
         operation_id="documents_incoming_create",
         request={"multipart/form-data": PaperIncomingRequest},
-        responses={201: IncomingDetailSerializer},
+        responses={201: IncomingCreatedSerializer},
     )
     def post(self, request):
         form = PaperIncomingRequest(data=request.data)
@@ -248,7 +263,7 @@ class IncomingListCreate(generics.ListAPIView):
             urgency=d["urgency"],
             confidentiality=d["confidentiality"],
         )
-        return Response(IncomingDetailSerializer(document).data, status=status.HTTP_201_CREATED)
+        return Response(IncomingCreatedSerializer(document).data, status=status.HTTP_201_CREATED)
 
 
 def _clerk_agency(user, code: str) -> Agency:

@@ -44,14 +44,18 @@ class ExtractionFailed(Exception):
     pass
 
 
-def schedule_incoming(document: IncomingDocument) -> None:
-    """Inside the transaction that stored the document's scan: a pending row, and the task after commit."""
+def schedule_incoming(document: IncomingDocument, *, new: bool = True) -> BodyText | None:
+    """Inside the transaction that stored the document's scan: a pending row (written straight away for a new
+    document, which has none yet), and the task after commit."""
     if not document.scan.name:
-        return
-    BodyText.objects.update_or_create(
-        incoming=document, defaults={"state": BodyText.State.PENDING, "method": "", "text": "", "error": ""}
-    )
+        return None
+    pending = {"state": BodyText.State.PENDING, "method": "", "text": "", "error": ""}
+    if new:
+        row = BodyText.objects.create(incoming=document, **pending)
+    else:
+        row, _created = BodyText.objects.update_or_create(incoming=document, defaults=pending)
     enqueue_after_commit(extract_incoming_text, document.pk)
+    return row
 
 
 @task()

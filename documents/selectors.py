@@ -82,14 +82,18 @@ def incoming_visible(user) -> QuerySet[IncomingDocument]:
 
 def outgoing_visible(user) -> QuerySet[OutgoingDocument]:
     """The non-secret outgoing documents `user` may find: all of the agencies where they are văn thư or leader,
-    those they drafted and those of a unit they work in."""
+    and in the other agencies where they hold a post, those they drafted and those of a unit they work in."""
     rows = OutgoingDocument.objects.filter(confidentiality=Confidentiality.NONE)
-    seen = Q(agency_id__in=visible_agencies(user))
-    if getattr(user, "is_authenticated", False):
-        seen |= Q(created_by=user)
-        units = _units_of(user)
+    agencies = visible_agencies(user)
+    seen = Q(agency_id__in=agencies)
+    # what they drafted, or their units drafted, in the agencies where they are neither văn thư nor leader (in
+    # those they see everything already: no OR, so PostgreSQL keeps the agency's newest-first index)
+    elsewhere = {g.agency_id for g in grants_for(user)} - agencies
+    if elsewhere:
+        units = {g.unit_id for g in grants_for(user) if g.unit_id is not None and g.agency_id in elsewhere}
+        seen |= Q(agency_id__in=elsewhere, created_by=user)
         if units:
-            seen |= Q(drafting_unit_id__in=units)
+            seen |= Q(agency_id__in=elsewhere, drafting_unit_id__in=units)
     return rows.filter(seen)
 
 

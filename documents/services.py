@@ -295,7 +295,8 @@ def incoming_record_paper(
         arrived_at=now,
         registration_due=registration_due(now, urgency),
     )
-    document.full_clean(exclude=["register", "registered_by", "scan"])
+    # the agency is the caller's object, the constraints the database's: no query for either here
+    document.full_clean(exclude=["agency", "register", "registered_by", "scan"], validate_constraints=False)
     if document_date is not None and document_date > timezone.localdate(now):
         raise ValidationError({"document_date": ["Ngày văn bản không thể sau ngày đến."]})
     kind = _scan_kind(scan)

@@ -15,7 +15,7 @@ if [ "${CQS_SKIP_BROWSER:-0}" != 1 ]; then
 fi
 command -v pdfsig >/dev/null 2>&1 || need_apt+=(poppler-utils)
 command -v tesseract >/dev/null 2>&1 || need_apt+=(tesseract-ocr)
-[ -f /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ] || ls /usr/share/tesseract-ocr/*/tessdata/vie.traineddata >/dev/null 2>&1 || need_apt+=(tesseract-ocr-vie)
+ls /usr/share/tesseract-ocr/*/tessdata/vie.traineddata >/dev/null 2>&1 || need_apt+=(tesseract-ocr-vie)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     log "apt-get install ${need_apt[*]}"
