@@ -110,3 +110,15 @@ def test_the_search_can_use_the_trigram_index(w):
         cursor.execute("EXPLAIN SELECT id FROM documents_incomingdocument WHERE search_text LIKE %s", ["%chung thuc%"])
         plan = " ".join(row[0] for row in cursor.fetchall())
     assert "documents_in_search_trgm" in plan
+
+
+def test_the_page_filters_by_issuer_period_and_status(client, w):
+    url = reverse("documents:search")
+    client.force_login(w["clerk"])
+    page = client.get(url, {"q": "chung thuc", "noi_ban_hanh": "dong hoi"}).content.decode()
+    assert "bản sao" in page and "01/QĐ-STP" not in page
+    page = client.get(url, {"q": "chung thuc", "trang_thai": "issued"}).content.decode()
+    assert "01/QĐ-STP" in page and "bản sao" not in page
+    page = client.get(url, {"q": "chung thuc", "den_ngay": "2000-01-01"}).content.decode()
+    assert "01/QĐ-STP" not in page and "bản sao" not in page
+    assert client.get(url, {"trang_thai": "nonsense"}).status_code == 200  # a form error, nothing searched
