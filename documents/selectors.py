@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import StrIndex
 from django.http import Http404
 from django.utils import timezone
 
@@ -102,7 +103,14 @@ def _day_start(day: date) -> datetime:
 
 
 def _narrow(
-    rows: QuerySet[_Doc], query: str, filters: SearchFilters, *, moment: str, issuer_field: str, unit_filter
+    rows: QuerySet[_Doc],
+    query: str,
+    filters: SearchFilters,
+    *,
+    moment: str,
+    issuer_field: str,
+    unit_filter,
+    indexed: bool = True,
 ) -> QuerySet[_Doc]:
     terms = fold_terms(query)[:8]
     issuer = (filters.issuer or "").strip()
@@ -111,9 +119,16 @@ def _narrow(
             rows = rows.filter(**{f"{issuer_field}__code": issuer.upper()})
         else:
             terms += fold_terms(issuer)[:4]  # the issuer's name is part of the search text
-    # longest words first: PostgreSQL's trigram index is driven by the most selective patterns
+    # longest words first: PostgreSQL's trigram index is driven by the most selective patterns. Among recent
+    # documents (`newest`) the words are matched with strpos(), which no index serves: PostgreSQL then reads the
+    # recent rows through the agency's newest-first index instead of the trigram posting lists
     for term in sorted(dict.fromkeys(terms), key=len, reverse=True):
-        rows = rows.filter(search_text__contains=term)
+        if indexed:
+            rows = rows.filter(search_text__contains=term)
+        else:
+            rows = rows.alias(**{f"at_{len(rows.query.annotations)}": StrIndex("search_text", Value(term))}).filter(
+                **{f"at_{len(rows.query.annotations)}__gt": 0}
+            )
     if filters.document_type:
         rows = rows.filter(document_type=filters.document_type)
     if filters.status:
@@ -130,7 +145,9 @@ def _narrow(
     return rows.order_by(f"-{moment}", "-id")
 
 
-def search_incoming(user, query: str = "", filters: SearchFilters | None = None) -> QuerySet[IncomingDocument]:
+def search_incoming(
+    user, query: str = "", filters: SearchFilters | None = None, *, indexed: bool = True
+) -> QuerySet[IncomingDocument]:
     """Incoming documents `user` may see matching every folded word of `query` (number and symbol, số đến,
     subject, sender, and the body's text: its text layer or OCR), newest first. The words are matched in the
     folded `search_text` with LIKE '%word%', served on PostgreSQL by its pg_trgm GIN index (migration 0002)."""
@@ -142,10 +159,13 @@ def search_incoming(user, query: str = "", filters: SearchFilters | None = None)
         moment="arrived_at",
         issuer_field="sender_agency",
         unit_filter=lambda unit: Q(pk__in=Assignment.objects.filter(unit_id=unit).values("document_id")),
+        indexed=indexed,
     )
 
 
-def search_outgoing(user, query: str = "", filters: SearchFilters | None = None) -> QuerySet[OutgoingDocument]:
+def search_outgoing(
+    user, query: str = "", filters: SearchFilters | None = None, *, indexed: bool = True
+) -> QuerySet[OutgoingDocument]:
     """Outgoing documents `user` may see matching every folded word of `query` (number and symbol, subject,
     issuer, body text), newest first; as search_incoming."""
     rows = outgoing_visible(user).select_related("agency", "entry")
@@ -156,6 +176,7 @@ def search_outgoing(user, query: str = "", filters: SearchFilters | None = None)
         moment="created_at",
         issuer_field="agency",
         unit_filter=lambda unit: Q(drafting_unit_id=unit),
+        indexed=indexed,
     )
 
 
@@ -173,14 +194,44 @@ def search(
     (direction, document) pairs; secret documents are left out (they are read on paper)."""
     filters = filters or SearchFilters(document_type=document_type, year=year)
     results: list[tuple[str, OutgoingDocument | IncomingDocument]] = []
+    agencies = visible_agencies(user)
     if direction in ("", Direction.OUTGOING):
-        results += [(Direction.OUTGOING, d) for d in search_outgoing(user, query, filters)[:limit]]
+        rows = search_outgoing(user, query, filters)
+        recent = search_outgoing(user, query, filters, indexed=False)
+        found = newest(rows, recent, OutgoingDocument, "created_at", agencies, limit)
+        results += [(Direction.OUTGOING, d) for d in found]
     if direction in ("", Direction.INCOMING):
         status_ok = not filters.status or filters.status in IncomingStatus.values
         if status_ok:
-            results += [(Direction.INCOMING, d) for d in search_incoming(user, query, filters)[:limit]]
+            rows_in = search_incoming(user, query, filters)
+            recent_in = search_incoming(user, query, filters, indexed=False)
+            found_in = newest(rows_in, recent_in, IncomingDocument, "arrived_at", agencies, limit)
+            results += [(Direction.INCOMING, d) for d in found_in]
     results.sort(key=lambda pair: (_moment(pair[1]), pair[1].pk), reverse=True)
     return results[:limit]
+
+
+RECENT_WINDOW = 5000
+
+
+def newest(
+    rows: QuerySet[_Doc], recent_rows: QuerySet[_Doc], model: type[_Doc], moment: str, agencies: set[int], limit: int
+) -> list[_Doc]:
+    """The first `limit` rows of a newest-first search (`rows`; `recent_rows` the same search with its words
+    matched without the trigram index), looked for first among the documents since the
+    RECENT_WINDOW-th newest of the user's agencies (PostgreSQL walks the agency's newest-first index there,
+    migration 0004), then, when fewer matched there, in the whole table (the trigram index). Exact either way:
+    every match newer than the bound is considered, and any match not considered is older than all of them.
+    A broad word matching thousands of documents is answered from the recent ones without reading them all
+    through the trigram index (bench/documents_bench.py)."""
+    if agencies and limit <= RECENT_WINDOW:
+        recent = model.objects.filter(agency_id__in=agencies).order_by(f"-{moment}", "-id")
+        bound = list(recent.values_list(moment, flat=True)[RECENT_WINDOW - 1 : RECENT_WINDOW])
+        if bound:
+            first = list(recent_rows.filter(**{f"{moment}__gte": bound[0]})[:limit])
+            if len(first) == limit:
+                return first
+    return list(rows[:limit])
 
 
 def _moment(document: OutgoingDocument | IncomingDocument):

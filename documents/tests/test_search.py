@@ -122,3 +122,25 @@ def test_the_page_filters_by_issuer_period_and_status(client, w):
     page = client.get(url, {"q": "chung thuc", "den_ngay": "2000-01-01"}).content.decode()
     assert "01/QĐ-STP" not in page and "bản sao" not in page
     assert client.get(url, {"trang_thai": "nonsense"}).status_code == 200  # a form error, nothing searched
+
+
+def test_the_recent_window_gives_the_same_first_page_as_the_whole_table(w, monkeypatch):
+    """selectors.newest looks among the newest documents first (words matched without the trigram index), and
+    falls back to the whole table when too few matched there: the same answer either way."""
+    for i in range(6):
+        services.incoming_record_paper(
+            actor=w["clerk"],
+            agency=w["justice"],
+            scan=SimpleUploadedFile("s.pdf", PDF),
+            sender_name="Bộ Tư pháp",
+            document_type="official_letter",
+            subject=f"Hướng dẫn chứng thực số {i}" if i % 2 else f"Hướng dẫn hộ tịch số {i}",
+        )
+    whole = [d.pk for d in selectors.search_incoming(w["clerk"], "huong dan chung thuc")[:2]]
+    for window in (1, 2, 3, 50):
+        monkeypatch.setattr(selectors, "RECENT_WINDOW", window)
+        page = [
+            d.pk for _kind, d in selectors.search(w["clerk"], "huong dan chung thuc", direction="incoming", limit=2)
+        ]
+        assert page == whole
+    assert len(whole) == 2
