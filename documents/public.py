@@ -12,9 +12,11 @@ page at once; its verification page then answers 404.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -132,12 +134,19 @@ def public_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def public_verify(request: HttpRequest, public_id: str) -> HttpResponse:
     """The verification page the QR code leads to: the document's facts and the check of its PDF's signatures."""
-    from signing.verification import verify_bytes
+    from signing.verification import CACHE_SECONDS, verify_bytes
 
     publication = _publication_or_404(public_id)
     document = publication.document
     with document.body.open("rb") as handle:
-        result = verify_bytes(handle.read())
+        data = handle.read()
+    # validating signatures is the page's costly part and anyone may ask for it: the result of these exact
+    # bytes is kept briefly (as signing.verification.verify_issued does)
+    key = f"documents:verify:{public_id}:{hashlib.sha256(data).hexdigest()}"
+    result = cache.get(key)
+    if result is None:
+        result = verify_bytes(data)
+        cache.set(key, result, CACHE_SECONDS)
     url = verify_url(public_id)
     context = {"p": publication, "d": document, "result": result, "qr": qr_svg(url), "url": url}
     return render(request, "documents/public_verify.html", context)
