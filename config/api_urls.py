@@ -10,4 +10,5 @@ urlpatterns = [
     path("payments/", include("payments.api_urls")),
     path("signing/", include("signing.api_urls")),
     path("feedback/", include("feedback.api_urls")),
+    path("documents/", include("documents.api_urls")),
 ]

@@ -305,6 +305,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # a choice set shared by several serializers' fields of the same name gets one stable component name
+    "ENUM_NAME_OVERRIDES": {"IncomingStatusEnum": "documents.choices.IncomingStatus"},
 }
 
 # Map tiles for the public maps. Empty: no base layer, markers and coordinates only.

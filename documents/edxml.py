@@ -447,7 +447,9 @@ def _read_attachments(root, env) -> list[Attachment]:
         content_id = _text(element, "ContentId", required="mã tệp đính kèm", limit=100)
         text = _text(element, "ContentTransferEncoded", required=f"nội dung tệp {content_id}", limit=max_bytes())
         try:
-            encoded[content_id] = base64.b64decode("".join(text.split()), validate=True)
+            # strict base64 in C; the whitespace some producers wrap lines with is removed only when present
+            wrapped = any(space in text for space in ("\n", "\r", " ", "\t"))
+            encoded[content_id] = binascii.a2b_base64("".join(text.split()) if wrapped else text, strict_mode=True)
         except (binascii.Error, ValueError):
             raise EnvelopeRefused(f"Nội dung tệp {content_id!r} không phải base64 hợp lệ.") from None
     if set(references) != set(encoded):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.models import OrgUnit, User
 
-from .choices import Confidentiality, Direction, DocumentType, Urgency
+from .choices import Confidentiality, Direction, DocumentType, IncomingStatus, OutgoingStatus, Urgency
 
 
 class PaperIncomingForm(forms.Form):
@@ -48,6 +48,18 @@ class SearchForm(forms.Form):
         label=_("Loại văn bản"), choices=[("", _("Mọi loại")), *DocumentType.choices], required=False
     )
     nam = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100, required=False)
+    tu_ngay = forms.DateField(label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    den_ngay = forms.DateField(label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    noi_ban_hanh = forms.CharField(label=_("Cơ quan ban hành (tên hoặc mã)"), max_length=300, required=False)
+    trang_thai = forms.ChoiceField(
+        label=_("Trạng thái"),
+        required=False,
+        choices=[
+            ("", _("Mọi trạng thái")),
+            *[(v, f"{_('Đến')}: {label}") for v, label in IncomingStatus.choices],
+            *[(v, f"{_('Đi')}: {label}") for v, label in OutgoingStatus.choices if v not in IncomingStatus.values],
+        ],
+    )
 
 
 class AssignForm(forms.Form):

@@ -169,6 +169,7 @@ class OutgoingDocument(models.Model):
     def fill_search_text(self) -> None:
         number = self.entry.number_and_symbol if self.entry is not None else ""
         self.search_text = fold(" ".join([number, self.subject, self.agency.name, self.agency.short_name]))
+        self.search_text = " ".join(filter(None, [self.search_text, body_words(self)]))  # the body (ocr.py)
 
 
 class Recipient(models.Model):
@@ -277,6 +278,7 @@ class IncomingDocument(models.Model):
     def fill_search_text(self) -> None:
         number = f"{self.incoming_number:02d}/{self.year}" if self.incoming_number else ""
         self.search_text = fold(" ".join([self.number_and_symbol, number, self.subject, self.sender_name]))
+        self.search_text = " ".join(filter(None, [self.search_text, body_words(self)]))  # the body (ocr.py)
 
 
 class Assignment(models.Model):
@@ -546,3 +548,84 @@ class IncomingExchange(models.Model):
 
     def __str__(self):
         return f"{self.sender_code}/{self.code}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Body text (OCR), publication — issue 19: documents/ocr.py, documents/public.py
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class BodyText(models.Model):
+    """The text of a document's file, for search: read from the PDF's text layer (pdftotext) or, for a scan
+    without one (a JPEG, an image-only PDF), recognised with Tesseract's Vietnamese model in the background
+    (documents/ocr.py). Its folded words are appended to the document's `search_text`."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("đang chờ")
+        DONE = "done", _("đã có")
+        FAILED = "failed", _("lỗi")
+
+    class Method(models.TextChoices):
+        TEXT_LAYER = "text_layer", _("lớp chữ của PDF")
+        OCR = "ocr", _("nhận dạng ký tự (OCR)")
+        NONE = "", _("—")
+
+    incoming = models.OneToOneField(
+        IncomingDocument, on_delete=models.CASCADE, null=True, blank=True, related_name="body_text"
+    )
+    outgoing = models.OneToOneField(
+        OutgoingDocument, on_delete=models.CASCADE, null=True, blank=True, related_name="body_text"
+    )
+    state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.PENDING)
+    method = models.CharField(_("cách đọc"), max_length=12, choices=Method.choices, blank=True, default="")
+    text = models.TextField(_("nội dung"), blank=True, default="")
+    pages = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("nội dung văn bản")
+        verbose_name_plural = _("nội dung văn bản")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(incoming__isnull=False, outgoing__isnull=True)
+                | models.Q(incoming__isnull=True, outgoing__isnull=False),
+                name="documents_bodytext_one_document",
+            )
+        ]
+        indexes = [models.Index(fields=["state"], name="documents_bodytext_state")]
+
+    def __str__(self):
+        return f"{self.get_state_display()} ({self.get_method_display()})"
+
+
+def body_words(document: OutgoingDocument | IncomingDocument) -> str:
+    """The folded words of the document's body text, for its `search_text` ('' while none is known)."""
+    if document.pk is None:
+        return ""
+    row = BodyText.objects.filter(
+        **({"incoming": document} if isinstance(document, IncomingDocument) else {"outgoing": document}),
+        state=BodyText.State.DONE,
+    ).values_list("text", flat=True)
+    text = row.first()
+    return fold(text) if text else ""
+
+
+class Publication(models.Model):
+    """An issued outgoing document published on the public page (`/cong-khai/van-ban/`), with the id its
+    verification QR code carries. Secret documents are never published (documents/public.py)."""
+
+    document = models.OneToOneField(OutgoingDocument, on_delete=models.PROTECT, related_name="publication")
+    public_id = models.CharField(max_length=32, unique=True, editable=False)
+    published_at = models.DateTimeField(_("công khai lúc"))
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    withdrawn_at = models.DateTimeField(_("thôi công khai lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("văn bản công khai")
+        verbose_name_plural = _("văn bản công khai")
+        indexes = [models.Index(fields=["withdrawn_at", "-published_at"], name="documents_public_list")]
+
+    def __str__(self):
+        return self.public_id

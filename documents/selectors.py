@@ -1,6 +1,12 @@
 """Reads of the documents app that depend on who asks."""
 
-from django.db.models import Case, IntegerField, Q, Value, When
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TypeVar
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import StrIndex
 from django.http import Http404
 from django.utils import timezone
 
@@ -11,6 +17,8 @@ from directory.selectors import agencies_with_role, grants_for
 from .choices import AssignmentStatus, Confidentiality, Direction, IncomingStatus, Urgency
 from .models import Assignment, IncomingDocument, OutgoingDocument
 from .permissions import can_view_incoming
+
+AGENCY_CODE = re.compile(r"[0-9A-Z]{2,3}(\.[0-9A-Z]{2,3}){3}")  # QCVN 102 agency code, e.g. 000.00.12.H44
 
 
 def registration_queue(user):
@@ -39,29 +47,192 @@ def visible_agencies(user) -> set[int]:
     return agencies_with_role(user, Role.DOCUMENT_CLERK, Role.AGENCY_LEADER)
 
 
-def search(user, query: str = "", *, direction: str = "", document_type: str = "", year: int | None = None):
-    """Outgoing and incoming documents of the user's agencies matching every folded word of `query`, newest
-    first, as (direction, document) pairs; secret documents are left out (they are read on paper)."""
+@dataclass(frozen=True)
+class SearchFilters:
+    """What a search may be narrowed by, besides its words: the document type, a period (the day it arrived,
+    or for an outgoing document the day it was drafted), the issuer (an agency's QCVN 102 code, or words of
+    its name), the status of its direction, and a unit (the unit it was assigned to, or that drafted it)."""
+
+    document_type: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    year: int | None = None
+    issuer: str = ""
+    status: str = ""
+    unit: int | None = None
+
+
+_Doc = TypeVar("_Doc", IncomingDocument, OutgoingDocument)
+
+
+def _units_of(user) -> set[int]:
+    return {g.unit_id for g in grants_for(user) if g.unit_id is not None}
+
+
+def incoming_visible(user) -> QuerySet[IncomingDocument]:
+    """The non-secret incoming documents `user` may find: all of the agencies where they are văn thư or leader,
+    and those assigned to a unit they work in or passed on to them (permissions.can_view_incoming). Secret
+    documents are left out of lists and searches: they are read by the people named on them, on their page."""
+    rows = IncomingDocument.objects.filter(confidentiality=Confidentiality.NONE)
+    seen = Q(agency_id__in=visible_agencies(user))
+    units = _units_of(user)
+    if units or Assignment.objects.filter(assignee_id=getattr(user, "pk", None)).exists():
+        mine = Assignment.objects.filter(Q(assignee=user) | Q(unit_id__in=units)).values("document_id")
+        seen |= Q(pk__in=mine)
+    return rows.filter(seen)
+
+
+def outgoing_visible(user) -> QuerySet[OutgoingDocument]:
+    """The non-secret outgoing documents `user` may find: all of the agencies where they are văn thư or leader,
+    and in the other agencies where they hold a post, those they drafted and those of a unit they work in."""
+    rows = OutgoingDocument.objects.filter(confidentiality=Confidentiality.NONE)
     agencies = visible_agencies(user)
+    seen = Q(agency_id__in=agencies)
+    # what they drafted, or their units drafted, in the agencies where they are neither văn thư nor leader (in
+    # those they see everything already: no OR, so PostgreSQL keeps the agency's newest-first index)
+    elsewhere = {g.agency_id for g in grants_for(user)} - agencies
+    if elsewhere:
+        units = {g.unit_id for g in grants_for(user) if g.unit_id is not None and g.agency_id in elsewhere}
+        seen |= Q(agency_id__in=elsewhere, created_by=user)
+        if units:
+            seen |= Q(agency_id__in=elsewhere, drafting_unit_id__in=units)
+    return rows.filter(seen)
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _narrow(
+    rows: QuerySet[_Doc],
+    query: str,
+    filters: SearchFilters,
+    *,
+    moment: str,
+    issuer_field: str,
+    unit_filter,
+    indexed: bool = True,
+) -> QuerySet[_Doc]:
     terms = fold_terms(query)[:8]
-    results: list[tuple[str, OutgoingDocument | IncomingDocument]] = []
-    sources = (
-        (Direction.OUTGOING, OutgoingDocument.objects.select_related("agency", "entry"), "created_at"),
-        (Direction.INCOMING, IncomingDocument.objects.select_related("agency"), "arrived_at"),
-    )
-    for kind, rows, moment in sources:
-        if direction not in ("", kind):
-            continue
-        rows = rows.filter(agency_id__in=agencies, confidentiality=Confidentiality.NONE)
-        for term in terms:
+    issuer = (filters.issuer or "").strip()
+    if issuer:
+        if AGENCY_CODE.fullmatch(issuer.upper()):
+            rows = rows.filter(**{f"{issuer_field}__code": issuer.upper()})
+        else:
+            terms += fold_terms(issuer)[:4]  # the issuer's name is part of the search text
+    # longest words first: PostgreSQL's trigram index is driven by the most selective patterns. Among recent
+    # documents (`newest`) the words are matched with strpos(), which no index serves: PostgreSQL then reads the
+    # recent rows through the agency's newest-first index instead of the trigram posting lists
+    for term in sorted(dict.fromkeys(terms), key=len, reverse=True):
+        if indexed:
             rows = rows.filter(search_text__contains=term)
-        if document_type:
-            rows = rows.filter(document_type=document_type)
-        if year:
-            rows = rows.filter(**{f"{moment}__year": year})
-        results += [(kind, d) for d in rows.order_by(f"-{moment}", "-id")[:200]]
-    results.sort(key=lambda pair: _moment(pair[1]), reverse=True)
-    return results[:200]
+        else:
+            rows = rows.alias(**{f"at_{len(rows.query.annotations)}": StrIndex("search_text", Value(term))}).filter(
+                **{f"at_{len(rows.query.annotations)}__gt": 0}
+            )
+    if filters.document_type:
+        rows = rows.filter(document_type=filters.document_type)
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.year:
+        rows = rows.filter(**{f"{moment}__gte": _day_start(date(filters.year, 1, 1))})
+        rows = rows.filter(**{f"{moment}__lt": _day_start(date(filters.year + 1, 1, 1))})
+    if filters.date_from:
+        rows = rows.filter(**{f"{moment}__gte": _day_start(filters.date_from)})
+    if filters.date_to:
+        rows = rows.filter(**{f"{moment}__lt": _day_start(filters.date_to + timedelta(days=1))})
+    if filters.unit:
+        rows = rows.filter(unit_filter(filters.unit))
+    return rows.order_by(f"-{moment}", "-id")
+
+
+def search_incoming(
+    user, query: str = "", filters: SearchFilters | None = None, *, indexed: bool = True
+) -> QuerySet[IncomingDocument]:
+    """Incoming documents `user` may see matching every folded word of `query` (number and symbol, số đến,
+    subject, sender, and the body's text: its text layer or OCR), newest first. The words are matched in the
+    folded `search_text` with LIKE '%word%', served on PostgreSQL by its pg_trgm GIN index (migration 0002)."""
+    rows = incoming_visible(user).select_related("agency")
+    return _narrow(
+        rows,
+        query,
+        filters or SearchFilters(),
+        moment="arrived_at",
+        issuer_field="sender_agency",
+        unit_filter=lambda unit: Q(pk__in=Assignment.objects.filter(unit_id=unit).values("document_id")),
+        indexed=indexed,
+    )
+
+
+def search_outgoing(
+    user, query: str = "", filters: SearchFilters | None = None, *, indexed: bool = True
+) -> QuerySet[OutgoingDocument]:
+    """Outgoing documents `user` may see matching every folded word of `query` (number and symbol, subject,
+    issuer, body text), newest first; as search_incoming."""
+    rows = outgoing_visible(user).select_related("agency", "entry")
+    return _narrow(
+        rows,
+        query,
+        filters or SearchFilters(),
+        moment="created_at",
+        issuer_field="agency",
+        unit_filter=lambda unit: Q(drafting_unit_id=unit),
+        indexed=indexed,
+    )
+
+
+def search(
+    user,
+    query: str = "",
+    *,
+    direction: str = "",
+    document_type: str = "",
+    year: int | None = None,
+    filters: SearchFilters | None = None,
+    limit: int = 200,
+):
+    """Outgoing and incoming documents `user` may see matching every folded word of `query`, newest first, as
+    (direction, document) pairs; secret documents are left out (they are read on paper)."""
+    filters = filters or SearchFilters(document_type=document_type, year=year)
+    results: list[tuple[str, OutgoingDocument | IncomingDocument]] = []
+    agencies = visible_agencies(user)
+    if direction in ("", Direction.OUTGOING):
+        rows = search_outgoing(user, query, filters)
+        recent = search_outgoing(user, query, filters, indexed=False)
+        found = newest(rows, recent, OutgoingDocument, "created_at", agencies, limit)
+        results += [(Direction.OUTGOING, d) for d in found]
+    if direction in ("", Direction.INCOMING):
+        status_ok = not filters.status or filters.status in IncomingStatus.values
+        if status_ok:
+            rows_in = search_incoming(user, query, filters)
+            recent_in = search_incoming(user, query, filters, indexed=False)
+            found_in = newest(rows_in, recent_in, IncomingDocument, "arrived_at", agencies, limit)
+            results += [(Direction.INCOMING, d) for d in found_in]
+    results.sort(key=lambda pair: (_moment(pair[1]), pair[1].pk), reverse=True)
+    return results[:limit]
+
+
+RECENT_WINDOW = 5000
+
+
+def newest(
+    rows: QuerySet[_Doc], recent_rows: QuerySet[_Doc], model: type[_Doc], moment: str, agencies: set[int], limit: int
+) -> list[_Doc]:
+    """The first `limit` rows of a newest-first search (`rows`; `recent_rows` the same search with its words
+    matched without the trigram index), looked for first among the documents since the
+    RECENT_WINDOW-th newest of the user's agencies (PostgreSQL walks the agency's newest-first index there,
+    migration 0004), then, when fewer matched there, in the whole table (the trigram index). Exact either way:
+    every match newer than the bound is considered, and any match not considered is older than all of them.
+    A broad word matching thousands of documents is answered from the recent ones without reading them all
+    through the trigram index (bench/documents_bench.py)."""
+    if agencies and limit <= RECENT_WINDOW:
+        recent = model.objects.filter(agency_id__in=agencies).order_by(f"-{moment}", "-id")
+        bound = list(recent.values_list(moment, flat=True)[RECENT_WINDOW - 1 : RECENT_WINDOW])
+        if bound:
+            first = list(recent_rows.filter(**{f"{moment}__gte": bound[0]})[:limit])
+            if len(first) == limit:
+                return first
+    return list(rows[:limit])
 
 
 def _moment(document: OutgoingDocument | IncomingDocument):
@@ -129,3 +300,15 @@ def exchange_outbox(user):
         )
         .order_by("order", "-id")
     )
+
+
+def outgoing_visible_get(user, pk) -> OutgoingDocument | None:
+    """An outgoing document `user` may see (outgoing_visible), or a secret one of an agency where they are văn
+    thư or leader, or that they drafted; None for any other (the caller answers 404)."""
+    document = OutgoingDocument.objects.select_related("agency", "entry").filter(pk=pk).first()
+    if document is None:
+        return None
+    if document.is_secret:
+        allowed = document.created_by_id == getattr(user, "pk", None) or document.agency_id in visible_agencies(user)
+        return document if allowed else None
+    return document if outgoing_visible(user).filter(pk=pk).exists() else None

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from core import calendar as workcal
 from directory.choices import Role
 from directory.models import Agency, User
 
-from . import edxml, outbox
+from . import edxml, ocr, outbox
 from .choices import (
     AssignmentRole,
     AssignmentStatus,
@@ -122,6 +122,18 @@ def _take_number(*, register: Register, year: int, document_type: str) -> int:
     """The next number of a series inside the caller's transaction. The counter row stays locked until the
     caller commits, so concurrent registrations get consecutive numbers and a rollback gives its number
     back: numbers neither repeat nor skip (Nghị định 30/2020/NĐ-CP, Điều 15 khoản 1)."""
+    # one statement takes the lock and the number (the lock is held until commit: the fewer round trips
+    # after it, the more numbers per second; bench/documents_bench.py); the row is made on a series' first use
+    table = NumberCounter._meta.db_table
+    sql = (
+        f"UPDATE {table} SET last_number = last_number + 1 "  # noqa: S608 - the model's own table name
+        "WHERE register_id = %s AND year = %s AND document_type = %s RETURNING last_number"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [register.pk, year, document_type])
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0])
     counter, _created = NumberCounter.objects.select_for_update().get_or_create(
         register=register, year=year, document_type=document_type
     )
@@ -283,7 +295,8 @@ def incoming_record_paper(
         arrived_at=now,
         registration_due=registration_due(now, urgency),
     )
-    document.full_clean(exclude=["register", "registered_by", "scan"])
+    # the agency is the caller's object, the constraints the database's: no query for either here
+    document.full_clean(exclude=["agency", "register", "registered_by", "scan"], validate_constraints=False)
     if document_date is not None and document_date > timezone.localdate(now):
         raise ValidationError({"document_date": ["Ngày văn bản không thể sau ngày đến."]})
     kind = _scan_kind(scan)
@@ -293,6 +306,7 @@ def incoming_record_paper(
             document.scan.save(f"den-{document.year}-{document.incoming_number:02d}.{kind}", scan, save=False)
             document.fill_search_text()
             document.save()
+            ocr.schedule_incoming(document)  # its text read in the background, for search
             audit.record(
                 actor=actor,
                 action="documents.incoming_record_paper",
@@ -783,6 +797,7 @@ def _deliver(*, peer: Peer, envelope) -> list[IncomingDocument]:
                 stored.append(document.scan.name or "")
                 document.fill_search_text()
                 document.save()
+                ocr.schedule_incoming(document)  # its text read in the background, for search
                 for other in others:
                     attachment = IncomingAttachment(
                         document=document, name=other.name[:255], content_type=other.content_type

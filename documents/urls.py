@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_exchange
+from . import pdf_registers, public, views, views_exchange
 
 app_name = "documents"
 
@@ -25,4 +25,11 @@ urlpatterns = [
     ),
     path("lien-thong/hop-thu-di/", views_exchange.exchange_outbox, name="exchange_outbox"),
     path("lien-thong/hop-thu-di/<int:message_id>/gui-lai/", views_exchange.outbox_retry, name="outbox_retry"),
+    # public documents (no login) and the registers as PDF (documents/public.py, documents/pdf_registers.py)
+    path("cong-khai/", public.public_list, name="public_list"),
+    path("cong-khai/<str:public_id>/", public.public_verify, name="public_verify"),
+    path("cong-khai/<str:public_id>/tai-ve/", public.public_download, name="public_download"),
+    path("di/so/pdf/", pdf_registers.outgoing_register_pdf, name="outgoing_register_pdf"),
+    path("den/so/pdf/", pdf_registers.incoming_register_pdf, name="incoming_register_pdf"),
+    path("den/so/xlsx/", pdf_registers.incoming_register_xlsx, name="incoming_register_xlsx"),
 ]

@@ -234,7 +234,15 @@ def search(request):
     results = []
     if form.is_valid():
         d = form.cleaned_data
-        results = selectors.search(request.user, d["q"], direction=d["huong"], document_type=d["loai"], year=d["nam"])
+        filters = selectors.SearchFilters(
+            document_type=d["loai"],
+            year=d["nam"],
+            date_from=d["tu_ngay"],
+            date_to=d["den_ngay"],
+            issuer=d["noi_ban_hanh"],
+            status=d["trang_thai"],
+        )
+        results = selectors.search(request.user, d["q"], direction=d["huong"], filters=filters)
     return render(request, "documents/search.html", {"form": form, "results": results})
 
 

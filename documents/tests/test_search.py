@@ -89,7 +89,8 @@ def test_words_match_with_or_without_diacritics_across_both_directions(w):
 def test_other_agencies_and_secret_documents_never_appear(w):
     assert _subjects(w["health_clerk"], "chung thuc") == ["Về việc chứng thực giấy phép hành nghề"]
     assert "Về việc chứng thực hợp đồng (mật)" not in _subjects(w["clerk"], "hop dong")
-    assert _subjects(w["expert"], "chung thuc") == []
+    # a specialist finds only what they drafted (and what is assigned to their unit: tests/test_search_full.py)
+    assert _subjects(w["expert"], "chung thuc") == ["Quyết định công bố thủ tục chứng thực"]
 
 
 def test_the_page_answers_clerks_and_leaders_only(client, w):
@@ -109,3 +110,37 @@ def test_the_search_can_use_the_trigram_index(w):
         cursor.execute("EXPLAIN SELECT id FROM documents_incomingdocument WHERE search_text LIKE %s", ["%chung thuc%"])
         plan = " ".join(row[0] for row in cursor.fetchall())
     assert "documents_in_search_trgm" in plan
+
+
+def test_the_page_filters_by_issuer_period_and_status(client, w):
+    url = reverse("documents:search")
+    client.force_login(w["clerk"])
+    page = client.get(url, {"q": "chung thuc", "noi_ban_hanh": "dong hoi"}).content.decode()
+    assert "bản sao" in page and "01/QĐ-STP" not in page
+    page = client.get(url, {"q": "chung thuc", "trang_thai": "issued"}).content.decode()
+    assert "01/QĐ-STP" in page and "bản sao" not in page
+    page = client.get(url, {"q": "chung thuc", "den_ngay": "2000-01-01"}).content.decode()
+    assert "01/QĐ-STP" not in page and "bản sao" not in page
+    assert client.get(url, {"trang_thai": "nonsense"}).status_code == 200  # a form error, nothing searched
+
+
+def test_the_recent_window_gives_the_same_first_page_as_the_whole_table(w, monkeypatch):
+    """selectors.newest looks among the newest documents first (words matched without the trigram index), and
+    falls back to the whole table when too few matched there: the same answer either way."""
+    for i in range(6):
+        services.incoming_record_paper(
+            actor=w["clerk"],
+            agency=w["justice"],
+            scan=SimpleUploadedFile("s.pdf", PDF),
+            sender_name="Bộ Tư pháp",
+            document_type="official_letter",
+            subject=f"Hướng dẫn chứng thực số {i}" if i % 2 else f"Hướng dẫn hộ tịch số {i}",
+        )
+    whole = [d.pk for d in selectors.search_incoming(w["clerk"], "huong dan chung thuc")[:2]]
+    for window in (1, 2, 3, 50):
+        monkeypatch.setattr(selectors, "RECENT_WINDOW", window)
+        page = [
+            d.pk for _kind, d in selectors.search(w["clerk"], "huong dan chung thuc", direction="incoming", limit=2)
+        ]
+        assert page == whole
+    assert len(whole) == 2
