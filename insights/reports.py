@@ -385,11 +385,14 @@ def aggregate(template: ReportTemplate, start: dt.date) -> dict[str, Any]:
         if counted:
             for pk in totals:
                 totals[pk] += by_indicator.get(pk) or 0
+        late = is_late(r)
+        timeliness = _("Trễ hạn") if late else (_("Đúng hạn") if r.first_submitted_at else _("Chưa gửi, chưa đến hạn"))
         rows.append(
             {
                 "report": r,
                 "values": [by_indicator.get(i.pk) for i in indicators],
-                "late": is_late(r),
+                "late": late,
+                "timeliness": timeliness,
                 "counted": counted,
             }
         )
@@ -439,11 +442,11 @@ def aggregate_xlsx(data: dict[str, Any]) -> bytes:
         )
     sheet.append([])
     sheet.append(["", "Tình trạng gửi báo cáo"])
-    sheet.append(["", "Cơ quan", "Trạng thái", "Gửi lần đầu lúc", "Đúng hạn"])
+    sheet.append(["", "Cơ quan", "Trạng thái", "Gửi lần đầu lúc", "Thời hạn"])
     for row in data["rows"]:
         r = row["report"]
         sent = timezone.localtime(r.first_submitted_at).strftime("%d/%m/%Y %H:%M") if r.first_submitted_at else ""
-        sheet.append(["", r.agency.name, str(r.get_status_display()), sent, "Trễ hạn" if row["late"] else "Đúng hạn"])
+        sheet.append(["", r.agency.name, str(r.get_status_display()), sent, str(row["timeliness"])])
     sheet.column_dimensions["B"].width = 50
     sheet.column_dimensions["C"].width = 40
     out = io.BytesIO()

@@ -38,7 +38,8 @@ PERSONAL = [
 
 
 @pytest.fixture
-def world():
+def world(settings, tmp_path):
+    settings.SIGNING_PKI_DIR = tmp_path / "pki"
     w = df.make_world()
     province = Agency.objects.create(
         code="000.00.00.H44", name="UBND tỉnh Quảng Trị", kind=AgencyKind.PROVINCIAL_COMMITTEE
