@@ -90,14 +90,28 @@ def computed_values(
 # --------------------------------------------------------------------------------------------------- services
 
 
-def template_save(*, actor: Any, template: ReportTemplate, created: bool) -> ReportTemplate:
-    """Save a template edited by the province (its administration page calls this)."""
+def template_save(
+    *,
+    actor: Any,
+    template: ReportTemplate,
+    created: bool,
+    indicators: list[dict[str, Any]] | None = None,
+    agencies: list[Any] | None = None,
+) -> ReportTemplate:
+    """Save a template edited by the province (its administration page calls this; the demo data too, with
+    its `indicators` as dicts of ReportIndicator's fields and its reporting `agencies`)."""
     perms.require_manager(actor)
     if template.deadline_days > 60:
         raise ValidationError({"deadline_days": _("Thời hạn gửi báo cáo không quá 60 ngày sau ngày chốt số liệu.")})
     with transaction.atomic():
         template.full_clean()
         template.save()
+        if agencies is not None:
+            template.agencies.set(agencies)
+        for order, fields in enumerate(indicators or []):
+            indicator = ReportIndicator(template=template, order=order, **fields)
+            indicator.full_clean()
+            indicator.save()
         audit.record(
             actor=actor,
             action="insights.report_template_created" if created else "insights.report_template_changed",

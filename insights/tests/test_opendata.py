@@ -232,3 +232,27 @@ def test_dcat_catalogue_in_both_serialisations(client, world):
         "http://publications.europa.eu/resource/authority/frequency/MONTHLY",
     ) in a
     assert client.get(reverse("opendata:catalog", args=["ttl"])).status_code == 404
+
+
+def test_the_administration_saves_through_the_service(client, world):
+    admin = world["admin"]
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    response = client.post(
+        reverse("admin:insights_dataset_add"),
+        {
+            "name": "moi-qua-admin",
+            "title": "Bộ dữ liệu mới",
+            "description": "",
+            "builder": "agencies",
+            "publisher": world["province"].pk,
+            "licence": "cc-by-4.0",
+            "frequency": "monthly",
+            "tags": "",
+            "is_published": "on",
+        },
+    )
+    assert response.status_code == 302
+    dataset = Dataset.objects.get(name="moi-qua-admin")
+    assert AuditEvent.objects.filter(action="insights.dataset_created", object_id=str(dataset.pk)).exists()
