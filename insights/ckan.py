@@ -245,10 +245,7 @@ def _field_filter(field: str, value: str) -> Q:
 
     value = value.strip('"')
     if field == "organization" or field == "owner_org":
-        from directory.models import Agency
-
-        codes = [a.pk for a in Agency.objects.all() if org_name(a) == value]
-        return Q(publisher_id__in=codes)
+        return Q(publisher__code__iexact=_code_of(value))
     if field in ("tags", "tag"):
         return Q(tags__iregex=rf"(^|,)\s*{re.escape(value)}\s*(,|$)")
     if field == "res_format":

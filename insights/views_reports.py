@@ -34,7 +34,7 @@ def _errors(exc: ValidationError) -> list[str]:
 def report_list(request: HttpRequest) -> HttpResponse:
     own = reports.reports_for(request.user)
     manager = perms.can_view_aggregate(request.user)
-    if not own and not manager:
+    if not perms.reporting_agency_ids(request.user) and not manager:
         raise PermissionDenied("Trang này dành cho cơ quan thực hiện báo cáo và UBND tỉnh.")
     templates = []
     if manager:

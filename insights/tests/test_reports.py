@@ -298,6 +298,10 @@ def test_actions_through_the_pages(client, w):
 
 
 def test_list_aggregate_and_open_pages(client, w, django_assert_max_num_queries):
+    client.force_login(w["world"].other_specialist)
+    empty = client.get(reverse("reports:list"))
+    assert empty.status_code == 200 and "chưa được giao báo cáo nào" in empty.content.decode()
+    client.logout()
     justice, _other = _open(w)
     aggregate = reverse("reports:aggregate", args=[w["template"].pk, justice.period_start.isoformat()])
     open_url = reverse("reports:open_period", args=[w["template"].pk])
