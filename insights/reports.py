@@ -72,6 +72,18 @@ def period_bounds(period: str, year: int, number: int) -> tuple[dt.date, dt.date
     return dt.date(sy, sm, 15), dt.date(year, last_month, 14), label
 
 
+def latest_closed(period: str, today: dt.date) -> tuple[int, int]:
+    """(year, number) of the last period whose cut-off ended before `today`."""
+    best: tuple[dt.date, int, int] | None = None
+    for year in (today.year - 1, today.year, today.year + 1):
+        for number in range(1, PERIODS_PER_YEAR[ReportPeriod(period)] + 1):
+            _start, end, _label = period_bounds(period, year, number)
+            if end < today and (best is None or end > best[0]):
+                best = (end, year, number)
+    assert best is not None
+    return best[1], best[2]
+
+
 def due_date(template: ReportTemplate, end: dt.date) -> dt.date:
     """The last day to send: the cut-off's last day plus the template's `deadline_days` (Nghị định 09/2019, Điều 6)."""
     return end + dt.timedelta(days=template.deadline_days)
@@ -125,8 +137,10 @@ def period_open(*, actor: Any, template: ReportTemplate, year: int, number: int)
     """Give each reporting agency its report of one period, pre-filled where the platform computes a figure.
 
     Agencies that already have their report for the period keep it (opening twice adds only the missing ones).
+    `actor=None` is the platform itself (the periodic job `reports_open_periods`); pages always pass the user.
     """
-    perms.require_manager(actor)
+    if actor is not None:
+        perms.require_manager(actor)
     if not template.is_active:
         raise ValidationError(_("Mẫu báo cáo này không còn áp dụng."))
     start, end, label = period_bounds(template.period, year, number)

@@ -323,3 +323,21 @@ def test_list_aggregate_and_open_pages(client, w, django_assert_max_num_queries)
     assert client.post(open_url, {"year": 2026, "number": 12}).status_code == 302
     assert PeriodicReport.objects.count() == 4
     assert client.get(reverse("reports:aggregate", args=[w["template"].pk, "2020-01-15"])).status_code == 404
+
+
+def test_the_daily_job_opens_the_period_that_just_closed(w):
+    import io as _io
+
+    from django.core.management import call_command
+
+    with time_machine.travel(dt.datetime(2026, 11, 14, 22, tzinfo=VN), tick=False):
+        call_command("reports_open_periods", stdout=_io.StringIO())
+    assert {r.label for r in PeriodicReport.objects.all()} == {"Tháng 10/2026"}
+    with time_machine.travel(dt.datetime(2026, 11, 15, 6, tzinfo=VN), tick=False):
+        out = _io.StringIO()
+        call_command("reports_open_periods", stdout=out)
+        call_command("reports_open_periods", stdout=_io.StringIO())  # twice the same day: nothing more
+    assert "Tháng 11/2026" in out.getvalue()
+    assert PeriodicReport.objects.filter(label="Tháng 11/2026").count() == 2
+    assert reports.latest_closed("yearly", dt.date(2026, 12, 15)) == (2026, 1)
+    assert reports.latest_closed("quarterly", dt.date(2027, 1, 5)) == (2026, 4)
