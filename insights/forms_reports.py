@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def _shown(value: Decimal | None) -> int | Decimal | None:
+    """A whole figure without its decimals ("4", not "4.00")."""
+    if value is not None and value == value.to_integral_value():
+        return int(value)
+    return value
 
 
 class ValuesForm(forms.Form):
@@ -24,7 +32,7 @@ class ValuesForm(forms.Form):
                 min_value=0,
                 max_digits=14,
                 decimal_places=2,
-                initial=row.value,
+                initial=_shown(row.value),
                 help_text=f"{i.unit}. {i.definition}".strip(),
             )
             self.fields[f"n_{i.code}"] = forms.CharField(

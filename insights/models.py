@@ -185,3 +185,15 @@ class ReportValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code}: {self.value}"
+
+    @property
+    def shown(self) -> str:
+        from .reports import figure
+
+        return figure(self.value)
+
+    @property
+    def computed_shown(self) -> str:
+        from .reports import figure
+
+        return figure(self.computed)

@@ -419,6 +419,7 @@ def aggregate(template: ReportTemplate, start: dt.date) -> dict[str, Any]:
             {
                 "report": r,
                 "values": [by_indicator.get(i.pk) for i in indicators],
+                "shown": [figure(by_indicator.get(i.pk)) if counted else "—" for i in indicators],
                 "late": late,
                 "timeliness": timeliness,
                 "counted": counted,
@@ -429,6 +430,7 @@ def aggregate(template: ReportTemplate, start: dt.date) -> dict[str, Any]:
         "indicators": indicators,
         "rows": rows,
         "totals": [totals[i.pk] for i in indicators],
+        "totals_shown": [figure(totals[i.pk]) for i in indicators],
         "label": reports[0].label if reports else "",
         "due_on": reports[0].due_on if reports else None,
         "start": start,
@@ -480,6 +482,16 @@ def aggregate_xlsx(data: dict[str, Any]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def figure(value: Decimal | None) -> str:
+    """A figure as people read it: "1.250", "12,5", "—" when empty (Vietnamese separators)."""
+    if value is None:
+        return "—"
+    if value == value.to_integral_value():
+        return f"{int(value):,}".replace(",", ".")
+    whole, _dot, decimals = f"{value:,.2f}".partition(".")
+    return f"{whole.replace(',', '.')},{decimals.rstrip('0')}"
 
 
 def _cell(value: Decimal | None) -> int | float | None:

@@ -341,3 +341,12 @@ def test_the_daily_job_opens_the_period_that_just_closed(w):
     assert PeriodicReport.objects.filter(label="Tháng 11/2026").count() == 2
     assert reports.latest_closed("yearly", dt.date(2026, 12, 15)) == (2026, 1)
     assert reports.latest_closed("quarterly", dt.date(2027, 1, 5)) == (2026, 4)
+
+
+def test_figures_read_the_vietnamese_way():
+    assert [reports.figure(v) for v in (Decimal("1250"), Decimal("12.50"), Decimal("1234.25"), None)] == [
+        "1.250",
+        "12,5",
+        "1.234,25",
+        "—",
+    ]
