@@ -99,10 +99,12 @@ def test_no_export_holds_personal_data(client, world):
             for value in PERSONAL:
                 assert value not in text, (dataset.name, fmt, value)
             seen += text
-    for page in ("ckan:action",):
-        for action in ("package_search", "organization_list", "tag_list"):
-            text = client.get(reverse(page, args=[action]) + "?all_fields=true&rows=100").content.decode("utf-8")
-            assert not any(value in text for value in PERSONAL)
+    for action in ("package_search", "organization_list", "tag_list"):
+        text = client.get(reverse("ckan:action", args=[action]) + "?all_fields=true&rows=100").content.decode("utf-8")
+        assert not any(value in text for value in PERSONAL)
+    for fmt in ("rdf", "jsonld"):
+        text = client.get(reverse("opendata:catalog", args=[fmt])).content.decode("utf-8")
+        assert not any(value in text for value in PERSONAL)
     assert "Sở Tư pháp" in seen and "1.000001.000.00.00.H44" in seen and "Phường Đồng Hới" in seen
 
 
