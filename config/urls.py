@@ -12,6 +12,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # CKAN's Action API (open data) first: it matches only api/3/action/… and api/action/…, the rest falls through.
+    path("api/", include("insights.urls_ckan")),
     path("api/", include("config.api_urls")),
     path("open311/", include("feedback.open311_urls")),
     path("", include("portal.urls")),
@@ -23,7 +25,9 @@ urlpatterns = [
     path("phan-anh/", include("feedback.urls")),
     path("thong-bao/", include("notifications.urls")),
     path("van-ban/", include("documents.urls")),
+    path("dieu-hanh/bao-cao/", include("insights.urls_reports")),
     path("dieu-hanh/", include("insights.urls")),
+    path("du-lieu-mo/", include("insights.urls_opendata")),
     path("quan-tri/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
