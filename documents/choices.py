@@ -112,6 +112,7 @@ class Confidentiality(models.TextChoices):
 class OutgoingStatus(models.TextChoices):
     DRAFT = "draft", _("Dự thảo")
     IN_REVIEW = "in_review", _("Đang trình duyệt")
+    APPROVED = "approved", _("Đã duyệt, chờ ký")
     SIGNED = "signed", _("Đã ký, chờ cấp số")
     ISSUED = "issued", _("Đã ban hành")
     WITHDRAWN = "withdrawn", _("Đã thu hồi")

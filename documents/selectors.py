@@ -95,3 +95,57 @@ def incoming_get_for(user, pk) -> IncomingDocument:
     if document is None or not can_view_incoming(user, document):
         raise Http404
     return document
+
+
+# --------------------------------------------------------------------------- outgoing drafts (issue 19)
+
+
+def outgoing_get_for(user, pk) -> OutgoingDocument:
+    """An outgoing document `user` may see (documents.permissions.can_view_outgoing); Http404 for any other."""
+    from .permissions import can_view_outgoing
+
+    document = (
+        OutgoingDocument.objects.select_related(
+            "agency", "drafting_unit", "created_by", "entry", "draft__signatory__user"
+        )
+        .prefetch_related("recipients__agency", "versions__uploaded_by", "attachments", "review_events__actor")
+        .filter(pk=pk)
+        .first()
+    )
+    if document is None or not can_view_outgoing(user, document):
+        raise Http404
+    return document
+
+
+def outgoing_worklist(user) -> list[OutgoingDocument]:
+    """The outgoing documents waiting for `user`: drafts they wrote, drafts at their review step, documents for
+    their signature, signed ones to number and issued ones to send (văn thư)."""
+    from . import review
+    from .choices import OutgoingStatus
+    from .permissions import is_signatory
+
+    grants = grants_for(user)
+    agencies = {g.agency_id for g in grants}
+    if not agencies:
+        return []
+    clerk_of = {g.agency_id for g in grants if g.role == Role.DOCUMENT_CLERK}
+    rows = (
+        OutgoingDocument.objects.filter(agency_id__in=agencies)
+        .filter(
+            Q(created_by=user, status__in=[OutgoingStatus.DRAFT, OutgoingStatus.IN_REVIEW, OutgoingStatus.APPROVED])
+            | Q(status__in=[OutgoingStatus.IN_REVIEW, OutgoingStatus.APPROVED])
+            | Q(agency_id__in=clerk_of, status=OutgoingStatus.SIGNED)
+            | Q(agency_id__in=clerk_of, status=OutgoingStatus.ISSUED, sent_at__isnull=True)
+        )
+        .select_related("agency", "drafting_unit", "entry", "draft__signatory__user")
+        .order_by("-created_at", "-id")[:200]
+    )
+    out = []
+    for d in rows:
+        mine = d.created_by_id == user.pk
+        to_number_or_send = d.agency_id in clerk_of and d.status in (OutgoingStatus.SIGNED, OutgoingStatus.ISSUED)
+        to_review = d.status == OutgoingStatus.IN_REVIEW and review.may_review(user, d)
+        to_sign = d.status == OutgoingStatus.APPROVED and is_signatory(user, d)
+        if mine or to_number_or_send or to_review or to_sign:
+            out.append(d)
+    return out
