@@ -34,3 +34,18 @@ class OutgoingDocumentAdmin(ReadOnlyAdmin):
     list_display = ("subject", "agency", "document_type", "status", "issued_at")
     list_filter = ("status", "document_type")
     search_fields = ("subject",)
+
+
+# --------------------------------------------------------------------------- the review chain (issue 19)
+from .models import ReviewStep  # noqa: E402
+
+
+@admin.register(ReviewStep)
+class ReviewStepAdmin(admin.ModelAdmin):
+    """The administrator edits each agency's review chain for outgoing drafts (the order of the steps)."""
+
+    list_display = ("agency", "order", "kind", "unit", "label")
+    list_filter = ("kind",)
+    list_select_related = ("agency", "unit")
+    autocomplete_fields = ("agency",)
+    ordering = ("agency__name", "order")

@@ -53,16 +53,17 @@ def step_label(step: ReviewStep | None) -> str:
     return str(step) if step is not None else "Lãnh đạo cơ quan"
 
 
-def current_step(document: OutgoingDocument) -> ReviewStep | None:
-    """The step waiting for a decision (only meaningful while the draft is in review)."""
-    chain = chain_of(document.agency_id)
+def current_step(document: OutgoingDocument, chain: list[ReviewStep | None] | None = None) -> ReviewStep | None:
+    """The step waiting for a decision (only meaningful while the draft is in review); `chain`: the agency's
+    chain when the caller already read it."""
+    chain = chain if chain is not None else chain_of(document.agency_id)
     index = max(document.draft.step, 1) - 1
     return chain[min(index, len(chain) - 1)]
 
 
-def may_review(user, document: OutgoingDocument) -> bool:
+def may_review(user, document: OutgoingDocument, chain: list[ReviewStep | None] | None = None) -> bool:
     return document.status == OutgoingStatus.IN_REVIEW and permissions.may_review_step(
-        user, document, current_step(document)
+        user, document, current_step(document, chain)
     )
 
 

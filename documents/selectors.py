@@ -140,11 +140,14 @@ def outgoing_worklist(user) -> list[OutgoingDocument]:
         .select_related("agency", "drafting_unit", "entry", "draft__signatory__user")
         .order_by("-created_at", "-id")[:200]
     )
+    chains: dict[int, list] = {}
     out = []
     for d in rows:
+        if d.agency_id not in chains:
+            chains[d.agency_id] = review.chain_of(d.agency_id)
         mine = d.created_by_id == user.pk
         to_number_or_send = d.agency_id in clerk_of and d.status in (OutgoingStatus.SIGNED, OutgoingStatus.ISSUED)
-        to_review = d.status == OutgoingStatus.IN_REVIEW and review.may_review(user, d)
+        to_review = d.status == OutgoingStatus.IN_REVIEW and review.may_review(user, d, chains[d.agency_id])
         to_sign = d.status == OutgoingStatus.APPROVED and is_signatory(user, d)
         if mine or to_number_or_send or to_review or to_sign:
             out.append(d)

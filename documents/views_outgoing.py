@@ -144,7 +144,7 @@ def outgoing_detail(request, pk):
         if step.offered(user, document, document.status):
             offered.append(
                 {
-                    "step": step,
+                    "page": step.page,
                     "label": BUTTONS.get(step.name, step.name),
                     "form": step.form(auto_id=f"id_{step.page}_%s") if step.form else None,
                 }
