@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.actions import Action, Registry, Rule
 
-from . import forms, permissions, services
+from . import forms, forms_outgoing, permissions, services
 from .choices import AssignmentStatus, IncomingStatus
 
 CLERK = Rule(lambda user, d: permissions.is_clerk(user, d.agency_id), "văn thư của cơ quan nhận")
@@ -91,10 +91,12 @@ ASSIGNMENT_ACTIONS = Registry(
         Action(
             "complete",
             services.assignment_complete,
-            lambda user, a, v: {"actor": user, "assignment": a},
+            lambda user, a, v: {"actor": user, "assignment": a, "answer": v.get("answer")},
             who=WORKER,
             statuses=frozenset({AssignmentStatus.OPEN}),
             page="hoan-thanh",
+            form=forms_outgoing.CompleteForm,
+            form_kwargs=lambda a: {"agency_id": a.unit.agency_id},
             message=_("Đã hoàn thành phần việc."),
         ),
     ]
@@ -102,7 +104,7 @@ ASSIGNMENT_ACTIONS = Registry(
 
 
 # --------------------------------------------------------------------------- outgoing documents (issue 19)
-from . import forms_outgoing, review  # noqa: E402
+from . import review  # noqa: E402
 from .choices import OutgoingStatus  # noqa: E402
 
 DRAFTER = Rule(permissions.is_drafter, "người soạn thảo")

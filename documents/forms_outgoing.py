@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.models import Agency, OrgUnit, StaffPosition
 
-from .choices import Confidentiality, DocumentType, Urgency
+from .choices import Confidentiality, DocumentType, OutgoingStatus, Urgency
+from .models import OutgoingDocument
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -63,3 +64,26 @@ class CommentForm(forms.Form):
     comment = forms.CharField(
         label=_("Ý kiến"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class AnswerChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        number = obj.entry.number_and_symbol if obj.entry_id else obj.get_status_display()
+        return f"{number} — {obj.subject[:100]}"
+
+
+class CompleteForm(forms.Form):
+    """Completing a unit's part of an incoming document, optionally with the outgoing document that answers it
+    (an issued document of the receiving agency)."""
+
+    answer = AnswerChoice(label=_("Văn bản trả lời"), queryset=OutgoingDocument.objects.none(), required=False)
+
+    def __init__(self, *args, agency_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["answer"].queryset = (  # type: ignore[attr-defined]
+            OutgoingDocument.objects.filter(agency_id=agency_id, status=OutgoingStatus.ISSUED)
+            .select_related("entry")
+            .order_by("-issued_at")
+            if agency_id
+            else OutgoingDocument.objects.none()
+        )
