@@ -449,6 +449,14 @@ def outgoing_send(*, actor, document: OutgoingDocument) -> list[IncomingDocument
             delivered[-1].fill_search_text()
             recipient.delivered_at = now
         IncomingDocument.objects.bulk_create(delivered)
+        attachments = list(document.attachments.all())  # stamped and signed by the agency on issue
+        IncomingAttachment.objects.bulk_create(
+            [
+                IncomingAttachment(document=d, name=a.name, content_type="application/pdf", file=a.file.name)
+                for d in delivered
+                for a in attachments
+            ]
+        )
         Recipient.objects.bulk_update(recipients, ["delivered_at"])
         document.sent_at = now
         document.save(update_fields=["sent_at"])

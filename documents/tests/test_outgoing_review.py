@@ -122,6 +122,10 @@ def test_sign_then_number_keeps_both_signatures_valid_and_a_byte_change_breaks_t
     text = subprocess.run(["pdftotext", "-", "-"], input=attachment, capture_output=True).stdout
     assert "Số: 01/QĐ-UBND".encode() in text
     assert document.draft.sealed_at is not None
+    # sent: the other agency gets the sealed body and the signed attachment
+    delivered = services.outgoing_send(actor=ow["clerk"], document=document)[0]
+    assert delivered.scan.read() == final
+    assert [a.file.read() for a in delivered.attachments.all()] == [attachment]
 
 
 def test_a_failed_seal_gives_the_number_back(ow, monkeypatch):
