@@ -75,6 +75,12 @@ def check_signatory(signatory, agency) -> None:
         raise ValidationError({"signatory": ["Người ký phải có thẩm quyền ký văn bản của cơ quan ban hành."]})
 
 
+def check_public(is_public: bool, confidentiality: str) -> None:
+    """A secret document is never published (Luật Bảo vệ bí mật nhà nước 2018)."""
+    if is_public and confidentiality != "none":
+        raise ValidationError({"is_public": ["Văn bản mật không được công khai."]})
+
+
 def clean_external(text: str) -> str:
     lines = [" ".join(line.split()) for line in (text or "").splitlines()]
     lines = [line[:300] for line in lines if line]
@@ -192,6 +198,7 @@ def outgoing_update(
         confidentiality=document.confidentiality,
     )
     check_signatory(signatory, document.agency)
+    check_public(is_public, document.confidentiality)
     recipients = list(dict.fromkeys(recipients))
     if any(r.pk == document.agency_id for r in recipients):
         raise ValidationError({"recipients": ["Nơi nhận không thể là chính cơ quan ban hành."]})

@@ -83,6 +83,7 @@ def outgoing_create(
     if any(r.pk == agency.pk for r in recipients):
         raise ValidationError({"recipients": ["Nơi nhận không thể là chính cơ quan ban hành."]})
     review.check_signatory(signatory, agency)
+    review.check_public(is_public, confidentiality)
     external_recipients = review.clean_external(external_recipients)
     body_file, attachment_files = review.read_uploads(body, attachments)  # DOCX converted before any write
     stored: list[str] = []

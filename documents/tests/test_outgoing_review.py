@@ -81,6 +81,12 @@ def test_only_the_drafter_submits_and_only_the_signatory_signs(ow):
     assert document.status == OutgoingStatus.APPROVED
 
 
+def test_a_secret_document_is_never_public(ow):
+    with pytest.raises(ValidationError):
+        draft(ow, confidentiality="secret", is_public=True)
+    assert not OutgoingDocument.objects.exists()
+
+
 def test_signatory_must_hold_a_signing_right_in_the_agency(ow):
     from directory.models import StaffPosition
 
@@ -116,6 +122,13 @@ def test_sign_then_number_keeps_both_signatures_valid_and_a_byte_change_breaks_t
     # one byte changed after the signatures were made: poppler no longer calls either valid
     broken = pdfsig(tamper(final), tmp_path)
     assert broken.count("Signature Validation: Signature is Valid.") == 0, broken
+    # one byte changed in what only the agency's signature covers (the filled number): the agency's breaks
+    at = final.rindex(b"/SoNgayBanHanh") if b"/SoNgayBanHanh" in final else final.rindex(b"SoNgayBanHanh")
+    changed = bytearray(final)
+    changed[at + 2] = ord("X")
+    after = pdfsig(bytes(changed), tmp_path)
+    assert after.count("Signature Validation: Signature is Valid.") < 2, after
+    assert not pades.validate_pdf(bytes(changed)).ok
     # the attachment: stamped with the number at its top right and signed by the agency
     attachment = OutgoingAttachment.objects.get(document=document).file.read()
     assert pdfsig(attachment, tmp_path).count("Signature Validation: Signature is Valid.") == 1
