@@ -73,6 +73,10 @@ def test_a_colleague_outside_the_chain_does_not_see_the_draft(client, ow, doc):
     c = _client(client, colleague)
     for url in _urls(doc):
         assert c.get(url).status_code == 404, url
+    leader = _client(client, ow["leader"])  # the agency's leader reads the draft and its files
+    for url in _urls(doc):
+        if "/sua/" not in url:
+            assert leader.get(url).status_code == 200, url
 
 
 def test_wrong_role_gets_no_button_and_a_refusal(client, ow, doc):
