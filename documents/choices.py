@@ -154,3 +154,19 @@ class HandlingAction(models.TextChoices):
     PASS_ON = "pass_on", _("Giao cán bộ")
     NOTE = "note", _("Ghi tiến độ")
     COMPLETE = "complete", _("Hoàn thành phần việc")
+
+
+# --------------------------------------------------------------------------- outgoing drafts (issue 19)
+
+
+class ReviewStepKind(models.TextChoices):
+    DRAFTING_UNIT_LEADER = "drafting_unit_leader", _("Lãnh đạo đơn vị soạn thảo")
+    UNIT_LEADER = "unit_leader", _("Lãnh đạo một đơn vị (ví dụ Chánh Văn phòng)")
+    AGENCY_LEADER = "agency_leader", _("Lãnh đạo cơ quan")
+
+
+class ReviewDecision(models.TextChoices):
+    SUBMIT = "submit", _("Trình duyệt")
+    APPROVE = "approve", _("Đồng ý")
+    RETURN = "return", _("Trả lại để sửa")
+    SIGN = "sign", _("Ký số")

@@ -9,6 +9,7 @@ ValidationError and leaves nothing behind.
 
 from __future__ import annotations
 
+import io
 import logging
 import shutil
 import subprocess
@@ -82,6 +83,22 @@ def docx_to_pdf(data: bytes) -> bytes:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def check_pdf(data: bytes, field: str = "body") -> None:
+    """A PDF the platform can sign later: readable, not encrypted, with pages; refused now rather than at signing."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        encrypted = reader.encrypted
+        pages = int(reader.root["/Pages"]["/Count"])
+    except Exception:  # noqa: BLE001 - any parse failure means the file cannot be signed
+        raise ValidationError({field: ["Tệp PDF bị hỏng, không đọc được."]}) from None
+    if encrypted:
+        raise ValidationError({field: ["Tệp PDF có mật khẩu hoặc bị mã hóa; hãy lưu lại bản không mã hóa."]})
+    if pages < 1:
+        raise ValidationError({field: ["Tệp PDF không có trang nào."]})
+
+
 def read_body(upload) -> Body:
     """The body of a draft from an uploaded file: a PDF, or a DOCX converted to PDF."""
     if upload.size > BODY_MAX_BYTES:
@@ -91,6 +108,7 @@ def read_body(upload) -> Body:
     upload.seek(0)
     name = (getattr(upload, "name", "") or "du-thao").rsplit("/", 1)[-1][:200]
     if data.startswith(b"%PDF-"):
+        check_pdf(data)
         return Body(pdf=data, original=None, original_name=name)
     if data.startswith(b"PK\x03\x04"):
         try:
@@ -101,7 +119,9 @@ def read_body(upload) -> Body:
         finally:
             upload.seek(0)
         if is_docx:
-            return Body(pdf=docx_to_pdf(data), original=data, original_name=name)
+            pdf = docx_to_pdf(data)
+            check_pdf(pdf)
+            return Body(pdf=pdf, original=data, original_name=name)
     raise ValidationError({"body": ["Tệp văn bản phải là PDF hoặc DOCX (Word)."]})
 
 
@@ -114,5 +134,6 @@ def read_attachment(upload) -> tuple[str, bytes]:
     upload.seek(0)
     if not data.startswith(b"%PDF-"):
         raise ValidationError({"attachments": ["Tệp kèm theo phải là PDF."]})
+    check_pdf(data, field="attachments")
     name = (getattr(upload, "name", "") or "kem-theo.pdf").rsplit("/", 1)[-1][:200]
     return name, data

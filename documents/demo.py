@@ -18,7 +18,8 @@ from directory.demo import DEPT_JUSTICE, WARD_DONG_HOI
 from directory.models import Agency, OrgUnit, StaffPosition, User
 
 from . import edxml, review, services
-from .models import IncomingDocument, OutgoingDocument, Peer, ReviewStep, ReviewStepKind
+from .choices import ReviewStepKind
+from .models import IncomingDocument, OutgoingDocument, Peer, ReviewStep
 
 DEMO_PEER = "000.00.00.G12"  # a demo code standing for the sending ministry's system
 

@@ -23,6 +23,8 @@ from .choices import (
     IncomingSource,
     IncomingStatus,
     OutgoingStatus,
+    ReviewDecision,
+    ReviewStepKind,
     Series,
     Urgency,
 )
@@ -387,12 +389,6 @@ class Peer(models.Model):
 # (issue 19: the outgoing document's life before it is sent; services in documents/review.py)
 
 
-class ReviewStepKind(models.TextChoices):
-    DRAFTING_UNIT_LEADER = "drafting_unit_leader", _("Lãnh đạo đơn vị soạn thảo")
-    UNIT_LEADER = "unit_leader", _("Lãnh đạo một đơn vị (ví dụ Chánh Văn phòng)")
-    AGENCY_LEADER = "agency_leader", _("Lãnh đạo cơ quan")
-
-
 class ReviewStep(models.Model):
     """One step of an agency's review chain for outgoing drafts, in order (e.g. the drafting unit's leader, then
     the office's chief, then the agency's leader); the administrator edits it. Without a chain the agency's
@@ -500,13 +496,6 @@ class OutgoingAttachment(models.Model):
 
     def __str__(self):
         return self.name
-
-
-class ReviewDecision(models.TextChoices):
-    SUBMIT = "submit", _("Trình duyệt")
-    APPROVE = "approve", _("Đồng ý")
-    RETURN = "return", _("Trả lại để sửa")
-    SIGN = "sign", _("Ký số")
 
 
 class ReviewEvent(models.Model):

@@ -27,7 +27,7 @@ from django.utils import timezone
 from core import audit
 
 from . import conversion, permissions, stamping
-from .choices import OutgoingStatus
+from .choices import OutgoingStatus, ReviewDecision
 from .models import (
     BodyVersion,
     OutgoingAttachment,
@@ -35,7 +35,6 @@ from .models import (
     OutgoingDraft,
     Recipient,
     RegisterEntry,
-    ReviewDecision,
     ReviewEvent,
     ReviewStep,
 )

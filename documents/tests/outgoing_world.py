@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from directory.choices import AccountKind, AgencyKind, Role
 from directory.models import Agency, OrgUnit, StaffPosition, User
 from documents import services
-from documents.models import ReviewStep, ReviewStepKind
+from documents.choices import ReviewStepKind
+from documents.models import ReviewStep
 
 
 def body_pdf(title: str = "QUYẾT ĐỊNH về việc ban hành quy chế") -> bytes:

@@ -204,3 +204,9 @@ def test_a_broken_docx_is_refused_and_leaves_nothing(ow, tmp_path):
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # no orphan file
     with pytest.raises(ValidationError):
         draft(ow, body=SimpleUploadedFile("anh.png", b"\x89PNG\r\n"))
+    with pytest.raises(ValidationError) as refused:  # a PDF that could not be signed later
+        draft(ow, body=SimpleUploadedFile("hong.pdf", b"%PDF-1.7\n garbage"))
+    assert "hỏng" in str(refused.value)
+    with pytest.raises(ValidationError):
+        draft(ow, attachments=[SimpleUploadedFile("pl.pdf", b"%PDF-1.4\n%%EOF")])
+    assert not OutgoingDocument.objects.exists()
