@@ -155,11 +155,11 @@ def _locked(document: OutgoingDocument) -> OutgoingDocument:
     )
 
 
-def _event(document, actor, decision: str, comment: str = "", step=None, index: int = 0) -> ReviewEvent:
+def _event(document, actor, decision: str, comment: str = "", step=None, index: int = 0, label="") -> ReviewEvent:
     return ReviewEvent.objects.create(
         document=document,
         step=index,
-        step_label=step_label(step) if index else "",
+        step_label=label or (step_label(step) if index else ""),
         decision=decision,
         comment=comment,
         version=document.versions.order_by("-number").first(),
@@ -329,7 +329,8 @@ def outgoing_return(*, actor, document: OutgoingDocument, comment: str) -> Outgo
         else:
             raise ValidationError("Văn bản không ở trạng thái chờ duyệt hoặc chờ ký.")
         before = {"status": document.status, "step": document.draft.step}
-        _event(document, actor, ReviewDecision.RETURN, comment[:2000], step, document.draft.step)
+        label = "" if step is not None else "Người ký"
+        _event(document, actor, ReviewDecision.RETURN, comment[:2000], step, document.draft.step, label)
         document.status = OutgoingStatus.DRAFT
         document.save(update_fields=["status"])
         document.draft.step = 0
@@ -385,7 +386,7 @@ def outgoing_sign(*, actor, document: OutgoingDocument) -> OutgoingDocument:
             draft.signed_at = facts["signed_at"]
             draft.signed_by = actor
             draft.save(update_fields=["signed_at", "signed_by"])
-            _event(document, actor, ReviewDecision.SIGN)
+            _event(document, actor, ReviewDecision.SIGN, label="Người ký")
             audit.record(
                 actor=actor,
                 action="documents.outgoing_sign",

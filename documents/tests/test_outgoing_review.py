@@ -210,3 +210,14 @@ def test_a_broken_docx_is_refused_and_leaves_nothing(ow, tmp_path):
     with pytest.raises(ValidationError):
         draft(ow, attachments=[SimpleUploadedFile("pl.pdf", b"%PDF-1.4\n%%EOF")])
     assert not OutgoingDocument.objects.exists()
+
+
+def test_the_signatory_may_send_an_approved_draft_back(ow):
+    document = _through_review(ow, draft(ow))
+    with pytest.raises(PermissionDenied):  # the section's head has had their say
+        review.outgoing_return(actor=ow["head"], document=document, comment="Sửa tiếp.")
+    review.outgoing_return(actor=ow["leader"], document=document, comment="Bổ sung căn cứ pháp lý.")
+    document.refresh_from_db()
+    assert document.status == OutgoingStatus.DRAFT
+    last = ReviewEvent.objects.filter(document=document).last()
+    assert last.decision == "return" and last.step_label == "Người ký" and last.actor == ow["leader"]
