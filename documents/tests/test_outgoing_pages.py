@@ -96,6 +96,8 @@ def test_wrong_role_gets_no_button_and_a_refusal(client, ow, doc):
 
 def test_right_roles_walk_the_draft_to_the_signed_state(client, ow):
     c = _client(client, ow["expert"])
+    home = c.get(reverse("documents:outgoing_list")).content.decode()
+    assert f'href="{reverse("documents:outgoing_list")}"' in home.split("<main", 1)[0]  # offered in the navigation
     new = c.get(reverse("documents:outgoing_new"))
     assert new.status_code == 200 and "Phó Chủ tịch".upper().encode() in new.content
     response = c.post(
