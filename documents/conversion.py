@@ -9,9 +9,12 @@ ValidationError and leaves nothing behind.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import zipfile
@@ -61,20 +64,28 @@ def docx_to_pdf(data: bytes) -> bytes:
             str(source),
         ]
         try:
-            done = subprocess.run(command, capture_output=True, timeout=_timeout(), cwd=work, check=False)
-        except subprocess.TimeoutExpired:
-            logger.warning("DOCX conversion timed out after %s s", _timeout())
-            raise ValidationError(
-                {"body": ["Chuyển tệp DOCX sang PDF quá thời gian cho phép; hãy lưu tệp dưới dạng PDF rồi tải lên."]}
-            ) from None
+            # a session of its own: on timeout the whole group goes (soffice is a wrapper of soffice.bin)
+            process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=work, start_new_session=True
+            )
         except OSError as exc:
             logger.error("LibreOffice could not be started: %s", exc)
             raise ValidationError(
                 {"body": ["Máy chủ chưa cài LibreOffice để chuyển DOCX sang PDF; hãy tải lên tệp PDF."]}
             ) from None
+        try:
+            _out, err = process.communicate(timeout=_timeout())
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            logger.warning("DOCX conversion timed out after %s s", _timeout())
+            raise ValidationError(
+                {"body": ["Chuyển tệp DOCX sang PDF quá thời gian cho phép; hãy lưu tệp dưới dạng PDF rồi tải lên."]}
+            ) from None
         result = work / "out" / "du-thao.pdf"
-        if done.returncode != 0 or not result.is_file() or not result.read_bytes().startswith(b"%PDF-"):
-            logger.warning("DOCX conversion failed (%s): %s", done.returncode, done.stderr[-500:])
+        if process.returncode != 0 or not result.is_file() or not result.read_bytes().startswith(b"%PDF-"):
+            logger.warning("DOCX conversion failed (%s): %s", process.returncode, err[-500:])
             raise ValidationError(
                 {"body": ["Không chuyển được tệp DOCX sang PDF: tệp bị hỏng hoặc không đúng định dạng Word."]}
             )

@@ -221,3 +221,20 @@ def test_the_signatory_may_send_an_approved_draft_back(ow):
     assert document.status == OutgoingStatus.DRAFT
     last = ReviewEvent.objects.filter(document=document).last()
     assert last.decision == "return" and last.step_label == "Người ký" and last.actor == ow["leader"]
+
+
+def test_a_conversion_that_hangs_or_cannot_start_is_refused_and_leaves_nothing(ow, settings, tmp_path):
+    slow = tmp_path / "slow-soffice"
+    slow.write_text("#!/bin/sh\nsleep 30\n")
+    slow.chmod(0o755)
+    settings.DOCUMENTS_SOFFICE = str(slow)
+    settings.DOCUMENTS_CONVERT_TIMEOUT = 1
+    with pytest.raises(ValidationError) as refused:
+        draft(ow, body=SimpleUploadedFile("du-thao.docx", _docx("Nội dung")))
+    assert "quá thời gian" in str(refused.value)
+    settings.DOCUMENTS_SOFFICE = str(tmp_path / "khong-co")
+    with pytest.raises(ValidationError) as refused:
+        draft(ow, body=SimpleUploadedFile("du-thao.docx", _docx("Nội dung")))
+    assert "LibreOffice" in str(refused.value)
+    assert not OutgoingDocument.objects.exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == [slow]  # no orphan file (MEDIA_ROOT is tmp_path)
