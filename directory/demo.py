@@ -269,6 +269,12 @@ STAFF = [
         [(WARD_DONG_HOI, Role.AGENCY_LEADER, None, "Phó Chủ tịch")],
     ),
     (
+        "vanthu.donghoi",
+        "Trịnh Thị Nga",
+        "Văn thư – UBND phường Đồng Hới (cấp số, ban hành, gửi văn bản đi; vào sổ văn bản đến)",
+        [(WARD_DONG_HOI, Role.DOCUMENT_CLERK, "Công chức Văn phòng – Thống kê", "Văn thư")],
+    ),
+    (
         "phananh.tinh",
         "Đỗ Thị Ngọc",
         "Cán bộ tiếp nhận phản ánh hiện trường – cấp tỉnh",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.actions import Action, Registry, Rule
 
-from . import forms, permissions, services
+from . import forms, forms_outgoing, permissions, services
 from .choices import AssignmentStatus, IncomingStatus
 
 CLERK = Rule(lambda user, d: permissions.is_clerk(user, d.agency_id), "văn thư của cơ quan nhận")
@@ -91,11 +91,91 @@ ASSIGNMENT_ACTIONS = Registry(
         Action(
             "complete",
             services.assignment_complete,
-            lambda user, a, v: {"actor": user, "assignment": a},
+            lambda user, a, v: {"actor": user, "assignment": a, "answer": v.get("answer")},
             who=WORKER,
             statuses=frozenset({AssignmentStatus.OPEN}),
             page="hoan-thanh",
+            form=forms_outgoing.CompleteForm,
+            form_kwargs=lambda a: {"agency_id": a.unit.agency_id},
             message=_("Đã hoàn thành phần việc."),
+        ),
+    ]
+)
+
+
+# --------------------------------------------------------------------------- outgoing documents (issue 19)
+from . import review  # noqa: E402
+from .choices import OutgoingStatus  # noqa: E402
+
+DRAFTER = Rule(permissions.is_drafter, "người soạn thảo")
+REVIEWER = Rule(review.may_review, "người duyệt ở bước hiện tại của quy trình")
+SIGNATORY = Rule(permissions.is_signatory, "người ký đã chọn cho văn bản")
+RETURNER = Rule(
+    lambda user, d: review.may_review(user, d) or permissions.is_signatory(user, d), "người duyệt hoặc người ký"
+)
+ISSUER = Rule(lambda user, d: permissions.is_clerk(user, d.agency_id), "văn thư của cơ quan ban hành")
+SENDER = Rule(
+    lambda user, d: permissions.is_clerk(user, d.agency_id) and d.sent_at is None, "văn thư của cơ quan ban hành"
+)
+
+OUTGOING_ACTIONS = Registry(
+    [
+        Action(
+            "submit",
+            review.outgoing_submit,
+            lambda user, d, v: {"actor": user, "document": d, "comment": v.get("comment", "")},
+            who=DRAFTER,
+            statuses=frozenset({OutgoingStatus.DRAFT}),
+            page="trinh",
+            form=forms_outgoing.CommentForm,
+            message=_("Đã trình dự thảo."),
+        ),
+        Action(
+            "approve",
+            review.outgoing_approve,
+            lambda user, d, v: {"actor": user, "document": d, "comment": v.get("comment", "")},
+            who=REVIEWER,
+            statuses=frozenset({OutgoingStatus.IN_REVIEW}),
+            page="duyet",
+            form=forms_outgoing.CommentForm,
+            message=_("Đã duyệt dự thảo."),
+        ),
+        Action(
+            "return",
+            review.outgoing_return,
+            lambda user, d, v: {"actor": user, "document": d, "comment": v.get("comment", "")},
+            who=RETURNER,
+            statuses=frozenset({OutgoingStatus.IN_REVIEW, OutgoingStatus.APPROVED}),
+            page="tra-lai",
+            form=forms_outgoing.CommentForm,
+            message=_("Đã trả lại dự thảo để sửa."),
+        ),
+        Action(
+            "sign",
+            review.outgoing_sign,
+            lambda user, d, v: {"actor": user, "document": d},
+            who=SIGNATORY,
+            statuses=frozenset({OutgoingStatus.APPROVED}),
+            page="ky-so",
+            message=_("Đã ký số văn bản."),
+        ),
+        Action(
+            "issue",
+            services.outgoing_issue_number,
+            lambda user, d, v: {"actor": user, "document": d},
+            who=ISSUER,
+            statuses=frozenset({OutgoingStatus.SIGNED}),
+            page="cap-so",
+            message=_("Đã cấp số, ngày và ký số của cơ quan."),
+        ),
+        Action(
+            "send",
+            services.outgoing_send,
+            lambda user, d, v: {"actor": user, "document": d},
+            who=SENDER,
+            statuses=frozenset({OutgoingStatus.ISSUED}),
+            page="gui",
+            message=_("Đã gửi văn bản đến nơi nhận."),
         ),
     ]
 )

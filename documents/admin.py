@@ -49,3 +49,18 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
 class ExchangeStatusAdmin(ReadOnlyAdmin):
     list_display = ("document", "organ_code", "status_code", "reported_at")
     list_filter = ("status_code",)
+
+
+# --------------------------------------------------------------------------- the review chain (issue 19)
+from .models import ReviewStep  # noqa: E402
+
+
+@admin.register(ReviewStep)
+class ReviewStepAdmin(admin.ModelAdmin):
+    """The administrator edits each agency's review chain for outgoing drafts (the order of the steps)."""
+
+    list_display = ("agency", "order", "kind", "unit", "label")
+    list_filter = ("kind",)
+    list_select_related = ("agency", "unit")
+    autocomplete_fields = ("agency",)
+    ordering = ("agency__name", "order")

@@ -112,6 +112,7 @@ class Confidentiality(models.TextChoices):
 class OutgoingStatus(models.TextChoices):
     DRAFT = "draft", _("Dự thảo")
     IN_REVIEW = "in_review", _("Đang trình duyệt")
+    APPROVED = "approved", _("Đã duyệt, chờ ký")
     SIGNED = "signed", _("Đã ký, chờ cấp số")
     ISSUED = "issued", _("Đã ban hành")
     WITHDRAWN = "withdrawn", _("Đã thu hồi")
@@ -160,3 +161,19 @@ class OutboxKind(models.TextChoices):
 
     ENVELOPE = "envelope", _("Văn bản")
     STATUS = "status", _("Gói tin trạng thái")
+
+
+# --------------------------------------------------------------------------- outgoing drafts (issue 19)
+
+
+class ReviewStepKind(models.TextChoices):
+    DRAFTING_UNIT_LEADER = "drafting_unit_leader", _("Lãnh đạo đơn vị soạn thảo")
+    UNIT_LEADER = "unit_leader", _("Lãnh đạo một đơn vị (ví dụ Chánh Văn phòng)")
+    AGENCY_LEADER = "agency_leader", _("Lãnh đạo cơ quan")
+
+
+class ReviewDecision(models.TextChoices):
+    SUBMIT = "submit", _("Trình duyệt")
+    APPROVE = "approve", _("Đồng ý")
+    RETURN = "return", _("Trả lại để sửa")
+    SIGN = "sign", _("Ký số")

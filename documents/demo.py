@@ -14,11 +14,12 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from directory.demo import DEPT_JUSTICE
-from directory.models import Agency, OrgUnit, User
+from directory.demo import DEPT_JUSTICE, WARD_DONG_HOI
+from directory.models import Agency, OrgUnit, StaffPosition, User
 
-from . import edxml, services
-from .models import IncomingDocument, Peer
+from . import edxml, review, services
+from .choices import ReviewStepKind
+from .models import IncomingDocument, OutgoingDocument, Peer, ReviewStep
 
 DEMO_PEER = "000.00.00.G12"  # a demo code standing for the sending ministry's system
 
@@ -61,7 +62,64 @@ def _envelope(code_number: str, subject: str, priority: int, justice: Agency) ->
     )
 
 
+def _review_chains() -> None:
+    """The review chains of the demo: at the ward, the section's head then the ward's leader; at Sở Tư pháp, the
+    division's head then the director's deputy (who signs: KT. Giám đốc)."""
+    for code in (WARD_DONG_HOI, DEPT_JUSTICE):
+        agency = Agency.objects.filter(code=code).first()
+        if agency is None or ReviewStep.objects.filter(agency=agency).exists():
+            continue
+        ReviewStep.objects.create(
+            agency=agency, order=1, kind=ReviewStepKind.DRAFTING_UNIT_LEADER, label="Lãnh đạo đơn vị soạn thảo"
+        )
+        ReviewStep.objects.create(agency=agency, order=2, kind=ReviewStepKind.AGENCY_LEADER, label="Lãnh đạo cơ quan")
+
+
+# abbreviations of the demo's drafting units, for the symbol of a công văn (`Số: 05/UBND-TPHT`, Phụ lục I)
+UNIT_ABBREVIATIONS = {
+    (WARD_DONG_HOI, "Công chức Tư pháp – Hộ tịch"): "TPHT",
+    (WARD_DONG_HOI, "Công chức Văn phòng – Thống kê"): "VP",
+    (DEPT_JUSTICE, "Phòng Hành chính tư pháp"): "HCTP",
+    (DEPT_JUSTICE, "Văn phòng Sở"): "VP",
+}
+
+
+def _unit_abbreviations() -> None:
+    for (code, name), short in UNIT_ABBREVIATIONS.items():
+        OrgUnit.objects.filter(agency__code=code, name=name, short_name="").update(short_name=short)
+
+
+def _ward_draft(stdout) -> None:
+    """A draft of the ward to Sở Tư pháp, submitted by its official and waiting for the section's head: the
+    demo accounts walk it through review, signing, numbering and sending (README, demo accounts)."""
+    ward = Agency.objects.filter(code=WARD_DONG_HOI).first()
+    justice = Agency.objects.filter(code=DEPT_JUSTICE).first()
+    official = User.objects.filter(username="chuyenvien.donghoi").first()
+    signer = StaffPosition.objects.filter(user__username="lanhdao.donghoi", agency=ward).exclude(signing_right="")
+    unit = OrgUnit.objects.filter(agency=ward, name="Công chức Tư pháp – Hộ tịch").first()
+    if not (ward and justice and official and unit and signer.exists()):
+        return
+    if OutgoingDocument.objects.filter(agency=ward).exists():
+        return
+    subject = "Về việc đề nghị hướng dẫn nghiệp vụ chứng thực bản sao điện tử"
+    document = services.outgoing_create(
+        actor=official,
+        agency=ward,
+        document_type="official_letter",
+        subject=subject,
+        drafting_unit=unit,
+        body=SimpleUploadedFile("cong-van.pdf", _pdf(subject)),
+        recipients=[justice],
+        signatory=signer.first(),
+    )
+    review.outgoing_submit(actor=official, document=document, comment="Kính trình phụ trách bộ phận xem xét.")
+    stdout.write(f"Văn bản đi: 1 dự thảo của {ward.name} chờ duyệt (/van-ban/di/).\n")
+
+
 def load(stdout) -> list:
+    _review_chains()
+    _unit_abbreviations()
+    _ward_draft(stdout)
     justice = Agency.objects.filter(code=DEPT_JUSTICE).first()
     clerk = User.objects.filter(username="vanthu.stp").first()
     if justice is None or clerk is None:

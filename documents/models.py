@@ -24,6 +24,8 @@ from .choices import (
     IncomingStatus,
     OutboxKind,  # the exchange's models, at the end
     OutgoingStatus,
+    ReviewDecision,
+    ReviewStepKind,
     Series,
     Urgency,
 )
@@ -629,3 +631,137 @@ class Publication(models.Model):
 
     def __str__(self):
         return self.public_id
+
+
+# --------------------------------------------------------------------------- drafting, review and signing
+# (issue 19: the outgoing document's life before it is sent; services in documents/review.py)
+
+
+class ReviewStep(models.Model):
+    """One step of an agency's review chain for outgoing drafts, in order (e.g. the drafting unit's leader, then
+    the office's chief, then the agency's leader); the administrator edits it. Without a chain the agency's
+    leader alone reviews."""
+
+    agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.CASCADE, related_name="review_steps", verbose_name=_("cơ quan")
+    )
+    order = models.PositiveSmallIntegerField(_("thứ tự"))
+    kind = models.CharField(_("người duyệt"), max_length=30, choices=ReviewStepKind.choices)
+    unit = models.ForeignKey(
+        "directory.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("đơn vị (khi người duyệt là lãnh đạo một đơn vị)"),
+    )
+    label = models.CharField(_("tên bước"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["agency_id", "order"]
+        verbose_name = _("bước trình duyệt văn bản đi")
+        verbose_name_plural = _("quy trình trình duyệt văn bản đi")
+        constraints = [models.UniqueConstraint(fields=["agency", "order"], name="documents_review_step_order")]
+
+    def __str__(self):
+        return self.label or self.get_kind_display()
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.kind == ReviewStepKind.UNIT_LEADER and self.unit_id is None:
+            raise ValidationError({"unit": _("Chọn đơn vị có lãnh đạo duyệt ở bước này.")})
+        if self.unit is not None and self.unit.agency_id != self.agency_id:
+            raise ValidationError({"unit": _("Đơn vị phải thuộc cơ quan đã chọn.")})
+
+
+class OutgoingDraft(models.Model):
+    """What drafting adds to an outgoing document: its signatory, whether it is public, external addresses,
+    where it stands in the review chain, and the signed body's history."""
+
+    document = models.OneToOneField(OutgoingDocument, on_delete=models.CASCADE, related_name="draft")
+    signatory = models.ForeignKey(
+        "directory.StaffPosition",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người ký"),
+    )
+    is_public = models.BooleanField(_("công khai"), default=False)
+    external_recipients = models.TextField(_("nơi nhận ngoài hệ thống"), blank=True, default="")
+    step = models.PositiveSmallIntegerField(_("bước trình duyệt"), default=0)  # 1-based while in review
+    signed_at = models.DateTimeField(_("ký lúc"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sealed_at = models.DateTimeField(_("cơ quan ký số lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dự thảo văn bản đi")
+        verbose_name_plural = _("dự thảo văn bản đi")
+
+    def __str__(self):
+        return str(self.document)
+
+    @property
+    def external_list(self) -> list[str]:
+        return [line.strip() for line in self.external_recipients.splitlines() if line.strip()]
+
+
+class BodyVersion(models.Model):
+    """A version of the draft's body: each new body file is kept (the original DOCX and its PDF)."""
+
+    document = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("phiên bản"))
+    pdf = models.FileField(upload_to="documents/outgoing/versions/%Y/%m/", max_length=300)
+    original = models.FileField(upload_to="documents/outgoing/versions/%Y/%m/", max_length=300, blank=True)
+    original_name = models.CharField(_("tên tệp gốc"), max_length=255)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("tải lên lúc"))
+
+    class Meta:
+        ordering = ["document_id", "number"]
+        verbose_name = _("phiên bản dự thảo")
+        verbose_name_plural = _("phiên bản dự thảo")
+        constraints = [models.UniqueConstraint(fields=["document", "number"], name="documents_body_version_once")]
+
+    def __str__(self):
+        return f"v{self.number} — {self.original_name}"
+
+
+class OutgoingAttachment(models.Model):
+    """A file sent with an outgoing document (PDF); stamped with the number and signed by the agency on issue."""
+
+    document = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(_("tên tệp"), max_length=255)
+    file = models.FileField(upload_to="documents/outgoing/%Y/%m/", max_length=300)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("tệp kèm theo văn bản đi")
+        verbose_name_plural = _("tệp kèm theo văn bản đi")
+
+    def __str__(self):
+        return self.name
+
+
+class ReviewEvent(models.Model):
+    """The review history of a draft: who submitted, approved or returned it, at which step, with what comment."""
+
+    document = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE, related_name="review_events")
+    step = models.PositiveSmallIntegerField(_("bước"), default=0)
+    step_label = models.CharField(_("bước trình duyệt"), max_length=200, blank=True)
+    decision = models.CharField(_("ý kiến"), max_length=20, choices=ReviewDecision.choices)
+    comment = models.CharField(_("nội dung góp ý"), max_length=2000, blank=True)
+    version = models.ForeignKey(BodyVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("ý kiến trình duyệt")
+        verbose_name_plural = _("ý kiến trình duyệt")
+
+    def __str__(self):
+        return f"{self.get_decision_display()} — {self.comment[:60]}"

@@ -66,3 +66,58 @@ def can_view_incoming(user, document) -> bool:
         return False
     units = {a.unit_id for a in assignments}
     return any(g.agency_id == document.agency_id and g.unit_id in units for g in grants)
+
+
+# --------------------------------------------------------------------------- outgoing drafts (review, signing)
+# Nghị định 30/2020/NĐ-CP, Điều 10-15: the drafting official writes the draft; the leaders of the chain check it
+# (the head of the drafting unit answers for its content, the office's chief for its form, Điều 12-14); the
+# competent person signs (Điều 13); the văn thư numbers and issues it (Điều 15, 16).
+
+
+def _grants(user, agency_id: int) -> list:
+    return [g for g in grants_for(user) if g.agency_id == agency_id]
+
+
+def can_view_outgoing(user, document) -> bool:
+    """The drafter, the agency's văn thư and leaders, the leaders of the units of its review chain or of its
+    drafting unit, and its signatory. A secret draft: only the drafter, the văn thư, the leaders, the signatory."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if document.created_by_id == user.pk:
+        return True
+    grants = _grants(user, document.agency_id)
+    if any(g.role in (Role.DOCUMENT_CLERK, Role.AGENCY_LEADER) for g in grants):
+        return True
+    draft = getattr(document, "draft", None)
+    if draft is not None and draft.signatory_id and draft.signatory.user_id == user.pk:
+        return True
+    if document.confidentiality != "none":
+        return False
+    units = {s.unit_id for s in document.agency.review_steps.all() if s.unit_id}
+    if document.drafting_unit_id:
+        units.add(document.drafting_unit_id)
+    return any(g.role == Role.UNIT_LEADER and g.unit_id in units for g in grants)
+
+
+def is_drafter(user, document) -> bool:
+    return getattr(user, "pk", None) == document.created_by_id and can_draft(user, document.agency_id)
+
+
+def may_review_step(user, document, step) -> bool:
+    """Whether `user` decides review step `step` (a documents.ReviewStep, or None for the default step: the
+    agency's leader)."""
+    kind = getattr(step, "kind", "agency_leader")
+    if kind == "agency_leader":
+        return can_assign(user, document.agency_id)
+    unit = document.drafting_unit if kind == "drafting_unit_leader" else step.unit
+    return unit is not None and leads_unit(user, unit)
+
+
+def is_signatory(user, document) -> bool:
+    draft = getattr(document, "draft", None)
+    return bool(
+        draft is not None
+        and draft.signatory_id
+        and draft.signatory.user_id == getattr(user, "pk", None)
+        and draft.signatory.can_sign
+    )

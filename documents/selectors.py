@@ -281,6 +281,26 @@ def outgoing_exchange_get_for(user, pk) -> OutgoingDocument:
     return document
 
 
+# --------------------------------------------------------------------------- outgoing drafts (issue 19)
+
+
+def outgoing_get_for(user, pk) -> OutgoingDocument:
+    """An outgoing document `user` may see (documents.permissions.can_view_outgoing); Http404 for any other."""
+    from .permissions import can_view_outgoing
+
+    document = (
+        OutgoingDocument.objects.select_related(
+            "agency", "drafting_unit", "created_by", "entry", "draft__signatory__user"
+        )
+        .prefetch_related("recipients__agency", "versions__uploaded_by", "attachments", "review_events__actor")
+        .filter(pk=pk)
+        .first()
+    )
+    if document is None or not can_view_outgoing(user, document):
+        raise Http404
+    return document
+
+
 def exchange_outbox(user):
     """The outbox messages of the agencies where `user` is văn thư: envelopes of their outgoing documents and
     status packages about their incoming ones, those given up first."""
@@ -312,3 +332,40 @@ def outgoing_visible_get(user, pk) -> OutgoingDocument | None:
         allowed = document.created_by_id == getattr(user, "pk", None) or document.agency_id in visible_agencies(user)
         return document if allowed else None
     return document if outgoing_visible(user).filter(pk=pk).exists() else None
+
+
+def outgoing_worklist(user) -> list[OutgoingDocument]:
+    """The outgoing documents waiting for `user`: drafts they wrote, drafts at their review step, documents for
+    their signature, signed ones to number and issued ones to send (văn thư)."""
+    from . import review
+    from .choices import OutgoingStatus
+    from .permissions import is_signatory
+
+    grants = grants_for(user)
+    agencies = {g.agency_id for g in grants}
+    if not agencies:
+        return []
+    clerk_of = {g.agency_id for g in grants if g.role == Role.DOCUMENT_CLERK}
+    rows = (
+        OutgoingDocument.objects.filter(agency_id__in=agencies)
+        .filter(
+            Q(created_by=user, status__in=[OutgoingStatus.DRAFT, OutgoingStatus.IN_REVIEW, OutgoingStatus.APPROVED])
+            | Q(status__in=[OutgoingStatus.IN_REVIEW, OutgoingStatus.APPROVED])
+            | Q(agency_id__in=clerk_of, status=OutgoingStatus.SIGNED)
+            | Q(agency_id__in=clerk_of, status=OutgoingStatus.ISSUED, sent_at__isnull=True)
+        )
+        .select_related("agency", "drafting_unit", "entry", "draft__signatory__user")
+        .order_by("-created_at", "-id")[:200]
+    )
+    chains: dict[int, list] = {}
+    out = []
+    for d in rows:
+        if d.agency_id not in chains:
+            chains[d.agency_id] = review.chain_of(d.agency_id)
+        mine = d.created_by_id == user.pk
+        to_number_or_send = d.agency_id in clerk_of and d.status in (OutgoingStatus.SIGNED, OutgoingStatus.ISSUED)
+        to_review = d.status == OutgoingStatus.IN_REVIEW and review.may_review(user, d, chains[d.agency_id])
+        to_sign = d.status == OutgoingStatus.APPROVED and is_signatory(user, d)
+        if mine or to_number_or_send or to_review or to_sign:
+            out.append(d)
+    return out

@@ -60,9 +60,17 @@ def outgoing_create(
     confidentiality: str = "none",
     body=None,
     recipients=(),
+    attachments=(),
+    external_recipients: str = "",
+    is_public: bool = False,
+    signatory=None,
 ) -> OutgoingDocument:
-    """A draft outgoing document of `agency`, written by one of its officials, with its body (PDF) and the
-    agencies of the platform it is to be sent to."""
+    """A draft outgoing document of `agency`, written by one of its officials, with its body (PDF, or DOCX
+    converted to PDF by LibreOffice: `conversion.read_body`), its attachments (PDF), the agencies of the platform
+    and the external addresses it is to be sent to, and its signatory (a position with a signing right in
+    `agency`). The body is version 1 of the draft (`review.store_draft_parts`)."""
+    from . import review
+
     if not can_draft(actor, agency.pk):
         raise PermissionDenied("Bạn không phải cán bộ của cơ quan này nên không soạn được văn bản của cơ quan.")
     subject = (subject or "").strip()
@@ -74,8 +82,11 @@ def outgoing_create(
     recipients = list(dict.fromkeys(recipients))
     if any(r.pk == agency.pk for r in recipients):
         raise ValidationError({"recipients": ["Nơi nhận không thể là chính cơ quan ban hành."]})
-    if body is not None and _scan_kind(body, field="body") != "pdf":
-        raise ValidationError({"body": ["Tệp văn bản phải là PDF."]})
+    review.check_signatory(signatory, agency)
+    review.check_public(is_public, confidentiality)
+    external_recipients = review.clean_external(external_recipients)
+    body_file, attachment_files = review.read_uploads(body, attachments)  # DOCX converted before any write
+    stored: list[str] = []
     document = None
     try:
         with transaction.atomic():
@@ -89,10 +100,18 @@ def outgoing_create(
                 confidentiality=confidentiality,
                 created_by=actor,
             )
-            if body is not None:
-                document.body.save("du-thao.pdf", body, save=False)
             document.fill_search_text()
             document.save()
+            review.store_draft_parts(
+                document=document,
+                actor=actor,
+                body=body_file,
+                attachments=attachment_files,
+                signatory=signatory,
+                is_public=is_public,
+                external_recipients=external_recipients,
+                stored=stored,
+            )
             Recipient.objects.bulk_create([Recipient(document=document, agency=r) for r in recipients])
             audit.record(
                 actor=actor,
@@ -106,8 +125,8 @@ def outgoing_create(
                 },
             )
     except BaseException:
-        if document is not None and document.body.name:
-            document.body.storage.delete(document.body.name)
+        for name in stored:
+            default_storage.delete(name)
         raise
     return document
 
@@ -144,7 +163,11 @@ def _take_number(*, register: Register, year: int, document_type: str) -> int:
 
 def outgoing_issue_number(*, actor, document: OutgoingDocument) -> RegisterEntry:
     """The văn thư gives a signed document its number and date from the agency's register (Nghị định
-    30/2020/NĐ-CP, Điều 15 khoản 1: after the competent person has signed; the number runs per year from 01)."""
+    30/2020/NĐ-CP, Điều 15 khoản 1: after the competent person has signed; the number runs per year from 01).
+    A body the person signed on the platform gets the number, date and time stamped and the agency's signature
+    last, in the same transaction (`review.seal_issued`, Phụ lục I)."""
+    from . import review
+
     with transaction.atomic():
         document = (
             OutgoingDocument.objects.select_for_update(of=("self",))
@@ -181,14 +204,29 @@ def outgoing_issue_number(*, actor, document: OutgoingDocument) -> RegisterEntry
         document.status = OutgoingStatus.ISSUED
         document.issued_at = now
         document.fill_search_text()
-        document.save(update_fields=["entry", "status", "issued_at", "search_text"])
-        audit.record(
-            actor=actor,
-            action="documents.outgoing_issue_number",
-            obj=document,
-            before=before,
-            after={"status": document.status, "number": entry.number_and_symbol, "series": series, "year": year},
-        )
+        stored: list[str] = []
+        try:
+            # the number, date and time stamped and the agency's signature last (review.seal_issued); a failure
+            # rolls the number back (no skip) and removes the files written
+            sealed = review.seal_issued(document=document, entry=entry, when=now, stored=stored)
+            document.save(update_fields=["entry", "status", "issued_at", "search_text", "body"])
+            audit.record(
+                actor=actor,
+                action="documents.outgoing_issue_number",
+                obj=document,
+                before=before,
+                after={
+                    "status": document.status,
+                    "number": entry.number_and_symbol,
+                    "series": series,
+                    "year": year,
+                    "sealed": sealed,
+                },
+            )
+        except BaseException:
+            for name in stored:
+                default_storage.delete(name)
+            raise
     return entry
 
 
@@ -429,6 +467,14 @@ def outgoing_send(*, actor, document: OutgoingDocument) -> list[IncomingDocument
             delivered[-1].fill_search_text()
             recipient.delivered_at = now
         IncomingDocument.objects.bulk_create(delivered)
+        attachments = list(document.attachments.all())  # stamped and signed by the agency on issue
+        IncomingAttachment.objects.bulk_create(
+            [
+                IncomingAttachment(document=d, name=a.name, content_type="application/pdf", file=a.file.name)
+                for d in delivered
+                for a in attachments
+            ]
+        )
         Recipient.objects.bulk_update(recipients, ["delivered_at"])
         outbox.queue_document(document=document, externals=externals)
         document.sent_at = now

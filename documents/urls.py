@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pdf_registers, public, views, views_exchange
+from . import pdf_registers, public, views, views_exchange, views_outgoing
 
 app_name = "documents"
 
@@ -15,6 +15,15 @@ urlpatterns = [
         "den/<int:pk>/phan-cong/<int:assignment_id>/<slug:action>/", views.assignment_action, name="assignment_action"
     ),
     path("di/so/", views.outgoing_register, name="outgoing_register"),
+    # outgoing drafts: drafting, review, signing, number, sending (views_outgoing.py)
+    path("di/", views_outgoing.outgoing_list, name="outgoing_list"),
+    path("di/soan/", views_outgoing.outgoing_new, name="outgoing_new"),
+    path("di/<int:pk>/", views_outgoing.outgoing_detail, name="outgoing_detail"),
+    path("di/<int:pk>/sua/", views_outgoing.outgoing_edit, name="outgoing_edit"),
+    path("di/<int:pk>/tep/", views_outgoing.outgoing_file, name="outgoing_file"),
+    path("di/<int:pk>/phien-ban/<int:number>/", views_outgoing.outgoing_version, name="outgoing_version"),
+    path("di/<int:pk>/kem-theo/<int:attachment_id>/", views_outgoing.outgoing_attachment, name="outgoing_attachment"),
+    path("di/<int:pk>/<slug:action>/", views_outgoing.outgoing_action, name="outgoing_action"),
     path("tra-cuu/", views.search, name="search"),
     path("lien-thong/edxml/", views.edxml_inbox, name="edxml_inbox"),
     path("di/<int:pk>/lien-thong/", views_exchange.outgoing_exchange, name="outgoing_exchange"),

@@ -35,6 +35,9 @@ def capabilities(user) -> dict[str, bool]:
         "documents_clerk": Role.DOCUMENT_CLERK in roles,
         "documents_handling": bool(roles & {Role.SPECIALIST, Role.UNIT_LEADER, Role.AGENCY_LEADER}),
         "periodic_reports": admin or bool(roles & {Role.SPECIALIST, Role.UNIT_LEADER, Role.AGENCY_LEADER}),
+        "documents_outgoing": bool(
+            roles & {Role.SPECIALIST, Role.UNIT_LEADER, Role.AGENCY_LEADER, Role.DOCUMENT_CLERK}
+        ),  # documents.permissions.DRAFTING_ROLES
     }
 
 

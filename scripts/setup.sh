@@ -16,6 +16,7 @@ fi
 command -v pdfsig >/dev/null 2>&1 || need_apt+=(poppler-utils)
 command -v tesseract >/dev/null 2>&1 || need_apt+=(tesseract-ocr)
 ls /usr/share/tesseract-ocr/*/tessdata/vie.traineddata >/dev/null 2>&1 || need_apt+=(tesseract-ocr-vie)
+command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-writer-nogui)  # DOCX drafts to PDF (documents)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     log "apt-get install ${need_apt[*]}"

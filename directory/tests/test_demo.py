@@ -48,6 +48,7 @@ def test_demo_accounts_are_returned_with_password_and_log_in(loaded, client):
         "chuyenvien.donghoi",
         "truongbophan.donghoi",
         "lanhdao.donghoi",
+        "vanthu.donghoi",
         "phananh.tinh",
         "xulyphananh.donghoi",
         "ioc",

@@ -23,3 +23,19 @@ def test_the_demo_fills_the_clerks_and_the_officials_queues(settings, tmp_path):
     official = User.objects.get(username="chuyenvien.stp")
     assert [a.unit.name for a in selectors.handling_queue(official)] == ["Phòng Hành chính tư pháp"]
     assert Assignment.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_demo_leaves_a_ward_draft_waiting_for_the_section_head(settings, tmp_path):
+    from documents.models import OutgoingDocument, ReviewStep
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.SIGNING_PKI_DIR = str(tmp_path / "pki")
+    call_command("seed_demo", stdout=io.StringIO())
+    demo.load(io.StringIO())  # once more: nothing is added twice
+    draft = OutgoingDocument.objects.get()
+    assert draft.status == "in_review" and draft.agency.code == demo.WARD_DONG_HOI
+    assert ReviewStep.objects.filter(agency=draft.agency).count() == 2
+    head = User.objects.get(username="truongbophan.donghoi")
+    assert selectors.outgoing_worklist(head) == [draft]
+    assert selectors.outgoing_worklist(User.objects.get(username="lanhdao.donghoi")) == []

@@ -12,9 +12,10 @@ from directory.models import Agency, StaffPosition, User
 from documents import selectors, services
 from documents.choices import IncomingSource, IncomingStatus, OutgoingStatus
 from documents.models import IncomingDocument, OutgoingDocument
+from documents.tests.outgoing_world import body_pdf
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.7\n% signed body\n%%EOF\n"
+PDF = body_pdf("Quyết định công bố thủ tục hành chính")  # a real PDF: drafts are checked to be signable
 
 
 def _staff(username, agency, role):
