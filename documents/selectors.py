@@ -15,7 +15,7 @@ from directory.choices import Role
 from directory.selectors import agencies_with_role, grants_for
 
 from .choices import AssignmentStatus, Confidentiality, Direction, IncomingStatus, Urgency
-from .models import Assignment, IncomingDocument, OutgoingDocument
+from .models import Assignment, IncomingDocument, OutgoingDocument, ReviewStep
 from .permissions import can_view_incoming
 
 AGENCY_CODE = re.compile(r"[0-9A-Z]{2,3}(\.[0-9A-Z]{2,3}){3}")  # QCVN 102 agency code, e.g. 000.00.12.H44
@@ -83,19 +83,34 @@ def incoming_visible(user) -> QuerySet[IncomingDocument]:
 
 
 def outgoing_visible(user) -> QuerySet[OutgoingDocument]:
-    """The non-secret outgoing documents `user` may find: all of the agencies where they are văn thư or leader,
-    and in the other agencies where they hold a post, those they drafted and those of a unit they work in."""
+    """The non-secret outgoing documents `user` may find: the people of permissions.can_view_outgoing, as a
+    query (a test compares the two for every demo official and document). All of the agencies where they are
+    văn thư or leader; in the others, what they drafted or sign, what their unit drafted when they lead it, and
+    all of an agency whose review chain names a unit they lead. Secret documents are left out of lists and
+    searches: the people named on them open them on their page (outgoing_visible_get)."""
     rows = OutgoingDocument.objects.filter(confidentiality=Confidentiality.NONE)
+    if not getattr(user, "is_authenticated", False):
+        return rows.none()
+    grants = grants_for(user)
     agencies = visible_agencies(user)
     seen = Q(agency_id__in=agencies)
-    # what they drafted, or their units drafted, in the agencies where they are neither văn thư nor leader (in
-    # those they see everything already: no OR, so PostgreSQL keeps the agency's newest-first index)
-    elsewhere = {g.agency_id for g in grants_for(user)} - agencies
+    # In the agencies where they are neither văn thư nor leader (in those they see everything already: no OR, so
+    # PostgreSQL keeps the agency's newest-first index).
+    elsewhere = {g.agency_id for g in grants} - agencies
     if elsewhere:
-        units = {g.unit_id for g in grants_for(user) if g.unit_id is not None and g.agency_id in elsewhere}
-        seen |= Q(agency_id__in=elsewhere, created_by=user)
-        if units:
-            seen |= Q(agency_id__in=elsewhere, drafting_unit_id__in=units)
+        seen |= Q(agency_id__in=elsewhere, created_by=user) | Q(agency_id__in=elsewhere, draft__signatory__user=user)
+        led = {(g.agency_id, g.unit_id) for g in grants if g.role == Role.UNIT_LEADER and g.agency_id in elsewhere}
+        led = {(a, u) for a, u in led if u is not None}
+        if led:
+            seen |= Q(drafting_unit_id__in={u for _, u in led})
+            in_chains = set(
+                ReviewStep.objects.filter(agency_id__in={a for a, _ in led}, unit_id__isnull=False).values_list(
+                    "agency_id", "unit_id"
+                )
+            )
+            reviewing = {a for a, u in led if (a, u) in in_chains}
+            if reviewing:
+                seen |= Q(agency_id__in=reviewing)
     return rows.filter(seen)
 
 
@@ -323,15 +338,12 @@ def exchange_outbox(user):
 
 
 def outgoing_visible_get(user, pk) -> OutgoingDocument | None:
-    """An outgoing document `user` may see (outgoing_visible), or a secret one of an agency where they are văn
-    thư or leader, or that they drafted; None for any other (the caller answers 404)."""
-    document = OutgoingDocument.objects.select_related("agency", "entry").filter(pk=pk).first()
-    if document is None:
-        return None
-    if document.is_secret:
-        allowed = document.created_by_id == getattr(user, "pk", None) or document.agency_id in visible_agencies(user)
-        return document if allowed else None
-    return document if outgoing_visible(user).filter(pk=pk).exists() else None
+    """The outgoing document if `user` may see it (permissions.can_view_outgoing, secret ones included for the
+    people named on them), else None (the caller answers 404)."""
+    from .permissions import can_view_outgoing
+
+    document = OutgoingDocument.objects.select_related("agency", "entry", "draft__signatory").filter(pk=pk).first()
+    return document if document is not None and can_view_outgoing(user, document) else None
 
 
 def outgoing_worklist(user) -> list[OutgoingDocument]:

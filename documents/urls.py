@@ -23,7 +23,6 @@ urlpatterns = [
     path("di/<int:pk>/tep/", views_outgoing.outgoing_file, name="outgoing_file"),
     path("di/<int:pk>/phien-ban/<int:number>/", views_outgoing.outgoing_version, name="outgoing_version"),
     path("di/<int:pk>/kem-theo/<int:attachment_id>/", views_outgoing.outgoing_attachment, name="outgoing_attachment"),
-    path("di/<int:pk>/<slug:action>/", views_outgoing.outgoing_action, name="outgoing_action"),
     path("tra-cuu/", views.search, name="search"),
     path("lien-thong/edxml/", views.edxml_inbox, name="edxml_inbox"),
     path("di/<int:pk>/lien-thong/", views_exchange.outgoing_exchange, name="outgoing_exchange"),
@@ -41,4 +40,6 @@ urlpatterns = [
     path("di/so/pdf/", pdf_registers.outgoing_register_pdf, name="outgoing_register_pdf"),
     path("den/so/pdf/", pdf_registers.incoming_register_pdf, name="incoming_register_pdf"),
     path("den/so/xlsx/", pdf_registers.incoming_register_xlsx, name="incoming_register_xlsx"),
+    # last: the outgoing document's actions (documents/actions.py slugs) after every fixed di/<pk>/… address
+    path("di/<int:pk>/<slug:action>/", views_outgoing.outgoing_action, name="outgoing_action"),
 ]

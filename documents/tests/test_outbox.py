@@ -28,7 +28,10 @@ from documents.models import (
     OutgoingDocument,
 )
 
+from .outgoing_world import body_pdf
 from .test_edxml import PDF, _envelope
+
+BODY = body_pdf("Quyết định về việc phối hợp")  # a real PDF: drafts are checked to be signable
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.UTC)
@@ -114,7 +117,7 @@ def _issued(w, *, subject="Về việc phối hợp giải quyết thủ tục l
         agency=w["province"],
         document_type="decision",
         subject=subject,
-        body=SimpleUploadedFile("qd.pdf", PDF),
+        body=SimpleUploadedFile("qd.pdf", BODY),
         confidentiality=confidentiality,
     )
     if external:
@@ -157,7 +160,7 @@ def test_sending_queues_one_message_per_peer_and_delivers_it_over_http_with_the_
     envelope = edxml.parse(got["body"])
     assert envelope.sender.code == "000.00.00.H44" and [o.code for o in envelope.recipients] == ["000.00.12.H45"]
     assert envelope.code == "01/QĐ-UBND" and envelope.document_id == f"cqs:000.00.00.H44:{document.pk}"
-    assert envelope.attachments[0].data == PDF and envelope.business_type == edxml.NEW
+    assert envelope.attachments[0].data == BODY and envelope.business_type == edxml.NEW
     message.refresh_from_db()
     assert message.sent_at == T0 and message.attempts == 1
     attempt = OutboxAttempt.objects.get()
