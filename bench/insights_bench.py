@@ -119,7 +119,7 @@ def world():
 
 def _copy(cur, table: str, cols: list[str], buf: io.StringIO) -> None:
     buf.seek(0)
-    with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+    with cur.copy(f"COPY {table} ({', '.join(chr(34) + c + chr(34) for c in cols)}) FROM STDIN") as copy:
         while data := buf.read(1 << 20):
             copy.write(data)
 
