@@ -1,0 +1,247 @@
+"""The index's rollups: per-dossier and per-report facts, and their daily sums, kept current and rebuilt.
+
+- Live: the dossiers and feedback apps send `dossier_changed` / `report_changed` once a change has committed
+  (their own signals; they never import insights). insights.apps connects them to tasks that call
+  `refresh_dossiers` / `refresh_reports`: the facts of those records are computed again (facts.py), the
+  difference with the stored ones is added to the daily rows (an upsert that adds, so concurrent refreshes of
+  different dossiers never overwrite each other), and the facts are replaced. A record whose facts did not
+  change writes nothing (a submission, before reception, costs two reads).
+- Rebuild: `rebuild()` (`manage.py insights_rebuild`) computes every fact and daily row again from the source
+  tables in one transaction, by the same query definitions; readers see the old or the new figures.
+"""
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+
+from dossiers.models import Dossier
+from feedback.models import Report
+
+from .facts import DOSSIER_FACT_COLUMNS, REPORT_FACT_COLUMNS, dossier_facts, report_facts, strip
+from .models import ROLLUP_COUNTERS, DailyRollup, DossierFact, FeedbackFact
+
+Key = tuple[dt.date, int, int]
+FEEDBACK_FIELD = 0  # the field_id of the daily rows of feedback reports
+
+
+def dossier_contributions(f: dict) -> dict[Key, Counter]:
+    """The counters one dossier's facts add, per (day, agency, field). Each counter is bucketed by its own
+    date: reception for the reception ratios, finishing for on time and satisfaction, return for results."""
+    out: dict[Key, Counter] = defaultdict(Counter)
+    agency, field = f["agency_id"], f["field_id"]
+    c = out[(f["received_on"], agency, field)]
+    c["received"] += 1
+    c["synced"] += f["synced"]
+    c["eligible"] += f["eligible"]
+    c["online"] += f["online"]
+    c["fee_bearing"] += f["fee_bearing"]
+    c["paid_online"] += f["fee_bearing"] and f["paid_online"]
+    c["digitised"] += f["digitised"]
+    c["reused"] += f["reused"]
+    if f["finished_on"] is not None:
+        c = out[(f["finished_on"], agency, field)]
+        c["finished"] += 1
+        c["on_time"] += f["on_time"]
+        c["multi_supplement"] += f["multi_supplement"]
+        c["satisfied"] += f["on_time"] and not f["dissatisfied"]
+    if f["returned_on"] is not None:
+        c = out[(f["returned_on"], agency, field)]
+        c["returned"] += 1
+        c["e_result"] += f["e_result"]
+    return out
+
+
+def report_contributions(f: dict) -> dict[Key, Counter]:
+    c: Counter = Counter()
+    c["fb_handled"] = 1
+    c["fb_on_time"] = int(f["on_time"])
+    c["fb_satisfied"] = int(not f["dissatisfied"])
+    return {(f["handled_on"], f["agency_id"], FEEDBACK_FIELD): c}
+
+
+def _apply(delta: dict[Key, Counter]) -> None:
+    """Add `delta` to the daily rows: one INSERT … ON CONFLICT DO UPDATE (PostgreSQL and SQLite alike)."""
+    rows = [(k, c) for k, c in delta.items() if any(c.values())]
+    if not rows:
+        return
+    table = DailyRollup._meta.db_table
+    cols = ", ".join(ROLLUP_COUNTERS)
+    placeholders = ", ".join(["%s"] * (3 + len(ROLLUP_COUNTERS)))
+    sets = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in ROLLUP_COUNTERS)
+    params: list = []
+    for (day, agency, field), c in sorted(rows):
+        params += [day, agency, field, *(int(c[name]) for name in ROLLUP_COUNTERS)]
+    values = ", ".join([f"({placeholders})"] * len(rows))
+    with connection.cursor() as cur:
+        # names from the model, values as parameters
+        sql = f"INSERT INTO {table} (day, agency_id, field_id, {cols}) VALUES {values} "  # noqa: S608
+        cur.execute(sql + f"ON CONFLICT (day, agency_id, field_id) DO UPDATE SET {sets}", params)
+
+
+def _fact_dict(obj, columns: Iterable[str]) -> dict:
+    return {c: getattr(obj, c) for c in columns}
+
+
+def refresh_dossiers(ids: Iterable[int]) -> int:
+    """Bring the facts and daily rows of these dossiers up to date; returns how many facts changed."""
+    ids = sorted(set(ids))
+    if not ids:
+        return 0
+    new = {r["dossier_id"]: r for r in map(strip, dossier_facts(Dossier.objects.filter(pk__in=ids)))}
+    if not new and not DossierFact.objects.filter(pk__in=ids).exists():
+        return 0  # nothing counts yet (submitted, not received) and nothing was counted
+    with transaction.atomic():
+        # The dossiers' rows are locked so that two refreshes of one dossier run one after the other.
+        list(Dossier.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+        old = {f.pk: _fact_dict(f, DOSSIER_FACT_COLUMNS) for f in DossierFact.objects.filter(pk__in=ids)}
+        new = {r["dossier_id"]: r for r in map(strip, dossier_facts(Dossier.objects.filter(pk__in=ids)))}
+        changed = [i for i in ids if old.get(i) != new.get(i)]
+        if not changed:
+            return 0
+        delta: dict[Key, Counter] = defaultdict(Counter)
+        for i in changed:
+            if i in old:
+                for k, c in dossier_contributions(old[i]).items():
+                    delta[k].subtract(c)
+            if i in new:
+                for k, c in dossier_contributions(new[i]).items():
+                    delta[k].update(c)
+        _apply(delta)
+        DossierFact.objects.filter(pk__in=[i for i in changed if i in old]).delete()
+        DossierFact.objects.bulk_create([DossierFact(**new[i]) for i in changed if i in new])
+    return len(changed)
+
+
+def refresh_reports(ids: Iterable[int]) -> int:
+    """The same for feedback reports."""
+    ids = sorted(set(ids))
+    if not ids:
+        return 0
+    new = {r["report_id"]: r for r in map(strip, report_facts(Report.objects.filter(pk__in=ids)))}
+    if not new and not FeedbackFact.objects.filter(pk__in=ids).exists():
+        return 0
+    with transaction.atomic():
+        list(Report.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+        old = {f.pk: _fact_dict(f, REPORT_FACT_COLUMNS) for f in FeedbackFact.objects.filter(pk__in=ids)}
+        new = {r["report_id"]: r for r in map(strip, report_facts(Report.objects.filter(pk__in=ids)))}
+        changed = [i for i in ids if old.get(i) != new.get(i)]
+        if not changed:
+            return 0
+        delta: dict[Key, Counter] = defaultdict(Counter)
+        for i in changed:
+            if i in old:
+                for k, c in report_contributions(old[i]).items():
+                    delta[k].subtract(c)
+            if i in new:
+                for k, c in report_contributions(new[i]).items():
+                    delta[k].update(c)
+        _apply(delta)
+        FeedbackFact.objects.filter(pk__in=[i for i in changed if i in old]).delete()
+        FeedbackFact.objects.bulk_create([FeedbackFact(**new[i]) for i in changed if i in new])
+    return len(changed)
+
+
+def _insert_select(model, columns: tuple[str, ...], qs) -> int:
+    sql, params = qs.query.sql_with_params()
+    cols = ", ".join(columns)  # the facts' column names are the model's database columns
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO {model._meta.db_table} ({cols}) {sql}", params)
+        return int(cur.rowcount)
+
+
+def _as_int(expr: str) -> str:
+    return f"CASE WHEN {expr} THEN 1 ELSE 0 END"
+
+
+def _rollup_sql() -> str:
+    """The daily rows as sums of the facts: one SELECT per bucketing date, added up per key."""
+    facts, ffacts = DossierFact._meta.db_table, FeedbackFact._meta.db_table
+    zero = dict.fromkeys(ROLLUP_COUNTERS, "0")
+
+    def part(source: str, day: str, field: str, where: str, values: dict[str, str]) -> str:
+        cols = {**zero, **values}
+        select = ", ".join(f"{cols[c]} AS {c}" for c in ROLLUP_COUNTERS)
+        sql = f"SELECT {day} AS day, agency_id, {field} AS field_id, {select} FROM {source}"  # noqa: S608
+        return sql + (f" WHERE {where}" if where else "")
+
+    parts = [
+        part(
+            facts,
+            "received_on",
+            "field_id",
+            "",
+            {
+                "received": "1",
+                "synced": _as_int("synced"),
+                "eligible": _as_int("eligible"),
+                "online": _as_int("online"),
+                "fee_bearing": _as_int("fee_bearing"),
+                "paid_online": _as_int("fee_bearing AND paid_online"),
+                "digitised": _as_int("digitised"),
+                "reused": _as_int("reused"),
+            },
+        ),
+        part(
+            facts,
+            "finished_on",
+            "field_id",
+            "finished_on IS NOT NULL",
+            {
+                "finished": "1",
+                "on_time": _as_int("on_time"),
+                "multi_supplement": _as_int("multi_supplement"),
+                "satisfied": _as_int("on_time AND NOT dissatisfied"),
+            },
+        ),
+        part(
+            facts,
+            "returned_on",
+            "field_id",
+            "returned_on IS NOT NULL",
+            {"returned": "1", "e_result": _as_int("e_result")},
+        ),
+        part(
+            ffacts,
+            "handled_on",
+            str(FEEDBACK_FIELD),
+            "",
+            {"fb_handled": "1", "fb_on_time": _as_int("on_time"), "fb_satisfied": _as_int("NOT dissatisfied")},
+        ),
+    ]
+    sums = ", ".join(f"SUM({c})" for c in ROLLUP_COUNTERS)
+    insert = f"INSERT INTO {DailyRollup._meta.db_table} (day, agency_id, field_id, {', '.join(ROLLUP_COUNTERS)}) "
+    select = f"SELECT day, agency_id, field_id, {sums} FROM ({' UNION ALL '.join(parts)}) AS parts "  # noqa: S608
+    return insert + select + "GROUP BY day, agency_id, field_id"
+
+
+def rebuild(*, log=None) -> dict[str, int]:
+    """Compute every fact and daily row again from the source tables, in one transaction."""
+    import time
+
+    say = log or (lambda text: None)
+    counts: dict[str, int] = {}
+    with transaction.atomic():
+        t0 = time.perf_counter()
+        for model in (DailyRollup, DossierFact, FeedbackFact):
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cur:
+                    cur.execute(f"TRUNCATE {model._meta.db_table}")
+            else:
+                model.objects.all().delete()
+        counts["dossier_facts"] = _insert_select(DossierFact, DOSSIER_FACT_COLUMNS, dossier_facts())
+        say(f"dossier facts: {counts['dossier_facts']:,} in {time.perf_counter() - t0:.1f} s")
+        t1 = time.perf_counter()
+        counts["report_facts"] = _insert_select(FeedbackFact, REPORT_FACT_COLUMNS, report_facts())
+        say(f"feedback facts: {counts['report_facts']:,} in {time.perf_counter() - t1:.1f} s")
+        t2 = time.perf_counter()
+        with connection.cursor() as cur:
+            cur.execute(_rollup_sql())
+            counts["daily_rows"] = cur.rowcount
+        say(f"daily rows: {counts['daily_rows']:,} in {time.perf_counter() - t2:.1f} s")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            for model in (DailyRollup, DossierFact, FeedbackFact):
+                cur.execute(f"ANALYZE {model._meta.db_table}")
+    return counts
