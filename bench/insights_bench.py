@@ -34,6 +34,7 @@ import datetime as dt
 import io
 import os
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -471,7 +472,176 @@ def main() -> None:
 
 
 def run_phases(w, only: set[str], args) -> None:
-    """(b)–(e); filled in with the app's rollups."""
+    if "rebuild" in only:
+        bench_rebuild()
+    if "scorecard" in only:
+        bench_scorecard(args.requests)
+    if "drilldown" in only:
+        bench_drilldown(w, args.requests)
+    if "upkeep" in only:
+        bench_upkeep(w, args.submissions)
+
+
+def quarters() -> list:
+    from insights import scoring
+
+    today = dt.date.today()
+    out = []
+    for back in range(8):
+        q = (today.month - 1) // 3 + 1 - back
+        y = today.year
+        while q <= 0:
+            q += 4
+            y -= 1
+        out.append(scoring.quarter(y, q))
+    return out
+
+
+def report(label: str, times: list[float], target: float) -> None:
+    p50, p99 = pct(times, 50), pct(times, 99)
+    verdict = "ok" if p99 <= target else "OVER TARGET"
+    print(
+        f"    {label}: n={len(times)} p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {max(times):.1f} ms "
+        f"(target p99 ≤ {target:.0f} ms: {verdict})",
+        flush=True,
+    )
+
+
+def bench_rebuild() -> None:
+    from insights.rollups import rebuild
+
+    print("(b) rebuild: every fact and daily row from the source tables", flush=True)
+    t0 = time.perf_counter()
+    counts = rebuild(log=lambda text: print(f"    {text}", flush=True))
+    took = time.perf_counter() - t0
+    verdict = "ok" if took <= 120 else "OVER TARGET"
+    print(f"    full rebuild {took:.1f} s ({counts}) (target ≤ 120 s: {verdict})", flush=True)
+
+
+def bench_scorecard(requests: int) -> None:
+    from django.db import reset_queries
+
+    from insights import scoring
+
+    print("(c) scorecard: the province's 766 scorecard for a random quarter", flush=True)
+    qs = quarters()
+    rng = random.Random(1)
+    for q in qs:  # warm the pages of each quarter once, as a running server would have them
+        scoring.scorecard(scoring.Scope("province"), q)
+    times = []
+    for _ in range(requests):
+        q = rng.choice(qs)
+        t0 = time.perf_counter()
+        card = scoring.scorecard(scoring.Scope("province"), q)
+        times.append((time.perf_counter() - t0) * 1000)
+        reset_queries()
+    print(
+        f"    e.g. {card.period.label}: {card.points} / {card.measured_max} points, "
+        f"{card.counters['received']:,} dossiers received",
+        flush=True,
+    )
+    report("province scorecard", times, 200)
+
+
+def _viewer(w):
+    from directory.models import StaffPosition, User
+
+    user, created = User.objects.get_or_create(
+        username="bench_ioc", defaults={"kind": "staff", "full_name": "Người xem IOC thử tải"}
+    )
+    if created:
+        StaffPosition.objects.create(user=user, agency=w["dept"], role="ioc_viewer")
+    return user
+
+
+def bench_drilldown(w, requests: int) -> None:
+    from django.test import Client
+
+    from insights.drilldown import COSTS
+    from insights.models import Indicator
+
+    print("(d) drilldown: an agency's drill-down page (Django test client, whole stack, IOC viewer)", flush=True)
+    client = Client()
+    client.force_login(_viewer(w))
+    codes = list(Indicator.objects.filter(formula__in=list(COSTS)).values_list("code", flat=True))
+    agencies = [a.pk for a in w["communes"]]
+    qs = quarters()
+    rng = random.Random(2)
+
+    def url():
+        q = rng.choice(qs)
+        return f"/dieu-hanh/chi-so/{rng.choice(codes)}/?agency={rng.choice(agencies)}&tu={q.start}&den={q.end}"
+
+    for _ in range(20):
+        client.get(url())
+    times = []
+    for _ in range(requests):
+        u = url()
+        t0 = time.perf_counter()
+        r = client.get(u)
+        times.append((time.perf_counter() - t0) * 1000)
+        assert r.status_code == 200, (u, r.status_code)
+    report("agency drill-down page", times, 100)
+
+
+def bench_upkeep(w, submissions: int, every: int = 50) -> None:
+    """Submission + reception in-process, with the rollup upkeep off and on (alternating rounds).
+
+    On: insights' receiver marks each received dossier pending inside the reception's transaction, and the
+    drain (what the queued task does in a worker) runs in this same process every `every` dossiers, inside
+    the timed loop, so its whole cost is counted. Off: the receiver is disconnected."""
+    import dossiers_bench
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dossiers import services
+    from dossiers.models import Dossier
+    from dossiers.signals import dossier_changed
+    from insights import rollups
+    from insights.apps import _dossiers_changed
+
+    print(f"(e) upkeep: submission + reception in-process, rollup upkeep off / on (drained every {every})", flush=True)
+    body = dossiers_bench.pdf_200k()
+    User = type(w["officer"])
+
+    def one():
+        d = services.dossier_submit_online(
+            applicant=w["citizen"],
+            procedure_version=w["version"],
+            form_data={},
+            files={w["component"].pk: [SimpleUploadedFile("don.pdf", body, content_type="application/pdf")]},
+        )
+        services.dossier_receive(dossier=d, officer=User.objects.get(pk=w["officer"].pk))
+
+    rates: dict[str, list[float]] = {"off": [], "on": []}
+    rounds = 3
+    per = max(every, submissions // rounds // every * every)
+    for _ in range(3):
+        one()  # warm up
+    rollups.drain()
+    drained = 0
+    for _ in range(rounds):
+        for mode in ("off", "on"):
+            if mode == "off":
+                dossier_changed.disconnect(dispatch_uid="insights.rollups.dossiers")
+            t0 = time.perf_counter()
+            for n in range(1, per + 1):
+                one()
+                if mode == "on" and n % every == 0:
+                    drained += rollups.drain()
+            rates[mode].append(per / (time.perf_counter() - t0))
+            dossier_changed.connect(_dossiers_changed, dispatch_uid="insights.rollups.dossiers")
+    off, on = statistics.median(rates["off"]), statistics.median(rates["on"])
+    cost = (off - on) / off * 100
+    verdict = "ok" if cost <= 10 else "OVER TARGET"
+    print(
+        f"    submission + reception: {off:.1f}/s without the upkeep, {on:.1f}/s with it, {drained} dossiers drained "
+        f"(rounds: off {[round(r, 1) for r in rates['off']]}, on {[round(r, 1) for r in rates['on']]})",
+        flush=True,
+    )
+    print(f"    upkeep cost {cost:.1f} % of the rate (target ≤ 10 %: {verdict})", flush=True)
+    ids = list(Dossier.objects.filter(applicant=w["citizen"]).values_list("pk", flat=True))
+    dossiers_bench.forget_submissions(w)
+    rollups.refresh_dossiers(ids)  # their facts go with them (and those of the "off" rounds were never made)
 
 
 if __name__ == "__main__":

@@ -1,20 +1,24 @@
 from django.apps import AppConfig
 
 
-def _dossiers_changed(sender, dossier_ids, **kwargs) -> None:
+def _changed(kind: str, ids) -> None:
+    """Inside the change's transaction: note the records as pending (insights.PendingChange, committed or rolled
+    back with the change), and once it commits, queue the drain (rollups.drain) that computes them again."""
     from core.tasks import enqueue_after_commit
 
-    from .tasks import refresh_dossiers
+    from .rollups import mark_pending
+    from .tasks import drain
 
-    enqueue_after_commit(refresh_dossiers, list(dossier_ids))
+    if mark_pending(kind, ids):
+        enqueue_after_commit(drain)
+
+
+def _dossiers_changed(sender, dossier_ids, **kwargs) -> None:
+    _changed("dossier", dossier_ids)
 
 
 def _reports_changed(sender, report_ids, **kwargs) -> None:
-    from core.tasks import enqueue_after_commit
-
-    from .tasks import refresh_reports
-
-    enqueue_after_commit(refresh_reports, list(report_ids))
+    _changed("report", report_ids)
 
 
 class InsightsConfig(AppConfig):

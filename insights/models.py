@@ -223,6 +223,20 @@ class DailyRollup(models.Model):
         return f"{self.day} {self.agency_id}/{self.field_id}"
 
 
+class PendingChange(models.Model):
+    """A dossier or report changed and its facts wait to be computed again (written in the change's own
+    transaction by the signal receiver; drained in batches by `rollups.drain`, see there)."""
+
+    kind = models.CharField(max_length=10)  # dossier | report
+    object_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="insights_pending_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"
+
+
 class PlanTarget(models.Model):
     """A target of the province's digital-transformation plan, tracked against the platform's figure."""
 

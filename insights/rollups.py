@@ -1,11 +1,14 @@
 """The index's rollups: per-dossier and per-report facts, and their daily sums, kept current and rebuilt.
 
-- Live: the dossiers and feedback apps send `dossier_changed` / `report_changed` once a change has committed
-  (their own signals; they never import insights). insights.apps connects them to tasks that call
-  `refresh_dossiers` / `refresh_reports`: the facts of those records are computed again (facts.py), the
-  difference with the stored ones is added to the daily rows (an upsert that adds, so concurrent refreshes of
-  different dossiers never overwrite each other), and the facts are replaced. A record whose facts did not
-  change writes nothing (a submission, before reception, costs two reads).
+- Live: the dossiers and feedback apps send `dossier_changed` / `report_changed` inside a change's transaction
+  (their own signals; they never import insights). insights.apps marks the records pending in the same
+  transaction (`mark_pending`: one insert, no extra commit, gone with the change if it rolls back) and queues
+  the task `drain` after the commit. `drain()` takes the pending records in batches (FOR UPDATE SKIP LOCKED on
+  PostgreSQL, so several workers share them), computes their facts again (facts.py), adds the difference with
+  the stored ones to the daily rows (an upsert that adds, so concurrent batches never overwrite each other),
+  replaces the facts and removes the pending rows, in one transaction per batch. A record whose facts did not
+  change writes no rollup. A change that commits while its record is being drained waits for that batch
+  (the unique pending row) and is drained again after it.
 - Rebuild: `rebuild()` (`manage.py insights_rebuild`) computes every fact and daily row again from the source
   tables in one transaction, by the same query definitions; readers see the old or the new figures.
 """
@@ -20,7 +23,7 @@ from dossiers.models import Dossier
 from feedback.models import Report
 
 from .facts import DOSSIER_FACT_COLUMNS, REPORT_FACT_COLUMNS, dossier_facts, report_facts, strip
-from .models import ROLLUP_COUNTERS, DailyRollup, DossierFact, FeedbackFact
+from .models import ROLLUP_COUNTERS, DailyRollup, DossierFact, FeedbackFact, PendingChange
 
 Key = tuple[dt.date, int, int]
 FEEDBACK_FIELD = 0  # the field_id of the daily rows of feedback reports
@@ -84,63 +87,85 @@ def _fact_dict(obj, columns: Iterable[str]) -> dict:
     return {c: getattr(obj, c) for c in columns}
 
 
+def mark_pending(kind: str, ids: Iterable[int]) -> bool:
+    """Note records whose facts must be computed again (inside the caller's transaction); one statement."""
+    rows = [PendingChange(kind=kind, object_id=i) for i in set(ids)]
+    PendingChange.objects.bulk_create(rows, ignore_conflicts=True)
+    return bool(rows)
+
+
+def drain(batch: int = 1000) -> int:
+    """Compute again every pending record, `batch` at a time; returns how many were taken."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            qs = PendingChange.objects.order_by("pk")
+            if connection.features.has_select_for_update_skip_locked:
+                qs = qs.select_for_update(skip_locked=True)
+            taken = list(qs.values_list("pk", "kind", "object_id")[:batch])
+            if not taken:
+                return done
+            _refresh_dossiers([o for _, k, o in taken if k == "dossier"])
+            _refresh_reports([o for _, k, o in taken if k == "report"])
+            PendingChange.objects.filter(pk__in=[pk for pk, _, _ in taken]).delete()
+        done += len(taken)
+
+
+def _refresh(ids, *, model, facts, columns, key: str, contributions) -> int:
+    ids = sorted(set(ids))
+    if not ids:
+        return 0
+    old = {f.pk: _fact_dict(f, columns) for f in model.objects.filter(pk__in=ids)}
+    new = {r[key]: r for r in map(strip, facts)}
+    changed = [i for i in ids if old.get(i) != new.get(i)]
+    if not changed:
+        return 0
+    delta: dict[Key, Counter] = defaultdict(Counter)
+    for i in changed:
+        if i in old:
+            for k, c in contributions(old[i]).items():
+                delta[k].subtract(c)
+        if i in new:
+            for k, c in contributions(new[i]).items():
+                delta[k].update(c)
+    _apply(delta)
+    model.objects.filter(pk__in=[i for i in changed if i in old]).delete()
+    model.objects.bulk_create([model(**new[i]) for i in changed if i in new])
+    return len(changed)
+
+
+def _refresh_dossiers(ids: list[int]) -> int:
+    if not ids:
+        return 0
+    return _refresh(
+        ids,
+        model=DossierFact,
+        facts=dossier_facts(Dossier.objects.filter(pk__in=ids)),
+        columns=DOSSIER_FACT_COLUMNS,
+        key="dossier_id",
+        contributions=dossier_contributions,
+    )
+
+
+def _refresh_reports(ids: list[int]) -> int:
+    if not ids:
+        return 0
+    return _refresh(
+        ids,
+        model=FeedbackFact,
+        facts=report_facts(Report.objects.filter(pk__in=ids)),
+        columns=REPORT_FACT_COLUMNS,
+        key="report_id",
+        contributions=report_contributions,
+    )
+
+
 def refresh_dossiers(ids: Iterable[int]) -> int:
-    """Bring the facts and daily rows of these dossiers up to date; returns how many facts changed."""
-    ids = sorted(set(ids))
-    if not ids:
-        return 0
-    new = {r["dossier_id"]: r for r in map(strip, dossier_facts(Dossier.objects.filter(pk__in=ids)))}
-    if not new and not DossierFact.objects.filter(pk__in=ids).exists():
-        return 0  # nothing counts yet (submitted, not received) and nothing was counted
+    """Bring the facts and daily rows of these dossiers up to date now; returns how many facts changed. (The
+    live upkeep goes through `drain`; this is for callers that hold no pending rows, such as the benchmark's
+    clean-up.)"""
     with transaction.atomic():
-        # The dossiers' rows are locked so that two refreshes of one dossier run one after the other.
-        list(Dossier.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
-        old = {f.pk: _fact_dict(f, DOSSIER_FACT_COLUMNS) for f in DossierFact.objects.filter(pk__in=ids)}
-        new = {r["dossier_id"]: r for r in map(strip, dossier_facts(Dossier.objects.filter(pk__in=ids)))}
-        changed = [i for i in ids if old.get(i) != new.get(i)]
-        if not changed:
-            return 0
-        delta: dict[Key, Counter] = defaultdict(Counter)
-        for i in changed:
-            if i in old:
-                for k, c in dossier_contributions(old[i]).items():
-                    delta[k].subtract(c)
-            if i in new:
-                for k, c in dossier_contributions(new[i]).items():
-                    delta[k].update(c)
-        _apply(delta)
-        DossierFact.objects.filter(pk__in=[i for i in changed if i in old]).delete()
-        DossierFact.objects.bulk_create([DossierFact(**new[i]) for i in changed if i in new])
-    return len(changed)
-
-
-def refresh_reports(ids: Iterable[int]) -> int:
-    """The same for feedback reports."""
-    ids = sorted(set(ids))
-    if not ids:
-        return 0
-    new = {r["report_id"]: r for r in map(strip, report_facts(Report.objects.filter(pk__in=ids)))}
-    if not new and not FeedbackFact.objects.filter(pk__in=ids).exists():
-        return 0
-    with transaction.atomic():
-        list(Report.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
-        old = {f.pk: _fact_dict(f, REPORT_FACT_COLUMNS) for f in FeedbackFact.objects.filter(pk__in=ids)}
-        new = {r["report_id"]: r for r in map(strip, report_facts(Report.objects.filter(pk__in=ids)))}
-        changed = [i for i in ids if old.get(i) != new.get(i)]
-        if not changed:
-            return 0
-        delta: dict[Key, Counter] = defaultdict(Counter)
-        for i in changed:
-            if i in old:
-                for k, c in report_contributions(old[i]).items():
-                    delta[k].subtract(c)
-            if i in new:
-                for k, c in report_contributions(new[i]).items():
-                    delta[k].update(c)
-        _apply(delta)
-        FeedbackFact.objects.filter(pk__in=[i for i in changed if i in old]).delete()
-        FeedbackFact.objects.bulk_create([FeedbackFact(**new[i]) for i in changed if i in new])
-    return len(changed)
+        return _refresh_dossiers(list(ids))
 
 
 def _insert_select(model, columns: tuple[str, ...], qs) -> int:

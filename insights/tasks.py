@@ -6,12 +6,6 @@ from . import rollups
 
 
 @task()
-def refresh_dossiers(dossier_ids: list[int]) -> int:
-    """The facts and daily rows of these dossiers, computed again (rollups.refresh_dossiers)."""
-    return rollups.refresh_dossiers(dossier_ids)
-
-
-@task()
-def refresh_reports(report_ids: list[int]) -> int:
-    """The facts and daily rows of these feedback reports, computed again (rollups.refresh_reports)."""
-    return rollups.refresh_reports(report_ids)
+def drain() -> int:
+    """Compute again the facts of the dossiers and reports marked pending (rollups.drain); returns how many."""
+    return rollups.drain()

@@ -34,6 +34,7 @@ def capabilities(user) -> dict[str, bool]:
         "reconciliation": admin or bool(roles & {Role.ONE_STOP_OFFICER, Role.AGENCY_LEADER}),
         "documents_clerk": Role.DOCUMENT_CLERK in roles,
         "documents_handling": bool(roles & {Role.SPECIALIST, Role.UNIT_LEADER, Role.AGENCY_LEADER}),
+        "ioc": admin or Role.IOC_VIEWER in roles,  # insights.permissions.is_ioc_viewer
     }
 
 
