@@ -13,11 +13,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from directory.models import AdministrativeUnit, Agency
 
-from .models import ROLLUP_COUNTERS, DailyRollup, FormulaKind, Indicator, IndicatorGroup
+from .models import ROLLUP_COUNTERS, DailyRollup, FormulaKind, Indicator, IndicatorGroup, MonthlyRollup
 
 # formula → (numerator counter, denominator counter) of DailyRollup
 RATIOS: dict[str, tuple[str, str]] = {
@@ -158,14 +158,61 @@ def period_from(params, today: dt.date | None = None) -> Period:
 # ---- the scorecard ------------------------------------------------------------------------------------------
 
 
-def totals(scope: Scope, period: Period) -> dict[str, int]:
-    """The rollup counters summed over the scope and period (one query)."""
-    row = (
-        DailyRollup.objects.filter(scope.rollup_q(), day__gte=period.start, day__lte=period.end)
-        .order_by()
-        .aggregate(**{c: Sum(c) for c in ROLLUP_COUNTERS})
+def split(period: Period) -> tuple[list[dt.date], list[tuple[dt.date, dt.date]]]:
+    """The whole months inside the period (their first days) and the day ranges left over at its ends."""
+    first = (
+        period.start if period.start.day == 1 else (period.start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     )
-    return {c: int(row[c] or 0) for c in ROLLUP_COUNTERS}
+    months = []
+    m = first
+    while True:
+        last = (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        if last > period.end:
+            break
+        months.append(m)
+        m = last + dt.timedelta(days=1)
+    if not months:
+        return [], [(period.start, period.end)]
+    edges = []
+    if period.start < months[0]:
+        edges.append((period.start, months[0] - dt.timedelta(days=1)))
+    if m <= period.end:
+        edges.append((m, period.end))
+    return months, edges
+
+
+def _sums(scope_q: Q, period: Period, key: str | None = None) -> dict:
+    """The counters summed over the period from the monthly rows of its whole months and the daily rows of the
+    rest, in total (key None) or per `key` (a lookup such as "agency_id"); one or two queries."""
+    months, edges = split(period)
+    parts: list[QuerySet] = []
+    if months:
+        parts.append(MonthlyRollup.objects.filter(scope_q, month__in=months))
+    if edges:
+        days = Q()
+        for start, end in edges:
+            days |= Q(day__gte=start, day__lte=end)
+        parts.append(DailyRollup.objects.filter(scope_q, days))
+    out: dict = {}
+    sums = {c: Sum(c) for c in ROLLUP_COUNTERS}
+    for qs in parts:
+        if key is None:
+            rows = [{**qs.order_by().aggregate(**sums), "_k": None}]
+        else:
+            rows = [
+                {**r, "_k": r[key]}
+                for r in qs.exclude(**{f"{key}__isnull": True}).order_by().values(key).annotate(**sums)
+            ]
+        for r in rows:
+            acc = out.setdefault(r["_k"], dict.fromkeys(ROLLUP_COUNTERS, 0))
+            for c in ROLLUP_COUNTERS:
+                acc[c] += int(r[c] or 0)
+    return out
+
+
+def totals(scope: Scope, period: Period) -> dict[str, int]:
+    """The rollup counters summed over the scope and period."""
+    return _sums(scope.rollup_q(), period).get(None) or dict.fromkeys(ROLLUP_COUNTERS, 0)
 
 
 @dataclass
@@ -276,20 +323,12 @@ def ranking(kind: str, period: Period, groups: list[IndicatorGroup] | None = Non
     first (by the share of the measured points): one grouped query."""
     groups = groups if groups is not None else definitions()
     key = "agency_id" if kind == "agency" else "agency__administrative_unit_id"
-    rows = (
-        DailyRollup.objects.filter(day__gte=period.start, day__lte=period.end)
-        .exclude(**{f"{key}__isnull": True})
-        .order_by()
-        .values(key)
-        .annotate(**{c: Sum(c) for c in ROLLUP_COUNTERS})
-    )
-    rows = list(rows)
+    per = _sums(Q(), period, key)
     model = Agency if kind == "agency" else AdministrativeUnit
-    names = dict(model.objects.filter(pk__in=[r[key] for r in rows]).values_list("pk", "name"))
+    names = dict(model.objects.filter(pk__in=list(per)).values_list("pk", "name"))
     cards = []
-    for r in rows:
-        scope = Scope(kind, r[key], names.get(r[key], str(r[key])))
-        counters = {c: int(r[c] or 0) for c in ROLLUP_COUNTERS}
+    for k, counters in per.items():
+        scope = Scope(kind, k, names.get(k, str(k)))
         cards.append(Scorecard(scope, period, score_counters(counters, groups, scope), counters))
     cards.sort(key=lambda c: (-(c.percent or Decimal("-1")), c.scope.label))
     return cards
@@ -297,20 +336,17 @@ def ranking(kind: str, period: Period, groups: list[IndicatorGroup] | None = Non
 
 def trend(scope: Scope, months: int = 12, today: dt.date | None = None) -> list[dict]:
     """Per month for the last `months` months: received, finished, on-time %, online % (one query)."""
-    from django.db.models.functions import TruncMonth
-
     today = today or dt.date.today()
     first = dt.date(today.year, today.month, 1)
     for _ in range(months - 1):
         first = (first - dt.timedelta(days=1)).replace(day=1)
     rows = (
-        DailyRollup.objects.filter(scope.rollup_q(), day__gte=first, day__lte=today)
-        .annotate(m=TruncMonth("day"))
+        MonthlyRollup.objects.filter(scope.rollup_q(), month__gte=first, month__lte=today)
         .order_by()
-        .values("m")
+        .values("month")
         .annotate(**{c: Sum(c) for c in ("received", "finished", "on_time", "eligible", "online", "fb_handled")})
     )
-    by_month = {(r["m"].year, r["m"].month): r for r in rows}
+    by_month = {(r["month"].year, r["month"].month): r for r in rows}
     out = []
     m = first
     while m <= today:
