@@ -22,7 +22,7 @@ from django.db import connections, transaction
 from django.test.utils import override_settings
 
 # Order matters: later apps use what earlier ones created.
-DEMO_APPS = ["directory", "portal", "catalog", "signing", "dossiers", "payments", "feedback", "documents"]
+DEMO_APPS = ["directory", "portal", "catalog", "signing", "dossiers", "payments", "feedback", "documents", "insights"]
 
 # What the demo writes under the var directory besides the database and the media files (static/, the
 # collected static files, is not demo data and stays). audit/: the audit chains' heads (core.audit_heads), which
