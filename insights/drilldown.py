@@ -107,7 +107,7 @@ def procedures(formula: str, scope: Scope, period: Period, limit: int = 10) -> l
         cost_queryset(formula, scope, period)
         .order_by()
         .values("procedure_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # the flags and procedure are in the index: an index-only scan
         .order_by("-n", "procedure_id")[:limit]
     )
     ids = [c["procedure_id"] for c in counts]
