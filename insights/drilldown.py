@@ -49,6 +49,14 @@ class CostRow:
     day: object
     reasons: list[str]
 
+    @property
+    def day_text(self) -> str:
+        return f"{self.day:%d/%m/%Y}" if self.day else ""
+
+    @property
+    def reasons_text(self) -> str:
+        return "; ".join(self.reasons)
+
 
 def late_working_days(due_at, done_at) -> int:
     """Whole working days past the appointment, counted up (core.calendar: the province's working calendar)."""
