@@ -38,7 +38,7 @@ from core.unit_of_work import NewRows
 from directory.choices import AccountKind, Role
 from directory.selectors import has_role
 
-from . import sync
+from . import signals, sync
 from .choices import CLOSED, Channel, DossierAction, DossierStatus, FileKind, ResultMethod, StepStatus
 from .models import (
     CompletionRequest,
@@ -394,6 +394,7 @@ def _acting(
         yield d
         if record:
             _audit(d, actor=actor, action=str(action), before=before)
+        signals.changed(d.pk)
 
 
 def _allowed_now(dossier, *, actor, action: str, to: str) -> None:
@@ -903,6 +904,7 @@ def dossier_register_counter(
         d = _lock(d)
         _receive(d, officer=officer, now=now)
         _audit(d, actor=officer, action="register", before=None)
+        signals.changed(d.pk)
         _notify(
             d,
             "đã được tiếp nhận",

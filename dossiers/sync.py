@@ -46,6 +46,7 @@ from django.utils.module_loading import import_string
 
 from core.speedups.insert import insert_together
 
+from . import signals
 from .choices import Channel, DossierStatus
 from .models import SyncOutbox
 
@@ -219,6 +220,7 @@ def push_row(row_id: int, adapter: NationalPortalAdapter | None = None) -> bool:
         row.sent_at = timezone.now()
         row.last_error = ""
         row.save(update_fields=["attempts", "sent_at", "last_error"])
+        signals.changed(row.dossier_id)  # the dossier may now count as synced (insights)
         return True
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from core import audit, ratelimit
 from core.tasks import enqueue_after_commit
 
-from . import conf, deadlines, lookups, permissions, photos, workflow
+from . import conf, deadlines, lookups, permissions, photos, signals, workflow
 from .choices import CLOSED_STATUSES, AttributeType, PhotoKind, RejectReason, ReportStatus, Source
 from .models import ApiKey, Category, Report, ReportEvent, ReportPhoto, RoutingRule
 
@@ -116,6 +116,7 @@ def _apply(
     if audit_extra:
         after.update(audit_extra)
     audit.record(actor=actor, action=f"feedback.report_{action}", obj=report, before=before, after=after)
+    signals.changed(report.pk)
     return report
 
 

@@ -1,11 +1,340 @@
 """Tables of the operations centre: what it computes (rollups, scores) and what it keeps (index definitions,
 plan targets, periodic reports, published datasets). It never writes another app's tables."""
 
-from django.db import models  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from django.utils.translation import gettext_lazy as _  # noqa: E402
+from decimal import Decimal
 
-from .choices_open import DatasetFrequency, Licence, ReportPeriod, ReportStatus, ValueSource  # noqa: E402
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices_open import DatasetFrequency, Licence, ReportPeriod, ReportStatus, ValueSource
+
+# ---------------------------------------------------------------------------------------------------------
+# The Decision 766 index (definitions an administrator edits), its rollups, and the plan targets.
+# ---------------------------------------------------------------------------------------------------------
+
+
+class FormulaKind(models.TextChoices):
+    """How an indicator's ratio is computed from the rollups (insights/README.md, "Formulas")."""
+
+    SYNCED = "synced", _("Hồ sơ đồng bộ lên Cổng DVC quốc gia / hồ sơ tiếp nhận")
+    ON_TIME = "on_time", _("Hồ sơ giải quyết đúng hạn / hồ sơ đã giải quyết")
+    ONLINE = "online", _("Hồ sơ trực tuyến toàn trình / hồ sơ của thủ tục đủ điều kiện")
+    PAID_ONLINE = "paid_online", _("Hồ sơ thanh toán trực tuyến / hồ sơ có phí, lệ phí")
+    E_RESULT = "e_result", _("Hồ sơ trả kết quả điện tử / hồ sơ đã trả kết quả")
+    DIGITISED = "digitised", _("Hồ sơ có thành phần số hóa / hồ sơ tiếp nhận")
+    REUSED = "reused", _("Hồ sơ tái sử dụng dữ liệu số hóa / hồ sơ tiếp nhận")
+    DOSSIER_SATISFACTION = "dossier_satisfaction", _("Hài lòng về tiếp nhận, giải quyết hồ sơ")
+    FEEDBACK_ON_TIME = "feedback_on_time", _("PAKN xử lý đúng hạn / PAKN thuộc thẩm quyền")
+    FEEDBACK_SATISFACTION = "feedback_satisfaction", _("Hài lòng về xử lý PAKN")
+    NOT_MEASURED = "not_measured", _("Không đo được trên nền tảng")
+
+
+class IndexDecision(models.Model):
+    """The decision that sets the index's groups, indicators, points and targets (Quyết định 766/QĐ-TTg)."""
+
+    code = models.CharField(_("số hiệu"), max_length=60, unique=True)
+    title = models.CharField(_("trích yếu"), max_length=500)
+    signed_on = models.DateField(_("ngày ký"))
+    is_current = models.BooleanField(_("đang áp dụng"), default=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        ordering = ["-signed_on"]
+        verbose_name = _("quyết định về bộ chỉ số")
+        verbose_name_plural = _("quyết định về bộ chỉ số")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class IndicatorGroup(models.Model):
+    decision = models.ForeignKey(IndexDecision, on_delete=models.CASCADE, related_name="groups")
+    code = models.CharField(_("mã nhóm"), max_length=20)
+    name = models.CharField(_("tên nhóm"), max_length=300)
+    max_points = models.DecimalField(_("điểm tối đa"), max_digits=6, decimal_places=2)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        ordering = ["decision", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["decision", "code"], name="insights_group_code_unique")]
+        verbose_name = _("nhóm chỉ số")
+        verbose_name_plural = _("nhóm chỉ số")
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+
+class Indicator(models.Model):
+    group = models.ForeignKey(IndicatorGroup, on_delete=models.CASCADE, related_name="indicators")
+    code = models.CharField(_("mã chỉ số"), max_length=40)
+    name = models.CharField(_("tên chỉ số"), max_length=500)
+    points = models.DecimalField(_("điểm tối đa"), max_digits=6, decimal_places=2)
+    target = models.DecimalField(
+        _("chỉ tiêu (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("100"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+        help_text=_("Đạt tỷ lệ này thì được đủ điểm; thấp hơn thì điểm = tỷ lệ × điểm tối đa ÷ chỉ tiêu."),
+    )
+    formula = models.CharField(_("cách tính"), max_length=30, choices=FormulaKind.choices)
+    not_measured_reason = models.TextField(_("lý do không đo được"), blank=True)
+    source = models.CharField(_("nguồn"), max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        ordering = ["group__order", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "code"], name="insights_indicator_code_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(formula="not_measured") | ~models.Q(not_measured_reason=""),
+                name="insights_indicator_not_measured_has_reason",
+            ),
+        ]
+        verbose_name = _("chỉ số")
+        verbose_name_plural = _("chỉ số")
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+    @property
+    def measured(self) -> bool:
+        return self.formula != FormulaKind.NOT_MEASURED
+
+
+FACT_FLAGS = [
+    "procedure_id",
+    "on_time",
+    "multi_supplement",
+    "eligible",
+    "online",
+    "fee_bearing",
+    "paid_online",
+    "digitised",
+    "reused",
+    "e_result",
+    "synced",
+    "dissatisfied",
+]
+
+
+class DossierFact(models.Model):
+    """What one received dossier contributes to the index (one row per dossier with a reception).
+
+    Computed by `insights.facts.dossier_facts()` only (the live upkeep and the rebuild share it); the daily
+    rollups are sums of these rows. Also the drill-down's source: the dossiers that cost points."""
+
+    dossier = models.OneToOneField(
+        "dossiers.Dossier", primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    code = models.CharField(max_length=60, blank=True)
+    agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", db_index=False
+    )
+    field_id = models.IntegerField()
+    procedure_id = models.IntegerField()
+    received_on = models.DateField()
+    finished_on = models.DateField(null=True)
+    returned_on = models.DateField(null=True)
+    due_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(null=True)
+    on_time = models.BooleanField(default=False)
+    multi_supplement = models.BooleanField(default=False)
+    eligible = models.BooleanField(default=False)
+    online = models.BooleanField(default=False)
+    fee_bearing = models.BooleanField(default=False)
+    paid_online = models.BooleanField(default=False)
+    digitised = models.BooleanField(default=False)
+    reused = models.BooleanField(default=False)
+    e_result = models.BooleanField(default=False)
+    synced = models.BooleanField(default=False)
+    dissatisfied = models.BooleanField(default=False)
+
+    class Meta:
+        # One index per bucketing date, carrying the flags and the procedure: a drill-down's page and its
+        # per-procedure counts read the index only (the rebuild vacuums the table so that they may).
+        indexes = [
+            models.Index(fields=["agency", "received_on"], name="ins_fact_agency_recv", include=FACT_FLAGS),
+            models.Index(fields=["agency", "finished_on"], name="ins_fact_agency_fin", include=FACT_FLAGS),
+            models.Index(fields=["agency", "returned_on"], name="ins_fact_agency_ret", include=FACT_FLAGS),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class FeedbackFact(models.Model):
+    """What one handled feedback report (PAKN with a result) contributes to the satisfaction group."""
+
+    report = models.OneToOneField(
+        "feedback.Report", primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", db_index=False
+    )
+    handled_on = models.DateField()
+    due_at = models.DateTimeField(null=True)
+    resolved_at = models.DateTimeField()
+    on_time = models.BooleanField(default=False)
+    dissatisfied = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["agency", "handled_on"], name="ins_ffact_agency_day", include=["on_time", "dissatisfied"]
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"PAKN {self.report_id}"
+
+
+# The counters of a daily rollup row and the fact flag each one sums, with the date that buckets it.
+ROLLUP_COUNTERS: tuple[str, ...] = (
+    "received",
+    "synced",
+    "eligible",
+    "online",
+    "fee_bearing",
+    "paid_online",
+    "digitised",
+    "reused",
+    "finished",
+    "on_time",
+    "multi_supplement",
+    "satisfied",
+    "returned",
+    "e_result",
+    "fb_handled",
+    "fb_on_time",
+    "fb_satisfied",
+)
+
+
+class DailyRollup(models.Model):
+    """Sums of the facts per day (Vietnam time), competent agency and field (field 0: feedback reports)."""
+
+    day = models.DateField()
+    agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", db_index=False
+    )
+    field_id = models.IntegerField(default=0)
+    received = models.IntegerField(default=0)
+    synced = models.IntegerField(default=0)
+    eligible = models.IntegerField(default=0)
+    online = models.IntegerField(default=0)
+    fee_bearing = models.IntegerField(default=0)
+    paid_online = models.IntegerField(default=0)
+    digitised = models.IntegerField(default=0)
+    reused = models.IntegerField(default=0)
+    finished = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    multi_supplement = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    returned = models.IntegerField(default=0)
+    e_result = models.IntegerField(default=0)
+    fb_handled = models.IntegerField(default=0)
+    fb_on_time = models.IntegerField(default=0)
+    fb_satisfied = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "agency", "field_id"], name="insights_rollup_key"),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "day"], name="ins_rollup_agency_day"),
+            models.Index(fields=["day"], name="ins_rollup_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.agency_id}/{self.field_id}"
+
+
+class MonthlyRollup(models.Model):
+    """The daily rows summed per month (`month`: its first day), so a quarter or a year reads a few hundred rows;
+    the days of a period outside whole months are read from DailyRollup (scoring._sums)."""
+
+    month = models.DateField()
+    agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", db_index=False
+    )
+    field_id = models.IntegerField(default=0)
+    received = models.IntegerField(default=0)
+    synced = models.IntegerField(default=0)
+    eligible = models.IntegerField(default=0)
+    online = models.IntegerField(default=0)
+    fee_bearing = models.IntegerField(default=0)
+    paid_online = models.IntegerField(default=0)
+    digitised = models.IntegerField(default=0)
+    reused = models.IntegerField(default=0)
+    finished = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    multi_supplement = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    returned = models.IntegerField(default=0)
+    e_result = models.IntegerField(default=0)
+    fb_handled = models.IntegerField(default=0)
+    fb_on_time = models.IntegerField(default=0)
+    fb_satisfied = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "agency", "field_id"], name="insights_month_key")]
+        indexes = [models.Index(fields=["agency", "month"], name="ins_month_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y} {self.agency_id}/{self.field_id}"
+
+
+class PendingChange(models.Model):
+    """A dossier or report changed and its facts wait to be computed again (written in the change's own
+    transaction by the signal receiver; drained in batches by `rollups.drain`, see there)."""
+
+    kind = models.CharField(max_length=10)  # dossier | report
+    object_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="insights_pending_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"
+
+
+class PlanTarget(models.Model):
+    """A target of the province's digital-transformation plan, tracked against the platform's figure."""
+
+    code = models.CharField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("chỉ tiêu"), max_length=500)
+    measure = models.CharField(
+        _("đo bằng"),
+        max_length=30,
+        choices=[c for c in FormulaKind.choices if c[0] != FormulaKind.NOT_MEASURED],
+    )
+    target = models.DecimalField(
+        _("chỉ tiêu (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    amber_margin = models.DecimalField(
+        _("biên cảnh báo (điểm %)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10"),
+        help_text=_("Thấp hơn chỉ tiêu không quá biên này: vàng; thấp hơn nữa: đỏ."),
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    source_document = models.CharField(_("văn bản giao chỉ tiêu"), max_length=300)
+
+    class Meta:
+        ordering = ["year", "code"]
+        verbose_name = _("chỉ tiêu kế hoạch")
+        verbose_name_plural = _("chỉ tiêu kế hoạch chuyển đổi số")
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.year})"
+
 
 # ---------------------------------------------------------------------------------------------------------------
 # Open data (insights/opendata.py, ckan.py, dcat.py; README "Open data")
@@ -108,7 +437,7 @@ class ReportIndicator(models.Model):
 
     class Meta:
         ordering = ["template", "order", "id"]
-        constraints = [models.UniqueConstraint(fields=["template", "code"], name="insights_indicator_code_unique")]
+        constraints = [models.UniqueConstraint(fields=["template", "code"], name="insights_report_indicator_code_unique")]
         verbose_name = _("chỉ tiêu báo cáo")
         verbose_name_plural = _("chỉ tiêu báo cáo")
 

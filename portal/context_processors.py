@@ -38,6 +38,7 @@ def capabilities(user) -> dict[str, bool]:
         "documents_outgoing": bool(
             roles & {Role.SPECIALIST, Role.UNIT_LEADER, Role.AGENCY_LEADER, Role.DOCUMENT_CLERK}
         ),  # documents.permissions.DRAFTING_ROLES
+        "ioc": admin or Role.IOC_VIEWER in roles,  # insights.permissions.is_ioc_viewer
     }
 
 

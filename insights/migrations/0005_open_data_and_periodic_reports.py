@@ -9,9 +9,9 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
 
     dependencies = [
+        ('insights', '0004_monthly_rollups_covering_indexes'),
         ('directory', '0003_user_identity_verification'),
         ('signing', '0002_personal_signatures'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -121,7 +121,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='reportindicator',
-            constraint=models.UniqueConstraint(fields=('template', 'code'), name='insights_indicator_code_unique'),
+            constraint=models.UniqueConstraint(fields=('template', 'code'), name='insights_report_indicator_code_unique'),
         ),
         migrations.AddIndex(
             model_name='periodicreport',
