@@ -437,7 +437,9 @@ class ReportIndicator(models.Model):
 
     class Meta:
         ordering = ["template", "order", "id"]
-        constraints = [models.UniqueConstraint(fields=["template", "code"], name="insights_report_indicator_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "code"], name="insights_report_indicator_code_unique")
+        ]
         verbose_name = _("chỉ tiêu báo cáo")
         verbose_name_plural = _("chỉ tiêu báo cáo")
 
