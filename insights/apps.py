@@ -33,3 +33,5 @@ class InsightsConfig(AppConfig):
 
         dossier_changed.connect(_dossiers_changed, dispatch_uid="insights.rollups.dossiers")
         report_changed.connect(_reports_changed, dispatch_uid="insights.rollups.reports")
+        # the 766 scores' rows for the open dataset "index_766" (declared by insights.opendata)
+        from . import index_dataset  # noqa: F401

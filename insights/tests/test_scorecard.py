@@ -125,3 +125,33 @@ def test_points_formula():
     assert scoring.points_for(Decimal("95"), Decimal("20"), Decimal("80")) == Decimal("20.00")
     assert scoring.points_for(Decimal("40"), Decimal("20"), Decimal("80")) == Decimal("10.00")
     assert scoring.ratio_of(0, 0) is None
+
+
+def test_the_766_open_dataset_publishes_the_scorecard():
+    """The dataset "index_766" (insights/index_dataset.py) carries, for each closed quarter, the province's and each
+    agency's scorecard as the pages compute it: the fixture's 46.21 points for quarter IV/2026, seen from 2027;
+    indicators not measured here are published with no value and no points."""
+    import datetime as dt
+
+    from insights import index_dataset, opendata
+
+    f = build()
+    rebuild()
+    assert [p.label for p in index_dataset.closed_quarters(dt.date(2027, 2, 1))] == [
+        "Quý I/2026",
+        "Quý II/2026",
+        "Quý III/2026",
+        "Quý IV/2026",
+    ]
+    rows = list(opendata.BUILDERS["index_766"].rows(today=dt.date(2027, 2, 1)))
+    keys = [c.key for c in opendata.INDEX_766_COLUMNS]
+    q4 = [dict(zip(keys, r, strict=True)) for r in rows if r[0] == "Quý IV/2026"]
+    province = [r for r in q4 if r["scope"] == "tỉnh"]
+    agency = [r for r in q4 if r["scope_code"] == f.w.justice.code]
+    card = scoring.scorecard(scoring.Scope("province"), Q4)
+    assert sum(r["points"] for r in province if r["points"] is not None) == card.points == Decimal("46.21")
+    assert sum(r["points"] for r in agency if r["points"] is not None) == Decimal("46.21")
+    assert len(province) == sum(len(g.indicators) for g in card.groups)
+    unmeasured = [r for r in province if r["value"] is None]
+    assert unmeasured and all(r["points"] is None for r in unmeasured)
+    assert not [r for r in q4 if r["scope_code"] == f.w.other.code]  # an agency without figures is not listed
