@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.actions import Action, Registry, Rule
 
-from . import forms, forms_outgoing, permissions, services
+from . import forms, forms_outgoing, permissions, public, services
 from .choices import AssignmentStatus, IncomingStatus
 
 CLERK = Rule(lambda user, d: permissions.is_clerk(user, d.agency_id), "văn thư của cơ quan nhận")
@@ -118,6 +118,24 @@ SENDER = Rule(
     lambda user, d: permissions.is_clerk(user, d.agency_id) and d.sent_at is None, "văn thư của cơ quan ban hành"
 )
 
+
+def _published(document) -> bool:
+    publication = getattr(document, "publication", None) if document.pk else None
+    return publication is not None and publication.withdrawn_at is None
+
+
+# The văn thư publishes an issued document the drafter marked public (the service itself refuses a secret one or
+# one not issued), and may withdraw it; the buttons show the one that applies.
+PUBLISHER = Rule(
+    lambda user, d: permissions.is_clerk(user, d.agency_id)
+    and bool(getattr(getattr(d, "draft", None), "is_public", False))
+    and not _published(d),
+    "văn thư của cơ quan ban hành, văn bản được đánh dấu công khai",
+)
+UNPUBLISHER = Rule(
+    lambda user, d: permissions.is_clerk(user, d.agency_id) and _published(d), "văn thư của cơ quan ban hành"
+)
+
 OUTGOING_ACTIONS = Registry(
     [
         Action(
@@ -176,6 +194,24 @@ OUTGOING_ACTIONS = Registry(
             statuses=frozenset({OutgoingStatus.ISSUED}),
             page="gui",
             message=_("Đã gửi văn bản đến nơi nhận."),
+        ),
+        Action(
+            "publish",
+            public.outgoing_publish,
+            lambda user, d, v: {"actor": user, "document": d},
+            who=PUBLISHER,
+            statuses=frozenset({OutgoingStatus.ISSUED}),
+            page="cong-khai",
+            message=_("Đã công khai văn bản trên trang văn bản công khai."),
+        ),
+        Action(
+            "unpublish",
+            public.outgoing_unpublish,
+            lambda user, d, v: {"actor": user, "document": d},
+            who=UNPUBLISHER,
+            statuses=frozenset({OutgoingStatus.ISSUED}),
+            page="thoi-cong-khai",
+            message=_("Đã thôi công khai văn bản."),
         ),
     ]
 )

@@ -31,6 +31,8 @@ BUTTONS = {
     "sign": gettext_lazy("Ký số"),
     "issue": gettext_lazy("Cấp số và ban hành"),
     "send": gettext_lazy("Gửi văn bản"),
+    "publish": gettext_lazy("Công khai văn bản"),
+    "unpublish": gettext_lazy("Thôi công khai"),
 }
 
 
@@ -159,6 +161,8 @@ def outgoing_detail(request, pk):
             "offered": offered,
             "step_label": review.step_label(waiting) if document.status == OutgoingStatus.IN_REVIEW else "",
             "can_edit": document.status == OutgoingStatus.DRAFT and permissions.is_drafter(user, document),
+            # the exchange with other systems (views_exchange): the agency's văn thư and leaders, never for secret
+            "exchange": not document.is_secret and document.agency_id in selectors.visible_agencies(user),
         },
     )
 

@@ -3,6 +3,7 @@ and the right one; a refused attempt changes nothing; a document one may not see
 the ones OUTGOING_ACTIONS allows the user in the document's status."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from core.models import AuditEvent
@@ -10,7 +11,7 @@ from directory.choices import AccountKind, Role
 from directory.models import User
 from documents import review
 from documents.choices import OutgoingStatus
-from documents.models import OutgoingDocument, ReviewEvent
+from documents.models import OutgoingDocument, Publication, ReviewEvent
 from documents.tests.outgoing_world import body_pdf, draft, staff, upload
 
 pytestmark = pytest.mark.django_db
@@ -138,6 +139,7 @@ def test_right_roles_walk_the_draft_to_the_signed_state(client, ow):
             "urgency": "normal",
             "signatory": ow["position"].pk,
             "recipients": [ow["justice"].pk],
+            "is_public": "on",
             "body": upload(data=body_pdf("bản sửa")),
         },
     )
@@ -160,6 +162,32 @@ def test_right_roles_walk_the_draft_to_the_signed_state(client, ow):
     assert document.deliveries.get().agency == ow["justice"]
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"documents.outgoing_sign", "documents.outgoing_issue_number", "documents.outgoing_send"} <= actions
+    # Marked public by its drafter: the văn thư publishes it (public.outgoing_publish); the public page lists it
+    # with its verification address, the leader gets no such button, and the văn thư can withdraw it.
+    page = clerk.get(reverse("documents:outgoing_detail", args=[document.pk])).content.decode()
+    assert "action-cong-khai" in page and "action-thoi-cong-khai" not in page
+    assert reverse("documents:outgoing_exchange", args=[document.pk]) in page  # the exchange page is linked
+    leader = _client(Client(), ow["leader"])
+    assert b"action-cong-khai" not in leader.get(reverse("documents:outgoing_detail", args=[document.pk])).content
+    refused = leader.post(reverse("documents:outgoing_action", args=[document.pk, "cong-khai"]), follow=True)
+    assert "văn thư" in refused.content.decode() and not Publication.objects.exists()
+    clerk.post(reverse("documents:outgoing_action", args=[document.pk, "cong-khai"]))
+    document.refresh_from_db()
+    public_id = document.publication.public_id
+    anonymous = Client()
+    listed = anonymous.get(reverse("documents:public_list")).content.decode()
+    assert reverse("documents:public_verify", args=[public_id]) in listed
+    page = clerk.get(reverse("documents:outgoing_detail", args=[document.pk])).content.decode()
+    assert "action-thoi-cong-khai" in page and "action-cong-khai " not in page
+    clerk.post(reverse("documents:outgoing_action", args=[document.pk, "thoi-cong-khai"]))
+    assert (
+        reverse("documents:public_verify", args=[public_id])
+        not in anonymous.get(reverse("documents:public_list")).content.decode()
+    )
+    assert (
+        AuditEvent.objects.filter(action__in=["documents.outgoing_publish", "documents.outgoing_unpublish"]).count()
+        == 2
+    )
 
 
 def test_a_bad_body_on_the_page_shows_why_and_writes_nothing(client, ow):
