@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 
 from core.text import fold_terms
@@ -270,6 +270,7 @@ class CatalogMemo:
         self.token = token
         self._versions: dict[int, ProcedureVersion | None] = {}
         self._agencies: dict[int, Agency] = {}
+        self._procedure_choices: dict[frozenset[int], list[tuple[int, str]]] = {}
         self._lock = threading.Lock()
 
     def versions(self, ids) -> dict[int, ProcedureVersion]:
@@ -299,6 +300,39 @@ class CatalogMemo:
                     self._agencies.clear()
                 self._agencies.update(loaded)
         return {pk: self._agencies[pk] for pk in ids if pk in self._agencies}
+
+    def procedure_choices(self, agency_ids) -> list[tuple[int, str]]:
+        """procedure_choices_for(agency_ids), kept until the catalogue changes (a published version renames)."""
+        key = frozenset(agency_ids)
+        found = self._procedure_choices.get(key)
+        if found is None:
+            found = procedure_choices_for(key)
+            with self._lock:
+                if len(self._procedure_choices) >= _MEMO_SIZE:
+                    self._procedure_choices.clear()
+                self._procedure_choices[key] = found
+        return found
+
+
+def procedure_choices_for(agency_ids) -> list[tuple[int, str]]:
+    """(id, name) of the procedures whose versions the agencies receive or decide, for a filter's choices: each
+    by its latest published version's name (the name officials know it by), by its code when it has none;
+    sorted by that name, then code."""
+    agency_ids = sorted(agency_ids)
+    current_name = (
+        ProcedureVersion.objects.filter(procedure=OuterRef("pk"), status=VersionStatus.PUBLISHED)
+        .order_by("-number")
+        .values("name")[:1]
+    )
+    procedures = (
+        Procedure.objects.filter(
+            Q(versions__competent_agencies__in=agency_ids) | Q(versions__receiving_agencies__in=agency_ids)
+        )
+        .distinct()
+        .annotate(current_name=Subquery(current_name))
+        .order_by("current_name", "code")
+    )
+    return [(pk, name or code) for pk, code, name in procedures.values_list("pk", "code", "current_name")]
 
 
 _memo = CatalogMemo(None)

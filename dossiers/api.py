@@ -35,7 +35,7 @@ from core.openapi import API_ERROR
 from core.parsers import CheckedMultiPartParser as InMemoryMultiPartParser
 from core.parsers import CheckedMultiPartParser as MultiPartParser
 from core.parsers import JSONParser
-from directory.models import User
+from directory.models import OrgUnit, User
 
 from . import selectors, services
 from .actions import ACTIONS as DOSSIER_ACTIONS
@@ -233,10 +233,11 @@ def attach_list_related(page: list, *, people: bool = True) -> list:
 
 
 # The queue's page as plain rows (QueueView): the columns DossierQueueRowSerializer shows, with the current step's
-# and the assignee's names from the same query (two LEFT JOINs on primary keys, cheap to plan, unlike the six
+# and the assignee's names from the same query (LEFT JOINs on primary keys, cheap to plan, unlike the six
 # joins above), read as tuples; versions and agencies from the catalogue's memo. Building a hundred model
 # objects and walking the serializer over them was most of the CPU of a 100-row page. The primary key first:
-# the single-pass paging (dossiers.paging) puts the rows back in the order of its ids by it.
+# the single-pass paging (dossiers.paging) puts the rows back in the order of its ids by it. The current unit's
+# name last, for the queue page (views._queue_cells), which reads its rows by the same statement.
 QUEUE_ROW_COLUMNS = (
     "id",
     "code",
@@ -262,6 +263,8 @@ QUEUE_ROW_COLUMNS = (
     "assignee__organization_name",
     "assignee__first_name",
     "assignee__last_name",
+    "current_unit_id",
+    "current_unit__name",
 )
 
 
@@ -293,7 +296,7 @@ def queue_rows_by_id(ids: list[int]) -> list[tuple]:
 def _queue_rows_sql(vendor: str) -> str:
     """queue_rows_by_id's statement, from the models' columns; `{marks}` stands for the ids' placeholders."""
     q = connection.ops.quote_name
-    step, user = DossierStep._meta, User._meta
+    step, user, unit = DossierStep._meta, User._meta, OrgUnit._meta
     dossier = {f.attname: f.column for f in Dossier._meta.concrete_fields}
     picked = []
     for name in QUEUE_ROW_COLUMNS:
@@ -301,6 +304,8 @@ def _queue_rows_sql(vendor: str) -> str:
             expr = f"s.{q(step.get_field(name.split('__', 1)[1]).column)}"
         elif name.startswith("assignee__"):
             expr = f"u.{q(user.get_field(name.split('__', 1)[1]).column)}"
+        elif name.startswith("current_unit__"):
+            expr = f"o.{q(unit.get_field(name.split('__', 1)[1]).column)}"
         else:
             expr = f"d.{q(dossier[name])}"
             if name.endswith("_at") and vendor == "postgresql":
@@ -310,6 +315,7 @@ def _queue_rows_sql(vendor: str) -> str:
         f"SELECT {', '.join(picked)} FROM {q(Dossier._meta.db_table)} d"  # noqa: S608 - names from the models
         f" LEFT JOIN {q(step.db_table)} s ON s.{q(step.pk.column)} = d.{q(dossier['current_step_id'])}"
         f" LEFT JOIN {q(user.db_table)} u ON u.{q(user.pk.column)} = d.{q(dossier['assignee_id'])}"
+        f" LEFT JOIN {q(unit.db_table)} o ON o.{q(unit.pk.column)} = d.{q(dossier['current_unit_id'])}"
         f" WHERE d.{q(dossier['id'])} IN ({{marks}})"
     )
 
@@ -357,6 +363,8 @@ def queue_rows_json(rows: list[tuple]) -> list[dict]:
         organization_name,
         first_name,
         last_name,
+        _unit_id,
+        _unit_name,
     ) in rows:
         version = versions[version_id]
         submitted_at, received_at, due_at = _utc(submitted_at), _utc(received_at), _utc(due_at)

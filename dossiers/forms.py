@@ -274,11 +274,8 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, units=(), procedures=(), colleagues=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [("", _("Tất cả"))] + [(u.pk, str(u)) for u in units]
-        # A procedure by its name (an annotation `current_name` when the caller made one), its code only
-        # when it has no published version.
-        self.fields["procedure"].choices = [("", _("Tất cả"))] + [
-            (p.pk, getattr(p, "current_name", None) or p.code) for p in procedures
-        ]
+        # (id, name) pairs: catalog.selectors.procedure_choices_for
+        self.fields["procedure"].choices = [("", _("Tất cả")), *procedures]
         self.fields["assignee"].choices += [(str(u.pk), u.display_name) for u in colleagues]
 
 

@@ -436,6 +436,20 @@ def related_rows(dossier, name: str, written=None) -> list:
     return rows_of(dossier, name) if held is None else held
 
 
+def consultations_of(dossier) -> list:
+    """The dossier's consultations in the order they were asked (rows_of), each with its agency from the
+    catalogue's memo (shared: read it, never change it) and its dossier set: no query beyond the plain one.
+    The officials who asked and answered load only when read."""
+    found = rows_of(dossier, "consultations")
+    if found:
+        agencies = _memo_of(dossier).agencies({c.agency_id for c in found})
+        for c in found:
+            c.dossier = dossier
+            if c.agency_id in agencies:
+                c.agency = agencies[c.agency_id]
+    return found
+
+
 def rating_of(dossier):
     """The applicant's rating of the dossier, or None. Only a returned dossier can have one (services.dossier_rate),
     and a returned dossier stays returned: for any other, no query."""

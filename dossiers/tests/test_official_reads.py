@@ -304,3 +304,38 @@ def test_queue_page_rows_show_what_the_models_say(official):
         status = render_to_string("dossiers/_status.html", {"d": d})
         assert f'<td data-label="Trạng thái">{status}</td>' in html, d.code
         assert f'<td data-label="Kênh">{d.get_channel_display()}</td>' in html, d.code
+
+
+def test_workspace_page_shows_its_consultations_in_a_fixed_number_of_queries(official, django_assert_num_queries):
+    """The consultations of the workspace (one plain statement, their agencies from the catalogue's memo):
+    each one's agency, question and answer, and an answer form for each open one addressed to the official's
+    agency, naming the agency that asks; more consultations read no more queries."""
+    from django.utils.html import escape
+
+    from directory.models import Agency
+    from directory.selectors import agencies_with_role
+    from dossiers.models import Consultation
+    from dossiers.permissions import DOSSIER_ROLES
+
+    d = _busiest(official)
+    url = f"/ho-so/can-bo/ho-so/{d.code}/"
+    answer_action = f'action="/ho-so/can-bo/ho-so/{d.code}/tra-loi-y-kien/"'
+    mine = Agency.objects.get(pk=min(agencies_with_role(official, *DOSSIER_ROLES)))
+    other = Agency.objects.exclude(pk=mine.pk).order_by("id").first()
+    Consultation.objects.create(dossier=d, agency=mine, question="Câu hỏi thứ nhất")
+    client = _page(official)
+    client.get(url)
+    with CaptureQueriesContext(connection) as first:
+        page = client.get(url).content.decode()
+    assert f"<strong>{escape(mine.name)}</strong>" in page and "Câu hỏi thứ nhất" in page
+    assert page.count(answer_action) == 1
+    assert f"Trả lời xin ý kiến của {escape(d.competent_agency.name)}" in page
+    Consultation.objects.create(
+        dossier=d, agency=other, question="Câu hỏi thứ hai", answer="Đồng ý", answered_at=timezone.now()
+    )
+    Consultation.objects.create(dossier=d, agency=mine, question="Câu hỏi thứ ba")
+    _count(client, url, django_assert_num_queries, len(first.captured_queries))
+    page = client.get(url).content.decode()
+    assert f"<strong>{escape(other.name)}</strong>" in page and "Đồng ý" in page
+    assert page.index("Câu hỏi thứ nhất") < page.index("Câu hỏi thứ hai") < page.index("Câu hỏi thứ ba")
+    assert page.count(answer_action) == 2  # the two open ones to the official's agency, not the answered one

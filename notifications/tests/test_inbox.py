@@ -107,3 +107,20 @@ def test_inbox_in_english(client, alice, messages_for_both, settings):
     client.force_login(alice)
     page = client.get(INBOX).content.decode()
     assert "You have 3 unread notifications." in page and "Mark all as read" in page
+
+
+def test_unread_count_counts_what_the_inbox_holds_unread(alice, bob, messages_for_both):
+    """unread_count (a statement built once from inbox_for's query) counts the user's own unread in-app
+    messages only: not another's, not one read, not another channel's; 0 for a visitor."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils import timezone
+
+    from notifications.selectors import inbox_for, unread_count
+
+    Notification.objects.create(recipient=alice, channel="email", subject="Thư", body="x")
+    Notification.objects.filter(pk=inbox_for(alice).order_by("id").first().pk).update(read_at=timezone.now())
+    assert unread_count(alice) == 2 == inbox_for(alice).filter(read_at__isnull=True).count()
+    assert unread_count(bob) == 1
+    assert unread_count(AnonymousUser()) == 0
+    Notification.objects.filter(recipient=bob).update(read_at=timezone.now())
+    assert unread_count(bob) == 0 and unread_count(alice) == 2
