@@ -127,9 +127,11 @@ def _published(document) -> bool:
 # The văn thư publishes an issued document the drafter marked public (the service itself refuses a secret one or
 # one not issued), and may withdraw it; the buttons show the one that applies.
 PUBLISHER = Rule(
-    lambda user, d: permissions.is_clerk(user, d.agency_id)
-    and bool(getattr(getattr(d, "draft", None), "is_public", False))
-    and not _published(d),
+    lambda user, d: (
+        permissions.is_clerk(user, d.agency_id)
+        and bool(getattr(getattr(d, "draft", None), "is_public", False))
+        and not _published(d)
+    ),
     "văn thư của cơ quan ban hành, văn bản được đánh dấu công khai",
 )
 UNPUBLISHER = Rule(
