@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
 
+from directory.demo import WARD_DONG_HOI
 from directory.models import User
 from dossiers.models import Dossier
 from dossiers.permissions import can_act
@@ -93,6 +94,17 @@ def _clerk_has_issued_documents(client, username):
     assert all(doc.public_id in html for doc in documents)
 
 
+def _ward_clerk_follows_the_ward_letter(client, username):
+    """The ward's văn thư numbers and sends the ward's letter once its leader has signed it: the demo leaves it in
+    review, and the văn thư already sees it among the ward's outgoing documents."""
+    from documents.models import OutgoingDocument
+
+    letter = OutgoingDocument.objects.get(agency__code=WARD_DONG_HOI)
+    html = _page(client, f"/van-ban/di/{letter.pk}/")
+    assert letter.subject in html and letter.get_status_display() in html
+    assert letter.status == "in_review" and "action-cap-so" not in html  # nothing to number before the signature
+
+
 def _operator_has_reports_to_triage(client, username):
     reports = list(feedback_selectors.triage_queue(User.objects.get(username=username)))
     assert reports
@@ -145,6 +157,7 @@ EXPECTED = {
     "chuyenvien.donghoi": [_specialist_has_one_to_process],
     "truongbophan.donghoi": [_leader_has_one_to_approve],
     "lanhdao.donghoi": [_leader_has_one_to_approve],
+    "vanthu.donghoi": [_ward_clerk_follows_the_ward_letter],
     "phananh.tinh": [_operator_has_reports_to_triage],
     "xulyphananh.donghoi": [_handler_has_reports],
     "motcua.ttpvhcc": [_desk_has_dossiers_to_receive],
